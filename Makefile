@@ -1,0 +1,20 @@
+# The two commands of the README. Both install everything they need first.
+EXAMPLE ?= ../shared/examples/kharkiv-counter-offensive.txt
+
+.PHONY: demo test setup setup-test bench
+
+demo: setup
+	.venv/bin/briefing make $(EXAMPLE)
+
+test: setup-test
+	.venv/bin/python -m pytest -q
+
+setup:
+	scripts/setup.sh
+
+setup-test:
+	scripts/setup.sh --test
+
+bench: setup-test
+	.venv/bin/python -m pip install --quiet -e ".[bench]"
+	for script in benchmarks/*.py; do .venv/bin/python $$script || exit 1; done

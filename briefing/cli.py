@@ -1,0 +1,182 @@
+"""Click commands only: parse options, call the pipeline, print, and map errors to exit codes."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+import click
+
+from briefing import __version__
+from briefing.errors import BriefingError
+
+
+class BriefingGroup(click.Group):
+    """Turns a BriefingError into one line on stderr and its exit code; tracebacks only with --debug."""
+
+    def invoke(self, ctx: click.Context):
+        try:
+            return super().invoke(ctx)
+        except BriefingError as error:
+            if ctx.obj and ctx.obj.get("debug"):
+                raise
+            click.echo(f"Error: {error.message}", err=True)
+            sys.exit(error.exit_code)
+
+
+@click.group(cls=BriefingGroup)
+@click.version_option(__version__, prog_name="briefing")
+@click.option("--debug", is_flag=True, help="Show full tracebacks on errors.")
+@click.pass_context
+def main(ctx: click.Context, debug: bool) -> None:
+    """Turn news articles into narrated audio briefings and a podcast feed."""
+    ctx.ensure_object(dict)
+    ctx.obj["debug"] = debug
+
+
+FORMAT_CHOICE = click.Choice(["list", "text", "html", "json"])
+format_option = click.option("--format", "format", type=FORMAT_CHOICE, help="Force the input format (default: detect).")
+budget_options = [
+    click.option("--max-words", type=click.IntRange(min=20), help="Length budget in words (default 250)."),
+    click.option("--minutes", type=click.FloatRange(min=0.1), help="Length budget in minutes, instead of words."),
+    click.option("--all", "everything", is_flag=True, help="Narrate the whole cleaned article."),
+]
+
+
+def with_budget(command):
+    for option in reversed(budget_options):
+        command = option(command)
+    return command
+
+
+def budget_from(max_words: int | None, minutes: float | None, everything: bool):
+    from briefing.select import Budget
+
+    if sum(value is not None and value is not False for value in (max_words, minutes, everything or None)) > 1:
+        raise click.UsageError("choose one of --max-words, --minutes and --all")
+    return Budget.from_options(max_words, minutes, everything)
+
+
+@main.command()
+@click.argument("article")
+@format_option
+@with_budget
+@click.option("--voice", "voice", metavar="PROFILE", help="Voice profile name or TOML path (default: default).")
+@click.option("--json", "as_json", is_flag=True, help="Print the script as JSON (a public, stable format).")
+def script(article: str, format: str | None, max_words, minutes, everything, voice: str | None, as_json: bool) -> None:
+    """Print the narration script of ARTICLE (a file, - for stdin, or a URL) without rendering audio."""
+    from briefing.pipeline import load_article, make_script
+    from briefing.voices import load_profile
+
+    budget = budget_from(max_words, minutes, everything)
+    profile = load_profile(voice)
+    built = make_script(load_article(article, format), budget, profile)
+    if as_json:
+        click.echo(json.dumps(built.to_json(), indent=2, ensure_ascii=False))
+    else:
+        click.echo(built.to_text(), nl=False)
+
+
+@main.command()
+@click.argument("article")
+@format_option
+@with_budget
+@click.option("--json", "as_json", is_flag=True, help="Print the kept paragraphs as JSON (a public, stable format).")
+def extract(article: str, format: str | None, max_words, minutes, everything, as_json: bool) -> None:
+    """Print what cleaning (and, with a budget, summarising) keeps of ARTICLE, in its own words."""
+    from briefing.pipeline import load_article, summarise
+    from briefing.select import Budget
+
+    loaded = load_article(article, format)
+    if max_words is None and minutes is None:
+        budget = Budget(None)
+    else:
+        budget = budget_from(max_words, minutes, everything)
+    kept = summarise(loaded, budget)
+    if as_json:
+        document = {
+            "title": loaded.title,
+            "paragraphs": [
+                {"text": p.text, "source": p.source, "section": p.section, "heading": p.is_heading} for p in kept
+            ],
+        }
+        click.echo(json.dumps(document, indent=2, ensure_ascii=False))
+    else:
+        click.echo(loaded.title + "\n")
+        click.echo("\n\n".join(p.text for p in kept))
+
+
+@main.command()
+@click.argument("article")
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), help="MP3 path (default: output/<slug-of-title>.mp3).")
+@format_option
+@with_budget
+@click.option("--voice", "voice", metavar="PROFILE", help="Voice profile name or TOML path (default: default).")
+@click.option("--engine", type=click.Choice(["pyttsx3", "espeak", "piper", "hibari"]), help="Override the profile's engine.")
+@click.option("--chime", is_flag=True, help="Play a short chime at the start of each section.")
+@click.option("--library", metavar="DIR", help="Library folder (default: $BRIEFING_HOME, else ./output).")
+@click.option("--no-publish", is_flag=True, help="Only write the MP3; do not add it to the library and feed.")
+@click.option("-q", "--quiet", is_flag=True, help="No progress bar or summary.")
+def make(article, output, format, max_words, minutes, everything, voice, engine, chime, library, no_publish, quiet):
+    """Render ARTICLE (a file, - for stdin, or a URL) as a narrated MP3 briefing and publish it."""
+    from briefing.library import resolve_library_dir
+    from briefing.pipeline import RenderOptions, episode_guid, load_article, make_script, publish_rendered, render
+    from briefing.pipeline import default_output
+    from briefing.voices import load_profile
+
+    budget = budget_from(max_words, minutes, everything)
+    profile = load_profile(voice)
+    library_dir = resolve_library_dir(library)
+    loaded = load_article(article, format)
+    built = make_script(loaded, budget, profile)
+    target = output or default_output(loaded.title, library_dir)
+    options = RenderOptions(profile=profile, engine=engine, chime=chime)
+    if quiet:
+        rendered = render(built, options, target)
+    else:
+        with click.progressbar(length=len(built.segments()), label="Speaking", file=sys.stderr) as bar:
+            rendered = render(built, options, target, progress=lambda done, total: bar.update(1))
+    if not no_publish:
+        publish_rendered(rendered, library_dir, source=article, voice=profile.name, guid=episode_guid(article))
+    if not quiet:
+        minutes_long, seconds = divmod(round(rendered.duration_s), 60)
+        click.echo(f"{rendered.audio}  ({minutes_long}:{seconds:02d}, {len(built.segments())} sentences)")
+
+
+@main.command()
+@click.option("--engine", type=click.Choice(["pyttsx3", "espeak", "piper", "hibari"]), help="Only this engine's voices.")
+@click.option("--all-languages", is_flag=True, help="Show every language, not only English.")
+def voices(engine: str | None, all_languages: bool) -> None:
+    """List the voice profiles and the voices each engine offers."""
+    from briefing.engines import VoiceSettings, engine_names, load_engine
+    from briefing.voices import load_profile, profile_names
+
+    if engine is None:
+        click.echo("Profiles (voices/*.toml):")
+        for name in profile_names():
+            profile = load_profile(name)
+            click.echo(f"  {name:<14} {profile.engine:<8} {profile.settings.voice or profile.settings.model or '':<12} "
+                       f"{profile.description}")
+    for name in [engine] if engine else engine_names():
+        try:
+            loaded = load_engine(name, VoiceSettings())
+        except BriefingError as error:
+            click.echo(f"\n{name}: unavailable ({error.message})")
+            continue
+        found = loaded.voices()
+        loaded.close()
+        shown = [v for v in found if all_languages or any(lang.lower().startswith("en") for lang in v.languages)]
+        click.echo(f"\n{name} voices ({len(shown)} of {len(found)}):")
+        for voice_info in shown:
+            click.echo(f"  {voice_info.id:<28} {voice_info.name}")
+
+
+def _register_optional_commands() -> None:
+    from briefing import cli_publish
+
+    for command in cli_publish.COMMANDS:
+        main.add_command(command)
+
+
+_register_optional_commands()

@@ -1,0 +1,98 @@
+"""The hibari engine: a 7.9 MB ONNX voice (distilled from Kokoro-82M) with its own text-to-phonemes.
+
+Owns choosing a hibari voice that is already on disk, turning the profile's rate into hibari's
+``speed`` and returning 16-bit PCM at 24 kHz. hibari fetches its other voices from the network on
+first use; briefing never does, so only the voice inside the wheel ("heart") and voices a person
+has copied into hibari's cache can be used. ``hibari-tts`` (Apache-2.0) is an optional extra.
+"""
+
+from __future__ import annotations
+
+from briefing.engines.base import Speech, VoiceInfo, VoiceSettings
+from briefing.errors import EngineError
+
+DEFAULT_VOICE = "heart"
+MISSING_PACKAGE = "the hibari engine needs hibari-tts: pip install hibari-tts"
+
+# The rate (on espeak-ng's words-per-minute scale, which every profile's ``rate`` uses) at which
+# hibari speaks at speed 1.0: measured against espeak-ng -s 165 on the same news prose it is about
+# 7% slower. hibari's durations scale exactly with 1/speed.
+NATURAL_RATE = 153
+SPEED_RANGE = (0.5, 2.0)
+
+
+class HibariEngine:
+    name = "hibari"
+
+    def __init__(self, tts, speed: float) -> None:
+        self._tts = tts
+        self.speed = speed
+        self.sample_rate: int = tts.sample_rate
+
+    def synthesize(self, text: str) -> Speech:
+        import numpy
+
+        # A fixed seed makes the same text sound the same in every run (hibari adds random noise).
+        # Each sentence comes framed by about 0.3 s of silence before and 0.45 s after.
+        parts = list(self._tts.stream(text, speed=self.speed, seed=0))
+        if not parts:
+            return Speech(pcm=b"", sample_rate=self.sample_rate)
+        audio = numpy.clip(numpy.concatenate(parts), -1.0, 1.0)
+        return Speech(pcm=(audio * 32767).astype("<i2").tobytes(), sample_rate=self.sample_rate)
+
+    def voices(self) -> list[VoiceInfo]:
+        return available_voices()
+
+    def close(self) -> None:
+        self._tts = None
+
+
+def create(settings: VoiceSettings, *, threads: int = 1) -> HibariEngine:
+    """Load ``settings.voice`` (default "heart"), or the ONNX file at ``settings.model``.
+
+    One onnxruntime thread is hibari's own default: its signal processing is single-threaded anyway.
+    """
+    try:
+        from hibari import Hibari
+        from hibari.voices import VOICES, cache_dir, voice_path
+    except ImportError:
+        raise EngineError(MISSING_PACKAGE) from None
+    name = settings.voice or DEFAULT_VOICE
+    if name not in VOICES:
+        raise EngineError(f"no hibari voice named {name!r}; choose one of: {', '.join(VOICES)}")
+    try:
+        voice_path(name, download_missing=False)
+    except FileNotFoundError:
+        raise EngineError(
+            f"hibari voice {name!r} is not on this machine and briefing does not download voices;"
+            f" copy {VOICES[name]['file']} into {cache_dir()} or use {DEFAULT_VOICE!r}"
+        ) from None
+    try:
+        tts = Hibari(voice=name, model=settings.model, threads=threads)
+    except Exception as error:  # onnxruntime raises its own unrelated types for a bad file
+        reason = str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
+        raise EngineError(f"{settings.model or name}: not a usable hibari model ({reason})") from None
+    return HibariEngine(tts, speed_for(settings.rate))
+
+
+def speed_for(rate: int | None) -> float:
+    """hibari's speed for a words-per-minute rate; None keeps the voice's own pace."""
+    if not rate:
+        return 1.0
+    low, high = SPEED_RANGE
+    return min(max(rate / NATURAL_RATE, low), high)
+
+
+def available_voices() -> list[VoiceInfo]:
+    """hibari's voices that can be used without a download."""
+    from hibari.voices import VOICES, voice_path
+
+    found = []
+    for name, info in VOICES.items():
+        try:
+            voice_path(name, download_missing=False)
+        except FileNotFoundError:
+            continue
+        label = f"{info['accent']} English, {info['gender']} (Kokoro {info['kokoro']})"
+        found.append(VoiceInfo(id=name, name=label, languages=(info["language"],)))
+    return found

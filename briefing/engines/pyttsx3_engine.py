@@ -1,0 +1,120 @@
+"""pyttsx3 (espeak-ng on Linux), made dependable.
+
+pyttsx3's ``save_to_file`` is known to hang or write empty files on some set-ups, and its espeak
+driver prints "Audio saved to ..." on standard output. Each segment therefore runs in a worker
+thread with a time limit, its output is kept off our stdout, an empty or missing file is retried
+once, and a stuck driver becomes a clear EngineError instead of a hang.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import io
+import shutil
+import tempfile
+import threading
+from pathlib import Path
+
+from briefing.engines.base import Speech, VoiceInfo, VoiceSettings
+from briefing.engines.wav import parse_wav
+from briefing.errors import EngineError, UsageError
+
+BASE_TIMEOUT_S = 10.0
+SECONDS_PER_CHARACTER = 0.02
+
+
+class Pyttsx3Engine:
+    name = "pyttsx3"
+
+    def __init__(self, driver, settings: VoiceSettings) -> None:
+        self._driver = driver
+        self._folder = Path(tempfile.mkdtemp(prefix="briefing-pyttsx3-"))
+        self._count = 0
+        self._stuck = False
+        if settings.voice:
+            driver.setProperty("voice", self._voice_id(settings.voice))
+        if settings.rate:
+            driver.setProperty("rate", int(settings.rate))
+        if settings.pitch is not None:
+            with contextlib.suppress(KeyError, ValueError):
+                driver.setProperty("pitch", int(settings.pitch))
+
+    def _voice_id(self, wanted: str) -> str:
+        wanted_lower = wanted.lower()
+        voices = self.voices()
+        for voice in voices:
+            if voice.id.lower() == wanted_lower or voice.id.lower().endswith("/" + wanted_lower):
+                return voice.id
+        for voice in voices:
+            if wanted_lower in (language.lower() for language in voice.languages) or voice.name.lower() == wanted_lower:
+                return voice.id
+        raise UsageError(f"pyttsx3: no voice {wanted!r} (see 'briefing voices')")
+
+    def synthesize(self, text: str) -> Speech:
+        if self._stuck:
+            raise EngineError("pyttsx3: the espeak-ng driver is stuck; try '--engine espeak'")
+        timeout = BASE_TIMEOUT_S + SECONDS_PER_CHARACTER * len(text)
+        problem = "no audio"
+        for _ in range(2):
+            self._count += 1
+            path = self._folder / f"segment-{self._count}.wav"
+            problem = self._speak_to_file(text, path, timeout)
+            if problem is None:
+                data = path.read_bytes()
+                path.unlink()
+                return parse_wav(data, self.name)
+            if self._stuck:
+                break
+        raise EngineError(f"pyttsx3 (espeak-ng) could not speak {text[:40]!r}: {problem}")
+
+    def _speak_to_file(self, text: str, path: Path, timeout: float) -> str | None:
+        """Run the driver in a worker thread; return None on success or what went wrong."""
+        errors: list[BaseException] = []
+
+        def work() -> None:
+            try:
+                with contextlib.redirect_stdout(io.StringIO()):
+                    self._driver.save_to_file(text, str(path))
+                    self._driver.runAndWait()
+            except BaseException as error:  # the driver raises anything; report it as the engine's problem
+                errors.append(error)
+
+        worker = threading.Thread(target=work, daemon=True)
+        worker.start()
+        worker.join(timeout)
+        if worker.is_alive():
+            self._stuck = True
+            return f"timed out after {timeout:.0f} s"
+        if errors:
+            return str(errors[0]) or type(errors[0]).__name__
+        if not path.exists() or path.stat().st_size <= 44:
+            return "the driver wrote no audio"
+        return None
+
+    def voices(self) -> list[VoiceInfo]:
+        return [
+            VoiceInfo(id=voice.id, name=voice.name, languages=tuple(str(lang) for lang in (voice.languages or ())))
+            for voice in self._driver.getProperty("voices")
+        ]
+
+    def close(self) -> None:
+        shutil.rmtree(self._folder, ignore_errors=True)
+
+
+def create(settings: VoiceSettings) -> Pyttsx3Engine:
+    try:
+        import pyttsx3
+    except ImportError:
+        raise EngineError("pyttsx3: the package is not installed (pip install pyttsx3)") from None
+    try:
+        with contextlib.redirect_stdout(io.StringIO()):
+            driver = pyttsx3.init("espeak") if shutil.which("espeak-ng") or _has_libespeak() else pyttsx3.init()
+    except Exception as error:  # pyttsx3 raises OSError, RuntimeError or KeyError when no driver loads
+        raise EngineError(f"pyttsx3: cannot start a speech driver ({error}); install espeak-ng") from None
+    return Pyttsx3Engine(driver, settings)
+
+
+def _has_libespeak() -> bool:
+    import ctypes.util
+
+    return bool(ctypes.util.find_library("espeak-ng") or ctypes.util.find_library("espeak"))

@@ -1,0 +1,32 @@
+"""The one exception type users see. The CLI turns it into a one-line message and an exit code."""
+
+
+class BriefingError(Exception):
+    """A problem the user can fix: bad input, a missing engine, a broken library.
+
+    ``exit_code`` follows click's convention: 2 for usage errors, 1 for runtime failures.
+    """
+
+    exit_code = 1
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
+class InputError(BriefingError):
+    """The article (file, URL, standard input) cannot be read or parsed."""
+
+    exit_code = 1
+
+
+class UsageError(BriefingError):
+    """Options that do not fit together or name something that does not exist."""
+
+    exit_code = 2
+
+
+class EngineError(BriefingError):
+    """A speech engine is missing or cannot speak."""
+
+    exit_code = 1

@@ -1,0 +1,155 @@
+"""The podcast feed: RSS 2.0 with the iTunes tags Apple requires and the Podcasting 2.0 namespace.
+
+Owns turning channel settings and episode records into ``<library>/feed.xml``, written atomically.
+It reads nothing from the database; ``library.regenerate`` hands it the records and the podcast guid.
+The iTunes and Podcasting 2.0 tags are added by small extension functions, not mixed into the core.
+"""
+
+from __future__ import annotations
+
+import os
+import uuid
+import xml.etree.ElementTree as ET
+from datetime import datetime, timezone
+from email.utils import format_datetime
+from pathlib import Path
+from urllib.parse import quote
+
+from briefing.config import ChannelSettings
+from briefing.fsutil import atomic_path
+from briefing.model import Episode
+
+FEED_NAME = "feed.xml"
+# Temporary files are private; the published ones are for any web server to read.
+PUBLIC = 0o644
+ITUNES = "http://www.itunes.com/dtds/podcast-1.0.dtd"
+PODCAST = "https://podcastindex.org/namespace/1.0"
+ATOM = "http://www.w3.org/2005/Atom"
+# From the podcast namespace's <podcast:guid> specification.
+PODCAST_GUID_NAMESPACE = uuid.UUID("ead4c236-bf58-58c6-a2c6-a6b28d128cb6")
+
+for _prefix, _uri in (("itunes", ITUNES), ("podcast", PODCAST), ("atom", ATOM)):
+    ET.register_namespace(_prefix, _uri)
+
+
+def podcast_guid(feed_url: str) -> str:
+    """UUIDv5 of the feed URL without its scheme and trailing slashes, as the namespace specifies."""
+    bare = feed_url.split("://", 1)[-1].rstrip("/")
+    return str(uuid.uuid5(PODCAST_GUID_NAMESPACE, bare))
+
+
+def file_url(channel: ChannelSettings, relative: str) -> str:
+    # base_url always ends in "/" (config guarantees it) and records hold relative paths.
+    return channel.base_url + quote(relative)
+
+
+def write_feed(
+    library_dir: Path, channel: ChannelSettings, episodes: list[Episode], guid: str
+) -> Path:
+    root = build_feed(library_dir, channel, episodes, guid)
+    ET.indent(root)
+    path = Path(library_dir) / FEED_NAME
+    with atomic_path(path) as temporary:
+        ET.ElementTree(root).write(temporary, encoding="utf-8", xml_declaration=True)
+        os.chmod(temporary, PUBLIC)
+    return path
+
+
+def build_feed(
+    library_dir: Path, channel: ChannelSettings, episodes: list[Episode], guid: str
+) -> ET.Element:
+    rss = ET.Element("rss", version="2.0")
+    node = ET.SubElement(rss, "channel")
+    _channel_core(node, channel)
+    _channel_itunes(node, channel, _channel_image(library_dir, channel, episodes))
+    _sub(node, f"{{{PODCAST}}}guid", guid)
+    for episode in episodes:
+        item = ET.SubElement(node, "item")
+        _item_core(item, channel, episode, library_dir)
+        _item_itunes(item, channel, episode)
+        _item_podcast(item, channel, episode)
+    return rss
+
+
+def _channel_core(node: ET.Element, channel: ChannelSettings) -> None:
+    _sub(node, "title", channel.title)
+    _sub(node, "link", channel.base_url)
+    _sub(node, "description", channel.description)
+    _sub(node, "language", channel.language)
+    _sub(node, "generator", "briefing")
+    _sub(node, "lastBuildDate", format_datetime(datetime.now(timezone.utc), usegmt=True))
+    ET.SubElement(node, f"{{{ATOM}}}link", href=channel.feed_url, rel="self",
+                  type="application/rss+xml")
+
+
+def _channel_itunes(node: ET.Element, channel: ChannelSettings, image: str | None) -> None:
+    if image:
+        ET.SubElement(node, f"{{{ITUNES}}}image", href=file_url(channel, image))
+    ET.SubElement(node, f"{{{ITUNES}}}category", text=channel.category)
+    _sub(node, f"{{{ITUNES}}}explicit", "true" if channel.explicit else "false")
+    _sub(node, f"{{{ITUNES}}}author", channel.author)
+    _sub(node, f"{{{ITUNES}}}type", "episodic")
+    if channel.email:
+        owner = ET.SubElement(node, f"{{{ITUNES}}}owner")
+        _sub(owner, f"{{{ITUNES}}}name", channel.author)
+        _sub(owner, f"{{{ITUNES}}}email", channel.email)
+
+
+def _channel_image(library_dir: Path, channel: ChannelSettings, episodes: list[Episode]) -> str | None:
+    """The configured image, else ``cover.png`` in the library, else the newest episode's cover."""
+    if channel.image:
+        return channel.image
+    if (Path(library_dir) / "cover.png").is_file():
+        return "cover.png"
+    return next((e.cover_path for e in episodes if e.cover_path), None)
+
+
+def _item_core(item: ET.Element, channel: ChannelSettings, episode: Episode, library_dir: Path) -> None:
+    _sub(item, "title", episode.title)
+    _sub(item, "description", episode.description or episode.title)
+    ET.SubElement(item, "enclosure", url=file_url(channel, episode.audio_path),
+                  length=str(_size(library_dir, episode)), type="audio/mpeg")
+    _sub(item, "guid", episode.guid).set("isPermaLink", "false")
+    _sub(item, "pubDate", rfc822(episode.published))
+
+
+def _item_itunes(item: ET.Element, channel: ChannelSettings, episode: Episode) -> None:
+    _sub(item, f"{{{ITUNES}}}duration", hhmmss(episode.duration_s))
+    _sub(item, f"{{{ITUNES}}}episodeType", "full")
+    if episode.cover_path:
+        ET.SubElement(item, f"{{{ITUNES}}}image", href=file_url(channel, episode.cover_path))
+
+
+def _item_podcast(item: ET.Element, channel: ChannelSettings, episode: Episode) -> None:
+    if episode.transcript_path:
+        ET.SubElement(item, f"{{{PODCAST}}}transcript", url=file_url(channel, episode.transcript_path),
+                      type="text/vtt")
+    if episode.chapters_path:
+        ET.SubElement(item, f"{{{PODCAST}}}chapters", url=file_url(channel, episode.chapters_path),
+                      type="application/json+chapters")
+
+
+def _size(library_dir: Path, episode: Episode) -> int:
+    # Clients compare the enclosure length with what they download; the file on disk is the truth.
+    try:
+        return (Path(library_dir) / episode.audio_path).stat().st_size
+    except OSError:
+        return episode.size_bytes
+
+
+def _sub(parent: ET.Element, tag: str, text: str) -> ET.Element:
+    element = ET.SubElement(parent, tag)
+    element.text = text
+    return element
+
+
+def rfc822(iso: str) -> str:
+    moment = datetime.fromisoformat(iso)
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=timezone.utc)
+    return format_datetime(moment.astimezone(timezone.utc), usegmt=True)
+
+
+def hhmmss(seconds: float) -> str:
+    whole = max(0, round(seconds))
+    return f"{whole // 3600:02d}:{whole % 3600 // 60:02d}:{whole % 60:02d}"

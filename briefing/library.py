@@ -1,0 +1,235 @@
+"""The episode library: a SQLite file ``<library>/briefing.db`` recording published episodes.
+
+Owns the records and their files' lifetime, and ``publish`` — the pipeline's last stage — which
+records an episode and regenerates ``feed.xml`` and ``index.html``. Naming the audio files (a
+content hash in the name, ``episodes/<slug>-<hash8>.mp3``) is the pipeline's job: re-publishing a
+guid with a new file replaces the record, so the feed keeps one item whose enclosure URL changes,
+and podcast apps see new audio.
+
+Other stages add tables by appending a migration to ``MIGRATIONS``; ``PRAGMA user_version`` holds
+the schema version reached.
+"""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+from dataclasses import astuple, fields
+from pathlib import Path
+
+from briefing import feed, webpage
+from briefing.config import Config, load_config
+from briefing.errors import BriefingError, UsageError
+from briefing.model import Episode
+
+DB_NAME = "briefing.db"
+HOME_ENV = "BRIEFING_HOME"
+DEFAULT_DIR = "output"
+EPISODES_DIR = "episodes"
+
+# Version N is reached by running MIGRATIONS[N - 1]. Never edit a released entry: append.
+MIGRATIONS: list[str] = [
+    """
+    CREATE TABLE episodes (
+        guid TEXT PRIMARY KEY,
+        title TEXT NOT NULL,
+        published TEXT NOT NULL,
+        audio_path TEXT NOT NULL,
+        size_bytes INTEGER NOT NULL,
+        duration_s REAL NOT NULL,
+        source TEXT NOT NULL,
+        voice TEXT NOT NULL,
+        description TEXT NOT NULL DEFAULT '',
+        transcript_path TEXT,
+        chapters_path TEXT,
+        cover_path TEXT,
+        script_path TEXT,
+        kind TEXT NOT NULL DEFAULT 'article'
+    );
+    CREATE INDEX episodes_published ON episodes (published DESC);
+    CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+    """,
+]
+
+_COLUMNS = [f.name for f in fields(Episode)]
+_FILE_COLUMNS = ["audio_path", "transcript_path", "chapters_path", "cover_path", "script_path"]
+
+
+def resolve_library_dir(option: str | None) -> Path:
+    """``--library DIR``, else ``$BRIEFING_HOME``, else ``./output``."""
+    return Path(option or os.environ.get(HOME_ENV) or DEFAULT_DIR)
+
+
+class Library:
+    """One open connection to a library's database. Use as a context manager to close it."""
+
+    def __init__(self, directory: Path, connection: sqlite3.Connection) -> None:
+        self.directory = directory
+        self._db = connection
+
+    @classmethod
+    def open(cls, directory: Path | str, create: bool = True) -> Library:
+        """Open (with ``create``, make) the library in ``directory``, migrating its schema."""
+        directory = Path(directory)
+        path = directory / DB_NAME
+        if not create and not path.is_file():
+            raise UsageError(f"{path}: no library here (nothing published yet?)")
+        try:
+            directory.mkdir(parents=True, exist_ok=True)
+            connection = sqlite3.connect(path, timeout=10, isolation_level=None)
+            connection.execute("PRAGMA journal_mode=WAL")
+            # WAL with NORMAL sync cannot corrupt; a power cut may lose only the last commit.
+            connection.execute("PRAGMA synchronous=NORMAL")
+            _migrate(connection)
+        except (OSError, sqlite3.Error) as error:
+            raise BriefingError(f"{path}: cannot open the library ({error})") from None
+        return cls(directory, connection)
+
+    def __enter__(self) -> Library:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()
+
+    def close(self) -> None:
+        self._db.close()
+
+    @property
+    def schema_version(self) -> int:
+        return self._db.execute("PRAGMA user_version").fetchone()[0]
+
+    def upsert(self, episode: Episode) -> Episode | None:
+        """Record ``episode``; return the record it replaced (same guid), if any."""
+        placeholders = ", ".join("?" for _ in _COLUMNS)
+        updates = ", ".join(f"{name} = excluded.{name}" for name in _COLUMNS[1:])
+        with self._transaction():
+            previous = self.get(episode.guid)
+            self._db.execute(
+                f"INSERT INTO episodes ({', '.join(_COLUMNS)}) VALUES ({placeholders}) "
+                f"ON CONFLICT (guid) DO UPDATE SET {updates}",
+                astuple(episode),
+            )
+        return previous
+
+    def get(self, guid: str) -> Episode | None:
+        row = self._db.execute(
+            f"SELECT {', '.join(_COLUMNS)} FROM episodes WHERE guid = ?", (guid,)
+        ).fetchone()
+        return Episode(*row) if row else None
+
+    def episodes(self) -> list[Episode]:
+        """All episodes, newest first."""
+        rows = self._db.execute(
+            f"SELECT {', '.join(_COLUMNS)} FROM episodes ORDER BY published DESC, guid"
+        )
+        return [Episode(*row) for row in rows]
+
+    def remove(self, guid: str, delete_files: bool = False) -> Episode:
+        """Forget an episode; with ``delete_files`` also delete its files no other episode uses."""
+        with self._transaction():
+            episode = self.get(guid)
+            if episode is None:
+                raise UsageError(f"{self.directory / DB_NAME}: no episode with guid {guid!r}")
+            self._db.execute("DELETE FROM episodes WHERE guid = ?", (guid,))
+        if delete_files:
+            self.delete_unreferenced_files(episode)
+        return episode
+
+    def delete_unreferenced_files(self, episode: Episode) -> list[Path]:
+        """Delete ``episode``'s files that no recorded episode refers to; return those deleted."""
+        deleted = []
+        for relative in episode_files(episode):
+            if self._is_referenced(relative):
+                continue
+            path = self._inside(relative)
+            if path is not None and path.is_file():
+                path.unlink()
+                deleted.append(path)
+        return deleted
+
+    def meta(self, key: str, default: str) -> str:
+        """The stored value for ``key``; ``default`` is stored first if there is none, then kept."""
+        with self._transaction():
+            self._db.execute("INSERT OR IGNORE INTO meta (key, value) VALUES (?, ?)", (key, default))
+            return self._db.execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()[0]
+
+    def _is_referenced(self, relative: str) -> bool:
+        where = " OR ".join(f"{column} = ?" for column in _FILE_COLUMNS)
+        query = f"SELECT 1 FROM episodes WHERE {where} LIMIT 1"
+        return self._db.execute(query, [relative] * len(_FILE_COLUMNS)).fetchone() is not None
+
+    def _inside(self, relative: str) -> Path | None:
+        # A record is never trusted to delete anything outside the library folder.
+        root = self.directory.resolve()
+        path = (root / relative).resolve()
+        return path if path.is_relative_to(root) and path != root else None
+
+    def _transaction(self) -> _Transaction:
+        return _Transaction(self._db)
+
+
+class _Transaction:
+    """BEGIN IMMEDIATE … COMMIT, so a read-then-write is not interleaved with another writer."""
+
+    def __init__(self, connection: sqlite3.Connection) -> None:
+        self._db = connection
+
+    def __enter__(self) -> None:
+        self._db.execute("BEGIN IMMEDIATE")
+
+    def __exit__(self, exc_type: object, *rest: object) -> None:
+        self._db.execute("ROLLBACK" if exc_type else "COMMIT")
+
+
+def episode_files(episode: Episode) -> list[str]:
+    """The library-relative paths an episode refers to."""
+    return [path for path in (getattr(episode, c) for c in _FILE_COLUMNS) if path]
+
+
+def publish(library_dir: Path, episode: Episode) -> None:
+    """Record ``episode``, delete the files only its predecessor used, regenerate feed and page."""
+    with Library.open(library_dir) as library:
+        previous = library.upsert(episode)
+        if previous is not None:
+            library.delete_unreferenced_files(previous)
+    regenerate(library_dir)
+
+
+def regenerate(library_dir: Path, config: Config | None = None) -> tuple[Path, Path]:
+    """Write ``feed.xml`` and ``index.html`` from the library; return their paths."""
+    library_dir = Path(library_dir)
+    config = config or load_config(library_dir)
+    with Library.open(library_dir) as library:
+        episodes = library.episodes()
+        # The podcast:guid is fixed by the first feed URL and survives moving the feed.
+        podcast_guid = library.meta("podcast_guid", feed.podcast_guid(config.channel.feed_url))
+    feed_path = feed.write_feed(library_dir, config.channel, episodes, podcast_guid)
+    page_path = webpage.write_page(library_dir, config.channel, episodes)
+    return feed_path, page_path
+
+
+def _migrate(connection: sqlite3.Connection) -> None:
+    connection.execute("BEGIN IMMEDIATE")
+    try:
+        # Read under the write lock, so two processes opening a new library migrate once.
+        version = connection.execute("PRAGMA user_version").fetchone()[0]
+        if version > len(MIGRATIONS):
+            raise sqlite3.DatabaseError(f"schema version {version} is newer than this briefing")
+        for number, script in enumerate(MIGRATIONS[version:], start=version + 1):
+            for statement in _statements(script):
+                connection.execute(statement)
+            connection.execute(f"PRAGMA user_version = {number}")
+    except BaseException:
+        connection.execute("ROLLBACK")
+        raise
+    connection.execute("COMMIT")
+
+
+def _statements(script: str) -> list[str]:
+    statements, pending = [], ""
+    for line in script.splitlines(keepends=True):
+        pending += line
+        if sqlite3.complete_statement(pending):
+            statements.append(pending.strip())
+            pending = ""
+    return statements

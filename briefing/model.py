@@ -1,0 +1,132 @@
+"""The plain data passed between the stages: read → clean → select → script → speak → assemble → publish."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Literal
+
+SectionKind = Literal["intro", "lede", "story", "analysis", "outro", "headlines"]
+ParagraphSection = Literal["lede", "story", "analysis"]
+
+
+@dataclass(frozen=True)
+class RawArticle:
+    """What a reader found: a title and the input's paragraphs, still carrying any stray HTML."""
+
+    title: str | None
+    paragraphs: list[str]
+    source: str
+    format: str
+
+
+@dataclass(frozen=True)
+class Paragraph:
+    """A cleaned paragraph: plain text, its index in the input, and the section it belongs to."""
+
+    text: str
+    source: int
+    section: ParagraphSection = "story"
+    is_heading: bool = False
+
+    @property
+    def word_count(self) -> int:
+        return len(self.text.split())
+
+
+@dataclass(frozen=True)
+class Article:
+    """A cleaned article: what may be read aloud, in the article's order."""
+
+    title: str
+    paragraphs: list[Paragraph]
+    source: str
+    format: str
+    byline: str | None = None
+
+
+@dataclass
+class Segment:
+    """One spoken sentence. ``source`` is the input paragraph index, or None for generated text."""
+
+    text: str
+    source: int | None
+    pause_after_ms: int
+    start: float | None = None
+    end: float | None = None
+
+    def to_json(self) -> dict:
+        data = {"text": self.text, "source": self.source, "pause_after_ms": self.pause_after_ms}
+        if self.start is not None:
+            data["start"] = round(self.start, 3)
+            data["end"] = round(self.end, 3)
+        return data
+
+
+@dataclass
+class Section:
+    kind: SectionKind
+    heading: str | None
+    segments: list[Segment] = field(default_factory=list)
+
+    @property
+    def start(self) -> float | None:
+        return self.segments[0].start if self.segments else None
+
+    @property
+    def end(self) -> float | None:
+        return self.segments[-1].end if self.segments else None
+
+    def to_json(self) -> dict:
+        data = {
+            "kind": self.kind,
+            "heading": self.heading,
+            "segments": [segment.to_json() for segment in self.segments],
+        }
+        if self.start is not None:
+            data["start"] = round(self.start, 3)
+            data["end"] = round(self.end, 3)
+        return data
+
+
+@dataclass
+class Script:
+    """The narration: sections of spoken segments, each with the pause that follows it."""
+
+    title: str
+    sections: list[Section]
+    source: str = ""
+    date: str | None = None
+
+    def segments(self) -> list[Segment]:
+        return [segment for section in self.sections for segment in section.segments]
+
+    def to_json(self) -> dict:
+        return {"title": self.title, "sections": [section.to_json() for section in self.sections]}
+
+    def to_text(self) -> str:
+        blocks = []
+        for section in self.sections:
+            lines = [f"[{section.kind}]" + (f" {section.heading}" if section.heading else "")]
+            lines += [segment.text for segment in section.segments]
+            blocks.append("\n".join(lines))
+        return "\n\n".join(blocks) + "\n"
+
+
+@dataclass(frozen=True)
+class Episode:
+    """A finished briefing as the library records it. Paths are relative to the library folder."""
+
+    guid: str
+    title: str
+    published: str  # ISO 8601, UTC
+    audio_path: str
+    size_bytes: int
+    duration_s: float
+    source: str
+    voice: str
+    description: str = ""
+    transcript_path: str | None = None
+    chapters_path: str | None = None
+    cover_path: str | None = None
+    script_path: str | None = None
+    kind: str = "article"  # "article" or "daily"

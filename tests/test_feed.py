@@ -1,0 +1,271 @@
+"""feed.xml read back by two independent podcast parsers, its podcast:guid, and its atomic write."""
+
+from __future__ import annotations
+
+import io
+import os
+import threading
+import xml.etree.ElementTree as ET
+from calendar import timegm
+from datetime import datetime
+from pathlib import Path
+
+import feedparser
+import podcastparser
+import pytest
+
+from briefing import feed
+from briefing.config import load_config
+from briefing.errors import BriefingError
+from briefing.library import Library, publish, regenerate
+from conftest_publish import clean_environment, make_episode, make_library  # noqa: F401
+
+BASE = "https://pods.example/briefing/"
+TOML = f"""
+[channel]
+title = "Morning & Evening"
+author = "Newsroom"
+description = "Short narrated news."
+language = "en-gb"
+base_url = "{BASE}"
+category = "News"
+explicit = true
+email = "owner@pods.example"
+
+[sources]
+feeds = ["https://news.example/rss"]
+"""
+
+
+@pytest.fixture()
+def library(tmp_path):
+    (tmp_path / "briefing.toml").write_text(TOML, encoding="utf-8")
+    episodes = make_library(tmp_path, count=3)
+    return tmp_path, episodes
+
+
+def parse_both(library_dir: Path):
+    data = (library_dir / "feed.xml").read_bytes()
+    return podcastparser.parse(BASE + "feed.xml", io.BytesIO(data)), feedparser.parse(data)
+
+
+def expected_timestamp(iso: str) -> int:
+    return timegm(datetime.fromisoformat(iso).utctimetuple())
+
+
+def test_podcastparser_reads_every_channel_and_item_field(library):
+    library_dir, episodes = library
+    channel, _ = parse_both(library_dir)
+    assert channel["title"] == "Morning & Evening"
+    assert channel["link"] == BASE
+    assert channel["description"] == "Short narrated news."
+    assert channel["language"] == "en-gb"
+    assert channel["itunes_author"] == "Newsroom"
+    assert channel["itunes_categories"] == [["News"]]
+    assert channel["explicit"] is True
+    assert channel["itunes_owner"] == {"name": "Newsroom", "email": "owner@pods.example"}
+    assert channel["cover_url"] == BASE + episodes[-1].cover_path
+    items = channel["episodes"]
+    assert [item["guid"] for item in items] == [e.guid for e in reversed(episodes)]
+    for item, episode in zip(items, reversed(episodes), strict=True):
+        assert item["title"] == episode.title
+        assert item["description"] == episode.description
+        assert item["published"] == expected_timestamp(episode.published)
+        assert item["total_time"] == 20
+        assert item["episode_art_url"] == BASE + episode.cover_path
+        [enclosure] = item["enclosures"]
+        assert enclosure["url"] == BASE + episode.audio_path
+        assert enclosure["mime_type"] == "audio/mpeg"
+        assert enclosure["file_size"] == (library_dir / episode.audio_path).stat().st_size
+
+
+def test_feedparser_reads_every_channel_and_item_field(library):
+    library_dir, episodes = library
+    _, parsed = parse_both(library_dir)
+    assert not parsed.bozo, parsed.get("bozo_exception")
+    assert parsed.version == "rss20"
+    channel = parsed.feed
+    assert channel.title == "Morning & Evening"
+    assert channel.link == BASE
+    assert channel.subtitle == "Short narrated news."
+    assert channel.language == "en-gb"
+    assert channel.image.href == BASE + episodes[-1].cover_path
+    assert channel.tags[0].term == "News"
+    # feedparser maps only "yes"/"clean" (the old spelling); Apple now asks for "true"/"false".
+    assert channel.itunes_explicit is None
+    assert channel.author_detail.name == "Newsroom"
+    assert channel.publisher_detail.email == "owner@pods.example"
+    assert channel.podcast_guid == feed.podcast_guid(BASE + "feed.xml")
+    for entry, episode in zip(parsed.entries, reversed(episodes), strict=True):
+        assert entry.id == episode.guid and entry.guidislink is False
+        assert entry.title == episode.title
+        assert entry.summary == episode.description
+        assert timegm(entry.published_parsed) == expected_timestamp(episode.published)
+        assert entry.itunes_duration == "00:00:20"
+        assert entry.image.href == BASE + episode.cover_path
+        [enclosure] = [link for link in entry.links if link.rel == "enclosure"]
+        assert enclosure.href == BASE + episode.audio_path
+        assert enclosure.type == "audio/mpeg"
+        assert int(enclosure.length) == (library_dir / episode.audio_path).stat().st_size
+        assert entry.podcast_transcript == {"url": BASE + episode.transcript_path, "type": "text/vtt"}
+        assert entry.podcast_chapters == {"url": BASE + episode.chapters_path,
+                                          "type": "application/json+chapters"}
+
+
+def test_raw_xml_uses_the_required_namespaces_and_attribute_values(library):
+    root = ET.parse(library[0] / "feed.xml").getroot()
+    channel = root.find("channel")
+    ns = {"itunes": feed.ITUNES, "podcast": feed.PODCAST}
+    assert root.get("version") == "2.0"
+    assert channel.find("itunes:explicit", ns).text == "true"
+    assert channel.find("itunes:category", ns).get("text") == "News"
+    assert channel.find("itunes:image", ns).get("href").startswith(BASE)
+    item = channel.find("item")
+    assert item.find("guid").get("isPermaLink") == "false"
+    assert item.find("pubDate").text == "Mon, 03 Mar 2025 07:00:00 GMT"
+    assert item.find("podcast:transcript", ns).get("type") == "text/vtt"
+    assert item.find("podcast:chapters", ns).get("type") == "application/json+chapters"
+
+
+def test_podcast_guid_matches_the_namespace_specification_examples():
+    nashownotes = "https://mp3s.nashownotes.com/pc20rss.xml"
+    assert feed.podcast_guid(nashownotes) == "917393e3-1b1e-5cef-ace4-edaa54e1f810"
+    assert feed.podcast_guid("podnews.net/rss/") == "9b024349-ccf0-5f69-a609-6b82873eab3c"
+    assert feed.podcast_guid("https://podnews.net/rss//") == "9b024349-ccf0-5f69-a609-6b82873eab3c"
+
+
+def podcast_guid_in(library_dir: Path) -> str:
+    return feedparser.parse((library_dir / "feed.xml").read_bytes()).feed.podcast_guid
+
+
+def test_podcast_guid_is_kept_across_regenerations_and_a_new_base_url(library, monkeypatch):
+    library_dir, episodes = library
+    first = podcast_guid_in(library_dir)
+    assert first == feed.podcast_guid(BASE + "feed.xml")
+    regenerate(library_dir)
+    assert podcast_guid_in(library_dir) == first
+    monkeypatch.setenv("BRIEFING_BASE_URL", "https://moved.example/pod")
+    regenerate(library_dir)
+    parsed = feedparser.parse((library_dir / "feed.xml").read_bytes())
+    assert parsed.entries[0].links[0].href.startswith("https://moved.example/pod/episodes/")
+    assert parsed.feed.podcast_guid == first
+    regenerate(library_dir, load_config(library_dir, base_url="http://10.0.0.1:9/"))
+    assert podcast_guid_in(library_dir) == first
+
+
+def test_base_url_precedence_is_toml_then_environment_then_option(tmp_path, monkeypatch):
+    (tmp_path / "briefing.toml").write_text(TOML, encoding="utf-8")
+    monkeypatch.delenv("BRIEFING_BASE_URL", raising=False)
+    assert load_config(tmp_path).channel.base_url == BASE
+    monkeypatch.setenv("BRIEFING_BASE_URL", "https://env.example")
+    assert load_config(tmp_path).channel.base_url == "https://env.example/"
+    assert load_config(tmp_path, base_url="https://cli.example/x/").channel.base_url == "https://cli.example/x/"
+
+
+def test_config_defaults_and_raw_tables(tmp_path, monkeypatch):
+    monkeypatch.delenv("BRIEFING_BASE_URL", raising=False)
+    config = load_config(tmp_path)
+    assert config.channel.title == "Briefing" and config.channel.language == "en-gb"
+    assert config.channel.base_url == "http://127.0.0.1:8000/" and config.channel.explicit is False
+    assert config.raw == {} and config.base_url_chosen is False
+    (tmp_path / "briefing.toml").write_text(TOML, encoding="utf-8")
+    assert load_config(tmp_path).raw["sources"] == {"feeds": ["https://news.example/rss"]}
+
+
+@pytest.mark.parametrize("text, problem", [
+    ("[channel\n", "not valid TOML"),
+    ("[channel]\ncolour = 'red'\n", "unknown setting channel.colour"),
+    ("[channel]\nexplicit = 'no'\n", "channel.explicit must be a bool"),
+    ("[channel]\nbase_url = 'ftp://x'\n", "must start with http"),
+])
+def test_bad_config_is_one_line_naming_the_file(tmp_path, text, problem):
+    (tmp_path / "briefing.toml").write_text(text, encoding="utf-8")
+    with pytest.raises(BriefingError) as caught:
+        load_config(tmp_path)
+    assert problem in caught.value.message and "briefing.toml" in caught.value.message
+    assert "\n" not in caught.value.message
+
+
+def test_republishing_a_guid_with_new_audio_changes_the_enclosure(library):
+    library_dir, episodes = library
+    old = episodes[0]
+    new = make_episode(library_dir, "story-0-fixed", old.published, guid=old.guid, frequency=1000)
+    publish(library_dir, new)
+    items = [e for e in parse_both(library_dir)[0]["episodes"] if e["guid"] == old.guid]
+    assert len(items) == 1
+    assert items[0]["enclosures"][0]["url"] == BASE + new.audio_path != BASE + old.audio_path
+
+
+def test_write_leaves_no_temporary_files_and_renames_into_place(library, monkeypatch):
+    library_dir, _ = library
+    calls = []
+    real_replace = os.replace
+    monkeypatch.setattr(os, "replace", lambda a, b: (calls.append((Path(a), Path(b))), real_replace(a, b)))
+    regenerate(library_dir)
+    targets = {target.name for _, target in calls}
+    assert {"feed.xml", "index.html"} <= targets
+    assert all(source.parent == target.parent for source, target in calls)
+    assert not [p for p in library_dir.iterdir() if p.name.startswith(".") or p.suffix == ".tmp"]
+    assert oct((library_dir / "feed.xml").stat().st_mode & 0o777) == "0o644"
+
+
+def test_a_failed_write_keeps_the_old_feed_and_no_temporary_file(library, monkeypatch):
+    library_dir, _ = library
+    before = (library_dir / "feed.xml").read_bytes()
+
+    def broken(tree, target, **options):
+        Path(target).write_bytes(b"<rss><chan")
+        raise OSError("disk full")
+
+    monkeypatch.setattr(ET.ElementTree, "write", broken)
+    with pytest.raises(OSError):
+        regenerate(library_dir)
+    assert (library_dir / "feed.xml").read_bytes() == before
+    assert not list(library_dir.glob(".*.tmp"))
+
+
+def test_readers_always_see_a_whole_feed_during_50_regenerations(library):
+    library_dir, _ = library
+    path = library_dir / "feed.xml"
+    stop, seen, failures = threading.Event(), [0], []
+
+    def read_repeatedly():
+        while not stop.is_set():
+            try:
+                ET.fromstring(path.read_bytes())
+                seen[0] += 1
+            except ET.ParseError as error:
+                failures.append(error)
+
+    readers = [threading.Thread(target=read_repeatedly) for _ in range(2)]
+    for reader in readers:
+        reader.start()
+    try:
+        for _ in range(50):
+            regenerate(library_dir)
+    finally:
+        stop.set()
+        for reader in readers:
+            reader.join()
+    assert not failures and seen[0] > 50
+
+
+def test_two_thousand_episodes_feed_is_valid_and_quick(tmp_path):
+    import time
+
+    from dataclasses import replace
+    template = make_episode(tmp_path, "template")
+    with Library.open(tmp_path) as opened:
+        for n in range(2000):
+            opened.upsert(replace(template, guid=f"g{n}", published=f"2024-01-01T00:00:{n % 60:02d}+00:00"))
+    started = time.perf_counter()
+    regenerate(tmp_path)
+    assert time.perf_counter() - started < 5
+    assert len(podcastparser.parse("x", io.BytesIO((tmp_path / "feed.xml").read_bytes()))["episodes"]) == 2000
+
+
+def test_hhmmss_and_rfc822():
+    assert feed.hhmmss(0) == "00:00:00"
+    assert feed.hhmmss(3725.6) == "01:02:06"
+    assert feed.rfc822("2025-06-01T23:30:00+02:00") == "Sun, 01 Jun 2025 21:30:00 GMT"
+    assert feed.rfc822("2025-06-01T21:30:00Z") == "Sun, 01 Jun 2025 21:30:00 GMT"

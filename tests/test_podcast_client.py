@@ -1,0 +1,70 @@
+"""End to end: gPodder's ``gpo`` subscribes to the feed ``briefing serve`` serves and downloads it all."""
+
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from conftest_publish import clean_environment, make_library, require_debian_packages  # noqa: F401
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def wait_for_port(port: int, process: subprocess.Popen, seconds: float = 15) -> None:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        assert process.poll() is None, process.communicate()
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
+            return
+        except OSError:
+            time.sleep(0.05)
+    raise AssertionError(f"briefing serve did not listen on {port}")
+
+
+def gpo(home: Path, *args: str) -> str:
+    env = {**os.environ, "GPODDER_HOME": str(home / "gpodder"),
+           "GPODDER_DOWNLOAD_DIR": str(home / "downloads"), "HOME": str(home)}
+    result = subprocess.run(["gpo", *args], env=env, capture_output=True, text=True, timeout=60,
+                            stdin=subprocess.DEVNULL)
+    assert result.returncode == 0, result.stdout + result.stderr
+    return result.stdout
+
+
+@pytest.mark.e2e
+def test_gpodder_downloads_every_episode_byte_for_byte(tmp_path):
+    require_debian_packages(["gpo"], ["gpodder"])
+    library = tmp_path / "library"
+    episodes = make_library(library, count=3)
+    port = free_port()
+    command = [sys.executable, "-m", "briefing", "serve", "--library", str(library), "--port", str(port)]
+    server = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        wait_for_port(port, server)
+        feed_url = f"http://127.0.0.1:{port}/feed.xml"
+        gpo(tmp_path, "subscribe", feed_url)
+        gpo(tmp_path, "update")
+        gpo(tmp_path, "download")
+        listing = gpo(tmp_path, "episodes", "--guid", feed_url)
+    finally:
+        server.send_signal(signal.SIGINT)
+        out, err = server.communicate(timeout=15)
+    assert server.returncode == 0, err
+    assert f"feed: http://127.0.0.1:{port}/feed.xml" in out and "Stopped." in out
+    assert all(episode.guid in listing for episode in episodes)
+    downloaded = {path.name: path for path in (tmp_path / "downloads").rglob("*.mp3")}
+    assert sorted(downloaded) == sorted(Path(e.audio_path).name for e in episodes)
+    for episode in episodes:
+        copy = downloaded[Path(episode.audio_path).name]
+        assert copy.read_bytes() == (library / episode.audio_path).read_bytes()

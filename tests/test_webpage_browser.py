@@ -1,0 +1,155 @@
+"""index.html: its markup, and (e2e) headless Chromium playing an episode and jumping to a chapter."""
+
+from __future__ import annotations
+
+import os
+import tempfile
+import time
+from dataclasses import replace
+from html.parser import HTMLParser
+from pathlib import Path
+
+import pytest
+
+from briefing.config import ChannelSettings
+from briefing.library import publish
+from briefing.server import running
+from briefing.webpage import PAGE_LIMIT, render_page, vtt_text
+import conftest_publish
+from conftest_publish import CHAPTERS, CUES, make_episode, make_library, require_debian_packages
+from conftest_publish import clean_environment  # noqa: F401
+
+REPO = Path(__file__).resolve().parents[1]
+
+
+class Collector(HTMLParser):
+    """Tags with their attributes, and the text, as a browser's parser would see them."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.tags: list[tuple[str, dict]] = []
+        self.text: list[str] = []
+
+    def handle_starttag(self, tag, attrs):
+        self.tags.append((tag, dict(attrs)))
+
+    def handle_data(self, data):
+        self.text.append(data)
+
+
+def parse(html: str) -> Collector:
+    collector = Collector()
+    collector.feed(html)
+    return collector
+
+
+def test_page_has_cover_title_subscribe_link_and_a_player_per_episode(tmp_path):
+    episodes = make_library(tmp_path, count=3)
+    page = parse((tmp_path / "index.html").read_text(encoding="utf-8"))
+    audios = [attrs for tag, attrs in page.tags if tag == "audio"]
+    assert [a["src"] for a in audios] == [e.audio_path for e in reversed(episodes)]
+    assert all(a["preload"] == "metadata" and "controls" in a for a in audios)
+    assert ("a", {"href": "feed.xml", "class": "subscribe"}) in page.tags
+    assert ("img", {"src": episodes[-1].cover_path, "alt": ""}) in page.tags
+    text = "".join(page.text)
+    assert "Briefing" in text and "2025-03-03" in text and "00:00:20" in text
+
+
+def test_chapters_become_buttons_for_their_own_player(tmp_path):
+    make_library(tmp_path, count=2)
+    page = parse((tmp_path / "index.html").read_text(encoding="utf-8"))
+    buttons = [attrs for tag, attrs in page.tags if tag == "button"]
+    assert [(b["data-player"], float(b["data-start"])) for b in buttons] == [
+        (player, start) for player in ("player-0", "player-1") for start, _ in CHAPTERS]
+    text = "".join(page.text)
+    assert all(title in text for _, title in CHAPTERS)
+
+
+def test_transcript_comes_from_the_vtt_else_the_script(tmp_path):
+    with_vtt = make_episode(tmp_path, "a")
+    script_only = replace(make_episode(tmp_path, "b", guid="b"), transcript_path=None)
+    html = render_page(tmp_path, ChannelSettings(), [with_vtt, script_only])
+    assert html.count("<details>") == 2
+    assert "Rates held &lt;steady&gt; &amp; calm." in html and "-->" not in html
+    assert "Good morning.\nThat was the briefing." in html
+
+
+def test_every_text_is_escaped(tmp_path):
+    evil = replace(make_episode(tmp_path, "x"), title='<script>alert("t")</script>',
+                   description="<img src=x onerror=alert(1)>", guid='"><b>')
+    channel = ChannelSettings(title="A & <B>", description="<i>d</i>")
+    html = render_page(tmp_path, channel, [evil])
+    assert "<script>alert" not in html and "<img src=x" not in html and "<i>d</i>" not in html
+    assert "A &amp; &lt;B&gt;" in html and 'id="&quot;&gt;&lt;b&gt;"' in html
+
+
+def test_missing_or_broken_side_files_are_left_out(tmp_path):
+    episode = make_episode(tmp_path, "broken")
+    (tmp_path / episode.chapters_path).write_text("{not json", encoding="utf-8")
+    (tmp_path / episode.transcript_path).unlink()
+    (tmp_path / episode.script_path).unlink()
+    html = render_page(tmp_path, ChannelSettings(), [episode])
+    assert "<button" not in html and "<details>" not in html and "<audio" in html
+
+
+def test_page_lists_the_newest_episodes_and_points_to_the_feed_for_older(tmp_path):
+    template = make_episode(tmp_path, "t", side_files=False)
+    many = [replace(template, guid=str(n)) for n in range(PAGE_LIMIT + 5)]
+    html = render_page(tmp_path, ChannelSettings(), many)
+    assert html.count("<audio") == PAGE_LIMIT and "5 older episodes" in html
+
+
+def test_vtt_text_keeps_only_cue_text():
+    assert vtt_text(conftest_publish.vtt_text()).splitlines() == [text for _, _, text in CUES]
+    windows = "WEBVTT\r\n\r\nNOTE hi\r\n\r\n00:01.000 --> 00:02.000 align:start\r\n<v A>Hi</v>\r\n"
+    assert vtt_text(windows) == "<v A>Hi</v>"
+
+
+def chrome(user_data_dir: str):
+    webdriver = pytest.importorskip("selenium.webdriver")
+    from selenium.webdriver.chrome.service import Service
+
+    os.environ.setdefault("SE_OFFLINE", "true")  # never let Selenium Manager fetch a browser
+    options = webdriver.ChromeOptions()
+    options.binary_location = "/usr/bin/chromium"
+    for flag in ("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                 "--disable-background-networking", "--disable-component-update", "--disable-sync",
+                 "--autoplay-policy=no-user-gesture-required", "--disable-dev-shm-usage",
+                 "--window-size=1000,1100", f"--user-data-dir={user_data_dir}"):
+        options.add_argument(flag)
+    return webdriver.Chrome(options=options, service=Service(executable_path="/usr/bin/chromedriver"))
+
+
+@pytest.mark.e2e
+def test_chromium_plays_an_episode_and_a_chapter_click_seeks(tmp_path):
+    require_debian_packages(["chromium", "chromedriver"], ["chromium", "chromium-driver"])
+    library = tmp_path / "library"
+    library.mkdir()
+    (library / "briefing.toml").write_text(
+        '[channel]\ntitle = "Morning Briefing"\ndescription = "Narrated news, every morning."\n')
+    for n, (slug, title) in enumerate([("markets", "Markets steady as rates hold"),
+                                       ("climate", "Climate talks reach a draft deal")]):
+        publish(library, make_episode(library, slug, f"2025-03-0{n + 1}T07:00:00+00:00", title=title,
+                                      frequency=330 + 220 * n))
+    with running(library) as server, tempfile.TemporaryDirectory() as profile:
+        driver = chrome(profile)
+        try:
+            driver.get(server.url)
+            assert driver.title == "Morning Briefing"
+            player = driver.find_element("id", "player-0")
+            driver.execute_script("return arguments[0].play()", player)
+            deadline = time.monotonic() + 10
+            while driver.execute_script("return arguments[0].currentTime", player) < 0.3:
+                assert time.monotonic() < deadline, "the episode never started playing"
+                time.sleep(0.05)
+            start, _ = CHAPTERS[2]
+            button = driver.find_elements("css selector", 'button[data-player="player-0"]')[2]
+            button.click()
+            position = driver.execute_script("return arguments[0].currentTime", player)
+            assert abs(position - start) <= 0.5
+            assert driver.execute_script("return arguments[0].paused", player) is False
+            driver.execute_script("document.querySelector('details').open = true")
+            (REPO / "output").mkdir(exist_ok=True)
+            assert driver.save_screenshot(str(REPO / "output" / "screenshot.png"))
+        finally:
+            driver.quit()
