@@ -30,6 +30,8 @@ PRE_ENCODE_TARGET_LUFS = TARGET_LUFS + 0.35
 LIMIT_DBFS = -2.0  # sample-peak limit: leaves room for the encoder so the true peak stays under -1 dBTP
 SAMPLE_RATE_OUT = 44100
 BITRATE = "96k"
+# LAME's -q 7: about twice as fast as -q 5; at 96 kbit/s mono speech we could not hear a difference.
+LAME_QUALITY = 7
 LEAD_IN_MS = 250
 SILENCE_THRESHOLD_DBFS = -50.0
 TRIM_MARGIN_MS = 15
@@ -183,7 +185,7 @@ def export_mp3(audio: AudioSegment, path: Path, tags: Tags, gain_db: float) -> N
     ffmpeg_path()
     parameters = [
         "-af", f"aresample={SAMPLE_RATE_OUT}," + limiter_chain(gain_db),
-        "-ar", str(SAMPLE_RATE_OUT), "-ac", "1", "-compression_level", "5",
+        "-ar", str(SAMPLE_RATE_OUT), "-ac", "1", "-compression_level", str(LAME_QUALITY),
     ]
     id3_tags = {"title": tags.title, "artist": tags.artist, "album": tags.album, "genre": "Podcast"}
     if tags.date:

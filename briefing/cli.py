@@ -173,10 +173,17 @@ def voices(engine: str | None, all_languages: bool) -> None:
 
 
 def _register_optional_commands() -> None:
-    from briefing import cli_publish
+    import importlib
 
-    for command in cli_publish.COMMANDS:
-        main.add_command(command)
+    for module_name in ("briefing.cli_publish", "briefing.cli_daily"):
+        try:
+            module = importlib.import_module(module_name)
+        except ModuleNotFoundError as error:
+            if error.name != module_name:
+                raise
+            continue
+        for command in module.COMMANDS:
+            main.add_command(command)
 
 
 _register_optional_commands()

@@ -8,7 +8,6 @@ from pathlib import Path
 
 import click
 
-from briefing import server
 from briefing.config import load_config
 from briefing.feed import hhmmss
 from briefing.library import DB_NAME, Library, regenerate, resolve_library_dir
@@ -80,6 +79,8 @@ def serve(host: str, port: int, base_url: str | None, library: str | None) -> No
     if (Path(directory) / DB_NAME).is_file():
         regenerate(directory, config)
     click.echo(f"Serving {directory} — feed: {config.channel.feed_url} (Ctrl-C stops)")
+    from briefing import server  # imported here: starlette and uvicorn cost start-up time elsewhere
+
     server.serve(directory, host=host, port=port)
     click.echo("Stopped.")
 

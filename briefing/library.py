@@ -12,9 +12,11 @@ the schema version reached.
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 import sqlite3
-from dataclasses import astuple, fields
+from collections.abc import Iterable
+from dataclasses import astuple, dataclass, fields
 from pathlib import Path
 
 from briefing import feed, webpage
@@ -49,9 +51,47 @@ MIGRATIONS: list[str] = [
     CREATE INDEX episodes_published ON episodes (published DESC);
     CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
     """,
+    # The daily briefing's memory (briefing/daily.py): every article read into a day's episode, kept
+    # with its cleaned text so the day can be re-rendered without reading its sources again, and the
+    # feed items that turned out not to be articles, so they are not fetched again.
+    """
+    CREATE TABLE used_articles (
+        key TEXT PRIMARY KEY,
+        date TEXT NOT NULL,
+        position INTEGER NOT NULL,
+        merged_into TEXT,
+        source TEXT NOT NULL,
+        title TEXT NOT NULL,
+        article TEXT NOT NULL,
+        used_at TEXT NOT NULL
+    );
+    CREATE INDEX used_articles_date ON used_articles (date, position);
+    CREATE TABLE rejected_items (
+        key TEXT PRIMARY KEY,
+        source TEXT NOT NULL,
+        reason TEXT NOT NULL,
+        seen_at TEXT NOT NULL
+    );
+    """,
 ]
 
+
+
+@dataclass(frozen=True)
+class UsedArticle:
+    """An article read into the daily briefing of ``date``; ``article`` is its cleaned form as JSON."""
+
+    key: str  # "sha256:<hex>" for a file's content, "url:<address>" for a page
+    date: str  # YYYY-MM-DD
+    position: int  # its place in that day's episode
+    source: str
+    title: str
+    article: str
+    merged_into: str | None = None  # a near-duplicate: the key of the story it was merged into
+
+
 _COLUMNS = [f.name for f in fields(Episode)]
+_USED_COLUMNS = ["key", "date", "position", "source", "title", "article", "merged_into"]
 _FILE_COLUMNS = ["audio_path", "transcript_path", "chapters_path", "cover_path", "script_path"]
 
 
@@ -153,6 +193,42 @@ class Library:
             self._db.execute("INSERT OR IGNORE INTO meta (key, value) VALUES (?, ?)", (key, default))
             return self._db.execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()[0]
 
+    def seen_keys(self, keys: Iterable[str]) -> set[str]:
+        """Those of ``keys`` already read into a daily briefing or rejected as not an article."""
+        keys = list(keys)
+        found: set[str] = set()
+        for start in range(0, len(keys), 500):
+            chunk = keys[start:start + 500]
+            marks = ", ".join("?" for _ in chunk)
+            rows = self._db.execute(
+                f"SELECT key FROM used_articles WHERE key IN ({marks}) "
+                f"UNION SELECT key FROM rejected_items WHERE key IN ({marks})", chunk + chunk)
+            found.update(row[0] for row in rows)
+        return found
+
+    def used_articles(self, date: str) -> list[UsedArticle]:
+        """The articles of ``date``'s daily briefing, in episode order (merged duplicates included)."""
+        rows = self._db.execute(
+            f"SELECT {', '.join(_USED_COLUMNS)} FROM used_articles WHERE date = ? ORDER BY position, key", (date,))
+        return [UsedArticle(*row) for row in rows]
+
+    def set_used_articles(self, date: str, articles: list[UsedArticle]) -> None:
+        """Make ``articles`` the whole set of ``date``'s daily briefing, in one transaction."""
+        now = dt.datetime.now(dt.timezone.utc).replace(microsecond=0).isoformat()
+        with self._transaction():
+            self._db.execute("DELETE FROM used_articles WHERE date = ?", (date,))
+            self._db.executemany(
+                f"INSERT OR REPLACE INTO used_articles ({', '.join(_USED_COLUMNS)}, used_at) "
+                f"VALUES ({', '.join('?' for _ in _USED_COLUMNS)}, ?)",
+                [[getattr(a, c) for c in _USED_COLUMNS] + [now] for a in articles],
+            )
+
+    def reject(self, key: str, source: str, reason: str) -> None:
+        """Remember that ``key`` is not an article, so it is not fetched again."""
+        now = dt.datetime.now(dt.timezone.utc).replace(microsecond=0).isoformat()
+        with self._transaction():
+            self._db.execute("INSERT OR REPLACE INTO rejected_items VALUES (?, ?, ?, ?)", (key, source, reason, now))
+
     def _is_referenced(self, relative: str) -> bool:
         where = " OR ".join(f"{column} = ?" for column in _FILE_COLUMNS)
         query = f"SELECT 1 FROM episodes WHERE {where} LIMIT 1"
@@ -187,12 +263,16 @@ def episode_files(episode: Episode) -> list[str]:
 
 
 def publish(library_dir: Path, episode: Episode) -> None:
-    """Record ``episode``, delete the files only its predecessor used, regenerate feed and page."""
+    """Record ``episode``, regenerate feed and page, then delete the files only its predecessor used.
+
+    In that order so that a process killed at any point leaves a feed whose enclosures all exist.
+    """
     with Library.open(library_dir) as library:
         previous = library.upsert(episode)
-        if previous is not None:
-            library.delete_unreferenced_files(previous)
     regenerate(library_dir)
+    if previous is not None:
+        with Library.open(library_dir) as library:
+            library.delete_unreferenced_files(previous)
 
 
 def regenerate(library_dir: Path, config: Config | None = None) -> tuple[Path, Path]:

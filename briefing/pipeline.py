@@ -8,6 +8,7 @@ import json
 import os
 import re
 import shutil
+import threading
 import unicodedata
 import uuid
 from collections.abc import Callable
@@ -72,37 +73,49 @@ def side_path(audio: Path, suffix: str) -> Path:
     return audio.with_name(audio.stem + suffix)
 
 
-def render(script: Script, options: RenderOptions, output: Path, progress: Progress | None = None) -> Rendered:
+def render(
+    script: Script, options: RenderOptions, output: Path, progress: Progress | None = None, workers: int = 1
+) -> Rendered:
     """Speak every segment, assemble, normalise, export; write the MP3 and its side files atomically."""
-    from briefing import audio, chapters, cover
-    from briefing.engines import load_engine
+    from briefing import audio
 
-    profile = options.profile
-    engine = load_engine(options.engine or profile.engine, profile.settings)
     segments = script.segments()
     if not segments:
         raise BriefingError(f"{script.source}: nothing to narrate")
-    try:
-        assembler = None
-        done = 0
-        for section in script.sections:
-            for segment in section.segments:
-                speech = engine.synthesize(segment.text)
-                if assembler is None:
-                    assembler = audio.Assembler(speech.sample_rate, chime=options.chime)
-                if segment is section.segments[0] and section.kind not in ("intro",):
-                    assembler.add_section_chime()
-                assembler.add_speech(segment, speech)
-                done += 1
-                if progress:
-                    progress(done, len(segments))
-    finally:
-        engine.close()
+    assembler = _assemble(script, options, progress, workers)
     episode_audio, loudness = assembler.finish()
     gain = audio.normalising_gain(episode_audio, loudness)
     duration = len(episode_audio) / 1000.0
+    side = _write_files(script, options.profile, output, episode_audio, gain, duration)
+    return Rendered(audio=output, script=script, duration_s=duration, loudness_gain_db=gain, side_files=side)
+
+
+def _assemble(script: Script, options: RenderOptions, progress: Progress | None, workers: int):
+    from briefing import audio
+    from briefing.speak import speak_all
+
+    profile = options.profile
+    segments = script.segments()
+    speeches = speak_all([s.text for s in segments], options.engine or profile.engine, profile.settings, workers)
+    section_starts = {id(section.segments[0]) for section in script.sections[1:] if section.segments}
+    assembler = None
+    for done, (segment, speech) in enumerate(zip(segments, speeches), start=1):
+        if assembler is None:
+            assembler = audio.Assembler(speech.sample_rate, chime=options.chime)
+        if id(segment) in section_starts:
+            assembler.add_section_chime()
+        assembler.add_speech(segment, speech)
+        if progress:
+            progress(done, len(segments))
+    return assembler
+
+
+def _write_files(script: Script, profile: VoiceProfile, output: Path, episode_audio, gain: float,
+                 duration: float) -> dict[str, Path]:
+    """Side files first, the cover drawn while ffmpeg encodes, the MP3 renamed into place last."""
+    from briefing import audio, chapters, cover
+
     date_text = script.date or dt.date.today().isoformat()
-    output.parent.mkdir(parents=True, exist_ok=True)
     side = {
         "text": side_path(output, ".txt"),
         "timing": side_path(output, ".json"),
@@ -112,11 +125,13 @@ def render(script: Script, options: RenderOptions, output: Path, progress: Progr
     }
     chapter_list = chapters.chapter_list(script, duration)
     with ExitStack() as stack:
-        cover_tmp = stack.enter_context(atomic_path(side["cover"]))
-        cover.make_cover(script.title, _spoken_date(date_text), cover_tmp)
         mp3_tmp = stack.enter_context(atomic_path(output))
-        audio.export_mp3(episode_audio, mp3_tmp, audio.Tags(title=script.title, date=date_text),
-                         gain)
+        cover_tmp = stack.enter_context(atomic_path(side["cover"]))
+        drawing = _in_thread(cover.make_cover, script.title, _spoken_date(date_text), cover_tmp)
+        audio.export_mp3(episode_audio, mp3_tmp, audio.Tags(title=script.title, date=date_text), gain)
+        drawing.join()
+        if drawing.error:
+            raise drawing.error
         chapters.write_id3_chapters(mp3_tmp, chapter_list)
         cover.embed_cover(mp3_tmp, cover_tmp)
         timing = script.to_json() | {"duration": round(duration, 3), "voice": profile.name}
@@ -124,7 +139,25 @@ def render(script: Script, options: RenderOptions, output: Path, progress: Progr
         atomic_write_text(side["text"], script.to_text())
         chapters.write_vtt(side["transcript"], script)
         chapters.write_chapters_json(side["chapters"], chapter_list, script.title)
-    return Rendered(audio=output, script=script, duration_s=duration, loudness_gain_db=gain, side_files=side)
+    return side
+
+
+class _Task(threading.Thread):
+    def __init__(self, function, *args) -> None:
+        super().__init__(daemon=True)
+        self._function, self._args, self.error = function, args, None
+
+    def run(self) -> None:
+        try:
+            self._function(*self._args)
+        except BaseException as error:  # re-raised by the caller after join()
+            self.error = error
+
+
+def _in_thread(function, *args) -> _Task:
+    task = _Task(function, *args)
+    task.start()
+    return task
 
 
 def _spoken_date(iso_date: str) -> str:
@@ -206,10 +239,10 @@ def _link_or_copy(source: Path, target: Path) -> None:
 
 
 def make(source: str, *, format: str | None, budget: Budget, options: RenderOptions, output: Path | None,
-         output_dir: Path, date: str | None = None, progress: Progress | None = None) -> Rendered:
+         output_dir: Path, date: str | None = None, progress: Progress | None = None, workers: int = 1) -> Rendered:
     article = load_article(source, format)
     script = make_script(article, budget, options.profile, date=date)
-    return render(script, options, output or default_output(article.title, output_dir), progress)
+    return render(script, options, output or default_output(article.title, output_dir), progress, workers)
 
 
 __all__ = ["load_article", "summarise", "make_script", "render", "make", "publish_rendered", "RenderOptions",

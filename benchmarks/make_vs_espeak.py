@@ -1,0 +1,79 @@
+"""How much slower is `briefing make --all` than the raw pipeline it wraps?
+
+Baseline: the same normalised text spoken by `espeak-ng -w` (same voice and rate as the default
+profile) and encoded by ffmpeg to the same MP3 format (mono, 44.1 kHz, 96 kbit/s). Both are run as
+whole processes, alternately, several times in one run; medians are compared.
+Ends with `make/baseline wall ratio: R` and the peak memory of the briefing process.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+EXAMPLE = ROOT.parent / "shared" / "examples" / "kharkiv-counter-offensive.txt"
+BRIEFING = [sys.executable, "-m", "briefing"]
+RUNS = int(os.environ.get("BENCH_RUNS", "5"))
+
+
+def timed(command: list[str], **kwargs) -> tuple[float, int]:
+    """Wall time of a whole process and its own peak RSS in MB (from wait4)."""
+    start = time.perf_counter()
+    process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, **kwargs)
+    _, status, usage = os.wait4(process.pid, 0)
+    elapsed = time.perf_counter() - start
+    if status != 0:
+        raise SystemExit(f"failed: {' '.join(command)}: {process.stderr.read().decode()[-500:]}")
+    return elapsed, usage.ru_maxrss // 1024
+
+
+def baseline(text_file: Path, folder: Path) -> float:
+    wav, mp3 = folder / "baseline.wav", folder / "baseline.mp3"
+    speak, _ = timed(["espeak-ng", "-v", "en-gb", "-s", "165", "-w", str(wav), "-f", str(text_file)])
+    encode, _ = timed(["ffmpeg", "-loglevel", "error", "-y", "-i", str(wav), "-ac", "1", "-ar", "44100",
+                       "-b:a", "96k", str(mp3)])
+    return speak + encode
+
+
+def main() -> None:
+    if not EXAMPLE.exists():
+        print(f"skipped: {EXAMPLE} not found")
+        return
+    with tempfile.TemporaryDirectory() as scratch:
+        folder = Path(scratch)
+        script = json.loads(subprocess.run(BRIEFING + ["script", str(EXAMPLE), "--all", "--json"],
+                                           capture_output=True, text=True, check=True).stdout)
+        text = "\n\n".join(seg["text"] for sec in script["sections"] for seg in sec["segments"])
+        text_file = folder / "script.txt"
+        text_file.write_text(text)
+        make = BRIEFING + ["make", str(EXAMPLE), "--all", "--no-publish", "-q", "-o", str(folder / "make.mp3")]
+        make_times, base_times, peaks = [], [], []
+        timed(make)  # warm the page cache for both sides
+        baseline(text_file, folder)
+        for _ in range(RUNS):
+            elapsed, peak = timed(make)
+            make_times.append(elapsed)
+            peaks.append(peak)
+            base_times.append(baseline(text_file, folder))
+        audio_s = float(subprocess.run(
+            ["ffprobe", "-v", "error", "-show_entries", "format=duration", "-of", "csv=p=0", str(folder / "make.mp3")],
+            capture_output=True, text=True, check=True).stdout)
+    make_median, base_median = statistics.median(make_times), statistics.median(base_times)
+    print(f"runs: {RUNS}, audio: {audio_s:.1f} s, words: {len(text.split())}")
+    print(f"briefing make --all   median {make_median:.2f} s  (runs: {', '.join(f'{t:.2f}' for t in make_times)})")
+    print(f"espeak-ng + ffmpeg    median {base_median:.2f} s  (runs: {', '.join(f'{t:.2f}' for t in base_times)})")
+    print(f"make peak memory MB: {max(peaks)}")
+    print(f"make wall s: {make_median:.2f}")
+    print(f"baseline wall s: {base_median:.2f}")
+    print(f"make/baseline wall ratio: {make_median / base_median:.2f}")
+
+
+if __name__ == "__main__":
+    main()
