@@ -7,13 +7,12 @@ It does not render audio, export the MP3 or touch other tags (cover art lives in
 from __future__ import annotations
 
 import json
-import os
-import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
 from mutagen.id3 import CHAP, CTOC, ID3, TIT2, CTOCFlags, Encoding, ID3NoHeaderError
 
+from briefing.fsutil import atomic_write_text
 from briefing.model import Script, Section, Segment
 
 # ID3v2.3 rather than 2.4: every player reads 2.3, while Windows Explorer, some car stereos and
@@ -149,7 +148,7 @@ def write_vtt(path: Path, script: Script) -> None:
     blocks = ["WEBVTT"]
     for segment in script.segments():
         blocks.append(_cue(segment))
-    _atomic_write_text(path, "\n\n".join(blocks) + "\n")
+    atomic_write_text(path, "\n\n".join(blocks) + "\n")
 
 
 def _cue(segment: Segment) -> str:
@@ -196,16 +195,4 @@ def write_chapters_json(path: Path, chapters: list[Chapter], title: str) -> None
             for c in chapters
         ],
     }
-    _atomic_write_text(path, json.dumps(document, ensure_ascii=False, indent=2) + "\n")
-
-
-def _atomic_write_text(path: Path, text: str) -> None:
-    path = Path(path)
-    fd, temp_name = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as handle:
-            handle.write(text)
-        os.replace(temp_name, path)
-    except BaseException:
-        Path(temp_name).unlink(missing_ok=True)
-        raise
+    atomic_write_text(path, json.dumps(document, ensure_ascii=False, indent=2) + "\n")

@@ -9,14 +9,13 @@ from __future__ import annotations
 import functools
 import hashlib
 import io
-import os
-import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
 from mutagen.id3 import APIC, ID3, Encoding, ID3NoHeaderError, PictureType
 from PIL import Image, ImageDraw, ImageFont
 
+from briefing.fsutil import atomic_write_bytes
 from briefing.chapters import ID3_VERSION, put_chapter_frames_in_time_order
 
 # Apple Podcasts asks for 1400-3000 px square artwork.
@@ -183,14 +182,7 @@ def _font_path(names: tuple[str, ...]) -> Path | None:
 def _atomic_write_png(path: Path, image: Image.Image) -> None:
     buffer = io.BytesIO()
     image.save(buffer, format="PNG", compress_level=3)
-    fd, temp_name = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(buffer.getvalue())
-        os.replace(temp_name, path)
-    except BaseException:
-        Path(temp_name).unlink(missing_ok=True)
-        raise
+    atomic_write_bytes(path, buffer.getvalue())
 
 
 def embed_cover(mp3_path: Path, png_path: Path) -> None:

@@ -7,7 +7,6 @@ The iTunes and Podcasting 2.0 tags are added by small extension functions, not m
 
 from __future__ import annotations
 
-import os
 import uuid
 import xml.etree.ElementTree as ET
 from datetime import datetime, timezone
@@ -21,7 +20,6 @@ from briefing.model import Episode
 
 FEED_NAME = "feed.xml"
 # Temporary files are private; the published ones are for any web server to read.
-PUBLIC = 0o644
 ITUNES = "http://www.itunes.com/dtds/podcast-1.0.dtd"
 PODCAST = "https://podcastindex.org/namespace/1.0"
 ATOM = "http://www.w3.org/2005/Atom"
@@ -51,7 +49,6 @@ def write_feed(
     path = Path(library_dir) / FEED_NAME
     with atomic_path(path) as temporary:
         ET.ElementTree(root).write(temporary, encoding="utf-8", xml_declaration=True)
-        os.chmod(temporary, PUBLIC)
     return path
 
 

@@ -8,6 +8,8 @@ import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 
+PUBLIC_FILE_MODE = 0o644
+
 
 @contextlib.contextmanager
 def atomic_path(path: Path) -> Iterator[Path]:
@@ -20,6 +22,7 @@ def atomic_path(path: Path) -> Iterator[Path]:
         yield temporary_path
         with open(temporary_path, "rb+") as written:
             os.fsync(written.fileno())
+        os.chmod(temporary_path, PUBLIC_FILE_MODE)  # mkstemp makes files private; ours are for serving
         os.replace(temporary_path, path)
     finally:
         temporary_path.unlink(missing_ok=True)

@@ -18,7 +18,7 @@ from pathlib import Path
 
 from briefing.clean import clean
 from briefing.errors import BriefingError
-from briefing.fsutil import atomic_path, atomic_write_text
+from briefing.fsutil import atomic_path
 from briefing.model import Article, Episode, Paragraph, Script
 from briefing.readers import read_source
 from briefing.script import build_script
@@ -124,21 +124,21 @@ def _write_files(script: Script, profile: VoiceProfile, output: Path, episode_au
         "cover": side_path(output, ".png"),
     }
     chapter_list = chapters.chapter_list(script, duration)
-    with ExitStack() as stack:
+    timing = script.to_json() | {"duration": round(duration, 3), "voice": profile.name}
+    with ExitStack() as stack:  # every file under a temporary name until all succeeded; the MP3 appears last
         mp3_tmp = stack.enter_context(atomic_path(output))
-        cover_tmp = stack.enter_context(atomic_path(side["cover"]))
-        drawing = _in_thread(cover.make_cover, script.title, _spoken_date(date_text), cover_tmp)
+        tmp = {key: stack.enter_context(atomic_path(path)) for key, path in side.items()}
+        drawing = _in_thread(cover.make_cover, script.title, _spoken_date(date_text), tmp["cover"])
         audio.export_mp3(episode_audio, mp3_tmp, audio.Tags(title=script.title, date=date_text), gain)
         drawing.join()
         if drawing.error:
             raise drawing.error
         chapters.write_id3_chapters(mp3_tmp, chapter_list)
-        cover.embed_cover(mp3_tmp, cover_tmp)
-        timing = script.to_json() | {"duration": round(duration, 3), "voice": profile.name}
-        atomic_write_text(side["timing"], json.dumps(timing, indent=2, ensure_ascii=False) + "\n")
-        atomic_write_text(side["text"], script.to_text())
-        chapters.write_vtt(side["transcript"], script)
-        chapters.write_chapters_json(side["chapters"], chapter_list, script.title)
+        cover.embed_cover(mp3_tmp, tmp["cover"])
+        tmp["timing"].write_text(json.dumps(timing, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+        tmp["text"].write_text(script.to_text(), encoding="utf-8")
+        chapters.write_vtt(tmp["transcript"], script)
+        chapters.write_chapters_json(tmp["chapters"], chapter_list, script.title)
     return side
 
 

@@ -1,9 +1,19 @@
-"""The summariser: choose the lede and the key paragraphs within a word budget, in the article's order.
+"""The summariser: choose the lede and the key sentences within a word budget, in the article's order.
 
-Paragraphs are ranked by centrality (a LexRank-style random walk over TF-IDF cosine similarity),
-closeness to the headline and lede, and a gentle position prior; picked greedily with a redundancy
-penalty (near-duplicates are skipped); and a paragraph that leans on an earlier one ("It also said…",
-"Mr Marchenko said…", "…, he added.") is only ever kept together with that one.
+The unit of choice is the sentence (split with pysbd through ``speech_text.split_sentences``), but the
+output stays paragraphs: a chosen paragraph carries its input ``source`` and only its chosen sentences,
+so a paragraph may end at a sentence boundary but is never cut inside a sentence.
+
+- Lede: the lede paragraph is always kept.
+- Centrality: a TextRank random walk over the sentences, edges weighted by shared content words
+  normalised by the log of the sentences' lengths (Mihalcea and Tarau, 2004).
+- Redundancy: near-duplicates of a chosen sentence are skipped; similar ones are penalised (MMR-style).
+- Coherence: a sentence that leans on an earlier one ("It also said…", "This included…",
+  "Mr Marchenko said…", "…, he added.") is only ever kept together with that one, and a paragraph
+  that opens by leaning on the previous paragraph keeps its opening sentence whenever it is used.
+- Budget: words of the chosen text, headings included, never exceed ``max_words``; the greedy pass
+  keeps adding the best sentence that still fits, so short budgets get filled too.
+
 This stage does not clean or rewrite text; it only chooses.
 """
 
@@ -12,7 +22,8 @@ from __future__ import annotations
 import math
 import re
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from functools import lru_cache
 
 from briefing.model import Article, Paragraph
 
@@ -21,17 +32,24 @@ WORDS_PER_MINUTE = 160
 NEAR_DUPLICATE = 0.6
 REDUNDANCY_WEIGHT = 0.5
 DAMPING = 0.85
+ITERATIONS = 30
+CONVERGED = 1e-6
+# News puts the most important first: a sentence's score is 80% centrality, 20% position.
+POSITION_WEIGHT = 0.2
+POSITION_DECAY = 0.08
 
-STOPWORDS = frozenset(
-    """a about above after again against all also am an and any are as at be because been before being
+STOPWORD_TEXT = """a about above after again against all also am an and any are as at be because been before being
     below between both but by can could did do does doing down during each few for from further had has
     have having he her here hers herself him himself his how i if in into is it its itself just me more
     most my myself no nor not now of off on once only or other our ours out over own said same says she
     should so some such than that the their theirs them themselves then there these they this those
     through to too under until up very was we were what when where which while who whom why will with
-    would you your yours mr mrs ms dr told say would could may might must one two new year years""".split()
-)
+    would you your yours mr mrs ms dr told say would could may might must one two new year years"""
+STOPWORDS = frozenset(STOPWORD_TEXT.split())
 WORD = re.compile(r"[a-z0-9]+(?:'[a-z]+)?")
+# A paragraph with no full stop, question or exclamation mark followed by a space is one sentence:
+# no need to pay for pysbd.
+POSSIBLE_BOUNDARY = re.compile(r"[.!?…][\"'”’)\]]*\s")
 
 LEANING_OPENERS = re.compile(
     r"^[\"'“‘]?(it|its|it's|this|these|that|those|they|their|them|he|his|him|she|her|such|also|and|but|or|so|"
@@ -47,9 +65,15 @@ DEMONSTRATIVE_EARLY = re.compile(
     rf"^(?:\S+\s+){{0,7}}(?:these|those|such)\b(?!\s+{TIME_WORDS})|^(?:\S+\s+){{0,7}}this\b(?!\s+{TIME_WORDS})",
     re.IGNORECASE,
 )
-PRONOUN_ATTRIBUTION = re.compile(r"\b(he|she|they|it) (added|said|says|continued|told|warned|explained|insisted)\b[^.]{0,40}[.!?\"”]*$",
-                                 re.IGNORECASE)
+PRONOUN_ATTRIBUTION = re.compile(
+    r"\b(he|she|they|it) (added|said|says|continued|told|warned|explained|insisted)\b[^.]{0,40}[.!?\"”]*$",
+    re.IGNORECASE,
+)
+# Inside a paragraph, a sentence with a pronoun among its first words continues the one before it
+# ("But the country still faces huge challenges. Around a fifth of it remains under occupation").
+EARLY_PRONOUN = re.compile(r"^(?:\S+\s+){0,4}[\"'“‘]?(it|its|they|them|their|he|him|his|she|her|both)\b", re.IGNORECASE)
 TITLED_SURNAME = re.compile(r"\b(?:Mr|Mrs|Ms|Miss|Dr|Prof|Sir|Dame|Lord|Lady)\.?\s+([A-Z][\w'’-]+)")
+FULL_NAME = re.compile(r"\b[A-Z][a-z]+(?:-[A-Z][a-z]+)?\s+([A-Z][a-z]+(?:-[A-Z][a-z]+)?)\b")
 
 
 @dataclass(frozen=True)
@@ -59,7 +83,7 @@ class Budget:
     max_words: int | None = DEFAULT_MAX_WORDS
 
     @classmethod
-    def from_options(cls, max_words: int | None, minutes: float | None, everything: bool) -> "Budget":
+    def from_options(cls, max_words: int | None, minutes: float | None, everything: bool) -> Budget:
         if everything:
             return cls(None)
         if minutes is not None:
@@ -67,13 +91,43 @@ class Budget:
         return cls(max_words if max_words is not None else DEFAULT_MAX_WORDS)
 
 
+@dataclass(frozen=True)
+class Sentence:
+    text: str
+    paragraph: int  # position among the body paragraphs
+    first: bool  # opens its paragraph
+
+    @property
+    def words(self) -> int:
+        return len(self.text.split())
+
+
 def select(article: Article, budget: Budget) -> list[Paragraph]:
     """The paragraphs to narrate, in article order, headings included where their section is."""
     if budget.max_words is None:
         return list(article.paragraphs)
     body = [p for p in article.paragraphs if not p.is_heading]
-    chosen = _choose(body, article.title, budget.max_words, _heading_words(article.paragraphs))
-    return _with_headings(article.paragraphs, chosen)
+    if not body:
+        return []
+    sentences = [Sentence(text, position, index == 0)
+                 for position, paragraph in enumerate(body)
+                 for index, text in enumerate(sentences_of(paragraph.text))]
+    chosen = _choose(sentences, body, budget.max_words, _heading_words(article.paragraphs))
+    return _with_headings(article.paragraphs, _paragraphs_of(chosen, sentences, body))
+
+
+@lru_cache(maxsize=4096)
+def _split(text: str) -> tuple[str, ...]:
+    if not POSSIBLE_BOUNDARY.search(text.strip()):
+        return (text.strip(),)
+    from briefing.speech_text import split_sentences
+
+    return tuple(split_sentences(text)) or (text.strip(),)
+
+
+def sentences_of(text: str) -> list[str]:
+    """A paragraph's sentences (pysbd), cached: the summariser and the script both ask."""
+    return list(_split(text))
 
 
 def _heading_words(paragraphs: list[Paragraph]) -> list[tuple[int, int]]:
@@ -88,22 +142,44 @@ def _heading_words(paragraphs: list[Paragraph]) -> list[tuple[int, int]]:
     return headings
 
 
-def dependencies(body: list[Paragraph]) -> dict[int, int]:
-    """Map a paragraph's position to the position of the paragraph it leans on."""
-    leans: dict[int, int] = {}
+# --- coherence -------------------------------------------------------------------------------------
+
+
+def dependencies(sentences: list[Sentence]) -> dict[int, set[int]]:
+    """Map a sentence's position to the positions of the earlier sentences it leans on."""
+    needs: dict[int, set[int]] = {}
     introduced: dict[str, int] = {}
-    for position, paragraph in enumerate(body):
-        text = paragraph.text
-        if position > 0:
-            named = TITLED_SURNAME.match(text) or TITLED_SURNAME.search(text[:60])
-            surname = named.group(1) if named else None
-            if surname and surname in introduced and introduced[surname] < position:
-                leans[position] = introduced[surname]
-            elif _leans_on_previous(text):
-                leans[position] = position - 1
-        for surname in _names_in(text):
+    last_of_paragraph: dict[int, int] = {}
+    opener_leans: set[int] = set()  # paragraphs whose first sentence leans on an earlier paragraph
+    for position, sentence in enumerate(sentences):
+        own: set[int] = set()
+        for surname in TITLED_SURNAME.findall(sentence.text):
+            if surname in introduced:
+                own.add(introduced[surname])
+        if not own and position > 0 and _leans_on_previous(sentence.text):
+            if sentence.first:
+                if sentence.paragraph - 1 in last_of_paragraph:
+                    own.add(last_of_paragraph[sentence.paragraph - 1])
+            else:
+                own.add(position - 1)
+        elif not own and not sentence.first and EARLY_PRONOUN.match(sentence.text):
+            own.add(position - 1)
+        if sentence.first and own:
+            opener_leans.add(sentence.paragraph)
+        elif not sentence.first and sentence.paragraph in opener_leans:
+            own.add(_first_of(sentences, position))
+        if own:
+            needs[position] = own
+        for surname in _names_in(sentence.text):
             introduced.setdefault(surname, position)
-    return leans
+        last_of_paragraph[sentence.paragraph] = position
+    return needs
+
+
+def _first_of(sentences: list[Sentence], position: int) -> int:
+    while not sentences[position].first:
+        position -= 1
+    return position
 
 
 def _leans_on_previous(text: str) -> bool:
@@ -111,93 +187,105 @@ def _leans_on_previous(text: str) -> bool:
         LEANING_OPENERS.match(text)
         or ALSO_EARLY.match(text)
         or DEMONSTRATIVE_EARLY.match(text)
-        or _pronoun_attribution_only(text)
+        or PRONOUN_ATTRIBUTION.search(text)
     )
-
-
-def _pronoun_attribution_only(text: str) -> bool:
-    last_sentence = re.split(r"(?<=[.!?])\s+", text.strip())[-1]
-    return bool(PRONOUN_ATTRIBUTION.search(last_sentence))
 
 
 def _names_in(text: str) -> set[str]:
     """Surnames introduced in full: 'Valerii Marchenko', 'Mr Marchenko', 'Dmitry Peskov'."""
-    names = set(re.findall(r"\b[A-Z][a-z]+(?:-[A-Z][a-z]+)?\s+([A-Z][a-z]+(?:-[A-Z][a-z]+)?)\b", text))
-    names.update(TITLED_SURNAME.findall(text))
-    return names
+    return set(FULL_NAME.findall(text)) | set(TITLED_SURNAME.findall(text))
 
 
-def _choose(
-    body: list[Paragraph], title: str, max_words: int, headings: list[tuple[int, int]]
-) -> list[Paragraph]:
-    """Greedy selection by score, with a redundancy penalty; headings count towards the budget."""
-    if not body:
-        return []
-    lede_position = next((i for i, p in enumerate(body) if p.section == "lede"), 0)
-    vectors = _tfidf([p.text for p in body] + [title])
-    title_vector = vectors.pop()
-    scores = _scores(body, vectors, title_vector, lede_position)
-    leans = dependencies(body)
-    selected: set[int] = {lede_position}
-    spoken_headings = {headings[lede_position][0]}
-    words = body[lede_position].word_count + headings[lede_position][1]
+def _closure(position: int, needs: dict[int, set[int]], selected: set[int]) -> set[int]:
+    closure, stack = set(), [position]
+    while stack:
+        current = stack.pop()
+        if current in closure or current in selected:
+            continue
+        closure.add(current)
+        stack.extend(needs.get(current, ()))
+    return closure
+
+
+# --- choosing --------------------------------------------------------------------------------------
+
+
+def _choose(sentences: list[Sentence], body: list[Paragraph], max_words: int,
+            headings: list[tuple[int, int]]) -> set[int]:
+    """Greedy selection by score with a redundancy penalty; headings count towards the budget."""
+    terms = [_terms(s.text) for s in sentences]
+    vectors = _tfidf(terms)
+    scores = _scores(terms)
+    needs = dependencies(sentences)
+    lede = next((i for i, p in enumerate(body) if p.section == "lede"), 0)
+    selected: set[int] = set()
+    spoken_headings: set[tuple[int, int]] = set()
+    redundancy = [0.0] * len(sentences)  # each sentence's highest similarity to a chosen one
+    words = 0
+
+    def take(positions: set[int], cost: int) -> None:
+        nonlocal words
+        words += cost
+        selected.update(positions)
+        spoken_headings.update(headings[sentences[i].paragraph] for i in positions)
+        for other in range(len(sentences)):
+            if other not in selected:
+                redundancy[other] = max(redundancy[other], *(_cosine(vectors[other], vectors[i]) for i in positions))
+
+    for position in (i for i, s in enumerate(sentences) if s.paragraph == lede):
+        cost = sentences[position].words + (0 if spoken_headings else headings[lede][1])
+        if selected and words + cost > max_words:
+            break  # a lede longer than the budget keeps its leading sentences
+        take({position}, cost)
     while True:
-        best, best_gain, best_closure = None, 0.0, ()
-        for position in range(len(body)):
-            if position in selected:
+        best, best_gain, best_closure, best_cost = None, 0.0, set(), 0
+        for position in range(len(sentences)):
+            if position in selected or redundancy[position] > NEAR_DUPLICATE:
                 continue
-            closure = _closure(position, leans, selected)
-            cost = sum(body[i].word_count for i in closure) + _new_heading_cost(closure, headings, spoken_headings)
+            closure = _closure(position, needs, selected)
+            new_headings = {headings[sentences[i].paragraph] for i in closure} - spoken_headings
+            cost = sum(sentences[i].words for i in closure) + sum(count for _, count in new_headings)
             if words + cost > max_words:
                 continue
-            redundancy = max((_cosine(vectors[position], vectors[s]) for s in selected), default=0.0)
-            if redundancy > NEAR_DUPLICATE:
-                continue
-            gain = sum(scores[i] for i in closure) / len(closure) - REDUNDANCY_WEIGHT * redundancy * scores[position]
+            gain = sum(scores[i] for i in closure) / len(closure)
+            gain -= REDUNDANCY_WEIGHT * redundancy[position] * scores[position]
             if gain > best_gain:
-                best, best_gain, best_closure = position, gain, closure
+                best, best_gain, best_closure, best_cost = position, gain, closure, cost
         if best is None:
-            break
-        words += sum(body[i].word_count for i in best_closure)
-        words += _new_heading_cost(best_closure, headings, spoken_headings)
-        selected.update(best_closure)
-        spoken_headings.update(headings[i][0] for i in best_closure)
-    return [body[i] for i in sorted(selected)]
+            return selected
+        take(best_closure, best_cost)
 
 
-def _new_heading_cost(closure: tuple[int, ...], headings: list[tuple[int, int]], spoken: set[int]) -> int:
-    new = {headings[i] for i in closure if headings[i][0] not in spoken}
-    return sum(count for _, count in new)
-
-
-def _closure(position: int, leans: dict[int, int], selected: set[int]) -> tuple[int, ...]:
-    chain = [position]
-    while chain[-1] in leans and leans[chain[-1]] not in selected and leans[chain[-1]] not in chain:
-        chain.append(leans[chain[-1]])
-    return tuple(chain)
-
-
-def _scores(body: list[Paragraph], vectors: list[dict[str, float]], title: dict[str, float], lede: int) -> list[float]:
-    centrality = _lexrank(vectors)
+def _scores(terms: list[list[str]]) -> list[float]:
+    """Centrality, normalised to the best sentence, blended with a gentle preference for early sentences."""
+    centrality = _textrank([set(t) for t in terms])
     top = max(centrality) or 1.0
-    scores = []
-    for position, vector in enumerate(vectors):
-        relevance = max(_cosine(vector, title), _cosine(vector, vectors[lede]))
-        position_prior = 1.0 / (1.0 + 0.08 * position)
-        scores.append(0.45 * centrality[position] / top + 0.35 * relevance + 0.2 * position_prior)
-    return scores
+    return [(1 - POSITION_WEIGHT) * value / top + POSITION_WEIGHT / (1 + POSITION_DECAY * position)
+            for position, value in enumerate(centrality)]
 
 
-def _lexrank(vectors: list[dict[str, float]]) -> list[float]:
-    n = len(vectors)
-    weights = [[_cosine(vectors[i], vectors[j]) if i != j else 0.0 for j in range(n)] for i in range(n)]
-    totals = [sum(row) or 1.0 for row in weights]
+def _textrank(term_sets: list[set[str]]) -> list[float]:
+    """PageRank over sentences; an edge is the shared words over the sum of the log lengths."""
+    n = len(term_sets)
+    if n == 1:
+        return [1.0]
+    edges: list[list[tuple[int, float]]] = [[] for _ in range(n)]
+    for i in range(n):
+        for j in range(i + 1, n):
+            shared = len(term_sets[i] & term_sets[j])
+            if shared:
+                weight = shared / (math.log(len(term_sets[i]) + 1) + math.log(len(term_sets[j]) + 1))
+                edges[i].append((j, weight))
+                edges[j].append((i, weight))
+    totals = [sum(w for _, w in row) or 1.0 for row in edges]
     rank = [1.0 / n] * n
-    for _ in range(30):
-        rank = [
-            (1 - DAMPING) / n + DAMPING * sum(rank[j] * weights[j][i] / totals[j] for j in range(n))
-            for i in range(n)
-        ]
+    for _ in range(ITERATIONS):
+        share = [rank[j] / totals[j] for j in range(n)]
+        updated = [(1 - DAMPING) / n + DAMPING * sum(share[j] * w for j, w in edges[i]) for i in range(n)]
+        converged = max(abs(a - b) for a, b in zip(updated, rank)) < CONVERGED
+        rank = updated
+        if converged:
+            break
     return rank
 
 
@@ -212,10 +300,10 @@ def _stem(word: str) -> str:
     return word
 
 
-def _tfidf(texts: list[str]) -> list[dict[str, float]]:
-    counts = [Counter(_terms(text)) for text in texts]
+def _tfidf(terms: list[list[str]]) -> list[dict[str, float]]:
+    counts = [Counter(t) for t in terms]
     document_frequency = Counter(term for count in counts for term in count)
-    n = len(texts)
+    n = len(terms)
     vectors = []
     for count in counts:
         vector = {term: (1 + math.log(tf)) * math.log(1 + n / document_frequency[term]) for term, tf in count.items()}
@@ -230,17 +318,35 @@ def _cosine(a: dict[str, float], b: dict[str, float]) -> float:
     return sum(value * b.get(term, 0.0) for term, value in a.items())
 
 
+# --- output ----------------------------------------------------------------------------------------
+
+
+def _paragraphs_of(chosen: set[int], sentences: list[Sentence], body: list[Paragraph]) -> list[Paragraph]:
+    """Each paragraph with a chosen sentence, holding only its chosen sentences (all of them: unchanged)."""
+    kept: dict[int, list[int]] = {}
+    for position in sorted(chosen):
+        kept.setdefault(sentences[position].paragraph, []).append(position)
+    result = []
+    for paragraph, positions in sorted(kept.items()):
+        total = sum(1 for s in sentences if s.paragraph == paragraph)
+        if len(positions) == total:
+            result.append(body[paragraph])
+        else:
+            result.append(replace(body[paragraph], text=" ".join(sentences[i].text for i in positions)))
+    return result
+
+
 def _with_headings(paragraphs: list[Paragraph], chosen: list[Paragraph]) -> list[Paragraph]:
     """Keep a heading (or the analysis byline) only when a paragraph under it was chosen."""
-    chosen_sources = {p.source for p in chosen}
+    chosen_by_source = {p.source: p for p in chosen}
     result: list[Paragraph] = []
     pending_heading: Paragraph | None = None
     for paragraph in paragraphs:
         if paragraph.is_heading:
             pending_heading = paragraph
-        elif paragraph.source in chosen_sources:
+        elif paragraph.source in chosen_by_source:
             if pending_heading is not None:
                 result.append(pending_heading)
                 pending_heading = None
-            result.append(paragraph)
+            result.append(chosen_by_source[paragraph.source])
     return result

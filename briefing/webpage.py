@@ -9,7 +9,6 @@ wherever the library is served.
 from __future__ import annotations
 
 import json
-import os
 import re
 from dataclasses import dataclass
 from html import escape
@@ -17,7 +16,7 @@ from pathlib import Path
 from urllib.parse import quote
 
 from briefing.config import ChannelSettings
-from briefing.feed import FEED_NAME, PUBLIC, hhmmss
+from briefing.feed import FEED_NAME, hhmmss
 from briefing.fsutil import atomic_path
 from briefing.model import Episode
 
@@ -55,7 +54,6 @@ def write_page(library_dir: Path, channel: ChannelSettings, episodes: list[Episo
     html = render_page(Path(library_dir), channel, episodes)
     with atomic_path(path) as temporary:
         temporary.write_text(html, encoding="utf-8")
-        os.chmod(temporary, PUBLIC)
     return path
 
 

@@ -12,15 +12,18 @@ import os
 import shutil
 import subprocess
 import sys
+import warnings
 from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 
-try:  # audioop is in the standard library up to 3.12 and comes from audioop-lts after (a pydub need)
-    import audioop
-except ImportError:  # pragma: no cover
-    audioop = None
+with warnings.catch_warnings():  # audioop: standard library up to 3.12, audioop-lts (a pydub need) after
+    warnings.simplefilter("ignore", DeprecationWarning)
+    try:
+        import audioop
+    except ImportError:  # pragma: no cover
+        audioop = None
 
 REPO = Path(__file__).resolve().parents[1]
 FIXTURES = Path(__file__).resolve().parent / "fixtures"

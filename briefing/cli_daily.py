@@ -1,0 +1,154 @@
+"""Click commands for the daily briefing: daily, schedule, run-scheduler."""
+
+from __future__ import annotations
+
+import sys
+
+import click
+
+ENGINES = click.Choice(["pyttsx3", "espeak", "piper", "hibari"])
+library_option = click.option("--library", metavar="DIR",
+                              help="Library folder (default: $BRIEFING_HOME, else ./output).")
+
+
+@click.command()
+@click.option("--date", "date", type=click.DateTime(formats=["%Y-%m-%d"]), metavar="YYYY-MM-DD",
+              help="The day of the briefing (default: today).")
+@click.option("--minutes", type=click.FloatRange(min=0.5), default=8.0, show_default=True,
+              help="Length budget of the whole episode.")
+@click.option("--update", is_flag=True, help="Add articles that arrived since this date's episode was made.")
+@library_option
+@click.option("--voice", metavar="PROFILE", help="Voice profile name or TOML path (default: default).")
+@click.option("--engine", type=ENGINES, help="Override the profile's engine.")
+@click.option("--workers", type=click.IntRange(min=1), metavar="N", help="Parallel speech synthesis workers.")
+@click.option("--chime", is_flag=True, help="Play a short chime at the start of each section.")
+@click.option("--wait", is_flag=True, help="If another briefing is using the library, wait for it (default: exit 75).")
+@click.option("-q", "--quiet", is_flag=True, help="No progress bar or summary (problems are still reported).")
+@click.pass_context
+def daily(ctx, date, minutes, update, library, voice, engine, workers, chime, wait, quiet) -> None:
+    """Make today's briefing from the [sources] in briefing.toml and publish it.
+
+    \b
+    Running it again for the same date replaces that day's episode: without --update it is
+    re-rendered from the same stories, with --update new articles are added to them.
+    \b
+    Exit codes: 0 published; 3 published, but some sources failed (each named on stderr);
+    1 nothing published (nothing new, or every source failed); 75 another briefing holds the
+    library (see --wait); 2 bad options or settings.
+    """
+    import datetime as dt
+
+    from briefing.daily import DailyOptions, run_daily
+    from briefing.library import resolve_library_dir
+    from briefing.pipeline import RenderOptions
+    from briefing.voices import load_profile
+
+    profile = load_profile(voice)
+    options = DailyOptions(
+        date=date.date() if date else dt.date.today(),
+        render=RenderOptions(profile=profile, engine=engine, chime=chime),
+        minutes=minutes, update=update, workers=workers, wait=wait,
+    )
+    report = lambda line: click.echo(line if line.startswith("Re-rendering") else f"Skipped: {line}", err=True)  # noqa: E731
+    library_dir = resolve_library_dir(library)
+    bars: list = []
+
+    def progress(done: int, total: int) -> None:
+        if not bars:  # made on the first sentence, after any messages about the sources
+            bars.append(click.progressbar(length=total, label="Speaking", file=sys.stderr))
+            bars[0].__enter__()
+        bars[0].update(done - bars[0].pos)
+
+    try:
+        result = run_daily(library_dir, options, report=report, progress=None if quiet else progress)
+    finally:
+        for bar in bars:
+            bar.__exit__(None, None, None)
+    if not quiet:
+        episode = result.episode
+        minutes_long, seconds = divmod(round(episode.duration_s), 60)
+        click.echo(f"{episode.title}: {len(result.stories)} stories, {minutes_long}:{seconds:02d} "
+                   f"→ {library_dir / episode.audio_path}")
+        for story in result.stories:
+            merged = f"  (+{len(story.merged)} similar)" if story.merged else ""
+            click.echo(f"  - {story.article.title}{merged}")
+        if result.left_out:
+            click.echo(f"  {len(result.left_out)} more left for a later briefing (no time in --minutes {minutes:g})")
+    if result.failures:
+        click.echo(f"{len(result.failures)} source(s) failed; the briefing was made from the rest.", err=True)
+    ctx.exit(result.exit_code)
+
+
+@click.command()
+@click.option("--at", "at", metavar="HH:MM", help="Local time of day to run `briefing daily`.")
+@library_option
+@click.option("--systemd", is_flag=True, help="Print a systemd user timer and service instead of using cron.")
+@click.option("--install", is_flag=True, help="With --systemd: write the units to ~/.config/systemd/user/.")
+@click.option("--remove", is_flag=True, help="Remove the crontab line and the systemd units.")
+def schedule(at: str | None, library: str | None, systemd: bool, install: bool, remove: bool) -> None:
+    """Run `briefing daily` every day at --at, from your crontab (or systemd with --systemd).
+
+    The run's output is appended to <library>/logs/daily.log.
+    """
+    from briefing import schedule as scheduling
+    from briefing.library import resolve_library_dir
+
+    if remove:
+        removed_line = _try_remove_cron(scheduling)
+        removed = scheduling.remove_systemd()
+        click.echo("Removed the crontab line." if removed_line else "No crontab line to remove.")
+        for path in removed:
+            click.echo(f"Removed {path}")
+        if removed:
+            click.echo(f"Then: systemctl --user disable --now {scheduling.UNIT_NAME}.timer; systemctl --user daemon-reload")
+        return
+    if not at:
+        raise click.UsageError("--at HH:MM is required (or --remove)")
+    if install and not systemd:
+        raise click.UsageError("--install goes with --systemd")
+    target = scheduling.make_target(at, resolve_library_dir(library))
+    if not systemd:
+        line = scheduling.install_cron(target)
+        click.echo(f"Installed in your crontab:\n{line}")
+        return
+    if not install:
+        for name, text in scheduling.systemd_units(target).items():
+            click.echo(f"# {name}\n{text}")
+        return
+    for path in scheduling.install_systemd(target):
+        click.echo(f"Wrote {path}")
+    click.echo(f"Then: systemctl --user daemon-reload && systemctl --user enable --now {scheduling.UNIT_NAME}.timer")
+
+
+def _try_remove_cron(scheduling) -> bool:
+    from briefing.errors import BriefingError
+
+    try:
+        return scheduling.remove_cron()
+    except BriefingError:
+        return False  # no crontab command: nothing of ours can be there
+
+
+@click.command("run-scheduler")
+@click.option("--at", "at", required=True, metavar="HH:MM", help="Local time of day to run `briefing daily`.")
+@library_option
+def run_scheduler(at: str, library: str | None) -> None:
+    """Stay in the foreground and run `briefing daily` every day at --at (for machines without cron)."""
+    from briefing import schedule as scheduling
+    from briefing.library import resolve_library_dir
+
+    target = scheduling.make_target(at, resolve_library_dir(library))
+    logger = scheduling.scheduler_logger(target)
+    scheduler = scheduling.make_scheduler(target, logger)
+    logger.info("scheduler started: briefing daily at %s every day", f"{target.at:%H:%M}")
+    click.echo(f"Running `briefing daily` every day at {target.at:%H:%M} for {target.library}; "
+               f"log: {target.log} (Ctrl-C stops)")
+    try:
+        scheduler.start()
+    except (KeyboardInterrupt, SystemExit):
+        pass
+    logger.info("scheduler stopped")
+    click.echo("Stopped.")
+
+
+COMMANDS = [daily, schedule, run_scheduler]

@@ -1,0 +1,376 @@
+"""The daily briefing: the day's new articles from ``[sources]`` as one episode of several stories.
+
+The episode is an intro with the date, a headline round-up (one line per story: its title), each
+story as its own section (its title, then its lede and key paragraphs) and an outro. Every section
+is one chapter, so each story is a chapter titled with its headline.
+
+Order of importance (the order of the round-up and of the stories):
+  1. the rank of the story's source: the order the sources are written in ``[sources]``;
+  2. within one source, newest first: an inbox file by modification time, a feed item by its
+     published (else updated) date; undated feed items, explicit files and URLs keep their order;
+  3. with ``--update``, the stories already in the day's episode keep their places and the new ones
+     follow, ordered by 1 and 2.
+Near-duplicates: a story whose title and lede are similar (TF-IDF cosine ≥ ``DUPLICATE_SIMILARITY``)
+to a more important one is merged into it — not read, but remembered as used, so it is never read
+later either.
+
+Budget: ``minutes`` × 160 words. The intro, round-up and outro are paid for first; then stories are
+taken in order while each can still have ``MIN_STORY_WORDS``; the rest is shared fairly
+(max-min: a story shorter than its equal share keeps all of it and the remainder is split between
+the others), and what a story's selection leaves unused goes to the most important stories that
+were cut. A story always says its title and at least one sentence. Stories that do not fit are left
+out and stay unread, for a later briefing.
+
+Idempotence (one episode per date, guid ``episode_guid("daily:<date>")``):
+  - the first run for a date reads the new articles and publishes;
+  - a later run for the same date without ``--update`` re-renders the same stories from their
+    stored text (no source is read again) and replaces the episode;
+  - with ``--update`` it reads new articles and rebuilds the day's episode from the stored stories
+    plus the new ones.
+The articles are recorded as used only after the episode is published: a run killed before that
+leaves them unread; one killed just after is repaired by the next run, which republishes them.
+
+This module owns choosing, ordering, budgeting and scripting the day. Reading sources is
+``sources``, rendering and publishing ``pipeline``, the library lock ``locking``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import inspect
+import json
+import math
+import re
+import shutil
+from collections import Counter
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from briefing import pipeline
+from briefing.config import load_config
+from briefing.errors import BriefingError
+from briefing.library import Library, UsedArticle
+from briefing.locking import library_lock
+from briefing.model import Article, Episode, Paragraph, Script, Section, Segment
+from briefing.script import END_PAUSE_MS, spoken_sentences
+from briefing.select import STOPWORDS, WORDS_PER_MINUTE, Budget, select
+from briefing.sources import Candidate, gather, settings_from_config
+from briefing.speech_text import normalize
+from briefing.voices import Pauses
+
+DEFAULT_MINUTES = 8.0
+DUPLICATE_SIMILARITY = 0.45
+MIN_STORY_WORDS = 30
+WORK_DIR = ".daily"
+
+# Exit codes of `briefing daily` (also in its --help).
+EXIT_OK = 0
+EXIT_NOTHING = 1  # no episode: nothing new to read, every source failed, or rendering failed
+EXIT_SOME_SOURCES_FAILED = 3  # the episode was published; some sources were skipped
+# 75: another run holds the library lock (locking.EX_TEMPFAIL); 2: usage or settings errors.
+
+Report = Callable[[str], None]
+
+
+class NothingToBrief(BriefingError):
+    exit_code = EXIT_NOTHING
+
+
+@dataclass(frozen=True)
+class Story:
+    key: str
+    article: Article
+    merged: tuple[str, ...] = ()  # keys of near-duplicates merged into this story
+    merged_articles: tuple[Article, ...] = ()
+
+
+@dataclass(frozen=True)
+class DailyOptions:
+    date: dt.date
+    render: pipeline.RenderOptions
+    minutes: float = DEFAULT_MINUTES
+    update: bool = False
+    workers: int | None = None
+    wait: bool = False
+
+
+@dataclass
+class DailyResult:
+    episode: Episode
+    stories: list[Story]
+    left_out: list[Story] = field(default_factory=list)
+    failures: list[str] = field(default_factory=list)
+    rerendered: bool = False  # made from the day's stored stories, no source read
+
+    @property
+    def exit_code(self) -> int:
+        return EXIT_SOME_SOURCES_FAILED if self.failures else EXIT_OK
+
+
+def run_daily(library_dir: Path, options: DailyOptions, *, report: Report = lambda line: None,
+              progress: pipeline.Progress | None = None) -> DailyResult:
+    """Make and publish ``options.date``'s briefing, holding the library lock throughout."""
+    library_dir = Path(library_dir)
+    date = options.date.isoformat()
+    with library_lock(library_dir, wait=options.wait):
+        config = load_config(library_dir)
+        settings = settings_from_config(config.raw, library_dir, str(library_dir / "briefing.toml"))
+        with Library.open(library_dir) as library:
+            stored = library.used_articles(date)
+            stories = stories_from_used(stored)
+            failures: list[str] = []
+            if stories and not options.update:
+                report(f"Re-rendering the briefing for {date} from its {len(stories)} stories "
+                       "(--update adds new articles)")
+            else:
+                gathered = gather(settings, library, report)
+                failures = gathered.failures
+                stories = merge_duplicates(stories, order_candidates(gathered.candidates))
+        if not stories:
+            problem = f"{len(failures)} source(s) failed" if failures else "no new articles in the sources"
+            raise NothingToBrief(f"nothing to brief for {date}: {problem}")
+        plan = plan_budget(stories, options.minutes, options.date)
+        script = build_daily_script(options.date, plan, options.render.profile.pauses,
+                                    options.render.profile.drop_conversions)
+        episode = _render_and_publish(library_dir, script, options, progress)
+        with Library.open(library_dir) as library:
+            library.set_used_articles(date, used_rows(date, [story for story, _ in plan]))
+    kept = {story.key for story, _ in plan}
+    left_out = [story for story in stories if story.key not in kept]
+    return DailyResult(episode, [story for story, _ in plan], left_out, failures, bool(stored) and not options.update)
+
+
+# ---- ordering and duplicates -------------------------------------------------------------------
+
+def order_candidates(candidates: list[Candidate]) -> list[Candidate]:
+    """Source rank first, then newest first; undated ones after the dated, in the order found."""
+    indexed = list(enumerate(candidates))
+    indexed.sort(key=lambda pair: (pair[1].rank, pair[1].timestamp is None, -(pair[1].timestamp or 0), pair[0]))
+    return [candidate for _, candidate in indexed]
+
+
+def merge_duplicates(kept: list[Story], candidates: list[Candidate]) -> list[Story]:
+    """Append ``candidates`` to ``kept`` as stories, merging each near-duplicate into the earlier story."""
+    stories = list(kept)
+    if not candidates:
+        return stories
+    texts = [_identity_text(s.article) for s in stories] + [_identity_text(c.article) for c in candidates]
+    vectors = tfidf(texts)
+    kept_vectors = vectors[: len(stories)]
+    for candidate, vector in zip(candidates, vectors[len(stories):]):
+        similarities = [cosine(vector, other) for other in kept_vectors]
+        best = max(range(len(similarities)), key=similarities.__getitem__, default=None)
+        if best is not None and similarities[best] >= DUPLICATE_SIMILARITY:
+            story = stories[best]
+            stories[best] = Story(story.key, story.article, story.merged + (candidate.key,),
+                                  story.merged_articles + (candidate.article,))
+        else:
+            stories.append(Story(candidate.key, candidate.article))
+            kept_vectors.append(vector)
+    return stories
+
+
+def _identity_text(article: Article) -> str:
+    lede = next((p.text for p in article.paragraphs if p.section == "lede"), "")
+    return f"{article.title}. {lede}"
+
+
+def tfidf(texts: list[str]) -> list[dict[str, float]]:
+    """Unit-length TF-IDF vectors (smoothed IDF) of the texts' words, stop words left out."""
+    counts = [Counter(w for w in re.findall(r"[a-z0-9]+", text.lower()) if w not in STOPWORDS) for text in texts]
+    frequency = Counter(word for count in counts for word in count)
+    vectors = []
+    for count in counts:
+        vector = {w: (1 + math.log(tf)) * (1 + math.log((1 + len(texts)) / (1 + frequency[w]))) for w, tf in count.items()}
+        norm = math.sqrt(sum(value * value for value in vector.values())) or 1.0
+        vectors.append({w: value / norm for w, value in vector.items()})
+    return vectors
+
+
+def cosine(a: dict[str, float], b: dict[str, float]) -> float:
+    return sum(value * b.get(word, 0.0) for word, value in a.items())
+
+
+# ---- budget ------------------------------------------------------------------------------------
+
+def plan_budget(stories: list[Story], minutes: float, date: dt.date) -> list[tuple[Story, list[str]]]:
+    """The stories that fit and, for each, the sentences of its body to read (title not included)."""
+    total = max(1, int(minutes * WORDS_PER_MINUTE))
+    count = len(stories)
+    while count > 1 and _fixed_words(stories[:count], date) + count * MIN_STORY_WORDS > total:
+        count -= 1
+    chosen = stories[:count]
+    available = max(count, total - _fixed_words(chosen, date))
+    shares = fair_shares([_body_words(story.article) for story in chosen], available)
+    bodies = [_story_sentences(story.article, share) for story, share in zip(chosen, shares)]
+    slack = available - sum(_words(body) for body in bodies)
+    for index, story in enumerate(chosen):  # unused words go to the most important cut stories
+        if slack <= 0:
+            break
+        if _words(bodies[index]) < _body_words(story.article):
+            longer = _story_sentences(story.article, shares[index] + slack)
+            slack -= _words(longer) - _words(bodies[index])
+            bodies[index] = longer
+    return list(zip(chosen, bodies))
+
+
+def fair_shares(wants: list[int], available: int) -> list[int]:
+    """Max-min fair split of ``available`` words between stories wanting ``wants`` words."""
+    shares = [0] * len(wants)
+    left, remaining = available, sorted(range(len(wants)), key=wants.__getitem__)
+    while remaining:
+        equal = left // len(remaining)
+        index = remaining.pop(0)
+        shares[index] = min(wants[index], equal)
+        left -= shares[index]
+    return shares
+
+
+def _story_sentences(article: Article, words: int) -> list[str]:
+    """Sentences of the chosen paragraphs within ``words``; never fewer than the lede's first."""
+    chosen = [p for p in select(article, Budget(max(1, words))) if not p.is_heading]
+    sentences: list[str] = []
+    used = 0
+    for paragraph in chosen:
+        for sentence in spoken_sentences(paragraph.text):
+            count = len(sentence.split())
+            if sentences and used + count > words:
+                return sentences
+            sentences.append(sentence)
+            used += count
+    return sentences
+
+
+def _fixed_words(stories: list[Story], date: dt.date) -> int:
+    titles = sum(len(story.article.title.split()) for story in stories)
+    return len((_intro_text(date, len(stories)) + " " + _outro_text(date)).split()) + 2 * titles
+
+
+def _body_words(article: Article) -> int:
+    return sum(p.word_count for p in article.paragraphs if not p.is_heading)
+
+
+def _words(sentences: list[str]) -> int:
+    return sum(len(sentence.split()) for sentence in sentences)
+
+
+# ---- the script --------------------------------------------------------------------------------
+
+def build_daily_script(date: dt.date, plan: list[tuple[Story, list[str]]], pauses: Pauses,
+                       drop_conversions: bool = False) -> Script:
+    def spoken(text: str) -> list[str]:
+        return spoken_sentences(text, drop_conversions=drop_conversions)
+
+    intro = Section("intro", None, _segments(spoken(_intro_text(date, len(plan))), pauses.sentence_ms))
+    headlines = Section("headlines", None, [
+        Segment(line, None, pauses.paragraph_ms) for story, _ in plan for line in spoken(_sentence(story.article.title))
+    ])
+    sections = [intro, headlines]
+    for story, body in plan:
+        segments = _segments(spoken(_sentence(story.article.title)), pauses.sentence_ms)
+        if segments:
+            segments[-1].pause_after_ms = pauses.paragraph_ms
+        segments += _segments(body, pauses.sentence_ms)
+        sections.append(Section("story", story.article.title, segments))
+    sections.append(Section("outro", None, _segments(spoken(_outro_text(date)), pauses.sentence_ms)))
+    sections = [section for section in sections if section.segments]
+    for section in sections:
+        section.segments[-1].pause_after_ms = pauses.section_ms
+    sections[-1].segments[-1].pause_after_ms = END_PAUSE_MS
+    return Script(title=episode_title(date), sections=sections, source=f"daily:{date.isoformat()}",
+                  date=date.isoformat())
+
+
+def _segments(sentences: list[str], pause_ms: int) -> list[Segment]:
+    return [Segment(sentence, None, pause_ms) for sentence in sentences]
+
+
+def episode_title(date: dt.date) -> str:
+    return f"Briefing for {date:%A} {date.day} {date:%B %Y}"
+
+
+def _intro_text(date: dt.date, stories: int) -> str:
+    count = "One story" if stories == 1 else f"{_COUNTS.get(stories, str(stories))} stories"
+    return f"Your briefing for {date:%A} the {ordinal(date.day)} of {date:%B}. {count} today."
+
+
+_COUNTS = dict(enumerate("Zero One Two Three Four Five Six Seven Eight Nine Ten Eleven Twelve".split()))
+
+
+def _outro_text(date: dt.date) -> str:
+    return f"That was your briefing for {date:%A}. Thank you for listening."
+
+
+def ordinal(day: int) -> str:
+    suffix = "th" if 11 <= day % 100 <= 13 else {1: "st", 2: "nd", 3: "rd"}.get(day % 10, "th")
+    return f"{day}{suffix}"
+
+
+def _sentence(text: str) -> str:
+    text = text.strip().rstrip("…").strip()
+    return text if text.endswith((".", "?", "!")) else text + "."
+
+
+# ---- rendering, publishing and the memory of used articles --------------------------------------
+
+def _render_and_publish(library_dir: Path, script: Script, options: DailyOptions,
+                        progress: pipeline.Progress | None) -> Episode:
+    work = library_dir / WORK_DIR
+    shutil.rmtree(work, ignore_errors=True)  # a killed run's half-written files; we hold the lock
+    output = work / f"daily-{options.date.isoformat()}.mp3"
+    render_kwargs = {}
+    if options.workers is not None and "workers" in inspect.signature(pipeline.render).parameters:
+        render_kwargs["workers"] = options.workers
+    rendered = pipeline.render(script, options.render, output, progress, **render_kwargs)
+    headlines = "; ".join(s.heading for s in script.sections if s.kind == "story" and s.heading)
+    episode = pipeline.publish_rendered(
+        rendered, library_dir, source=script.source, voice=options.render.profile.name,
+        guid=pipeline.episode_guid(script.source), kind="daily", description=f"Today: {headlines}.",
+    )
+    # The published files are links or copies of these; the work copies are no longer needed.
+    for path in [rendered.audio, *rendered.side_files.values()]:
+        path.unlink(missing_ok=True)
+    try:
+        work.rmdir()
+    except OSError:
+        pass
+    return episode
+
+
+def used_rows(date: str, stories: list[Story]) -> list[UsedArticle]:
+    rows = []
+    for position, story in enumerate(stories):
+        rows.append(UsedArticle(story.key, date, position, story.article.source, story.article.title,
+                                article_to_json(story.article)))
+        for key, article in zip(story.merged, story.merged_articles):
+            rows.append(UsedArticle(key, date, position, article.source, article.title,
+                                    article_to_json(article), merged_into=story.key))
+    return rows
+
+
+def stories_from_used(rows: list[UsedArticle]) -> list[Story]:
+    stories: dict[str, Story] = {}
+    for row in rows:
+        if row.merged_into is None:
+            stories[row.key] = Story(row.key, article_from_json(row.article))
+    for row in rows:
+        story = stories.get(row.merged_into or "")
+        if story is not None:
+            stories[story.key] = Story(story.key, story.article, story.merged + (row.key,),
+                                       story.merged_articles + (article_from_json(row.article),))
+    return list(stories.values())
+
+
+def article_to_json(article: Article) -> str:
+    return json.dumps({
+        "title": article.title, "source": article.source, "format": article.format, "byline": article.byline,
+        "paragraphs": [[p.text, p.source, p.section, p.is_heading] for p in article.paragraphs],
+    }, ensure_ascii=False)
+
+
+def article_from_json(text: str) -> Article:
+    data = json.loads(text)
+    paragraphs = [Paragraph(text=t, source=s, section=k, is_heading=h) for t, s, k, h in data["paragraphs"]]
+    return Article(title=data["title"], paragraphs=paragraphs, source=data["source"], format=data["format"],
+                   byline=data["byline"])

@@ -1,0 +1,217 @@
+"""Where the day's articles come from: the ``[sources]`` table of ``<library>/briefing.toml``.
+
+    [sources]
+    inbox = "inbox"                        # a folder (or a list of them); relative to the library
+    feeds = ["https://example.org/rss"]    # RSS/Atom: each new item's link is fetched as an article page
+    urls = ["https://example.org/story"]   # article pages
+    files = ["extra/statement.txt"]        # article files
+    timeout_s = 15                         # per HTTP request
+    max_bytes = 10485760                   # per HTTP response
+    max_items = 20                         # newest unread items taken from one feed per run
+
+The keys ``inbox``, ``feeds``, ``urls`` and ``files`` may come in any order and the order written is
+the order of importance (see ``daily``): every entry gets a rank, the first entry written rank 0.
+
+This stage owns finding *new* articles: an inbox file is known by the SHA-256 of its content and a
+page by its address, and whatever the library has already used (or rejected as not an article) is
+skipped before it is read or fetched. It does not record what it returns as used — the daily run
+does that once the episode is published. Inputs that are not articles (a broken file, an image
+behind a feed item) are rejected in the library at once, so they are reported once, not every day;
+a source that cannot be reached (timeout, HTTP error, missing file) is reported and tried again
+next run.
+"""
+
+from __future__ import annotations
+
+import calendar
+import hashlib
+from collections.abc import Callable
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Any, Literal
+
+from briefing.clean import clean
+from briefing.errors import BriefingError, InputError
+from briefing.library import Library
+from briefing.model import Article
+from briefing.readers import MAX_INPUT_BYTES, decode_input, parse
+from briefing.readers.url import MAX_BYTES, TIMEOUT_S, fetch_bytes
+
+SourceKind = Literal["inbox", "file", "url", "feed"]
+LIST_KEYS: dict[str, SourceKind] = {"inbox": "inbox", "files": "file", "urls": "url", "feeds": "feed"}
+DEFAULT_MAX_ITEMS = 20
+
+
+@dataclass(frozen=True)
+class SourceSpec:
+    kind: SourceKind
+    location: str  # an absolute path, or a URL
+    rank: int  # 0 is the most important
+
+
+@dataclass(frozen=True)
+class SourceSettings:
+    specs: tuple[SourceSpec, ...] = ()
+    timeout_s: float = TIMEOUT_S
+    max_bytes: int = MAX_BYTES
+    max_items: int = DEFAULT_MAX_ITEMS
+
+
+@dataclass(frozen=True)
+class Candidate:
+    """A new article: ``key`` identifies it in the library's memory of used articles."""
+
+    key: str
+    article: Article
+    rank: int
+    timestamp: float | None  # seconds since the epoch; newer first within one source
+    origin: str  # the file or URL, as the user would recognise it
+
+
+@dataclass
+class Gathered:
+    candidates: list[Candidate] = field(default_factory=list)
+    failures: list[str] = field(default_factory=list)  # one line each: the source and its problem
+
+
+def settings_from_config(raw: dict[str, Any], library_dir: Path, config_path: str = "briefing.toml") -> SourceSettings:
+    """Validate the ``[sources]`` table; paths are resolved against the library folder."""
+    table = raw.get("sources", {})
+    if not isinstance(table, dict):
+        raise InputError(f"{config_path}: [sources] must be a table")
+    specs: list[SourceSpec] = []
+    options: dict[str, Any] = {}
+    for key, value in table.items():
+        if key in LIST_KEYS:
+            values = [value] if isinstance(value, str) else value
+            if not isinstance(values, list) or not all(isinstance(v, str) and v for v in values):
+                raise InputError(f"{config_path}: sources.{key} must be a string or a list of strings")
+            kind = LIST_KEYS[key]
+            for location in values:
+                specs.append(SourceSpec(kind, _location(kind, location, library_dir, config_path), len(specs)))
+        elif key in ("timeout_s", "max_bytes", "max_items"):
+            if not isinstance(value, (int, float)) or isinstance(value, bool) or value <= 0:
+                raise InputError(f"{config_path}: sources.{key} must be a positive number")
+            options[key] = int(value) if key != "timeout_s" else float(value)
+        else:
+            raise InputError(f"{config_path}: unknown setting sources.{key}")
+    return SourceSettings(specs=tuple(specs), **options)
+
+
+def _location(kind: SourceKind, value: str, library_dir: Path, config_path: str) -> str:
+    if kind in ("url", "feed"):
+        if not value.startswith(("http://", "https://")):
+            raise InputError(f"{config_path}: {value!r} in sources must start with http:// or https://")
+        return value
+    return str((library_dir / Path(value).expanduser()).resolve())
+
+
+def gather(settings: SourceSettings, library: Library, report: Callable[[str], None] = lambda line: None) -> Gathered:
+    """Read every source's new articles; a source that fails is reported and skipped."""
+    gathered = Gathered()
+    taken: set[str] = set()  # the same page in two feeds, the same file twice: read once
+    for spec in settings.specs:
+        reader = _READERS[spec.kind]
+        try:
+            reader(spec, settings, library, gathered, taken)
+        except BriefingError as error:
+            gathered.failures.append(error.message)
+    for line in gathered.failures:
+        report(line)
+    return gathered
+
+
+def _read_inbox(spec: SourceSpec, settings: SourceSettings, library: Library, gathered: Gathered,
+                taken: set[str]) -> None:
+    folder = Path(spec.location)
+    if not folder.is_dir():
+        raise InputError(f"{folder}: the inbox folder does not exist")
+    files = [path for path in folder.iterdir() if path.is_file() and not path.name.startswith(".")]
+    for path in sorted(files, key=lambda p: (-p.stat().st_mtime, p.name)):
+        try:
+            _read_file(replace(spec, location=str(path)), settings, library, gathered, taken)
+        except BriefingError as error:
+            gathered.failures.append(error.message)
+
+
+def _read_file(spec: SourceSpec, settings: SourceSettings, library: Library, gathered: Gathered,
+               taken: set[str]) -> None:
+    path = Path(spec.location)
+    try:
+        with path.open("rb") as handle:
+            data = handle.read(MAX_INPUT_BYTES + 1)
+        modified = path.stat().st_mtime
+    except FileNotFoundError:
+        raise InputError(f"{path}: no such file") from None
+    except OSError as error:
+        raise InputError(f"{path}: cannot read: {error.strerror}") from None
+    key = "sha256:" + hashlib.sha256(data).hexdigest()
+    if key in taken or library.seen_keys([key]):
+        return
+    taken.add(key)
+    try:
+        article = clean(parse(decode_input(data, str(path)), str(path)))
+    except InputError as error:
+        library.reject(key, str(path), error.message)
+        raise
+    gathered.candidates.append(Candidate(key, article, spec.rank, modified, str(path)))
+
+
+def _read_url(spec: SourceSpec, settings: SourceSettings, library: Library, gathered: Gathered,
+              taken: set[str], title: str | None = None, timestamp: float | None = None) -> None:
+    key = "url:" + spec.location
+    if key in taken or library.seen_keys([key]):
+        return
+    taken.add(key)
+    body, content_type = fetch_bytes(spec.location, timeout_s=settings.timeout_s, max_bytes=settings.max_bytes)
+    try:
+        article = page_article(spec.location, body, content_type)
+    except InputError as error:
+        library.reject(key, spec.location, error.message)
+        raise
+    if title:  # a feed's headline is cleaner than a page's <title> ("… - Site name")
+        article = replace(article, title=title)
+    gathered.candidates.append(Candidate(key, article, spec.rank, timestamp, spec.location))
+
+
+def page_article(url: str, body: bytes, content_type: str) -> Article:
+    """An article from a fetched page, or InputError if the response is not an article page."""
+    media_type = content_type.split(";")[0].strip().lower()
+    if media_type and not (media_type.startswith("text/") or "json" in media_type or "xml" in media_type):
+        raise InputError(f"{url}: not an article page (Content-Type {media_type})")
+    format = "html" if "html" in media_type else "json" if "json" in media_type else None
+    return clean(parse(decode_input(body, url), url, format))
+
+
+def _read_feed(spec: SourceSpec, settings: SourceSettings, library: Library, gathered: Gathered,
+               taken: set[str]) -> None:
+    items = feed_items(spec.location, settings)
+    keys = {"url:" + link for link, _, _ in items}
+    seen = library.seen_keys(keys)
+    fresh = [item for item in items if "url:" + item[0] not in seen][: settings.max_items]
+    for link, title, timestamp in fresh:
+        try:
+            _read_url(replace(spec, location=link), settings, library, gathered, taken, title, timestamp)
+        except BriefingError as error:
+            gathered.failures.append(error.message)
+
+
+def feed_items(url: str, settings: SourceSettings) -> list[tuple[str, str | None, float | None]]:
+    """(link, title, timestamp) of a feed's items, newest first; undated items after, in feed order."""
+    import feedparser
+
+    body, _ = fetch_bytes(url, timeout_s=settings.timeout_s, max_bytes=settings.max_bytes)
+    parsed = feedparser.parse(body)  # given bytes, feedparser never touches the network
+    if not parsed.entries and (parsed.bozo or not parsed.version):
+        raise InputError(f"{url}: not an RSS or Atom feed")
+    items = []
+    for entry in parsed.entries:
+        link = entry.get("link")
+        if not link or not link.startswith(("http://", "https://")):
+            continue
+        when = entry.get("published_parsed") or entry.get("updated_parsed")
+        items.append((link, (entry.get("title") or "").strip() or None, calendar.timegm(when) if when else None))
+    return sorted(items, key=lambda item: (item[2] is None, -(item[2] or 0)))
+
+
+_READERS = {"inbox": _read_inbox, "file": _read_file, "url": _read_url, "feed": _read_feed}

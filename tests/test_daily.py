@@ -1,0 +1,230 @@
+"""`briefing daily`: an inbox of articles becomes one episode of stories, once per date, safely.
+
+Real files, the real speech engine (short budgets), real MP3s and SQLite; the CLI runs in-process
+through CliRunner, and as separate processes where two runs must race.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+from urllib.parse import urlparse
+
+import feedparser
+import pytest
+from click.testing import CliRunner
+from mutagen.id3 import ID3
+
+from briefing.cli import main
+from briefing.daily import fair_shares, merge_duplicates, order_candidates, ordinal, plan_budget, Story
+from briefing.library import Library
+from briefing.pipeline import episode_guid, load_article
+from briefing.sources import Candidate
+
+FIXTURES = Path(__file__).parent / "fixtures" / "daily"
+EXAMPLE = Path(__file__).resolve().parents[2] / "shared/examples/kharkiv-counter-offensive.txt"
+HARBOUR = "Harbour bridge to close for three weeks of repairs"
+RAIL = "Regional rail fares frozen for a second year"
+DATE = "2026-11-25"
+
+
+# ---- helpers shared with test_sources.py and test_daily_faults.py ---------------------------------
+
+def write_config(library: Path, sources: str) -> None:
+    library.mkdir(parents=True, exist_ok=True)
+    (library / "briefing.toml").write_text(f"[sources]\n{sources}\n", encoding="utf-8")
+
+
+def inbox_library(tmp_path: Path) -> Path:
+    """A library whose inbox holds the example, two fixture articles and a broken file, newest first:
+    harbour bridge, rail fares, Kharkiv (the broken file is newest of all)."""
+    if not EXAMPLE.is_file():
+        pytest.skip(f"{EXAMPLE} is not here")
+    library = tmp_path / "library"
+    inbox = library / "inbox"
+    inbox.mkdir(parents=True)
+    shutil.copy(EXAMPLE, inbox / EXAMPLE.name)
+    shutil.copy(FIXTURES / "harbour-bridge-closure.txt", inbox)
+    shutil.copy(FIXTURES / "rail-fares-freeze.json", inbox)
+    (inbox / "export.json").write_text('{"title": "Half an export", "paragraphs": ["', encoding="utf-8")
+    for hours, name in enumerate(["export.json", "harbour-bridge-closure.txt", "rail-fares-freeze.json", EXAMPLE.name]):
+        stamp = dt.datetime(2026, 11, 25, 6).timestamp() - hours * 3600
+        os.utime(inbox / name, (stamp, stamp))
+    write_config(library, 'inbox = "inbox"')
+    return library
+
+
+def daily(library: Path, *args: str):
+    result = CliRunner().invoke(main, ["daily", "--library", str(library), "-q", *args])
+    if result.exception and not isinstance(result.exception, SystemExit):
+        raise result.exception
+    return result
+
+
+def mp3_chapters(path: Path) -> list[str]:
+    frames = sorted(ID3(path).getall("CHAP"), key=lambda frame: frame.start_time)
+    return [frame.sub_frames["TIT2"].text[0] for frame in frames]
+
+
+def daily_episodes(library: Path):
+    with Library.open(library, create=False) as opened:
+        return [episode for episode in opened.episodes() if episode.kind == "daily"]
+
+
+def assert_feed_valid(library: Path) -> int:
+    """The feed parses and every enclosure is on disk with the size the feed states; return the item count."""
+    parsed = feedparser.parse((library / "feed.xml").read_bytes())
+    assert not parsed.bozo, parsed.get("bozo_exception")
+    for entry in parsed.entries:
+        for enclosure in entry.enclosures:
+            path = library / urlparse(enclosure["href"]).path.lstrip("/")
+            assert path.is_file(), f"missing enclosure {path}"
+            assert path.stat().st_size == int(enclosure["length"])
+    return len(parsed.entries)
+
+
+def briefing_process(library: Path, *args: str) -> subprocess.Popen:
+    env = {key: value for key, value in os.environ.items() if not key.startswith("BRIEFING_")}
+    return subprocess.Popen([sys.executable, "-m", "briefing", "daily", "--library", str(library), "-q", *args],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
+
+
+# ---- the acceptance tests ------------------------------------------------------------------------
+
+@pytest.mark.slow
+def test_inbox_becomes_one_chapter_per_story_in_order_and_the_broken_file_is_reported(tmp_path):
+    library = inbox_library(tmp_path)
+    kharkiv = load_article(str(EXAMPLE)).title
+
+    result = daily(library, "--date", DATE, "--minutes", "1.5")
+
+    assert result.exit_code == 3, result.output
+    skipped = [line for line in result.stderr.splitlines() if line.startswith("Skipped")]
+    assert len(skipped) == 1 and "export.json" in skipped[0] and "not valid JSON" in skipped[0]
+    [episode] = daily_episodes(library)
+    assert episode.guid == episode_guid(f"daily:{DATE}")
+    assert episode.title == "Briefing for Wednesday 25 November 2026"
+    expected = ["Introduction", "Headlines", HARBOUR, RAIL, kharkiv, "Close"]
+    assert mp3_chapters(library / episode.audio_path) == expected
+    script = (library / episode.script_path).read_text(encoding="utf-8")
+    assert "Your briefing for Wednesday the twenty-fifth of November." in script
+    assert assert_feed_valid(library) == 1
+
+
+@pytest.mark.slow
+def test_same_date_replaces_the_episode_and_update_adds_only_new_articles(tmp_path):
+    library = inbox_library(tmp_path)
+    assert daily(library, "--date", DATE, "--minutes", "1.5").exit_code == 3
+
+    again = daily(library, "--date", DATE, "--minutes", "1.5")
+    # The broken file was rejected once; the day's stories are re-rendered, nothing is read again.
+    assert again.exit_code == 0, again.output
+    assert "Re-rendering the briefing for 2026-11-25" in again.stderr
+    [first] = daily_episodes(library)
+
+    news = library / "inbox" / "library-hours.txt"
+    news.write_text("Libraries to open on Sundays\n\nAll twelve public libraries will open on Sundays from "
+                    "January, the council said, after a trial at two branches drew more than 9,000 visitors.\n",
+                    encoding="utf-8")
+    without_update = daily(library, "--date", DATE, "--minutes", "1.5")
+    [replaced] = daily_episodes(library)
+    assert without_update.exit_code == 0
+    assert "Libraries to open on Sundays" not in mp3_chapters(library / replaced.audio_path)
+
+    updated = daily(library, "--date", DATE, "--minutes", "2", "--update")
+    assert updated.exit_code == 0, updated.output
+    [episode] = daily_episodes(library)
+    assert episode.guid == first.guid
+    assert mp3_chapters(library / episode.audio_path)[2:] == [
+        HARBOUR, RAIL, load_article(str(EXAMPLE)).title, "Libraries to open on Sundays", "Close"]
+    assert assert_feed_valid(library) == 1
+
+    next_day = daily(library, "--date", "2026-11-26")
+    assert next_day.exit_code == 1
+    assert "nothing to brief for 2026-11-26: no new articles" in next_day.stderr
+    assert len(daily_episodes(library)) == 1
+
+
+@pytest.mark.slow
+def test_two_runs_started_together_publish_one_episode(tmp_path):
+    library = inbox_library(tmp_path)
+    runs = [briefing_process(library, "--date", DATE, "--minutes", "1.5") for _ in range(2)]
+    outcomes = [(run.wait(timeout=60), run.stderr.read()) for run in runs]
+    codes = sorted(code for code, _ in outcomes)
+    assert codes in ([3, 75], [0, 3]), outcomes  # 0: the second ran after the first had finished
+    if codes == [3, 75]:
+        busy = next(err for code, err in outcomes if code == 75)
+        assert busy.strip().splitlines() == [
+            f"Error: {library}: another briefing is running on this library (try again later, or use --wait)"]
+    assert len(daily_episodes(library)) == 1
+
+    waiting = [briefing_process(library, "--date", DATE, "--minutes", "1.5", "--wait") for _ in range(2)]
+    assert [run.wait(timeout=60) for run in waiting] == [0, 0]
+    assert len(daily_episodes(library)) == 1
+    assert assert_feed_valid(library) == 1
+
+
+# ---- the rules, on their own ---------------------------------------------------------------------
+
+def _article(tmp_path: Path, name: str, text: str):
+    path = tmp_path / name
+    path.write_text(text, encoding="utf-8")
+    return load_article(str(path))
+
+
+def test_near_duplicate_from_a_later_source_is_merged_into_the_earlier_story(tmp_path):
+    harbour = load_article(str(FIXTURES / "harbour-bridge-closure.txt"))
+    rail = load_article(str(FIXTURES / "rail-fares-freeze.json"))
+    rewrite = _article(tmp_path, "rewrite.txt", "City bridge shut for three weeks as cables are replaced\n\n"
+                       "Engineers will replace corroded cables on the harbour bridge, which closes to traffic for "
+                       "three weeks from Monday, the council said.\n\nDrivers face delays of up to 25 minutes.\n")
+    candidates = [Candidate("a", harbour, 0, 200.0, "inbox"), Candidate("b", rail, 0, 100.0, "inbox"),
+                  Candidate("c", rewrite, 1, 300.0, "feed")]
+
+    stories = merge_duplicates([], order_candidates(candidates))
+
+    assert [story.key for story in stories] == ["a", "b"]
+    assert stories[0].merged == ("c",)
+
+
+def test_order_is_source_rank_then_newest_first_then_undated_in_found_order(tmp_path):
+    article = load_article(str(FIXTURES / "rail-fares-freeze.json"))
+    found = [Candidate("old", article, 0, 100.0, "x"), Candidate("undated", article, 0, None, "x"),
+             Candidate("new", article, 0, 200.0, "x"), Candidate("later-source", article, 1, 999.0, "y")]
+    assert [c.key for c in order_candidates(found)] == ["new", "old", "undated", "later-source"]
+
+
+def test_fair_shares_give_short_stories_all_they_need_and_split_the_rest():
+    assert fair_shares([30, 500, 500], 330) == [30, 150, 150]
+    assert fair_shares([10, 20], 100) == [10, 20]
+    assert sum(fair_shares([400, 400, 400], 301)) <= 301
+
+
+def test_budget_is_respected_and_every_story_keeps_its_lede():
+    harbour = load_article(str(FIXTURES / "harbour-bridge-closure.txt"))
+    rail = load_article(str(FIXTURES / "rail-fares-freeze.json"))
+    plan = plan_budget([Story("a", harbour), Story("b", rail)], 1.5, dt.date(2026, 11, 25))
+    bodies = [body for _, body in plan]
+    assert all(body for body in bodies)
+    assert bodies[0][0].startswith("The city's main harbour bridge will close")
+    titles = len(harbour.title.split()) + len(rail.title.split())
+    spoken = sum(len(s.split()) for body in bodies for s in body) + 2 * titles + 20  # + intro and outro
+    assert spoken <= 1.5 * 160
+
+
+def test_more_stories_than_minutes_leaves_the_least_important_for_later():
+    harbour = load_article(str(FIXTURES / "harbour-bridge-closure.txt"))
+    stories = [Story(str(n), harbour) for n in range(10)]
+    plan = plan_budget(stories, 1.0, dt.date(2026, 11, 25))
+    assert 1 <= len(plan) < 10
+    assert [story.key for story, _ in plan] == [str(n) for n in range(len(plan))]
+
+
+@pytest.mark.parametrize("day, spoken", [(1, "1st"), (2, "2nd"), (3, "3rd"), (11, "11th"), (12, "12th"),
+                                         (13, "13th"), (21, "21st"), (22, "22nd"), (25, "25th"), (31, "31st")])
+def test_ordinal_days(day, spoken):
+    assert ordinal(day) == spoken

@@ -1,0 +1,209 @@
+"""`briefing make` on the example, rendered once (session fixture) with the real engine and ffmpeg: the MP3
+as a listener's player decodes it, its pauses, loudness, tags, chapters, transcript, cover and side files."""
+
+from __future__ import annotations
+
+import json
+import math
+import re
+import subprocess
+import tomllib
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from briefing.cli import main
+from conftest import (
+    EXAMPLE_MAX_WORDS,
+    FIXTURES,
+    REPO,
+    Render,
+    decode_pcm,
+    ffprobe_json,
+    files_in,
+    longest_quiet_run_ms,
+    pcm_duration,
+    requires_ffmpeg,
+    run_cli,
+    window_dbfs,
+)
+
+pytestmark = [pytest.mark.slow, requires_ffmpeg]
+
+PAUSES = tomllib.loads((REPO / "voices/default.toml").read_text())["pauses"]
+SECTION_MS = PAUSES["section_ms"]
+SILENCE_DBFS = -45.0
+WINDOW_MS = 10
+TOLERANCE_MS = 50
+
+
+@pytest.fixture(scope="module")
+def pcm(rendered_example: Render) -> bytes:
+    return decode_pcm(rendered_example.mp3)
+
+
+@pytest.fixture(scope="module")
+def levels(pcm: bytes) -> list[float]:
+    return window_dbfs(pcm, window_ms=WINDOW_MS)
+
+
+def vtt_seconds(stamp: str) -> float:
+    hours, minutes, seconds = stamp.split(":")
+    return int(hours) * 3600 + int(minutes) * 60 + float(seconds)
+
+
+def ebur128_summary(path: Path) -> tuple[float, float]:
+    """Integrated loudness (LUFS) and true peak (dBTP) as ffmpeg's EBU R128 meter measures the file."""
+    result = subprocess.run(
+        ["ffmpeg", "-nostdin", "-hide_banner", "-nostats", "-i", str(path), "-map", "0:a:0",
+         "-af", "ebur128=peak=true", "-f", "null", "-"],
+        capture_output=True, text=True, check=True,
+    )
+    summary = result.stderr.rsplit("Summary:", 1)[1]
+    integrated = float(re.search(r"I:\s+(-?[\d.]+) LUFS", summary).group(1))
+    peak = float(re.search(r"True peak:\s+Peak:\s+(-?[\d.]+|-inf) dBFS", summary).group(1))
+    return integrated, peak
+
+
+# --- the audio stream ---------------------------------------------------------------------------------
+
+
+def test_mp3_is_mono_mp3_at_a_podcast_rate_and_bitrate(rendered_example: Render) -> None:
+    stream = ffprobe_json(rendered_example.mp3, "-show_streams", "-select_streams", "a:0")["streams"][0]
+    assert stream["codec_name"] == "mp3"
+    assert stream["channels"] == 1
+    assert int(stream["sample_rate"]) in (44100, 48000)
+    assert 64_000 <= int(stream["bit_rate"]) <= 128_000
+
+
+def test_decoded_duration_matches_the_last_segment_end_plus_its_pause(rendered_example: Render, pcm: bytes) -> None:
+    last = rendered_example.segments()[-1]
+    expected = last["end"] + last["pause_after_ms"] / 1000
+    assert abs(pcm_duration(pcm) - expected) <= 0.2, (pcm_duration(pcm), expected)
+
+
+def test_segment_times_are_ordered_and_leave_each_planned_pause(rendered_example: Render) -> None:
+    segments = rendered_example.segments()
+    for before, after in zip(segments, segments[1:]):
+        assert before["start"] < before["end"] <= after["start"]
+        assert after["start"] - before["end"] >= before["pause_after_ms"] / 1000 - 0.001
+
+
+def test_every_section_boundary_is_a_silence_at_least_the_section_pause_long(
+    rendered_example: Render, levels: list[float]
+) -> None:
+    sections = rendered_example.timing["sections"]
+    assert len(sections) >= 4
+    for previous, following in zip(sections, sections[1:]):
+        gap_from = previous["segments"][-1]["end"]
+        gap_to = following["segments"][0]["start"]
+        quiet = longest_quiet_run_ms(levels, math.ceil(gap_from * 1000 / WINDOW_MS),
+                                     math.floor(gap_to * 1000 / WINDOW_MS), SILENCE_DBFS, WINDOW_MS)
+        assert quiet >= SECTION_MS - TOLERANCE_MS, (previous["kind"], following["kind"], quiet)
+
+
+def test_speech_is_audible_inside_every_segment(rendered_example: Render, levels: list[float]) -> None:
+    for segment in rendered_example.segments():
+        inside = levels[math.ceil(segment["start"] * 100) : math.floor(segment["end"] * 100)]
+        loud = [level for level in inside if level > -35.0]
+        assert len(loud) >= len(inside) / 3, segment["text"][:40]
+
+
+def test_loudness_is_podcast_norm_and_true_peak_has_headroom(rendered_example: Render) -> None:
+    integrated, true_peak = ebur128_summary(rendered_example.mp3)
+    assert abs(integrated - -16.0) <= 1.0, integrated
+    assert true_peak <= -1.0, true_peak
+
+
+# --- tags, chapters, cover --------------------------------------------------------------------------------
+
+
+def test_id3_tags_name_the_title_briefing_and_a_date(rendered_example: Render) -> None:
+    from mutagen.id3 import ID3
+
+    tags = ID3(rendered_example.mp3)
+    assert str(tags["TIT2"]) == rendered_example.timing["title"] == "Ukrainian forces outnumbered Russians by eight to one"
+    assert str(tags["TPE1"]) == "briefing"
+    assert str(tags["TALB"]) == "briefing"
+    assert re.fullmatch(r"\d{4}-\d{2}-\d{2}", str(tags["TDRC"]))
+
+
+def test_chapters_read_by_ffprobe_start_at_each_section(rendered_example: Render) -> None:
+    chapters = ffprobe_json(rendered_example.mp3, "-show_chapters")["chapters"]
+    sections = rendered_example.timing["sections"]
+    assert len(chapters) == len(sections)
+    assert float(chapters[0]["start_time"]) == 0.0
+    for chapter, section in zip(chapters[1:], sections[1:]):
+        assert abs(float(chapter["start_time"]) - section["segments"][0]["start"]) <= 0.05, chapter
+
+
+def test_cover_png_is_written_and_embedded(rendered_example: Render) -> None:
+    from mutagen.id3 import ID3
+    from PIL import Image
+
+    cover = rendered_example.side(".png")
+    with Image.open(cover) as image:
+        assert image.format == "PNG"
+        assert image.width == image.height >= 1400
+    pictures = ID3(rendered_example.mp3).getall("APIC")
+    assert len(pictures) == 1
+    assert pictures[0].mime == "image/png"
+    assert pictures[0].data == cover.read_bytes()
+    attached = ffprobe_json(rendered_example.mp3, "-show_streams")["streams"]
+    assert any(stream["disposition"].get("attached_pic") == 1 for stream in attached)
+
+
+# --- side files ----------------------------------------------------------------------------------------------
+
+
+def test_transcript_vtt_parses_and_ends_with_the_audio(rendered_example: Render, pcm: bytes) -> None:
+    import webvtt
+
+    captions = webvtt.read(str(rendered_example.side(".vtt"))).captions
+    segments = rendered_example.segments()
+    assert len(captions) == len(segments)
+    for caption, segment in zip(captions, segments):
+        assert abs(vtt_seconds(caption.start) - segment["start"]) <= 0.01
+    assert abs(vtt_seconds(captions[-1].end) - pcm_duration(pcm)) <= 0.5
+
+
+def test_timing_json_is_the_script_json_with_times_on_every_segment(rendered_example: Render) -> None:
+    timing, script = rendered_example.timing, rendered_example.script_json
+    assert timing["title"] == script["title"]
+    assert len(timing["sections"]) == len(script["sections"])
+    for timed, planned in zip(timing["sections"], script["sections"]):
+        assert (timed["kind"], timed["heading"]) == (planned["kind"], planned["heading"])
+        assert len(timed["segments"]) == len(planned["segments"])
+        for timed_segment, planned_segment in zip(timed["segments"], planned["segments"]):
+            assert set(timed_segment) == set(planned_segment) | {"start", "end"}
+            assert {key: timed_segment[key] for key in planned_segment} == planned_segment
+            assert isinstance(timed_segment["start"], float) and isinstance(timed_segment["end"], float)
+
+
+def test_text_file_is_the_script_as_briefing_script_prints_it(rendered_example: Render, example_article: Path) -> None:
+    printed = CliRunner().invoke(main, ["script", str(example_article), "--max-words", str(EXAMPLE_MAX_WORDS)])
+    assert printed.exit_code == 0
+    assert rendered_example.side(".txt").read_text(encoding="utf-8") == printed.stdout
+
+
+def test_output_folder_holds_the_mp3_and_its_side_files_and_no_temporary_files(rendered_example: Render) -> None:
+    stem = rendered_example.mp3.stem
+    assert files_in(rendered_example.folder) == sorted(
+        f"{stem}{suffix}" for suffix in (".mp3", ".json", ".txt", ".vtt", ".chapters.json", ".png")
+    )
+
+
+def test_make_prints_one_summary_line_and_nothing_from_the_engine(rendered_example: Render) -> None:
+    assert "Audio saved to" not in rendered_example.stdout + rendered_example.stderr
+    assert re.fullmatch(rf"{re.escape(str(rendered_example.mp3))}  \(\d+:\d\d, \d+ sentences\)\n", rendered_example.stdout)
+
+
+def test_quiet_make_prints_nothing_and_still_writes_the_mp3(tmp_path: Path) -> None:
+    mp3 = tmp_path / "out" / "bins.mp3"
+    result = run_cli(["make", FIXTURES / "bin-collections.txt", "--max-words", "20", "--no-publish", "--quiet",
+                      "-o", mp3], home=tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert (result.stdout, result.stderr) == ("", "")
+    assert mp3.stat().st_size > 0
+    assert json.loads(mp3.with_suffix(".json").read_text())["sections"][1]["segments"][0]["source"] == 0

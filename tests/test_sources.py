@@ -1,0 +1,183 @@
+"""Sources: RSS/Atom feeds and article pages from a real HTTP server on 127.0.0.1, and the [sources] table."""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections import Counter
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+
+import pytest
+
+from briefing.errors import InputError
+from briefing.sources import settings_from_config
+from test_daily import assert_feed_valid, daily, daily_episodes, mp3_chapters, write_config
+
+PNG = b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01\x08\x02\x00\x00\x00\x90wS\xde"
+
+
+def page(title: str, paragraphs: list[str]) -> bytes:
+    body = "".join(f"<p>{text}</p>\n" for text in paragraphs)
+    return (f"<!doctype html><html><head><title>{title} - Valley Gazette</title></head><body>"
+            f"<nav><a href='/'>Home</a> <a href='/news'>News</a></nav>"
+            f"<article><h1>{title}</h1>\n{body}</article>"
+            f"<footer>© Valley Gazette. All rights reserved.</footer></body></html>").encode()
+
+
+PAGES = {
+    "/news/reservoir": page("Reservoir levels back to normal after wet autumn", [
+        "Water levels at the county's three reservoirs are back to normal for the time of year after the "
+        "wettest autumn in a decade, the water company said on Monday.",
+        "The hosepipe ban introduced in August will be lifted from Friday, it added.",
+        "Levels had fallen to 54% of capacity in September, the lowest since records began in 1976."]),
+    "/news/market": page("Farmers' market moves to the old station yard", [
+        "The weekly farmers' market is moving to the old station yard from the first Saturday of December, "
+        "giving its 60 stallholders room to grow.",
+        "Organisers said the new site has parking for 200 cars and a covered area for winter."]),
+    "/news/chart.png": PNG,
+    "/world/ferry": page("Island ferry service restored after storm damage", [
+        "Ferries to the islands resumed on Tuesday, four days after a storm damaged the pier at the "
+        "mainland terminal.",
+        "Engineers worked through the weekend to repair the ramp, the operator said."]),
+    "/news/school": page("New primary school to open in the spring", [
+        "A new primary school for 420 pupils will open in the spring on the edge of the town, the "
+        "education authority said.",
+        "It will be the first new school in the area for more than 30 years."]),
+}
+
+
+def rss(items: list[tuple[str, str, str]], base: str) -> bytes:
+    entries = "".join(
+        f"<item><title>{title}</title><link>{base}{path}</link><guid>{base}{path}</guid>"
+        f"<pubDate>{date}</pubDate></item>" for path, title, date in items)
+    return (f'<?xml version="1.0"?><rss version="2.0"><channel><title>Valley Gazette</title>'
+            f"<link>{base}/</link><description>Local news</description>{entries}</channel></rss>").encode()
+
+
+def atom(base: str) -> bytes:
+    return (f'<?xml version="1.0" encoding="utf-8"?><feed xmlns="http://www.w3.org/2005/Atom">'
+            f"<title>World desk</title><id>{base}/world</id><updated>2026-11-25T05:00:00Z</updated>"
+            f"<entry><title>Island ferry service restored after storm damage</title><id>{base}/world/ferry</id>"
+            f'<link href="{base}/world/ferry"/><updated>2026-11-25T05:00:00Z</updated></entry></feed>').encode()
+
+
+class NewsServer:
+    """A news site: /news.rss (items chosen by the test), /world.atom, /slow.rss (never answers in time)."""
+
+    def __init__(self) -> None:
+        self.requests: Counter[str] = Counter()
+        self.items = [("/news/reservoir", "Reservoir levels back to normal after wet autumn", "Wed, 25 Nov 2026 05:30:00 GMT"),
+                      ("/news/chart.png", "Chart: rainfall this autumn", "Wed, 25 Nov 2026 05:00:00 GMT"),
+                      ("/news/market", "Farmers' market moves to the old station yard", "Tue, 24 Nov 2026 18:00:00 GMT")]
+        server = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_GET(self) -> None:
+                server.requests[self.path] += 1
+                if self.path == "/slow.rss":
+                    time.sleep(2.5)
+                    body, kind = rss([], server.base), "application/rss+xml"
+                elif self.path == "/news.rss":
+                    body, kind = rss(server.items, server.base), "application/rss+xml"
+                elif self.path == "/world.atom":
+                    body, kind = atom(server.base), "application/atom+xml"
+                elif self.path in PAGES:
+                    body = PAGES[self.path]
+                    kind = "image/png" if self.path.endswith(".png") else "text/html; charset=utf-8"
+                else:
+                    self.send_error(404)
+                    return
+                try:
+                    self.send_response(200)
+                    self.send_header("Content-Type", kind)
+                    self.send_header("Content-Length", str(len(body)))
+                    self.end_headers()
+                    self.wfile.write(body)
+                except (BrokenPipeError, ConnectionResetError):
+                    pass  # the client gave up on /slow.rss
+
+            def log_message(self, *args) -> None:
+                pass
+
+        self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.httpd.daemon_threads = True
+        self.base = f"http://127.0.0.1:{self.httpd.server_port}"
+        threading.Thread(target=self.httpd.serve_forever, daemon=True).start()
+
+    def close(self) -> None:
+        self.httpd.shutdown()
+        self.httpd.server_close()
+
+
+@pytest.fixture
+def news():
+    server = NewsServer()
+    yield server
+    server.close()
+
+
+@pytest.mark.slow
+def test_feeds_make_the_episode_from_good_items_and_no_item_is_fetched_twice(tmp_path, news):
+    library = tmp_path / "library"
+    write_config(library, f'feeds = ["{news.base}/news.rss", "{news.base}/slow.rss", "{news.base}/world.atom"]\n'
+                          "timeout_s = 1")
+
+    first = daily(library, "--date", "2026-11-25", "--minutes", "1.5")
+
+    assert first.exit_code == 3, first.output
+    skipped = sorted(line for line in first.stderr.splitlines() if line.startswith("Skipped"))
+    assert len(skipped) == 2
+    assert f"{news.base}/news/chart.png: not an article page (Content-Type image/png)" in skipped[0]
+    assert f"{news.base}/slow.rss: timed out" in skipped[1]
+    [episode] = daily_episodes(library)
+    assert mp3_chapters(library / episode.audio_path) == [
+        "Introduction", "Headlines", "Reservoir levels back to normal after wet autumn",
+        "Farmers' market moves to the old station yard", "Island ferry service restored after storm damage", "Close"]
+
+    news.items.insert(0, ("/news/school", "New primary school to open in the spring", "Wed, 25 Nov 2026 07:00:00 GMT"))
+    second = daily(library, "--date", "2026-11-25", "--minutes", "2", "--update")
+
+    assert second.exit_code == 3  # the slow feed still fails
+    [episode] = daily_episodes(library)
+    assert mp3_chapters(library / episode.audio_path)[2:] == [
+        "Reservoir levels back to normal after wet autumn", "Farmers' market moves to the old station yard",
+        "Island ferry service restored after storm damage", "New primary school to open in the spring", "Close"]
+    items = ["/news/reservoir", "/news/market", "/news/chart.png", "/world/ferry", "/news/school"]
+    assert {path: news.requests[path] for path in items} == dict.fromkeys(items, 1)
+
+    third = daily(library, "--date", "2026-11-26")
+    assert third.exit_code == 1
+    assert {path: news.requests[path] for path in items} == dict.fromkeys(items, 1)
+    assert news.requests["/news.rss"] == 3
+    assert assert_feed_valid(library) == 1
+
+
+def test_sources_keep_the_order_written_and_resolve_paths_against_the_library(tmp_path):
+    config = {"sources": {"feeds": ["https://example.org/a.rss", "https://example.org/b.rss"],
+                          "inbox": "inbox", "files": ["extra/note.txt"], "timeout_s": 5}}
+    settings = settings_from_config(config, tmp_path)
+    assert [(spec.kind, spec.rank) for spec in settings.specs] == [("feed", 0), ("feed", 1), ("inbox", 2), ("file", 3)]
+    assert settings.specs[2].location == str((tmp_path / "inbox").resolve())
+    assert settings.timeout_s == 5.0
+
+
+@pytest.mark.parametrize("table, problem", [
+    ({"feeds": ["ftp://example.org/a.rss"]}, "must start with http:// or https://"),
+    ({"inbox": 3}, "sources.inbox must be a string or a list of strings"),
+    ({"podcasts": ["x"]}, "unknown setting sources.podcasts"),
+    ({"timeout_s": 0}, "sources.timeout_s must be a positive number"),
+])
+def test_bad_sources_settings_are_named(tmp_path, table, problem):
+    with pytest.raises(InputError, match=problem):
+        settings_from_config({"sources": table}, tmp_path)
+
+
+def test_a_missing_inbox_is_reported_and_nothing_is_made(tmp_path):
+    library = tmp_path / "library"
+    write_config(library, 'inbox = "inbox"')
+    result = daily(library, "--date", "2026-11-25")
+    assert result.exit_code == 1
+    assert f"Skipped: {(library / 'inbox').resolve()}: the inbox folder does not exist" in result.stderr
+    assert "nothing to brief for 2026-11-25: 1 source(s) failed" in result.stderr
+    assert not Path(library / "feed.xml").exists()
