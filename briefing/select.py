@@ -23,9 +23,9 @@ import math
 import re
 from collections import Counter
 from dataclasses import dataclass, replace
-from functools import lru_cache
 
 from briefing.model import Article, Paragraph
+from briefing.speech_text import split_sentences
 
 DEFAULT_MAX_WORDS = 250
 WORDS_PER_MINUTE = 160
@@ -49,7 +49,6 @@ STOPWORDS = frozenset(STOPWORD_TEXT.split())
 WORD = re.compile(r"[a-z0-9]+(?:'[a-z]+)?")
 # A paragraph with no full stop, question or exclamation mark followed by a space is one sentence:
 # no need to pay for pysbd.
-POSSIBLE_BOUNDARY = re.compile(r"[.!?…][\"'”’)\]]*\s")
 
 LEANING_OPENERS = re.compile(
     r"^[\"'“‘]?(it|its|it's|this|these|that|those|they|their|them|he|his|him|she|her|such|also|and|but|or|so|"
@@ -116,18 +115,9 @@ def select(article: Article, budget: Budget) -> list[Paragraph]:
     return _with_headings(article.paragraphs, _paragraphs_of(chosen, sentences, body))
 
 
-@lru_cache(maxsize=4096)
-def _split(text: str) -> tuple[str, ...]:
-    if not POSSIBLE_BOUNDARY.search(text.strip()):
-        return (text.strip(),)
-    from briefing.speech_text import split_sentences
-
-    return tuple(split_sentences(text)) or (text.strip(),)
-
-
 def sentences_of(text: str) -> list[str]:
-    """A paragraph's sentences (pysbd), cached: the summariser and the script both ask."""
-    return list(_split(text))
+    """A paragraph's sentences (pysbd via speech_text, which caches: the script asks again)."""
+    return split_sentences(text) or [text.strip()]
 
 
 def _heading_words(paragraphs: list[Paragraph]) -> list[tuple[int, int]]:

@@ -27,7 +27,7 @@ Decisions worth knowing (each pinned by a test):
 from __future__ import annotations
 
 import re
-from functools import cache
+from functools import cache, lru_cache
 
 # --- tables -------------------------------------------------------------------------------
 
@@ -136,6 +136,8 @@ MONTH = "|".join(sorted(MONTHS, key=len, reverse=True))
 CURRENCY_SIGN = "|".join(re.escape(sign) for sign in sorted(CURRENCIES, key=len, reverse=True))
 MULTIPLIER = r"(?:bn|billion|mn|million|m|k|thousand|trn|tn|trillion)(?![\w²])"
 
+
+POSSIBLE_BOUNDARY = re.compile(r"[.!?…][\"'”’)\]]*\s")  # no boundary: skip pysbd
 
 # --- small helpers --------------------------------------------------------------------------
 
@@ -576,7 +578,16 @@ _RULES = (
 
 def split_sentences(text: str) -> list[str]:
     """Split a paragraph into sentences, keeping 'Mr.', 'U.S.', '3.5' and 'e.g.' inside them."""
-    return [sentence.strip() for sentence in _segmenter().segment(text) if sentence.strip()]
+    return list(_split_cached(text))
+
+
+# Cached because the summariser and the script split the same paragraphs; pysbd is the slow part.
+@lru_cache(maxsize=4096)
+def _split_cached(text: str) -> tuple[str, ...]:
+    stripped = text.strip()
+    if not POSSIBLE_BOUNDARY.search(stripped):
+        return (stripped,) if stripped else ()
+    return tuple(sentence.strip() for sentence in _segmenter().segment(text) if sentence.strip())
 
 
 def normalize(text: str, *, drop_conversions: bool = False) -> str:
