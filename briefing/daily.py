@@ -56,7 +56,6 @@ from briefing.model import Article, Episode, Paragraph, Script, Section, Segment
 from briefing.script import END_PAUSE_MS, spoken_sentences
 from briefing.select import STOPWORDS, WORDS_PER_MINUTE, Budget, select
 from briefing.sources import Candidate, gather, settings_from_config
-from briefing.speech_text import normalize
 from briefing.voices import Pauses
 
 DEFAULT_MINUTES = 8.0

@@ -95,6 +95,9 @@ _USED_COLUMNS = ["key", "date", "position", "source", "title", "article", "merge
 _FILE_COLUMNS = ["audio_path", "transcript_path", "chapters_path", "cover_path", "script_path"]
 
 
+CHANNEL_COVER = "cover.png"
+
+
 def resolve_library_dir(option: str | None) -> Path:
     """``--library DIR``, else ``$BRIEFING_HOME``, else ``./output``."""
     return Path(option or os.environ.get(HOME_ENV) or DEFAULT_DIR)
@@ -283,9 +286,20 @@ def regenerate(library_dir: Path, config: Config | None = None) -> tuple[Path, P
         episodes = library.episodes()
         # The podcast:guid is fixed by the first feed URL and survives moving the feed.
         podcast_guid = library.meta("podcast_guid", feed.podcast_guid(config.channel.feed_url))
+    _ensure_channel_cover(library_dir, config)
     feed_path = feed.write_feed(library_dir, config.channel, episodes, podcast_guid)
     page_path = webpage.write_page(library_dir, config.channel, episodes)
     return feed_path, page_path
+
+
+def _ensure_channel_cover(library_dir: Path, config: Config) -> None:
+    """Podcast directories require channel art: draw one from the channel's title unless configured."""
+    path = library_dir / CHANNEL_COVER
+    if config.channel.image or path.exists():
+        return
+    from briefing.cover import make_cover
+
+    make_cover(config.channel.title, config.channel.description, path, subtitle="podcast")
 
 
 def _migrate(connection: sqlite3.Connection) -> None:

@@ -64,7 +64,7 @@ def test_podcastparser_reads_every_channel_and_item_field(library):
     assert channel["itunes_categories"] == [["News"]]
     assert channel["explicit"] is True
     assert channel["itunes_owner"] == {"name": "Newsroom", "email": "owner@pods.example"}
-    assert channel["cover_url"] == BASE + episodes[-1].cover_path
+    assert channel["cover_url"] == BASE + "cover.png"  # drawn from the channel title
     items = channel["episodes"]
     assert [item["guid"] for item in items] == [e.guid for e in reversed(episodes)]
     for item, episode in zip(items, reversed(episodes), strict=True):
@@ -89,7 +89,7 @@ def test_feedparser_reads_every_channel_and_item_field(library):
     assert channel.link == BASE
     assert channel.subtitle == "Short narrated news."
     assert channel.language == "en-gb"
-    assert channel.image.href == BASE + episodes[-1].cover_path
+    assert channel.image.href == BASE + "cover.png"
     assert channel.tags[0].term == "News"
     # feedparser maps only "yes"/"clean" (the old spelling); Apple now asks for "true"/"false".
     assert channel.itunes_explicit is None
@@ -125,6 +125,18 @@ def test_raw_xml_uses_the_required_namespaces_and_attribute_values(library):
     assert item.find("pubDate").text == "Mon, 03 Mar 2025 07:00:00 GMT"
     assert item.find("podcast:transcript", ns).get("type") == "text/vtt"
     assert item.find("podcast:chapters", ns).get("type") == "application/json+chapters"
+
+
+def test_channel_art_is_drawn_once_as_a_square_png_of_at_least_1400_pixels(library):
+    from PIL import Image
+
+    directory, _ = library
+    cover = Path(directory) / "cover.png"
+    with Image.open(cover) as image:
+        assert image.format == "PNG" and image.width == image.height >= 1400
+    drawn_at = cover.stat().st_mtime_ns
+    regenerate(directory)
+    assert cover.stat().st_mtime_ns == drawn_at  # kept, not redrawn: directories cache channel art
 
 
 def test_podcast_guid_matches_the_namespace_specification_examples():
