@@ -56,7 +56,7 @@ RULES: tuple[Rule, ...] = (
     _rule("follow us", r"^(why not )?follow (us|bbc [\w ]+|the bbc) on (facebook|twitter|x|instagram|tiktok|youtube).*$",
           "Why not follow BBC North West on Facebook, X and Instagram?"),
     _rule("contact form",
-          r"^(get in touch|have your say|are you (personally )?affected by.*|email:? .*@.*"
+          r"^(get in touch|have your say|are you (personally )?affected by.*|e-?mail( us)?:?\s+\S+@\S+?\.?"
           r"|(whatsapp|tweet|text|sms|telegram|upload)\s*[:(].*|.*\bhaveyoursay@.*"
           r"|please include a contact number.*|if you are reading this page and can't see the form.*"
           r"|you can (also )?(contact|get in touch with) us.*|do you have a story\b.*"

@@ -131,17 +131,43 @@ def make(article, output, format, max_words, minutes, everything, voice, engine,
     loaded = load_article(article, format)
     built = make_script(loaded, budget, profile)
     target = output or default_output(loaded.title, library_dir)
+    _prepare_folder(target)
     options = RenderOptions(profile=profile, engine=engine, chime=chime)
-    if quiet:
-        rendered = render(built, options, target)
-    else:
-        with click.progressbar(length=len(built.segments()), label="Speaking", file=sys.stderr) as bar:
-            rendered = render(built, options, target, progress=lambda done, total: bar.update(1))
+    bar = None if quiet else _ProgressBar(len(built.segments()), "Speaking")
+    try:
+        rendered = render(built, options, target, progress=bar)
+    finally:
+        if bar is not None:
+            bar.close()
     if not no_publish:
         publish_rendered(rendered, library_dir, source=article, voice=profile.name, guid=episode_guid(article))
     if not quiet:
         minutes_long, seconds = divmod(round(rendered.duration_s), 60)
         click.echo(f"{rendered.audio}  ({minutes_long}:{seconds:02d}, {len(built.segments())} sentences)")
+
+
+class _ProgressBar:
+    """A progress bar that appears only once the first segment is spoken, so errors stay one line."""
+
+    def __init__(self, length: int, label: str) -> None:
+        self._length, self._label, self._bar = length, label, None
+
+    def __call__(self, done: int, total: int) -> None:
+        if self._bar is None:
+            self._bar = click.progressbar(length=self._length, label=self._label, file=sys.stderr)
+            self._bar.__enter__()
+        self._bar.update(1)
+
+    def close(self) -> None:
+        if self._bar is not None:
+            self._bar.__exit__(None, None, None)
+
+
+def _prepare_folder(target: Path) -> None:
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+    except OSError as error:
+        raise BriefingError(f"{target}: cannot write here: {error.strerror}") from None
 
 
 @main.command()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import signal
 import sys
 
 import click
@@ -49,7 +50,9 @@ def daily(ctx, date, minutes, update, library, voice, engine, workers, chime, wa
         render=RenderOptions(profile=profile, engine=engine, chime=chime),
         minutes=minutes, update=update, workers=workers, wait=wait,
     )
-    report = lambda line: click.echo(line if line.startswith("Re-rendering") else f"Skipped: {line}", err=True)  # noqa: E731
+    def report(line: str) -> None:
+        click.echo(line, err=True)
+
     library_dir = resolve_library_dir(library)
     bars: list = []
 
@@ -143,6 +146,8 @@ def run_scheduler(at: str, library: str | None) -> None:
     logger.info("scheduler started: briefing daily at %s every day", f"{target.at:%H:%M}")
     click.echo(f"Running `briefing daily` every day at {target.at:%H:%M} for {target.library}; "
                f"log: {target.log} (Ctrl-C stops)")
+    # A service manager stops us with SIGTERM: finish like Ctrl-C, with a line in the log.
+    signal.signal(signal.SIGTERM, lambda *_: scheduler.shutdown(wait=False))
     try:
         scheduler.start()
     except (KeyboardInterrupt, SystemExit):

@@ -69,7 +69,7 @@ EXIT_NOTHING = 1  # no episode: nothing new to read, every source failed, or ren
 EXIT_SOME_SOURCES_FAILED = 3  # the episode was published; some sources were skipped
 # 75: another run holds the library lock (locking.EX_TEMPFAIL); 2: usage or settings errors.
 
-Report = Callable[[str], None]
+Report = Callable[[str], None]  # one line for stderr: a skipped source, or a note on what is done
 
 
 class NothingToBrief(BriefingError):
@@ -123,7 +123,7 @@ def run_daily(library_dir: Path, options: DailyOptions, *, report: Report = lamb
                 report(f"Re-rendering the briefing for {date} from its {len(stories)} stories "
                        "(--update adds new articles)")
             else:
-                gathered = gather(settings, library, report)
+                gathered = gather(settings, library, lambda problem: report(f"Skipped: {problem}"))
                 failures = gathered.failures
                 stories = merge_duplicates(stories, order_candidates(gathered.candidates))
         if not stories:

@@ -58,7 +58,7 @@ def build_feed(
     rss = ET.Element("rss", version="2.0")
     node = ET.SubElement(rss, "channel")
     _channel_core(node, channel)
-    _channel_itunes(node, channel, _channel_image(library_dir, channel, episodes))
+    _channel_itunes(node, channel, channel_image(library_dir, channel, episodes))
     _sub(node, f"{{{PODCAST}}}guid", guid)
     for episode in episodes:
         item = ET.SubElement(node, "item")
@@ -92,7 +92,7 @@ def _channel_itunes(node: ET.Element, channel: ChannelSettings, image: str | Non
         _sub(owner, f"{{{ITUNES}}}email", channel.email)
 
 
-def _channel_image(library_dir: Path, channel: ChannelSettings, episodes: list[Episode]) -> str | None:
+def channel_image(library_dir: Path, channel: ChannelSettings, episodes: list[Episode]) -> str | None:
     """The configured image, else ``cover.png`` in the library, else the newest episode's cover."""
     if channel.image:
         return channel.image

@@ -55,7 +55,7 @@ MIGRATIONS: list[str] = [
     # with its cleaned text so the day can be re-rendered without reading its sources again, and the
     # feed items that turned out not to be articles, so they are not fetched again.
     """
-    CREATE TABLE used_articles (
+    CREATE TABLE daily_articles (
         key TEXT PRIMARY KEY,
         date TEXT NOT NULL,
         position INTEGER NOT NULL,
@@ -65,8 +65,8 @@ MIGRATIONS: list[str] = [
         article TEXT NOT NULL,
         used_at TEXT NOT NULL
     );
-    CREATE INDEX used_articles_date ON used_articles (date, position);
-    CREATE TABLE rejected_items (
+    CREATE INDEX daily_articles_date ON daily_articles (date, position);
+    CREATE TABLE daily_rejected (
         key TEXT PRIMARY KEY,
         source TEXT NOT NULL,
         reason TEXT NOT NULL,
@@ -204,24 +204,24 @@ class Library:
             chunk = keys[start:start + 500]
             marks = ", ".join("?" for _ in chunk)
             rows = self._db.execute(
-                f"SELECT key FROM used_articles WHERE key IN ({marks}) "
-                f"UNION SELECT key FROM rejected_items WHERE key IN ({marks})", chunk + chunk)
+                f"SELECT key FROM daily_articles WHERE key IN ({marks}) "
+                f"UNION SELECT key FROM daily_rejected WHERE key IN ({marks})", chunk + chunk)
             found.update(row[0] for row in rows)
         return found
 
     def used_articles(self, date: str) -> list[UsedArticle]:
         """The articles of ``date``'s daily briefing, in episode order (merged duplicates included)."""
         rows = self._db.execute(
-            f"SELECT {', '.join(_USED_COLUMNS)} FROM used_articles WHERE date = ? ORDER BY position, key", (date,))
+            f"SELECT {', '.join(_USED_COLUMNS)} FROM daily_articles WHERE date = ? ORDER BY position, key", (date,))
         return [UsedArticle(*row) for row in rows]
 
     def set_used_articles(self, date: str, articles: list[UsedArticle]) -> None:
         """Make ``articles`` the whole set of ``date``'s daily briefing, in one transaction."""
         now = dt.datetime.now(dt.timezone.utc).replace(microsecond=0).isoformat()
         with self._transaction():
-            self._db.execute("DELETE FROM used_articles WHERE date = ?", (date,))
+            self._db.execute("DELETE FROM daily_articles WHERE date = ?", (date,))
             self._db.executemany(
-                f"INSERT OR REPLACE INTO used_articles ({', '.join(_USED_COLUMNS)}, used_at) "
+                f"INSERT OR REPLACE INTO daily_articles ({', '.join(_USED_COLUMNS)}, used_at) "
                 f"VALUES ({', '.join('?' for _ in _USED_COLUMNS)}, ?)",
                 [[getattr(a, c) for c in _USED_COLUMNS] + [now] for a in articles],
             )
@@ -230,7 +230,7 @@ class Library:
         """Remember that ``key`` is not an article, so it is not fetched again."""
         now = dt.datetime.now(dt.timezone.utc).replace(microsecond=0).isoformat()
         with self._transaction():
-            self._db.execute("INSERT OR REPLACE INTO rejected_items VALUES (?, ?, ?, ?)", (key, source, reason, now))
+            self._db.execute("INSERT OR REPLACE INTO daily_rejected VALUES (?, ?, ?, ?)", (key, source, reason, now))
 
     def _is_referenced(self, relative: str) -> bool:
         where = " OR ".join(f"{column} = ?" for column in _FILE_COLUMNS)

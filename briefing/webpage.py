@@ -16,7 +16,7 @@ from pathlib import Path
 from urllib.parse import quote
 
 from briefing.config import ChannelSettings
-from briefing.feed import FEED_NAME, hhmmss
+from briefing.feed import FEED_NAME, channel_image, hhmmss
 from briefing.fsutil import atomic_path
 from briefing.model import Episode
 
@@ -77,8 +77,7 @@ def _head(channel: ChannelSettings) -> str:
 
 
 def _header(library_dir: Path, channel: ChannelSettings, episodes: list[Episode]) -> str:
-    image = channel.image or ("cover.png" if (library_dir / "cover.png").is_file() else None)
-    image = image or next((e.cover_path for e in episodes if e.cover_path), None)
+    image = channel_image(library_dir, channel, episodes)
     cover = f'<img src="{_href(image)}" alt="">' if image else ""
     return (f"<header>{cover}<div><h1>{escape(channel.title)}</h1>"
             f"<p>{escape(channel.description)}</p>"

@@ -64,6 +64,7 @@ def run_cli(args: list[str], *, home: Path, input: bytes | None = None, env: dic
         env=env if env is not None else cli_env(home),
         cwd=cwd or home,
         timeout=timeout,
+        check=False,
     )
     return subprocess.CompletedProcess(
         result.args, result.returncode, result.stdout.decode(errors="replace"), result.stderr.decode(errors="replace")

@@ -10,7 +10,6 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-
 from conftest import FIXTURES, cli_env, files_in, run_cli
 
 
@@ -132,8 +131,6 @@ def test_python_expression_is_never_run_whatever_the_format(ws: Workspace) -> No
     assert not marker.exists()
 
 
-@pytest.mark.xfail(strict=True, reason="bug: a bare Python expression is detected as plain text and narrated "
-                                       "instead of being rejected")
 def test_python_expression_with_a_function_call_is_rejected_without_format(ws: Workspace) -> None:
     marker = marker_path()
     path = ws.article("evil.txt", f"__import__('os').system('touch {marker}')\n")
@@ -194,14 +191,10 @@ def test_espeak_engine_without_espeak_ng_fails_cleanly(ws: Workspace, path_witho
     assert_failed_cleanly(result, ws, 1, "espeak-ng is not installed")
 
 
-@pytest.mark.xfail(strict=True, reason="bug: make opens its 'Speaking' progress bar on stderr before the engine "
-                                       "loads, so an engine error is a second line")
 def test_piper_profile_with_a_missing_model_is_one_line_on_stderr(ws: Workspace, piper_profile: Path) -> None:
     assert_one_line_on_stderr(ws.make(FIXTURES / "storm-ciaran.txt", "--voice", piper_profile))
 
 
-@pytest.mark.xfail(strict=True, reason="bug: make opens its 'Speaking' progress bar on stderr before the engine "
-                                       "loads, so an engine error is a second line")
 def test_espeak_engine_without_espeak_ng_is_one_line_on_stderr(ws: Workspace, path_without_espeak) -> None:
     assert_one_line_on_stderr(ws.make(FIXTURES / "storm-ciaran.txt", "--engine", "espeak", env=path_without_espeak))
 
@@ -215,7 +208,6 @@ def test_quiet_engine_failure_is_exactly_one_line(ws: Workspace, piper_profile: 
 # --- the output path ----------------------------------------------------------------------------------------
 
 
-@pytest.mark.xfail(strict=True, reason="bug: an -o path under a regular file raises FileExistsError with a traceback")
 def test_output_path_under_a_file_is_a_clean_error(ws: Workspace) -> None:
     blocker = ws.out / "not-a-folder"
     blocker.write_text("occupied")

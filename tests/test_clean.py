@@ -121,8 +121,6 @@ def test_content_that_mentions_boilerplate_words_is_kept(text: str) -> None:
     assert kept_texts(article(STORY[0], text, STORY[1])) == [STORY[0], text, STORY[1]]
 
 
-@pytest.mark.xfail(strict=True, reason="bug: contact-form rule 'email:? .*@.*' drops any paragraph starting "
-                                       "'Email' that contains an @")
 def test_content_paragraph_starting_with_email_and_holding_an_address_is_kept() -> None:
     text = ("Email addresses belonging to 2,000 patients, including some @nhs.net accounts, "
             "were exposed in the breach, the trust said.")

@@ -163,7 +163,7 @@ def test_two_runs_started_together_publish_one_episode(tmp_path):
     assert len(daily_episodes(library)) == 1
 
     waiting = [briefing_process(library, "--date", DATE, "--minutes", "1.5", "--wait") for _ in range(2)]
-    assert [run.wait(timeout=60) for run in waiting] == [0, 0]
+    assert [run.wait(timeout=60) for run in waiting] == [0, 0], [run.stderr.read() for run in waiting]
     assert len(daily_episodes(library)) == 1
     assert assert_feed_valid(library) == 1
 

@@ -64,5 +64,5 @@ def test_killed_runs_leave_a_valid_feed_and_the_next_run_completes(tmp_path):
 
     assert len(daily_episodes(library)) == KILLS + 1
     with sqlite3.connect(library / "briefing.db") as db:
-        dates = db.execute("SELECT date, COUNT(*) FROM used_articles GROUP BY date").fetchall()
+        dates = db.execute("SELECT date, COUNT(*) FROM daily_articles GROUP BY date").fetchall()
     assert dates == [((dt.date(2026, 1, 1) + dt.timedelta(days=n)).isoformat(), 1) for n in range(KILLS + 1)]

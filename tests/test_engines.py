@@ -7,11 +7,20 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from conftest import (
+    FIXTURES,
+    _rms,
+    decode_pcm,
+    files_in,
+    pcm_duration,
+    requires_espeak,
+    requires_ffmpeg,
+    run_cli,
+)
 
 from briefing.cli import main
 from briefing.engines import VoiceSettings, load_engine
 from briefing.errors import BriefingError, UsageError
-from conftest import FIXTURES, _rms, decode_pcm, files_in, pcm_duration, requires_espeak, requires_ffmpeg, run_cli
 
 pytestmark = requires_espeak
 
@@ -47,8 +56,6 @@ def test_pyttsx3_unknown_voice_is_a_usage_error_naming_the_voice() -> None:
         load_engine("pyttsx3", VoiceSettings(voice="klingon-xx"))
 
 
-@pytest.mark.xfail(strict=True, reason="bug: espeak engine accepts any voice and fails per segment with espeak-ng's "
-                                       "message, which does not name the voice")
 def test_espeak_unknown_voice_is_an_error_naming_the_voice() -> None:
     with pytest.raises(BriefingError, match="klingon-xx"):
         engine = load_engine("espeak", VoiceSettings(voice="klingon-xx"))

@@ -8,12 +8,11 @@ import math
 import re
 import subprocess
 import tomllib
+from itertools import pairwise
 from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-
-from briefing.cli import main
 from conftest import (
     EXAMPLE_MAX_WORDS,
     FIXTURES,
@@ -28,6 +27,8 @@ from conftest import (
     run_cli,
     window_dbfs,
 )
+
+from briefing.cli import main
 
 pytestmark = [pytest.mark.slow, requires_ffmpeg]
 
@@ -85,7 +86,7 @@ def test_decoded_duration_matches_the_last_segment_end_plus_its_pause(rendered_e
 
 def test_segment_times_are_ordered_and_leave_each_planned_pause(rendered_example: Render) -> None:
     segments = rendered_example.segments()
-    for before, after in zip(segments, segments[1:]):
+    for before, after in pairwise(segments):
         assert before["start"] < before["end"] <= after["start"]
         assert after["start"] - before["end"] >= before["pause_after_ms"] / 1000 - 0.001
 
@@ -95,7 +96,7 @@ def test_every_section_boundary_is_a_silence_at_least_the_section_pause_long(
 ) -> None:
     sections = rendered_example.timing["sections"]
     assert len(sections) >= 4
-    for previous, following in zip(sections, sections[1:]):
+    for previous, following in pairwise(sections):
         gap_from = previous["segments"][-1]["end"]
         gap_to = following["segments"][0]["start"]
         quiet = longest_quiet_run_ms(levels, math.ceil(gap_from * 1000 / WINDOW_MS),

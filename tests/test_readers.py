@@ -8,11 +8,11 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from conftest import FIXTURES, cli_env, run_cli
 
 from briefing.cli import main
 from briefing.errors import InputError
 from briefing.readers import detect_format, parse, read_source
-from conftest import FIXTURES, cli_env, run_cli
 
 
 def fixture_text(name: str) -> str:

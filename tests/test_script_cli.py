@@ -12,11 +12,11 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from conftest import EXAMPLE, FIXTURES, REPO, run_cli
 
 from briefing import __version__
-from briefing.cli import main
 from briefing.clean import strip_html
-from conftest import EXAMPLE, FIXTURES, REPO, run_cli
+from briefing.cli import main
 
 BUDGETS = [120, 250, 400]
 KINDS = {"intro", "lede", "story", "analysis", "outro"}

@@ -50,7 +50,7 @@ def test_page_has_cover_title_subscribe_link_and_a_player_per_episode(tmp_path):
     assert [a["src"] for a in audios] == [e.audio_path for e in reversed(episodes)]
     assert all(a["preload"] == "metadata" and "controls" in a for a in audios)
     assert ("a", {"href": "feed.xml", "class": "subscribe"}) in page.tags
-    assert ("img", {"src": episodes[-1].cover_path, "alt": ""}) in page.tags
+    assert ("img", {"src": "cover.png", "alt": ""}) in page.tags  # the channel's own art
     text = "".join(page.text)
     assert "Briefing" in text and "2025-03-03" in text and "00:00:20" in text
 

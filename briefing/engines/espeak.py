@@ -7,7 +7,7 @@ import subprocess
 
 from briefing.engines.base import Speech, VoiceInfo, VoiceSettings
 from briefing.engines.wav import parse_wav
-from briefing.errors import EngineError
+from briefing.errors import EngineError, UsageError
 
 TIMEOUT_S = 30.0
 
@@ -57,4 +57,14 @@ def create(settings: VoiceSettings) -> EspeakEngine:
     executable = shutil.which("espeak-ng") or shutil.which("espeak")
     if executable is None:
         raise EngineError("espeak: espeak-ng is not installed (Debian/Ubuntu: apt-get install espeak-ng)")
+    if settings.voice:
+        _check_voice(executable, settings.voice)
     return EspeakEngine(settings, executable)
+
+
+def _check_voice(executable: str, voice: str) -> None:
+    """espeak-ng exits 0 with no audio for an unknown voice, so ask it to say one letter first."""
+    result = subprocess.run([executable, "--stdout", "-v", voice, "--", "a"], capture_output=True,
+                            timeout=TIMEOUT_S, check=False)
+    if len(result.stdout) <= 44:
+        raise UsageError(f"espeak: no voice {voice!r} (see 'briefing voices')")

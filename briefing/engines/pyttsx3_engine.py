@@ -1,9 +1,11 @@
 """pyttsx3 (espeak-ng on Linux), made dependable.
 
 pyttsx3's ``save_to_file`` is known to hang or write empty files on some set-ups, and its espeak
-driver prints "Audio saved to ..." on standard output. Each segment therefore runs in a worker
-thread with a time limit, its output is kept off our stdout, an empty or missing file is retried
-once, and a stuck driver becomes a clear EngineError instead of a hang.
+driver prints "Audio saved to ..." on standard output. Its espeak driver also runs espeak-ng in
+asynchronous mode, so ``runAndWait`` can return before the WAV is written. Each segment therefore
+runs in a worker thread with a time limit, we wait for the driver's own "finished-utterance" event
+before reading the file, the driver's print is silenced at its source, an empty or missing file is
+retried once, and a stuck driver becomes a clear EngineError instead of a hang.
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ import io
 import shutil
 import tempfile
 import threading
+import time
 from pathlib import Path
 
 from briefing.engines.base import Speech, VoiceInfo, VoiceSettings
@@ -31,6 +34,8 @@ class Pyttsx3Engine:
         self._folder = Path(tempfile.mkdtemp(prefix="briefing-pyttsx3-"))
         self._count = 0
         self._stuck = False
+        self._finished = threading.Event()
+        driver.connect("finished-utterance", lambda **_: self._finished.set())
         if settings.voice:
             driver.setProperty("voice", self._voice_id(settings.voice))
         if settings.rate:
@@ -73,16 +78,18 @@ class Pyttsx3Engine:
 
         def work() -> None:
             try:
-                with contextlib.redirect_stdout(io.StringIO()):
-                    self._driver.save_to_file(text, str(path))
-                    self._driver.runAndWait()
+                self._driver.save_to_file(text, str(path))
+                self._driver.runAndWait()
             except BaseException as error:  # the driver raises anything; report it as the engine's problem
                 errors.append(error)
 
+        self._finished.clear()
+        started = time.monotonic()
         worker = threading.Thread(target=work, daemon=True)
         worker.start()
         worker.join(timeout)
-        if worker.is_alive():
+        finished = self._finished.wait(max(0.0, timeout - (time.monotonic() - started)))
+        if worker.is_alive() or not (finished or errors):
             self._stuck = True
             return f"timed out after {timeout:.0f} s"
         if errors:
@@ -106,12 +113,22 @@ def create(settings: VoiceSettings) -> Pyttsx3Engine:
         import pyttsx3
     except ImportError:
         raise EngineError("pyttsx3: the package is not installed (pip install pyttsx3)") from None
+    _silence_driver_prints()
     try:
         with contextlib.redirect_stdout(io.StringIO()):
             driver = pyttsx3.init("espeak") if shutil.which("espeak-ng") or _has_libespeak() else pyttsx3.init()
     except Exception as error:  # pyttsx3 raises OSError, RuntimeError or KeyError when no driver loads
         raise EngineError(f"pyttsx3: cannot start a speech driver ({error}); install espeak-ng") from None
     return Pyttsx3Engine(driver, settings)
+
+
+def _silence_driver_prints() -> None:
+    """The espeak driver prints from espeak's own thread, after any redirect of ours has ended."""
+    try:
+        from pyttsx3.drivers import espeak as espeak_driver
+    except (ImportError, OSError):  # no libespeak: pyttsx3 will pick another driver
+        return
+    espeak_driver.print = lambda *args, **kwargs: None
 
 
 def _has_libespeak() -> bool:

@@ -29,7 +29,23 @@ def detect_format(text: str) -> str:
         return "json" if is_json(text) else "list"
     if looks_like_html(text):
         return "html"
+    if looks_like_python_code(text):
+        return "list"  # the list reader refuses it with a clear message; it is never run
     return "text"
+
+
+def looks_like_python_code(text: str) -> bool:
+    """A whole input that parses as a Python call, attribute or subscript expression is code, not prose."""
+    import ast
+
+    stripped = text.strip()
+    if len(stripped) > 100_000 or "\n\n" in stripped:
+        return False
+    try:
+        tree = ast.parse(stripped, mode="eval")
+    except (SyntaxError, ValueError, MemoryError, RecursionError):
+        return False
+    return isinstance(tree.body, (ast.Call, ast.Attribute, ast.Subscript, ast.Lambda))
 
 
 def parse(text: str, source: str, format: str | None = None) -> RawArticle:
