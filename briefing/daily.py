@@ -39,10 +39,7 @@ from __future__ import annotations
 import datetime as dt
 import inspect
 import json
-import math
-import re
 import shutil
-from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -54,7 +51,8 @@ from briefing.library import Library, UsedArticle
 from briefing.locking import library_lock
 from briefing.model import Article, Episode, Paragraph, Script, Section, Segment
 from briefing.script import END_PAUSE_MS, spoken_sentences
-from briefing.select import STOPWORDS, WORDS_PER_MINUTE, Budget, select
+from briefing.select import WORDS_PER_MINUTE, Budget, select
+from briefing.similarity import cosine, terms, tfidf
 from briefing.sources import Candidate, gather, settings_from_config
 from briefing.voices import Pauses
 
@@ -155,7 +153,7 @@ def merge_duplicates(kept: list[Story], candidates: list[Candidate]) -> list[Sto
     if not candidates:
         return stories
     texts = [_identity_text(s.article) for s in stories] + [_identity_text(c.article) for c in candidates]
-    vectors = tfidf(texts)
+    vectors = tfidf([terms(text) for text in texts])
     kept_vectors = vectors[: len(stories)]
     for candidate, vector in zip(candidates, vectors[len(stories):]):
         similarities = [cosine(vector, other) for other in kept_vectors]
@@ -173,22 +171,6 @@ def merge_duplicates(kept: list[Story], candidates: list[Candidate]) -> list[Sto
 def _identity_text(article: Article) -> str:
     lede = next((p.text for p in article.paragraphs if p.section == "lede"), "")
     return f"{article.title}. {lede}"
-
-
-def tfidf(texts: list[str]) -> list[dict[str, float]]:
-    """Unit-length TF-IDF vectors (smoothed IDF) of the texts' words, stop words left out."""
-    counts = [Counter(w for w in re.findall(r"[a-z0-9]+", text.lower()) if w not in STOPWORDS) for text in texts]
-    frequency = Counter(word for count in counts for word in count)
-    vectors = []
-    for count in counts:
-        vector = {w: (1 + math.log(tf)) * (1 + math.log((1 + len(texts)) / (1 + frequency[w]))) for w, tf in count.items()}
-        norm = math.sqrt(sum(value * value for value in vector.values())) or 1.0
-        vectors.append({w: value / norm for w, value in vector.items()})
-    return vectors
-
-
-def cosine(a: dict[str, float], b: dict[str, float]) -> float:
-    return sum(value * b.get(word, 0.0) for word, value in a.items())
 
 
 # ---- budget ------------------------------------------------------------------------------------

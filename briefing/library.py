@@ -181,8 +181,10 @@ class Library:
     def delete_unreferenced_files(self, episode: Episode) -> list[Path]:
         """Delete ``episode``'s files that no recorded episode refers to; return those deleted."""
         deleted = []
-        for relative in episode_files(episode):
-            if self._is_referenced(relative):
+        script_text = str(Path(episode.audio_path).with_suffix(".txt"))
+        for relative in episode_files(episode) + [script_text]:
+            # The script text has no column: it goes with its audio, still used when the audio is.
+            if self._is_referenced(episode.audio_path if relative == script_text else relative):
                 continue
             path = self._inside(relative)
             if path is not None and path.is_file():

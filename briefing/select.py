@@ -21,10 +21,10 @@ from __future__ import annotations
 
 import math
 import re
-from collections import Counter
 from dataclasses import dataclass, replace
 
 from briefing.model import Article, Paragraph
+from briefing.similarity import cosine, terms, tfidf
 from briefing.speech_text import split_sentences
 
 DEFAULT_MAX_WORDS = 250
@@ -38,15 +38,6 @@ CONVERGED = 1e-6
 POSITION_WEIGHT = 0.2
 POSITION_DECAY = 0.08
 
-STOPWORD_TEXT = """a about above after again against all also am an and any are as at be because been before being
-    below between both but by can could did do does doing down during each few for from further had has
-    have having he her here hers herself him himself his how i if in into is it its itself just me more
-    most my myself no nor not now of off on once only or other our ours out over own said same says she
-    should so some such than that the their theirs them themselves then there these they this those
-    through to too under until up very was we were what when where which while who whom why will with
-    would you your yours mr mrs ms dr told say would could may might must one two new year years"""
-STOPWORDS = frozenset(STOPWORD_TEXT.split())
-WORD = re.compile(r"[a-z0-9]+(?:'[a-z]+)?")
 # A paragraph with no full stop, question or exclamation mark followed by a space is one sentence:
 # no need to pay for pysbd.
 
@@ -203,9 +194,9 @@ def _closure(position: int, needs: dict[int, set[int]], selected: set[int]) -> s
 def _choose(sentences: list[Sentence], body: list[Paragraph], max_words: int,
             headings: list[tuple[int, int]]) -> set[int]:
     """Greedy selection by score with a redundancy penalty; headings count towards the budget."""
-    terms = [_terms(s.text) for s in sentences]
-    vectors = _tfidf(terms)
-    scores = _scores(terms)
+    words = [terms(s.text) for s in sentences]
+    vectors = tfidf(words)
+    scores = _scores(words)
     needs = dependencies(sentences)
     lede = next((i for i, p in enumerate(body) if p.section == "lede"), 0)
     selected: set[int] = set()
@@ -220,7 +211,7 @@ def _choose(sentences: list[Sentence], body: list[Paragraph], max_words: int,
         spoken_headings.update(headings[sentences[i].paragraph] for i in positions)
         for other in range(len(sentences)):
             if other not in selected:
-                redundancy[other] = max(redundancy[other], *(_cosine(vectors[other], vectors[i]) for i in positions))
+                redundancy[other] = max(redundancy[other], *(cosine(vectors[other], vectors[i]) for i in positions))
 
     for position in (i for i, s in enumerate(sentences) if s.paragraph == lede):
         cost = sentences[position].words + (0 if spoken_headings else headings[lede][1])
@@ -246,9 +237,9 @@ def _choose(sentences: list[Sentence], body: list[Paragraph], max_words: int,
         take(best_closure, best_cost)
 
 
-def _scores(terms: list[list[str]]) -> list[float]:
+def _scores(words: list[list[str]]) -> list[float]:
     """Centrality, normalised to the best sentence, blended with a gentle preference for early sentences."""
-    centrality = _textrank([set(t) for t in terms])
+    centrality = _textrank([set(t) for t in words])
     top = max(centrality) or 1.0
     return [(1 - POSITION_WEIGHT) * value / top + POSITION_WEIGHT / (1 + POSITION_DECAY * position)
             for position, value in enumerate(centrality)]
@@ -277,35 +268,6 @@ def _textrank(term_sets: list[set[str]]) -> list[float]:
         if converged:
             break
     return rank
-
-
-def _terms(text: str) -> list[str]:
-    return [_stem(word) for word in WORD.findall(text.lower()) if word not in STOPWORDS and len(word) > 1]
-
-
-def _stem(word: str) -> str:
-    for suffix in ("ations", "ation", "ings", "ing", "ies", "ed", "es", "ly", "s"):
-        if word.endswith(suffix) and len(word) - len(suffix) >= 3:
-            return word[: -len(suffix)]
-    return word
-
-
-def _tfidf(terms: list[list[str]]) -> list[dict[str, float]]:
-    counts = [Counter(t) for t in terms]
-    document_frequency = Counter(term for count in counts for term in count)
-    n = len(terms)
-    vectors = []
-    for count in counts:
-        vector = {term: (1 + math.log(tf)) * math.log(1 + n / document_frequency[term]) for term, tf in count.items()}
-        norm = math.sqrt(sum(value * value for value in vector.values())) or 1.0
-        vectors.append({term: value / norm for term, value in vector.items()})
-    return vectors
-
-
-def _cosine(a: dict[str, float], b: dict[str, float]) -> float:
-    if len(a) > len(b):
-        a, b = b, a
-    return sum(value * b.get(term, 0.0) for term, value in a.items())
 
 
 # --- output ----------------------------------------------------------------------------------------

@@ -35,7 +35,7 @@ from briefing.errors import BriefingError, InputError
 from briefing.library import Library
 from briefing.model import Article
 from briefing.readers import MAX_INPUT_BYTES, decode_input, parse
-from briefing.readers.url import MAX_BYTES, TIMEOUT_S, fetch_bytes
+from briefing.readers.url import MAX_BYTES, TIMEOUT_S, fetch_bytes, page_text
 
 SourceKind = Literal["inbox", "file", "url", "feed"]
 LIST_KEYS: dict[str, SourceKind] = {"inbox": "inbox", "files": "file", "urls": "url", "feeds": "feed"}
@@ -176,11 +176,8 @@ def _read_url(spec: SourceSpec, settings: SourceSettings, library: Library, gath
 
 def page_article(url: str, body: bytes, content_type: str) -> Article:
     """An article from a fetched page, or InputError if the response is not an article page."""
-    media_type = content_type.split(";")[0].strip().lower()
-    if media_type and not (media_type.startswith("text/") or "json" in media_type or "xml" in media_type):
-        raise InputError(f"{url}: not an article page (Content-Type {media_type})")
-    format = "html" if "html" in media_type else "json" if "json" in media_type else None
-    return clean(parse(decode_input(body, url), url, format))
+    text, format = page_text(url, body, content_type)
+    return clean(parse(text, url, format))
 
 
 def _read_feed(spec: SourceSpec, settings: SourceSettings, library: Library, gathered: Gathered,

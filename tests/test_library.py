@@ -91,6 +91,18 @@ def test_publish_again_replaces_the_record_and_deletes_only_unused_files(tmp_pat
     assert new.audio_path in (tmp_path / "index.html").read_text()
 
 
+def test_the_script_text_beside_the_audio_goes_and_stays_with_its_audio(tmp_path):
+    old = make_episode(tmp_path, "rates")
+    old_text = tmp_path / Path(old.audio_path).with_suffix(".txt")
+    old = replace(old, script_path=None)  # as the pipeline records it: the .txt has no column
+    old_text.write_text("script", encoding="utf-8")
+    publish(tmp_path, old)
+    publish(tmp_path, replace(old, title="same audio, new title"))
+    assert old_text.exists()  # the same audio is still used, so is its script
+    publish(tmp_path, replace(make_episode(tmp_path, "rates-v2", frequency=880), guid=old.guid))
+    assert not old_text.exists()
+
+
 def test_remove_keeps_files_unless_asked(tmp_path):
     kept, deleted = make_library(tmp_path, count=2)
     result = run("remove", kept.guid, "--library", str(tmp_path))

@@ -35,9 +35,14 @@ def fetch_bytes(url: str, *, timeout_s: float = TIMEOUT_S, max_bytes: int = MAX_
 
 def fetch_url(url: str, *, timeout_s: float = TIMEOUT_S) -> tuple[str, str | None]:
     """Fetch an article page; return its text and the format its Content-Type names (None: detect)."""
+    body, content_type = fetch_bytes(url, timeout_s=timeout_s)
+    return page_text(url, body, content_type)
+
+
+def page_text(url: str, body: bytes, content_type: str) -> tuple[str, str | None]:
+    """A fetched response as article text and its format, or InputError when it is not an article page."""
     from briefing.readers import decode_input
 
-    body, content_type = fetch_bytes(url, timeout_s=timeout_s)
     media_type = content_type.split(";")[0].strip().lower()
     if media_type and not (media_type.startswith("text/") or "json" in media_type or "xml" in media_type):
         raise InputError(f"{url}: not an article page (Content-Type {media_type})")
