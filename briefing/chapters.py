@@ -38,7 +38,10 @@ class Chapter:
 def chapter_title(section: Section) -> str:
     if section.kind in _FIXED_TITLES:
         return _FIXED_TITLES[section.kind]
-    return section.heading or _DEFAULT_TITLES.get(section.kind, section.kind.title())
+    heading = section.heading
+    if section.kind == "analysis" and heading and heading.lower().startswith("by "):
+        return "Analysis: " + heading[3:]  # the correspondent's byline, as a chapter list shows it
+    return heading or _DEFAULT_TITLES.get(section.kind, section.kind.title())
 
 
 def chapter_list(script: Script, duration_s: float) -> list[Chapter]:

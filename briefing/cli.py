@@ -53,7 +53,7 @@ def with_budget(command):
 def budget_from(max_words: int | None, minutes: float | None, everything: bool):
     from briefing.select import Budget
 
-    if sum(value is not None and value is not False for value in (max_words, minutes, everything or None)) > 1:
+    if (max_words is not None) + (minutes is not None) + everything > 1:
         raise click.UsageError("choose one of --max-words, --minutes and --all")
     return Budget.from_options(max_words, minutes, everything)
 
@@ -140,7 +140,9 @@ def make(article, output, format, max_words, minutes, everything, voice, engine,
         if bar is not None:
             bar.close()
     if not no_publish:
-        publish_rendered(rendered, library_dir, source=article, voice=profile.name, guid=episode_guid(article))
+        # Standard input has no name: the article's title stands for it, so re-making it replaces it.
+        identity = f"stdin:{loaded.title}" if article == "-" else article
+        publish_rendered(rendered, library_dir, source=article, voice=profile.name, guid=episode_guid(identity))
     if not quiet:
         minutes_long, seconds = divmod(round(rendered.duration_s), 60)
         click.echo(f"{rendered.audio}  ({minutes_long}:{seconds:02d}, {len(built.segments())} sentences)")

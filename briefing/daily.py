@@ -37,7 +37,6 @@ This module owns choosing, ordering, budgeting and scripting the day. Reading so
 from __future__ import annotations
 
 import datetime as dt
-import inspect
 import json
 import shutil
 from collections.abc import Callable
@@ -300,10 +299,7 @@ def _render_and_publish(library_dir: Path, script: Script, options: DailyOptions
     work = library_dir / WORK_DIR
     shutil.rmtree(work, ignore_errors=True)  # a killed run's half-written files; we hold the lock
     output = work / f"daily-{options.date.isoformat()}.mp3"
-    render_kwargs = {}
-    if options.workers is not None and "workers" in inspect.signature(pipeline.render).parameters:
-        render_kwargs["workers"] = options.workers
-    rendered = pipeline.render(script, options.render, output, progress, **render_kwargs)
+    rendered = pipeline.render(script, options.render, output, progress, workers=options.workers or 1)
     headlines = "; ".join(s.heading for s in script.sections if s.kind == "story" and s.heading)
     episode = pipeline.publish_rendered(
         rendered, library_dir, source=script.source, voice=options.render.profile.name,

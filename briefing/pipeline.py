@@ -168,11 +168,9 @@ def _spoken_date(iso_date: str) -> str:
 
 
 def episode_guid(source: str) -> str:
-    """Stable for the same article: the absolute path of a file, the URL, or the content of stdin."""
-    if source.startswith(("http://", "https://")) or source.startswith("daily:"):
+    """Stable for the same article: the absolute path of a file, else the URL or given key as it is."""
+    if source.startswith(("http://", "https://", "daily:", "stdin:")):
         key = source
-    elif source in ("-", "<stdin>"):
-        key = "stdin"
     else:
         key = str(Path(source).resolve())
     return str(uuid.uuid5(uuid.NAMESPACE_URL, "briefing:" + key))

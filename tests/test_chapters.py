@@ -230,3 +230,11 @@ def test_chapters_are_added_to_an_mp3_without_tags(tmp_path):
     write_id3_chapters(bare, [Chapter("Introduction", 0.0, 1.0), Chapter("Close", 1.0, 2.0)])
 
     assert [c["tags"]["title"] for c in ffprobe_chapters(bare)] == ["Introduction", "Close"]
+
+
+def test_an_analysis_chapter_named_after_a_byline_reads_as_analysis_by_its_correspondent():
+    from briefing.chapters import chapter_title
+
+    section = Section("analysis", "By Hugo Bachega, BBC News, Kyiv", [])
+    assert chapter_title(section) == "Analysis: Hugo Bachega, BBC News, Kyiv"
+    assert chapter_title(Section("analysis", None, [])) == "Analysis"

@@ -208,3 +208,21 @@ def test_quiet_make_prints_nothing_and_still_writes_the_mp3(tmp_path: Path) -> N
     assert (result.stdout, result.stderr) == ("", "")
     assert mp3.stat().st_size > 0
     assert json.loads(mp3.with_suffix(".json").read_text())["sections"][1]["segments"][0]["source"] == 0
+
+
+def _gap_before_second_section_dbfs(mp3: Path) -> float:
+    """The loudest 10 ms in the gap between the intro's last word and the next section's first."""
+    sections = json.loads(mp3.with_suffix(".json").read_text())["sections"]
+    gap_start, gap_end = sections[0]["segments"][-1]["end"], sections[1]["segments"][0]["start"]
+    levels = window_dbfs(decode_pcm(mp3))
+    return max(levels[int(gap_start * 100) + 5 : int(gap_end * 100) - 5])
+
+
+def test_chime_sounds_at_a_section_start_only_when_asked(tmp_path: Path) -> None:
+    plain, chimed = tmp_path / "plain.mp3", tmp_path / "chimed.mp3"
+    for mp3, extra in ((plain, []), (chimed, ["--chime"])):
+        result = run_cli(["make", FIXTURES / "bin-collections.txt", "--max-words", "20", "--no-publish", "-q",
+                          "-o", mp3, *extra], home=tmp_path)
+        assert result.returncode == 0, result.stderr
+    assert _gap_before_second_section_dbfs(plain) < -50
+    assert _gap_before_second_section_dbfs(chimed) > -40
