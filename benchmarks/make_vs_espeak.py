@@ -1,8 +1,10 @@
 """How much slower is `briefing make --all` than the raw pipeline it wraps?
 
 Baseline: the same normalised text spoken by `espeak-ng -w` (same voice and rate as the default
-profile) and encoded by ffmpeg to the same MP3 format (mono, 44.1 kHz, 96 kbit/s). Both are run as
-whole processes, alternately, several times in one run; medians are compared.
+profile) and encoded by ffmpeg to the same MP3 format (mono, 44.1 kHz, 96 kbit/s) with ffmpeg's
+default encoder settings. A second baseline encodes at briefing's own LAME quality setting, to show
+how much of the difference is the encoder setting. All are run as whole processes, alternately,
+several times in one run; medians are compared.
 Ends with `make/baseline wall ratio: R` and the peak memory of the briefing process.
 """
 
@@ -21,6 +23,10 @@ ROOT = Path(__file__).resolve().parents[1]
 EXAMPLE = ROOT.parent / "shared" / "examples" / "kharkiv-counter-offensive.txt"
 BRIEFING = [sys.executable, "-m", "briefing"]
 RUNS = int(os.environ.get("BENCH_RUNS", "5"))
+sys.path.insert(0, str(ROOT))
+from briefing.audio import LAME_QUALITY  # noqa: E402
+
+SAME_ENCODER_QUALITY = ("-compression_level", str(LAME_QUALITY))
 
 
 def timed(command: list[str], **kwargs) -> tuple[float, int]:
@@ -34,11 +40,11 @@ def timed(command: list[str], **kwargs) -> tuple[float, int]:
     return elapsed, usage.ru_maxrss // 1024
 
 
-def baseline(text_file: Path, folder: Path) -> float:
+def baseline(text_file: Path, folder: Path, encoder_options: tuple[str, ...] = ()) -> float:
     wav, mp3 = folder / "baseline.wav", folder / "baseline.mp3"
     speak, _ = timed(["espeak-ng", "-v", "en-gb", "-s", "165", "-w", str(wav), "-f", str(text_file)])
     encode, _ = timed(["ffmpeg", "-loglevel", "error", "-y", "-i", str(wav), "-ac", "1", "-ar", "44100",
-                       "-b:a", "96k", str(mp3)])
+                       "-b:a", "96k", *encoder_options, str(mp3)])
     return speak + encode
 
 
@@ -54,7 +60,7 @@ def main() -> None:
         text_file = folder / "script.txt"
         text_file.write_text(text)
         make = BRIEFING + ["make", str(EXAMPLE), "--all", "--no-publish", "-q", "-o", str(folder / "make.mp3")]
-        make_times, base_times, peaks = [], [], []
+        make_times, base_times, same_quality_times, peaks = [], [], [], []
         timed(make)  # warm the page cache for both sides
         baseline(text_file, folder)
         for _ in range(RUNS):
@@ -62,13 +68,17 @@ def main() -> None:
             make_times.append(elapsed)
             peaks.append(peak)
             base_times.append(baseline(text_file, folder))
+            same_quality_times.append(baseline(text_file, folder, SAME_ENCODER_QUALITY))
         audio_s = float(subprocess.run(
             ["ffprobe", "-v", "error", "-show_entries", "format=duration", "-of", "csv=p=0", str(folder / "make.mp3")],
             capture_output=True, text=True, check=True).stdout)
     make_median, base_median = statistics.median(make_times), statistics.median(base_times)
+    same_quality_median = statistics.median(same_quality_times)
     print(f"runs: {RUNS}, audio: {audio_s:.1f} s, words: {len(text.split())}")
     print(f"briefing make --all   median {make_median:.2f} s  (runs: {', '.join(f'{t:.2f}' for t in make_times)})")
     print(f"espeak-ng + ffmpeg    median {base_median:.2f} s  (runs: {', '.join(f'{t:.2f}' for t in base_times)})")
+    print(f"espeak-ng + ffmpeg at briefing's LAME quality {LAME_QUALITY}: median {same_quality_median:.2f} s")
+    print(f"make/same-quality baseline wall ratio: {make_median / same_quality_median:.2f}")
     print(f"make peak memory MB: {max(peaks)}")
     print(f"make wall s: {make_median:.2f}")
     print(f"baseline wall s: {base_median:.2f}")

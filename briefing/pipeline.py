@@ -83,8 +83,8 @@ def render(
     if not segments:
         raise BriefingError(f"{script.source}: nothing to narrate")
     assembler = _assemble(script, options, progress, workers)
-    episode_audio, loudness = assembler.finish()
-    gain = audio.normalising_gain(episode_audio, loudness)
+    episode_audio, trial_loudness = assembler.finish()
+    gain = audio.normalising_gain(episode_audio, trial_loudness)
     duration = len(episode_audio) / 1000.0
     side = _write_files(script, options.profile, output, episode_audio, gain, duration)
     return Rendered(audio=output, script=script, duration_s=duration, loudness_gain_db=gain, side_files=side)
