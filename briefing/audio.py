@@ -39,6 +39,7 @@ TRIM_MARGIN_MS = 15
 MAX_GAIN_DB = 20.0
 # espeak-ng and the neural voices come out near -20 LUFS: these gains bracket what they usually need.
 TRIAL_GAINS_DB = (4.0, 8.0)
+SILENCE_LUFS = -70.0  # EBU R128's absolute gate: what the meter reports for silence
 
 
 @dataclass(frozen=True)
@@ -170,7 +171,7 @@ def normalising_gain(audio: AudioSegment, trials: dict[float, float]) -> float:
     apart it is close to linear. Interpolate between the two trials that bracket the target; when
     none do (an unusually loud or quiet voice), measure again at the extrapolated gain and beside it.
     """
-    points = sorted((gain, lufs) for gain, lufs in trials.items() if math.isfinite(lufs))
+    points = sorted((gain, lufs) for gain, lufs in trials.items() if math.isfinite(lufs) and lufs > SILENCE_LUFS)
     if len(points) < 2:
         return 0.0
     for (low_gain, low), (high_gain, high) in pairwise(points):
