@@ -84,6 +84,11 @@ BYLINE = re.compile(
     r"(?:\s*(?:,|-|–|—|\|)\s*.{0,80})?$"
 )
 BYLINE_MAX_WORDS = 16
+# A wire-service dateline opening a story: "LONDON (Reuters) - ", "(AP) — ", "PARIS, Nov 5 (AFP) - ".
+DATELINE = re.compile(
+    r"^(?:[A-Z][A-Z .'-]{1,40}(?:,\s*[A-Z][a-z]{2,8}\.? \d{1,2})?\s*)?"
+    r"\((?:Reuters|AP|AFP|Bloomberg|CNN|PA|UPI|dpa|Xinhua)\)\s*[-–—]+\s*"
+)
 
 
 def strip_html(text: str) -> str:
@@ -111,7 +116,7 @@ def clean(raw: RawArticle) -> Article:
     byline: str | None = None
     skipping_tags = False
     for index, raw_text in enumerate(raw.paragraphs):
-        text = strip_html(raw_text)
+        text = DATELINE.sub("", strip_html(raw_text), count=1)
         if not text:
             continue
         rule = matching_rule(text)

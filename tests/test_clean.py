@@ -231,3 +231,11 @@ def test_article_with_only_boilerplate_is_an_input_error() -> None:
 def test_title_comes_from_the_lede_when_the_input_has_none() -> None:
     cleaned = clean(article(*STORY, title=None))
     assert cleaned.title == "Firefighters spent the night tackling a blaze"
+
+
+@pytest.mark.parametrize("opening", ["(Reuters) - ", "NEW YORK (Reuters) - ", "PARIS, Nov 5 (AFP) — ", "WASHINGTON (AP) – "])
+def test_a_wire_dateline_is_not_read_aloud(opening: str) -> None:
+    raw = RawArticle(title="WeWork", source="page.html", format="html",
+                     paragraphs=[opening + "The New York attorney general is investigating WeWork.", "It declined to comment."])
+    article = clean(raw)
+    assert article.paragraphs[0].text == "The New York attorney general is investigating WeWork."
