@@ -22,19 +22,26 @@ class Rule:
     example: str
 
 
+# Capitalised names joined by "and" or "&", matched case-sensitively inside otherwise case-blind rules.
+NAMES = r"(?-i:[A-Z][\w'’.-]+(?:\s+(?:[A-Z][\w'’.-]+|and|&|in))*)"
+
+
 def _rule(name: str, pattern: str, example: str) -> Rule:
     return Rule(name, re.compile(pattern, re.IGNORECASE), example)
 
 
 # Paragraphs that are never read aloud. Each pattern is matched against the whole cleaned paragraph.
 RULES: tuple[Rule, ...] = (
-    _rule("video placeholder", r"^(this|the) video (can ?not|could not|cannot) be played\b.*$",
+    _rule("video placeholder", r"^((this|the) video (can ?not|could not|cannot) be played\b.*"
+          r"|to play this video you need to enable javascript.*)$",
           "This video can not be played"),
     _rule("media playback", r"^media playback is (unsupported|not supported) on your device\.?$",
           "Media playback is unsupported on your device"),
     _rule("media caption", r"^(media|video|audio) caption\s*[,:].*$",
           "Media caption, Watch: Residents describe the blast"),
-    _rule("watch or listen caption", r"^(watch|listen|video|audio|watch live|live|pictures|in pictures|gallery)\s*:.*$",
+    _rule("watch or listen caption",
+          r"^(watch|listen|video|audio|watch live|live|follow live|pictures|in pictures|gallery|read more|related"
+          r"|see also)\s*:.*$",
           "WATCH: Ukraine seizes abandoned Russian tanks"),
     _rule("image credit or caption", r"^(image|picture|photo|photograph)\s*(source|caption|credit)s?\s*[,:].*$",
           "Image source, Getty Images"),
@@ -53,14 +60,17 @@ RULES: tuple[Rule, ...] = (
           r"|subscribe (to|for)\b.{0,120}(newsletter|podcast|updates|channel).*"
           r"|.*\bnewsletter\b.{0,80}\b(sign up|subscribe|inbox)\b.*)$",
           "Sign up for our morning newsletter and get BBC News in your inbox."),
-    _rule("follow us", r"^(why not )?follow (us|bbc [\w ]+|the bbc) on (facebook|twitter|x|instagram|tiktok|youtube).*$",
+    _rule("follow us",
+          r"^((why not )?follow (us|bbc [\w ]+|the bbc) on (facebook|twitter|x|instagram|tiktok|youtube).*"
+          r"|(listen|watch) (to )?.{0,60}\bon (bbc )?(sounds|iplayer)\b.*)$",
           "Why not follow BBC North West on Facebook, X and Instagram?"),
     _rule("contact form",
           r"^(get in touch|have your say|are you (personally )?affected by.*|e-?mail( us)?:?\s+\S+@\S+?\.?"
           r"|(whatsapp|tweet|text|sms|telegram|upload)\s*[:(].*|.*\bhaveyoursay@.*"
           r"|please include a contact number.*|if you are reading this page and can't see the form.*"
           r"|you can (also )?(contact|get in touch with) us.*|do you have a story\b.*"
-          r"|in some cases a selection of your comments.*|terms and conditions|privacy notice)$",
+          r"|in some cases a selection of your comments.*|terms and conditions|privacy notice|contact form"
+          r"|upload (pictures|photos|images|video).{0,20}|please read our terms (and|&) conditions.*)$",
           "Email haveyoursay@bbc.co.uk"),
     _rule("copyright footer", r"^(©|\(c\)|copyright ©?)\s*\d{4}.*$", "© 2022 BBC. The BBC is not responsible for the content of external sites."),
     _rule("external links notice",
@@ -69,6 +79,11 @@ RULES: tuple[Rule, ...] = (
           "Read about our approach to external linking."),
     _rule("advertisement", r"^(advertisement|advert|sponsored|skip advert|continue reading|story continues below)$",
           "Advertisement"),
+    _rule("credit or timestamp line",
+          rf"^(((additional )?reporting|edited|editing|produced|written) by {NAMES}"
+          rf"(\s*[;,]\s*(additional reporting|editing|writing) by {NAMES})*\.?"
+          r"|(published|updated|last updated)( on)? [\w ,:.]{1,30}( ago)?)$",
+          "Additional reporting by Jane Smith"),
 )
 
 # After "Related Topics" come short topic tags ("Ukraine", "Russia-Ukraine war"): skip them too.

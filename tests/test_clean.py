@@ -67,6 +67,18 @@ VARIANTS: list[tuple[str, str]] = [
     ("Read about our approach to external linking", "external links notice"),
     ("Advertisement", "advertisement"),
     ("Story continues below", "advertisement"),
+    ("To play this video you need to enable JavaScript in your browser.", "video placeholder"),
+    ("Follow live: Latest updates from the flooded towns", "watch or listen caption"),
+    ("Read more: How the storm unfolded overnight", "watch or listen caption"),
+    ("Listen to the best of BBC Radio Lancashire on Sounds and follow BBC Lancashire on Facebook.", "follow us"),
+    ("Watch the full interview on BBC iPlayer", "follow us"),
+    ("Upload pictures or video", "contact form"),
+    ("Please read our terms & conditions and privacy policy", "contact form"),
+    ("Contact form", "contact form"),
+    ("Additional reporting by Jane Smith and Tom Brown", "credit or timestamp line"),
+    ("Reporting by Maria Tsvetkova; Editing by Philippa Fletcher", "credit or timestamp line"),
+    ("Published 2 hours ago", "credit or timestamp line"),
+    ("Updated 14 March 2024", "credit or timestamp line"),
 ]
 
 # Content paragraphs that merely mention the words the rules look for.
@@ -85,6 +97,9 @@ CONTENT_MENTIONS = [
     "Text messages seen by the BBC show the minister knew of the plan in March.",
     "Follow-up inspections found the same faults in two other bridges.",
     "Photographs taken by residents show the river reaching the first floor of the houses.",
+    "Published figures show the number of patients waiting has risen for the third month in a row.",
+    "Reporting by the Financial Times suggested the deal had collapsed on Thursday night.",
+    "Listen to the residents of Hartley and you will hear anger at the council on every street.",
 ]
 
 
