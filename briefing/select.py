@@ -61,6 +61,11 @@ PRONOUN_ATTRIBUTION = re.compile(
 )
 # Inside a paragraph, a sentence with a pronoun among its first words continues the one before it
 # ("But the country still faces huge challenges. Around a fifth of it remains under occupation").
+# "…cleaning up the war-torn city": a place named only in an earlier sentence.
+DEFINITE_PLACE = re.compile(
+    r"^(?:\S+\s+){0,10}the\s+(?:[\w-]+\s+){0,2}(?:city|town|village|port|capital)\b(?!\s+of\s+(?-i:[A-Z]))",
+    re.IGNORECASE,
+)
 EARLY_PRONOUN = re.compile(r"^(?:\S+\s+){0,4}[\"'“‘]?(it|its|they|them|their|he|him|his|she|her|both)\b", re.IGNORECASE)
 TITLED_SURNAME = re.compile(r"\b(?:Mr|Mrs|Ms|Miss|Dr|Prof|Sir|Dame|Lord|Lady)\.?\s+([A-Z][\w'’-]+)")
 FULL_NAME = re.compile(r"\b[A-Z][a-z]+(?:-[A-Z][a-z]+)?\s+([A-Z][a-z]+(?:-[A-Z][a-z]+)?)\b")
@@ -168,6 +173,7 @@ def _leans_on_previous(text: str) -> bool:
         LEANING_OPENERS.match(text)
         or ALSO_EARLY.match(text)
         or DEMONSTRATIVE_EARLY.match(text)
+        or DEFINITE_PLACE.match(text)
         or PRONOUN_ATTRIBUTION.search(text)
     )
 

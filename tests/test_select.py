@@ -237,6 +237,13 @@ def test_in_a_paragraph_that_leans_on_the_previous_one_every_sentence_needs_its_
     assert dependencies(sentences) == {1: {0}, 2: {1}}
 
 
+def test_a_place_named_only_earlier_as_the_city_needs_the_sentence_naming_it():
+    sentences = [Sentence("The mayor of Izyum said the army was in his city.", 0, True),
+                 Sentence("Crews are now clearing the war-torn city of debris.", 1, True),
+                 Sentence("Engineers reached the city of Kupiansk on Monday.", 2, True)]
+    assert dependencies(sentences) == {1: {0}}
+
+
 def test_near_duplicates_are_never_both_kept():
     article = article_of(FLOODS, "list")
     for max_words in BUDGETS:
