@@ -121,8 +121,15 @@ def extract(article: str, format: str | None, max_words, minutes, everything, as
 def make(article, output, format, max_words, minutes, everything, voice, engine, chime, library, no_publish, quiet):
     """Render ARTICLE (a file, - for stdin, or a URL) as a narrated MP3 briefing and publish it."""
     from briefing.library import resolve_library_dir
-    from briefing.pipeline import RenderOptions, episode_guid, load_article, make_script, publish_rendered, render
-    from briefing.pipeline import default_output
+    from briefing.pipeline import (
+        RenderOptions,
+        default_output,
+        episode_guid,
+        load_article,
+        make_script,
+        publish_rendered,
+        render,
+    )
     from briefing.voices import load_profile
 
     budget = budget_from(max_words, minutes, everything)

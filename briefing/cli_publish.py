@@ -79,7 +79,9 @@ def serve(host: str, port: int, base_url: str | None, library: str | None) -> No
     if (Path(directory) / DB_NAME).is_file():
         regenerate(directory, config)
     click.echo(f"Serving {directory} — feed: {config.channel.feed_url} (Ctrl-C stops)")
-    from briefing import server  # imported here: starlette and uvicorn cost start-up time elsewhere
+    from briefing import (
+        server,  # imported here: starlette and uvicorn cost start-up time elsewhere
+    )
 
     server.serve(directory, host=host, port=port)
     click.echo("Stopped.")

@@ -15,8 +15,8 @@ from pathlib import Path
 from mutagen.id3 import APIC, ID3, Encoding, ID3NoHeaderError, PictureType
 from PIL import Image, ImageDraw, ImageFont
 
-from briefing.fsutil import atomic_write_bytes
 from briefing.chapters import ID3_VERSION, put_chapter_frames_in_time_order
+from briefing.fsutil import atomic_write_bytes
 
 # Apple Podcasts asks for 1400-3000 px square artwork.
 MIN_SIZE = 1400

@@ -1,0 +1,128 @@
+"""The word tables of speech normalisation, and the regex pieces built from them.
+
+Data only: what an abbreviation, unit, currency or month is said as, and the cue words the rules
+weigh. To teach the normaliser a new unit, title or acronym, add a row here; the rules that use
+each table live in speech_abbreviations.py, speech_amounts.py, speech_dates.py and speech_numbers.py.
+"""
+
+from __future__ import annotations
+
+import re
+
+# --- acronyms, titles, roman numerals (speech_abbreviations) --------------------------------
+
+# All-caps acronyms that are said as words; everything else of 2-4 capitals is spelled out.
+WORD_ACRONYMS = {
+    "ACAS": "Acas", "AIDS": "Aids", "ASDA": "Asda", "ASEAN": "Asean", "BAFTA": "Bafta",
+    "COP": "Cop", "COVID": "Covid", "DEFRA": "Defra", "FIFA": "Fifa", "FTSE": "Footsie",
+    "GIF": "gif", "IKEA": "Ikea", "ISA": "Isa", "ISIS": "Isis", "JAXA": "Jaxa", "LEGO": "Lego",
+    "MERS": "Mers", "NAFTA": "Nafta", "NASA": "Nasa", "NATO": "Nato", "OFCOM": "Ofcom",
+    "OFGEM": "Ofgem", "OFSTED": "Ofsted", "OFWAT": "Ofwat", "OK": "okay", "OPEC": "Opec",
+    "PIN": "pin", "SARS": "Sars", "SIM": "sim", "UEFA": "Uefa", "UNESCO": "Unesco",
+    "UNICEF": "Unicef", "ZIP": "zip",
+}
+# Ordinary words written in capitals for emphasis, read as words.
+SHOUTED_WORDS = frozenset(
+    "ALL AND ARE BUT FOR HER HIS NEW NO NOT NOW ONE ONLY OUR OUT THE TOO TWO WAS WILL YES YOU".split()
+)
+
+TITLES = {
+    "Adm": "Admiral", "Brig": "Brigadier", "Capt": "Captain", "Cllr": "Councillor", "Col": "Colonel",
+    "Cpl": "Corporal", "Det": "Detective", "Dr": "Doctor", "Fr": "Father", "Gen": "General",
+    "Gov": "Governor", "Hon": "Honourable", "Insp": "Inspector", "Lt": "Lieutenant", "Maj": "Major",
+    "Prof": "Professor", "Pte": "Private", "Rep": "Representative", "Rev": "Reverend",
+    "Revd": "Reverend", "Rt": "Right", "Sen": "Senator", "Sgt": "Sergeant", "Supt": "Superintendent",
+}
+ALWAYS_TITLES = {"Mr": "Mister", "Mrs": "Missus", "Ms": "Miz", "Messrs": "Messieurs"}
+
+ROMAN_CARDINAL_AFTER = frozenset("War Volume Vol Part Chapter Act Phase Grade Type Class Bowl Apollo Test".split())
+
+# --- dates (speech_dates) ---------------------------------------------------------------------
+
+MONTHS = {
+    "January": "January", "Jan": "January", "February": "February", "Feb": "February",
+    "March": "March", "Mar": "March", "April": "April", "Apr": "April", "May": "May",
+    "June": "June", "Jun": "June", "July": "July", "Jul": "July", "August": "August",
+    "Aug": "August", "September": "September", "Sept": "September", "Sep": "September",
+    "October": "October", "Oct": "October", "November": "November", "Nov": "November",
+    "December": "December", "Dec": "December",
+}
+
+# --- money and units (speech_amounts) --------------------------------------------------------
+
+# symbol → (singular, plural, name of the hundredth part)
+CURRENCIES = {
+    "£": ("pound", "pounds", "pence"), "$": ("dollar", "dollars", "cents"),
+    "US$": ("US dollar", "US dollars", "cents"), "A$": ("Australian dollar", "Australian dollars", "cents"),
+    "C$": ("Canadian dollar", "Canadian dollars", "cents"), "NZ$": ("New Zealand dollar", "New Zealand dollars", "cents"),
+    "HK$": ("Hong Kong dollar", "Hong Kong dollars", "cents"), "€": ("euro", "euros", "cents"),
+    "¥": ("yen", "yen", "sen"), "₹": ("rupee", "rupees", "paise"), "₽": ("rouble", "roubles", "kopecks"),
+    "₩": ("won", "won", "jeon"),
+}
+MULTIPLIERS = {
+    "k": "thousand", "thousand": "thousand", "m": "million", "mn": "million", "million": "million",
+    "bn": "billion", "billion": "billion", "tn": "trillion", "trn": "trillion", "trillion": "trillion",
+}
+CURRENCY_WORDS = (
+    "pounds? sterling|pounds?|dollars?|euros?|yen|yuan|renminbi|rupees?|roubles?|rubles?|naira|kroner|"
+    "krona|kronor|francs?|pesos?|rand|shekels?|dinars?|riyals?|dirhams?|lira|reais|won"
+)
+
+# unit → (singular, plural). Units in ATTACHED_ONLY are expanded only when written onto the number.
+UNITS = {
+    "sq km": ("square kilometre", "square kilometres"), "sq miles": ("square mile", "square miles"),
+    "sq mi": ("square mile", "square miles"), "sq m": ("square metre", "square metres"),
+    "sq ft": ("square foot", "square feet"), "km2": ("square kilometre", "square kilometres"),
+    "km²": ("square kilometre", "square kilometres"), "m2": ("square metre", "square metres"),
+    "m²": ("square metre", "square metres"), "km/h": ("kilometre per hour", "kilometres per hour"),
+    "kph": ("kilometre per hour", "kilometres per hour"), "mph": ("mile per hour", "miles per hour"),
+    "m/s": ("metre per second", "metres per second"), "km": ("kilometre", "kilometres"),
+    "kms": ("kilometre", "kilometres"), "cm": ("centimetre", "centimetres"),
+    "mm": ("millimetre", "millimetres"), "ft": ("foot", "feet"), "yd": ("yard", "yards"),
+    "yds": ("yard", "yards"), "kg": ("kilogram", "kilograms"), "kgs": ("kilogram", "kilograms"),
+    "mg": ("milligram", "milligrams"), "g": ("gram", "grams"), "lb": ("pound", "pounds"),
+    "lbs": ("pound", "pounds"), "oz": ("ounce", "ounces"), "st": ("stone", "stone"),
+    "ml": ("millilitre", "millilitres"), "ha": ("hectare", "hectares"), "mpg": ("mile per gallon", "miles per gallon"),
+    "°C": ("degree Celsius", "degrees Celsius"), "ºC": ("degree Celsius", "degrees Celsius"),
+    "°F": ("degree Fahrenheit", "degrees Fahrenheit"), "ºF": ("degree Fahrenheit", "degrees Fahrenheit"),
+    "C": ("degree Celsius", "degrees Celsius"), "F": ("degree Fahrenheit", "degrees Fahrenheit"),
+    "KB": ("kilobyte", "kilobytes"), "MB": ("megabyte", "megabytes"), "GB": ("gigabyte", "gigabytes"),
+    "TB": ("terabyte", "terabytes"), "kbps": ("kilobit per second", "kilobits per second"),
+    "Mbps": ("megabit per second", "megabits per second"), "Gbps": ("gigabit per second", "gigabits per second"),
+    "Hz": ("hertz", "hertz"), "kHz": ("kilohertz", "kilohertz"), "MHz": ("megahertz", "megahertz"),
+    "GHz": ("gigahertz", "gigahertz"), "kW": ("kilowatt", "kilowatts"), "MW": ("megawatt", "megawatts"),
+    "GW": ("gigawatt", "gigawatts"), "kWh": ("kilowatt hour", "kilowatt hours"),
+    "MWh": ("megawatt hour", "megawatt hours"), "GWh": ("gigawatt hour", "gigawatt hours"),
+    "TWh": ("terawatt hour", "terawatt hours"), "bhp": ("brake horsepower", "brake horsepower"),
+    "cc": ("cc", "cc"), "mins": ("minute", "minutes"), "hrs": ("hour", "hours"), "yrs": ("year", "years"),
+}
+ATTACHED_ONLY = frozenset({"g", "st", "ha", "C", "F", "cc", "m2"})
+
+LENGTH_WORDS = (
+    "high|long|wide|deep|tall|thick|away|across|apart|above|below|beneath|underground|offshore|"
+    "short|in (?:height|length|width|depth|diameter)"
+)
+ATHLETICS_WORDS = (
+    "sprints?|hurdles|races?|relay|freestyle|backstroke|breaststroke|butterfly|medley|dash|finals?|"
+    "heats?|gold|silver|bronze|titles?|records?|runs?|runners?|swims?|events?|specialists?|champion"
+)
+FUNCTION_WORDS = frozenset(
+    "a after an and are as at be been before but by can could did each for from had has have if in into "
+    "is it its of off on or over per so than that the then this to under until up was went were when "
+    "which while who will with would".split()
+)
+DETERMINERS = r"(?i:a|an|the|his|her|its|their|our|my|your|this|that|new|\w+'s)"
+
+# --- numbers (speech_numbers) -----------------------------------------------------------------
+
+FRACTIONS = {"1/2": "a half", "1/3": "a third", "2/3": "two thirds", "1/4": "a quarter", "3/4": "three quarters"}
+
+# --- regex pieces built from the tables ---------------------------------------------------------
+
+NUM = r"\d(?:[\d,]*\d)?(?:\.\d+)?"
+YEAR = r"(?:1[1-9]\d\d|20\d\d)"
+DAY = r"(?:[12]\d|3[01]|0?[1-9])"
+MONTH = "|".join(sorted(MONTHS, key=len, reverse=True))
+CURRENCY_SIGN = "|".join(re.escape(sign) for sign in sorted(CURRENCIES, key=len, reverse=True))
+MULTIPLIER = r"(?:bn|billion|mn|million|m|k|thousand|trn|tn|trillion)(?![\w²])"
+UNIT = "|".join(re.escape(unit) for unit in sorted(UNITS, key=len, reverse=True))
