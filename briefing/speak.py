@@ -6,6 +6,7 @@ the engine once) so that assembling the audio overlaps with speaking it.
 
 from __future__ import annotations
 
+import multiprocessing
 import queue
 import threading
 from collections.abc import Iterator
@@ -72,6 +73,9 @@ def _speak_batch(texts: list[str]) -> list[Speech]:
 def _speak_in_processes(texts: list[str], engine_name: str, settings: VoiceSettings, workers: int) -> Iterator[Speech]:
     batch_size = max(1, min(8, len(texts) // (workers * 4) or 1))
     batches = [texts[start : start + batch_size] for start in range(0, len(texts), batch_size)]
-    with ProcessPoolExecutor(max_workers=workers, initializer=_init_worker, initargs=(engine_name, settings)) as pool:
+    # Spawned, not forked: a forked child would inherit the engine threads' locks of an earlier run.
+    context = multiprocessing.get_context("spawn")
+    with ProcessPoolExecutor(max_workers=workers, mp_context=context, initializer=_init_worker,
+                             initargs=(engine_name, settings)) as pool:
         for batch in pool.map(_speak_batch, batches):
             yield from batch
