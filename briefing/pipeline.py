@@ -23,7 +23,7 @@ from briefing.model import Article, Episode, Paragraph, Script
 from briefing.readers import read_source
 from briefing.script import build_script
 from briefing.select import Budget, select
-from briefing.voices import VoiceProfile, load_profile
+from briefing.voices import VoiceProfile
 
 Progress = Callable[[int, int], None]
 
@@ -234,14 +234,3 @@ def _link_or_copy(source: Path, target: Path) -> None:
     except OSError:
         shutil.copyfile(source, temporary)
     os.replace(temporary, target)
-
-
-def make(source: str, *, format: str | None, budget: Budget, options: RenderOptions, output: Path | None,
-         output_dir: Path, date: str | None = None, progress: Progress | None = None, workers: int = 1) -> Rendered:
-    article = load_article(source, format)
-    script = make_script(article, budget, options.profile, date=date)
-    return render(script, options, output or default_output(article.title, output_dir), progress, workers)
-
-
-__all__ = ["load_article", "summarise", "make_script", "render", "make", "publish_rendered", "RenderOptions",
-           "Budget", "load_profile"]
