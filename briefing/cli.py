@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib
 import json
 import sys
 from pathlib import Path
@@ -11,9 +12,32 @@ import click
 from briefing import __version__
 from briefing.errors import BriefingError
 
+# Command groups in modules of their own, imported only when one of their commands is asked for:
+# `briefing make` need not load the library, the server or the scheduler.
+COMMAND_MODULES = ("briefing.cli_publish", "briefing.cli_daily")
+
 
 class BriefingGroup(click.Group):
     """Turns a BriefingError into one line on stderr and its exit code; tracebacks only with --debug."""
+
+    def get_command(self, ctx: click.Context, name: str) -> click.Command | None:
+        command = super().get_command(ctx, name)
+        if command is None and self._load_command_modules():
+            command = super().get_command(ctx, name)
+        return command
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        self._load_command_modules()
+        return super().list_commands(ctx)
+
+    def _load_command_modules(self) -> bool:
+        if getattr(self, "_loaded", False):
+            return False
+        self._loaded = True
+        for module_name in COMMAND_MODULES:
+            for command in importlib.import_module(module_name).COMMANDS:
+                self.add_command(command)
+        return True
 
     def invoke(self, ctx: click.Context):
         try:
@@ -121,6 +145,7 @@ def extract(article: str, format: str | None, max_words, minutes, everything, as
 def make(article, output, format, max_words, minutes, everything, voice, engine, chime, library, no_publish, quiet):
     """Render ARTICLE (a file, - for stdin, or a URL) as a narrated MP3 briefing and publish it."""
     from briefing.library import resolve_library_dir
+    from briefing.locking import library_lock
     from briefing.pipeline import (
         RenderOptions,
         default_output,
@@ -149,7 +174,9 @@ def make(article, output, format, max_words, minutes, everything, voice, engine,
     if not no_publish:
         # Standard input has no name: the article's title stands for it, so re-making it replaces it.
         identity = f"stdin:{loaded.title}" if article == "-" else article
-        publish_rendered(rendered, library_dir, source=article, voice=profile.name, guid=episode_guid(identity))
+        with library_lock(library_dir, wait=True):  # `daily` and other makes publish one at a time
+            publish_rendered(rendered, library_dir, source=article, voice=profile.name,
+                             guid=episode_guid(identity))
     if not quiet:
         minutes_long, seconds = divmod(round(rendered.duration_s), 60)
         click.echo(f"{rendered.audio}  ({minutes_long}:{seconds:02d}, {len(built.segments())} sentences)")
@@ -205,20 +232,3 @@ def voices(engine: str | None, all_languages: bool) -> None:
         click.echo(f"\n{name} voices ({len(shown)} of {len(found)}):")
         for voice_info in shown:
             click.echo(f"  {voice_info.id:<28} {voice_info.name}")
-
-
-def _register_optional_commands() -> None:
-    import importlib
-
-    for module_name in ("briefing.cli_publish", "briefing.cli_daily"):
-        try:
-            module = importlib.import_module(module_name)
-        except ModuleNotFoundError as error:
-            if error.name != module_name:
-                raise
-            continue
-        for command in module.COMMANDS:
-            main.add_command(command)
-
-
-_register_optional_commands()

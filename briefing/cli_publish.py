@@ -11,6 +11,7 @@ import click
 from briefing.config import load_config
 from briefing.feed import hhmmss
 from briefing.library import DB_NAME, Library, regenerate, resolve_library_dir
+from briefing.locking import library_lock
 
 library_option = click.option(
     "--library", "library", metavar="DIR",
@@ -44,9 +45,11 @@ def episodes(library: str | None, as_json: bool) -> None:
 def remove(guid: str, delete_files: bool, library: str | None) -> None:
     """Remove the episode GUID from the library, the feed and the web page."""
     directory = resolve_library_dir(library)
-    with Library.open(directory, create=False) as opened:
-        removed = opened.remove(guid, delete_files=delete_files)
-    regenerate(directory)
+    Library.open(directory, create=False).close()  # a clear error when there is no library
+    with library_lock(directory, wait=True):  # one writer of feed.xml at a time
+        with Library.open(directory, create=False) as opened:
+            removed = opened.remove(guid, delete_files=delete_files)
+        regenerate(directory)
     kept = "" if delete_files else " (files kept)"
     click.echo(f"Removed {removed.guid}: {removed.title}{kept}")
 
@@ -58,7 +61,9 @@ def feed(base_url: str | None, library: str | None) -> None:
     """Regenerate feed.xml and index.html from the library and print their paths."""
     directory = resolve_library_dir(library)
     Library.open(directory, create=False).close()
-    for path in regenerate(directory, load_config(directory, base_url)):
+    with library_lock(directory, wait=True):
+        paths = regenerate(directory, load_config(directory, base_url))
+    for path in paths:
         click.echo(str(path))
 
 
@@ -77,11 +82,11 @@ def serve(host: str, port: int, base_url: str | None, library: str | None) -> No
         address = f"[{host}]" if ":" in host else host
         config = replace(config, channel=replace(config.channel, base_url=f"http://{address}:{port}/"))
     if (Path(directory) / DB_NAME).is_file():
-        regenerate(directory, config)
+        with library_lock(directory, wait=True):
+            regenerate(directory, config)
     click.echo(f"Serving {directory} — feed: {config.channel.feed_url} (Ctrl-C stops)")
-    from briefing import (
-        server,  # imported here: starlette and uvicorn cost start-up time elsewhere
-    )
+    # Imported here: starlette and uvicorn are slow to import.
+    from briefing import server
 
     server.serve(directory, host=host, port=port)
     click.echo("Stopped.")

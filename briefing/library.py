@@ -13,6 +13,7 @@ the schema version reached.
 from __future__ import annotations
 
 import datetime as dt
+import glob
 import os
 import sqlite3
 from collections.abc import Iterable
@@ -181,16 +182,23 @@ class Library:
     def delete_unreferenced_files(self, episode: Episode) -> list[Path]:
         """Delete ``episode``'s files that no recorded episode refers to; return those deleted."""
         deleted = []
-        script_text = str(Path(episode.audio_path).with_suffix(".txt"))
-        for relative in episode_files(episode) + [script_text]:
-            # The script text has no column: it goes with its audio, still used when the audio is.
-            if self._is_referenced(episode.audio_path if relative == script_text else relative):
+        for relative in episode_files(episode) + self._siblings_of_audio(episode):
+            if self._is_referenced(relative):
                 continue
             path = self._inside(relative)
             if path is not None and path.is_file():
                 path.unlink()
                 deleted.append(path)
         return deleted
+
+    def _siblings_of_audio(self, episode: Episode) -> list[str]:
+        """Side files named after the audio that have no column (the timing .json), unless the audio is in use."""
+        audio = self._inside(episode.audio_path)
+        if audio is None or self._is_referenced(episode.audio_path):
+            return []
+        root, recorded = self.directory.resolve(), set(episode_files(episode))
+        siblings = (str(path.relative_to(root)) for path in audio.parent.glob(glob.escape(audio.stem) + ".*"))
+        return [relative for relative in siblings if relative not in recorded]
 
     def meta(self, key: str, default: str) -> str:
         """The stored value for ``key``; ``default`` is stored first if there is none, then kept."""

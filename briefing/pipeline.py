@@ -179,11 +179,11 @@ def episode_guid(source: str) -> str:
 def publish_rendered(rendered: Rendered, library_dir: Path, *, source: str, voice: str, guid: str,
                      kind: str = "article", description: str = "") -> Episode:
     """Give the files content-addressed names in the library (new audio, new URL) and record the episode."""
-    from briefing.library import publish
+    from briefing.library import EPISODES_DIR, publish
 
     digest = _file_digest(rendered.audio)[:10]
     stem = f"{slugify(rendered.script.title, 48)}-{digest}"
-    episodes_dir = library_dir / "episodes"
+    episodes_dir = library_dir / EPISODES_DIR
     episodes_dir.mkdir(parents=True, exist_ok=True)
     names: dict[str, str] = {}
     for key, path in [("audio", rendered.audio)] + list(rendered.side_files.items()):
@@ -204,7 +204,7 @@ def publish_rendered(rendered: Rendered, library_dir: Path, *, source: str, voic
         transcript_path=names.get("transcript"),
         chapters_path=names.get("chapters"),
         cover_path=names.get("cover"),
-        script_path=names.get("timing"),
+        script_path=names.get("text"),
         kind=kind,
     )
     publish(library_dir, episode)

@@ -6,13 +6,16 @@ the engine once) so that assembling the audio overlaps with speaking it.
 
 from __future__ import annotations
 
+import atexit
 import multiprocessing
 import queue
 import threading
 from collections.abc import Iterator
 from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 
 from briefing.engines import Engine, Speech, VoiceSettings, load_engine
+from briefing.errors import EngineError
 
 _QUEUE_DEPTH = 16
 _worker_engine: Engine | None = None
@@ -20,10 +23,11 @@ _worker_engine: Engine | None = None
 
 def speak_all(texts: list[str], engine_name: str, settings: VoiceSettings, workers: int = 1) -> Iterator[Speech]:
     """Yield one Speech per text, in the same order. Engine errors surface from the iterator."""
+    engine = load_engine(engine_name, settings)  # also checks the settings before any worker starts
     if workers > 1 and len(texts) > 1:
+        engine.close()
         yield from _speak_in_processes(texts, engine_name, settings, workers)
         return
-    engine = load_engine(engine_name, settings)
     try:
         yield from _speak_in_thread(engine, texts)
     finally:
@@ -64,6 +68,7 @@ def _speak_in_thread(engine: Engine, texts: list[str]) -> Iterator[Speech]:
 def _init_worker(engine_name: str, settings: VoiceSettings) -> None:
     global _worker_engine
     _worker_engine = load_engine(engine_name, settings)
+    atexit.register(_worker_engine.close)
 
 
 def _speak_batch(texts: list[str]) -> list[Speech]:
@@ -75,7 +80,12 @@ def _speak_in_processes(texts: list[str], engine_name: str, settings: VoiceSetti
     batches = [texts[start : start + batch_size] for start in range(0, len(texts), batch_size)]
     # Spawned, not forked: a forked child would inherit the engine threads' locks of an earlier run.
     context = multiprocessing.get_context("spawn")
-    with ProcessPoolExecutor(max_workers=workers, mp_context=context, initializer=_init_worker,
-                             initargs=(engine_name, settings)) as pool:
+    pool = ProcessPoolExecutor(max_workers=workers, mp_context=context, initializer=_init_worker,
+                               initargs=(engine_name, settings))
+    try:
         for batch in pool.map(_speak_batch, batches):
             yield from batch
+    except BrokenProcessPool:
+        raise EngineError(f"{engine_name}: a speech worker process died; try without --workers") from None
+    finally:
+        pool.shutdown(wait=True, cancel_futures=True)

@@ -54,25 +54,41 @@ def load_profile(name_or_path: str | None = None) -> VoiceProfile:
         data = tomllib.loads(path.read_text(encoding="utf-8"))
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as error:
         raise UsageError(f"{path}: not a valid voice profile: {error}") from None
-    return profile_from_dict(path.stem, data)
+    return profile_from_dict(path.stem, data, path)
 
 
-def profile_from_dict(name: str, data: dict) -> VoiceProfile:
+def profile_from_dict(name: str, data: dict, source: Path | str = "voice profile") -> VoiceProfile:
     pauses = data.get("pauses", {})
+    if not isinstance(pauses, dict):
+        raise UsageError(f"{source}: [pauses] must be a table of milliseconds")
     return VoiceProfile(
         name=name,
-        engine=str(data.get("engine", "pyttsx3")),
+        engine=_text(data, "engine", source) or "pyttsx3",
         settings=VoiceSettings(
-            voice=data.get("voice"),
-            rate=data.get("rate"),
-            pitch=data.get("pitch"),
-            model=data.get("model"),
+            voice=_text(data, "voice", source),
+            rate=_number(data, "rate", source),
+            pitch=_number(data, "pitch", source),
+            model=_text(data, "model", source),
         ),
         pauses=Pauses(
-            sentence_ms=int(pauses.get("sentence_ms", Pauses.sentence_ms)),
-            paragraph_ms=int(pauses.get("paragraph_ms", Pauses.paragraph_ms)),
-            section_ms=int(pauses.get("section_ms", Pauses.section_ms)),
+            sentence_ms=_number(pauses, "sentence_ms", source, Pauses.sentence_ms),
+            paragraph_ms=_number(pauses, "paragraph_ms", source, Pauses.paragraph_ms),
+            section_ms=_number(pauses, "section_ms", source, Pauses.section_ms),
         ),
         drop_conversions=bool(data.get("drop_conversions", False)),
-        description=str(data.get("description", "")),
+        description=_text(data, "description", source) or "",
     )
+
+
+def _text(table: dict, key: str, source: Path | str) -> str | None:
+    value = table.get(key)
+    if value is not None and not isinstance(value, str):
+        raise UsageError(f"{source}: {key} must be text, not {value!r}")
+    return value
+
+
+def _number(table: dict, key: str, source: Path | str, default: int | None = None) -> int | None:
+    value = table.get(key, default)
+    if value is not None and (isinstance(value, bool) or not isinstance(value, int) or value < 0):
+        raise UsageError(f"{source}: {key} must be a whole number of at least 0, not {value!r}")
+    return value

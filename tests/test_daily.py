@@ -20,7 +20,14 @@ from click.testing import CliRunner
 from mutagen.id3 import ID3
 
 from briefing.cli import main
-from briefing.daily import fair_shares, merge_duplicates, order_candidates, ordinal, plan_budget, Story
+from briefing.daily import (
+    Story,
+    fair_shares,
+    merge_duplicates,
+    order_candidates,
+    ordinal,
+    plan_budget,
+)
 from briefing.library import Library
 from briefing.pipeline import episode_guid, load_article
 from briefing.sources import Candidate

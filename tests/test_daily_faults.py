@@ -13,7 +13,6 @@ import sqlite3
 import time
 
 import pytest
-
 from test_daily import assert_feed_valid, briefing_process, daily_episodes, write_config
 
 KILLS = 20

@@ -13,12 +13,12 @@ from pathlib import Path
 import feedparser
 import podcastparser
 import pytest
+from conftest_publish import clean_environment, make_episode, make_library  # noqa: F401
 
 from briefing import feed
 from briefing.config import load_config
 from briefing.errors import BriefingError
 from briefing.library import Library, publish, regenerate
-from conftest_publish import clean_environment, make_episode, make_library  # noqa: F401
 
 BASE = "https://pods.example/briefing/"
 TOML = f"""
@@ -264,7 +264,6 @@ def test_readers_always_see_a_whole_feed_during_50_regenerations(library):
 
 def test_two_thousand_episodes_feed_is_valid_and_quick(tmp_path):
     import time
-
     from dataclasses import replace
     template = make_episode(tmp_path, "template")
     with Library.open(tmp_path) as opened:

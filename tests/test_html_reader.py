@@ -5,7 +5,8 @@ from __future__ import annotations
 import pytest
 
 from briefing.errors import InputError
-from briefing.readers.html import looks_like_html, read_html
+from briefing.readers import looks_like_html
+from briefing.readers.html import read_html
 
 BBC_LIKE = """<!DOCTYPE html>
 <html lang="en-GB">

@@ -9,11 +9,11 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from conftest_publish import clean_environment, make_episode, make_library  # noqa: F401
 
 from briefing.cli import main
 from briefing.errors import UsageError
 from briefing.library import MIGRATIONS, Library, publish, resolve_library_dir
-from conftest_publish import clean_environment, make_episode, make_library  # noqa: F401
 
 
 def run(*args: str, env: dict | None = None):
@@ -91,16 +91,16 @@ def test_publish_again_replaces_the_record_and_deletes_only_unused_files(tmp_pat
     assert new.audio_path in (tmp_path / "index.html").read_text()
 
 
-def test_the_script_text_beside_the_audio_goes_and_stays_with_its_audio(tmp_path):
+def test_side_files_named_after_the_audio_go_and_stay_with_their_audio(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
     old = make_episode(tmp_path, "rates")
-    old_text = tmp_path / Path(old.audio_path).with_suffix(".txt")
-    old = replace(old, script_path=None)  # as the pipeline records it: the .txt has no column
-    old_text.write_text("script", encoding="utf-8")
-    publish(tmp_path, old)
-    publish(tmp_path, replace(old, title="same audio, new title"))
-    assert old_text.exists()  # the same audio is still used, so is its script
-    publish(tmp_path, replace(make_episode(tmp_path, "rates-v2", frequency=880), guid=old.guid))
-    assert not old_text.exists()
+    timing = tmp_path / Path(old.audio_path).with_suffix(".json")  # the timing file has no column
+    timing.write_text("{}", encoding="utf-8")
+    publish(Path("."), old)
+    publish(Path("."), replace(old, title="same audio, new title"))
+    assert timing.exists()  # the same audio is still used, so are its side files
+    publish(Path("."), replace(make_episode(tmp_path, "rates-v2", frequency=880), guid=old.guid))
+    assert not timing.exists()
 
 
 def test_remove_keeps_files_unless_asked(tmp_path):

@@ -11,7 +11,6 @@ import time
 from pathlib import Path
 
 import pytest
-
 from conftest_publish import clean_environment, make_library, require_debian_packages  # noqa: F401
 
 

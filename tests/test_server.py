@@ -5,10 +5,11 @@ from __future__ import annotations
 import http.client
 import random
 from concurrent.futures import ThreadPoolExecutor
+
 import pytest
+from conftest_publish import clean_environment, make_library  # noqa: F401
 
 from briefing.server import running
-from conftest_publish import clean_environment, make_library  # noqa: F401
 
 SECRET = b"top secret: the library must never serve this"
 

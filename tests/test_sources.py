@@ -9,10 +9,16 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
+from test_daily import (
+    assert_feed_valid,
+    daily,
+    daily_episodes,
+    mp3_chapters,
+    write_config,
+)
 
 from briefing.errors import InputError
 from briefing.sources import settings_from_config
-from test_daily import assert_feed_valid, daily, daily_episodes, mp3_chapters, write_config
 
 PNG = b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01\x08\x02\x00\x00\x00\x90wS\xde"
 

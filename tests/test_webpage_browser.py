@@ -9,15 +9,21 @@ from dataclasses import replace
 from html.parser import HTMLParser
 from pathlib import Path
 
+import conftest_publish
 import pytest
+from conftest_publish import (
+    CHAPTERS,
+    CUES,
+    clean_environment,  # noqa: F401
+    make_episode,
+    make_library,
+    require_debian_packages,
+)
 
 from briefing.config import ChannelSettings
 from briefing.library import publish
 from briefing.server import running
 from briefing.webpage import PAGE_LIMIT, render_page, vtt_text
-import conftest_publish
-from conftest_publish import CHAPTERS, CUES, make_episode, make_library, require_debian_packages
-from conftest_publish import clean_environment  # noqa: F401
 
 REPO = Path(__file__).resolve().parents[1]
 

@@ -31,7 +31,6 @@ class Pyttsx3Engine:
 
     def __init__(self, driver, settings: VoiceSettings) -> None:
         self._driver = driver
-        self._folder = Path(tempfile.mkdtemp(prefix="briefing-pyttsx3-"))
         self._count = 0
         self._stuck = False
         self._finished = threading.Event()
@@ -43,6 +42,7 @@ class Pyttsx3Engine:
         if settings.pitch is not None:
             with contextlib.suppress(KeyError, ValueError):
                 driver.setProperty("pitch", int(settings.pitch))
+        self._folder = Path(tempfile.mkdtemp(prefix="briefing-pyttsx3-"))  # only once nothing can fail
 
     def _voice_id(self, wanted: str) -> str:
         wanted_lower = wanted.lower()

@@ -6,6 +6,7 @@ each still carrying whatever HTML the input had. Cleaning is the next stage's jo
 
 from __future__ import annotations
 
+import re
 import sys
 from pathlib import Path
 
@@ -14,12 +15,11 @@ from briefing.model import RawArticle
 
 FORMATS = ("list", "text", "html", "json")
 MAX_INPUT_BYTES = 20 * 1024 * 1024
+HTML_TAG = re.compile(r"<(html|head|body|article|p|div|h1|title|meta)[\s>]")
 
 
 def detect_format(text: str) -> str:
     """Guess the format from the content: JSON, a Python list literal, HTML, else plain text."""
-    from briefing.readers.html import looks_like_html
-
     head = text.lstrip()[:1]
     if head == "{":
         return "json"
@@ -32,6 +32,14 @@ def detect_format(text: str) -> str:
     if looks_like_python_code(text):
         return "list"  # the list reader refuses it with a clear message; it is never run
     return "text"
+
+
+def looks_like_html(text: str) -> bool:
+    """Whether ``text`` is an HTML page or fragment, judged from its first few kilobytes."""
+    head = text[:4096].lstrip().lower()
+    if head.startswith(("<!doctype html", "<html", "<?xml")) and "<html" in head:
+        return True
+    return bool(HTML_TAG.search(head))
 
 
 def looks_like_python_code(text: str) -> bool:

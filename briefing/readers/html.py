@@ -110,14 +110,6 @@ class _Block:
         return self.link_chars / max(1, len(self.text))
 
 
-def looks_like_html(text: str) -> bool:
-    """Whether ``text`` is an HTML page or fragment, judged from its first few kilobytes."""
-    head = text[:4096].lstrip().lower()
-    if head.startswith(("<!doctype html", "<html", "<?xml")) and "<html" in head:
-        return True
-    return bool(re.search(r"<(html|head|body|article|p|div|h1|title|meta)[\s>]", head))
-
-
 def read_html(text: str, source: str) -> RawArticle:
     """The page's headline and article-body paragraphs; InputError when there is no article."""
     root = _parse(text, source)
@@ -203,7 +195,7 @@ def _json_ld_body(root: etree._Element) -> str:
     for script in root.iterfind(".//script[@type='application/ld+json']"):
         try:
             data = json.loads(script.text or "")
-        except ValueError:
+        except (ValueError, RecursionError):
             continue
         stack = [data]
         while stack:

@@ -13,7 +13,7 @@ BODY_KEYS = ("paragraphs", "body", "text", "content", "articleBody")
 def is_json(text: str) -> bool:
     try:
         json.loads(text)
-    except ValueError:
+    except (ValueError, RecursionError):
         return False
     return True
 
@@ -23,6 +23,8 @@ def read_json(text: str, source: str) -> RawArticle:
         value = json.loads(text)
     except ValueError as error:
         raise InputError(f"{source}: not valid JSON: {error}") from None
+    except RecursionError:
+        raise InputError(f"{source}: JSON nested too deeply to be an article") from None
     title = None
     if isinstance(value, dict):
         title = value.get("title") or value.get("headline")

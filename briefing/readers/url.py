@@ -27,6 +27,8 @@ def fetch_bytes(url: str, *, timeout_s: float = TIMEOUT_S, max_bytes: int = MAX_
                     raise InputError(f"{url}: larger than {max_bytes // (1024 * 1024)} MB, not an article")
                 chunks.append(chunk)
             return b"".join(chunks), response.headers.get("content-type", "")
+    except httpx.InvalidURL as error:
+        raise InputError(f"{url}: not a valid URL ({error})") from None
     except httpx.TimeoutException:
         raise InputError(f"{url}: timed out after {timeout_s:g} s") from None
     except httpx.HTTPError as error:
