@@ -10,7 +10,9 @@ from pathlib import Path
 import click
 
 from briefing import __version__
+from briefing.engines import engine_names
 from briefing.errors import BriefingError
+from briefing.readers import FORMATS
 
 # Command groups in modules of their own, imported only when one of their commands is asked for:
 # `briefing make` need not load the library, the server or the scheduler.
@@ -59,7 +61,8 @@ def main(ctx: click.Context, debug: bool) -> None:
     ctx.obj["debug"] = debug
 
 
-FORMAT_CHOICE = click.Choice(["list", "text", "html", "json"])
+FORMAT_CHOICE = click.Choice(FORMATS)
+ENGINE_CHOICE = click.Choice(engine_names())
 format_option = click.option("--format", "format", type=FORMAT_CHOICE, help="Force the input format (default: detect).")
 budget_options = [
     click.option("--max-words", type=click.IntRange(min=20), help="Length budget in words (default 250)."),
@@ -137,7 +140,7 @@ def extract(article: str, format: str | None, max_words, minutes, everything, as
 @format_option
 @with_budget
 @click.option("--voice", "voice", metavar="PROFILE", help="Voice profile name or TOML path (default: default).")
-@click.option("--engine", type=click.Choice(["pyttsx3", "espeak", "piper", "hibari"]), help="Override the profile's engine.")
+@click.option("--engine", type=ENGINE_CHOICE, help="Override the profile's engine.")
 @click.option("--chime", is_flag=True, help="Play a short chime at the start of each section.")
 @click.option("--library", metavar="DIR", help="Library folder (default: $BRIEFING_HOME, else ./output).")
 @click.option("--no-publish", is_flag=True, help="Only write the MP3; do not add it to the library and feed.")
@@ -207,7 +210,7 @@ def _prepare_folder(target: Path) -> None:
 
 
 @main.command()
-@click.option("--engine", type=click.Choice(["pyttsx3", "espeak", "piper", "hibari"]), help="Only this engine's voices.")
+@click.option("--engine", type=ENGINE_CHOICE, help="Only this engine's voices.")
 @click.option("--all-languages", is_flag=True, help="Show every language, not only English.")
 def voices(engine: str | None, all_languages: bool) -> None:
     """List the voice profiles and the voices each engine offers."""

@@ -7,7 +7,9 @@ import sys
 
 import click
 
-ENGINES = click.Choice(["pyttsx3", "espeak", "piper", "hibari"])
+from briefing.engines import engine_names
+
+ENGINES = click.Choice(engine_names())
 library_option = click.option("--library", metavar="DIR",
                               help="Library folder (default: $BRIEFING_HOME, else ./output).")
 

@@ -49,7 +49,7 @@ from briefing.errors import BriefingError
 from briefing.library import Library, UsedArticle
 from briefing.locking import library_lock
 from briefing.model import Article, Episode, Paragraph, Script, Section, Segment
-from briefing.script import END_PAUSE_MS, spoken_sentences
+from briefing.script import END_PAUSE_MS, as_sentence, spoken_sentences
 from briefing.select import WORDS_PER_MINUTE, Budget, select
 from briefing.similarity import cosine, terms, tfidf
 from briefing.sources import Candidate, gather, settings_from_config
@@ -244,11 +244,11 @@ def build_daily_script(date: dt.date, plan: list[tuple[Story, list[str]]], pause
 
     intro = Section("intro", None, _segments(spoken(_intro_text(date, len(plan))), pauses.sentence_ms))
     headlines = Section("headlines", None, [
-        Segment(line, None, pauses.paragraph_ms) for story, _ in plan for line in spoken(_sentence(story.article.title))
+        Segment(line, None, pauses.paragraph_ms) for story, _ in plan for line in spoken(as_sentence(story.article.title))
     ])
     sections = [intro, headlines]
     for story, body in plan:
-        segments = _segments(spoken(_sentence(story.article.title)), pauses.sentence_ms)
+        segments = _segments(spoken(as_sentence(story.article.title)), pauses.sentence_ms)
         if segments:
             segments[-1].pause_after_ms = pauses.paragraph_ms
         segments += _segments(body, pauses.sentence_ms)
@@ -285,11 +285,6 @@ def _outro_text(date: dt.date) -> str:
 def ordinal(day: int) -> str:
     suffix = "th" if 11 <= day % 100 <= 13 else {1: "st", 2: "nd", 3: "rd"}.get(day % 10, "th")
     return f"{day}{suffix}"
-
-
-def _sentence(text: str) -> str:
-    text = text.strip().rstrip("…").strip()
-    return text if text.endswith((".", "?", "!")) else text + "."
 
 
 # ---- rendering, publishing and the memory of used articles --------------------------------------

@@ -18,6 +18,7 @@ from briefing.config import ChannelSettings
 from briefing.fsutil import atomic_path
 from briefing.model import Episode
 
+CHANNEL_COVER = "cover.png"  # drawn by the library when briefing.toml names no channel image
 FEED_NAME = "feed.xml"
 # Temporary files are private; the published ones are for any web server to read.
 ITUNES = "http://www.itunes.com/dtds/podcast-1.0.dtd"
@@ -96,8 +97,8 @@ def channel_image(library_dir: Path, channel: ChannelSettings, episodes: list[Ep
     """The configured image, else ``cover.png`` in the library, else the newest episode's cover."""
     if channel.image:
         return channel.image
-    if (Path(library_dir) / "cover.png").is_file():
-        return "cover.png"
+    if (Path(library_dir) / CHANNEL_COVER).is_file():
+        return CHANNEL_COVER
     return next((e.cover_path for e in episodes if e.cover_path), None)
 
 

@@ -96,7 +96,6 @@ _USED_COLUMNS = ["key", "date", "position", "source", "title", "article", "merge
 _FILE_COLUMNS = ["audio_path", "transcript_path", "chapters_path", "cover_path", "script_path"]
 
 
-CHANNEL_COVER = "cover.png"
 
 
 def resolve_library_dir(option: str | None) -> Path:
@@ -304,7 +303,7 @@ def regenerate(library_dir: Path, config: Config | None = None) -> tuple[Path, P
 
 def _ensure_channel_cover(library_dir: Path, config: Config) -> None:
     """Podcast directories require channel art: draw one from the channel's title unless configured."""
-    path = library_dir / CHANNEL_COVER
+    path = library_dir / feed.CHANNEL_COVER
     if config.channel.image or path.exists():
         return
     from briefing.cover import make_cover

@@ -129,8 +129,10 @@ def _write_files(script: Script, profile: VoiceProfile, output: Path, episode_au
         mp3_tmp = stack.enter_context(atomic_path(output))
         tmp = {key: stack.enter_context(atomic_path(path)) for key, path in side.items()}
         drawing = _in_thread(cover.make_cover, script.title, _spoken_date(date_text), tmp["cover"])
-        audio.export_mp3(episode_audio, mp3_tmp, audio.Tags(title=script.title, date=date_text), gain)
-        drawing.join()
+        try:
+            audio.export_mp3(episode_audio, mp3_tmp, audio.Tags(title=script.title, date=date_text), gain)
+        finally:
+            drawing.join()  # before the temporary files are cleaned up, even when encoding failed
         if drawing.error:
             raise drawing.error
         chapters.write_id3_chapters(mp3_tmp, chapter_list)

@@ -23,7 +23,7 @@ def build_script(
 ) -> Script:
     sections = [_intro(article.title, pauses)]
     sections += _body_sections(chosen, pauses, drop_conversions)
-    sections.append(_outro(article.title, pauses))
+    sections.append(_outro())
     _set_section_pauses(sections, pauses)
     return Script(title=article.title, sections=sections, source=article.source, date=date)
 
@@ -39,16 +39,16 @@ def spoken_sentences(text: str, *, drop_conversions: bool = False) -> list[str]:
 
 
 def _intro(title: str, pauses: Pauses) -> Section:
-    text = normalize(f"Here is your briefing. {_sentence(title)}")
+    text = normalize(f"Here is your briefing. {as_sentence(title)}")
     return Section("intro", None, [Segment(text, None, pauses.section_ms)])
 
 
-def _outro(title: str, pauses: Pauses) -> Section:
+def _outro() -> Section:
     text = "That was your briefing. Thank you for listening."
     return Section("outro", None, [Segment(text, None, END_PAUSE_MS)])
 
 
-def _sentence(text: str) -> str:
+def as_sentence(text: str) -> str:
     text = text.strip().rstrip("…").strip()
     return text if text.endswith((".", "?", "!")) else text + "."
 
@@ -78,8 +78,8 @@ def _body_sections(chosen: list[Paragraph], pauses: Pauses, drop_conversions: bo
 def _heading_line(paragraph: Paragraph) -> str:
     """A byline opening the analysis is read as a handover to the correspondent."""
     if paragraph.section == "analysis" and paragraph.text.lower().startswith("by "):
-        return _sentence("Analysis from " + paragraph.text[3:])
-    return _sentence(paragraph.text)
+        return as_sentence("Analysis from " + paragraph.text[3:])
+    return as_sentence(paragraph.text)
 
 
 def _set_section_pauses(sections: list[Section], pauses: Pauses) -> None:
