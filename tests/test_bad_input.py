@@ -235,3 +235,18 @@ def test_without_debug_the_same_error_has_no_traceback(ws: Workspace) -> None:
     missing = ws.root / "no-such-article.txt"
     result = run_cli(["make", missing, "-o", ws.mp3], home=ws.home, cwd=ws.root)
     assert result.stderr == f"Error: {missing}: no such file\n"
+
+
+def test_json_nested_too_deeply_is_a_clean_error(ws: Workspace) -> None:
+    path = ws.article("deep.json", "[" * 100_000)
+    assert_failed_cleanly(ws.make(path), ws, 1, "deep.json")
+
+
+def test_a_malformed_url_is_a_clean_error(ws: Workspace) -> None:
+    assert_failed_cleanly(ws.make("http://[::1/story"), ws, 1, "http://[::1/story")
+
+
+def test_a_voice_profile_with_a_bad_value_is_a_usage_error(ws: Workspace) -> None:
+    profile = ws.article("odd.toml", 'engine = "espeak"\n[pauses]\nsentence_ms = "short"\n')
+    result = ws.make(FIXTURES / "bin-collections.txt", "--voice", profile)
+    assert_failed_cleanly(result, ws, 2, "odd.toml")

@@ -27,3 +27,14 @@ def test_workers_return_every_clip_in_order_even_after_speaking_in_process(tmp_p
     result = subprocess.run([sys.executable, str(script)], capture_output=True, text=True, timeout=120, check=False)
     assert result.returncode == 0, result.stderr[-2000:]
     assert result.stdout.split() == ["12", "12", "5"]
+
+
+def test_settings_an_engine_refuses_fail_before_any_worker_starts() -> None:
+    import pytest
+
+    from briefing.engines import VoiceSettings
+    from briefing.errors import BriefingError
+    from briefing.speak import speak_all
+
+    with pytest.raises(BriefingError, match="nonexistent-xx"):
+        list(speak_all(["One.", "Two.", "Three."], "espeak", VoiceSettings(voice="nonexistent-xx"), workers=2))
