@@ -147,11 +147,15 @@ def _ms(seconds: float) -> int:
 
 
 def write_vtt(path: Path, script: Script) -> None:
+    atomic_write_text(path, vtt_text(script))
+
+
+def vtt_text(script: Script) -> str:
     """One cue per spoken sentence, timed as rendered, voiced by the narrator."""
     blocks = ["WEBVTT"]
     for segment in script.segments():
         blocks.append(_cue(segment))
-    atomic_write_text(path, "\n\n".join(blocks) + "\n")
+    return "\n\n".join(blocks) + "\n"
 
 
 def _cue(segment: Segment) -> str:
@@ -189,6 +193,10 @@ def vtt_timestamp(seconds: float) -> str:
 
 
 def write_chapters_json(path: Path, chapters: list[Chapter], title: str) -> None:
+    atomic_write_text(path, chapters_json_text(chapters, title))
+
+
+def chapters_json_text(chapters: list[Chapter], title: str) -> str:
     """The Podcasting 2.0 JSON chapters file that <podcast:chapters> points at."""
     document = {
         "version": JSON_CHAPTERS_VERSION,
@@ -198,4 +206,4 @@ def write_chapters_json(path: Path, chapters: list[Chapter], title: str) -> None
             for c in chapters
         ],
     }
-    atomic_write_text(path, json.dumps(document, ensure_ascii=False, indent=2) + "\n")
+    return json.dumps(document, ensure_ascii=False, indent=2) + "\n"

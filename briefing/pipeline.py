@@ -135,12 +135,14 @@ def _write_files(script: Script, profile: VoiceProfile, output: Path, episode_au
             drawing.join()  # before the temporary files are cleaned up, even when encoding failed
         if drawing.error:
             raise drawing.error
-        chapters.write_id3_chapters(mp3_tmp, chapter_list)
+        # The cover first: its save grows the tag, so the chapters' save then fits without moving the audio.
         cover.embed_cover(mp3_tmp, tmp["cover"])
+        chapters.write_id3_chapters(mp3_tmp, chapter_list)
+        # Plain writes: atomic_path already renames every file into place together.
         tmp["timing"].write_text(json.dumps(timing, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
         tmp["text"].write_text(script.to_text(), encoding="utf-8")
-        chapters.write_vtt(tmp["transcript"], script)
-        chapters.write_chapters_json(tmp["chapters"], chapter_list, script.title)
+        tmp["transcript"].write_text(chapters.vtt_text(script), encoding="utf-8")
+        tmp["chapters"].write_text(chapters.chapters_json_text(chapter_list, script.title), encoding="utf-8")
     return side
 
 
