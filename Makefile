@@ -7,6 +7,7 @@ demo: setup
 	.venv/bin/briefing make $(EXAMPLE)
 
 test: setup-test
+	.venv/bin/python -m mypy
 	.venv/bin/python -m pytest -q
 
 setup:

@@ -1,11 +1,13 @@
-"""Daily briefing at scale: wall time and peak memory of `briefing daily` with 10 and 50 articles,
-sequential (``--workers 1``) against parallel (``--workers`` = available cores) rendering, in the same run.
+"""Daily briefing at scale with the default voice: wall time and peak memory of `briefing daily` with 50
+articles, one speech worker (``--workers 1``) against one per core, in the same run; then the speech
+cache at work: a 10-article day, and ``daily --update`` after one more article arrives.
 
 The articles are BBC news articles from ``../shared/eval/bbc-news-summary/News Articles`` (taken in a
 fixed order across the five categories), read in place through the ``files`` source of a fresh
 library's ``briefing.toml`` — nothing is copied. Each run is a child process (the real CLI, the real
-speech engine and MP3 export); its peak resident memory comes from ``os.wait4``'s rusage for that
-child alone. The budget grows with the number of stories so that every story is read:
+speech engine and MP3 export); the resident memory of its whole process tree (briefing and its speech
+workers and encoders) is sampled with psutil every 0.1 s and its peak printed. The scaling runs turn the speech cache off (``cache_mb = 0``)
+so both speak everything; the update runs keep it on, as users do. The budget grows with the number of stories so that every story is read:
 ``--minutes`` = max(8, 0.4 × articles).
 
 Run: ``.venv/bin/python benchmarks/daily_scale.py``. Ends with ``name: value`` lines.
@@ -13,7 +15,6 @@ Run: ``.venv/bin/python benchmarks/daily_scale.py``. Ends with ``name: value`` l
 
 from __future__ import annotations
 
-import inspect
 import os
 import subprocess
 import sys
@@ -25,7 +26,8 @@ ROOT = Path(__file__).resolve().parents[1]
 ARTICLES_DIR = ROOT.parent / "shared" / "eval" / "bbc-news-summary" / "News Articles"
 sys.path.insert(0, str(ROOT))
 
-SIZES = (10, 50)
+SIZES = tuple(int(size) for size in os.environ.get("BENCH_SIZES", "50").split(","))
+UPDATE_SIZE = 10
 DATE = "2026-11-25"
 
 
@@ -42,51 +44,72 @@ def bbc_articles(count: int) -> list[Path]:
     return chosen
 
 
-def run_daily(files: list[Path], workers: int) -> tuple[float, float, int]:
-    """(wall seconds, peak MB of the child, stories read) of one `briefing daily` on a fresh library."""
-    with tempfile.TemporaryDirectory(prefix="briefing-daily-bench-") as folder:
-        library = Path(folder)
-        listed = ", ".join(f'"{path}"' for path in files)
-        (library / "briefing.toml").write_text(f"[sources]\nfiles = [{listed}]\n", encoding="utf-8")
-        minutes = max(8.0, 0.4 * len(files))
-        command = [sys.executable, "-m", "briefing", "daily", "--library", str(library), "--date", DATE,
-                   "--minutes", str(minutes), "--workers", str(workers)]
-        started = time.perf_counter()
-        child = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-        _, status, usage = os.wait4(child.pid, 0)
-        elapsed = time.perf_counter() - started
-        output = child.stdout.read() + child.stderr.read()
-        code = os.waitstatus_to_exitcode(status)
-        if code != 0:
-            sys.exit(f"briefing daily failed ({code}):\n{output}")
-        stories = sum(1 for line in output.splitlines() if line.startswith("  - "))
-        return elapsed, usage.ru_maxrss / 1024, stories
+def write_config(library: Path, files: list[Path], cache: bool) -> None:
+    listed = ", ".join(f'"{path}"' for path in files)
+    channel = "" if cache else "[channel]\ncache_mb = 0\n"
+    (library / "briefing.toml").write_text(f"{channel}[sources]\nfiles = [{listed}]\n", encoding="utf-8")
+
+
+def run_daily(library: Path, count: int, workers: int | None, *extra: str) -> tuple[float, float, int]:
+    """(wall seconds, peak MB of the whole process tree, stories read)."""
+    import psutil
+
+    minutes = max(8.0, 0.4 * count)
+    command = [sys.executable, "-m", "briefing", "daily", "--library", str(library), "--date", DATE,
+               "--minutes", str(minutes), *extra]
+    if workers:
+        command += ["--workers", str(workers)]
+    started = time.perf_counter()
+    child = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    tree_peak = 0
+    parent = psutil.Process(child.pid)
+    while child.poll() is None:
+        try:
+            tree = [parent] + parent.children(recursive=True)
+            tree_peak = max(tree_peak, sum(process.memory_info().rss for process in tree))
+        except psutil.Error:
+            pass
+        time.sleep(0.1)
+    elapsed = time.perf_counter() - started
+    output = child.stdout.read() + child.stderr.read()
+    if child.returncode != 0:
+        sys.exit(f"briefing daily failed ({child.returncode}):\n{output}")
+    stories = sum(1 for line in output.splitlines() if line.startswith("  - "))
+    return elapsed, tree_peak / 2**20, stories
 
 
 def main() -> None:
-    from briefing import pipeline
-
     if not ARTICLES_DIR.is_dir():
         sys.exit(f"{ARTICLES_DIR} is not here")
     cores = len(os.sched_getaffinity(0))
     parallel = max(2, cores)
-    has_workers = "workers" in inspect.signature(pipeline.render).parameters
-    if not has_workers:
-        print("note: pipeline.render has no `workers` parameter yet: both runs render sequentially")
     results: dict[str, float] = {}
     for size in SIZES:
         files = bbc_articles(size)
-        sequential_s, sequential_mb, stories = run_daily(files, 1)
-        parallel_s, parallel_mb, _ = run_daily(files, parallel)
-        print(f"{size} articles, {stories} stories read: sequential {sequential_s:.1f} s ({sequential_mb:.0f} MB), "
-              f"parallel x{parallel} {parallel_s:.1f} s ({parallel_mb:.0f} MB)")
-        results[f"daily {size} sequential s"] = round(sequential_s, 2)
-        results[f"daily {size} parallel s"] = round(parallel_s, 2)
-        results[f"daily {size} speedup"] = round(sequential_s / parallel_s, 2)
-        results[f"daily {size} peak MB"] = round(max(sequential_mb, parallel_mb), 1)
-        results[f"daily {size} stories"] = stories
+        times = {}
+        for workers in (1, parallel):
+            with tempfile.TemporaryDirectory(prefix="briefing-daily-bench-") as folder:
+                write_config(Path(folder), files, cache=False)
+                elapsed, tree_mb, stories = run_daily(Path(folder), size, workers)
+            times[workers] = elapsed
+            print(f"{size} articles, {stories} stories, {workers} worker(s): {elapsed:.1f} s, "
+                  f"peak memory of the process tree {tree_mb:.0f} MB")
+            results[f"daily {size} workers {workers} s"] = round(elapsed, 2)
+            results[f"daily {size} workers {workers} tree peak MB"] = round(tree_mb, 1)
+        results[f"daily {size} speedup {parallel} workers vs 1"] = round(times[1] / times[parallel], 2)
+    files = bbc_articles(UPDATE_SIZE + 1)
+    with tempfile.TemporaryDirectory(prefix="briefing-daily-update-") as folder:
+        library = Path(folder)
+        write_config(library, files[:UPDATE_SIZE], cache=True)
+        first, _, stories = run_daily(library, UPDATE_SIZE + 1, None)
+        write_config(library, files, cache=True)
+        update, _, _ = run_daily(library, UPDATE_SIZE + 1, None, "--update")
+    print(f"{UPDATE_SIZE}-article day ({stories} stories): first run {first:.1f} s, --update after one more "
+          f"article {update:.1f} s")
+    results["daily update s"] = round(update, 2)
+    results["daily first run s"] = round(first, 2)
+    results["daily update/first run ratio"] = round(update / first, 2)
     results["parallel workers"] = parallel
-    results["render has workers"] = int(has_workers)
     for name, value in results.items():
         print(f"{name}: {value}")
 

@@ -117,6 +117,10 @@ def measure_servers() -> tuple[float, float]:
         library = Path(scratch)
         (library / "episodes").mkdir()
         (library / "episodes" / "bench.mp3").write_bytes(os.urandom(PAYLOAD))
+        with Library.open(library) as opened:  # the server sends only what the library publishes
+            opened.upsert(Episode(guid="urn:bench:rps", title="Bench", published="2025-01-01T00:00:00+00:00",
+                                  audio_path="episodes/bench.mp3", size_bytes=PAYLOAD, duration_s=1.0,
+                                  source="bench", voice="bench"))
         ours_port, theirs_port = free_port(), free_port()
         ours = start([sys.executable, "-m", "briefing", "serve", "--library", scratch,
                       "--port", str(ours_port)], ours_port)

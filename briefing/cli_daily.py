@@ -12,6 +12,8 @@ from briefing.engines import engine_names
 ENGINES = click.Choice(engine_names())
 library_option = click.option("--library", metavar="DIR",
                               help="Library folder (default: $BRIEFING_HOME, else ./output).")
+fleet_option = click.option("--fleet", metavar="DIR",
+                            help="Run `briefing fleet DIR` (every channel in DIR) instead of one library's daily.")
 
 
 @click.command()
@@ -26,26 +28,32 @@ library_option = click.option("--library", metavar="DIR",
 @click.option("--workers", type=click.IntRange(min=1), metavar="N", help="Parallel speech synthesis workers.")
 @click.option("--chime", is_flag=True, help="Play a short chime at the start of each section.")
 @click.option("--wait", is_flag=True, help="If another briefing is using the library, wait for it (default: exit 75).")
-@click.option("-q", "--quiet", is_flag=True, help="No progress bar or summary (problems are still reported).")
+@click.option("-q", "--quiet", is_flag=True, help="Print nothing but problems (skipped sources).")
 @click.pass_context
 def daily(ctx, date, minutes, update, library, voice, engine, workers, chime, wait, quiet) -> None:
     """Make today's briefing from the [sources] in briefing.toml and publish it.
 
-    \b
     Running it again for the same date replaces that day's episode: without --update it is
     re-rendered from the same stories, with --update new articles are added to them.
+
     \b
-    Exit codes: 0 published; 3 published, but some sources failed (each named on stderr);
-    1 nothing published (nothing new, or every source failed); 75 another briefing holds the
-    library (see --wait); 2 bad options or settings.
+    Exit codes: 0 published; 3 published, but some sources failed (each
+    named on stderr); 1 nothing published (nothing new, or every source
+    failed); 75 another briefing holds the library (see --wait); 2 bad
+    options or settings.
     """
     import datetime as dt
 
+    from briefing.config import CONFIG_NAME, SettingsError, load_config
     from briefing.daily import DailyOptions, run_daily
     from briefing.library import resolve_library_dir
     from briefing.pipeline import RenderOptions
     from briefing.voices import load_profile
 
+    library_dir = resolve_library_dir(library)
+    if not load_config(library_dir).has_sources:  # a mistake to report as one (exit 2), not a quiet day
+        raise SettingsError(f"no sources configured in {library_dir / CONFIG_NAME} "
+                            "(name an inbox, feeds, urls or files under [sources])")
     profile = load_profile(voice)
     options = DailyOptions(
         date=date.date() if date else dt.date.today(),
@@ -55,7 +63,6 @@ def daily(ctx, date, minutes, update, library, voice, engine, workers, chime, wa
     def report(line: str) -> None:
         click.echo(line, err=True)
 
-    library_dir = resolve_library_dir(library)
     bars: list = []
 
     def progress(done: int, total: int) -> None:
@@ -65,7 +72,8 @@ def daily(ctx, date, minutes, update, library, voice, engine, workers, chime, wa
         bars[0].update(done - bars[0].pos)
 
     try:
-        result = run_daily(library_dir, options, report=report, progress=None if quiet else progress)
+        result = run_daily(library_dir, options, report=report, progress=None if quiet else progress,
+                           note=(lambda line: None) if quiet else report)
     finally:
         for bar in bars:
             bar.__exit__(None, None, None)
@@ -87,16 +95,17 @@ def daily(ctx, date, minutes, update, library, voice, engine, workers, chime, wa
 @click.command()
 @click.option("--at", "at", metavar="HH:MM", help="Local time of day to run `briefing daily`.")
 @library_option
+@fleet_option
 @click.option("--systemd", is_flag=True, help="Print a systemd user timer and service instead of using cron.")
 @click.option("--install", is_flag=True, help="With --systemd: write the units to ~/.config/systemd/user/.")
 @click.option("--remove", is_flag=True, help="Remove the crontab line and the systemd units.")
-def schedule(at: str | None, library: str | None, systemd: bool, install: bool, remove: bool) -> None:
+def schedule(at: str | None, library: str | None, fleet: str | None, systemd: bool, install: bool,
+             remove: bool) -> None:
     """Run `briefing daily` every day at --at, from your crontab (or systemd with --systemd).
 
-    The run's output is appended to <library>/logs/daily.log.
+    The run's output is appended to <library>/logs/daily.log (with --fleet, DIR/logs/daily.log).
     """
     from briefing import schedule as scheduling
-    from briefing.library import resolve_library_dir
 
     if remove:
         removed_line = _try_remove_cron(scheduling)
@@ -111,7 +120,7 @@ def schedule(at: str | None, library: str | None, systemd: bool, install: bool, 
         raise click.UsageError("--at HH:MM is required (or --remove)")
     if install and not systemd:
         raise click.UsageError("--install goes with --systemd")
-    target = scheduling.make_target(at, resolve_library_dir(library))
+    target = _target(scheduling, at, library, fleet)
     if not systemd:
         line = scheduling.install_cron(target)
         click.echo(f"Installed in your crontab:\n{line}")
@@ -123,6 +132,15 @@ def schedule(at: str | None, library: str | None, systemd: bool, install: bool, 
     for path in scheduling.install_systemd(target):
         click.echo(f"Wrote {path}")
     click.echo(f"Then: systemctl --user daemon-reload && systemctl --user enable --now {scheduling.UNIT_NAME}.timer")
+
+
+def _target(scheduling, at: str, library: str | None, fleet: str | None):
+    from briefing.library import resolve_library_dir
+
+    if fleet and library:
+        raise click.UsageError("choose one of --library and --fleet")
+    return scheduling.make_target(at, fleet, fleet=True) if fleet else scheduling.make_target(
+        at, resolve_library_dir(library))
 
 
 def _try_remove_cron(scheduling) -> bool:
@@ -137,16 +155,17 @@ def _try_remove_cron(scheduling) -> bool:
 @click.command("run-scheduler")
 @click.option("--at", "at", required=True, metavar="HH:MM", help="Local time of day to run `briefing daily`.")
 @library_option
-def run_scheduler(at: str, library: str | None) -> None:
+@fleet_option
+def run_scheduler(at: str, library: str | None, fleet: str | None) -> None:
     """Stay in the foreground and run `briefing daily` every day at --at (for machines without cron)."""
     from briefing import schedule as scheduling
-    from briefing.library import resolve_library_dir
 
-    target = scheduling.make_target(at, resolve_library_dir(library))
+    target = _target(scheduling, at, library, fleet)
     logger = scheduling.scheduler_logger(target)
     scheduler = scheduling.make_scheduler(target, logger)
-    logger.info("scheduler started: briefing daily at %s every day", f"{target.at:%H:%M}")
-    click.echo(f"Running `briefing daily` every day at {target.at:%H:%M} for {target.library}; "
+    command = target.arguments()[0]
+    logger.info("scheduler started: briefing %s at %s every day", command, f"{target.at:%H:%M}")
+    click.echo(f"Running `briefing {command}` every day at {target.at:%H:%M} for {target.library}; "
                f"log: {target.log} (Ctrl-C stops)")
     # A service manager stops us with SIGTERM: finish like Ctrl-C, with a line in the log.
     signal.signal(signal.SIGTERM, lambda *_: scheduler.shutdown(wait=False))

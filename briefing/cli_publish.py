@@ -2,16 +2,20 @@
 
 from __future__ import annotations
 
-import json
-from dataclasses import asdict, replace
+from contextlib import nullcontext
+from dataclasses import asdict
 from pathlib import Path
 
 import click
 
+from briefing import address
+from briefing.cli import echo_json
 from briefing.config import load_config
+from briefing.errors import BriefingError, UsageError
 from briefing.feed import hhmmss
-from briefing.library import DB_NAME, Library, regenerate, resolve_library_dir
+from briefing.library import DB_NAME, FEED_NAME, Library, regenerate, resolve_library_dir
 from briefing.locking import library_lock
+from briefing.textsafety import strip_controls_inline
 
 library_option = click.option(
     "--library", "library", metavar="DIR",
@@ -32,10 +36,12 @@ def episodes(library: str | None, as_json: bool) -> None:
     with Library.open(resolve_library_dir(library), create=False) as opened:
         found = opened.episodes()
     if as_json:
-        click.echo(json.dumps([asdict(episode) for episode in found], indent=2, ensure_ascii=False))
+        echo_json([asdict(episode) for episode in found])
         return
     for episode in found:
-        click.echo(f"{episode.guid}\t{episode.published[:10]}\t{hhmmss(episode.duration_s)}\t{episode.title}")
+        # Records from older versions may hold control characters; one episode stays one line.
+        fields = [episode.guid, episode.published[:10], hhmmss(episode.duration_s), episode.title]
+        click.echo("\t".join(strip_controls_inline(field) for field in fields))
 
 
 @click.command()
@@ -51,7 +57,7 @@ def remove(guid: str, delete_files: bool, library: str | None) -> None:
             removed = opened.remove(guid, delete_files=delete_files)
         regenerate(directory)
     kept = "" if delete_files else " (files kept)"
-    click.echo(f"Removed {removed.guid}: {removed.title}{kept}")
+    click.echo(strip_controls_inline(f"Removed {removed.guid}: {removed.title}{kept}"))
 
 
 @click.command()
@@ -62,7 +68,9 @@ def feed(base_url: str | None, library: str | None) -> None:
     directory = resolve_library_dir(library)
     Library.open(directory, create=False).close()
     with library_lock(directory, wait=True):
-        paths = regenerate(directory, load_config(directory, base_url))
+        config = load_config(directory, base_url)
+        _remember_base_url(directory, base_url and config.channel.base_url)
+        paths = regenerate(directory, config)
     for path in paths:
         click.echo(str(path))
 
@@ -77,19 +85,58 @@ def serve(host: str, port: int, base_url: str | None, library: str | None) -> No
     """Serve the feed, web page and episodes over HTTP until Ctrl-C."""
     directory = resolve_library_dir(library)
     config = load_config(directory, base_url)
-    if not config.base_url_chosen:
-        # Nobody named a public address: this server's is the one that works.
-        address = f"[{host}]" if ":" in host else host
-        config = replace(config, channel=replace(config.channel, base_url=f"http://{address}:{port}/"))
-    if (Path(directory) / DB_NAME).is_file():
-        with library_lock(directory, wait=True):
-            regenerate(directory, config)
-    click.echo(f"Serving {directory} — feed: {config.channel.feed_url} (Ctrl-C stops)")
+    here = address.server_url(host, port)  # on every interface: the LAN address, which phones reach
     # Imported here: starlette and uvicorn are slow to import.
     from briefing import server
 
-    server.serve(directory, host=host, port=port)
+    _check_port_free(server, host, port)  # before the feed is rewritten for an address that will not answer
+    # Recorded for `make` and `daily` while it runs: the base URL when no other is chosen or stored.
+    with address.recorded_server(directory, here) if Path(directory).is_dir() else nullcontext():
+        stored = None
+        if (Path(directory) / DB_NAME).is_file() or (Path(directory) / FEED_NAME).is_file():  # a lost db is refused
+            with library_lock(directory, wait=True):
+                stored = _remember_base_url(directory, base_url and config.channel.base_url)
+                regenerate(directory, config)
+        feed_url = address.published_channel(config, stored, directory).feed_url
+        click.echo(f"Serving {directory} at {here} — feed: {feed_url} (Ctrl-C stops)")
+        if host in ("0.0.0.0", "::"):
+            click.echo(f"On a phone on the same network: open {here} or subscribe to {feed_url}")
+        server.serve(directory, host=host, port=port)
     click.echo("Stopped.")
 
 
-COMMANDS = [episodes, remove, feed, serve]
+def _check_port_free(server, host: str, port: int) -> None:
+    try:
+        server.bind(host, port).close()
+    except OSError as error:
+        raise BriefingError(f"cannot listen on {host}:{port} ({error.strerror}); choose another --port") from None
+
+
+def _remember_base_url(directory: Path, base_url: str | None) -> str | None:
+    """Store ``base_url`` (from --base-url) in the library for later commands; return the stored one."""
+    with Library.open(directory) as opened:
+        if base_url:
+            opened.set_meta(address.BASE_URL_KEY, base_url)
+        return opened.stored_meta(address.BASE_URL_KEY)
+
+
+@click.command()
+@library_option
+def rebuild(library: str | None) -> None:
+    """Restore a lost or damaged library database from feed.xml and the episodes' side files.
+
+    The damaged database is kept beside it as briefing.db.damaged-<time>. What the daily briefing
+    remembered (which articles it has read) is not in the feed and starts afresh.
+    """
+    from briefing.recover import rebuild_library
+
+    directory = resolve_library_dir(library)
+    if not directory.is_dir():
+        raise UsageError(f"{directory}: no library folder here")
+    with library_lock(directory, wait=True):
+        report = rebuild_library(directory)
+    for line in report.lines():
+        click.echo(line)
+
+
+COMMANDS = [episodes, remove, feed, serve, rebuild]

@@ -2,21 +2,101 @@
 
 Owns reading and validating the file into one frozen settings object. It does not decide where the
 library is (see ``library.resolve_library_dir``) and keeps other stages' tables in ``Config.raw``.
+
+Every table and key the file may hold is in ``SCHEMA``, with its type and range; ``load_config``
+checks the whole file against it, so a stage reading ``Config.raw`` gets values of the right type
+within range (what they mean, such as a feed's address, is still the stage's to check). A setting
+that is unknown, of the wrong type or out of range is a ``SettingsError``: one line naming the key
+(and the known key it was probably meant to be), exit code 2 like a bad option. A stage adding a
+setting adds it to ``SCHEMA``.
 """
 
 from __future__ import annotations
 
+import difflib
+import math
 import os
 import tomllib
 from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 from briefing.errors import InputError, UsageError
 
 CONFIG_NAME = "briefing.toml"
 BASE_URL_ENV = "BRIEFING_BASE_URL"
 DEFAULT_BASE_URL = "http://127.0.0.1:8000/"
+SOURCE_LIST_KEYS = ("inbox", "feeds", "urls", "files")
+
+
+class SettingsError(UsageError):
+    """``briefing.toml`` cannot be used as it is: exit code 2, like a bad option."""
+
+
+@dataclass(frozen=True)
+class Setting:
+    """One key's type and, for numbers, its range (``low`` excluded when ``above``)."""
+
+    kind: Literal["text", "flag", "whole", "number", "texts", "text list"]
+    low: float | None = None
+    high: float | None = None
+    above: bool = False  # the value must be greater than ``low``, not equal to it
+
+    def problem(self, value: Any) -> str | None:
+        """Why ``value`` does not fit, as the end of a sentence; None when it does."""
+        if self.kind == "text":
+            return None if isinstance(value, str) else "must be a string"
+        if self.kind == "flag":
+            return None if isinstance(value, bool) else "must be true or false"
+        if self.kind in ("texts", "text list"):
+            values = [value] if self.kind == "texts" and isinstance(value, str) else value
+            if isinstance(values, list) and all(isinstance(v, str) and v.strip() for v in values):
+                return None
+            return ("must be a string or a list of strings" if self.kind == "texts"
+                    else "must be a list of non-empty strings")
+        return self._number_problem(value)
+
+    def _number_problem(self, value: Any) -> str | None:
+        whole = self.kind == "whole"
+        if isinstance(value, bool) or not isinstance(value, int if whole else (int, float)):
+            return "must be a whole number" if whole else "must be a number"
+        if not math.isfinite(value):
+            return "must be a finite number"
+        too_low = self.low is not None and (value <= self.low if self.above else value < self.low)
+        if too_low or (self.high is not None and value > self.high):
+            return f"must be {self._range()}, got {value!r}"
+        return None
+
+    def _range(self) -> str:
+        low = None if self.low is None else f"{self.low:g}"
+        if self.high is None:
+            return f"greater than {low}" if self.above else f"at least {low}"
+        return f"greater than {low} and at most {self.high:g}" if self.above else f"from {low} to {self.high:g}"
+
+
+_TEXT, _FLAG = Setting("text"), Setting("flag")
+SCHEMA: dict[str, dict[str, Setting]] = {
+    "channel": {
+        "title": _TEXT, "author": _TEXT, "description": _TEXT, "language": _TEXT, "image": _TEXT,
+        "base_url": _TEXT, "category": _TEXT, "explicit": _FLAG, "email": _TEXT,
+        "owner_name": _TEXT, "owner_email": _TEXT,
+        "keep": Setting("whole", 1, 1_000_000),  # episodes kept in the feed
+        "keep_days": Setting("number", 0, 36_500, above=True),
+        "audio": _TEXT,  # the output format's name
+        "cache_mb": Setting("number", 0, 1_000_000),  # the synthesised-speech cache; 0 turns it off
+    },
+    "sources": {
+        "inbox": Setting("texts"), "feeds": Setting("texts"), "urls": Setting("texts"), "files": Setting("texts"),
+        "timeout_s": Setting("number", 0, 3600, above=True),  # per fetch, the whole request
+        "total_timeout_s": Setting("number", 0, 86_400, above=True),  # all sources of one daily run
+        "max_bytes": Setting("whole", 1, 1 << 30),
+        "max_items": Setting("whole", 1, 10_000),
+        "allow_private_urls": _FLAG,
+    },
+    "extract": {"drop": Setting("text list")},  # CSS selectors removed before extraction
+    # Where `fleet` copies the channel's files (e.g. s3://bucket/prefix); endpoint_url: a non-AWS S3 server.
+    "publish": {"url": _TEXT, "endpoint_url": _TEXT},
+}
 
 
 @dataclass(frozen=True)
@@ -32,6 +112,8 @@ class ChannelSettings:
     category: str = "News"
     explicit: bool = False
     email: str | None = None
+    owner_name: str | None = None  # itunes:owner, which Apple uses to verify ownership; else author
+    owner_email: str | None = None  # else email
 
     @property
     def feed_url(self) -> str:
@@ -44,12 +126,19 @@ class Config:
     raw: dict[str, Any] = field(default_factory=dict)
     base_url_chosen: bool = False  # False: the built-in default, which `serve` may replace
 
+    @property
+    def has_sources(self) -> bool:
+        """Whether ``[sources]`` names any inbox, feed, page or file for ``daily`` to read."""
+        table = self.raw.get("sources", {})
+        return any(table.get(key) for key in SOURCE_LIST_KEYS)
+
 
 def load_config(library_dir: Path, base_url: str | None = None) -> Config:
     """Read ``briefing.toml`` (if any), then apply ``BRIEFING_BASE_URL`` and then ``base_url``."""
     path = Path(library_dir) / CONFIG_NAME
     raw = _read_toml(path)
-    channel = _channel_from(raw.get("channel", {}), path)
+    validate(raw, path)
+    channel = _channel_from(raw.get("channel", {}))
     source: Path | str = path
     for name, override in ((BASE_URL_ENV, os.environ.get(BASE_URL_ENV)), ("--base-url", base_url)):
         if override:
@@ -73,19 +162,56 @@ def _read_toml(path: Path) -> dict[str, Any]:
     except FileNotFoundError:
         return {}
     except tomllib.TOMLDecodeError as error:
-        raise InputError(f"{path}: not valid TOML ({error})") from None
+        raise SettingsError(f"{path}: not valid TOML ({error})") from None
     except OSError as error:
-        raise InputError(f"{path}: cannot be read ({error.strerror})") from None
+        raise SettingsError(f"{path}: cannot be read ({error.strerror})") from None
 
 
-def _channel_from(table: Any, path: Path) -> ChannelSettings:
+def validate(raw: dict[str, Any], path: Path | str = CONFIG_NAME) -> None:
+    """Check every table and key of a parsed ``briefing.toml`` against ``SCHEMA``; raise SettingsError."""
+    for name, table in raw.items():
+        if name not in SCHEMA:
+            raise SettingsError(f"{path}: unknown key {_top_level_name(name, table)}{_suggestion(name, table)}")
+        if not isinstance(table, dict):
+            raise SettingsError(f"{path}: [{name}] must be a table")
+        for key, value in table.items():
+            setting = SCHEMA[name].get(key)
+            if setting is None:
+                close = difflib.get_close_matches(key, SCHEMA[name], n=1)
+                hint = f" (did you mean {name}.{close[0]}?)" if close else ""
+                raise SettingsError(f"{path}: unknown key {name}.{key}{hint}")
+            problem = setting.problem(value)
+            if problem:
+                raise SettingsError(f"{path}: {name}.{key} {problem}")
+
+
+def _top_level_name(name: str, value: Any) -> str:
+    return f"[{name}]" if isinstance(value, dict) else name
+
+
+def _suggestion(name: str, value: Any) -> str:
+    if isinstance(value, dict):
+        close = difflib.get_close_matches(name, SCHEMA, n=1)
+        return f" (did you mean [{close[0]}]?)" if close else ""
+    homes = [table for table, keys in SCHEMA.items() if name in keys]
+    return f" (it belongs under [{homes[0]}])" if homes else ""
+
+
+def _channel_from(table: dict[str, Any]) -> ChannelSettings:
+    """The validated ``[channel]`` table's keys that ChannelSettings holds; the others stay in raw."""
+    known = {f.name for f in fields(ChannelSettings)}
+    return ChannelSettings(**{key: value for key, value in table.items() if key in known})
+
+
+def extract_drop(raw: dict[str, Any], source: Path | str = CONFIG_NAME) -> tuple[str, ...]:
+    """``[extract] drop``: CSS selectors of page elements removed before extraction."""
+    table = raw.get("extract", {})
     if not isinstance(table, dict):
-        raise InputError(f"{path}: [channel] must be a table")
-    known = {f.name: f for f in fields(ChannelSettings)}
-    for key, value in table.items():
-        if key not in known:
-            raise InputError(f"{path}: unknown setting channel.{key}")
-        expected = bool if key == "explicit" else str
-        if not isinstance(value, expected):
-            raise InputError(f"{path}: channel.{key} must be a {expected.__name__}")
-    return ChannelSettings(**table)
+        raise InputError(f"{source}: [extract] must be a table")
+    for key in table:
+        if key != "drop":
+            raise InputError(f"{source}: unknown setting extract.{key}")
+    drop = table.get("drop", [])
+    if not isinstance(drop, list) or not all(isinstance(item, str) and item.strip() for item in drop):
+        raise InputError(f"{source}: extract.drop must be a list of CSS selectors")
+    return tuple(drop)

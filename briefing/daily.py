@@ -14,7 +14,9 @@ Near-duplicates: a story whose title and lede are similar (TF-IDF cosine ≥ ``D
 to a more important one is merged into it — not read, but remembered as used, so it is never read
 later either.
 
-Budget: ``minutes`` × 160 words. The intro, round-up and outro are paid for first; then stories are
+Budget: ``minutes`` × the voice's words a minute, corrected (``fit_day``) until the script's
+estimated playing time, pauses included, is nearest ``minutes``. The intro, round-up and outro are
+paid for first; then stories are
 taken in order while each can still have ``MIN_STORY_WORDS``; the rest is shared fairly
 (max-min: a story shorter than its equal share keeps all of it and the remainder is split between
 the others), and what a story's selection leaves unused goes to the most important stories that
@@ -29,6 +31,9 @@ Idempotence (one episode per date, guid ``episode_guid("daily:<date>")``):
     plus the new ones.
 The articles are recorded as used only after the episode is published: a run killed before that
 leaves them unread; one killed just after is repaired by the next run, which republishes them.
+A story the engine cannot speak (it fails, or its process crashes, on one of the story's sentences)
+is reported, left out and remembered as rejected, so no later run tries it again; the episode is
+rendered again without it.
 
 This module owns choosing, ordering, budgeting and scripting the day. Reading sources is
 ``sources``, rendering and publishing ``pipeline``, the library lock ``locking``.
@@ -38,27 +43,41 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import shutil
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from briefing import pipeline
 from briefing.config import load_config
 from briefing.errors import BriefingError
+from briefing.lexicon import load_lexicon
 from briefing.library import Library, UsedArticle
 from briefing.locking import library_lock
 from briefing.model import Article, Episode, Paragraph, Script, Section, Segment
-from briefing.script import END_PAUSE_MS, as_sentence, spoken_sentences
+from briefing.script import (
+    as_sentence,
+    close_sections,
+    estimated_seconds,
+    intro_section,
+    outro_section,
+    pause_stretch,
+    repeats_opening,
+    Spoken,
+    segment,
+    spoken_sentences,
+    stretch_pauses,
+)
 from briefing.select import WORDS_PER_MINUTE, Budget, select
 from briefing.similarity import cosine, terms, tfidf
 from briefing.sources import Candidate, gather, settings_from_config
+from briefing.speak import SegmentError
 from briefing.voices import Pauses
 
 DEFAULT_MINUTES = 8.0
+FIT_ATTEMPTS = 4
+FIT_TOLERANCE = 0.02  # of the asked length: close enough to stop fitting
 DUPLICATE_SIMILARITY = 0.45
 MIN_STORY_WORDS = 30
-WORK_DIR = ".daily"
 
 # Exit codes of `briefing daily` (also in its --help).
 EXIT_OK = 0
@@ -105,8 +124,13 @@ class DailyResult:
 
 
 def run_daily(library_dir: Path, options: DailyOptions, *, report: Report = lambda line: None,
-              progress: pipeline.Progress | None = None) -> DailyResult:
-    """Make and publish ``options.date``'s briefing, holding the library lock throughout."""
+              progress: pipeline.Progress | None = None, note: Report | None = None) -> DailyResult:
+    """Make and publish ``options.date``'s briefing, holding the library lock throughout.
+
+    Problems (a skipped source or story) go to ``report``; notes on what is done to ``note`` (default:
+    ``report`` too).
+    """
+    note = note or report
     library_dir = Path(library_dir)
     date = options.date.isoformat()
     with library_lock(library_dir, wait=options.wait):
@@ -117,19 +141,28 @@ def run_daily(library_dir: Path, options: DailyOptions, *, report: Report = lamb
             stories = stories_from_used(stored)
             failures: list[str] = []
             if stories and not options.update:
-                report(f"Re-rendering the briefing for {date} from its {len(stories)} stories "
+                note(f"Re-rendering the briefing for {date} from its {len(stories)} stories "
                        "(--update adds new articles)")
             else:
                 gathered = gather(settings, library, lambda problem: report(f"Skipped: {problem}"))
                 failures = gathered.failures
                 stories = merge_duplicates(stories, order_candidates(gathered.candidates))
-        if not stories:
-            problem = f"{len(failures)} source(s) failed" if failures else "no new articles in the sources"
-            raise NothingToBrief(f"nothing to brief for {date}: {problem}")
-        plan = plan_budget(stories, options.minutes, options.date)
-        script = build_daily_script(options.date, plan, options.render.profile.pauses,
-                                    options.render.profile.drop_conversions)
-        episode = _render_and_publish(library_dir, script, options, progress)
+        while True:
+            if not stories:
+                problem = f"{len(failures)} source(s) failed" if failures else "no new articles in the sources"
+                raise NothingToBrief(f"nothing to brief for {date}: {problem}")
+            plan, script = fit_day(stories, options, library_dir)
+            try:
+                episode = _render_and_publish(library_dir, script, options, progress)
+                break
+            except SegmentError as error:
+                unspeakable = _story_saying(script, plan, error.text)
+                if unspeakable is None:  # the intro or outro: no story to leave out
+                    raise
+                report(f"Skipped: {unspeakable.article.source}: {error.message}")
+                failures.append(f"{unspeakable.article.source}: {error.message}")
+                _reject(library_dir, unspeakable, error.message)
+                stories = [story for story in stories if story is not unspeakable]
         with Library.open(library_dir) as library:
             library.set_used_articles(date, used_rows(date, [story for story, _ in plan]))
     kept = {story.key for story, _ in plan}
@@ -174,9 +207,10 @@ def _identity_text(article: Article) -> str:
 
 # ---- budget ------------------------------------------------------------------------------------
 
-def plan_budget(stories: list[Story], minutes: float, date: dt.date) -> list[tuple[Story, list[str]]]:
+def plan_budget(stories: list[Story], minutes: float, date: dt.date,
+                words_per_minute: float = WORDS_PER_MINUTE) -> list[tuple[Story, list[str]]]:
     """The stories that fit and, for each, the sentences of its body to read (title not included)."""
-    total = max(1, int(minutes * WORDS_PER_MINUTE))
+    total = max(1, int(minutes * words_per_minute))
     count = len(stories)
     while count > 1 and _fixed_words(stories[:count], date) + count * MIN_STORY_WORDS > total:
         count -= 1
@@ -193,6 +227,33 @@ def plan_budget(stories: list[Story], minutes: float, date: dt.date) -> list[tup
             slack -= _words(longer) - _words(bodies[index])
             bodies[index] = longer
     return list(zip(chosen, bodies))
+
+
+def fit_day(stories: list[Story], options: DailyOptions, library_dir: Path) -> tuple[list[tuple[Story, list[str]]], Script]:
+    """The plan and script that play nearest ``options.minutes``.
+
+    The words a minute the plan budgets start at the voice's pace, and each attempt corrects them by
+    the estimate's error (the pauses between stories and headlines cost time that words do not
+    show); the pauses of the script chosen are then stretched to land on the length.
+    """
+    profile = options.render.profile
+    pace, target = pipeline.speaking_pace(profile), options.minutes * 60.0
+    budgeted = pace
+    best: tuple[float, list[tuple[Story, list[str]]], Script] | None = None
+    for _ in range(FIT_ATTEMPTS):
+        plan = plan_budget(stories, options.minutes, options.date, budgeted)
+        script = build_daily_script(options.date, plan, profile.pauses, profile.drop_conversions)
+        miss = pipeline.length_miss(script, pace, target)
+        if best is None or miss < best[0]:
+            best = (miss, plan, script)
+        if miss < FIT_TOLERANCE * target:
+            break
+        budgeted *= target / estimated_seconds(script, pace)
+    assert best is not None
+    _, plan, script = best
+    stretch_pauses(script, pause_stretch(script, pace, target))
+    load_lexicon(library_dir).respell_script(script)
+    return plan, script
 
 
 def fair_shares(wants: list[int], available: int) -> list[int]:
@@ -239,31 +300,28 @@ def _words(sentences: list[str]) -> int:
 
 def build_daily_script(date: dt.date, plan: list[tuple[Story, list[str]]], pauses: Pauses,
                        drop_conversions: bool = False) -> Script:
-    def spoken(text: str) -> list[str]:
+    def spoken(text: str) -> list[Spoken]:
         return spoken_sentences(text, drop_conversions=drop_conversions)
 
-    intro = Section("intro", None, _segments(spoken(_intro_text(date, len(plan))), pauses.sentence_ms))
     headlines = Section("headlines", None, [
-        Segment(line, None, pauses.paragraph_ms) for story, _ in plan for line in spoken(as_sentence(story.article.title))
+        segment(line, None, pauses.paragraph_ms) for story, _ in plan for line in spoken(as_sentence(story.article.title))
     ])
-    sections = [intro, headlines]
+    sections = [intro_section(_intro_text(date, len(plan))), headlines]
     for story, body in plan:
-        segments = _segments(spoken(as_sentence(story.article.title)), pauses.sentence_ms)
+        title = story.article.title
+        opening = getattr(body[0], "display", body[0]) if body else ""
+        segments = [] if repeats_opening(title, opening) else _segments(spoken(as_sentence(title)), pauses.sentence_ms)
         if segments:
             segments[-1].pause_after_ms = pauses.paragraph_ms
         segments += _segments(body, pauses.sentence_ms)
         sections.append(Section("story", story.article.title, segments))
-    sections.append(Section("outro", None, _segments(spoken(_outro_text(date)), pauses.sentence_ms)))
-    sections = [section for section in sections if section.segments]
-    for section in sections:
-        section.segments[-1].pause_after_ms = pauses.section_ms
-    sections[-1].segments[-1].pause_after_ms = END_PAUSE_MS
-    return Script(title=episode_title(date), sections=sections, source=f"daily:{date.isoformat()}",
-                  date=date.isoformat())
+    sections.append(outro_section(_outro_text(date)))
+    return Script(title=episode_title(date), sections=close_sections(sections, pauses),
+                  source=f"daily:{date.isoformat()}", date=date.isoformat())
 
 
-def _segments(sentences: list[str], pause_ms: int) -> list[Segment]:
-    return [Segment(sentence, None, pause_ms) for sentence in sentences]
+def _segments(sentences: Sequence[str], pause_ms: int) -> list[Segment]:
+    return [segment(sentence, None, pause_ms) for sentence in sentences]
 
 
 def episode_title(date: dt.date) -> str:
@@ -289,25 +347,39 @@ def ordinal(day: int) -> str:
 
 # ---- rendering, publishing and the memory of used articles --------------------------------------
 
+def _story_saying(script: Script, plan: list[tuple[Story, list[str]]], text: str) -> Story | None:
+    """The story that says the segment ``text``: in its own section, or its line in the round-up."""
+    by_title: dict[str, Story] = {}
+    for story, _ in plan:
+        by_title.setdefault(story.article.title, story)
+    for section in script.sections:
+        texts = [segment.text for segment in section.segments]
+        if text not in texts:
+            continue
+        if section.kind == "story":
+            return by_title.get(section.heading or "")
+        if section.kind == "headlines":  # one line per story, in the plan's order
+            return plan[min(texts.index(text), len(plan) - 1)][0]
+    return None
+
+
+def _reject(library_dir: Path, story: Story, reason: str) -> None:
+    with Library.open(library_dir) as library:
+        library.reject(story.key, story.article.source, reason)
+        for key, article in zip(story.merged, story.merged_articles):
+            library.reject(key, article.source, reason)
+
+
 def _render_and_publish(library_dir: Path, script: Script, options: DailyOptions,
                         progress: pipeline.Progress | None) -> Episode:
-    work = library_dir / WORK_DIR
-    shutil.rmtree(work, ignore_errors=True)  # a killed run's half-written files; we hold the lock
-    output = work / f"daily-{options.date.isoformat()}.mp3"
-    rendered = pipeline.render(script, options.render, output, progress, workers=options.workers or 1)
     headlines = "; ".join(s.heading for s in script.sections if s.kind == "story" and s.heading)
-    episode = pipeline.publish_rendered(
-        rendered, library_dir, source=script.source, voice=options.render.profile.name,
-        guid=pipeline.episode_guid(script.source), kind="daily", description=f"Today: {headlines}.",
-    )
-    # The published files are links or copies of these; the work copies are no longer needed.
-    for path in [rendered.audio, *rendered.side_files.values()]:
-        path.unlink(missing_ok=True)
-    try:
-        work.rmdir()
-    except OSError:
-        pass
-    return episode
+    made = pipeline.make_episode(script, pipeline.MakeOptions(
+        voice=options.render.profile, engine=options.render.engine, chime=options.render.chime,
+        workers=options.workers, library=library_dir, kind="daily", description=f"Today: {headlines}.",
+        lock=False,  # run_daily holds it for the whole run
+    ), progress=progress)
+    assert made.episode is not None
+    return made.episode
 
 
 def used_rows(date: str, stories: list[Story]) -> list[UsedArticle]:

@@ -15,8 +15,10 @@ from pathlib import Path
 from urllib.parse import quote
 
 from briefing.config import ChannelSettings
+from briefing.feed_style import PROCESSING_INSTRUCTION, write_stylesheet
 from briefing.fsutil import atomic_path
 from briefing.model import Episode
+from briefing.textsafety import strip_controls
 
 CHANNEL_COVER = "cover.png"  # drawn by the library when briefing.toml names no channel image
 FEED_NAME = "feed.xml"
@@ -26,6 +28,8 @@ PODCAST = "https://podcastindex.org/namespace/1.0"
 ATOM = "http://www.w3.org/2005/Atom"
 # From the podcast namespace's <podcast:guid> specification.
 PODCAST_GUID_NAMESPACE = uuid.UUID("ead4c236-bf58-58c6-a2c6-a6b28d128cb6")
+# XML 1.0 forbids these two noncharacters as well as the controls strip_controls removes.
+_XML_NONCHARACTERS = str.maketrans("", "", "\ufffe\uffff")
 
 for _prefix, _uri in (("itunes", ITUNES), ("podcast", PODCAST), ("atom", ATOM)):
     ET.register_namespace(_prefix, _uri)
@@ -43,30 +47,55 @@ def file_url(channel: ChannelSettings, relative: str) -> str:
 
 
 def write_feed(
-    library_dir: Path, channel: ChannelSettings, episodes: list[Episode], guid: str
+    library_dir: Path, channel: ChannelSettings, episodes: list[Episode], guid: str | None
 ) -> Path:
+    """Write ``feed.xml``, and beside it ``feed.xsl``, which shows the feed in a browser."""
     root = build_feed(library_dir, channel, episodes, guid)
     ET.indent(root)
+    write_stylesheet(library_dir)
     path = Path(library_dir) / FEED_NAME
-    with atomic_path(path) as temporary:
-        ET.ElementTree(root).write(temporary, encoding="utf-8", xml_declaration=True)
+    with atomic_path(path) as temporary, open(temporary, "wb") as handle:
+        handle.write(f'<?xml version="1.0" encoding="utf-8"?>\n{PROCESSING_INSTRUCTION}\n'.encode())
+        ET.ElementTree(root).write(handle, encoding="utf-8", xml_declaration=False)
     return path
 
 
 def build_feed(
-    library_dir: Path, channel: ChannelSettings, episodes: list[Episode], guid: str
+    library_dir: Path, channel: ChannelSettings, episodes: list[Episode], guid: str | None
 ) -> ET.Element:
+    """The RSS tree; ``guid`` is the podcast:guid, left out until the podcast has claimed one."""
     rss = ET.Element("rss", version="2.0")
     node = ET.SubElement(rss, "channel")
     _channel_core(node, channel)
     _channel_itunes(node, channel, channel_image(library_dir, channel, episodes))
-    _sub(node, f"{{{PODCAST}}}guid", guid)
+    if guid:
+        _sub(node, f"{{{PODCAST}}}guid", guid)
     for episode in episodes:
         item = ET.SubElement(node, "item")
         _item_core(item, channel, episode, library_dir)
         _item_itunes(item, channel, episode)
         _item_podcast(item, channel, episode)
+    make_well_formed(rss)
     return rss
+
+
+def make_well_formed(root: ET.Element) -> None:
+    """Drop every character XML 1.0 forbids from texts and attributes, in place.
+
+    Done on the finished tree rather than per field, so no field (a channel title from
+    briefing.toml, a title recorded by an older version) can make the feed unreadable.
+    """
+    for element in root.iter():
+        element.text = xml_text(element.text)
+        element.tail = xml_text(element.tail)
+        for name, value in list(element.attrib.items()):
+            element.set(name, xml_text(value) or "")
+
+
+def xml_text(text: str | None) -> str | None:
+    if text is None:
+        return None
+    return strip_controls(text).translate(_XML_NONCHARACTERS)
 
 
 def _channel_core(node: ET.Element, channel: ChannelSettings) -> None:
@@ -87,10 +116,11 @@ def _channel_itunes(node: ET.Element, channel: ChannelSettings, image: str | Non
     _sub(node, f"{{{ITUNES}}}explicit", "true" if channel.explicit else "false")
     _sub(node, f"{{{ITUNES}}}author", channel.author)
     _sub(node, f"{{{ITUNES}}}type", "episodic")
-    if channel.email:
+    email = channel.owner_email or channel.email
+    if email:  # Apple mails the owner to verify the podcast: without an address the tag says nothing
         owner = ET.SubElement(node, f"{{{ITUNES}}}owner")
-        _sub(owner, f"{{{ITUNES}}}name", channel.author)
-        _sub(owner, f"{{{ITUNES}}}email", channel.email)
+        _sub(owner, f"{{{ITUNES}}}name", channel.owner_name or channel.author)
+        _sub(owner, f"{{{ITUNES}}}email", email)
 
 
 def channel_image(library_dir: Path, channel: ChannelSettings, episodes: list[Episode]) -> str | None:
@@ -125,6 +155,10 @@ def _item_podcast(item: ET.Element, channel: ChannelSettings, episode: Episode) 
     if episode.chapters_path:
         ET.SubElement(item, f"{{{PODCAST}}}chapters", url=file_url(channel, episode.chapters_path),
                       type="application/json+chapters")
+    if episode.voice:  # the synthetic narrator: engine and voice, e.g. "hibari heart"
+        person = _sub(item, f"{{{PODCAST}}}person", episode.voice)
+        person.set("role", "narrator")
+        person.set("group", "cast")
 
 
 def _size(library_dir: Path, episode: Episode) -> int:

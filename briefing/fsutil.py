@@ -1,21 +1,52 @@
-"""Writing files so that a reader never sees half of one: temporary name in the same folder, then rename."""
+"""Writing files so that a reader never sees half of one: temporary name in the same folder, then rename.
+
+Every temporary name carries its writer's pid and a tag of its host
+(``.<name>.<pid>-<host>.<random>.tmp``), so that a file left by a writer killed with SIGKILL can be
+told from one a live writer is still filling: ``remove_stale_temporaries`` deletes only the former.
+"""
 
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import os
+import re
+import secrets
+import socket
 import tempfile
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
 PUBLIC_FILE_MODE = 0o644
+# A temporary file from another host (a library on NFS), or from a briefing older than the owner
+# tags, is judged by its age alone: no write of ours takes this long.
+STALE_AGE_S = 3600.0
+_NAME_CHARS = 100  # of the target's name in a temporary name: long names must still fit in 255 bytes
+_TAGGED = re.compile(r"^\..*\.(?P<pid>\d+)-(?P<host>[0-9a-f]{8})\.[a-z0-9_]{8}\.tmp$", re.DOTALL)
+# What mkstemp made before the tags: ".<name>.<8 random characters>.tmp".
+_UNTAGGED = re.compile(r"^\..+\.[a-z0-9_]{8}\.tmp$", re.DOTALL)
+
+
+def host_tag() -> str:
+    return hashlib.sha256(socket.gethostname().encode()).hexdigest()[:8]
+
+
+def temporary_prefix(path: Path) -> str:
+    """The start of a temporary name for ``path``; ``tempfile.mkstemp`` adds the random part."""
+    return f".{path.name[:_NAME_CHARS]}.{os.getpid()}-{host_tag()}."
+
+
+def temporary_name(path: Path) -> Path:
+    """A fresh temporary name beside ``path``, for writers that create the file themselves (``os.link``)."""
+    return path.with_name(temporary_prefix(path) + secrets.token_hex(4) + ".tmp")
 
 
 @contextlib.contextmanager
 def atomic_path(path: Path) -> Iterator[Path]:
     """Yield a temporary path beside ``path``; rename it into place only if the block succeeds."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    handle, temporary = tempfile.mkstemp(prefix=temporary_prefix(path), suffix=".tmp", dir=path.parent)
     os.close(handle)
     temporary_path = Path(temporary)
     try:
@@ -35,3 +66,63 @@ def atomic_write_bytes(path: Path, data: bytes) -> None:
 
 def atomic_write_text(path: Path, text: str) -> None:
     atomic_write_bytes(path, text.encode("utf-8"))
+
+
+def remove_stale_temporaries(folder: Path, now: float | None = None) -> list[Path]:
+    """Delete the temporary files in ``folder`` whose writers are gone; return those deleted.
+
+    A tagged file of this host is stale when its pid is not running, or is a process started after
+    the file was last written (a recycled pid); one of another host, or an untagged one (an older
+    briefing's), when it is older than ``STALE_AGE_S``.
+    """
+    now = time.time() if now is None else now
+    removed = []
+    try:
+        entries = list(os.scandir(folder))
+    except OSError:
+        return []
+    for entry in entries:
+        if not entry.name.startswith(".") or not entry.name.endswith(".tmp"):
+            continue
+        try:
+            if not entry.is_file(follow_symlinks=False) or not _is_stale(entry.name, entry.stat().st_mtime, now):
+                continue
+            os.unlink(entry.path)
+        except OSError:
+            continue  # gone already, or not ours to delete
+        removed.append(Path(entry.path))
+    return removed
+
+
+def _is_stale(name: str, modified: float, now: float) -> bool:
+    tagged = _TAGGED.match(name)
+    if tagged is None:
+        return _UNTAGGED.match(name) is not None and now - modified > STALE_AGE_S
+    if tagged["host"] != host_tag():
+        return now - modified > STALE_AGE_S
+    return not _may_be_writer(int(tagged["pid"]), modified)
+
+
+def _may_be_writer(pid: int, modified: float) -> bool:
+    """Whether process ``pid`` of this host is running and started before the file was last written."""
+    if pid == os.getpid():
+        return True
+    try:
+        os.kill(pid, 0)
+    except (ProcessLookupError, OverflowError):
+        return False
+    except PermissionError:
+        pass  # someone else's process
+    started = _process_start(pid)
+    return started is None or started <= modified + 1.0  # a recycled pid started after the write
+
+
+def _process_start(pid: int) -> float | None:
+    """When ``pid`` started, in seconds since the epoch (Linux /proc), else None."""
+    try:
+        ticks = int(Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[19])
+        boot = next(int(line.split()[1]) for line in Path("/proc/stat").read_text().splitlines()
+                    if line.startswith("btime "))
+    except (OSError, ValueError, IndexError, StopIteration):
+        return None
+    return boot + ticks / os.sysconf("SC_CLK_TCK")

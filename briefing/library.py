@@ -8,27 +8,46 @@ and podcast apps see new audio.
 
 Other stages add tables by appending a migration to ``MIGRATIONS``; ``PRAGMA user_version`` holds
 the schema version reached.
+
+A lost database is never taken for a new library: a folder holding a ``feed.xml`` whose database is
+missing, empty, or has never written a feed (a new one made over a lost one) is refused with
+``LibraryLost``, and a database SQLite finds damaged,
+at opening or at any later use, with ``LibraryDamaged``; both name ``briefing rebuild`` (see
+``briefing.recover``) as the way out. Other SQLite failures (a locked or full disk) become one-line
+``BriefingError``s too.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import glob
+import json
 import os
+import shlex
 import sqlite3
-from collections.abc import Iterable
-from dataclasses import astuple, dataclass, fields
+from collections.abc import Callable, Iterable
+from dataclasses import asdict, astuple, dataclass, fields
 from pathlib import Path
 
-from briefing import feed, webpage
+from briefing import address, feed, webpage
 from briefing.config import Config, load_config
 from briefing.errors import BriefingError, UsageError
+from briefing.fsutil import remove_stale_temporaries
 from briefing.model import Episode
 
 DB_NAME = "briefing.db"
 HOME_ENV = "BRIEFING_HOME"
 DEFAULT_DIR = "output"
 EPISODES_DIR = "episodes"
+FEED_NAME = "feed.xml"  # feed.FEED_NAME; the library only looks for it
+# Stored when the library first writes its feed, so a database that never did is told from one that did.
+FEED_GUID_KEY = "podcast_guid"
+# Episodes retired (see briefing.retention) whose files are still to be deleted, as JSON records.
+RETIRED_KEY = "retired_files"
+_CHECKED: set[tuple[str, int, int, int]] = set()  # databases this process has found sound (see Library._check_once)
+# SQLite result codes (the primary code, the low byte) that mean the file is not a sound database.
+_DAMAGE_CODES = {11, 26}  # SQLITE_CORRUPT, SQLITE_NOTADB
 
 # Version N is reached by running MIGRATIONS[N - 1]. Never edit a released entry: append.
 MIGRATIONS: list[str] = [
@@ -99,8 +118,46 @@ _FILE_COLUMNS = ["audio_path", "transcript_path", "chapters_path", "cover_path",
 
 
 def resolve_library_dir(option: str | None) -> Path:
-    """``--library DIR``, else ``$BRIEFING_HOME``, else ``./output``."""
-    return Path(option or os.environ.get(HOME_ENV) or DEFAULT_DIR)
+    """``--library DIR``, else ``$BRIEFING_HOME``, else ``./output``; it must be a folder if it exists."""
+    directory = Path(option or os.environ.get(HOME_ENV) or DEFAULT_DIR)
+    if directory.exists() and not directory.is_dir():
+        named = "--library" if option else f"${HOME_ENV}" if os.environ.get(HOME_ENV) else "the default library"
+        raise UsageError(f"{directory}: {named} must be a folder, and this is not one")
+    return directory
+
+
+class LibraryLost(BriefingError):
+    """The folder has published episodes but its database does not know them."""
+
+
+class LibraryDamaged(BriefingError):
+    """SQLite says the database file is corrupt or not a database."""
+
+
+def rebuild_hint(directory: Path) -> str:
+    return f"restore it with `briefing rebuild --library {shlex.quote(str(directory))}`"
+
+
+def database_error(path: Path, error: sqlite3.Error) -> BriefingError:
+    """The one-line error for a failed SQLite call on the library at ``path``."""
+    if getattr(error, "sqlite_errorcode", 0) & 0xFF in _DAMAGE_CODES:
+        return LibraryDamaged(f"{path}: the library database is damaged ({error}); {rebuild_hint(path.parent)}")
+    return BriefingError(f"{path}: cannot use the library ({error})")
+
+
+def _guarded(method: Callable) -> Callable:
+    """Turn an SQLite error raised while ``method`` runs into the library's one-line error."""
+
+    @functools.wraps(method)
+    def guarded(self: Library, *args, **kwargs):
+        try:
+            return method(self, *args, **kwargs)
+        except sqlite3.DatabaseError as error:
+            if type(error) not in (sqlite3.OperationalError, sqlite3.DatabaseError):
+                raise  # IntegrityError, ProgrammingError…: a bug of ours, worth its traceback
+            raise database_error(self.directory / DB_NAME, error) from None
+
+    return guarded
 
 
 class Library:
@@ -112,21 +169,86 @@ class Library:
 
     @classmethod
     def open(cls, directory: Path | str, create: bool = True) -> Library:
-        """Open (with ``create``, make) the library in ``directory``, migrating its schema."""
+        """Open (with ``create``, make) the library in ``directory``, migrating its schema.
+
+        Raises LibraryLost rather than start a new database beside published episodes.
+        """
         directory = Path(directory)
         path = directory / DB_NAME
-        if not create and not path.is_file():
-            raise UsageError(f"{path}: no library here (nothing published yet?)")
+        empty = not path.is_file() or path.stat().st_size == 0
+        if empty:
+            _refuse_if_lost(directory, "is missing" if not path.exists() else "is empty")
+            if not create:
+                raise UsageError(f"{path}: no library here (nothing published yet?)")
         try:
             directory.mkdir(parents=True, exist_ok=True)
             connection = sqlite3.connect(path, timeout=10, isolation_level=None)
-            connection.execute("PRAGMA journal_mode=WAL")
-            # WAL with NORMAL sync cannot corrupt; a power cut may lose only the last commit.
-            connection.execute("PRAGMA synchronous=NORMAL")
-            _migrate(connection)
         except (OSError, sqlite3.Error) as error:
             raise BriefingError(f"{path}: cannot open the library ({error})") from None
-        return cls(directory, connection)
+        library = cls(directory, connection)
+        try:
+            library._prepare()
+        except BaseException:
+            library.close()
+            raise
+        return library
+
+    def _prepare(self) -> None:
+        path, directory = self.directory / DB_NAME, self.directory
+        try:
+            self._db.execute("PRAGMA journal_mode=WAL")
+            # WAL with NORMAL sync cannot corrupt; a power cut may lose only the last commit.
+            self._db.execute("PRAGMA synchronous=NORMAL")
+            _migrate(self._db)
+        except sqlite3.DatabaseError as error:
+            if getattr(error, "sqlite_errorcode", 0) & 0xFF in _DAMAGE_CODES:
+                raise database_error(path, error) from None
+            raise BriefingError(f"{path}: cannot open the library ({error})") from None
+        if self._stored_meta(FEED_GUID_KEY) is None:
+            _refuse_if_lost(directory, "has never written a feed")
+        self._check_once()
+
+    def _check_once(self) -> None:
+        """A damaged page is found before this process relies on the file, not halfway through a change.
+
+        ``quick_check`` reads every page (about 0.1 s for 70 MB), so a process runs it again only when
+        the file has changed since (writes go to the WAL file first; the main file changes less often).
+        """
+        path = self.directory / DB_NAME
+        stat = path.stat()
+        identity = (str(path.resolve()), stat.st_ino, stat.st_size, stat.st_mtime_ns)
+        if identity in _CHECKED:
+            return
+        problem = self.check()
+        if problem != "ok":
+            raise LibraryDamaged(f"{path}: the library database is damaged ({_plain(problem)}); "
+                                 f"{rebuild_hint(self.directory)}")
+        _CHECKED.add(identity)
+
+    @_guarded
+    def _stored_meta(self, key: str) -> str | None:
+        row = self._db.execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()
+        return row[0] if row else None
+
+    def stored_meta(self, key: str) -> str | None:
+        """The stored value for ``key``, or None."""
+        return self._stored_meta(key)
+
+    @_guarded
+    def set_meta(self, key: str, value: str) -> None:
+        """Store ``value`` for ``key``, replacing any."""
+        with self._transaction():
+            self._db.execute("INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)", (key, value))
+
+    @classmethod
+    def create_file(cls, directory: Path, path: Path) -> Library:
+        """A new, migrated database at ``path`` (not yet the library's: ``briefing rebuild`` renames it)."""
+        try:
+            connection = sqlite3.connect(path, timeout=10, isolation_level=None)
+            _migrate(connection)
+        except sqlite3.Error as error:
+            raise BriefingError(f"{path}: cannot create a library database ({error})") from None
+        return cls(Path(directory), connection)
 
     def __enter__(self) -> Library:
         return self
@@ -141,6 +263,16 @@ class Library:
     def schema_version(self) -> int:
         return self._db.execute("PRAGMA user_version").fetchone()[0]
 
+    @_guarded
+    def has_episodes(self) -> bool:
+        return self._db.execute("SELECT 1 FROM episodes LIMIT 1").fetchone() is not None
+
+    @_guarded
+    def check(self) -> str:
+        """SQLite's ``quick_check`` of the whole file: "ok", or the first problem it found."""
+        return self._db.execute("PRAGMA quick_check(1)").fetchone()[0]
+
+    @_guarded
     def upsert(self, episode: Episode) -> Episode | None:
         """Record ``episode``; return the record it replaced (same guid), if any."""
         placeholders = ", ".join("?" for _ in _COLUMNS)
@@ -154,12 +286,14 @@ class Library:
             )
         return previous
 
+    @_guarded
     def get(self, guid: str) -> Episode | None:
         row = self._db.execute(
             f"SELECT {', '.join(_COLUMNS)} FROM episodes WHERE guid = ?", (guid,)
         ).fetchone()
         return Episode(*row) if row else None
 
+    @_guarded
     def episodes(self) -> list[Episode]:
         """All episodes, newest first."""
         rows = self._db.execute(
@@ -167,6 +301,7 @@ class Library:
         )
         return [Episode(*row) for row in rows]
 
+    @_guarded
     def remove(self, guid: str, delete_files: bool = False) -> Episode:
         """Forget an episode; with ``delete_files`` also delete its files no other episode uses."""
         with self._transaction():
@@ -178,6 +313,7 @@ class Library:
             self.delete_unreferenced_files(episode)
         return episode
 
+    @_guarded
     def delete_unreferenced_files(self, episode: Episode) -> list[Path]:
         """Delete ``episode``'s files that no recorded episode refers to; return those deleted."""
         deleted = []
@@ -186,9 +322,64 @@ class Library:
                 continue
             path = self._inside(relative)
             if path is not None and path.is_file():
+                twins = self._root_links_of(path)
                 path.unlink()
                 deleted.append(path)
+                for twin in twins:  # the copy `make` once wrote beside the library's files
+                    twin.unlink(missing_ok=True)
+                    deleted.append(twin)
         return deleted
+
+    def _root_links_of(self, path: Path) -> list[Path]:
+        """Other names of ``path`` (hard links) in the library folder itself."""
+        found = path.stat()
+        if found.st_nlink < 2:
+            return []
+        twins = []
+        for entry in os.scandir(self.directory):
+            try:
+                same = entry.is_file(follow_symlinks=False) and os.path.samestat(entry.stat(follow_symlinks=False), found)
+            except OSError:
+                continue
+            if same and Path(entry.path) != path:
+                twins.append(Path(entry.path))
+        return twins
+
+    @_guarded
+    def retire(self, guids: list[str]) -> list[Episode]:
+        """Forget these episodes in one transaction that also notes their files for ``delete_retired_files``."""
+        with self._transaction():
+            retired = [episode for episode in map(self.get, guids) if episode is not None]
+            if not retired:
+                return []
+            noted = self._retired_records() + [asdict(episode) for episode in retired]
+            self._db.executemany("DELETE FROM episodes WHERE guid = ?", [(e.guid,) for e in retired])
+            self._db.execute("INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)", (RETIRED_KEY, json.dumps(noted)))
+        return retired
+
+    def has_retired_files(self) -> bool:
+        return self._stored_meta(RETIRED_KEY) is not None
+
+    @_guarded
+    def delete_retired_files(self) -> list[Path]:
+        """Delete the noted files of retired episodes that no record uses, then drop the note."""
+        deleted = []
+        for record in self._retired_records():
+            try:
+                episode = Episode(**record)
+            except TypeError:
+                continue  # not a record this version can read: its files stay
+            deleted += self.delete_unreferenced_files(episode)
+        with self._transaction():
+            self._db.execute("DELETE FROM meta WHERE key = ?", (RETIRED_KEY,))
+        return deleted
+
+    def _retired_records(self) -> list[dict]:
+        try:
+            records = json.loads(self._stored_meta(RETIRED_KEY) or "[]")
+        except ValueError:
+            return []
+        return [record for record in records if isinstance(record, dict)] if isinstance(records, list) else []
 
     def _siblings_of_audio(self, episode: Episode) -> list[str]:
         """Side files named after the audio that have no column (the timing .json), unless the audio is in use."""
@@ -199,12 +390,14 @@ class Library:
         siblings = (str(path.relative_to(root)) for path in audio.parent.glob(glob.escape(audio.stem) + ".*"))
         return [relative for relative in siblings if relative not in recorded]
 
+    @_guarded
     def meta(self, key: str, default: str) -> str:
         """The stored value for ``key``; ``default`` is stored first if there is none, then kept."""
         with self._transaction():
             self._db.execute("INSERT OR IGNORE INTO meta (key, value) VALUES (?, ?)", (key, default))
             return self._db.execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()[0]
 
+    @_guarded
     def seen_keys(self, keys: Iterable[str]) -> set[str]:
         """Those of ``keys`` already read into a daily briefing or rejected as not an article."""
         keys = list(keys)
@@ -218,12 +411,14 @@ class Library:
             found.update(row[0] for row in rows)
         return found
 
+    @_guarded
     def used_articles(self, date: str) -> list[UsedArticle]:
         """The articles of ``date``'s daily briefing, in episode order (merged duplicates included)."""
         rows = self._db.execute(
             f"SELECT {', '.join(_USED_COLUMNS)} FROM daily_articles WHERE date = ? ORDER BY position, key", (date,))
         return [UsedArticle(*row) for row in rows]
 
+    @_guarded
     def set_used_articles(self, date: str, articles: list[UsedArticle]) -> None:
         """Make ``articles`` the whole set of ``date``'s daily briefing, in one transaction."""
         now = dt.datetime.now(dt.timezone.utc).replace(microsecond=0).isoformat()
@@ -235,6 +430,7 @@ class Library:
                 [[getattr(a, c) for c in _USED_COLUMNS] + [now] for a in articles],
             )
 
+    @_guarded
     def reject(self, key: str, source: str, reason: str) -> None:
         """Remember that ``key`` is not an article, so it is not fetched again."""
         now = dt.datetime.now(dt.timezone.utc).replace(microsecond=0).isoformat()
@@ -266,7 +462,13 @@ class _Transaction:
         self._db.execute("BEGIN IMMEDIATE")
 
     def __exit__(self, exc_type: object, *rest: object) -> None:
-        self._db.execute("ROLLBACK" if exc_type else "COMMIT")
+        if not exc_type:
+            self._db.execute("COMMIT")
+            return
+        try:
+            self._db.execute("ROLLBACK")
+        except sqlite3.Error:
+            pass  # SQLite already rolled back (a damaged page, a full disk): the first error is the one to tell
 
 
 def episode_files(episode: Episode) -> list[str]:
@@ -278,7 +480,11 @@ def publish(library_dir: Path, episode: Episode) -> None:
     """Record ``episode``, regenerate feed and page, then delete the files only its predecessor used.
 
     In that order so that a process killed at any point leaves a feed whose enclosures all exist.
+    Called under the library lock: first deletes the temporary files that killed runs left behind.
     """
+    library_dir = Path(library_dir)
+    for folder in (library_dir, library_dir / EPISODES_DIR):
+        remove_stale_temporaries(folder)
     with Library.open(library_dir) as library:
         previous = library.upsert(episode)
     regenerate(library_dir)
@@ -293,11 +499,15 @@ def regenerate(library_dir: Path, config: Config | None = None) -> tuple[Path, P
     config = config or load_config(library_dir)
     with Library.open(library_dir) as library:
         episodes = library.episodes()
-        # The podcast:guid is fixed by the first feed URL and survives moving the feed.
-        podcast_guid = library.meta("podcast_guid", feed.podcast_guid(config.channel.feed_url))
-    _ensure_channel_cover(library_dir, config)
-    feed_path = feed.write_feed(library_dir, config.channel, episodes, podcast_guid)
-    page_path = webpage.write_page(library_dir, config.channel, episodes)
+        channel = address.published_channel(config, library.stored_meta(address.BASE_URL_KEY), library_dir)
+        # Claimed from the first public feed URL, then kept when the feed moves.
+        podcast_guid = address.claim_podcast_guid(library, channel.feed_url)
+    try:
+        _ensure_channel_cover(library_dir, config)
+        feed_path = feed.write_feed(library_dir, channel, episodes, podcast_guid)
+        page_path = webpage.write_page(library_dir, channel, episodes)
+    except OSError as error:  # a full disk: every file is written whole or not at all, the old one stays
+        raise BriefingError(f"{library_dir}: cannot write the feed and page: {error.strerror or error}") from None
     return feed_path, page_path
 
 
@@ -328,6 +538,14 @@ def _migrate(connection: sqlite3.Connection) -> None:
     connection.execute("COMMIT")
 
 
+def _refuse_if_lost(directory: Path, state: str) -> None:
+    # The feed is the witness: it is written only after the database records what it lists. Files in
+    # episodes/ are not: they are put there before the first episode is recorded.
+    if (directory / FEED_NAME).is_file():
+        raise LibraryLost(f"{directory / DB_NAME}: the library database {state} but the folder holds a "
+                          f"published {FEED_NAME}; {rebuild_hint(directory)}")
+
+
 def _statements(script: str) -> list[str]:
     statements, pending = [], ""
     for line in script.splitlines(keepends=True):
@@ -336,3 +554,7 @@ def _statements(script: str) -> list[str]:
             statements.append(pending.strip())
             pending = ""
     return statements
+
+
+def _plain(problem: str) -> str:
+    return " ".join(problem.replace("*** in database main ***", "").split())

@@ -46,17 +46,28 @@ class Article:
 
 @dataclass
 class Segment:
-    """One spoken sentence. ``source`` is the input paragraph index, or None for generated text."""
+    """One spoken sentence. ``source`` is the input paragraph index, or None for generated text.
+
+    ``text`` is what the engine is given ("the B.B.C", "Miz Lomax"); ``display`` is the same sentence
+    as the article wrote it ("the BBC", "Ms Lomax"), for everything people read: transcripts,
+    chapters, pages, feed descriptions. Without one, the spoken text is shown.
+    """
 
     text: str
     source: int | None
     pause_after_ms: int
     start: float | None = None
     end: float | None = None
+    display: str = ""
+
+    def __post_init__(self) -> None:
+        if not self.display:
+            self.display = self.text
 
     def to_json(self) -> dict:
-        data = {"text": self.text, "source": self.source, "pause_after_ms": self.pause_after_ms}
-        if self.start is not None:
+        data: dict[str, object] = {"text": self.text, "display": self.display, "source": self.source,
+                                   "pause_after_ms": self.pause_after_ms}
+        if self.start is not None and self.end is not None:
             data["start"] = round(self.start, 3)
             data["end"] = round(self.end, 3)
         return data
@@ -77,14 +88,15 @@ class Section:
         return self.segments[-1].end if self.segments else None
 
     def to_json(self) -> dict:
-        data = {
+        data: dict[str, object] = {
             "kind": self.kind,
             "heading": self.heading,
             "segments": [segment.to_json() for segment in self.segments],
         }
-        if self.start is not None:
-            data["start"] = round(self.start, 3)
-            data["end"] = round(self.end, 3)
+        start, end = self.start, self.end
+        if start is not None and end is not None:
+            data["start"] = round(start, 3)
+            data["end"] = round(end, 3)
         return data
 
 

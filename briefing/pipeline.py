@@ -8,24 +8,41 @@ import json
 import os
 import re
 import shutil
+import stat
+import tempfile
 import threading
 import unicodedata
 import uuid
-from collections.abc import Callable
-from contextlib import ExitStack
-from dataclasses import dataclass, field
+from collections.abc import Callable, Iterator
+from contextlib import ExitStack, contextmanager, nullcontext
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
+from mutagen import MutagenError
+
+from briefing.cache import SpeechCache
 from briefing.clean import clean
-from briefing.errors import BriefingError
-from briefing.fsutil import atomic_path
+from briefing.encode import cpu_count
+from briefing.errors import BriefingError, UsageError
+from briefing.fsutil import atomic_path, temporary_name
+from briefing.lexicon import load_lexicon
 from briefing.model import Article, Episode, Paragraph, Script
-from briefing.readers import read_source
-from briefing.script import build_script
-from briefing.select import Budget, select
-from briefing.voices import VoiceProfile
+from briefing.readers import ReadOptions, read_source, require_article_text
+from briefing.script import (
+    build_script,
+    estimated_seconds,
+    pause_seconds,
+    pause_stretch,
+    speech_seconds,
+    stretch_pauses,
+)
+from briefing.select import WORDS_PER_MINUTE, Budget, select
+from briefing.textsafety import strip_controls, strip_controls_inline
+from briefing.voices import VoiceProfile, asked_profile, fallback_profile, load_profile
 
 Progress = Callable[[int, int], None]
+SIDE_SUFFIXES = {"text": ".txt", "timing": ".json", "transcript": ".vtt", "chapters": ".chapters.json",
+                 "cover": ".png"}
 
 
 @dataclass(frozen=True)
@@ -33,6 +50,7 @@ class RenderOptions:
     profile: VoiceProfile
     engine: str | None = None  # overrides the profile's engine
     chime: bool = False
+    album: str = "Briefing"  # the ID3 album: the channel's title ([channel] title)
 
 
 @dataclass
@@ -44,19 +62,29 @@ class Rendered:
     duration_s: float
     loudness_gain_db: float
     side_files: dict[str, Path] = field(default_factory=dict)
+    profile: VoiceProfile | None = None  # the profile that actually spoke (the fallback, if it had to)
 
 
-def load_article(source: str, format: str | None = None) -> Article:
-    return clean(read_source(source, format))
+def load_article(source: str, options: ReadOptions | str | None = None) -> Article:
+    """Read and clean one article; ``options`` may be just a format name."""
+    article = clean(read_source(source, options))
+    require_article_text((p.text for p in article.paragraphs if not p.is_heading), article.source)
+    return article
 
 
 def summarise(article: Article, budget: Budget) -> list[Paragraph]:
     return select(article, budget)
 
 
-def make_script(article: Article, budget: Budget, profile: VoiceProfile, date: str | None = None) -> Script:
+def make_script(article: Article, budget: Budget, profile: VoiceProfile, date: str | None = None,
+                library_dir: Path | None = None) -> Script:
+    """The narration script; its spoken text respelled by the lexicon (shipped, then the library's)."""
+    from briefing.library import resolve_library_dir
+
     chosen = summarise(article, budget)
-    return build_script(article, chosen, profile.pauses, drop_conversions=profile.drop_conversions, date=date)
+    script = build_script(article, chosen, profile.pauses, drop_conversions=profile.drop_conversions, date=date)
+    load_lexicon(library_dir or resolve_library_dir(None)).respell_script(script)
+    return script
 
 
 def slugify(text: str, max_length: int = 60) -> str:
@@ -73,64 +101,94 @@ def side_path(audio: Path, suffix: str) -> Path:
     return audio.with_name(audio.stem + suffix)
 
 
+def check_outputs(output: Path) -> None:
+    """Refuse to replace anything but a regular file: the rename would swap a device or FIFO for an MP3."""
+    for path in [output] + [side_path(output, suffix) for suffix in SIDE_SUFFIXES.values()]:
+        try:
+            mode = path.stat().st_mode  # follows a symlink to what it names
+        except FileNotFoundError:
+            continue
+        except OSError as error:
+            raise BriefingError(f"{path}: cannot write here: {error.strerror}") from None
+        if not stat.S_ISREG(mode):
+            raise BriefingError(f"{path}: exists and is not a regular file; choose another output")
+
+
 def render(
-    script: Script, options: RenderOptions, output: Path, progress: Progress | None = None, workers: int = 1
+    script: Script, options: RenderOptions, output: Path, progress: Progress | None = None,
+    workers: int | None = None, *, cache: SpeechCache | None = None,
 ) -> Rendered:
-    """Speak every segment, assemble, normalise, export; write the MP3 and its side files atomically."""
+    """Speak every segment, assemble, normalise, export; write the MP3 and its side files atomically.
+
+    ``workers`` speech processes (default: one per core) share the segments; clips in ``cache`` are
+    not spoken again. When the profile's engine cannot load, the classic voice speaks instead.
+    """
     from briefing import audio
+    from briefing.speak import EngineUnavailable
 
-    segments = script.segments()
-    if not segments:
+    check_outputs(output)  # before the slow part, so a bad -o fails at once
+    if not script.segments():
         raise BriefingError(f"{script.source}: nothing to narrate")
-    assembler = _assemble(script, options, progress, workers)
-    episode_audio, trial_loudness = assembler.finish()
-    gain = audio.normalising_gain(episode_audio, trial_loudness)
-    duration = len(episode_audio) / 1000.0
-    side = _write_files(script, options.profile, output, episode_audio, gain, duration)
-    return Rendered(audio=output, script=script, duration_s=duration, loudness_gain_db=gain, side_files=side)
+    workers = workers or cpu_count()
+    profile = asked_profile(options.profile, options.engine)
+    try:
+        episode_audio = _assemble(script, profile, options.chime, progress, workers, cache)
+    except EngineUnavailable as error:  # checked in the worker, so the engine loads once per process
+        profile = fallback_profile(profile, error, options.engine)
+        episode_audio = _assemble(script, profile, options.chime, progress, workers, cache)
+    try:
+        gain = audio.normalising_gain(episode_audio)
+        duration = episode_audio.duration_s
+        try:
+            side = _write_files(script, profile, output, episode_audio, gain, duration, options.album, workers)
+        except (OSError, MutagenError) as error:  # permission denied, read-only or full disk: nothing renamed
+            raise BriefingError(f"{output}: cannot write: {_reason(error)}") from None
+    finally:
+        episode_audio.close()
+    if cache is not None:
+        cache.evict()
+    return Rendered(audio=output, script=script, duration_s=duration, loudness_gain_db=gain, side_files=side,
+                    profile=profile)
 
 
-def _assemble(script: Script, options: RenderOptions, progress: Progress | None, workers: int):
+def _assemble(script: Script, profile: VoiceProfile, chime: bool, progress: Progress | None, workers: int,
+              cache: SpeechCache | None):
     from briefing import audio
     from briefing.speak import speak_all
 
-    profile = options.profile
     segments = script.segments()
-    speeches = speak_all([s.text for s in segments], options.engine or profile.engine, profile.settings, workers)
+    speeches = speak_all([s.text for s in segments], profile.engine, profile.settings, workers, cache=cache)
     section_starts = {id(section.segments[0]) for section in script.sections[1:] if section.segments}
     assembler = None
     for done, (segment, speech) in enumerate(zip(segments, speeches), start=1):
         if assembler is None:
-            assembler = audio.Assembler(speech.sample_rate, chime=options.chime)
+            assembler = audio.Assembler(speech.sample_rate, chime=chime)
         if id(segment) in section_starts:
             assembler.add_section_chime()
         assembler.add_speech(segment, speech)
         if progress:
             progress(done, len(segments))
-    return assembler
+    assert assembler is not None
+    return assembler.finish()
 
 
 def _write_files(script: Script, profile: VoiceProfile, output: Path, episode_audio, gain: float,
-                 duration: float) -> dict[str, Path]:
+                 duration: float, album: str, jobs: int | None = None) -> dict[str, Path]:
     """Side files first, the cover drawn while ffmpeg encodes, the MP3 renamed into place last."""
     from briefing import audio, chapters, cover
 
     date_text = script.date or dt.date.today().isoformat()
-    side = {
-        "text": side_path(output, ".txt"),
-        "timing": side_path(output, ".json"),
-        "transcript": side_path(output, ".vtt"),
-        "chapters": side_path(output, ".chapters.json"),
-        "cover": side_path(output, ".png"),
-    }
+    side = {key: side_path(output, suffix) for key, suffix in SIDE_SUFFIXES.items()}
     chapter_list = chapters.chapter_list(script, duration)
-    timing = script.to_json() | {"duration": round(duration, 3), "voice": profile.name}
+    timing = script.to_json() | {"duration": round(duration, 3), "voice": profile.name, "engine": profile.engine,
+                                 "engine_voice": profile.settings.voice or profile.settings.model}
     with ExitStack() as stack:  # every file under a temporary name until all succeeded; the MP3 appears last
         mp3_tmp = stack.enter_context(atomic_path(output))
         tmp = {key: stack.enter_context(atomic_path(path)) for key, path in side.items()}
         drawing = _in_thread(cover.make_cover, script.title, _spoken_date(date_text), tmp["cover"])
         try:
-            audio.export_mp3(episode_audio, mp3_tmp, audio.Tags(title=script.title, date=date_text), gain)
+            audio.export_mp3(episode_audio, mp3_tmp, audio.Tags(title=script.title, date=date_text, album=album), gain,
+                             jobs)
         finally:
             drawing.join()  # before the temporary files are cleaned up, even when encoding failed
         if drawing.error:
@@ -139,8 +197,10 @@ def _write_files(script: Script, profile: VoiceProfile, output: Path, episode_au
         cover.embed_cover(mp3_tmp, tmp["cover"])
         chapters.write_id3_chapters(mp3_tmp, chapter_list)
         # Plain writes: atomic_path already renames every file into place together.
-        tmp["timing"].write_text(json.dumps(timing, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
-        tmp["text"].write_text(script.to_text(), encoding="utf-8")
+        # A lone surrogate becomes its JSON escape rather than stopping the write.
+        tmp["timing"].write_text(json.dumps(timing, indent=2, ensure_ascii=False) + "\n", encoding="utf-8",
+                                 errors="backslashreplace")
+        tmp["text"].write_text(strip_controls(script.to_text()), encoding="utf-8")
         tmp["transcript"].write_text(chapters.vtt_text(script), encoding="utf-8")
         tmp["chapters"].write_text(chapters.chapters_json_text(chapter_list, script.title), encoding="utf-8")
     return side
@@ -149,13 +209,20 @@ def _write_files(script: Script, profile: VoiceProfile, output: Path, episode_au
 class _Task(threading.Thread):
     def __init__(self, function, *args) -> None:
         super().__init__(daemon=True)
-        self._function, self._args, self.error = function, args, None
+        self._function, self._args = function, args
+        self.error: BaseException | None = None
 
     def run(self) -> None:
         try:
             self._function(*self._args)
         except BaseException as error:  # re-raised by the caller after join()
             self.error = error
+
+
+def _reason(error: BaseException) -> str:
+    # mutagen wraps the OSError of a failed save; its strerror says it best ("No space left on device").
+    cause = error.__context__ if isinstance(error, MutagenError) else error
+    return getattr(cause, "strerror", None) or str(error)
 
 
 def _in_thread(function, *args) -> _Task:
@@ -183,8 +250,9 @@ def episode_guid(source: str) -> str:
 def publish_rendered(rendered: Rendered, library_dir: Path, *, source: str, voice: str, guid: str,
                      kind: str = "article", description: str = "") -> Episode:
     """Give the files content-addressed names in the library (new audio, new URL) and record the episode."""
-    from briefing.library import EPISODES_DIR, publish
+    from briefing.library import EPISODES_DIR, Library, publish
 
+    Library.open(library_dir).close()  # a lost or damaged library is refused before any file is added
     digest = _file_digest(rendered.audio)[:10]
     stem = f"{slugify(rendered.script.title, 48)}-{digest}"
     episodes_dir = library_dir / EPISODES_DIR
@@ -203,7 +271,7 @@ def publish_rendered(rendered: Rendered, library_dir: Path, *, source: str, voic
         size_bytes=(library_dir / names["audio"]).stat().st_size,
         duration_s=round(rendered.duration_s, 3),
         source=source,
-        voice=voice,
+        voice=rendered.profile.speaker if rendered.profile else voice,
         description=description or _description(rendered.script),
         transcript_path=names.get("transcript"),
         chapters_path=names.get("chapters"),
@@ -217,7 +285,7 @@ def publish_rendered(rendered: Rendered, library_dir: Path, *, source: str, voic
 
 def _description(script: Script) -> str:
     lede = next((s for s in script.sections if s.kind in ("lede", "story")), None)
-    return " ".join(segment.text for segment in lede.segments) if lede else script.title
+    return " ".join(segment.display for segment in lede.segments) if lede else script.title
 
 
 def _file_digest(path: Path) -> str:
@@ -232,9 +300,186 @@ def _link_or_copy(source: Path, target: Path) -> None:
     """A hard link costs no space; across file systems fall back to an atomic copy."""
     if target.exists():
         return
-    temporary = target.with_name(f".{target.name}.tmp")
+    temporary = temporary_name(target)
     try:
-        os.link(source, temporary)
-    except OSError:
-        shutil.copyfile(source, temporary)
-    os.replace(temporary, target)
+        try:
+            os.link(source, temporary)
+        except OSError:
+            shutil.copyfile(source, temporary)
+        os.replace(temporary, target)
+    except OSError as error:
+        temporary.unlink(missing_ok=True)
+        raise BriefingError(f"{target}: cannot write: {error.strerror or error}") from None
+
+
+# ---- the one make path: article (or a ready script) → episode, published ---------------------------
+
+# Budgets tried when fitting a length in minutes: each is a selection and a script, no audio.
+FIT_ATTEMPTS = 8
+MIN_BUDGET_WORDS = 1  # the selection still says the lede's first sentence
+
+
+@dataclass(frozen=True)
+class MakeOptions:
+    """How ``make_episode`` makes an episode; every field defaults as ``briefing make`` does.
+
+    Length: ``minutes`` (fitted to the voice's measured pace), else ``max_words`` of the article,
+    else ``everything`` (the whole cleaned article), else 250 words.
+    """
+
+    minutes: float | None = None
+    max_words: int | None = None
+    everything: bool = False
+    voice: str | VoiceProfile | None = None  # a profile name, a TOML path or a loaded profile
+    engine: str | None = None  # overrides the profile's engine
+    chime: bool = False
+    workers: int | None = None  # speech processes; None: one per core
+    format: str | None = None  # the input format (default: detect)
+    allow_private_urls: bool = False
+    drop: tuple[str, ...] = ()  # CSS selectors removed before extraction, besides [extract] drop
+    title: str | None = None  # instead of the article's own (standard input has none)
+    library: Path | str | None = None  # default: $BRIEFING_HOME, else ./output
+    output: Path | str | None = None  # the audio file (default: published into the library only)
+    publish: bool = True
+    kind: str = "article"  # recorded with the episode: "article" or "daily"
+    description: str = ""  # the feed item's text (default: the lede as narrated)
+    lock: bool = True  # take the library lock to publish; False when the caller holds it (daily)
+
+    def budget(self) -> Budget:
+        if (self.max_words is not None) + (self.minutes is not None) + self.everything > 1:
+            raise UsageError("choose one of minutes, max_words and everything")
+        return Budget.from_options(self.max_words, None, self.everything)
+
+    def profile(self) -> VoiceProfile:
+        return self.voice if isinstance(self.voice, VoiceProfile) else load_profile(self.voice)
+
+
+@dataclass(frozen=True)
+class MadeEpisode:
+    """What ``make_episode`` made: the script, where its audio is, and the published record."""
+
+    script: Script
+    audio: Path  # the output file, else the published file in the library's episodes/ folder
+    duration_s: float
+    episode: Episode | None  # None when not published
+
+
+def make_episode(source: str | Script, options: MakeOptions | None = None, *,
+                 progress: Progress | None = None) -> MadeEpisode:
+    """Make one episode of ``source`` (a file, ``-`` for standard input, a URL, or a ready Script) and publish it.
+
+    Reads, cleans, selects and scripts the article, renders the audio with its side files, then —
+    holding the library lock — records the episode, regenerates the feed and page, and retires the
+    episodes ``[channel] keep`` / ``keep_days`` no longer keep. Raises ``BriefingError``s.
+    """
+    from briefing.cache import open_cache
+    from briefing.config import load_config
+    from briefing.library import resolve_library_dir
+
+    options = options or MakeOptions()
+    library_dir = resolve_library_dir(str(options.library) if options.library is not None else None)
+    config = load_config(library_dir)
+    profile = options.profile()
+    if isinstance(source, Script):
+        script = source
+    else:
+        script = _script_of(source, options, profile, config, library_dir)
+    render_options = RenderOptions(profile=profile, engine=options.engine, chime=options.chime,
+                                   album=config.channel.title)
+    with _render_target(options, script, library_dir) as target:
+        rendered = render(script, render_options, target, progress, workers=options.workers,
+                          cache=open_cache(library_dir))
+        if not options.publish:
+            return MadeEpisode(script, rendered.audio, rendered.duration_s, None)
+        episode = _publish(rendered, source, options, library_dir, config, profile)
+    audio = rendered.audio if options.output is not None else library_dir / episode.audio_path
+    return MadeEpisode(script, audio, rendered.duration_s, episode)
+
+
+def _script_of(source: str, options: MakeOptions, profile: VoiceProfile, config, library_dir: Path) -> Script:
+    from briefing.config import CONFIG_NAME, extract_drop
+
+    budget = options.budget()
+    article = load_article(source, ReadOptions(
+        format=options.format, drop=(*extract_drop(config.raw, library_dir / CONFIG_NAME), *options.drop),
+        allow_private_urls=options.allow_private_urls))
+    if options.title is not None and options.title.strip():
+        article = replace(article, title=strip_controls_inline(options.title).strip())
+    if options.minutes is not None:
+        return fit_script(article, options.minutes, profile, library_dir)
+    return make_script(article, budget, profile, library_dir=library_dir)
+
+
+def speaking_pace(profile: VoiceProfile) -> float:
+    """Words a minute the profile speaks, pauses left out: measured (``words_per_minute``), else its rate."""
+    return float(profile.words_per_minute or profile.settings.rate or WORDS_PER_MINUTE)
+
+
+def fit_script(article: Article, minutes: float, profile: VoiceProfile, library_dir: Path | None = None,
+               date: str | None = None) -> Script:
+    """The script that plays nearest ``minutes`` at the voice's pace, intro, outro and pauses included.
+
+    Each attempt corrects the article's word budget by the estimate's error; sentences come whole, so
+    the pauses of the script chosen are then stretched (within ``script.PAUSE_STRETCH``) to land on it.
+    """
+    pace, target = speaking_pace(profile), minutes * 60.0
+    words = max(MIN_BUDGET_WORDS, round(minutes * pace))
+    best: tuple[float, Script] | None = None
+    tried: set[int] = set()
+    for _ in range(FIT_ATTEMPTS):
+        tried.add(words)
+        script = make_script(article, Budget(words), profile, date=date, library_dir=library_dir)
+        error, miss = estimated_seconds(script, pace) - target, length_miss(script, pace, target)
+        if best is None or miss < best[0]:
+            best = (miss, script)
+        words = max(MIN_BUDGET_WORDS, words - round(error * pace / 60.0))
+        if words in tried:
+            break
+    assert best is not None
+    chosen = best[1]
+    stretch_pauses(chosen, pause_stretch(chosen, pace, target))
+    return chosen
+
+
+def length_miss(script: Script, pace: float, seconds: float) -> float:
+    """How far from ``seconds`` the script plays once its pauses are stretched as far as they may be."""
+    return abs(speech_seconds(script, pace) + pause_seconds(script) * pause_stretch(script, pace, seconds) - seconds)
+
+
+@contextmanager
+def _render_target(options: MakeOptions, script: Script, library_dir: Path) -> Iterator[Path]:
+    """Where to render: the output asked for; unpublished, the library folder; else a work folder.
+
+    A published episode lives in ``episodes/`` only: its work copy is deleted once it is published.
+    """
+    if options.output is not None:
+        target = Path(options.output)
+    elif not options.publish:
+        target = default_output(script.title, library_dir)
+    else:
+        with tempfile.TemporaryDirectory(prefix="briefing-") as work:
+            yield Path(work) / f"{slugify(script.title)}.mp3"
+        return
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+    except OSError as error:
+        raise BriefingError(f"{target}: cannot write here: {error.strerror}") from None
+    yield target
+
+
+def _publish(rendered: Rendered, source: str | Script, options: MakeOptions, library_dir: Path, config,
+             profile: VoiceProfile) -> Episode:
+    from briefing.locking import library_lock
+    from briefing.retention import apply_retention
+
+    if isinstance(source, Script):
+        named, identity = source.source, source.source
+    else:
+        # Standard input has no name: the article's title stands for it, so re-making it replaces it.
+        named = source
+        identity = f"stdin:{rendered.script.title}" if source == "-" else source
+    with library_lock(library_dir, wait=True) if options.lock else nullcontext():  # one publisher at a time
+        episode = publish_rendered(rendered, library_dir, source=named, voice=profile.name,
+                                   guid=episode_guid(identity), kind=options.kind, description=options.description)
+        apply_retention(library_dir, config, published=episode.guid)
+    return episode

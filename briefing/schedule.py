@@ -5,6 +5,12 @@ Owns writing and removing those entries and the foreground scheduler; the run it
 (appended by the shell for cron and by systemd; a rotating log for ``run-scheduler``).
 The crontab is only ever read with ``crontab -l`` and written with ``crontab -``, and only the
 line ending in ``CRON_TAG`` is ours: every other line is kept as it was.
+
+Paths are written by each format's own rules: a path with a control character (a newline would
+start a line of its own, in the crontab or in a unit) is refused; cron hands the line to /bin/sh,
+so words are shell-quoted and every ``%`` escaped for cron; systemd quotes ``ExecStart=`` words C-style
+(``$`` doubled in the arguments, where variables are substituted) and takes ``WorkingDirectory=`` and
+``append:`` paths unquoted; ``%`` (specifiers) is doubled everywhere.
 """
 
 from __future__ import annotations
@@ -16,6 +22,7 @@ import re
 import shlex
 import subprocess
 import sys
+import unicodedata
 from dataclasses import dataclass
 from logging.handlers import RotatingFileHandler
 from pathlib import Path
@@ -36,13 +43,23 @@ class Target:
     at: dt.time
     library: Path  # absolute
     executable: Path  # absolute path of the ``briefing`` command
+    fleet: bool = False  # ``library`` is a folder of channels: run ``briefing fleet`` on it
+
+    def __post_init__(self) -> None:
+        for path in (self.library, self.executable):
+            if any(unicodedata.category(character) == "Cc" for character in str(path)):
+                raise UsageError(f"{str(path)!r}: a path with a control character (a newline, a tab…) "
+                                 "cannot be scheduled; rename it")
 
     @property
     def log(self) -> Path:
         return self.library / LOG_NAME
 
+    def arguments(self) -> list[str]:
+        return ["fleet", str(self.library)] if self.fleet else ["daily", "--library", str(self.library)]
+
     def command(self) -> list[str]:
-        return [str(self.executable), "daily", "--library", str(self.library)]
+        return [str(self.executable), *self.arguments()]
 
 
 def parse_at(text: str) -> dt.time:
@@ -63,18 +80,28 @@ def briefing_executable() -> Path:
     raise BriefingError("cannot find the briefing command to schedule (is briefing installed?)")
 
 
-def make_target(at: str, library: Path) -> Target:
-    return Target(parse_at(at), Path(library).absolute(), briefing_executable())
+def make_target(at: str, library: Path, fleet: bool = False) -> Target:
+    return Target(parse_at(at), Path(library).absolute(), briefing_executable(), fleet)
 
 
 # ---- cron --------------------------------------------------------------------------------------
 
 def cron_line(target: Target) -> str:
-    command = (f"cd {shlex.quote(str(target.library.parent))} && {shlex.join(target.command())} "
-               f">> {shlex.quote(str(target.log))} 2>&1")
-    # cron turns an unescaped % into a newline.
-    command = command.replace("%", "\\%")
+    words = " ".join(_cron_word(part) for part in target.command())
+    command = f"cd {_cron_word(str(target.library.parent))} && {words} >> {_cron_word(str(target.log))} 2>&1"
     return f"{target.at.minute} {target.at.hour} * * * {command} {CRON_TAG}"
+
+
+def _cron_word(text: str) -> str:
+    """One shell word, quoted for /bin/sh, with every ``%`` escaped for cron (see crontab(5)).
+
+    Cron turns an unescaped ``%`` into a newline and ``\\%`` into ``%``, but a backslash before the
+    ``\\%`` would escape it instead; so each ``%`` is written outside the shell quotes, after a quote.
+    """
+    if "%" not in text:
+        return shlex.quote(text)
+    quoted = "'" + text.replace("'", "'\\''") + "'"
+    return quoted.replace("%", "'\\%'")
 
 
 def read_crontab(crontab: str = "crontab") -> list[str]:
@@ -106,28 +133,60 @@ def install_cron(target: Target, crontab: str = "crontab") -> str:
 
 
 def remove_cron(crontab: str = "crontab") -> bool:
-    """Remove the briefing line; return whether there was one."""
+    """Remove the briefing line (and the pieces of any entry split by an older briefing); return whether there was one."""
     lines = read_crontab(crontab)
-    kept = [line for line in lines if not line.rstrip().endswith(CRON_TAG)]
-    if len(kept) != len(lines):
-        write_crontab(kept, crontab)
-    return len(kept) != len(lines)
+    ours = _our_lines(lines)
+    if ours:
+        write_crontab([line for number, line in enumerate(lines) if number not in ours], crontab)
+    return bool(ours)
+
+
+_ENTRY_HEAD = re.compile(r"\d{1,2} \d{1,2} \* \* \* cd ")
+MAX_SPLIT_LINES = 64
+
+
+def _our_lines(lines: list[str]) -> set[int]:
+    """The numbers of the lines we wrote: each tagged line, and, when a tagged line is only the tail of
+    an entry that a newline in a path split over several lines (before such paths were refused),
+    every line of that entry: from the nearest line above that makes it one whole briefing entry."""
+    ours: set[int] = set()
+    for number, line in enumerate(lines):
+        if not line.rstrip().endswith(CRON_TAG):
+            continue
+        ours.add(number)
+        if _is_whole_entry(line):
+            continue
+        for start in range(number - 1, max(-1, number - MAX_SPLIT_LINES), -1):
+            if _is_whole_entry("\n".join(lines[start:number + 1])):
+                ours.update(range(start, number))
+                break
+    return ours
+
+
+def _is_whole_entry(text: str) -> bool:
+    if not _ENTRY_HEAD.match(text):
+        return False
+    try:
+        words = shlex.split(text.rstrip().removesuffix(CRON_TAG))
+    except ValueError:  # an unclosed quote: only part of an entry
+        return False
+    return "2>&1" in words and ("daily" in words or "fleet" in words)
 
 
 # ---- systemd -----------------------------------------------------------------------------------
 
 def systemd_units(target: Target) -> dict[str, str]:
     """``briefing-daily.service`` and ``briefing-daily.timer`` for a systemd user instance."""
-    log = _systemd_word(str(target.log))
+    log = _systemd_path(str(target.log))
     service = f"""[Unit]
-Description=briefing: the daily news briefing for {_systemd_escape(str(target.library))}
+Description=briefing: the daily news briefing for {_systemd_path(str(target.library))}
 Wants=network-online.target
 After=network-online.target
 
 [Service]
 Type=oneshot
-WorkingDirectory={_systemd_word(str(target.library.parent))}
-ExecStart={' '.join(_systemd_word(part) for part in target.command())}
+WorkingDirectory={_systemd_path(str(target.library.parent))}
+ExecStart={_systemd_command(target.command())}
 StandardOutput=append:{log}
 StandardError=append:{log}
 """
@@ -172,13 +231,28 @@ def remove_systemd(directory: Path | None = None) -> list[Path]:
     return removed
 
 
-def _systemd_escape(text: str) -> str:
-    return text.replace("%", "%%")
+def _systemd_path(text: str) -> str:
+    """A path as the whole value of a setting that takes it unquoted (``WorkingDirectory=``, ``append:``).
+
+    Specifiers are expanded there, so ``%`` is doubled. A value ending in a backslash would continue
+    on the next line and one ending in a space would lose it: a trailing ``/`` names the same folder.
+    """
+    text = text.replace("%", "%%")
+    return text + "/" if text[-1:].isspace() or text.endswith("\\") else text
+
+
+def _systemd_command(words: list[str]) -> str:
+    if re.search(r"[\"'\\]", words[0]):  # systemd refuses such executable paths however they are quoted
+        raise UsageError(f"{words[0]!r}: systemd cannot run a command whose path holds a quote or a backslash; "
+                         "schedule with cron (without --systemd) or briefing run-scheduler")
+    # Variables are substituted in the arguments only: the executable's own path keeps its "$".
+    return " ".join([_systemd_word(words[0])] + [_systemd_word(word.replace("$", "$$")) for word in words[1:]])
 
 
 def _systemd_word(text: str) -> str:
-    text = _systemd_escape(text)
-    if re.search(r"[\s\"'\\]", text):
+    """One ``ExecStart=`` word: specifiers doubled, quoted C-style when it must be."""
+    text = text.replace("%", "%%")
+    if re.search(r"[\s\"'\\;]", text):
         return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
     return text
 
@@ -187,8 +261,9 @@ def _systemd_word(text: str) -> str:
 
 def scheduler_logger(target: Target) -> logging.Logger:
     target.log.parent.mkdir(parents=True, exist_ok=True)
-    logger = logging.getLogger("briefing.schedule")
+    logger = logging.getLogger(f"briefing.schedule.{target.log}")  # one logger per log file
     logger.setLevel(logging.INFO)
+    logger.propagate = False
     if not logger.handlers:
         handler = RotatingFileHandler(target.log, maxBytes=LOG_MAX_BYTES, backupCount=LOG_BACKUPS, encoding="utf-8")
         handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(message)s"))
@@ -198,13 +273,13 @@ def scheduler_logger(target: Target) -> logging.Logger:
 
 def run_daily_once(target: Target, logger: logging.Logger) -> int:
     """One scheduled run in a child process (a crash or a leak there cannot stop the scheduler)."""
-    command = [sys.executable, "-m", "briefing", "daily", "--library", str(target.library), "--quiet"]
+    command = [sys.executable, "-m", "briefing", *target.arguments(), "--quiet"]
     logger.info("running: %s", shlex.join(command))
     result = subprocess.run(command, capture_output=True, text=True, cwd=target.library.parent)
     for line in (result.stdout + result.stderr).splitlines():
         logger.info("  %s", line)
     log = logger.info if result.returncode == 0 else logger.warning
-    log("briefing daily exited with %d", result.returncode)
+    log("briefing %s exited with %d", target.arguments()[0], result.returncode)
     return result.returncode
 
 

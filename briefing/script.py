@@ -1,16 +1,47 @@
 """The narration script: sections (intro, lede, story, analysis, outro) of spoken sentences with pauses.
 
 This stage owns what is said around the article (intro and outro), how paragraphs become sections,
-and the pause after every sentence. The words of each sentence come from ``speech_text``.
+and the pause after every sentence. The words of each sentence come from ``speech_text``: every
+segment carries what is said (``text``) and the article's wording beside it (``display``), split at
+the same sentence boundaries. The intro names the title only when the lede does not open with it.
+
+A script says at most ``MAX_SCRIPT_WORDS`` words of the article (about 94 minutes at 160 words a
+minute): a longer choice, which only ``--all`` or a huge ``--max-words`` can make, is refused with
+one line before any of it is normalised or spoken.
 """
 
 from __future__ import annotations
 
+import re
+
+from briefing.errors import InputError
 from briefing.model import Article, Paragraph, Script, Section, Segment
-from briefing.speech_text import normalize, split_sentences
+from briefing.select import WORDS_PER_MINUTE
+from briefing.speech_text import display_text, normalize, split_sentences
 from briefing.voices import Pauses
 
 END_PAUSE_MS = 500
+MAX_SCRIPT_WORDS = 15_000
+GREETING = "Here is your briefing."
+OUTRO = "That was your briefing. Thank you for listening."
+# A voice's pace counts a word as five letters (the typists' word): how long a sentence takes to say
+# follows its letters more closely than its words (benchmarks/voice_pace.py).
+LETTERS_PER_WORD = 5
+# How far the pauses may shrink or grow to land a script on an asked length (sentences come whole).
+PAUSE_STRETCH = (0.6, 1.5)
+# A title whose words are nearly all in the lede's first sentence would be heard twice in a row.
+TITLE_REPEAT_SHARE = 0.8
+
+
+class Spoken(str):
+    """A sentence as it is said, carrying the sentence as written in ``display``."""
+
+    display: str
+
+    def __new__(cls, spoken: str, display: str) -> Spoken:
+        made = super().__new__(cls, spoken)
+        made.display = display
+        return made
 
 
 def build_script(
@@ -21,31 +52,90 @@ def build_script(
     drop_conversions: bool = False,
     date: str | None = None,
 ) -> Script:
-    sections = [_intro(article.title, pauses)]
-    sections += _body_sections(chosen, pauses, drop_conversions)
-    sections.append(_outro())
-    _set_section_pauses(sections, pauses)
+    words = sum(paragraph.word_count for paragraph in chosen)
+    if words > MAX_SCRIPT_WORDS:
+        raise InputError(f"{article.source}: {words} words is too long to narrate (the limit is "
+                         f"{MAX_SCRIPT_WORDS}, about {round(MAX_SCRIPT_WORDS / WORDS_PER_MINUTE)} minutes); choose a length with --minutes")
+    body = _body_sections(chosen, pauses, drop_conversions)
+    opening = body[0].segments[0].display if body else ""
+    greeting = GREETING if repeats_opening(article.title, opening) else f"{GREETING} {as_sentence(article.title)}"
+    sections = close_sections([intro_section(greeting), *body, outro_section(OUTRO)], pauses)
     return Script(title=article.title, sections=sections, source=article.source, date=date)
 
 
-def spoken_sentences(text: str, *, drop_conversions: bool = False) -> list[str]:
-    """Split a paragraph into sentences and make each one speech-friendly."""
+def spoken_sentences(text: str, *, drop_conversions: bool = False) -> list[Spoken]:
+    """Split a paragraph into sentences and make each one speech-friendly, keeping its written form."""
     sentences = []
     for sentence in split_sentences(text):
         spoken = normalize(sentence, drop_conversions=drop_conversions).strip()
         if any(character.isalnum() for character in spoken):
-            sentences.append(spoken)
+            sentences.append(Spoken(spoken, display_text(sentence)))
     return sentences
 
 
-def _intro(title: str, pauses: Pauses) -> Section:
-    text = normalize(f"Here is your briefing. {as_sentence(title)}")
-    return Section("intro", None, [Segment(text, None, pauses.section_ms)])
+def segment(sentence: Spoken | str, source: int | None, pause_ms: int) -> Segment:
+    return Segment(str(sentence), source, pause_ms, display=getattr(sentence, "display", str(sentence)))
 
 
-def _outro() -> Section:
-    text = "That was your briefing. Thank you for listening."
-    return Section("outro", None, [Segment(text, None, END_PAUSE_MS)])
+def repeats_opening(title: str, opening: str) -> bool:
+    """True when nearly every word of ``title`` is in ``opening``: saying both repeats the news."""
+    title_words = _words(title)
+    if not title_words:
+        return True
+    opening_words = set(_words(opening))
+    return sum(word in opening_words for word in title_words) >= TITLE_REPEAT_SHARE * len(title_words)
+
+
+def _words(text: str) -> list[str]:
+    return re.findall(r"\w+", text.lower())
+
+
+def intro_section(written: str) -> Section:
+    """What is said before the news, as one segment; ``close_sections`` sets the pause after it."""
+    return Section("intro", None, [Segment(normalize(written), None, 0, display=display_text(written))])
+
+
+def outro_section(written: str) -> Section:
+    return Section("outro", None, [Segment(normalize(written), None, END_PAUSE_MS, display=display_text(written))])
+
+
+def close_sections(sections: list[Section], pauses: Pauses) -> list[Section]:
+    """The sections that say something, each followed by the section pause, the last by the end pause."""
+    sections = [section for section in sections if section.segments]
+    for section in sections:
+        section.segments[-1].pause_after_ms = pauses.section_ms
+    if sections:
+        sections[-1].segments[-1].pause_after_ms = END_PAUSE_MS
+    return sections
+
+
+def estimated_seconds(script: Script, words_per_minute: float) -> float:
+    """How long ``script`` will play at the voice's speaking pace, every pause included."""
+    return speech_seconds(script, words_per_minute) + pause_seconds(script)
+
+
+def speech_seconds(script: Script, words_per_minute: float) -> float:
+    """The time spent speaking, words counted as typists count them: ``LETTERS_PER_WORD`` letters each."""
+    letters = sum(character.isalpha() for segment in script.segments() for character in segment.text)
+    return letters / LETTERS_PER_WORD * 60.0 / words_per_minute
+
+
+def pause_seconds(script: Script) -> float:
+    return sum(segment.pause_after_ms for segment in script.segments()) / 1000.0
+
+
+def pause_stretch(script: Script, words_per_minute: float, seconds: float) -> float:
+    """The factor on every pause that brings the estimate nearest ``seconds``, within ``PAUSE_STRETCH``."""
+    pauses = pause_seconds(script)
+    if pauses <= 0:
+        return 1.0
+    low, high = PAUSE_STRETCH
+    return min(high, max(low, (seconds - speech_seconds(script, words_per_minute)) / pauses))
+
+
+def stretch_pauses(script: Script, factor: float) -> None:
+    for segment in script.segments():
+        segment.pause_after_ms = round(segment.pause_after_ms * factor)
 
 
 def as_sentence(text: str) -> str:
@@ -66,7 +156,7 @@ def _body_sections(chosen: list[Paragraph], pauses: Pauses, drop_conversions: bo
                 sections.append(Section(kind, None))
             spoken = paragraph.text
         segments = [
-            Segment(sentence, paragraph.source, pauses.sentence_ms)
+            segment(sentence, paragraph.source, pauses.sentence_ms)
             for sentence in spoken_sentences(spoken, drop_conversions=drop_conversions)
         ]
         if segments:
@@ -80,8 +170,3 @@ def _heading_line(paragraph: Paragraph) -> str:
     if paragraph.section == "analysis" and paragraph.text.lower().startswith("by "):
         return as_sentence("Analysis from " + paragraph.text[3:])
     return as_sentence(paragraph.text)
-
-
-def _set_section_pauses(sections: list[Section], pauses: Pauses) -> None:
-    for section in sections[:-1]:
-        section.segments[-1].pause_after_ms = pauses.section_ms

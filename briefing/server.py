@@ -1,17 +1,22 @@
-"""The local HTTP server: the library folder's feed, page and episode files, read-only.
+"""The local HTTP server: the library's published files, read-only, and nothing else.
 
-Starlette's FileResponse under uvicorn serves the files, because in this version it already gets
-byte ranges right (single, suffix, open and multi-range, 416 with ``bytes */SIZE``, If-Range) and
-streams asynchronously so many slow clients cost no threads; our own small code decides what may be
-served (an extension allow-list, no hidden or temporary files, nothing whose real path leaves the
-library, so no traversal and no symlinks out), sets content types and CORS, answers conditional
-GETs, and reads each chunk with one ``os.pread`` in a worker thread. uvicorn uses httptools for
-parsing when it is installed (faster), else h11.
+Starlette's FileResponse under uvicorn serves the files: it writes single, suffix, open and
+multi-range answers, 416 with ``bytes */SIZE`` and If-Range, and streams asynchronously so many slow
+clients cost no threads. Our own small code decides what may be served: only what is published
+(``Published``: the feed, the page, the channel cover, and each recorded episode's audio and side
+files), never a hidden file, nothing whose real path leaves the library; it checks Range headers
+by RFC 9110's grammar first (an invalid one is ignored, a 200), sets content types and CORS, answers
+conditional GETs, and reads each chunk with one ``os.pread`` in a worker thread. The bounds that
+keep the server from being starved (header deadline and size, connections, log) are in
+``server_guard``.
 """
 
 from __future__ import annotations
 
+import logging
+import mimetypes
 import os
+import re
 import socket
 import stat
 import threading
@@ -19,14 +24,20 @@ from collections.abc import AsyncIterator, Iterator
 from contextlib import asynccontextmanager, contextmanager
 from dataclasses import dataclass
 from email.utils import parsedate_to_datetime
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 
 import anyio
 import uvicorn
 from starlette.responses import FileResponse, PlainTextResponse, Response
 from starlette.types import Receive, Scope, Send
 
+from briefing.config import load_config
 from briefing.errors import BriefingError
+from briefing.feed import CHANNEL_COVER, FEED_NAME
+from briefing.feed_style import STYLESHEET_NAME
+from briefing.library import DB_NAME, Library, episode_files
+from briefing.server_guard import ServerLimits, connection_capacity, guarded_protocol, limit_logging, raise_file_limit
+from briefing.webpage import PAGE_NAME
 
 MEDIA_TYPES = {
     ".mp3": "audio/mpeg",
@@ -38,10 +49,78 @@ MEDIA_TYPES = {
     ".txt": "text/plain; charset=utf-8",
     ".css": "text/css; charset=utf-8",
     ".js": "text/javascript; charset=utf-8",
+    ".xsl": "application/xslt+xml",
 }
-SPECIAL_TYPES = {"feed.xml": "application/rss+xml; charset=utf-8"}
+# As application/xml a browser applies the feed's stylesheet (application/rss+xml it shows as text);
+# podcast apps read either.
+SPECIAL_TYPES = {"feed.xml": "application/xml; charset=utf-8"}
+# Matched on the end of the name before the suffix alone: the Podcasting 2.0 chapters type.
+NAME_ENDINGS = {".chapters.json": "application/json+chapters"}
 # Files that change in place: clients should revalidate (cheaply, with the ETag) every time.
-REVALIDATE = {".xml", ".html"}
+REVALIDATE = {".xml", ".html", ".xsl"}
+# Written beside each episode's audio, named after it; the timing .json has no column of its own.
+SIDE_SUFFIXES = (".json", ".txt", ".vtt", ".chapters.json", ".png")
+logger = logging.getLogger("uvicorn.error")
+
+
+class Published:
+    """The library-relative paths the server may answer: what the feed and the page publish.
+
+    Derived from the database and the generated files, and derived again whenever ``feed.xml`` or
+    the database changes (a few ``stat`` calls per request tell), so an inbox, notes, settings or
+    anything else that happens to sit in the library folder is never served.
+    """
+
+    def __init__(self, root: Path) -> None:
+        self.root = root
+        self.paths: frozenset[str] = frozenset()
+        self._signature: tuple[tuple[int, int, int], ...] | None = None
+        self._lock = anyio.Lock()
+
+    async def current(self) -> frozenset[str]:
+        if self._signature != self._stat():
+            async with self._lock:  # one reading of the database at a time, outside the event loop
+                signature = self._stat()
+                if self._signature != signature:
+                    self.paths = await anyio.to_thread.run_sync(self._read)
+                    self._signature = signature
+        return self.paths
+
+    def _stat(self) -> tuple[tuple[int, int, int], ...]:
+        signature = []
+        for name in (FEED_NAME, DB_NAME, DB_NAME + "-wal"):
+            try:
+                found = os.stat(self.root / name)
+                signature.append((found.st_ino, found.st_size, found.st_mtime_ns))
+            except OSError:
+                signature.append((0, 0, 0))
+        return tuple(signature)
+
+    def _read(self) -> frozenset[str]:
+        paths = {FEED_NAME, STYLESHEET_NAME, PAGE_NAME, CHANNEL_COVER}
+        try:
+            image = load_config(self.root).channel.image
+        except BriefingError:
+            image = None
+        if image:
+            paths.add(image)
+        if (self.root / DB_NAME).is_file():
+            try:
+                with Library.open(self.root, create=False) as library:
+                    episodes = library.episodes()
+            except BriefingError as error:
+                logger.warning("%s: serving no episodes (%s)", self.root / DB_NAME, error.message)
+                episodes = []
+            for episode in episodes:
+                paths.update(episode_files(episode))
+                stem = episode.audio_path.rsplit(".", 1)[0]
+                paths.update(stem + suffix for suffix in SIDE_SUFFIXES)
+        return frozenset(filter(None, (_normal(path) for path in paths)))
+
+
+def _normal(relative: str) -> str | None:
+    parts = [part for part in PurePosixPath(relative).parts if part not in ("", ".")]
+    return None if not parts or parts[0] == "/" or ".." in parts else "/".join(parts)
 
 
 class _Pread:
@@ -71,7 +150,7 @@ class LibraryFileResponse(FileResponse):
     # Starlette still parses the ranges and writes the headers; only the reading is ours. Should
     # Starlette drop this private hook, its own reading takes over unchanged.
     @asynccontextmanager
-    async def _open_file(self) -> AsyncIterator[_Pread]:
+    async def _open_file(self) -> AsyncIterator[_Pread]:  # type: ignore[override]
         file = _Pread(self.path)
         try:
             yield file
@@ -80,21 +159,24 @@ class LibraryFileResponse(FileResponse):
 
 
 class LibraryApp:
-    """An ASGI app serving the allowed files of one library folder."""
+    """An ASGI app serving the published files of one library folder."""
 
     def __init__(self, library_dir: Path) -> None:
         self.root = Path(os.path.realpath(library_dir))
+        self.published = Published(self.root)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             return  # lifespan and websockets: nothing to set up, nothing to accept
-        response = self.respond(scope)
+        response = self.respond(scope, await self.published.current())
+        if isinstance(response, FileResponse) and response.stat_result is not None:
+            scope = with_valid_range(scope, response.stat_result.st_size)
         await response(scope, receive, send)
 
-    def respond(self, scope: Scope) -> Response:
+    def respond(self, scope: Scope, published: frozenset[str]) -> Response:
         if scope["method"] not in ("GET", "HEAD"):
             return PlainTextResponse("Method Not Allowed", 405, headers={"Allow": "GET, HEAD"})
-        found = self.find(scope["path"])
+        found = self.find(scope["path"], published)
         if found is None:
             return PlainTextResponse("Not Found", 404, headers={"Cache-Control": "no-store"})
         path, stat_result = found
@@ -109,14 +191,14 @@ class LibraryApp:
                                                       if k in response.headers})
         return response
 
-    def find(self, url_path: str) -> tuple[Path, os.stat_result] | None:
-        """The regular file that ``url_path`` (already percent-decoded) may serve, or None."""
+    def find(self, url_path: str, published: frozenset[str]) -> tuple[Path, os.stat_result] | None:
+        """The published regular file that ``url_path`` (already percent-decoded) names, or None."""
         parts = [part for part in url_path.split("/") if part]
         if not parts:
-            parts = ["index.html"]
+            parts = [PAGE_NAME]
         if any(part.startswith(".") or "\\" in part or "\0" in part for part in parts):
             return None  # hidden and temporary files, "..", and Windows-style separators
-        if Path(parts[-1]).suffix.lower() not in MEDIA_TYPES:
+        if "/".join(parts) not in published:
             return None
         real = Path(os.path.realpath(self.root.joinpath(*parts)))
         if not real.is_relative_to(self.root):
@@ -129,7 +211,61 @@ class LibraryApp:
 
 
 def media_type(path: Path) -> str:
-    return SPECIAL_TYPES.get(path.name) or MEDIA_TYPES[path.suffix.lower()]
+    ending = next((kind for end, kind in NAME_ENDINGS.items() if path.name.lower().endswith(end)), None)
+    known = SPECIAL_TYPES.get(path.name) or ending or MEDIA_TYPES.get(path.suffix.lower())
+    return known or mimetypes.guess_type(path.name)[0] or "application/octet-stream"
+
+
+_RANGE_SPEC = re.compile(r"([0-9]*)-([0-9]*)")
+
+
+def with_valid_range(scope: Scope, size: int) -> Scope:
+    """``scope`` with its Range header checked by RFC 9110 §14.1.2 before Starlette reads it.
+
+    An invalid header (another unit, a malformed or backwards range) is dropped, so the full file
+    is sent (§14.2); of a valid one only the satisfiable ranges are kept, and when there are none
+    one unsatisfiable range is kept, for Starlette's 416. Starlette alone answers 400 to some
+    invalid headers and 416 when any one range is unsatisfiable.
+    """
+    headers = scope["headers"]
+    values = [value for name, value in headers if name.lower() == b"range"]
+    if not values:
+        return scope
+    ranges = _satisfiable(values[0].decode("latin-1"), size) if len(values) == 1 else None
+    kept = [(name, value) for name, value in headers if name.lower() != b"range"]
+    if ranges is not None:
+        kept.append((b"range", ("bytes=" + ",".join(ranges or [f"{size}-"])).encode("ascii")))
+    return {**scope, "headers": kept}
+
+
+def _satisfiable(header: str, size: int) -> list[str] | None:
+    """The satisfiable ranges of a valid ``bytes`` Range header, or None when it is invalid."""
+    unit, equals, specs = header.partition("=")
+    if not equals or unit.lower() != "bytes":
+        return None
+    ranges, valid = [], False
+    for spec in specs.split(","):
+        spec = spec.strip(" \t")
+        if not spec:
+            continue  # empty list elements are allowed (RFC 9110 §5.6.1.2)
+        match = _RANGE_SPEC.fullmatch(spec)
+        if match is None or not any(match.groups()):
+            return None
+        first, last = (_number(digits) if digits else None for digits in match.groups())
+        if first is not None and last is not None and last < first:
+            return None
+        valid = True
+        if first is not None and first < size:
+            ranges.append(f"{first}-{'' if last is None else last}")
+        elif first is None and last:
+            ranges.append(f"-{last}")
+    return ranges if valid else None
+
+
+def _number(digits: str) -> int:
+    # int() refuses more than 4300 digits; anything past 18 is beyond every file anyway.
+    digits = digits.lstrip("0") or "0"
+    return int(digits) if len(digits) <= 18 else 10**18
 
 
 def not_modified(request: dict[str, str], etag: str, mtime: float) -> bool:
@@ -151,10 +287,14 @@ def _request_headers(scope: Scope) -> Iterator[tuple[str, str]]:
         yield name.decode("latin-1").lower(), value.decode("latin-1")
 
 
-def _config(library_dir: Path, host: str, port: int) -> uvicorn.Config:
-    return uvicorn.Config(LibraryApp(library_dir), host=host, port=port, lifespan="off",
-                          access_log=False, log_level="warning", server_header=False,
-                          timeout_graceful_shutdown=2)
+def _config(library_dir: Path, host: str, port: int, limits: ServerLimits) -> uvicorn.Config:
+    capacity = connection_capacity(limits, raise_file_limit())
+    config = uvicorn.Config(LibraryApp(library_dir), host=host, port=port, lifespan="off",
+                            http=guarded_protocol(limits, capacity), ws="none",
+                            timeout_keep_alive=limits.keep_alive_s, access_log=False,
+                            log_level="warning", server_header=False, timeout_graceful_shutdown=2)
+    limit_logging()  # after uvicorn has configured its loggers
+    return config
 
 
 def _check(library_dir: Path) -> None:
@@ -162,7 +302,8 @@ def _check(library_dir: Path) -> None:
         raise BriefingError(f"{library_dir}: no such library folder")
 
 
-def serve(library_dir: Path, host: str = "127.0.0.1", port: int = 8000) -> None:
+def serve(library_dir: Path, host: str = "127.0.0.1", port: int = 8000,
+          limits: ServerLimits = ServerLimits()) -> None:
     """Serve until Ctrl-C (uvicorn turns SIGINT/SIGTERM into a clean shutdown)."""
     _check(library_dir)
     try:
@@ -170,7 +311,7 @@ def serve(library_dir: Path, host: str = "127.0.0.1", port: int = 8000) -> None:
     except OSError as error:
         raise BriefingError(f"cannot listen on {host}:{port} ({error.strerror})") from None
     try:
-        uvicorn.Server(_config(library_dir, host, port)).run(sockets=[listener])
+        uvicorn.Server(_config(library_dir, host, port, limits)).run(sockets=[listener])
     except KeyboardInterrupt:
         pass  # uvicorn re-raises the Ctrl-C it has already handled by shutting down
     finally:
@@ -193,12 +334,13 @@ class Running:
 
 
 @contextmanager
-def running(library_dir: Path, host: str = "127.0.0.1", port: int = 0) -> Iterator[Running]:
+def running(library_dir: Path, host: str = "127.0.0.1", port: int = 0,
+            limits: ServerLimits = ServerLimits()) -> Iterator[Running]:
     """Serve in a background thread (port 0 picks a free one) for as long as the block runs."""
     _check(library_dir)
     listener = bind(host, port)
     port = listener.getsockname()[1]
-    server = uvicorn.Server(_config(library_dir, host, port))
+    server = uvicorn.Server(_config(library_dir, host, port, limits))
     thread = threading.Thread(target=server.run, kwargs={"sockets": [listener]}, daemon=True)
     thread.start()
     try:

@@ -5,9 +5,11 @@
     feeds = ["https://example.org/rss"]    # RSS/Atom: each new item's link is fetched as an article page
     urls = ["https://example.org/story"]   # article pages
     files = ["extra/statement.txt"]        # article files
-    timeout_s = 15                         # per HTTP request
+    timeout_s = 15                         # per HTTP request, all of it: redirects, headers and body
+    total_timeout_s = 300                  # for all the sources of one run; later ones are skipped
     max_bytes = 10485760                   # per HTTP response
     max_items = 20                         # newest unread items taken from one feed per run
+    allow_private_urls = false             # true: also fetch loopback, private and link-local addresses
 
 The keys ``inbox``, ``feeds``, ``urls`` and ``files`` may come in any order and the order written is
 the order of importance (see ``daily``): every entry gets a rank, the first entry written rank 0.
@@ -25,6 +27,7 @@ from __future__ import annotations
 
 import calendar
 import hashlib
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -33,13 +36,15 @@ from typing import Any, Literal
 from briefing.clean import clean
 from briefing.errors import BriefingError, InputError
 from briefing.library import Library
-from briefing.model import Article
-from briefing.readers import MAX_INPUT_BYTES, decode_input, parse
+from briefing.model import Article, RawArticle
+from briefing.readers import ReadOptions, decode_input, parse, read_regular_file, require_article_text
 from briefing.readers.url import MAX_BYTES, TIMEOUT_S, fetch_bytes, page_text
+from briefing.textsafety import strip_controls_inline
 
 SourceKind = Literal["inbox", "file", "url", "feed"]
 LIST_KEYS: dict[str, SourceKind] = {"inbox": "inbox", "files": "file", "urls": "url", "feeds": "feed"}
 DEFAULT_MAX_ITEMS = 20
+DEFAULT_TOTAL_TIMEOUT_S = 300.0
 
 
 @dataclass(frozen=True)
@@ -55,6 +60,9 @@ class SourceSettings:
     timeout_s: float = TIMEOUT_S
     max_bytes: int = MAX_BYTES
     max_items: int = DEFAULT_MAX_ITEMS
+    total_timeout_s: float = DEFAULT_TOTAL_TIMEOUT_S
+    allow_private_urls: bool = False
+    drop: tuple[str, ...] = ()  # [extract] drop: CSS selectors removed from every page before extraction
 
 
 @dataclass(frozen=True)
@@ -72,6 +80,14 @@ class Candidate:
 class Gathered:
     candidates: list[Candidate] = field(default_factory=list)
     failures: list[str] = field(default_factory=list)  # one line each: the source and its problem
+    deadline: float = float("inf")  # time.monotonic() by which every source must have been read
+
+    def time_left(self, location: str, total_timeout_s: float) -> float:
+        """Seconds left for reading sources; InputError (the source is skipped) when none are."""
+        left = self.deadline - time.monotonic()
+        if left <= 0:
+            raise InputError(f"{location}: not read, the sources took their total_timeout_s of {total_timeout_s:g} s")
+        return left
 
 
 def settings_from_config(raw: dict[str, Any], library_dir: Path, config_path: str = "briefing.toml") -> SourceSettings:
@@ -89,13 +105,19 @@ def settings_from_config(raw: dict[str, Any], library_dir: Path, config_path: st
             kind = LIST_KEYS[key]
             for location in values:
                 specs.append(SourceSpec(kind, _location(kind, location, library_dir, config_path), len(specs)))
-        elif key in ("timeout_s", "max_bytes", "max_items"):
+        elif key in ("timeout_s", "total_timeout_s", "max_bytes", "max_items"):
             if not isinstance(value, (int, float)) or isinstance(value, bool) or value <= 0:
                 raise InputError(f"{config_path}: sources.{key} must be a positive number")
-            options[key] = int(value) if key != "timeout_s" else float(value)
+            options[key] = float(value) if key.endswith("timeout_s") else int(value)
+        elif key == "allow_private_urls":
+            if not isinstance(value, bool):
+                raise InputError(f"{config_path}: sources.{key} must be true or false")
+            options[key] = value
         else:
             raise InputError(f"{config_path}: unknown setting sources.{key}")
-    return SourceSettings(specs=tuple(specs), **options)
+    from briefing.config import extract_drop
+
+    return SourceSettings(specs=tuple(specs), drop=extract_drop(raw, config_path), **options)
 
 
 def _location(kind: SourceKind, value: str, library_dir: Path, config_path: str) -> str:
@@ -108,7 +130,7 @@ def _location(kind: SourceKind, value: str, library_dir: Path, config_path: str)
 
 def gather(settings: SourceSettings, library: Library, report: Callable[[str], None] = lambda line: None) -> Gathered:
     """Read every source's new articles; a source that fails is reported and skipped."""
-    gathered = Gathered()
+    gathered = Gathered(deadline=time.monotonic() + settings.total_timeout_s)
     taken: set[str] = set()  # the same page in two feeds, the same file twice: read once
     for spec in settings.specs:
         reader = _READERS[spec.kind]
@@ -126,8 +148,9 @@ def _read_inbox(spec: SourceSpec, settings: SourceSettings, library: Library, ga
     folder = Path(spec.location)
     if not folder.is_dir():
         raise InputError(f"{folder}: the inbox folder does not exist")
-    files = [path for path in folder.iterdir() if path.is_file() and not path.name.startswith(".")]
-    for path in sorted(files, key=lambda p: (-p.stat().st_mtime, p.name)):
+    # Not only regular files: a FIFO or a device dropped in the inbox is reported (and never opened).
+    files = [path for path in folder.iterdir() if not path.name.startswith(".") and not path.is_dir()]
+    for path in sorted(files, key=lambda p: (-_modified(p), p.name)):
         try:
             _read_file(replace(spec, location=str(path)), settings, library, gathered, taken)
         except BriefingError as error:
@@ -137,20 +160,15 @@ def _read_inbox(spec: SourceSpec, settings: SourceSettings, library: Library, ga
 def _read_file(spec: SourceSpec, settings: SourceSettings, library: Library, gathered: Gathered,
                taken: set[str]) -> None:
     path = Path(spec.location)
-    try:
-        with path.open("rb") as handle:
-            data = handle.read(MAX_INPUT_BYTES + 1)
-        modified = path.stat().st_mtime
-    except FileNotFoundError:
-        raise InputError(f"{path}: no such file") from None
-    except OSError as error:
-        raise InputError(f"{path}: cannot read: {error.strerror}") from None
+    gathered.time_left(str(path), settings.total_timeout_s)
+    data, status = read_regular_file(path)
+    modified = status.st_mtime
     key = "sha256:" + hashlib.sha256(data).hexdigest()
     if key in taken or library.seen_keys([key]):
         return
     taken.add(key)
     try:
-        article = clean(parse(decode_input(data, str(path)), str(path)))
+        article = _cleaned(parse(decode_input(data, str(path)), str(path), ReadOptions(drop=settings.drop)))
     except InputError as error:
         library.reject(key, str(path), error.message)
         raise
@@ -163,26 +181,46 @@ def _read_url(spec: SourceSpec, settings: SourceSettings, library: Library, gath
     if key in taken or library.seen_keys([key]):
         return
     taken.add(key)
-    body, content_type = fetch_bytes(spec.location, timeout_s=settings.timeout_s, max_bytes=settings.max_bytes)
+    body, content_type = _fetch(spec.location, settings, gathered)
     try:
-        article = page_article(spec.location, body, content_type)
+        article = page_article(spec.location, body, content_type, settings.drop)
     except InputError as error:
         library.reject(key, spec.location, error.message)
         raise
+    title = strip_controls_inline(title or "").strip()
     if title:  # a feed's headline is cleaner than a page's <title> ("… - Site name")
         article = replace(article, title=title)
     gathered.candidates.append(Candidate(key, article, spec.rank, timestamp, spec.location))
 
 
-def page_article(url: str, body: bytes, content_type: str) -> Article:
+def page_article(url: str, body: bytes, content_type: str, drop: tuple[str, ...] = ()) -> Article:
     """An article from a fetched page, or InputError if the response is not an article page."""
     text, format = page_text(url, body, content_type)
-    return clean(parse(text, url, format))
+    return _cleaned(parse(text, url, ReadOptions(format=format, drop=drop)))
+
+
+def _cleaned(raw: RawArticle) -> Article:
+    article = clean(raw)
+    require_article_text((p.text for p in article.paragraphs if not p.is_heading), article.source)
+    return article
+
+
+def _fetch(url: str, settings: SourceSettings, gathered: Gathered) -> tuple[bytes, str]:
+    timeout_s = min(settings.timeout_s, gathered.time_left(url, settings.total_timeout_s))
+    return fetch_bytes(url, timeout_s=timeout_s, max_bytes=settings.max_bytes,
+                       allow_private=settings.allow_private_urls)
+
+
+def _modified(path: Path) -> float:
+    try:
+        return path.stat().st_mtime
+    except OSError:  # gone since the folder was listed, or a dangling link: reported when read
+        return 0.0
 
 
 def _read_feed(spec: SourceSpec, settings: SourceSettings, library: Library, gathered: Gathered,
                taken: set[str]) -> None:
-    items = feed_items(spec.location, settings)
+    items = feed_items(spec.location, settings, gathered)
     keys = {"url:" + link for link, _, _ in items}
     seen = library.seen_keys(keys)
     fresh = [item for item in items if "url:" + item[0] not in seen][: settings.max_items]
@@ -193,11 +231,12 @@ def _read_feed(spec: SourceSpec, settings: SourceSettings, library: Library, gat
             gathered.failures.append(error.message)
 
 
-def feed_items(url: str, settings: SourceSettings) -> list[tuple[str, str | None, float | None]]:
+def feed_items(url: str, settings: SourceSettings,
+               gathered: Gathered | None = None) -> list[tuple[str, str | None, float | None]]:
     """(link, title, timestamp) of a feed's items, newest first; undated items after, in feed order."""
     import feedparser
 
-    body, _ = fetch_bytes(url, timeout_s=settings.timeout_s, max_bytes=settings.max_bytes)
+    body, _ = _fetch(url, settings, gathered or Gathered(deadline=time.monotonic() + settings.total_timeout_s))
     parsed = feedparser.parse(body)  # given bytes, feedparser never touches the network
     if not parsed.entries and (parsed.bozo or not parsed.version):
         raise InputError(f"{url}: not an RSS or Atom feed")
@@ -207,7 +246,8 @@ def feed_items(url: str, settings: SourceSettings) -> list[tuple[str, str | None
         if not link or not link.startswith(("http://", "https://")):
             continue
         when = entry.get("published_parsed") or entry.get("updated_parsed")
-        items.append((link, (entry.get("title") or "").strip() or None, calendar.timegm(when) if when else None))
+        title = strip_controls_inline(entry.get("title") or "").strip() or None
+        items.append((link, title, calendar.timegm(when) if when else None))
     return sorted(items, key=lambda item: (item[2] is None, -(item[2] or 0)))
 
 

@@ -1,91 +1,242 @@
 """Speaking: turn every segment's text into audio with the chosen engine, in order.
 
-Synthesis runs in a background thread (or, with ``workers`` > 1, in worker processes that each load
-the engine once) so that assembling the audio overlaps with speaking it.
+Two guards stand between a segment and any engine:
+- Length: a segment longer than ``MAX_PIECE_CHARS`` is spoken in pieces cut at a clause mark
+  (, ; : — …), else at a space, else (one endless word) hard, and the pieces' audio is joined, so a
+  segment stays one clip for timing and transcripts. espeak-ng in-process (pyttsx3) segfaults on
+  30,000 characters without a space; 500 keeps every real sentence whole.
+- Crashes: the engine runs in a child process (spawned, loaded once per run), so an engine that
+  kills its process (a segfault in a C library) becomes a ``SegmentError`` naming the engine and
+  the segment instead of killing briefing. With ``workers`` > 1 several such processes share the work,
+  each text going to whichever has room; an engine that cannot load says so from its worker
+  (``EngineUnavailable``), so the caller can choose another voice without loading an engine itself.
+Texts are sent ahead of the audio read back, so assembling overlaps with speaking. Clips already in
+the speech cache (``cache``) are not spoken again, and no engine starts when every clip is there.
 """
 
 from __future__ import annotations
 
-import atexit
 import multiprocessing
-import queue
-import threading
+import re
+import signal
+from collections import deque
 from collections.abc import Iterator
-from concurrent.futures import ProcessPoolExecutor
-from concurrent.futures.process import BrokenProcessPool
+from multiprocessing.connection import Connection, wait
 
+from briefing import engines
+from briefing.cache import SpeechCache
 from briefing.engines import Engine, Speech, VoiceSettings, load_engine
-from briefing.errors import EngineError
+from briefing.errors import BriefingError, EngineError, UsageError
 
+MAX_PIECE_CHARS = 500
 _QUEUE_DEPTH = 16
-_worker_engine: Engine | None = None
+_QUEUE_BYTES = 32_768  # texts sent ahead stay below a pipe's buffer, so neither side blocks the other
+_STOP_TIMEOUT_S = 5.0
+CLAUSE_MARK = re.compile(r"[,;:—–…)](?=\s)")
+_AHEAD = 256  # texts out at once: bounds the clips held while an earlier one is still being spoken
 
 
-def speak_all(texts: list[str], engine_name: str, settings: VoiceSettings, workers: int = 1) -> Iterator[Speech]:
-    """Yield one Speech per text, in the same order. Engine errors surface from the iterator."""
-    engine = load_engine(engine_name, settings)  # also checks the settings before any worker starts
-    if workers > 1 and len(texts) > 1:
-        engine.close()
-        yield from _speak_in_processes(texts, engine_name, settings, workers)
+class SegmentError(EngineError):
+    """The engine failed on one segment (it could not speak it, or its process died): ``text`` says which."""
+
+    def __init__(self, message: str, text: str) -> None:
+        super().__init__(message)
+        self.text = text
+
+    def __reduce__(self):  # picklable across the worker process boundary
+        return (type(self), (self.message, self.text))
+
+
+def speak_all(texts: list[str], engine_name: str, settings: VoiceSettings, workers: int = 1, *,
+              piece_chars: int = MAX_PIECE_CHARS, cache: SpeechCache | None = None) -> Iterator[Speech]:
+    """Yield one Speech per text, in the same order. Engine errors surface from the iterator: an engine
+    that cannot load as ``EngineUnavailable`` (before any clip), a failed segment as ``SegmentError``.
+
+    Clips found in ``cache`` are not spoken again; the others are spoken by up to ``workers``
+    processes, each loading the engine once, and stored in the cache.
+    """
+    keys = [cache.key(engine_name, settings, text, piece_chars) for text in texts] if cache else []
+    cached = [cache.get(key) for key in keys] if cache else [None] * len(texts)
+    missing = [index for index, speech in enumerate(cached) if speech is None]
+    spoken = _speak_in_pool([texts[index] for index in missing], engine_name, settings,
+                            max(1, min(workers, len(missing))), piece_chars) if missing else iter(())
+    for index, speech in enumerate(cached):
+        if speech is None:
+            speech = next(spoken)
+            if cache:
+                cache.put(keys[index], speech)
+        yield speech
+
+
+def pieces(text: str, limit: int = MAX_PIECE_CHARS) -> list[str]:
+    """``text`` in pieces of at most ``limit`` characters, cut at a clause mark, else a space, else hard."""
+    result = []
+    rest = text.strip()
+    while len(rest) > limit:
+        cut = _cut_point(rest, limit)
+        result.append(rest[:cut].strip())
+        rest = rest[cut:].strip()
+    if rest or not result:
+        result.append(rest)
+    return [piece for piece in result if piece] or [text]
+
+
+def _cut_point(text: str, limit: int) -> int:
+    marks = [match.end() for match in CLAUSE_MARK.finditer(text, 0, limit)]
+    if marks and marks[-1] >= limit // 3:  # not a sliver before the first comma
+        return marks[-1]
+    space = text.rfind(" ", 0, limit + 1)
+    return space if space > 0 else limit
+
+
+def speak_pieces(engine: Engine, text: str, piece_chars: int = MAX_PIECE_CHARS) -> Speech:
+    """One clip for ``text``, spoken piece by piece when it is long."""
+    clips = [engine.synthesize(piece) for piece in pieces(text, piece_chars)]
+    if len(clips) == 1:
+        return clips[0]
+    return Speech(b"".join(clip.pcm for clip in clips), clips[0].sample_rate)
+
+
+# ---- engine processes -----------------------------------------------------------------------------
+
+
+class EngineUnavailable(EngineError):
+    """The engine did not load in its worker (not installed, bad model): nothing was spoken."""
+
+
+class _Worker:
+    """One spawned process that loads the engine once and speaks the texts sent to it, in order."""
+
+    def __init__(self, context, engine_name: str, settings: VoiceSettings, piece_chars: int) -> None:
+        requests_in, self.requests = context.Pipe(duplex=False)
+        self.results, results_out = context.Pipe(duplex=False)
+        self.process = context.Process(target=_serve, args=(engine_name, settings, dict(engines.ENGINE_MODULES),
+                                                             piece_chars, requests_in, results_out))
+        self.process.start()
+        requests_in.close()
+        results_out.close()
+        self.ready = False
+        self.sent: deque[tuple[int, int]] = deque()  # (index, text bytes) spoken in this order
+        self.sent_bytes = 0
+
+    def can_take(self, size: int) -> bool:
+        # Texts sent ahead stay below a pipe's buffer, so neither side blocks the other.
+        return not self.sent or (len(self.sent) < _QUEUE_DEPTH and self.sent_bytes + size <= _QUEUE_BYTES)
+
+    def send(self, index: int, text: str, size: int) -> None:
+        self.requests.send(text)
+        self.sent.append((index, size))
+        self.sent_bytes += size
+
+    def stop(self) -> None:
+        _stop(self.process, self.requests, self.results)
+
+
+def _speak_in_pool(texts: list[str], engine_name: str, settings: VoiceSettings, workers: int,
+                   piece_chars: int) -> Iterator[Speech]:
+    """Speak ``texts`` on ``workers`` processes, handing each text to whichever has room, and yield the
+    clips in order. Clips that arrive early wait, but no more than ``_AHEAD`` texts are out at once."""
+    context = multiprocessing.get_context("spawn")  # a fork would inherit the parent's engine threads
+    pool = [_Worker(context, engine_name, settings, piece_chars) for _ in range(workers)]
+    sizes = [len(text.encode("utf-8", "replace")) for text in texts]
+    done: dict[int, Speech] = {}
+    next_text = next_out = 0
+    try:
+        while next_out < len(texts):
+            while next_text < len(texts) and next_text < next_out + _AHEAD:
+                free = [worker for worker in pool if worker.can_take(sizes[next_text])]
+                if not free:
+                    break
+                min(free, key=lambda worker: len(worker.sent)).send(next_text, texts[next_text], sizes[next_text])
+                next_text += 1
+            while next_out in done:
+                yield done.pop(next_out)
+                next_out += 1
+            if next_out >= len(texts):
+                break
+            busy = [worker for worker in pool if worker.sent or not worker.ready]
+            for results in wait([worker.results for worker in busy]):
+                worker = next(worker for worker in busy if worker.results is results)
+                _receive(worker, engine_name, texts, done)
+    finally:
+        for worker in pool:
+            worker.stop()
+
+
+def _receive(worker: _Worker, engine_name: str, texts: list[str], done: dict[int, Speech]) -> None:
+    index = worker.sent[0][0] if worker.sent else None
+    try:
+        kind, value = worker.results.recv()
+    except (EOFError, OSError):
+        worker.process.join(_STOP_TIMEOUT_S)
+        raise _crash(engine_name, worker.process.exitcode, None if index is None else texts[index],
+                     worker.ready) from None
+    if kind == "ready":
+        worker.ready = True
+        return
+    if kind == "unavailable":
+        if isinstance(value, UsageError):  # the profile names a voice that does not exist: the user's to fix
+            raise value
+        raise EngineUnavailable(value.message if isinstance(value, BriefingError) else str(value))
+    if kind == "error":
+        raise value
+    assert index is not None
+    _, size = worker.sent.popleft()
+    worker.sent_bytes -= size
+    done[index] = value
+
+
+def _crash(engine_name: str, exit_code: int | None, text: str | None, loaded: bool) -> EngineError:
+    how = f"exit code {exit_code}"
+    if exit_code is not None and exit_code < 0:
+        try:
+            how = signal.Signals(-exit_code).name
+        except ValueError:
+            how = f"signal {-exit_code}"
+    if not loaded or text is None:
+        return EngineUnavailable(f"{engine_name}: the speech engine crashed while loading ({how})")
+    return SegmentError(f"{engine_name}: the speech engine crashed ({how}) speaking {text[:40]!r}", text)
+
+
+def _stop(process: multiprocessing.process.BaseProcess, requests: Connection, results: Connection) -> None:
+    try:
+        requests.send(None)
+    except OSError:
+        pass
+    requests.close()
+    results.close()  # the child's pending sends fail instead of blocking
+    process.join(_STOP_TIMEOUT_S)
+    if process.is_alive():
+        process.kill()
+        process.join()
+
+
+def _serve(engine_name: str, settings: VoiceSettings, registry: dict[str, str], piece_chars: int,
+           requests: Connection, results: Connection) -> None:
+    """The child: load the engine once, then speak each text received until told to stop."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle; it stops us
+    engines.ENGINE_MODULES.update(registry)  # engines registered in the parent at run time
+    try:
+        engine = load_engine(engine_name, settings)
+    except BaseException as error:
+        try:
+            results.send(("unavailable", _picklable(error)))
+        except OSError:  # the parent already heard it from another worker and stopped listening
+            pass
         return
     try:
-        yield from _speak_in_thread(engine, texts)
+        results.send(("ready", None))
+        while (text := requests.recv()) is not None:
+            try:
+                results.send(("speech", speak_pieces(engine, text, piece_chars)))
+            except BriefingError as error:
+                results.send(("error", SegmentError(error.message, text)))
+                return
+    except (EOFError, OSError):  # the parent has gone or stopped listening
+        pass
     finally:
         engine.close()
 
 
-def _speak_in_thread(engine: Engine, texts: list[str]) -> Iterator[Speech]:
-    results: queue.Queue = queue.Queue(maxsize=_QUEUE_DEPTH)
-    stop = threading.Event()
-
-    def produce() -> None:
-        for text in texts:
-            if stop.is_set():
-                return
-            try:
-                results.put((engine.synthesize(text), None))
-            except BaseException as error:  # handed to the consumer, which re-raises it
-                results.put((None, error))
-                return
-
-    producer = threading.Thread(target=produce, daemon=True)
-    producer.start()
-    try:
-        for _ in texts:
-            speech, error = results.get()
-            if error is not None:
-                raise error
-            yield speech
-    finally:
-        stop.set()
-        while producer.is_alive():
-            try:
-                results.get_nowait()
-            except queue.Empty:
-                producer.join(0.05)
-
-
-def _init_worker(engine_name: str, settings: VoiceSettings) -> None:
-    global _worker_engine
-    _worker_engine = load_engine(engine_name, settings)
-    atexit.register(_worker_engine.close)
-
-
-def _speak_batch(texts: list[str]) -> list[Speech]:
-    return [_worker_engine.synthesize(text) for text in texts]
-
-
-def _speak_in_processes(texts: list[str], engine_name: str, settings: VoiceSettings, workers: int) -> Iterator[Speech]:
-    batch_size = max(1, min(8, len(texts) // (workers * 4) or 1))
-    batches = [texts[start : start + batch_size] for start in range(0, len(texts), batch_size)]
-    # Spawned, not forked: a forked child would inherit the engine threads' locks of an earlier run.
-    context = multiprocessing.get_context("spawn")
-    pool = ProcessPoolExecutor(max_workers=workers, mp_context=context, initializer=_init_worker,
-                               initargs=(engine_name, settings))
-    try:
-        for batch in pool.map(_speak_batch, batches):
-            yield from batch
-    except BrokenProcessPool:
-        raise EngineError(f"{engine_name}: a speech worker process died; try without --workers") from None
-    finally:
-        pool.shutdown(wait=True, cancel_futures=True)
+def _picklable(error: BaseException) -> BaseException:
+    return error if isinstance(error, BriefingError) else EngineError(f"{type(error).__name__}: {error}")

@@ -2,7 +2,8 @@
 
 Acronyms spelled letter by letter are joined with dots ("B.B.C", "U.S"): espeak reads a spaced
 "A" as the article "a", and reads some undotted ones as words ("IMF" as "imf"). Plural and
-possessive forms use hyphens ("M-P's"), because espeak reads "M.Ps" as "M dot P S". Acronyms said
+possessive forms keep the same dots and end in ".'s" ("M.P.'s", "B.A.'s"), so one story never says
+"B-A's" beside "B.A": espeak reads "M.Ps" as "M dot P S", and hibari pauses at "B-A's". Acronyms said
 as words are listed in speech_vocabulary.WORD_ACRONYMS and written in title case ("Nato").
 """
 
@@ -75,7 +76,7 @@ def expand_roman_numerals(text: str) -> str:
 
 def _spell(letters: str, suffix: str) -> str:
     if suffix:
-        return "-".join(letters) + "'s"
+        return ".".join(letters) + ".'s"
     return ".".join(letters)
 
 
@@ -91,6 +92,6 @@ def _acronym(match: re.Match) -> str:
 
 
 def spell_acronyms(text: str) -> str:
-    """'BBC' → 'B.B.C', 'MPs' → 'M-P's', 'NATO' → 'Nato', 'WATCH' → 'Watch'."""
+    """'BBC' → 'B.B.C', 'MPs' → 'M.P.'s', 'NATO' → 'Nato', 'WATCH' → 'Watch'."""
     text = re.sub(r"\b(\d[\d,.]*)([A-Za-z]+)\b", r"\1 \2", text)  # '5G' → '5 G', '3GSM' → '3 GSM'
     return re.sub(r"(?<![\w.'’])([A-Z]{2,})((?:'|’)s|s['’]?)?(?![\w]|[.'’]\w)", _acronym, text)

@@ -17,6 +17,7 @@ import re
 from briefing.speech_numbers import next_word
 from briefing.speech_vocabulary import (
     ATHLETICS_WORDS,
+    NOT_A_NOUN_AFTER_AMOUNT,
     ATTACHED_ONLY,
     CURRENCIES,
     CURRENCY_SIGN,
@@ -27,6 +28,7 @@ from briefing.speech_vocabulary import (
     MULTIPLIER,
     MULTIPLIERS,
     NUM,
+    SCALE_WORDS,
     UNIT,
     UNITS,
 )
@@ -56,19 +58,31 @@ def drop_bracketed_conversions(text: str) -> str:
 # --- money ----------------------------------------------------------------------------------------
 
 
-def _is_attributive(text: str, start: int, end: int) -> bool:
-    """True for 'a £500m fund' or 'Arsenal's £100m deal', where speech says 'pound', not 'pounds'."""
+def _is_attributive(text: str, start: int, end: int, *, needs_determiner: bool = False) -> bool:
+    """True when the amount describes the noun after it, where speech says 'pound', not 'pounds'.
+
+    'a £500m fund', "Arsenal's £100m deal", and without a determiner 'said £2bn savings' or
+    '£1.2bn budget cuts'; not before a time, an adverb or a verb: 'an estimated £1.3bn last year',
+    '£5m raised', '£8m available', '£5m abroad'. After a determiner a word in -ing is a noun ('a £5m housing
+    scheme'); without one it is a verb ('£5m selling cakes'). A length needs the determiner: 'a 10km
+    road', but 'walked 5km home'.
+    """
     following = next_word(text, end)
-    return bool(re.match(r"\s[a-z]", text[end:]) and following not in FUNCTION_WORDS
-                and not following.endswith("ly")
-                and re.search(rf"\b{DETERMINERS}\s(?:[a-z]+\s)?$", text[:start]))
+    if not re.match(r"\s[a-z]", text[end:]) or following in FUNCTION_WORDS or following in NOT_A_NOUN_AFTER_AMOUNT:
+        return False
+    if following.endswith(("ly", "ed")):
+        return False
+    if re.search(rf"\b{DETERMINERS}\s(?:[a-z]+\s)?$", text[:start]):
+        return True
+    return not needs_determiner and not following.endswith("ing")
 
 
 def _money(match: re.Match) -> str:
     singular, plural, hundredth = CURRENCIES[match.group("sign")]
-    if _is_attributive(match.string, match.start(), match.end()):
-        plural = singular
     amount, upper, multiplier = match.group("amount"), match.group("upper"), match.group("mult")
+    # Only a large sum names a noun without a determiner: '£2bn savings', but 'costs $65 online'.
+    if _is_attributive(match.string, match.start(), match.end(), needs_determiner=not multiplier):
+        plural = singular
     spoken_range = f" to {upper}" if upper else ""
     if multiplier:
         return f"{amount}{spoken_range} {MULTIPLIERS[multiplier.lower()]} {plural}"
@@ -144,13 +158,14 @@ def _unit(match: re.Match) -> str:
     singular, plural = UNITS[unit]
     if match.group(4):  # a compound: 'a 10km-long road' → 'a 10 kilometre long road'
         return f"{number} {singular} "
-    if _is_attributive(match.string, match.start(), match.end()):  # 'a 10km road'
+    if _is_attributive(match.string, match.start(), match.end(), needs_determiner=True):  # 'a 10km road'
         return f"{number} {singular}"
     return f"{number} {singular if number == '1' else plural}"
 
 
 def expand_units(text: str) -> str:
-    text = re.sub(rf"(?<![\w.,])({NUM})(\s?)({UNIT})(?![\w²/])(-(?=[a-z]))?", _unit, text)
+    """'28km' → '28 kilometres'; after a scale word too: '225 million km' → '225 million kilometres'."""
+    text = re.sub(rf"(?<![\w.,])({NUM}(?:\s(?:{SCALE_WORDS})\b)?)(\s?)({UNIT})(?![\w²/])(-(?=[a-z]))?", _unit, text)
     text = re.sub(r"\s?[°º]\s?([CF])\b", lambda m: " degrees " + ("Celsius" if m.group(1) == "C" else "Fahrenheit"), text)
     return text.replace("°", " degrees")
 

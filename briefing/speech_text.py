@@ -16,6 +16,7 @@ decisions worth knowing in its module docstring (each decision pinned by a test)
 - speech_dates.py          times, dates, years and decades
 - speech_amounts.py        money, million-or-metres, units, percentages, bracketed conversions
 - speech_abbreviations.py  titles, abbreviations, roman numerals, acronyms
+- speech_addresses.py      web addresses: "example dot com", no scheme or "www"
 """
 
 from __future__ import annotations
@@ -29,6 +30,7 @@ from briefing.speech_abbreviations import (
     expand_titles,
     spell_acronyms,
 )
+from briefing.speech_addresses import expand_web_addresses
 from briefing.speech_amounts import (
     drop_bracketed_conversions,
     expand_money,
@@ -52,13 +54,16 @@ def _segmenter():
 # --- tidying, before and after the other rules -------------------------------------------------
 
 
+_PLAIN_TYPOGRAPHY = str.maketrans({
+    "\u2018": "'", "\u2019": "'", "\u201b": "'", "\u2032": "'", "\u201c": '"', "\u201d": '"',
+    "\u201e": '"', "\u00a0": " ", "\u2009": " ", "\u202f": " ", "\u2026": "...",
+    "\u00bd": " 1/2", "\u00bc": " 1/4", "\u00be": " 3/4",
+})
+
+
 def _tidy_characters(text: str) -> str:
     text = re.sub(r"<[^>]*>", " ", text)
-    text = text.translate(str.maketrans({
-        "\u2018": "'", "\u2019": "'", "\u201b": "'", "\u2032": "'", "\u201c": '"', "\u201d": '"',
-        "\u201e": '"', "\u00a0": " ", "\u2009": " ", "\u202f": " ", "\u2026": "...",
-        "\u00bd": " 1/2", "\u00bc": " 1/4", "\u00be": " 3/4",
-    }))
+    text = text.translate(_PLAIN_TYPOGRAPHY)
     text = re.sub(r"(?<=\d)\s?[\u2013\u2012]\s?(?=[\d£$€])", "-", text)  # en dash in a range
     text = re.sub(r"\s*[\u2014\u2013\u2012]\s*|\s+-+\s+|(?<=\w)\s+-+(?=[a-zA-Z])", ", ", text)
     text = re.sub(r"#(?=\d)", "number ", text)
@@ -89,7 +94,7 @@ def _tidy_punctuation(text: str) -> str:
 # --- rules, in the order normalize() applies them -----------------------------------------------
 
 _RULES = (
-    expand_times, expand_dates, expand_ordinals, expand_money, expand_multipliers, expand_units, expand_percent,
+    expand_web_addresses, expand_times, expand_dates, expand_ordinals, expand_money, expand_multipliers, expand_units, expand_percent,
     expand_ranges, expand_years, expand_fractions, expand_titles,
     expand_abbreviations, expand_roman_numerals, spell_acronyms, _brackets_to_asides, _tidy_punctuation,
 )
@@ -110,6 +115,19 @@ def _split_cached(text: str) -> tuple[str, ...]:
     if not POSSIBLE_BOUNDARY.search(stripped):
         return (stripped,) if stripped else ()
     return tuple(sentence.strip() for sentence in _segmenter().segment(text) if sentence.strip())
+
+
+def display_text(text: str) -> str:
+    """A sentence as people read it: the article's own wording, with stray markup and spacing tidied.
+
+    Transcripts, chapters and pages show this beside what ``normalize`` gives the engine, so they
+    read "the BBC" and "Ms Lomax" while the voice says "the B.B.C" and "Miz Lomax".
+    """
+    text = re.sub(r"<[^>]*>", " ", text)
+    text = re.sub(r"``|''", '"', text)
+    text = re.sub(r"\s+", " ", text).strip()
+    text = re.sub(r"\s+(?=[,.;:!?](?:\s|$))", "", text)
+    return re.sub(r'^(["“‘])\s+|\s+(["”’])$', lambda m: m.group(1) or m.group(2), text)
 
 
 def normalize(text: str, *, drop_conversions: bool = False) -> str:

@@ -111,6 +111,14 @@ FUNCTION_WORDS = frozenset(
     "is it its of off on or over per so than that the then this to under until up was went were when "
     "which while who will with would".split()
 )
+# Words after an amount that show it is not describing a noun: "£1.3bn last year", "£8m available".
+NOT_A_NOUN_AFTER_AMOUNT = frozenset(
+    "last next this every each ago already apiece available annually overall alone instead too more less "
+    "worth extra back away off out down up yesterday today tonight now then respectively including "
+    "compared against towards toward through across between among via plus minus online home abroad overseas "
+    "elsewhere nationally locally".split()
+)
+SCALE_WORDS = "hundred|thousand|million|billion|trillion"
 DETERMINERS = r"(?i:a|an|the|his|her|its|their|our|my|your|this|that|new|\w+'s)"
 
 # --- numbers (speech_numbers) -----------------------------------------------------------------

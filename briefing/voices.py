@@ -1,16 +1,25 @@
-"""Voice profiles: ``voices/<name>.toml`` chooses the engine, its voice, rate, pitch and the pauses."""
+"""Voice profiles: ``voices/<name>.toml`` chooses the engine, its voice, rate, pitch and the pauses.
+
+Also owns deciding which profile actually speaks: the chosen one when its engine loads, else the
+classic pyttsx3 voice (``speaking_profile``), so a machine without the neural voice still narrates.
+"""
 
 from __future__ import annotations
 
 import os
+import sys
 import tomllib
-from dataclasses import dataclass, field
+from collections.abc import Callable
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from briefing.engines.base import VoiceSettings
-from briefing.errors import UsageError
+from briefing.errors import EngineError, UsageError
 
 DEFAULT_PROFILE = "default"
+# pyttsx3 driving espeak-ng: needs only system packages, so it speaks wherever briefing installs.
+FALLBACK_PROFILE = "classic"
+LEXICON_NAME = "lexicon"  # voices/lexicon.toml is the pronunciation lexicon, not a profile
 
 
 @dataclass(frozen=True)
@@ -28,6 +37,15 @@ class VoiceProfile:
     pauses: Pauses = field(default_factory=Pauses)
     drop_conversions: bool = False
     description: str = ""
+    # The measured speaking pace, pauses left out (the script's own pauses are added to it when a
+    # length in minutes is fitted); None: the engine's rate, else select.WORDS_PER_MINUTE.
+    words_per_minute: float | None = None
+
+    @property
+    def speaker(self) -> str:
+        """The engine and its voice, as recorded beside each episode: "hibari heart", "pyttsx3 en-gb"."""
+        voice = self.settings.voice or self.settings.model
+        return f"{self.engine} {voice}" if voice else self.engine
 
 
 def voices_dir() -> Path:
@@ -38,7 +56,7 @@ def voices_dir() -> Path:
 
 
 def profile_names() -> list[str]:
-    return sorted(path.stem for path in voices_dir().glob("*.toml"))
+    return sorted(path.stem for path in voices_dir().glob("*.toml") if path.stem != LEXICON_NAME)
 
 
 def load_profile(name_or_path: str | None = None) -> VoiceProfile:
@@ -47,7 +65,7 @@ def load_profile(name_or_path: str | None = None) -> VoiceProfile:
     path = Path(name_or_path)
     if path.suffix != ".toml":
         path = voices_dir() / f"{name_or_path}.toml"
-    if not path.is_file():
+    if not path.is_file() or path == voices_dir() / f"{LEXICON_NAME}.toml":
         known = ", ".join(profile_names()) or "none"
         raise UsageError(f"{path}: no such voice profile (known profiles: {known})")
     try:
@@ -55,6 +73,45 @@ def load_profile(name_or_path: str | None = None) -> VoiceProfile:
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as error:
         raise UsageError(f"{path}: not a valid voice profile: {error}") from None
     return profile_from_dict(path.stem, data, path)
+
+
+def speaking_profile(profile: VoiceProfile, engine: str | None = None,
+                     notice: Callable[[str], None] | None = None) -> VoiceProfile:
+    """The profile that will speak: ``profile`` (its engine replaced by ``engine`` when given) if that
+    engine loads here, else (for the default voice) the classic voice, announced in one line (on stderr
+    unless ``notice``). A voice or engine named explicitly is never swapped: its error is the user's answer.
+    """
+    from briefing.engines import load_engine
+
+    chosen = asked_profile(profile, engine)
+    try:
+        load_engine(chosen.engine, chosen.settings).close()
+        return chosen
+    except EngineError as error:
+        return fallback_profile(chosen, error, engine, notice)
+
+
+def asked_profile(profile: VoiceProfile, engine: str | None = None) -> VoiceProfile:
+    """``profile`` with its engine replaced by ``engine`` when given, nothing loaded."""
+    if engine and engine != profile.engine:  # the profile's voice names another engine's voice
+        return replace(profile, engine=engine, settings=replace(profile.settings, voice=None, model=None))
+    return profile
+
+
+def fallback_profile(chosen: VoiceProfile, error: EngineError, engine: str | None = None,
+                     notice: Callable[[str], None] | None = None) -> VoiceProfile:
+    """The classic voice, announced in one line, when the default voice's engine failed to load with
+    ``error``; ``error`` itself when the voice or the engine was chosen by name (the user's answer)."""
+    if engine or chosen.name != DEFAULT_PROFILE:
+        raise error
+    fallback = load_profile(FALLBACK_PROFILE)
+    (notice or _to_stderr)(f"briefing: speaking with the {fallback.name} voice ({fallback.speaker}) "
+                           f"instead of {chosen.name} ({chosen.speaker}): {error.message}")
+    return fallback
+
+
+def _to_stderr(line: str) -> None:
+    print(line, file=sys.stderr, flush=True)
 
 
 def profile_from_dict(name: str, data: dict, source: Path | str = "voice profile") -> VoiceProfile:
@@ -71,13 +128,21 @@ def profile_from_dict(name: str, data: dict, source: Path | str = "voice profile
             model=_text(data, "model", source),
         ),
         pauses=Pauses(
-            sentence_ms=_number(pauses, "sentence_ms", source, Pauses.sentence_ms),
-            paragraph_ms=_number(pauses, "paragraph_ms", source, Pauses.paragraph_ms),
-            section_ms=_number(pauses, "section_ms", source, Pauses.section_ms),
+            sentence_ms=_milliseconds(pauses, "sentence_ms", source, Pauses.sentence_ms),
+            paragraph_ms=_milliseconds(pauses, "paragraph_ms", source, Pauses.paragraph_ms),
+            section_ms=_milliseconds(pauses, "section_ms", source, Pauses.section_ms),
         ),
         drop_conversions=bool(data.get("drop_conversions", False)),
         description=_text(data, "description", source) or "",
+        words_per_minute=_pace(data, source),
     )
+
+
+def _pace(table: dict, source: Path | str) -> float | None:
+    value = table.get("words_per_minute")
+    if value is not None and (isinstance(value, bool) or not isinstance(value, (int, float)) or not 40 <= value <= 400):
+        raise UsageError(f"{source}: words_per_minute must be a number from 40 to 400, not {value!r}")
+    return None if value is None else float(value)
 
 
 def _text(table: dict, key: str, source: Path | str) -> str | None:
@@ -85,6 +150,11 @@ def _text(table: dict, key: str, source: Path | str) -> str | None:
     if value is not None and not isinstance(value, str):
         raise UsageError(f"{source}: {key} must be text, not {value!r}")
     return value
+
+
+def _milliseconds(table: dict, key: str, source: Path | str, default: int) -> int:
+    value = _number(table, key, source, default)
+    return default if value is None else value
 
 
 def _number(table: dict, key: str, source: Path | str, default: int | None = None) -> int | None:

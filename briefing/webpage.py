@@ -2,8 +2,8 @@
 
 Owns rendering the page from channel settings and episode records (plus each episode's
 ``.chapters.json`` and ``.vtt``/``.txt`` side files). Plain HTML and a few lines of JavaScript; every
-text from a record or a file goes through ``html.escape``. Links are relative, so the page works
-wherever the library is served.
+text from a record or a file goes through ``_escape`` (control characters dropped, then
+``html.escape``). Links are relative, so the page works wherever the library is served.
 """
 
 from __future__ import annotations
@@ -11,14 +11,15 @@ from __future__ import annotations
 import json
 import re
 from dataclasses import dataclass
-from html import escape
+import html
 from pathlib import Path
-from urllib.parse import quote
+from urllib.parse import quote, urlsplit
 
 from briefing.config import ChannelSettings
 from briefing.feed import FEED_NAME, channel_image, hhmmss
 from briefing.fsutil import atomic_path
 from briefing.model import Episode
+from briefing.textsafety import strip_controls
 
 PAGE_NAME = "index.html"
 # Each player fetches its file's metadata on load: the page lists the newest episodes, the feed all.
@@ -30,8 +31,13 @@ header{display:flex;gap:1rem;align-items:center}header img{width:7rem;height:7re
 article{border-top:1px solid #ddd;padding:1rem 0}audio{width:100%}
 .meta{color:#666;font-size:.9rem}ol.chapters button{background:none;border:0;padding:0;color:#0645ad;
 cursor:pointer;font:inherit;text-align:left}pre{white-space:pre-wrap;font:inherit}
+.subscribe{display:flex;gap:1rem;align-items:center;background:#eef4fa;border-radius:.5rem;padding:.75rem 1rem}
+.subscribe div{flex:1}.subscribe input{width:100%;box-sizing:border-box;font:inherit;padding:.25rem}
+.subscribe svg{flex:none;background:#fff}
 """
-# One listener for every chapter button: data-player names the <audio>, data-start the second.
+# One listener for every chapter button (data-player names the <audio>, data-start the second);
+# one player at a time ("play" does not bubble: caught on the way down); the feed address copied,
+# or at least selected where the page is not a secure context and the clipboard API is missing.
 _SCRIPT = """
 document.addEventListener("click", function (event) {
   var button = event.target.closest("button[data-start]");
@@ -39,6 +45,21 @@ document.addEventListener("click", function (event) {
   var player = document.getElementById(button.dataset.player);
   player.currentTime = parseFloat(button.dataset.start);
   player.play();
+});
+document.addEventListener("play", function (event) {
+  document.querySelectorAll("audio").forEach(function (other) {
+    if (other !== event.target) other.pause();
+  });
+}, true);
+document.getElementById("copy-feed").addEventListener("click", function () {
+  var field = document.getElementById("feed-url"), status = document.getElementById("copy-status");
+  field.focus();
+  field.select();
+  function selected() {
+    status.textContent = document.execCommand("copy") ? "Copied." : "Selected: press Ctrl+C to copy.";
+  }
+  if (!navigator.clipboard) return selected();
+  navigator.clipboard.writeText(field.value).then(function () { status.textContent = "Copied."; }, selected);
 });
 """
 
@@ -51,9 +72,9 @@ class Chapter:
 
 def write_page(library_dir: Path, channel: ChannelSettings, episodes: list[Episode]) -> Path:
     path = Path(library_dir) / PAGE_NAME
-    html = render_page(Path(library_dir), channel, episodes)
+    page = render_page(Path(library_dir), channel, episodes)
     with atomic_path(path) as temporary:
-        temporary.write_text(html, encoding="utf-8")
+        temporary.write_text(page, encoding="utf-8")
     return path
 
 
@@ -69,8 +90,8 @@ def render_page(library_dir: Path, channel: ChannelSettings, episodes: list[Epis
 
 
 def _head(channel: ChannelSettings) -> str:
-    title = escape(channel.title)
-    return (f'<!DOCTYPE html>\n<html lang="{escape(channel.language)}">\n<head>\n<meta charset="utf-8">\n'
+    title = _escape(channel.title)
+    return (f'<!DOCTYPE html>\n<html lang="{_escape(channel.language)}">\n<head>\n<meta charset="utf-8">\n'
             f'<meta name="viewport" content="width=device-width, initial-scale=1">\n<title>{title}</title>\n'
             f'<link rel="alternate" type="application/rss+xml" title="{title}" href="{FEED_NAME}">\n'
             f"<style>{_STYLE}</style>\n</head>\n<body>")
@@ -79,28 +100,57 @@ def _head(channel: ChannelSettings) -> str:
 def _header(library_dir: Path, channel: ChannelSettings, episodes: list[Episode]) -> str:
     image = channel_image(library_dir, channel, episodes)
     cover = f'<img src="{_href(image)}" alt="">' if image else ""
-    return (f"<header>{cover}<div><h1>{escape(channel.title)}</h1>"
-            f"<p>{escape(channel.description)}</p>"
-            f'<p><a href="{FEED_NAME}" class="subscribe">Subscribe (RSS feed)</a></p></div></header>')
+    return (f"<header>{cover}<div><h1>{_escape(channel.title)}</h1>"
+            f"<p>{_escape(channel.description)}</p></div></header>\n{_subscribe_box(channel.feed_url)}")
+
+
+def _subscribe_box(feed_url: str) -> str:
+    """The feed's address to copy into a podcast app, and as a QR code for a phone's camera."""
+    url = _escape(feed_url)
+    reachable = not _is_loopback(feed_url)  # a phone cannot reach this machine's 127.0.0.1
+    qr_code = _qr_svg(feed_url) if reachable else ""
+    phone = ("Scan the code with your phone's camera to subscribe there." if reachable else
+             "To subscribe from a phone, run <code>briefing serve --host 0.0.0.0</code>.")
+    return (f'<section class="subscribe" aria-label="Subscribe">{qr_code}<div>'
+            f'<p>Subscribe in any podcast app with this address (<a href="{FEED_NAME}">the feed</a>):</p>'
+            f'<p><input id="feed-url" type="text" readonly value="{url}" aria-label="Feed address"></p>'
+            f'<p><button type="button" id="copy-feed">Copy address</button> '
+            f'<span id="copy-status" role="status"></span></p><p class="meta">{phone}</p></div></section>')
+
+
+def _qr_svg(text: str) -> str:
+    # Imported here: only pages with an address a phone can reach draw one.
+    import segno
+
+    code = segno.make(text, error="m")
+    return code.svg_inline(scale=3, title="QR code of the feed address", dark="#000", light="#fff")
+
+
+def _is_loopback(url: str) -> bool:
+    host = urlsplit(url).hostname or ""
+    return host == "localhost" or host.endswith(".localhost") or host.startswith("127.") or host == "::1"
 
 
 def _episode(library_dir: Path, episode: Episode, number: int) -> str:
     player = f"player-{number}"
     parts = [
-        f'<article id="{escape(episode.guid)}">',
-        f"<h2>{escape(episode.title)}</h2>",
-        f'<p class="meta"><time datetime="{escape(episode.published)}">{escape(episode.published[:10])}'
+        f'<article id="{_escape(episode.guid)}">',
+        f"<h2>{_escape(episode.title)}</h2>",
+        f'<p class="meta"><time datetime="{_escape(episode.published)}">{_escape(episode.published[:10])}'
         f"</time> · {hhmmss(episode.duration_s)}</p>",
-        f'<audio id="{player}" controls preload="metadata" src="{_href(episode.audio_path)}"></audio>',
+        f'<audio id="{player}" controls preload="metadata" src="{_href(episode.audio_path)}" '
+        f'aria-label="{_escape(episode.title)}"></audio>',
+        f'<p class="meta"><a href="{_href(episode.audio_path)}" download>Download MP3</a> '
+        f"({episode.size_bytes / 1e6:.1f} MB)</p>",
     ]
     if episode.description:
-        parts.append(f"<p>{escape(episode.description)}</p>")
+        parts.append(f"<p>{_escape(episode.description)}</p>")
     chapters = read_chapters(library_dir, episode.chapters_path)
     if chapters:
         parts.append(_chapter_list(chapters, player))
     transcript = read_transcript(library_dir, episode)
     if transcript:
-        parts.append(f"<details><summary>Transcript</summary><pre>{escape(transcript)}</pre></details>")
+        parts.append(f"<details><summary>Transcript</summary><pre>{_escape(transcript)}</pre></details>")
     parts.append("</article>")
     return "\n".join(parts)
 
@@ -108,7 +158,7 @@ def _episode(library_dir: Path, episode: Episode, number: int) -> str:
 def _chapter_list(chapters: list[Chapter], player: str) -> str:
     items = [
         f'<li><button type="button" data-player="{player}" data-start="{chapter.start:g}">'
-        f"{hhmmss(chapter.start)} {escape(chapter.title)}</button></li>"
+        f"{hhmmss(chapter.start)} {_escape(chapter.title)}</button></li>"
         for chapter in chapters
     ]
     return '<ol class="chapters">' + "".join(items) + "</ol>"
@@ -138,10 +188,12 @@ def read_transcript(library_dir: Path, episode: Episode) -> str:
 
 
 _CUE_TIMING = re.compile(r"^\S*\d+:\d+\.\d+\s+-->\s+")
+_CUE_TAG = re.compile(r"</?(?:[cbiuv]|lang|ruby|rt)(?:[.\s][^>]*)?>|<\d+:\d+[\d:.]*>")
 
 
 def vtt_text(vtt: str) -> str:
-    """The cue text of a WebVTT file, one cue per line, without header, ids, timings or notes."""
+    """The cue text of a WebVTT file, one cue per line, without header, ids, timings, notes or cue
+    markup: a voice span (``<v Narrator>``) or styling tag is dropped and ``&amp;`` is read as ``&``."""
     lines = []
     for block in re.split(r"\n\s*\n", vtt.replace("\r\n", "\n").strip()):
         rows = block.split("\n")
@@ -149,9 +201,15 @@ def vtt_text(vtt: str) -> str:
             continue
         timing = next((i for i, row in enumerate(rows) if _CUE_TIMING.match(row)), None)
         if timing is not None:
-            lines.append(" ".join(row.strip() for row in rows[timing + 1:] if row.strip()))
+            cue = " ".join(row.strip() for row in rows[timing + 1:] if row.strip())
+            lines.append(" ".join(html.unescape(_CUE_TAG.sub("", cue)).split()))
     return "\n".join(line for line in lines if line)
 
 
+def _escape(text: str) -> str:
+    # Titles and transcripts may come from older versions or hand-edited side files: clean them here too.
+    return html.escape(strip_controls(text))
+
+
 def _href(relative: str) -> str:
-    return escape(quote(relative))
+    return _escape(quote(relative))

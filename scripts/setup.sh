@@ -32,6 +32,7 @@ python=${PYTHON:-python3}
 if [ ! -x .venv/bin/python ]; then
   "$python" -m venv .venv
 fi
-extras=""
-[ "$want_tests" = 1 ] && extras="[test,piper,hibari]"
+# hibari is the default voice; without it briefing falls back to pyttsx3 + espeak-ng and says so.
+extras="[hibari]"
+[ "$want_tests" = 1 ] && extras="[test,piper,hibari,cluster]"
 .venv/bin/python -m pip install --quiet --disable-pip-version-check -e ".${extras}"

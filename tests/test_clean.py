@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from briefing.clean import RULES, clean, matching_rule, strip_html
+from briefing.clean import RULES, SHAPES, clean, matching_rule, strip_html
 from briefing.errors import InputError
 from briefing.model import RawArticle
 
@@ -79,6 +79,15 @@ VARIANTS: list[tuple[str, str]] = [
     ("Reporting by Maria Tsvetkova; Editing by Philippa Fletcher", "credit or timestamp line"),
     ("Published 2 hours ago", "credit or timestamp line"),
     ("Updated 14 March 2024", "credit or timestamp line"),
+    ("(Writing by Anna Lee; editing by Omar Said)", "credit or timestamp line"),
+    ("Continue reading the main story", "read more link"),
+    ("Read the full story on our partner site", "read more link"),
+    ("We may earn a commission when you buy through links on our site.", "affiliate notice"),
+    ("Hartley Gazette Ltd. All rights reserved.", "rights notice"),
+    ("Sponsored", "advertisement"),
+    ("Text size", "share bar"),
+    ("Comments 12", "share bar"),
+    ("AP Photo/Evan Vucci", "image credit or caption"),
 ]
 
 # Content paragraphs that merely mention the words the rules look for.
@@ -111,7 +120,7 @@ def kept_texts(raw: RawArticle) -> list[str]:
     return [p.text for p in clean(raw).paragraphs]
 
 
-@pytest.mark.parametrize("rule", RULES, ids=[rule.name for rule in RULES])
+@pytest.mark.parametrize("rule", RULES + SHAPES, ids=[rule.name for rule in RULES + SHAPES])
 def test_every_rule_drops_its_own_example(rule) -> None:
     assert matching_rule(rule.example) is rule
     cleaned = clean(article(STORY[0], rule.example, STORY[1]))

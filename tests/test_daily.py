@@ -127,7 +127,8 @@ def test_same_date_replaces_the_episode_and_update_adds_only_new_articles(tmp_pa
     library = inbox_library(tmp_path)
     assert daily(library, "--date", DATE, "--minutes", "1.5").exit_code == 3
 
-    again = daily(library, "--date", DATE, "--minutes", "1.5")
+    # Without -q, which prints only problems: the note on re-rendering is printed.
+    again = CliRunner().invoke(main, ["daily", "--library", str(library), "--date", DATE, "--minutes", "1.5"])
     # The broken file was rejected once; the day's stories are re-rendered, nothing is read again.
     assert again.exit_code == 0, again.output
     assert "Re-rendering the briefing for 2026-11-25" in again.stderr

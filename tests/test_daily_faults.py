@@ -1,7 +1,8 @@
 """A `briefing daily` killed (SIGKILL) at random moments leaves a valid feed and loses no article.
 
-After every kill: the feed parses, every enclosure is complete on disk, the next run completes,
-and each article belongs to exactly one date's episode.
+After every kill: the feed parses, every enclosure is complete on disk, the next run completes
+and leaves no temporary file of the killed one behind, and each article belongs to exactly one
+date's episode.
 """
 
 from __future__ import annotations
@@ -30,6 +31,12 @@ def write_article(inbox, number: int) -> None:
         encoding="utf-8")
 
 
+def temporaries(library) -> list[str]:
+    """Temporary files of our writers in the library folder and episodes/ (the lock's own aside)."""
+    return [path.name for folder in (library, library / "episodes") if folder.is_dir() for path in folder.iterdir()
+            if path.name.endswith(".tmp") and not path.name.startswith(".briefing.lock")]
+
+
 def run_to_end(library, date: str) -> int:
     process = briefing_process(library, "--date", date, "--minutes", "0.5")
     code = process.wait(timeout=60)
@@ -48,6 +55,7 @@ def test_killed_runs_leave_a_valid_feed_and_the_next_run_completes(tmp_path):
     run_to_end(library, "2026-01-01")
     one_run = time.monotonic() - started
     rng = random.Random(20261125)
+    left_by_kills = 0
 
     for kill in range(1, KILLS + 1):
         date = (dt.date(2026, 1, 1) + dt.timedelta(days=kill)).isoformat()
@@ -58,9 +66,12 @@ def test_killed_runs_leave_a_valid_feed_and_the_next_run_completes(tmp_path):
         process.wait()
 
         assert_feed_valid(library)
+        left_by_kills += len(temporaries(library))
         run_to_end(library, date)
         assert_feed_valid(library)
+        assert temporaries(library) == [], temporaries(library)
 
+    print(f"temporary files left by {KILLS} kills (each removed by the next run): {left_by_kills}")
     assert len(daily_episodes(library)) == KILLS + 1
     with sqlite3.connect(library / "briefing.db") as db:
         dates = db.execute("SELECT date, COUNT(*) FROM daily_articles GROUP BY date").fetchall()

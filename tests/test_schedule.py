@@ -6,7 +6,11 @@ never touched); systemd units go to a temporary XDG_CONFIG_HOME.
 
 from __future__ import annotations
 
+import datetime as dt
+import os
 import shlex
+import shutil
+import subprocess
 import sys
 from pathlib import Path
 
@@ -14,6 +18,7 @@ import pytest
 from click.testing import CliRunner
 
 from briefing import schedule
+from briefing.errors import UsageError
 from briefing.cli import main
 
 FAKE_CRONTAB = """#!/bin/sh
@@ -136,6 +141,126 @@ def test_run_scheduler_has_one_daily_job_at_the_time_and_logs_to_the_library(tmp
     for handler in logger.handlers:
         handler.flush()
     log = (tmp_path / "lib" / "logs" / "daily.log").read_text()
-    assert code == 1  # the library has no sources yet
-    assert "briefing daily exited with 1" in log
-    assert "nothing to brief" in log
+    assert code == 2  # the library has no sources yet: a settings mistake, not a quiet day
+    assert "briefing daily exited with 2" in log
+    assert "no sources configured in" in log
+
+
+# ---- hostile paths (issue 10, point 10) -----------------------------------------------------------
+
+INJECTED = "/x/nl\n* * * * * touch ~/PWNED #"
+# Everything a shell, cron or systemd might read as syntax, in one folder name (no control characters).
+AWKWARD = "news 100% $HOME \\%x 'q' \"d\" ;a` $(id)\\"
+
+
+@pytest.mark.parametrize("path", [INJECTED, "/x/tab\there", "/x/cr\rhere", "/x/del\x7fhere", "/x/c1\x85here"])
+@pytest.mark.parametrize("systemd", [False, True])
+def test_a_path_with_a_control_character_is_refused_before_anything_is_written(tmp_path, crontab, config_home,
+                                                                                 path, systemd):
+    crontab.write_text("15 2 * * 0 /usr/local/bin/backup\n")
+    extra = ["--systemd", "--install"] if systemd else []
+
+    result = invoke("schedule", "--at", "06:30", "--library", path, *extra)
+
+    assert result.exit_code == 2
+    [line] = result.stderr.strip().splitlines()
+    assert line.startswith("Error: ") and "control character" in line
+    assert crontab.read_text() == "15 2 * * 0 /usr/local/bin/backup\n"
+    assert not config_home.exists()
+
+
+def test_remove_also_removes_an_entry_an_older_briefing_let_a_newline_split(tmp_path, crontab):
+    # What the old quoting wrote for INJECTED: one entry over three lines, only the last one tagged.
+    old_entry = ("30 6 * * * cd /x && /venv/bin/briefing daily --library " + shlex.quote(INJECTED)
+                 + " >> " + shlex.quote(INJECTED + "/logs/daily.log") + " 2>&1 # briefing-daily")
+    assert len(old_entry.splitlines()) == 3
+    crontab.write_text("MAILTO=me@example.org\n" + old_entry + "\n15 2 * * 0 /usr/local/bin/backup # nightly\n")
+
+    result = invoke("schedule", "--remove")
+
+    assert result.exit_code == 0 and "Removed the crontab line." in result.output
+    assert crontab.read_text() == "MAILTO=me@example.org\n15 2 * * 0 /usr/local/bin/backup # nightly\n"
+
+
+def cron_command(line: str) -> str:
+    """What cron hands to /bin/sh: the command field, cut at the first unescaped % (crontab(5))."""
+    command = line.split(" ", 5)[5]
+    out: list[str] = []
+    escaped = False
+    for character in command:
+        if escaped:
+            if character == "%":
+                out[-1] = "%"  # "\\%" becomes "%"
+            else:
+                out.append(character)
+            escaped = False
+            continue
+        if character == "%":
+            break
+        escaped = character == "\\"
+        out.append(character)
+    return "".join(out)
+
+
+@pytest.fixture
+def recording_briefing(tmp_path) -> Path:
+    """A stand-in `briefing` executable (in a folder with an awkward name) that records its arguments."""
+    # systemd refuses quotes and backslashes in an executable's path (see the test below)
+    folder = tmp_path / ("bin " + AWKWARD.translate(str.maketrans("", "", "'\"\\")))
+    folder.mkdir()
+    command = folder / "briefing"
+    command.write_text('#!/bin/sh\nprintf \'%s\\n\' "$PWD" "$@" > "$ARGUMENTS_FILE"\n')
+    command.chmod(0o755)
+    return command
+
+
+def test_the_cron_line_runs_exactly_the_scheduled_command_through_cron_and_sh(tmp_path, recording_briefing):
+    library = tmp_path / AWKWARD / "lib"
+    library.mkdir(parents=True)
+    target = schedule.Target(dt.time(6, 30), library, recording_briefing)
+    line = schedule.cron_line(target)
+    assert "\n" not in line and line.endswith(" # briefing-daily")
+    arguments = tmp_path / "arguments.txt"
+    (library / "logs").mkdir()
+
+    ran = subprocess.run(["/bin/sh", "-c", cron_command(line)], env={**os.environ, "ARGUMENTS_FILE": str(arguments)},
+                         capture_output=True, text=True)
+
+    assert ran.returncode == 0, ran.stderr
+    assert arguments.read_text().splitlines() == [str(library.parent), "daily", "--library", str(library)]
+    assert (library / "logs" / "daily.log").exists()
+
+
+def test_systemd_units_for_awkward_paths_pass_systemd_analyze_verify(tmp_path, recording_briefing):
+    analyze = shutil.which("systemd-analyze")
+    if analyze is None:
+        pytest.skip("systemd-analyze is not installed (Debian package systemd)")
+    library = tmp_path / AWKWARD / "my lib "  # a trailing space, too
+    library.mkdir(parents=True)
+    target = schedule.Target(dt.time(6, 30), library, recording_briefing)
+    units = tmp_path / "units"
+    written = schedule.install_systemd(target, units)
+    assert {path.name for path in written} == {"briefing-daily.service", "briefing-daily.timer"}
+
+    result = subprocess.run([analyze, "verify", "--man=no", *map(str, written)], capture_output=True, text=True,
+                            env={**os.environ, "SYSTEMD_LOG_LEVEL": "notice"})
+
+    if "Failed to" in result.stderr and "briefing-daily" not in result.stderr:
+        pytest.skip(f"systemd-analyze cannot run here: {result.stderr.strip()[:200]}")
+    complaints = [line for line in (result.stdout + result.stderr).splitlines() if "briefing-daily" in line]
+    assert result.returncode == 0 and complaints == [], result.stdout + result.stderr
+    service = (units / "briefing-daily.service").read_text()
+    assert f"StandardOutput=append:{str(library / 'logs' / 'daily.log').replace('%', '%%')}\n" in service
+    assert f"WorkingDirectory={str(library.parent).replace('%', '%%')}" in service
+    # verify found the executable through the ExecStart quoting; the arguments are quoted the same way
+    assert service.count("\n") == schedule.systemd_units(target)["briefing-daily.service"].count("\n")
+
+
+def test_systemd_refuses_an_executable_path_it_cannot_run_in_one_line(tmp_path, recording_briefing):
+    quoted = tmp_path / "it's here" / "briefing"
+    quoted.parent.mkdir()
+    shutil.copy(recording_briefing, quoted)
+    target = schedule.Target(dt.time(6, 30), tmp_path / "lib", quoted)
+    with pytest.raises(UsageError, match="systemd cannot run a command whose path holds a quote"):
+        schedule.systemd_units(target)
+    assert str(quoted) in shlex.split(cron_command(schedule.cron_line(target)))  # cron can

@@ -96,10 +96,10 @@ def test_range_past_the_end_is_416_with_the_size(site):
 
 
 @pytest.mark.parametrize("name, expected", [
-    ("feed.xml", "application/rss+xml"),
+    ("feed.xml", "application/xml"),  # with an XSL stylesheet, so a browser shows a page
     ("index.html", "text/html"),
     ("x.vtt", "text/vtt"),
-    ("x.chapters.json", "application/json"),
+    ("x.chapters.json", "application/json+chapters"),
     ("x.png", "image/png"),
     ("x.txt", "text/plain"),
 ])
@@ -170,9 +170,8 @@ def test_database_config_temp_files_and_folders_are_not_served(site, path):
     assert SECRET not in body and not body.startswith(b"SQLite")
 
 
-def test_symlink_inside_the_library_is_served(site):
-    status, _, body = fetch(site[0], "/inside.txt")
-    assert status == 200 and body == (site[1] / site[2][0].script_path).read_bytes()
+def test_a_link_to_a_published_file_under_another_name_is_not_served(site):
+    assert fetch(site[0], "/inside.txt")[0] == 404
 
 
 def test_only_get_and_head(site):
@@ -207,3 +206,99 @@ def test_keep_alive_connection_serves_many_ranges(site):
             assert response.status == 206 and response.read() == data[start:start + 1000]
     finally:
         connection.close()
+
+
+@pytest.mark.parametrize("value", [
+    "items=0-10", "bytes=5-1", "bytes=abc", "bytes=1-2-3", "bytes=", "bytes=0-1,x-2", "bytes = 0-1", "bytes=- 5",
+])
+def test_an_invalid_range_header_is_ignored_with_the_whole_file(site, value):
+    # RFC 9110 §14.2: a Range the server cannot parse as a valid bytes range is ignored: 200, whole file.
+    path, data = audio(site)
+    status, headers, body = fetch(site[0], path, headers={"Range": value})
+    assert status == 200 and body == data and "content-range" not in headers
+
+
+@pytest.mark.parametrize("value", ["bytes=-0", "bytes=99999999999999999999999999-", "BYTES=999999999-"])
+def test_a_valid_but_unsatisfiable_range_is_416(site, value):
+    path, data = audio(site)
+    status, headers, _ = fetch(site[0], path, headers={"Range": value})
+    assert status == 416 and headers["content-range"] == f"bytes */{len(data)}"
+
+
+def test_only_the_satisfiable_ranges_of_a_valid_header_are_sent(site):
+    path, data = audio(site)
+    status, headers, body = fetch(site[0], path, headers={"Range": f"bytes=0-9, ,{len(data) + 5}-"})
+    assert status == 206 and body == data[:10]
+    assert headers["content-range"] == f"bytes 0-9/{len(data)}"
+
+
+def test_a_range_ignored_because_if_range_no_longer_matches_is_200(site):
+    path, data = audio(site)
+    status, _, body = fetch(site[0], path, headers={"Range": "bytes=0-9", "If-Range": '"old-etag"'})
+    assert status == 200 and body == data
+
+
+@pytest.fixture()
+def private_library(tmp_path):
+    """A published library with the private things people keep beside it."""
+    library = tmp_path / "library"
+    episodes = make_library(library, count=1)
+    stem = episodes[0].audio_path.removesuffix(".mp3")
+    (library / f"{stem}.json").write_text('{"sections": []}', encoding="utf-8")  # the timing file
+    private = {
+        "notes/budget.txt": b"salaries: " + SECRET,
+        "inbox/tomorrow.txt": SECRET,
+        "inbox/page.html": b"<p>" + SECRET,
+        "logs/daily.log": SECRET,
+        "episodes/unpublished-draft.mp3": SECRET,
+        "episodes/unpublished-draft.txt": SECRET,
+        "draft.xml": SECRET,
+    }
+    for relative, data in private.items():
+        (library / relative).parent.mkdir(parents=True, exist_ok=True)
+        (library / relative).write_bytes(data)
+    (library / "briefing.toml").write_text("[sources]\nfiles = ['notes/budget.txt']\n", encoding="utf-8")
+    return library, episodes, private
+
+
+def test_only_published_files_are_served(private_library):
+    library, episodes, private = private_library
+    stem = episodes[0].audio_path.removesuffix(".mp3")
+    with running(library) as server:
+        for relative in private:
+            status, _, body = fetch(server, "/" + relative)
+            assert status == 404 and SECRET not in body, relative
+        for relative in ("briefing.toml", "briefing.db", "notes/", "logs/daily.log"):
+            assert fetch(server, "/" + relative)[0] == 404
+        for relative in ("feed.xml", "index.html", "cover.png", episodes[0].audio_path, f"{stem}.json",
+                         f"{stem}.vtt", f"{stem}.chapters.json", f"{stem}.txt", f"{stem}.png"):
+            status, _, body = fetch(server, "/" + relative)
+            assert status == 200 and body == (library / relative).read_bytes(), relative
+
+
+def test_what_is_served_follows_publishing_and_removing(private_library):
+    from conftest_publish import make_episode
+
+    from briefing.library import Library, publish, regenerate
+
+    library, episodes, _ = private_library
+    with running(library) as server:
+        newcomer = make_episode(library, "late-news", "2025-03-09T07:00:00+00:00", frequency=880)
+        assert fetch(server, "/" + newcomer.audio_path)[0] == 404  # on disk, not yet published
+        publish(library, newcomer)
+        assert fetch(server, "/" + newcomer.audio_path)[0] == 200
+        with Library.open(library) as opened:
+            opened.remove(episodes[0].guid)
+        regenerate(library)
+        assert fetch(server, "/" + episodes[0].audio_path)[0] == 404  # files kept, no longer published
+        assert fetch(server, "/" + newcomer.audio_path)[0] == 200
+
+
+def test_a_library_without_a_database_serves_only_its_generated_files(tmp_path):
+    library = tmp_path / "library"
+    library.mkdir()
+    (library / "index.html").write_text("<p>hello</p>", encoding="utf-8")
+    (library / "notes.txt").write_bytes(SECRET)
+    with running(library) as server:
+        assert fetch(server, "/")[0] == 200
+        assert fetch(server, "/notes.txt")[0] == 404

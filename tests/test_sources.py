@@ -127,7 +127,7 @@ def news():
 def test_feeds_make_the_episode_from_good_items_and_no_item_is_fetched_twice(tmp_path, news):
     library = tmp_path / "library"
     write_config(library, f'feeds = ["{news.base}/news.rss", "{news.base}/slow.rss", "{news.base}/world.atom"]\n'
-                          "timeout_s = 1")
+                          "timeout_s = 1\nallow_private_urls = true  # the test server is on 127.0.0.1")
 
     first = daily(library, "--date", "2026-11-25", "--minutes", "1.5")
 

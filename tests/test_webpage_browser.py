@@ -5,6 +5,8 @@ from __future__ import annotations
 import os
 import tempfile
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import replace
 from html.parser import HTMLParser
 from pathlib import Path
@@ -21,8 +23,9 @@ from conftest_publish import (
 )
 
 from briefing.config import ChannelSettings
-from briefing.library import publish
-from briefing.server import running
+from briefing.address import recorded_server
+from briefing.library import publish, regenerate
+from briefing.server import Running, running
 from briefing.webpage import PAGE_LIMIT, render_page, vtt_text
 
 REPO = Path(__file__).resolve().parents[1]
@@ -55,16 +58,34 @@ def test_page_has_cover_title_subscribe_link_and_a_player_per_episode(tmp_path):
     audios = [attrs for tag, attrs in page.tags if tag == "audio"]
     assert [a["src"] for a in audios] == [e.audio_path for e in reversed(episodes)]
     assert all(a["preload"] == "metadata" and "controls" in a for a in audios)
-    assert ("a", {"href": "feed.xml", "class": "subscribe"}) in page.tags
+    assert [a["aria-label"] for a in audios] == [e.title for e in reversed(episodes)]
+    downloads = [attrs for tag, attrs in page.tags if tag == "a" and "download" in attrs]
+    assert [a["href"] for a in downloads] == [e.audio_path for e in reversed(episodes)]
+    assert ("a", {"href": "feed.xml"}) in page.tags
+    [field] = [attrs for tag, attrs in page.tags if tag == "input"]
+    assert field["value"] == "http://127.0.0.1:8000/feed.xml" and "readonly" in field
+    assert ("button", {"type": "button", "id": "copy-feed"}) in page.tags
     assert ("img", {"src": "cover.png", "alt": ""}) in page.tags  # the channel's own art
     text = "".join(page.text)
     assert "Briefing" in text and "2025-03-03" in text and "00:00:20" in text
 
 
+def test_a_qr_code_of_the_feed_address_only_when_a_phone_can_reach_it(tmp_path):
+    episode = make_episode(tmp_path, "a")
+    local = render_page(tmp_path, ChannelSettings(), [episode])
+    assert "<svg" not in local and "briefing serve --host 0.0.0.0" in local
+    lan = render_page(tmp_path, ChannelSettings(base_url="http://192.168.1.20:8000/"), [episode])
+    svg = lan[lan.index("<svg"):lan.index("</svg>") + 6]
+    assert "QR code of the feed address" in svg and 'value="http://192.168.1.20:8000/feed.xml"' in lan
+    segno = pytest.importorskip("segno")
+    expected = segno.make("http://192.168.1.20:8000/feed.xml", error="m")
+    assert svg == expected.svg_inline(scale=3, title="QR code of the feed address", dark="#000", light="#fff")
+
+
 def test_chapters_become_buttons_for_their_own_player(tmp_path):
     make_library(tmp_path, count=2)
     page = parse((tmp_path / "index.html").read_text(encoding="utf-8"))
-    buttons = [attrs for tag, attrs in page.tags if tag == "button"]
+    buttons = [attrs for tag, attrs in page.tags if tag == "button" and "data-start" in attrs]
     assert [(b["data-player"], float(b["data-start"])) for b in buttons] == [
         (player, start) for player in ("player-0", "player-1") for start, _ in CHAPTERS]
     text = "".join(page.text)
@@ -95,7 +116,7 @@ def test_missing_or_broken_side_files_are_left_out(tmp_path):
     (tmp_path / episode.transcript_path).unlink()
     (tmp_path / episode.script_path).unlink()
     html = render_page(tmp_path, ChannelSettings(), [episode])
-    assert "<button" not in html and "<details>" not in html and "<audio" in html
+    assert "data-start=" not in html and "<details>" not in html and "<audio" in html
 
 
 def test_page_lists_the_newest_episodes_and_points_to_the_feed_for_older(tmp_path):
@@ -108,7 +129,8 @@ def test_page_lists_the_newest_episodes_and_points_to_the_feed_for_older(tmp_pat
 def test_vtt_text_keeps_only_cue_text():
     assert vtt_text(conftest_publish.vtt_text()).splitlines() == [text for _, _, text in CUES]
     windows = "WEBVTT\r\n\r\nNOTE hi\r\n\r\n00:01.000 --> 00:02.000 align:start\r\n<v A>Hi</v>\r\n"
-    assert vtt_text(windows) == "<v A>Hi</v>"
+    assert vtt_text(windows) == "Hi"
+    assert vtt_text("WEBVTT\n\n00:01.000 --> 00:02.000\n<v Narrator>Rates &amp; fares &lt; 5%\n") == "Rates & fares < 5%"
 
 
 def chrome(user_data_dir: str):
@@ -155,7 +177,82 @@ def test_chromium_plays_an_episode_and_a_chapter_click_seeks(tmp_path):
             assert abs(position - start) <= 0.5
             assert driver.execute_script("return arguments[0].paused", player) is False
             driver.execute_script("document.querySelector('details').open = true")
-            (REPO / "output").mkdir(exist_ok=True)
-            assert driver.save_screenshot(str(REPO / "output" / "screenshot.png"))
+            assert driver.save_screenshot(str(tmp_path / "screenshot.png"))  # never into the repository
+        finally:
+            driver.quit()
+
+
+def published_pair(library: Path) -> None:
+    library.mkdir()
+    (library / "briefing.toml").write_text('[channel]\ntitle = "Morning Briefing"\n')
+    for n, slug in enumerate(["markets", "climate"]):
+        publish(library, make_episode(library, slug, f"2025-03-0{n + 1}T07:00:00+00:00", frequency=330 + 220 * n))
+
+
+@contextmanager
+def serving(library: Path) -> Iterator[Running]:
+    """A server on a free port, recorded and the feed and page regenerated, as `briefing serve` does."""
+    with running(library) as server, recorded_server(library, server.url):
+        regenerate(library)
+        yield server
+
+
+def wait_until(driver, script: str, *args, seconds: float = 10) -> None:
+    deadline = time.monotonic() + seconds
+    while not driver.execute_script(script, *args):
+        assert time.monotonic() < deadline, f"never true: {script}"
+        time.sleep(0.05)
+
+
+@pytest.mark.e2e
+def test_chromium_starting_a_second_player_pauses_the_first_and_copies_the_feed_address(tmp_path):
+    require_debian_packages(["chromium", "chromedriver"], ["chromium", "chromium-driver"])
+    library = tmp_path / "library"
+    published_pair(library)
+    with serving(library) as server, tempfile.TemporaryDirectory() as profile:
+        driver = chrome(profile)
+        try:
+            driver.get(server.url)
+            first, second = (driver.find_element("id", f"player-{n}") for n in (0, 1))
+            driver.execute_script("arguments[0].play()", first)
+            wait_until(driver, "return arguments[0].currentTime > 0.2", first)
+            driver.execute_script("arguments[0].play()", second)
+            wait_until(driver, "return arguments[0].currentTime > 0.2", second)
+            assert driver.execute_script("return arguments[0].paused", first) is True
+            assert driver.execute_script("return arguments[0].paused", second) is False
+
+            driver.execute_cdp_cmd("Browser.grantPermissions", {
+                "origin": server.url.rstrip("/"), "permissions": ["clipboardReadWrite", "clipboardSanitizedWrite"]})
+            driver.find_element("id", "copy-feed").click()
+            wait_until(driver, "return document.getElementById('copy-status').textContent !== ''")
+            feed_url = driver.find_element("id", "feed-url").get_attribute("value")
+            assert feed_url == server.url + "feed.xml"  # the running server's address, not the default
+            copied = driver.execute_async_script(
+                "var done = arguments[0]; navigator.clipboard.readText().then(done, function (e) { done('') })")
+            selected = driver.execute_script(
+                "var f = document.getElementById('feed-url');"
+                "return document.activeElement === f && f.selectionStart === 0 && f.selectionEnd === f.value.length")
+            assert copied == feed_url or selected
+            assert copied == feed_url, "Chromium with clipboard permission should hold the copied address"
+        finally:
+            driver.quit()
+
+
+@pytest.mark.e2e
+def test_chromium_shows_feed_xml_through_its_stylesheet(tmp_path):
+    require_debian_packages(["chromium", "chromedriver"], ["chromium", "chromium-driver"])
+    library = tmp_path / "library"
+    published_pair(library)
+    with serving(library) as server, tempfile.TemporaryDirectory() as profile:
+        driver = chrome(profile)
+        try:
+            driver.get(server.url + "feed.xml")
+            wait_until(driver, "return !!document.querySelector('section.subscribe')")
+            text = driver.find_element("tag name", "body").text
+            assert "This is a podcast feed" in text and "Morning Briefing" in text
+            assert "Briefing: markets" in text and "Briefing: climate" in text
+            field = driver.find_element("css selector", "section.subscribe input")
+            assert field.get_attribute("value") == server.url + "feed.xml"
+            assert len(driver.find_elements("tag name", "audio")) == 2
         finally:
             driver.quit()

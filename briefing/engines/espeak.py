@@ -36,8 +36,7 @@ class EspeakEngine:
                 continue
             if result.returncode == 0 and len(result.stdout) > 44:
                 return parse_wav(result.stdout, self.name)
-            last_problem = result.stderr.decode(errors="replace").strip().splitlines()[-1:] or ["no audio"]
-            last_problem = last_problem[0]
+            last_problem = (result.stderr.decode(errors="replace").strip().splitlines() or ["no audio"])[-1]
         raise EngineError(f"espeak-ng could not speak {text[:40]!r}: {last_problem}")
 
     def voices(self) -> list[VoiceInfo]:

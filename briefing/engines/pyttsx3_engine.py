@@ -59,7 +59,7 @@ class Pyttsx3Engine:
         if self._stuck:
             raise EngineError("pyttsx3: the espeak-ng driver is stuck; try '--engine espeak'")
         timeout = BASE_TIMEOUT_S + SECONDS_PER_CHARACTER * len(text)
-        problem = "no audio"
+        problem: str | None = "no audio"
         for _ in range(2):
             self._count += 1
             path = self._folder / f"segment-{self._count}.wav"

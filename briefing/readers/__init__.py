@@ -1,45 +1,88 @@
-"""Readers: one module per input format, and ``read_source`` which finds the input and detects its format.
+"""Readers: one module per input format, registered in ``READERS``, and the input boundary they share.
 
 A reader returns a RawArticle: a title (when the input has one) and the input's paragraphs in order,
 each still carrying whatever HTML the input had. Cleaning is the next stage's job.
+
+A new format is one module declaring a ``Reader`` (see ``readers/base.py``) and one entry in
+``READERS``, whose order is the detection order: the first reader whose ``sniff`` claims a text
+reads it, and the last, plain text, claims everything. ``register`` adds one at run time.
+
+This is also the input boundary, where hostile input is stopped: only regular files are opened (a
+FIFO or a device never is), input is bounded in size before it is parsed, bytes are decoded by their
+byte-order mark or as UTF-8 and refused when they are not text, and control characters and terminal
+escape sequences are removed from every title and paragraph.
 """
 
 from __future__ import annotations
 
+from html import unescape as unescape_html
+import os
 import re
+import stat
 import sys
+from collections.abc import Iterable
+from dataclasses import replace
 from pathlib import Path
 
 from briefing.errors import InputError, UsageError
 from briefing.model import RawArticle
+from briefing.readers import html as html_reader
+from briefing.readers import json_reader, listliteral
+from briefing.readers import text as text_reader
+from briefing.readers.base import (
+    MAX_HTML_CHARS,
+    MAX_PARAGRAPHS,
+    MAX_TEXT_CHARS,
+    Reader,
+    ReadOptions,
+    too_many_paragraphs,
+)
+from briefing.readers.html import looks_like_html
+from briefing.textsafety import strip_controls, strip_controls_inline
 
-FORMATS = ("list", "text", "html", "json")
-MAX_INPUT_BYTES = 20 * 1024 * 1024
-HTML_TAG = re.compile(r"<(html|head|body|article|p|div|h1|title|meta)[\s>]")
+# The detection order. JSON before the list literal (a JSON array is one too, but only JSON reads
+# its escapes right); plain text last, as it claims everything.
+READERS: list[Reader] = [json_reader.READER, listliteral.READER, html_reader.READER, text_reader.READER]
+MAX_INPUT_BYTES = 10 * 1024 * 1024  # read from a file or standard input; a web page has its own max_bytes
+URL_SCHEME = re.compile(r"^([A-Za-z][A-Za-z0-9+.-]*)://")
+ARTICLE_WORD = re.compile(r"[^\W_]")  # a letter or a digit, in any script
+ANY_TAG = re.compile(r"<[^>]*>")
+
+__all__ = ["MAX_HTML_CHARS", "MAX_PARAGRAPHS", "MAX_TEXT_CHARS", "READERS", "ReadOptions", "Reader",
+           "decode_input", "detect_format", "format_names", "looks_like_html", "parse", "read_source",
+           "reader_named", "register", "require_article_text", "too_many_paragraphs", "unregister"]
+
+
+def format_names() -> tuple[str, ...]:
+    """The registered formats, in detection order: the choices of ``--format``."""
+    return tuple(reader.name for reader in READERS)
+
+
+def register(reader: Reader, *, before: str | None = None) -> None:
+    """Add a format; detection asks it before the reader named ``before`` (default: the last, plain text)."""
+    if reader.name in format_names():
+        raise ValueError(f"a reader named {reader.name!r} is already registered")
+    READERS.insert(len(READERS) - 1 if before is None else READERS.index(reader_named(before)), reader)
+
+
+def unregister(name: str) -> None:
+    READERS.remove(reader_named(name))
+
+
+def reader_named(name: str) -> Reader:
+    for reader in READERS:
+        if reader.name == name:
+            return reader
+    raise UsageError(f"unknown format {name!r}; choose one of: {', '.join(format_names())}")
 
 
 def detect_format(text: str) -> str:
-    """Guess the format from the content: JSON, a Python list literal, HTML, else plain text."""
-    head = text.lstrip()[:1]
-    if head == "{":
-        return "json"
-    if head == "[":
-        from briefing.readers.json_reader import is_json
-
-        return "json" if is_json(text) else "list"
-    if looks_like_html(text):
-        return "html"
-    if looks_like_python_code(text):
-        return "list"  # the list reader refuses it with a clear message; it is never run
-    return "text"
+    """The format of ``text``, judged from its content: the first registered reader that claims it."""
+    return _detect(text).name
 
 
-def looks_like_html(text: str) -> bool:
-    """Whether ``text`` is an HTML page or fragment, judged from its first few kilobytes."""
-    head = text[:4096].lstrip().lower()
-    if head.startswith(("<!doctype html", "<html", "<?xml")) and "<html" in head:
-        return True
-    return bool(HTML_TAG.search(head))
+def _detect(text: str) -> Reader:
+    return next((reader for reader in READERS if reader.sniff(text[: reader.max_chars])), READERS[-1])
 
 
 def looks_like_python_code(text: str) -> bool:
@@ -56,70 +99,187 @@ def looks_like_python_code(text: str) -> bool:
     return isinstance(tree.body, (ast.Call, ast.Attribute, ast.Subscript, ast.Lambda))
 
 
-def parse(text: str, source: str, format: str | None = None) -> RawArticle:
-    """Parse already-loaded text in the given (or detected) format."""
+def parse(text: str, source: str, options: ReadOptions | str | None = None) -> RawArticle:
+    """Parse already-loaded text in the given (or detected) format; bounded, and free of control characters.
+
+    ``options`` may be just a format name: ``parse(text, source, "html")``.
+    """
+    options = _options(options)
+    text = strip_controls(text)
     if not text.strip():
         raise InputError(f"{source}: the input is empty")
-    format = format or detect_format(text)
-    if format == "list":
-        from briefing.readers.listliteral import read_list_literal
-
-        return read_list_literal(text, source)
-    if format == "json":
-        from briefing.readers.json_reader import read_json
-
-        return read_json(text, source)
-    if format == "html":
-        from briefing.readers.html import read_html
-
-        return read_html(text, source)
-    if format == "text":
-        from briefing.readers.text import read_text
-
-        return read_text(text, source)
-    raise UsageError(f"unknown format {format!r}; choose one of: {', '.join(FORMATS)}")
+    reader = _reader_for(text, source, options)
+    raw = reader.read(text, source, options)
+    title = strip_controls_inline(raw.title).strip() if raw.title else None
+    paragraphs = [strip_controls(paragraph) for paragraph in raw.paragraphs]
+    if sum(map(len, paragraphs)) > MAX_TEXT_CHARS:
+        raise InputError(f"{source}: {_too_long(sum(map(len, paragraphs)), MAX_TEXT_CHARS, 'article text')}")
+    if len(paragraphs) > MAX_PARAGRAPHS:
+        raise InputError(too_many_paragraphs(source, len(paragraphs)))
+    require_article_text(paragraphs, source)
+    return RawArticle(title=title or None, paragraphs=paragraphs, source=raw.source, format=raw.format)
 
 
-def read_source(source: str, format: str | None = None) -> RawArticle:
+def _options(options: ReadOptions | str | None) -> ReadOptions:
+    if isinstance(options, ReadOptions):
+        return options
+    return ReadOptions(format=options)
+
+
+def _reader_for(text: str, source: str, options: ReadOptions) -> Reader:
+    """The reader named or detected, once the text is known to be short enough for it to parse."""
+    if options.format is not None:
+        reader = reader_named(options.format)
+    else:
+        reader = _detect(text)
+        if reader is READERS[-1] and looks_like_python_code(text):  # never narrated, and never run
+            raise InputError(f"{source}: looks like Python code, not an article (code is never run)")
+    if len(text) > reader.max_chars:
+        raise InputError(f"{source}: {_too_long(len(text), reader.max_chars, f'{reader.name} input')}")
+    return reader
+
+
+def _too_long(length: int, limit: int, what: str) -> str:
+    return (f"too long for an article ({length / 1e6:.1f} million characters; the limit is "
+            f"{limit / 1e6:.3g} million for {what})")
+
+
+def read_source(source: str, options: ReadOptions | str | None = None) -> RawArticle:
     """Read an article from a file path, ``-`` (standard input) or an http(s) URL."""
-    if format is not None and format not in FORMATS:
-        raise UsageError(f"unknown format {format!r}; choose one of: {', '.join(FORMATS)}")
-    if source.startswith(("http://", "https://")):
+    options = _options(options)
+    if options.format is not None:
+        reader_named(options.format)
+    for reader in READERS:
+        reader.check(options)
+    scheme = URL_SCHEME.match(source)
+    if scheme:
+        if scheme.group(1).lower() not in ("http", "https"):
+            raise InputError(f"{source}: unsupported URL scheme {scheme.group(1)!r} (only http and https)")
         from briefing.readers.url import fetch_url
 
-        text, detected = fetch_url(source)
-        return parse(text, source, format or detected)
+        text, detected = fetch_url(source, allow_private=options.allow_private_urls)
+        return parse(text, source, replace(options, format=options.format or detected))
     if source == "-":
         data = sys.stdin.buffer.read(MAX_INPUT_BYTES + 1)
-        return parse(decode_input(data, "<stdin>"), "<stdin>", format)
-    return parse(read_file_text(Path(source)), source, format)
+        return parse(decode_input(data, "<stdin>"), "<stdin>", options)
+    data, _ = read_regular_file(Path(source))
+    return parse(decode_input(data, source), source, options)
 
 
 def read_file_text(path: Path) -> str:
-    if not path.exists():
-        raise InputError(f"{path}: no such file")
-    if path.is_dir():
-        raise InputError(f"{path}: is a directory, not an article file")
+    return decode_input(read_regular_file(path)[0], str(path))
+
+
+def read_regular_file(path: Path, limit: int = MAX_INPUT_BYTES) -> tuple[bytes, os.stat_result]:
+    """Up to ``limit + 1`` bytes of a regular file and its status; anything else is refused unopened.
+
+    A FIFO would block the open itself and a device can be endless, so the type is checked before
+    opening, and again on the opened descriptor in case the path was swapped in between.
+    """
     try:
-        with path.open("rb") as handle:
-            data = handle.read(MAX_INPUT_BYTES + 1)
+        status = os.stat(path)
+        _require_regular(path, status)
+        descriptor = os.open(path, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0))
+    except FileNotFoundError:
+        raise InputError(f"{path}: no such file") from None
     except OSError as error:
         raise InputError(f"{path}: cannot read: {error.strerror}") from None
-    return decode_input(data, str(path))
+    with open(descriptor, "rb") as handle:
+        status = os.fstat(descriptor)
+        _require_regular(path, status)
+        try:
+            return handle.read(limit + 1), status
+        except OSError as error:
+            raise InputError(f"{path}: cannot read: {error.strerror}") from None
 
 
-def decode_input(data: bytes, source: str) -> str:
+def _require_regular(path: Path, status: os.stat_result) -> None:
+    mode = status.st_mode
+    if stat.S_ISREG(mode):
+        return
+    if stat.S_ISDIR(mode):
+        raise InputError(f"{path}: is a directory, not an article file")
+    kind = ("a FIFO (named pipe)" if stat.S_ISFIFO(mode) else "a character device" if stat.S_ISCHR(mode)
+            else "a block device" if stat.S_ISBLK(mode) else "a socket" if stat.S_ISSOCK(mode) else "not a file")
+    raise InputError(f"{path}: is {kind}, not a regular file; only regular files are read")
+
+
+def require_article_text(texts: Iterable[str], source: str) -> None:
+    """At least one word with a letter or digit: emoji, punctuation or nothing is not an article."""
+    if not any(ARTICLE_WORD.search(unescape_html(ANY_TAG.sub(" ", text))) for text in texts):
+        raise InputError(f"{source}: no article text (no word with letters or digits)")
+
+
+# ---- bytes to text -------------------------------------------------------------------------------
+
+BOMS = (  # UTF-32 before UTF-16: the UTF-32-LE mark begins with the UTF-16-LE one
+    (b"\xff\xfe\x00\x00", "utf-32-le"),
+    (b"\x00\x00\xfe\xff", "utf-32-be"),
+    (b"\xef\xbb\xbf", "utf-8"),
+    (b"\xff\xfe", "utf-16-le"),
+    (b"\xfe\xff", "utf-16-be"),
+)
+BINARY_SNIFF_BYTES = 8192
+# Bytes that are not UTF-8 are read as cp1252 only if that gives text: prose is mostly letters, digits
+# and spaces (over 90 %), random or compressed bytes read as cp1252 under half.
+MIN_LEGACY_WORD_SHARE = 0.7
+WORD_OR_SPACE = re.compile(r"[^\W_]|\s")
+# Text holds few control or undecodable characters; binary data read as text holds many.
+MAX_NOT_TEXT_SHARE = 0.1
+MIN_NOT_TEXT_CHARS = 16
+NOT_TEXT_CHAR = re.compile(r"[\x00-\x08\x0e-\x1a\x1c-\x1f\x7f-\x9f\ufffd]")
+META_CHARSET = re.compile(rb"""<meta[^>]{0,200}?charset\s*=\s*["']?([A-Za-z0-9_:.-]{1,40})""", re.IGNORECASE)
+
+
+def decode_input(data: bytes, source: str, declared_charset: str | None = None) -> str:
+    """Bytes as text: by byte-order mark, else UTF-8 (stray bytes replaced), else the declared or a legacy
+    8-bit encoding; InputError when the bytes are not text at all."""
     if len(data) > MAX_INPUT_BYTES:
         raise InputError(f"{source}: larger than {MAX_INPUT_BYTES // (1024 * 1024)} MB, not an article")
-    if b"\x00" in data[:8192]:
-        raise InputError(f"{source}: looks like a binary file, not an article")
-    try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        try:
-            text = data.decode("cp1252")
-        except UnicodeDecodeError:
-            raise InputError(f"{source}: not UTF-8 text, not an article") from None
+    text = _decode(data, source, declared_charset)
+    length = len(text)
+    bad = length - len(NOT_TEXT_CHAR.sub("", text))
+    if bad >= MIN_NOT_TEXT_CHARS and bad > MAX_NOT_TEXT_SHARE * length:
+        raise InputError(f"{source}: is not text ({bad / length:.0%} control or undecodable characters)")
     if not text.strip():
         raise InputError(f"{source}: the input is empty")
-    return text
+    return text.replace("\ufffd", "")  # a stray byte is dropped, not narrated
+
+
+def _decode(data: bytes, source: str, declared_charset: str | None) -> str:
+    for bom, encoding in BOMS:
+        if data.startswith(bom):
+            return data[len(bom):].decode(encoding, errors="replace")
+    if b"\x00" in data[:BINARY_SNIFF_BYTES]:
+        raise InputError(f"{source}: is not text (it looks like a binary file, not an article)")
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError:
+        pass
+    declared = declared_charset or _meta_charset(data)
+    if declared and _codec(declared) not in (None, "utf-8"):
+        return data.decode(_codec(declared) or "", errors="replace")
+    as_utf8 = data.decode("utf-8", errors="replace")
+    undecodable = as_utf8.count("\ufffd")
+    multibyte = len(as_utf8) - len(as_utf8.encode("ascii", "ignore")) - undecodable
+    if multibyte >= undecodable:  # UTF-8 with stray bytes: keep the UTF-8, replace the strays
+        return as_utf8
+    legacy = data.decode("cp1252", errors="replace")
+    other = len(WORD_OR_SPACE.sub("", legacy))
+    if other > (1 - MIN_LEGACY_WORD_SHARE) * len(legacy):
+        raise InputError(f"{source}: is not text (neither UTF-8 nor a legacy 8-bit encoding)")
+    return legacy
+
+
+def _meta_charset(data: bytes) -> str | None:
+    found = META_CHARSET.search(data[:4096])
+    return found.group(1).decode("ascii") if found else None
+
+
+def _codec(name: str) -> str | None:
+    import codecs
+
+    try:
+        return codecs.lookup(name).name
+    except LookupError:
+        return None

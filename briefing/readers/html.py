@@ -1,27 +1,41 @@
 """Read a news web page: its headline and the article body as plain-text paragraphs.
 
 Owns finding the article in a page (title, body paragraphs in order, in-body subheadings and list
-items) and dropping the page furniture around it: navigation, share bars, captions and credits,
-promos, newsletter boxes, comments, footers, bylines, ad slots, scripts. It does not fetch pages
-(readers/url.py) nor clean sentences inside the body (clean.py).
+items) and dropping the page's furniture by its structure: navigation, share bars, captions,
+promos, teaser rails, comments, footers, ad slots, scripts, and whatever the user's ``drop``
+selectors name. It does not fetch pages (readers/url.py), and it judges no paragraph by its words:
+boilerplate text ("Advertisement", bylines, credits) is cleaning's job (clean.py). The class/id
+word lists live in ``briefing.boilerplate_words``.
 
-How the body is found, in short: parse with lxml; delete elements that are never article text
-(by tag, by hidden state, and by boilerplate words in their class/id); cut the rest into text
-blocks; choose the element whose blocks hold the most prose and the least link-heavy or
-fragmentary text; keep that element's blocks that do not look like furniture.
+How the body is found, in short: parse with lxml; remove the elements the drop selectors name;
+delete elements that are never article text (by tag, by hidden state, by furniture words in their
+class/id); cut the rest into text blocks; choose the element whose blocks hold the most prose and
+the least link-heavy, teaser-like or fragmentary text; keep that element's blocks that are not
+structurally furniture. trafilatura reads the same page independently, and ``readers/combine.py``
+reconciles the two readings (and the page's JSON-LD ``articleBody``) block by block.
 """
 
 from __future__ import annotations
 
 import json
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 import lxml.html
 from lxml import etree
 
-from briefing.errors import InputError
+from briefing.boilerplate_words import (
+    BODY_CLASS_FRAGMENTS,
+    FURNITURE_CLASS_WORDS,
+    PROMO_HEADING_PATTERN,
+    PROSE_FURNITURE_CLASS_WORDS,
+    TEASER_ENDING_PATTERN,
+)
+from briefing.errors import InputError, UsageError
 from briefing.model import RawArticle
+from briefing.readers.base import MAX_HTML_CHARS, Reader, ReadOptions
+from briefing.readers.combine import OwnBlock, combine
 
 # Never article text, whatever their class.
 _DROP_TAGS = {
@@ -37,63 +51,21 @@ _INLINE_TAGS = {
 }  # fmt: skip
 _HEADINGS = {"h1", "h2", "h3", "h4", "h5", "h6"}
 _LEAF_BLOCKS = _HEADINGS | {"p", "li", "dt", "dd", "pre", "blockquote"}
-
-# Words in a class or id that mark furniture. Matched against the words of the attribute, split
-# at punctuation and camelCase, so "ad" matches "ad-slot" but not "header".
-_JUNK_WORDS = {
-    "ad", "ads", "adv", "advert", "advertisement", "advertising", "adslot", "dfp", "gpt",
-    "sponsor", "sponsored", "promo", "promotion", "promoted", "banner",
-    "share", "sharing", "sharebar", "social", "follow", "print",
-    "related", "recommended", "recommendations", "recirc", "trending", "popular", "most", "more",
-    "newsletter", "subscribe", "subscription", "signup", "paywall", "registration",
-    "footer", "nav", "navbar", "navigation", "menu", "breadcrumb", "breadcrumbs", "sidebar",
-    "rail", "toolbar", "masthead", "header",
-    "standfirst", "dek", "kicker", "eyebrow", "rollover", "popover", "hovercard",
-    "caption", "credit", "credits", "copyright", "byline", "author", "authors", "dateline",
-    "timestamp", "date", "published", "updated", "meta", "tags", "tag", "topics", "keywords",
-    "modal", "popup", "overlay", "cookie", "consent", "skip",
-    "outbrain", "taboola", "teaser", "teasers", "carousel", "slideshow", "gallery", "video",
-    "player", "playlist", "tooltip", "pagination", "pager", "prev", "next", "form",
-}  # fmt: skip
-# Furniture that can hold as much prose as the article itself, so prose does not spare it.
-_PROSE_JUNK_WORDS = {"comment", "comments", "disqus", "discussion", "replies", "respond"}
-_ALL_JUNK_WORDS = _JUNK_WORDS | _PROSE_JUNK_WORDS
+_ALL_FURNITURE_WORDS = FURNITURE_CLASS_WORDS | PROSE_FURNITURE_CLASS_WORDS
 # Elements whose class words are never trusted to mean furniture.
 _NEVER_FURNITURE = _HEADINGS | {"html", "body", "main", "p"}
-# Words that mark the article body itself; they protect an element from the junk words.
-_BODY_WORDS = {"articlebody", "storybody", "entrycontent", "postcontent", "articlecontent",
-               "articletext", "storytext", "bodytext", "maincontent", "postbody", "entrybody",
-               "richtext", "storycontent", "contentbody", "articlebodytext"}  # fmt: skip
 _CAMEL = re.compile(r"(?<=[a-z])(?=[A-Z])")
 _NON_WORD = re.compile(r"[^A-Za-z0-9]+")
-
-# Whole blocks that are page furniture however they are marked up.
-_JUNK_TEXT = re.compile(
-    r"^(media playback is unsupported on your device|image (source|caption|copyright)\b.*"
-    r"|advertisement|ad|sponsored|continue reading.*|read more.*|share (this|on)\b.*"
-    r"|(sign up|subscribe)\b.{0,80}|follow us\b.*|click here\b.{0,80}"
-    r"|(copyright|©).{0,120}|all rights reserved.*|getty images|ap photo.{0,60}"
-    r"|photo:.{0,80}|video:.{0,80}|this video can not be played|watch:.{0,80}"
-    r"|text size|print|email|share|tweet|save|comments?( \d+)?|write to .{0,80}@.{0,80}"
-    r"|.{0,80}may earn an? (affiliate )?commission.{0,120}"
-    r"|\(?((additional )?reporting|writing|editing|compiled) by\b.{0,300})$",
-    re.IGNORECASE,
-)
-# "By Jane Smith and John Doe, Political Editor" -- case matters, so not in _JUNK_TEXT.
-_NAME = r"[A-Z][\w'’.-]*(?: [A-Z][\w'’.-]*){0,3}"
-_BYLINE = re.compile(rf"^(By|BY|Written by) {_NAME}(?:(?:,| and| &) {_NAME})*(?:,? [^.]{{0,40}})?$")
 # A heading over links to other stories; it and the list under it are dropped.
-_PROMO_HEADING = re.compile(
-    r"^(you (may|might) (also )?like|more|topics|tags|related( \w+)?|more (from|on) .{0,30}"
-    r"|more( great| top| related)?( [\w.]+)? (stories|news|articles|coverage|videos|reads)"
-    r"|most (read|popular|viewed)|recommended( for you)?|trending( now)?|top stories|also read"
-    r"|see also|read next|what to read next|latest( news)?|editor'?s picks)\W*$",
-    re.IGNORECASE,
-)
+_PROMO_HEADING = re.compile(rf"^({PROMO_HEADING_PATTERN})\W*$", re.IGNORECASE)
+_TEASER_END = re.compile(rf"(?:{TEASER_ENDING_PATTERN})$", re.IGNORECASE)
+# A teaser is a blurb, not an article paragraph: longer blurbs are a paragraph that trails off.
+_TEASER_MAX_CHARS = 400
 # Plain lxml elements: lxml.html's element classes cost a lookup per node.
 _PARSER = etree.HTMLParser(remove_comments=True, remove_pis=True)
 _SPACE = re.compile(r"\s+")
 _TITLE_SEPARATORS = re.compile(r"(\s+(?:\||-|–|—|::|·|•)\s+)")
+_HTML_TAG = re.compile(r"<(html|head|body|article|p|div|h1|title|meta)[\s>]")
 
 
 @dataclass
@@ -110,19 +82,81 @@ class _Block:
         return self.link_chars / max(1, len(self.text))
 
 
-def read_html(text: str, source: str) -> RawArticle:
+@dataclass(frozen=True)
+class PageReading:
+    """Everything the page offers about its article, before the readings are reconciled."""
+
+    title: str | None
+    own: list[OwnBlock]  # briefing's own reading, in page order
+    other: list[str]  # trafilatura's paragraphs
+    declared: str  # the JSON-LD articleBody, or ""
+
+
+def read_html(text: str, source: str, drop: Iterable[str] = ()) -> RawArticle:
     """The page's headline and article-body paragraphs; InputError when there is no article."""
-    root = _parse(text, source)
-    title = _title(root, source)
-    declared = _json_ld_body(root)
-    _strip_furniture(root)
-    paragraphs = _body_paragraphs(root, title)
-    # Pages that render the story with JavaScript may carry it only in their JSON-LD metadata.
-    if declared and sum(map(len, paragraphs)) < len(declared) / 3:
-        paragraphs = [_clean(line) for line in declared.splitlines() if _clean(line)]
+    reading = read_page(text, source, drop)
+    paragraphs = combine(reading.own, reading.other, reading.declared)
     if not paragraphs:
         raise InputError(f"{source}: no article text found in the HTML page")
-    return RawArticle(title=title, paragraphs=paragraphs, source=source, format="html")
+    return RawArticle(title=reading.title, paragraphs=paragraphs, source=source, format="html")
+
+
+def read_page(text: str, source: str, drop: Iterable[str] = ()) -> PageReading:
+    """Both readings of the page (briefing's and trafilatura's) and its declared body."""
+    root = _parse(text, source)
+    selectors = tuple(drop)
+    if selectors and _remove_selected(root, selectors):
+        text = etree.tostring(root, encoding="unicode", method="html")
+    title = _title(root, source)
+    declared = _json_ld_body(root)
+    other = _trafilatura_paragraphs(text)
+    _strip_furniture(root)
+    own = [
+        OwnBlock(block.text, block.link_density, block.tag in _HEADINGS)
+        for block in _body_blocks(root, title)
+    ]
+    return PageReading(title, own, other, declared)
+
+
+def looks_like_html(text: str) -> bool:
+    """Whether ``text`` is an HTML page or fragment, judged from its first few kilobytes."""
+    head = text[:4096].lstrip().lower()
+    if head.startswith(("<!doctype html", "<html", "<?xml")) and "<html" in head:
+        return True
+    return bool(_HTML_TAG.search(head))
+
+
+def check_selectors(options: ReadOptions) -> None:
+    """A bad ``drop`` selector is a usage error before any page is read or fetched."""
+    for selector in options.drop:
+        _compiled(selector)
+
+
+def _compiled(selector: str) -> etree.XPath:
+    from cssselect import GenericTranslator, SelectorError
+
+    try:
+        return etree.XPath(GenericTranslator().css_to_xpath(selector))
+    except (SelectorError, etree.XPathError) as error:
+        raise UsageError(f"drop selector {selector!r} is not valid CSS ({error})") from None
+
+
+def _remove_selected(root: etree._Element, selectors: Iterable[str]) -> bool:
+    removed = False
+    for selector in selectors:
+        for element in _compiled(selector)(root):
+            if isinstance(element, etree._Element) and element.getparent() is not None:
+                _remove(element)
+                removed = True
+    return removed
+
+
+def _trafilatura_paragraphs(text: str) -> list[str]:
+    import trafilatura
+
+    # fast: skip trafilatura's own fallback extractors; briefing's reading is the second opinion.
+    extracted = trafilatura.extract(text, include_comments=False, fast=True) or ""
+    return [line for line in (_clean(line) for line in extracted.splitlines()) if line]
 
 
 def _parse(text: str, source: str) -> etree._Element:
@@ -232,7 +266,7 @@ def _is_body_marked(element: etree._Element) -> bool:
     if element.get("itemprop") == "articleBody":
         return True
     value = _squash(f"{element.get('class') or ''} {element.get('id') or ''}")
-    return any(word in value for word in _BODY_WORDS)
+    return any(fragment in value for fragment in BODY_CLASS_FRAGMENTS)
 
 
 def _is_hidden(element: etree._Element) -> bool:
@@ -266,10 +300,10 @@ def _is_furniture(element: etree._Element) -> bool:
     words = _attribute_words(element)
     if tag == "form":
         words.add("form")
-    junk = words & _ALL_JUNK_WORDS
+    junk = words & _ALL_FURNITURE_WORDS
     if not junk or _is_body_marked(element):
         return False
-    return bool(junk & _PROSE_JUNK_WORDS) or not _holds_prose(element)
+    return bool(junk & PROSE_FURNITURE_CLASS_WORDS) or not _holds_prose(element)
 
 
 def _holds_prose(element: etree._Element) -> bool:
@@ -360,6 +394,11 @@ def _clean(text: str) -> str:
     return _SPACE.sub(" ", text.replace("\xa0", " ")).strip()
 
 
+def _is_teaser(block: _Block) -> bool:
+    """A blurb that trails off into a link to the rest of another story."""
+    return len(block.text) <= _TEASER_MAX_CHARS and bool(_TEASER_END.search(block.text))
+
+
 def _is_prose(block: _Block) -> bool:
     """A sentence-bearing paragraph of the kind article bodies are made of."""
     text = block.text
@@ -368,15 +407,17 @@ def _is_prose(block: _Block) -> bool:
         and block.link_density < 0.35
         and bool(re.search(r"[.!?:;\"”’)]\s*$|[.!?]\s", text))
         and block.tag not in _HEADINGS
+        and not _is_teaser(block)
     )
 
 
-def _body_paragraphs(root: etree._Element, title: str | None) -> list[str]:
-    blocks = _blocks(root)
+def _body_blocks(root: etree._Element, title: str | None) -> list[_Block]:
+    blocks = _drop_teaser_runs(_blocks(root))
     container = _best_container(blocks)
     if container is None:  # no paragraph long enough to call prose: a brief, or a bare page
-        return [block.text for block in blocks if block.tag == "p" and _keep(block, title)]
-    paragraphs = []
+        return [block for block in blocks if block.tag == "p" and _keep(block, title)]
+    kept: list[_Block] = []
+    seen: set[str] = set()
     in_promo = False
     for block in blocks:
         if not _within(block.element, container):
@@ -387,9 +428,25 @@ def _body_paragraphs(root: etree._Element, title: str | None) -> list[str]:
         if in_promo and (block.tag == "li" or block.link_density > 0.3):
             continue
         in_promo = False
+        if block.text in seen:  # a block repeated on the page is furniture from its second showing
+            continue
+        seen.add(block.text)
         if _keep(block, title):
-            paragraphs.append(block.text)
-    return paragraphs
+            kept.append(block)
+    return kept
+
+
+def _drop_teaser_runs(blocks: list[_Block]) -> list[_Block]:
+    """Without runs of teasers, and without the short headlines and dates between them."""
+    teaser_at = [index for index, block in enumerate(blocks) if _is_teaser(block)]
+    doomed = set(teaser_at)
+    for before, after in zip(teaser_at, teaser_at[1:]):
+        between = blocks[before + 1 : after]
+        if all(not _is_prose(block) for block in between):
+            doomed.update(range(before + 1, after))
+    # A lone teaser followed by a sentence or more of prose is a paragraph that trails off.
+    lone = {index for index in teaser_at if index - 1 not in doomed and index + 1 not in doomed}
+    return [block for index, block in enumerate(blocks) if index not in doomed or index in lone]
 
 
 def _ancestors(element: etree._Element):
@@ -421,11 +478,19 @@ def _best_container(blocks: list[_Block]) -> etree._Element | None:
 
 def _keep(block: _Block, title: str | None) -> bool:
     text = block.text
-    if _JUNK_TEXT.match(text) or _BYLINE.match(text):
-        return False
     if block.tag == "h1" or (title and _squash(text) == _squash(title)):
         return False
     # Link-heavy text is navigation, unless it reads as a sentence: some bodies link every clause.
     if block.link_density > 0.6 and (block.link_density > 0.9 or len(text) < 80 or block.tag != "p"):
         return False
     return bool(re.search(r"\w", text))
+
+
+READER = Reader(
+    name="html",
+    sniff=looks_like_html,
+    read=lambda text, source, options: read_html(text, source, options.drop),
+    max_chars=MAX_HTML_CHARS,
+    media_types=("html",),
+    check=check_selectors,
+)

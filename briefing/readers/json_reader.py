@@ -6,8 +6,15 @@ import json
 
 from briefing.errors import InputError
 from briefing.model import RawArticle
+from briefing.readers.base import Reader
 
 BODY_KEYS = ("paragraphs", "body", "text", "content", "articleBody")
+
+
+def looks_like_json(text: str) -> bool:
+    """An object, or an array that parses as JSON (a Python list literal does not: single quotes)."""
+    head = text.lstrip()[:1]
+    return head == "{" or (head == "[" and is_json(text))
 
 
 def is_json(text: str) -> bool:
@@ -34,7 +41,7 @@ def read_json(text: str, source: str) -> RawArticle:
         if value is None:
             raise InputError(f"{source}: JSON object has no 'paragraphs' list")
     if isinstance(value, str):
-        value = [part for part in value.split("\n\n")]
+        value = value.split("\n\n")
     if not isinstance(value, list):
         raise InputError(f"{source}: expected a list of paragraph strings")
     for index, item in enumerate(value):
@@ -43,3 +50,11 @@ def read_json(text: str, source: str) -> RawArticle:
     if not any(item.strip() for item in value):
         raise InputError(f"{source}: the JSON holds no paragraph text")
     return RawArticle(title=title.strip() if title else None, paragraphs=value, source=source, format="json")
+
+
+READER = Reader(
+    name="json",
+    sniff=looks_like_json,
+    read=lambda text, source, options: read_json(text, source),
+    media_types=("json",),
+)

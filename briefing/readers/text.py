@@ -5,9 +5,12 @@ from __future__ import annotations
 import re
 
 from briefing.model import RawArticle
+from briefing.readers.base import Reader
 
 TITLE_MAX_WORDS = 20
 BLANK_LINE = re.compile(r"\n[ \t]*\n")
+# Headlines end without a full stop (a question mark is theirs too): "Have hackers recruited your PC?"
+FULL_SENTENCE = re.compile(r"[^.]\.[\"'”’)]*$")
 
 
 def read_text(text: str, source: str) -> RawArticle:
@@ -28,6 +31,13 @@ def split_title(text: str) -> tuple[str | None, str]:
     if not rest.startswith("\n") and not re.match(r"[ \t]*\n", rest):
         return None, text
     first = first.strip()
-    if len(first.split()) > TITLE_MAX_WORDS or not rest.strip():
-        return None, text
+    if len(first.split()) > TITLE_MAX_WORDS or not rest.strip() or FULL_SENTENCE.search(first):
+        return None, text  # a one-sentence opening paragraph is the lede, not a headline
     return first, rest.strip("\n")
+
+
+READER = Reader(  # claims whatever no other reader does, so it comes last in the detection order
+    name="text",
+    sniff=lambda text: True,
+    read=lambda text, source, options: read_text(text, source),
+)

@@ -1,0 +1,64 @@
+"""Click command for many channels at once: fleet."""
+
+from __future__ import annotations
+
+import os
+
+import click
+
+from briefing.engines import engine_names
+
+
+@click.command()
+@click.argument("fleet_dir", metavar="DIR", type=click.Path(file_okay=False, path_type=str))
+@click.option("--date", "date", type=click.DateTime(formats=["%Y-%m-%d"]), metavar="YYYY-MM-DD",
+              help="The day of the briefings (default: today).")
+@click.option("--minutes", type=click.FloatRange(min=0.5), default=8.0, show_default=True,
+              help="Length budget of each channel's episode.")
+@click.option("--update", is_flag=True, help="Add articles that arrived since each channel's episode of this date.")
+@click.option("--voice", metavar="PROFILE", help="Voice profile name or TOML path (default: default).")
+@click.option("--engine", type=click.Choice(engine_names()), help="Override the profile's engine.")
+@click.option("--chime", is_flag=True, help="Play a short chime at the start of each section.")
+@click.option("--workers", type=click.IntRange(min=1), metavar="N",
+              help="Worker processes of the cluster started here (default: the number of cores).")
+@click.option("--scheduler", metavar="tcp://HOST:8786",
+              help="Send the channels to this running Dask scheduler instead of starting a cluster here.")
+@click.option("-q", "--quiet", is_flag=True, help="Only failed channels and the summary.")
+@click.pass_context
+def fleet(ctx, fleet_dir, date, minutes, update, voice, engine, chime, workers, scheduler, quiet) -> None:
+    """Make the daily briefing of every channel in DIR (each sub-folder with a briefing.toml) on Dask.
+
+    Each channel is made as `briefing daily --library DIR/CHANNEL` would make it, one channel per
+    task, on a cluster of --workers processes started here, or on the running cluster at
+    --scheduler (whose workers must see DIR at the same path, e.g. over NFS).
+
+    \b
+    Exit codes: 0 every channel published; 3 some failed (each named);
+    1 none published; 2 bad options or no channels in DIR.
+    """
+    import datetime as dt
+
+    from briefing.errors import UsageError
+    from briefing.fleet import FleetOptions, cluster_client, find_channels, run_fleet
+    from briefing.pipeline import RenderOptions
+    from briefing.textsafety import strip_controls_inline
+    from briefing.voices import load_profile
+
+    if scheduler and workers:
+        raise UsageError("--workers sizes the cluster started here; with --scheduler, start workers on the cluster")
+    channels = find_channels(fleet_dir)
+    options = FleetOptions(date=date.date() if date else dt.date.today(),
+                           render=RenderOptions(profile=load_profile(voice), engine=engine, chime=chime),
+                           minutes=minutes, update=update)
+
+    def show(outcome) -> None:
+        if not quiet or not outcome.published:  # a channel's folder name may hold control characters
+            click.echo(strip_controls_inline(outcome.line()), err=not outcome.published)
+
+    with cluster_client(scheduler, workers or os.cpu_count() or 1) as client:
+        result = run_fleet(client, channels, options, show)
+    click.echo(result.summary())
+    ctx.exit(result.exit_code)
+
+
+COMMANDS = [fleet]

@@ -1,0 +1,219 @@
+"""What keeps the HTTP server from being starved: bounds on every connection and on the log.
+
+uvicorn (with httptools, its fastest parser) has no deadline for request headers (its keep-alive
+timer starts only after a first response), no bound on their size (httptools keeps an unfinished
+header in memory however long it grows) and accepts connections without bound. ``GuardedProtocol``
+adds them: each connection must finish a request's headers within ``header_timeout_s`` of becoming
+ready for it; more than ``max_header_bytes`` before the end of the headers is answered 431 and the
+connection closed, before the parser buffers it; at most ``capacity`` connections are open, and a
+new one pushes out the connection that has waited longest for a request, so clients that never
+finish their headers cannot keep others out. A client that reads nothing of a response for
+``write_stall_timeout_s`` is dropped too. The log keeps a few records per message a minute.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import http
+import logging
+import resource
+import time
+from dataclasses import dataclass
+from typing import Any, ClassVar
+
+from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
+
+# Descriptors kept free of connections: the database, the log, and the files being sent.
+FD_RESERVE = 64
+
+
+@dataclass(frozen=True)
+class ServerLimits:
+    header_timeout_s: float = 10.0  # from the connection (or the previous response) to the blank line
+    max_header_bytes: int = 32 * 1024  # request line and headers together
+    max_connections: int = 1024
+    write_stall_timeout_s: float = 30.0
+    keep_alive_s: int = 5  # an idle connection between requests
+
+
+def raise_file_limit() -> int:
+    """Raise the soft limit of open files to the hard limit; return the soft limit now in force."""
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    target = hard if hard != resource.RLIM_INFINITY else max(soft, 1 << 20)
+    if target > soft:
+        try:
+            resource.setrlimit(resource.RLIMIT_NOFILE, (target, hard))
+        except (OSError, ValueError):
+            return soft
+        return target
+    return soft
+
+
+def connection_capacity(limits: ServerLimits, file_limit: int) -> int:
+    # A connection being answered holds two descriptors: its socket and the file it sends.
+    return max(1, min(limits.max_connections, (file_limit - FD_RESERVE) // 2))
+
+
+class ConnectionGuard:
+    """The open connections of one server, and which of them wait for a request (oldest first)."""
+
+    def __init__(self, capacity: int) -> None:
+        self.capacity = capacity
+        self.evicted = 0
+        self.refused = 0
+        self._open: set[GuardedProtocol] = set()
+        self._waiting: dict[GuardedProtocol, None] = {}  # insertion-ordered: oldest first
+
+    def admit(self, connection: GuardedProtocol) -> bool:
+        if len(self._open) >= self.capacity:
+            if not self._waiting:
+                self.refused += 1
+                return False  # every connection is being answered: the newcomer waits for none
+            oldest = next(iter(self._waiting))
+            self.release(oldest)
+            oldest.transport.close()
+            self.evicted += 1
+        self._open.add(connection)
+        return True
+
+    def waiting(self, connection: GuardedProtocol) -> None:
+        self._waiting.pop(connection, None)
+        self._waiting[connection] = None
+
+    def answering(self, connection: GuardedProtocol) -> None:
+        self._waiting.pop(connection, None)
+
+    def release(self, connection: GuardedProtocol) -> None:
+        self._open.discard(connection)
+        self._waiting.pop(connection, None)
+
+
+class GuardedProtocol(HttpToolsProtocol):
+    """uvicorn's httptools protocol with a header deadline and size limit, a connection bound and a
+    write-stall deadline."""
+
+    guard: ClassVar[ConnectionGuard]
+    limits: ClassVar[ServerLimits]
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._header_bytes = 0  # received since the last request's headers ended
+        self._request_deadline: asyncio.TimerHandle | None = None
+        self._write_deadline: asyncio.TimerHandle | None = None
+
+    def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]
+        super().connection_made(transport)
+        if not self.guard.admit(self):
+            transport.close()
+            return
+        self._await_request()
+
+    def connection_lost(self, exc: Exception | None) -> None:
+        self.guard.release(self)
+        for timer in (self._request_deadline, self._write_deadline):
+            if timer is not None:
+                timer.cancel()
+        super().connection_lost(exc)
+
+    def data_received(self, data: bytes) -> None:
+        # Counted before the parser sees it: httptools would keep an endless header in memory.
+        self._header_bytes += len(data)
+        if self._header_bytes > self.limits.max_header_bytes:
+            self.send_error_response(http.HTTPStatus.REQUEST_HEADER_FIELDS_TOO_LARGE)
+            return
+        super().data_received(data)
+
+    def on_headers_complete(self) -> None:
+        super().on_headers_complete()
+        self._header_bytes = 0
+        if self.cycle is not None and not self.cycle.response_complete:
+            self.guard.answering(self)  # a request arrived in time: its answer may take long
+
+    def on_response_complete(self) -> None:
+        super().on_response_complete()
+        # Unless a pipelined request is already being answered.
+        if not self.transport.is_closing() and (self.cycle is None or self.cycle.response_complete):
+            self._await_request()
+
+    def _await_request(self) -> None:
+        if self._request_deadline is not None:
+            self._request_deadline.cancel()
+        self.guard.waiting(self)
+        self._request_deadline = self.loop.call_later(self.limits.header_timeout_s, self._request_too_slow)
+
+    def _request_too_slow(self) -> None:
+        self._request_deadline = None
+        if self.cycle is None or self.cycle.response_complete:
+            self.guard.release(self)
+            self.transport.close()
+
+    def pause_writing(self) -> None:
+        super().pause_writing()
+        if self._write_deadline is None:
+            self._write_deadline = self.loop.call_later(self.limits.write_stall_timeout_s, self.transport.abort)
+
+    def resume_writing(self) -> None:
+        super().resume_writing()
+        if self._write_deadline is not None:
+            self._write_deadline.cancel()
+            self._write_deadline = None
+
+    def send_400_response(self, msg: str) -> None:
+        self.send_error_response(http.HTTPStatus.BAD_REQUEST)
+
+    def send_error_response(self, status: http.HTTPStatus) -> None:
+        """Answer a refused request (400, or 431 for headers too large) and close."""
+        self.guard.release(self)
+        body = status.phrase.encode("ascii")
+        self.transport.write(b"HTTP/1.1 %d %s\r\ncontent-type: text/plain; charset=utf-8\r\n"
+                             b"content-length: %d\r\nconnection: close\r\n\r\n%s"
+                             % (status.value, body, len(body), body))
+        self.transport.close()
+
+
+def guarded_protocol(limits: ServerLimits, capacity: int) -> type[GuardedProtocol]:
+    """A protocol class for one server: its own guard, so two servers in one process do not share."""
+    return type("GuardedProtocol", (GuardedProtocol,), {"guard": ConnectionGuard(capacity), "limits": limits})
+
+
+class LogLimit(logging.Filter):
+    """Pass at most ``per_message`` records of each message, and ``overall`` in all, per ``window_s``.
+
+    The first record let through after a window with losses says how many were dropped, so a flood
+    of "Too many open files" or bad requests costs a few lines a minute, not megabytes.
+    """
+
+    def __init__(self, per_message: int = 5, overall: int = 30, window_s: float = 60.0) -> None:
+        super().__init__()
+        self.per_message, self.overall, self.window_s = per_message, overall, window_s
+        self._window_start = time.monotonic()
+        self._counts: dict[tuple[str, str], int] = {}
+        self._passed = 0
+        self._dropped = 0
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        now = time.monotonic()
+        if now - self._window_start >= self.window_s:
+            self._window_start, self._counts, self._passed = now, {}, 0
+        key = (record.name, str(record.msg)[:200])
+        count = self._counts.get(key, 0) + 1
+        if len(self._counts) < 1000 or key in self._counts:
+            self._counts[key] = count
+        if count > self.per_message or self._passed >= self.overall:
+            self._dropped += 1
+            return False
+        self._passed += 1
+        if self._dropped:
+            record.msg = f"{record.msg} ({self._dropped} similar log records dropped before this one)"
+            self._dropped = 0
+        return True
+
+
+LIMITED_LOGGERS = ("uvicorn.error", "asyncio")
+
+
+def limit_logging() -> None:
+    for name in LIMITED_LOGGERS:
+        logger = logging.getLogger(name)
+        if not any(isinstance(existing, LogLimit) for existing in logger.filters):
+            logger.addFilter(LogLimit())

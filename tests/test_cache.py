@@ -1,0 +1,99 @@
+"""The speech cache: same engine, settings and text give the stored clip back; anything else misses; the
+cap evicts the least recently used; damaged or vanishing clips are misses, never errors."""
+
+from __future__ import annotations
+
+import os
+import time
+from pathlib import Path
+
+import pytest
+from conftest import requires_espeak
+
+from briefing.cache import SpeechCache, open_cache
+from briefing.engines import Speech, VoiceSettings
+from briefing.speak import speak_all
+
+SETTINGS = VoiceSettings(voice="en-gb", rate=165)
+
+
+def clip(size: int = 1000) -> Speech:
+    return Speech(os.urandom(size * 2), 22050)
+
+
+def test_a_stored_clip_comes_back_for_the_same_key_only(tmp_path: Path) -> None:
+    cache = SpeechCache(tmp_path, 10_000_000)
+    key = cache.key("espeak", SETTINGS, "Hello there.", 500)
+    stored = clip()
+    cache.put(key, stored)
+    assert cache.get(key) == stored
+    assert key != cache.key("espeak", VoiceSettings(voice="en-gb", rate=170), "Hello there.", 500)
+    assert key != cache.key("pyttsx3", SETTINGS, "Hello there.", 500)
+    assert key != cache.key("espeak", SETTINGS, "Hello there!", 500)
+    assert cache.get(cache.key("espeak", SETTINGS, "Hello there!", 500)) is None
+
+
+def test_a_truncated_or_foreign_file_is_a_miss(tmp_path: Path) -> None:
+    cache = SpeechCache(tmp_path, 10_000_000)
+    key = cache.key("espeak", SETTINGS, "Hello.", 500)
+    cache.put(key, clip())
+    path = next(tmp_path.glob("*/*.pcm"))
+    path.write_bytes(path.read_bytes()[:-10])
+    assert cache.get(key) is None
+    path.write_bytes(b"not a clip")
+    assert cache.get(key) is None
+
+
+def test_eviction_keeps_the_cap_and_drops_the_least_recently_used(tmp_path: Path) -> None:
+    cache = SpeechCache(tmp_path, 3 * 2012)  # room for three 1000-sample clips and their headers
+    keys = [cache.key("espeak", SETTINGS, f"Sentence {n}.", 500) for n in range(5)]
+    for age, key in enumerate(keys):
+        cache.put(key, clip())
+        stamp = time.time() - 100 + age
+        os.utime(next(tmp_path.glob(f"*/{key}.pcm")), (stamp, stamp))
+    assert cache.get(keys[0]) is not None  # used again: now the most recent
+    cache.evict()
+    assert sum(path.stat().st_size for path in tmp_path.glob("*/*.pcm")) <= cache.limit_bytes
+    assert cache.get(keys[0]) is not None
+    assert cache.get(keys[1]) is None and cache.get(keys[2]) is None
+
+
+def test_eviction_survives_clips_deleted_under_it(tmp_path: Path) -> None:
+    cache = SpeechCache(tmp_path, 0)
+    for n in range(20):
+        cache.put(cache.key("espeak", SETTINGS, f"Sentence {n}.", 500), clip())
+    for path in list(tmp_path.glob("*/*.pcm"))[::2]:
+        path.unlink()  # another run's eviction got there first
+    cache.evict()
+    assert not list(tmp_path.glob("*/*.pcm"))
+
+
+def test_cache_mb_zero_turns_the_cache_off(tmp_path: Path) -> None:
+    (tmp_path / "briefing.toml").write_text("[channel]\ncache_mb = 0\n", encoding="utf-8")
+    assert open_cache(tmp_path) is None
+    (tmp_path / "briefing.toml").write_text("[channel]\ncache_mb = 2\n", encoding="utf-8")
+    assert open_cache(tmp_path).limit_bytes == 2 * 1024 * 1024
+
+
+@requires_espeak
+def test_a_second_run_speaks_only_the_changed_sentence(tmp_path: Path) -> None:
+    cache = SpeechCache(tmp_path, 50_000_000)
+    texts = ["The council met on Tuesday.", "It approved the budget.", "The vote was close."]
+    first = list(speak_all(texts, "espeak", SETTINGS, workers=2, cache=cache))
+    assert cache.stored == 3
+    edited = texts[:2] + ["The vote was very close."]
+    again = list(speak_all(edited, "espeak", SETTINGS, workers=2, cache=cache))
+    assert cache.stored == 4 and cache.hits == 2
+    assert again[:2] == first[:2] and again[2] != first[2]
+
+
+def test_when_every_clip_is_cached_no_engine_starts(tmp_path: Path) -> None:
+    cache = SpeechCache(tmp_path, 50_000_000)
+    broken = VoiceSettings(model=str(tmp_path / "no-such-model.onnx"))
+    texts = ["One.", "Two."]
+    for text in texts:
+        cache.put(cache.key("hibari", broken, text, 500), clip())
+    # The model does not exist, so any engine start would fail: every clip comes from the cache.
+    assert len(list(speak_all(texts, "hibari", broken, workers=2, cache=cache))) == 2
+    with pytest.raises(Exception):
+        list(speak_all(texts + ["Three."], "hibari", broken, workers=2, cache=cache))

@@ -1,0 +1,314 @@
+"""`briefing fleet`: every channel's daily briefing on a real Dask cluster on 127.0.0.1.
+
+A real `dask scheduler` and `dask worker` processes (loopback only), the real CLI as a process, the
+espeak-ng voice and short budgets; channel articles are local files in each channel's inbox. One
+worker is killed with SIGKILL in the middle of runs: every channel still ends with one episode for
+the day, a valid feed and no lock left behind.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import random
+import re
+import shutil
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+from conftest import FIXTURES, briefing_command, cli_env, requires_espeak, requires_ffmpeg, run_cli
+from test_daily import assert_feed_valid, daily_episodes
+from test_daily_faults import write_article
+
+from briefing.locking import LOCK_NAME
+from briefing.pipeline import episode_guid
+
+pytest.importorskip("distributed", reason="the fleet needs Dask: pip install '.[cluster]'")
+
+pytestmark = [pytest.mark.slow, requires_espeak, requires_ffmpeg]
+
+CHANNELS = ["city", "coast", "county", "harbour", "rail", "weather"]
+ARTICLES = ["bank-rates.txt", "bin-collections.txt", "cycle-lanes.txt", "storm-ciaran.txt",
+            "harbour-bridge.html", "library-closures.json", "daily/harbour-bridge-closure.txt",
+            "daily/rail-fares-freeze.json"]
+DATE = "2026-11-25"
+FLEET_ARGS = ["--voice", "british", "--minutes", "1", "-q"]
+KILLS = 5
+LINE = re.compile(r"^(?P<name>\S+): (?P<status>published|FAILED) .* on (?P<worker>[^)]+)\)$")
+
+
+def make_fleet(folder: Path, names: list[str] = CHANNELS, articles_each: int = 2) -> Path:
+    """Channels whose inboxes hold ``articles_each`` different fixture articles (rotating per channel)."""
+    for index, name in enumerate(names):
+        inbox = folder / name / "inbox"
+        inbox.mkdir(parents=True)
+        for offset in range(articles_each):
+            shutil.copy(FIXTURES / ARTICLES[(index + offset) % len(ARTICLES)], inbox)
+        (folder / name / "briefing.toml").write_text(
+            f'[channel]\ntitle = "{name.title()} briefing"\n\n[sources]\ninbox = "inbox"\n', encoding="utf-8")
+    return folder
+
+
+def assert_channel_done(channel: Path, date: str, episodes: int = 1) -> None:
+    """One episode for ``date`` (``episodes`` in all), a valid feed naming each, and no lock or work left."""
+    made = daily_episodes(channel)
+    assert len(made) == episodes, [episode.title for episode in made]
+    assert [episode.guid for episode in made].count(episode_guid(f"daily:{date}")) == 1
+    assert assert_feed_valid(channel) == episodes
+    leftovers = [path.name for path in channel.iterdir() if path.name.startswith(".briefing.lock")]
+    assert leftovers == [], f"{channel.name}: lock files left: {leftovers}"
+
+
+def fleet_lines(stdout: str, stderr: str) -> dict[str, re.Match]:
+    lines = [LINE.match(line) for line in (stdout + stderr).splitlines()]
+    return {match["name"]: match for match in lines if match}
+
+
+# ---- a real cluster on the loopback interface ------------------------------------------------------
+
+class Cluster:
+    """`dask scheduler` and `dask worker` processes on 127.0.0.1; workers can be killed and replaced."""
+
+    def __init__(self, folder: Path) -> None:
+        self.folder = folder
+        self.env = cli_env(folder)
+        self.workers: list[subprocess.Popen] = []
+        scheduler_file = folder / "scheduler.json"
+        self.scheduler = self._start(["scheduler", "--host", "127.0.0.1", "--port", "0", "--no-dashboard",
+                                      "--scheduler-file", str(scheduler_file)], "scheduler")
+        deadline = time.monotonic() + 60
+        while not scheduler_file.exists():
+            assert time.monotonic() < deadline and self.scheduler.poll() is None, "the scheduler did not start"
+            time.sleep(0.1)
+        time.sleep(0.2)  # the file is written whole, but let the scheduler finish starting
+        self.address = json.loads(scheduler_file.read_text())["address"]
+        assert self.address.startswith("tcp://127.0.0.1:")
+
+    def add_worker(self) -> subprocess.Popen:
+        # No nanny: the killed process is the one running the channel, and nothing restarts it for us.
+        worker = self._start(["worker", self.address, "--host", "127.0.0.1", "--nthreads", "1", "--no-nanny",
+                              "--no-dashboard"], f"worker-{len(self.workers)}")
+        self.workers.append(worker)
+        return worker
+
+    def wait_for_workers(self, count: int) -> None:
+        from distributed import Client
+
+        with Client(self.address, timeout=30) as client:
+            client.wait_for_workers(count, timeout=60)
+
+    def live_workers(self) -> list[subprocess.Popen]:
+        return [worker for worker in self.workers if worker.poll() is None]
+
+    def _start(self, arguments: list[str], log_name: str) -> subprocess.Popen:
+        dask = Path(sys.executable).parent / "dask"
+        log = (self.folder / f"{log_name}.log").open("wb")
+        return subprocess.Popen([str(dask), *arguments], stdout=log, stderr=subprocess.STDOUT, env=self.env,
+                                cwd=self.folder)
+
+    def close(self) -> None:
+        for process in [*self.workers, self.scheduler]:
+            if process.poll() is None:
+                process.terminate()
+        for process in [*self.workers, self.scheduler]:
+            try:
+                process.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait()
+
+
+@pytest.fixture
+def cluster(tmp_path):
+    folder = tmp_path / "cluster"
+    folder.mkdir()
+    running = Cluster(folder)
+    try:
+        running.add_worker()
+        running.add_worker()
+        running.wait_for_workers(2)
+        yield running
+    finally:
+        running.close()
+
+
+def workers_making_a_channel(fleet: Path, cluster: Cluster, running: subprocess.Popen,
+                             timeout: float = 60) -> list[subprocess.Popen]:
+    """The live workers that hold a channel's lock now (waiting until one does)."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        assert running.poll() is None, "the fleet ended before a worker could be killed mid-channel"
+        holders = set()
+        for lock in fleet.glob(f"*/{LOCK_NAME}"):
+            try:
+                holders.add(json.loads(lock.read_text())["pid"])
+            except (OSError, ValueError):
+                continue  # released (or being replaced) while we looked
+        busy = [worker for worker in cluster.live_workers() if worker.pid in holders]
+        if busy:
+            return busy
+        time.sleep(0.02)
+    raise AssertionError("no worker was making a channel")
+
+
+def fleet_process(fleet: Path, *args: str, home: Path) -> subprocess.Popen:
+    return subprocess.Popen(briefing_command() + ["fleet", str(fleet), *args], stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, text=True, env=cli_env(home), cwd=home)
+
+
+# ---- the acceptance tests ----------------------------------------------------------------------
+
+def test_six_channels_on_a_scheduler_and_two_workers_each_get_one_episode_and_a_valid_feed(tmp_path, cluster):
+    fleet = make_fleet(tmp_path / "fleet")
+
+    result = run_cli(["fleet", fleet, "--scheduler", cluster.address, "--date", DATE,
+                      "--voice", "british", "--minutes", "1"], home=tmp_path, timeout=300)
+
+    assert result.returncode == 0, result.stdout + result.stderr
+    lines = fleet_lines(result.stdout, result.stderr)
+    assert sorted(lines) == CHANNELS and {line["status"] for line in lines.values()} == {"published"}
+    assert len({line["worker"] for line in lines.values()}) == 2  # both workers made channels
+    assert result.stdout.splitlines()[-1].startswith("6 channels: 6 published, 0 failed")
+    for name in CHANNELS:
+        assert_channel_done(fleet / name, DATE)
+
+    # The same channels again for the same date: each day's episode is replaced, not added to.
+    again = run_cli(["fleet", fleet, "--scheduler", cluster.address, "--date", DATE, *FLEET_ARGS],
+                    home=tmp_path, timeout=300)
+    assert again.returncode == 0, again.stdout + again.stderr
+    for name in CHANNELS:
+        assert_channel_done(fleet / name, DATE)
+
+
+def test_a_worker_killed_at_five_seeded_moments_leaves_every_channel_with_one_episode(tmp_path, cluster):
+    fleet = make_fleet(tmp_path / "fleet", articles_each=1)
+    started = time.monotonic()
+    first = run_cli(["fleet", fleet, "--scheduler", cluster.address, "--date", "2026-01-01", *FLEET_ARGS],
+                    home=tmp_path, timeout=300)
+    one_run = time.monotonic() - started
+    assert first.returncode == 0, first.stdout + first.stderr
+    rng = random.Random(16)
+
+    for kill in range(1, KILLS + 1):
+        date = (dt.date(2026, 1, 1) + dt.timedelta(days=kill)).isoformat()
+        for index, name in enumerate(CHANNELS):
+            write_article(fleet / name / "inbox", kill * len(CHANNELS) + index)
+        running = fleet_process(fleet, "--scheduler", cluster.address, "--date", date, *FLEET_ARGS, home=tmp_path)
+        workers_making_a_channel(fleet, cluster, running)  # the first channels are under way
+        time.sleep(rng.uniform(0, 0.5) * one_run / 3)  # a seeded moment within the first third of the run
+        victim = rng.choice(workers_making_a_channel(fleet, cluster, running))  # mid-channel: it holds a lock
+        victim.send_signal(signal.SIGKILL)
+        victim.wait()
+        cluster.add_worker()  # the cluster heals, as a worker pool with a restart policy would
+
+        stdout, stderr = running.communicate(timeout=300)
+
+        assert running.returncode == 0, f"kill {kill}: {stdout}{stderr}"
+        for name in CHANNELS:
+            assert_channel_done(fleet / name, date, episodes=kill + 1)
+
+
+def test_two_fleets_on_the_same_channels_at_once_make_one_episode_each(tmp_path):
+    fleet = make_fleet(tmp_path / "fleet", CHANNELS[:2], articles_each=1)
+    runs = [fleet_process(fleet, "--workers", "1", "--date", DATE, *FLEET_ARGS, home=tmp_path) for _ in range(2)]
+    outputs = [run.communicate(timeout=300) for run in runs]
+    assert [run.returncode for run in runs] == [0, 0], outputs
+    for name in CHANNELS[:2]:
+        assert_channel_done(fleet / name, DATE)
+
+
+def test_exit_codes_say_whether_all_some_or_no_channels_published(tmp_path):
+    fleet = make_fleet(tmp_path / "fleet", ["news", "quiet"], articles_each=1)
+    for article in (fleet / "quiet" / "inbox").iterdir():
+        article.unlink()
+
+    some = run_cli(["fleet", fleet, "--workers", "2", "--date", DATE, *FLEET_ARGS], home=tmp_path, timeout=300)
+
+    assert some.returncode == 3, some.stdout + some.stderr
+    assert "quiet: FAILED  nothing to brief for 2026-11-25: no new articles in the sources" in some.stderr
+    assert "news:" not in some.stdout + some.stderr  # -q: published channels are not listed
+    assert some.stdout.splitlines()[-1].startswith("2 channels: 1 published, 1 failed, in ")
+    assert_channel_done(fleet / "news", DATE)
+
+    (fleet / "news" / "inbox").joinpath("bank-rates.txt").unlink()
+    none = run_cli(["fleet", fleet, "--workers", "1", "--date", "2026-11-26", *FLEET_ARGS], home=tmp_path,
+                   timeout=300)
+    assert none.returncode == 1, none.stdout + none.stderr
+
+
+def test_publish_url_uploads_the_feed_last_and_skips_episodes_already_there(tmp_path):
+    """Through fsspec's real local filesystem (file://): the upload path, not S3 itself (untested here)."""
+    fleet = make_fleet(tmp_path / "fleet", ["blocked", "news"], articles_each=1)
+    bucket, blocker = tmp_path / "bucket", tmp_path / "a-file"
+    blocker.write_text("not a folder")
+    for name, url in [("news", f"file://{bucket}/news"), ("blocked", f"file://{blocker}/blocked")]:
+        with (fleet / name / "briefing.toml").open("a", encoding="utf-8") as config:
+            config.write(f'\n[publish]\nurl = "{url}"\n')
+
+    first = run_cli(["fleet", fleet, "--workers", "1", "--date", DATE, "--voice", "british", "--minutes", "1"],
+                    home=tmp_path, timeout=300)
+
+    assert first.returncode == 3, first.stdout + first.stderr  # made everywhere, uploaded but once
+    assert re.search(rf"^blocked: FAILED  Briefing for .*, made but not uploaded: file://{blocker}/blocked: "
+                     "upload failed", first.stderr, re.MULTILINE), first.stderr
+    library, published = fleet / "news", bucket / "news"
+    episode_files = sorted(path.name for path in (library / "episodes").iterdir())
+    assert sorted(path.name for path in (published / "episodes").iterdir()) == episode_files
+    for name in ["feed.xml", "index.html", "cover.png", *(f"episodes/{file}" for file in episode_files)]:
+        assert (published / name).read_bytes() == (library / name).read_bytes(), name
+    assert f"; {len(episode_files) + 3} file(s) uploaded" in first.stdout
+    assert not list(published.glob("*.db")) and not (published / "inbox").exists()
+
+    again = run_cli(["fleet", fleet, "--workers", "1", "--date", DATE, "--voice", "british", "--minutes", "1"],
+                    home=tmp_path, timeout=300)
+    assert again.returncode == 3, again.stdout + again.stderr
+    assert (published / "feed.xml").read_bytes() == (library / "feed.xml").read_bytes()
+    new_files = {path.name for path in (library / "episodes").iterdir()} - set(episode_files)
+    assert f"; {len(new_files) + 3} file(s) uploaded" in again.stdout  # the unchanged episode files are skipped
+
+
+def test_a_folder_without_channels_is_a_one_line_usage_error(tmp_path):
+    (tmp_path / "empty" / "not-a-channel").mkdir(parents=True)
+    result = run_cli(["fleet", tmp_path / "empty", "--workers", "1"], home=tmp_path)
+    assert result.returncode == 2
+    assert result.stderr.strip().splitlines() == [
+        f"Error: {tmp_path / 'empty'}: no channels (sub-folders holding a briefing.toml)"]
+
+
+def test_schedule_and_run_scheduler_run_the_fleet(tmp_path, monkeypatch):
+    from briefing import schedule
+
+    fleet = make_fleet(tmp_path / "fleet", ["news"], articles_each=1)
+    target = schedule.make_target("06:30", fleet, fleet=True)
+    assert schedule.cron_line(target).split(" && ")[1].startswith(
+        f"{Path(sys.executable).parent / 'briefing'} fleet {fleet} >> {fleet / 'logs' / 'daily.log'}")
+    monkeypatch.setenv("BRIEFING_HOME", str(tmp_path / "unused"))
+    # What the in-process scheduler's job does: one real fleet run (espeak through the default
+    # voice's fallback is not assumed: the run's exit code and log are what is checked).
+    logger = schedule.scheduler_logger(target)
+    code = schedule.run_daily_once(target, logger)
+    for handler in logger.handlers:
+        handler.flush()
+    log = (fleet / "logs" / "daily.log").read_text()
+    assert "briefing fleet exited with" in log and f" fleet {fleet} --quiet" in log
+    assert code == 0 and "1 channel: 1 published" in log
+
+
+def test_workers_option_does_not_go_with_a_scheduler(tmp_path):
+    fleet = make_fleet(tmp_path / "fleet", ["news"], articles_each=1)
+    result = run_cli(["fleet", fleet, "--scheduler", "tcp://127.0.0.1:1", "--workers", "2"], home=tmp_path)
+    assert result.returncode == 2 and "with --scheduler" in result.stderr
+
+
+def test_an_unreachable_scheduler_is_one_line(tmp_path):
+    fleet = make_fleet(tmp_path / "fleet", ["news"], articles_each=1)
+    env = cli_env(tmp_path, DASK_DISTRIBUTED__COMM__TIMEOUTS__CONNECT="2s")
+    result = run_cli(["fleet", fleet, "--scheduler", "tcp://127.0.0.1:9"], home=tmp_path, env=env, timeout=120)
+    assert result.returncode == 1
+    [line] = result.stderr.strip().splitlines()
+    assert line.startswith("Error: tcp://127.0.0.1:9: cannot reach the Dask scheduler")
+
