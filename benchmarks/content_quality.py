@@ -9,7 +9,7 @@
    ``select`` is scored beside Lead-k, sumy's LexRank and sumy's TextRank at the same length with
    ROUGE-1/2/L F (``rouge-score``, stemmer on) and by sentence selection P/R/F1. Every system sees the
    same body (the cleaned paragraphs, headline left out: it is the title, not narrated as body) and
-   the same sentences (pysbd via ``briefing.speech_text.split_sentences``). The baselines take whole
+   the same sentences (pysbd via ``briefing.sentences.split_sentences``). The baselines take whole
    ranked sentences until the budget is reached and are then cut to exactly ``max_words`` words
    (the most generous reading of "the same length"); briefing never cuts a sentence.
 
@@ -120,7 +120,7 @@ class _WordTokenizer:
 
     @staticmethod
     def to_sentences(text: str) -> tuple[str, ...]:
-        from briefing.speech_text import split_sentences
+        from briefing.sentences import split_sentences
 
         return tuple(split_sentences(text))
 
@@ -188,7 +188,7 @@ def summaries(verbose: bool) -> dict[str, float]:
     from briefing.clean import clean
     from briefing.readers import parse
     from briefing.select import Budget, select
-    from briefing.speech_text import split_sentences
+    from briefing.sentences import split_sentences
 
     pairs = load_summary_pairs()
     scorer = rouge_scorer.RougeScorer(["rouge1", "rouge2", "rougeL"], use_stemmer=True)

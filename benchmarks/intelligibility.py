@@ -37,7 +37,7 @@ import numpy
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from briefing.lexicon import load_lexicon  # noqa: E402
+from briefing.speech.lexicon import load_lexicon  # noqa: E402
 from briefing.voices import load_profile, profile_names  # noqa: E402
 
 os.environ["HF_HUB_OFFLINE"] = "1"  # the judges come from pip packages; never from a hub

@@ -13,7 +13,6 @@ from pathlib import Path
 
 from mutagen.id3 import CHAP, CTOC, ID3, TIT2, CTOCFlags, Encoding, ID3NoHeaderError
 
-from briefing.fsutil import atomic_write_text
 from briefing.model import Script, Section, Segment
 from briefing.textsafety import strip_controls, strip_controls_inline
 
@@ -147,10 +146,6 @@ def _ms(seconds: float) -> int:
     return max(0, round(seconds * 1000))
 
 
-def write_vtt(path: Path, script: Script) -> None:
-    atomic_write_text(path, vtt_text(script))
-
-
 def vtt_text(script: Script) -> str:
     """One cue per spoken sentence, timed as rendered, in the article's wording (``display``).
 
@@ -193,10 +188,6 @@ def vtt_timestamp(seconds: float) -> str:
     minutes, rest = divmod(rest, 60_000)
     secs, millis = divmod(rest, 1000)
     return f"{hours:02d}:{minutes:02d}:{secs:02d}.{millis:03d}"
-
-
-def write_chapters_json(path: Path, chapters: list[Chapter], title: str) -> None:
-    atomic_write_text(path, chapters_json_text(chapters, title))
 
 
 def chapters_json_text(chapters: list[Chapter], title: str) -> str:

@@ -49,8 +49,8 @@ from pathlib import Path
 
 from briefing import pipeline
 from briefing.config import load_config
-from briefing.errors import BriefingError
-from briefing.lexicon import load_lexicon
+from briefing.errors import BriefingError, NothingToBrief
+from briefing.speech.lexicon import load_lexicon
 from briefing.library import Library, UsedArticle
 from briefing.locking import library_lock
 from briefing.model import Article, Episode, Paragraph, Script, Section, Segment
@@ -81,15 +81,11 @@ MIN_STORY_WORDS = 30
 
 # Exit codes of `briefing daily` (also in its --help).
 EXIT_OK = 0
-EXIT_NOTHING = 1  # no episode: nothing new to read, every source failed, or rendering failed
+EXIT_NOTHING = 1  # no episode (NothingToBrief): nothing new to read, every source failed, or rendering failed
 EXIT_SOME_SOURCES_FAILED = 3  # the episode was published; some sources were skipped
-# 75: another run holds the library lock (locking.EX_TEMPFAIL); 2: usage or settings errors.
+# 75: another run holds the library lock (errors.LibraryBusy); 2: usage or settings errors.
 
 Report = Callable[[str], None]  # one line for stderr: a skipped source, or a note on what is done
-
-
-class NothingToBrief(BriefingError):
-    exit_code = EXIT_NOTHING
 
 
 @dataclass(frozen=True)
@@ -116,7 +112,6 @@ class DailyResult:
     stories: list[Story]
     left_out: list[Story] = field(default_factory=list)
     failures: list[str] = field(default_factory=list)
-    rerendered: bool = False  # made from the day's stored stories, no source read
 
     @property
     def exit_code(self) -> int:
@@ -167,7 +162,7 @@ def run_daily(library_dir: Path, options: DailyOptions, *, report: Report = lamb
             library.set_used_articles(date, used_rows(date, [story for story, _ in plan]))
     kept = {story.key for story, _ in plan}
     left_out = [story for story in stories if story.key not in kept]
-    return DailyResult(episode, [story for story, _ in plan], left_out, failures, bool(stored) and not options.update)
+    return DailyResult(episode, [story for story, _ in plan], left_out, failures)
 
 
 # ---- ordering and duplicates -------------------------------------------------------------------

@@ -26,6 +26,18 @@ class UsageError(BriefingError):
     exit_code = 2
 
 
+class LibraryBusy(BriefingError):
+    """Another process holds the library lock: try again later."""
+
+    exit_code = 75  # sysexits.h EX_TEMPFAIL
+
+
+class NothingToBrief(BriefingError):
+    """``daily`` made no episode: nothing new to read, every source failed, or rendering failed."""
+
+    exit_code = 1
+
+
 class EngineError(BriefingError):
     """A speech engine is missing or cannot speak."""
 

@@ -1,7 +1,7 @@
 """The podcast feed: RSS 2.0 with the iTunes tags Apple requires and the Podcasting 2.0 namespace.
 
 Owns turning channel settings and episode records into ``<library>/feed.xml``, written atomically.
-It reads nothing from the database; ``library.regenerate`` hands it the records and the podcast guid.
+It reads nothing from the database; ``publish.regenerate`` hands it the records and the podcast guid.
 The iTunes and Podcasting 2.0 tags are added by small extension functions, not mixed into the core.
 """
 

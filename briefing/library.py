@@ -1,7 +1,7 @@
 """The episode library: a SQLite file ``<library>/briefing.db`` recording published episodes.
 
-Owns the records and their files' lifetime, and ``publish`` — the pipeline's last stage — which
-records an episode and regenerates ``feed.xml`` and ``index.html``. Naming the audio files (a
+Owns the records and their files' lifetime; storage only (``briefing.publish`` records an episode
+and regenerates ``feed.xml`` and ``index.html`` from it). Naming the audio files (a
 content hash in the name, ``episodes/<slug>-<hash8>.mp3``) is the pipeline's job: re-publishing a
 guid with a new file replaces the record, so the feed keeps one item whose enclosure URL changes,
 and podcast apps see new audio.
@@ -30,10 +30,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import asdict, astuple, dataclass, fields
 from pathlib import Path
 
-from briefing import address, feed, webpage
-from briefing.config import Config, load_config
 from briefing.errors import BriefingError, UsageError
-from briefing.fsutil import remove_stale_temporaries
 from briefing.model import Episode
 
 DB_NAME = "briefing.db"
@@ -259,10 +256,6 @@ class Library:
     def close(self) -> None:
         self._db.close()
 
-    @property
-    def schema_version(self) -> int:
-        return self._db.execute("PRAGMA user_version").fetchone()[0]
-
     @_guarded
     def has_episodes(self) -> bool:
         return self._db.execute("SELECT 1 FROM episodes LIMIT 1").fetchone() is not None
@@ -474,51 +467,6 @@ class _Transaction:
 def episode_files(episode: Episode) -> list[str]:
     """The library-relative paths an episode refers to."""
     return [path for path in (getattr(episode, c) for c in _FILE_COLUMNS) if path]
-
-
-def publish(library_dir: Path, episode: Episode) -> None:
-    """Record ``episode``, regenerate feed and page, then delete the files only its predecessor used.
-
-    In that order so that a process killed at any point leaves a feed whose enclosures all exist.
-    Called under the library lock: first deletes the temporary files that killed runs left behind.
-    """
-    library_dir = Path(library_dir)
-    for folder in (library_dir, library_dir / EPISODES_DIR):
-        remove_stale_temporaries(folder)
-    with Library.open(library_dir) as library:
-        previous = library.upsert(episode)
-    regenerate(library_dir)
-    if previous is not None:
-        with Library.open(library_dir) as library:
-            library.delete_unreferenced_files(previous)
-
-
-def regenerate(library_dir: Path, config: Config | None = None) -> tuple[Path, Path]:
-    """Write ``feed.xml`` and ``index.html`` from the library; return their paths."""
-    library_dir = Path(library_dir)
-    config = config or load_config(library_dir)
-    with Library.open(library_dir) as library:
-        episodes = library.episodes()
-        channel = address.published_channel(config, library.stored_meta(address.BASE_URL_KEY), library_dir)
-        # Claimed from the first public feed URL, then kept when the feed moves.
-        podcast_guid = address.claim_podcast_guid(library, channel.feed_url)
-    try:
-        _ensure_channel_cover(library_dir, config)
-        feed_path = feed.write_feed(library_dir, channel, episodes, podcast_guid)
-        page_path = webpage.write_page(library_dir, channel, episodes)
-    except OSError as error:  # a full disk: every file is written whole or not at all, the old one stays
-        raise BriefingError(f"{library_dir}: cannot write the feed and page: {error.strerror or error}") from None
-    return feed_path, page_path
-
-
-def _ensure_channel_cover(library_dir: Path, config: Config) -> None:
-    """Podcast directories require channel art: draw one from the channel's title unless configured."""
-    path = library_dir / feed.CHANNEL_COVER
-    if config.channel.image or path.exists():
-        return
-    from briefing.cover import make_cover
-
-    make_cover(config.channel.title, config.channel.description, path, subtitle="podcast")
 
 
 def _migrate(connection: sqlite3.Connection) -> None:

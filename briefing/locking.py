@@ -30,20 +30,13 @@ from collections.abc import Iterator
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
-from briefing.errors import BriefingError
+from briefing.errors import BriefingError, LibraryBusy
 
 LOCK_NAME = ".briefing.lock"
-EX_TEMPFAIL = 75  # sysexits.h: try again later
 LOCK_TTL_S = 30.0  # a holder that stops renewing is taken over this long after its last renewal
 CLOCK_SKEW_S = 5.0  # how far apart two hosts' clocks may be before one breaks the other's live lock
 SETTLE_S = 0.3  # longer than any gap between two breakers' read and rename of the same stale lock
 POLL_S = (0.05, 0.5)  # waiting: first and longest pause between attempts (jittered)
-
-
-class LibraryBusy(BriefingError):
-    """Another process holds the library lock."""
-
-    exit_code = EX_TEMPFAIL
 
 
 class LockLost(BriefingError):

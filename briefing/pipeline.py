@@ -25,7 +25,7 @@ from briefing.clean import clean
 from briefing.encode import cpu_count
 from briefing.errors import BriefingError, UsageError
 from briefing.fsutil import atomic_path, temporary_name
-from briefing.lexicon import load_lexicon
+from briefing.speech.lexicon import load_lexicon
 from briefing.model import Article, Episode, Paragraph, Script
 from briefing.readers import ReadOptions, read_source, require_article_text
 from briefing.script import (
@@ -60,7 +60,6 @@ class Rendered:
     audio: Path
     script: Script
     duration_s: float
-    loudness_gain_db: float
     side_files: dict[str, Path] = field(default_factory=dict)
     profile: VoiceProfile | None = None  # the profile that actually spoke (the fallback, if it had to)
 
@@ -147,7 +146,7 @@ def render(
         episode_audio.close()
     if cache is not None:
         cache.evict()
-    return Rendered(audio=output, script=script, duration_s=duration, loudness_gain_db=gain, side_files=side,
+    return Rendered(audio=output, script=script, duration_s=duration, side_files=side,
                     profile=profile)
 
 
@@ -250,7 +249,8 @@ def episode_guid(source: str) -> str:
 def publish_rendered(rendered: Rendered, library_dir: Path, *, source: str, voice: str, guid: str,
                      kind: str = "article", description: str = "") -> Episode:
     """Give the files content-addressed names in the library (new audio, new URL) and record the episode."""
-    from briefing.library import EPISODES_DIR, Library, publish
+    from briefing.library import EPISODES_DIR, Library
+    from briefing.publish import publish
 
     Library.open(library_dir).close()  # a lost or damaged library is refused before any file is added
     digest = _file_digest(rendered.audio)[:10]

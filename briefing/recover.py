@@ -25,7 +25,8 @@ from pathlib import Path
 from urllib.parse import unquote, urlparse
 
 from briefing.errors import InputError, UsageError
-from briefing.library import DB_NAME, EPISODES_DIR, FEED_GUID_KEY, FEED_NAME, Library, regenerate
+from briefing.library import DB_NAME, EPISODES_DIR, FEED_GUID_KEY, FEED_NAME, Library
+from briefing.publish import regenerate
 from briefing.model import Episode
 
 ITUNES = "{http://www.itunes.com/dtds/podcast-1.0.dtd}"

@@ -17,7 +17,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from briefing.config import Config, load_config
-from briefing.library import Library, regenerate
+from briefing.library import Library
+from briefing.publish import regenerate
 from briefing.model import Episode
 
 

@@ -1,7 +1,7 @@
 """The narration script: sections (intro, lede, story, analysis, outro) of spoken sentences with pauses.
 
 This stage owns what is said around the article (intro and outro), how paragraphs become sections,
-and the pause after every sentence. The words of each sentence come from ``speech_text``: every
+and the pause after every sentence. The words of each sentence come from ``speech.text``: every
 segment carries what is said (``text``) and the article's wording beside it (``display``), split at
 the same sentence boundaries. The intro names the title only when the lede does not open with it.
 
@@ -17,7 +17,8 @@ import re
 from briefing.errors import InputError
 from briefing.model import Article, Paragraph, Script, Section, Segment
 from briefing.select import WORDS_PER_MINUTE
-from briefing.speech_text import display_text, normalize, split_sentences
+from briefing.sentences import split_sentences
+from briefing.speech.text import display_text, normalize
 from briefing.voices import Pauses
 
 END_PAUSE_MS = 500

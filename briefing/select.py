@@ -1,6 +1,6 @@
 """The summariser: choose the lede and the key sentences within a word budget, in the article's order.
 
-The unit of choice is the sentence (split with pysbd through ``speech_text.split_sentences``), but the
+The unit of choice is the sentence (split with pysbd through ``sentences.split_sentences``), but the
 output stays paragraphs: a chosen paragraph carries its input ``source`` and only its chosen sentences,
 so a paragraph may end at a sentence boundary but is never cut inside a sentence.
 
@@ -42,7 +42,7 @@ from briefing.connectives import (
 )
 from briefing.model import Article, Paragraph
 from briefing.similarity import cosine, terms, tfidf
-from briefing.speech_text import split_sentences
+from briefing.sentences import split_sentences
 
 DEFAULT_MAX_WORDS = 250
 WORDS_PER_MINUTE = 160
@@ -185,7 +185,7 @@ def _leading_sentences(text: str, wanted: int) -> tuple[list[str], bool]:
 
 
 def sentences_of(text: str) -> list[str]:
-    """A paragraph's sentences (pysbd via speech_text, which caches: the script asks again)."""
+    """A paragraph's sentences (pysbd via sentences.py, which caches: the script asks again)."""
     return split_sentences(text) or [text.strip()]
 
 

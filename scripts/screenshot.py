@@ -18,7 +18,7 @@ import tempfile
 from pathlib import Path
 
 from briefing.address import recorded_server
-from briefing.library import regenerate
+from briefing.publish import regenerate
 from briefing.server import running
 
 REPO = Path(__file__).resolve().parents[1]

@@ -107,7 +107,7 @@ def make_episode(
 
 def make_library(library: Path, count: int = 3) -> list[Episode]:
     """A published library of ``count`` episodes (newest last in the returned list)."""
-    from briefing.library import publish
+    from briefing.publish import publish
 
     episodes = []
     for number in range(count):

@@ -11,10 +11,10 @@ from mutagen.id3 import ID3, CTOCFlags
 from briefing.chapters import (
     Chapter,
     chapter_list,
+    chapters_json_text,
+    vtt_text,
     vtt_timestamp,
-    write_chapters_json,
     write_id3_chapters,
-    write_vtt,
 )
 from briefing.model import Script, Section, Segment
 
@@ -156,7 +156,7 @@ def test_writing_chapters_again_replaces_them(mp3, script):
 def test_vtt_has_one_cue_per_segment_at_segment_times(tmp_path, script):
     path = tmp_path / "episode.vtt"
 
-    write_vtt(path, script)
+    path.write_text(vtt_text(script), encoding="utf-8")
 
     cues = webvtt.read(str(path), strict=True).captions
     segments = script.segments()
@@ -172,7 +172,7 @@ def test_vtt_has_one_cue_per_segment_at_segment_times(tmp_path, script):
 def test_vtt_escapes_markup_characters(tmp_path, script):
     path = tmp_path / "episode.vtt"
 
-    write_vtt(path, script)
+    path.write_text(vtt_text(script), encoding="utf-8")
 
     raw = path.read_text(encoding="utf-8")
     assert raw.startswith("WEBVTT\n\n")
@@ -184,7 +184,7 @@ def test_vtt_escapes_markup_characters(tmp_path, script):
 def test_vtt_wraps_long_sentences_on_two_lines(tmp_path, script):
     path = tmp_path / "episode.vtt"
 
-    write_vtt(path, script)
+    path.write_text(vtt_text(script), encoding="utf-8")
 
     cue = webvtt.read(str(path), strict=True).captions[4]
     lines = cue.text.split("\n")
@@ -200,7 +200,7 @@ def test_vtt_timestamp_beyond_an_hour():
 def test_chapters_json_follows_podcasting_2_format(tmp_path, script):
     path = tmp_path / "chapters.json"
 
-    write_chapters_json(path, chapter_list(script, DURATION), "Council approves cycle lanes")
+    path.write_text(chapters_json_text(chapter_list(script, DURATION), "Council approves cycle lanes"), encoding="utf-8")
 
     document = json.loads(path.read_text(encoding="utf-8"))
     assert document["version"] == "1.2.0"
@@ -212,8 +212,8 @@ def test_chapters_json_follows_podcasting_2_format(tmp_path, script):
 
 
 def test_writes_leave_no_temporary_files(tmp_path, script):
-    write_vtt(tmp_path / "episode.vtt", script)
-    write_chapters_json(tmp_path / "chapters.json", chapter_list(script, DURATION), "t")
+    (tmp_path / "episode.vtt").write_text(vtt_text(script), encoding="utf-8")
+    (tmp_path / "chapters.json").write_text(chapters_json_text(chapter_list(script, DURATION), "t"), encoding="utf-8")
 
     assert sorted(p.name for p in tmp_path.iterdir()) == ["chapters.json", "episode.vtt"]
 

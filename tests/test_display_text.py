@@ -14,7 +14,7 @@ from briefing.daily import Story, build_daily_script, plan_budget
 from briefing.model import Segment
 from briefing.pipeline import _description, load_article, make_script
 from briefing.select import Budget
-from briefing.speech_text import display_text
+from briefing.speech.text import display_text
 from briefing.voices import Pauses, load_profile
 from briefing.webpage import vtt_text as page_transcript
 

@@ -18,7 +18,8 @@ from conftest_publish import clean_environment, make_episode, make_library  # no
 from briefing import feed
 from briefing.config import load_config
 from briefing.errors import BriefingError
-from briefing.library import Library, publish, regenerate
+from briefing.library import Library
+from briefing.publish import publish, regenerate
 
 BASE = "https://pods.example/briefing/"
 TOML = f"""

@@ -24,7 +24,8 @@ from test_daily import assert_feed_valid
 
 from briefing import fsutil
 from briefing.cli import main
-from briefing.library import Library, LibraryDamaged, LibraryLost, publish
+from briefing.library import Library, LibraryDamaged, LibraryLost
+from briefing.publish import publish
 
 ARTICLE = ("Council approves tram extension\n\n"
            "Councillors voted on Tuesday to approve the tram extension, which will cost four million pounds.\n\n"

@@ -195,7 +195,8 @@ def test_make_reports_an_engine_crash_in_one_line_and_leaves_no_file(tmp_path, c
 @requires_espeak
 @requires_ffmpeg
 def test_daily_skips_and_remembers_a_story_that_crashes_the_engine(tmp_path, crashing_engine):
-    from briefing.daily import DailyOptions, NothingToBrief, run_daily
+    from briefing.daily import DailyOptions, run_daily
+    from briefing.errors import NothingToBrief
     from briefing.library import Library
     from briefing.pipeline import RenderOptions
     from briefing.voices import load_profile

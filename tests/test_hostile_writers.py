@@ -115,8 +115,8 @@ def dirty_script() -> Script:
 def test_vtt_and_chapters_json_hold_no_control_characters_and_encode_as_utf8(tmp_path):
     script = dirty_script()
     chapter_list = chapters.chapter_list(script, 5.0)
-    chapters.write_vtt(tmp_path / "a.vtt", script)
-    chapters.write_chapters_json(tmp_path / "a.chapters.json", chapter_list, script.title)
+    (tmp_path / "a.vtt").write_text(chapters.vtt_text(script), encoding="utf-8")
+    (tmp_path / "a.chapters.json").write_text(chapters.chapters_json_text(chapter_list, script.title), encoding="utf-8")
     vtt = (tmp_path / "a.vtt").read_text(encoding="utf-8")
     assert_clean(vtt)
     assert len(vtt.strip().split("\n\n")) == 4  # header and three cues: no cue was split by a line break

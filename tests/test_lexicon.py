@@ -10,7 +10,7 @@ import pytest
 from conftest import requires_espeak, requires_ffmpeg, run_cli
 
 from briefing.errors import UsageError
-from briefing.lexicon import Lexicon, load_lexicon
+from briefing.speech.lexicon import Lexicon, load_lexicon
 from briefing.voices import load_profile
 
 ARTICLE = ("Fighting near Kharkiv\n\n"

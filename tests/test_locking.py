@@ -18,7 +18,8 @@ from pathlib import Path
 
 import pytest
 
-from briefing.locking import CLOCK_SKEW_S, LOCK_NAME, LibraryBusy, LockLost, library_lock, read_lock
+from briefing.errors import LibraryBusy
+from briefing.locking import CLOCK_SKEW_S, LOCK_NAME, LockLost, library_lock, read_lock
 
 HOLDER = textwrap.dedent("""
     import sys, time

@@ -20,7 +20,8 @@ from conftest_publish import clean_environment, make_library  # noqa: F401
 from briefing import address, feed
 from briefing.config import load_config
 from briefing.fsutil import host_tag
-from briefing.library import Library, regenerate
+from briefing.library import Library
+from briefing.publish import regenerate
 from test_podcast_client import free_port, wait_for_port
 
 PUBLIC = "https://pods.example/morning/"

@@ -22,7 +22,8 @@ from conftest_publish import make_episode, make_library
 
 import briefing
 from briefing.cli import main
-from briefing.library import Library, publish
+from briefing.library import Library
+from briefing.publish import publish
 from briefing.retention import apply_retention
 
 NOW = dt.datetime(2025, 3, 10, 7, 0, tzinfo=dt.timezone.utc)

@@ -279,7 +279,8 @@ def test_only_published_files_are_served(private_library):
 def test_what_is_served_follows_publishing_and_removing(private_library):
     from conftest_publish import make_episode
 
-    from briefing.library import Library, publish, regenerate
+    from briefing.library import Library
+    from briefing.publish import publish, regenerate
 
     library, episodes, _ = private_library
     with running(library) as server:

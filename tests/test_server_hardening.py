@@ -12,7 +12,7 @@ import time
 import pytest
 from conftest_publish import clean_environment, make_episode, make_library  # noqa: F401
 
-from briefing.library import publish
+from briefing.publish import publish
 from briefing.server import running
 from briefing.server_guard import ServerLimits
 

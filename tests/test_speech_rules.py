@@ -11,7 +11,7 @@ from briefing.model import RawArticle
 from briefing.readers.text import read_text
 from briefing.script import build_script, repeats_opening
 from briefing.select import Budget, dependencies, select, Sentence
-from briefing.speech_text import normalize
+from briefing.speech.text import normalize
 from briefing.voices import Pauses
 
 PAUSES = Pauses()

@@ -6,7 +6,8 @@ import re
 
 import pytest
 
-from briefing.speech_text import normalize, split_sentences
+from briefing.sentences import split_sentences
+from briefing.speech.text import normalize
 
 CASES = [
     # units, and brackets read as an aside

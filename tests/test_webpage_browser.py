@@ -24,7 +24,7 @@ from conftest_publish import (
 
 from briefing.config import ChannelSettings
 from briefing.address import recorded_server
-from briefing.library import publish, regenerate
+from briefing.publish import publish, regenerate
 from briefing.server import Running, running
 from briefing.webpage import PAGE_LIMIT, render_page, vtt_text
 

@@ -1,6 +1,6 @@
 """Normalisation for speech: turn a cleaned news sentence into text a TTS engine reads like a newsreader.
 
-Owns: sentence splitting (pysbd) and the rewriting of what espeak-ng / pyttsx3 would misread —
+Owns: the rewriting of what espeak-ng / pyttsx3 would misread —
 money, units, percentages, dates, times, years, ranges, scores, ordinals, titles, common
 abbreviations, acronyms, brackets and stray symbols. Numbers stay as digits wherever espeak already
 reads them well ("3,000", "1.2"); words are used only where digits would be read wrongly.
@@ -8,48 +8,37 @@ reads them well ("3,000", "1.2"); words are used only where digits would be read
 Does not own: removing boilerplate or HTML (clean.py), choosing sentences (select.py), pauses
 between paragraphs (script.py) or anything engine-specific beyond plain text.
 
-This module is the entry point (split_sentences, normalize) and holds the order of the rules, plus
+This module is the entry point (normalize, display_text) and holds the order of the rules, plus
 the character, bracket and punctuation tidying around them. The rules themselves, each with the
 decisions worth knowing in its module docstring (each decision pinned by a test):
-- speech_vocabulary.py     the word tables: acronyms said as words, titles, months, currencies, units
-- speech_numbers.py        ranges and scores, ordinals, fractions; the spoken-number helpers
-- speech_dates.py          times, dates, years and decades
-- speech_amounts.py        money, million-or-metres, units, percentages, bracketed conversions
-- speech_abbreviations.py  titles, abbreviations, roman numerals, acronyms
-- speech_addresses.py      web addresses: "example dot com", no scheme or "www"
+- speech/vocabulary.py     the word tables: acronyms said as words, titles, months, currencies, units
+- speech/numbers.py        ranges and scores, ordinals, fractions; the spoken-number helpers
+- speech/dates.py          times, dates, years and decades
+- speech/amounts.py        money, million-or-metres, units, percentages, bracketed conversions
+- speech/abbreviations.py  titles, abbreviations, roman numerals, acronyms
+- speech/addresses.py      web addresses: "example dot com", no scheme or "www"
 """
 
 from __future__ import annotations
 
 import re
-from functools import cache, lru_cache
 
-from briefing.speech_abbreviations import (
+from briefing.speech.abbreviations import (
     expand_abbreviations,
     expand_roman_numerals,
     expand_titles,
     spell_acronyms,
 )
-from briefing.speech_addresses import expand_web_addresses
-from briefing.speech_amounts import (
+from briefing.speech.addresses import expand_web_addresses
+from briefing.speech.amounts import (
     drop_bracketed_conversions,
     expand_money,
     expand_multipliers,
     expand_percent,
     expand_units,
 )
-from briefing.speech_dates import expand_dates, expand_times, expand_years
-from briefing.speech_numbers import expand_fractions, expand_ordinals, expand_ranges
-
-POSSIBLE_BOUNDARY = re.compile(r"[.!?…][\"'”’)\]]*\s")  # no boundary: skip pysbd
-
-
-@cache
-def _segmenter():
-    import pysbd  # ~25 ms: loaded only when a sentence is first split
-
-    return pysbd.Segmenter(language="en", clean=False)
-
+from briefing.speech.dates import expand_dates, expand_times, expand_years
+from briefing.speech.numbers import expand_fractions, expand_ordinals, expand_ranges
 
 # --- tidying, before and after the other rules -------------------------------------------------
 
@@ -101,20 +90,6 @@ _RULES = (
 
 
 # --- public API -----------------------------------------------------------------------------
-
-
-def split_sentences(text: str) -> list[str]:
-    """Split a paragraph into sentences, keeping 'Mr.', 'U.S.', '3.5' and 'e.g.' inside them."""
-    return list(_split_cached(text))
-
-
-# Cached because the summariser and the script split the same paragraphs; pysbd is the slow part.
-@lru_cache(maxsize=4096)
-def _split_cached(text: str) -> tuple[str, ...]:
-    stripped = text.strip()
-    if not POSSIBLE_BOUNDARY.search(stripped):
-        return (stripped,) if stripped else ()
-    return tuple(sentence.strip() for sentence in _segmenter().segment(text) if sentence.strip())
 
 
 def display_text(text: str) -> str:

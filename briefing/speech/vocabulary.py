@@ -2,14 +2,14 @@
 
 Data only: what an abbreviation, unit, currency or month is said as, and the cue words the rules
 weigh. To teach the normaliser a new unit, title or acronym, add a row here; the rules that use
-each table live in speech_abbreviations.py, speech_amounts.py, speech_dates.py and speech_numbers.py.
+each table live in speech/abbreviations.py, speech/amounts.py, speech/dates.py and speech/numbers.py.
 """
 
 from __future__ import annotations
 
 import re
 
-# --- acronyms, titles, roman numerals (speech_abbreviations) --------------------------------
+# --- acronyms, titles, roman numerals (abbreviations) --------------------------------
 
 # All-caps acronyms that are said as words; everything else of 2-4 capitals is spelled out.
 WORD_ACRONYMS = {
@@ -37,7 +37,7 @@ ALWAYS_TITLES = {"Mr": "Mister", "Mrs": "Missus", "Ms": "Miz", "Messrs": "Messie
 
 ROMAN_CARDINAL_AFTER = frozenset("War Volume Vol Part Chapter Act Phase Grade Type Class Bowl Apollo Test".split())
 
-# --- dates (speech_dates) ---------------------------------------------------------------------
+# --- dates (dates) ---------------------------------------------------------------------
 
 MONTHS = {
     "January": "January", "Jan": "January", "February": "February", "Feb": "February",
@@ -48,7 +48,7 @@ MONTHS = {
     "December": "December", "Dec": "December",
 }
 
-# --- money and units (speech_amounts) --------------------------------------------------------
+# --- money and units (amounts) --------------------------------------------------------
 
 # symbol → (singular, plural, name of the hundredth part)
 CURRENCIES = {
@@ -121,7 +121,7 @@ NOT_A_NOUN_AFTER_AMOUNT = frozenset(
 SCALE_WORDS = "hundred|thousand|million|billion|trillion"
 DETERMINERS = r"(?i:a|an|the|his|her|its|their|our|my|your|this|that|new|\w+'s)"
 
-# --- numbers (speech_numbers) -----------------------------------------------------------------
+# --- numbers (numbers) -----------------------------------------------------------------
 
 FRACTIONS = {"1/2": "a half", "1/3": "a third", "2/3": "two thirds", "1/4": "a quarter", "3/4": "three quarters"}
 

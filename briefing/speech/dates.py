@@ -12,8 +12,8 @@ from __future__ import annotations
 
 import re
 
-from briefing.speech_numbers import next_word, number_words, ordinal_words
-from briefing.speech_vocabulary import CURRENCY_WORDS, DAY, MONTH, MONTHS, UNITS, YEAR
+from briefing.speech.numbers import next_word, number_words, ordinal_words
+from briefing.speech.vocabulary import CURRENCY_WORDS, DAY, MONTH, MONTHS, UNITS, YEAR
 
 
 def _year_words(year: str) -> str:

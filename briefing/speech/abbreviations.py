@@ -4,15 +4,15 @@ Acronyms spelled letter by letter are joined with dots ("B.B.C", "U.S"): espeak 
 "A" as the article "a", and reads some undotted ones as words ("IMF" as "imf"). Plural and
 possessive forms keep the same dots and end in ".'s" ("M.P.'s", "B.A.'s"), so one story never says
 "B-A's" beside "B.A": espeak reads "M.Ps" as "M dot P S", and hibari pauses at "B-A's". Acronyms said
-as words are listed in speech_vocabulary.WORD_ACRONYMS and written in title case ("Nato").
+as words are listed in vocabulary.WORD_ACRONYMS and written in title case ("Nato").
 """
 
 from __future__ import annotations
 
 import re
 
-from briefing.speech_numbers import number_words
-from briefing.speech_vocabulary import (
+from briefing.speech.numbers import number_words
+from briefing.speech.vocabulary import (
     ALWAYS_TITLES,
     ROMAN_CARDINAL_AFTER,
     SHOUTED_WORDS,

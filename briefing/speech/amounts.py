@@ -14,8 +14,8 @@ from __future__ import annotations
 
 import re
 
-from briefing.speech_numbers import next_word
-from briefing.speech_vocabulary import (
+from briefing.speech.numbers import next_word
+from briefing.speech.vocabulary import (
     ATHLETICS_WORDS,
     NOT_A_NOUN_AFTER_AMOUNT,
     ATTACHED_ONLY,

@@ -9,12 +9,13 @@ from pathlib import Path
 import click
 
 from briefing import address
-from briefing.cli import echo_json
+from briefing.cli.main import echo_json
 from briefing.config import load_config
 from briefing.errors import BriefingError, UsageError
 from briefing.feed import hhmmss
-from briefing.library import DB_NAME, FEED_NAME, Library, regenerate, resolve_library_dir
+from briefing.library import DB_NAME, FEED_NAME, Library, resolve_library_dir
 from briefing.locking import library_lock
+from briefing.publish import regenerate
 from briefing.textsafety import strip_controls_inline
 
 library_option = click.option(

@@ -9,7 +9,7 @@ is exactly what every engine is given. Each entry is ``word = "how it is said"``
   "reading"); an all-lower-case key matches any capitalisation and keeps a leading capital;
 - a key may be several words ("Dresdner Kleinwort"); longer keys are tried first.
 
-Does not own: the speech rules (``speech_text``), which run before the lexicon, so keys are written
+Does not own: the speech rules (``speech.text``), which run before the lexicon, so keys are written
 as the normalised sentence has them.
 """
 

@@ -19,7 +19,7 @@ from briefing.textsafety import strip_controls, strip_controls_inline
 
 # Command groups in modules of their own, imported only when one of their commands is asked for:
 # `briefing make` need not load the library, the server or the scheduler.
-COMMAND_MODULES = ("briefing.cli_publish", "briefing.cli_daily", "briefing.cli_fleet")
+COMMAND_MODULES = ("briefing.cli.publish", "briefing.cli.daily", "briefing.cli.fleet")
 # Left raw by json.dumps(ensure_ascii=False) yet unsafe on a terminal (DEL, C1 such as CSI, line
 # separators) or unencodable (lone surrogates); json.dumps already escapes the C0 controls.
 _UNSAFE_IN_JSON = re.compile(r"[\x7f-\x9f\u2028\u2029\ud800-\udfff]")

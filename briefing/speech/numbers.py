@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 
-from briefing.speech_vocabulary import FRACTIONS, NUM, YEAR
+from briefing.speech.vocabulary import FRACTIONS, NUM, YEAR
 
 # --- helpers shared by the speech_* rules -------------------------------------------------------
 
