@@ -387,8 +387,9 @@ def make_episode(source: str | Script, options: MakeOptions | None = None, *,
     render_options = RenderOptions(profile=profile, engine=options.engine, chime=options.chime,
                                    album=config.channel.title)
     with _render_target(options, script, library_dir) as target:
-        rendered = render(script, render_options, target, progress, workers=options.workers,
-                          cache=open_cache(library_dir))
+        # --no-publish leaves the library alone: its speech cache too
+        cache = open_cache(library_dir) if options.publish else None
+        rendered = render(script, render_options, target, progress, workers=options.workers, cache=cache)
         if not options.publish:
             return MadeEpisode(script, rendered.audio, rendered.duration_s, None)
         episode = _publish(rendered, source, options, library_dir, config, profile)

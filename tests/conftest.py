@@ -1,4 +1,5 @@
-"""Shared fixtures: the example article, the real CLI, one real render of the example, decoded audio.
+"""Shared fixtures: the example article, the real CLI, one real render of the example, decoded audio,
+a short MP3 made by ffmpeg, and libraries whose sources feed `briefing daily`.
 
 Nothing here stands in for our own code: the CLI runs as a real process, audio is spoken by the real
 engine and encoded by ffmpeg, and it is decoded again by ffmpeg to check what a listener would hear.
@@ -6,6 +7,7 @@ engine and encoded by ffmpeg, and it is decoded again by ffmpeg to check what a 
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import math
 import os
@@ -15,8 +17,12 @@ import sys
 import warnings
 from dataclasses import dataclass
 from pathlib import Path
+from urllib.parse import urlparse
 
+import feedparser
 import pytest
+from click.testing import CliRunner, Result
+from mutagen.id3 import ID3
 
 with warnings.catch_warnings():  # audioop: standard library up to 3.12, audioop-lts (a pydub need) after
     warnings.simplefilter("ignore", DeprecationWarning)
@@ -37,6 +43,28 @@ requires_ffmpeg = pytest.mark.skipif(
     shutil.which("ffmpeg") is None or shutil.which("ffprobe") is None, reason="needs ffmpeg and ffprobe"
 )
 requires_espeak = pytest.mark.skipif(shutil.which("espeak-ng") is None, reason="needs espeak-ng")
+
+
+@pytest.fixture(scope="session")
+def silent_mp3(tmp_path_factory) -> Path:
+    """A 12-second 440 Hz tone as a 64 kbit/s MP3 titled "Cycle lanes"; copy it before changing it."""
+    if shutil.which("ffmpeg") is None:
+        pytest.skip("needs ffmpeg")
+    path = tmp_path_factory.mktemp("audio") / "tone.mp3"
+    subprocess.run(
+        ["ffmpeg", "-nostdin", "-loglevel", "error", "-f", "lavfi", "-i", "sine=frequency=440:duration=12",
+         "-ac", "1", "-ar", "44100", "-b:a", "64k", "-metadata", "title=Cycle lanes", str(path)],
+        check=True,
+    )
+    return path
+
+
+@pytest.fixture
+def mp3(silent_mp3: Path, tmp_path: Path) -> Path:
+    """A fresh copy of ``silent_mp3`` for a test to change."""
+    copy = tmp_path / "episode.mp3"
+    shutil.copy(silent_mp3, copy)
+    return copy
 
 
 def briefing_command() -> list[str]:
@@ -177,3 +205,98 @@ def ffprobe_json(path: Path, *entries: str) -> dict:
 def files_in(folder: Path) -> list[str]:
     """Every entry in ``folder``, hidden temporary files included."""
     return sorted(entry.name for entry in folder.iterdir()) if folder.exists() else []
+
+
+# --- libraries whose sources feed `briefing daily` ---------------------------------------------------
+
+DAILY_FIXTURES = FIXTURES / "daily"
+DAILY_TOPICS = ["the tram extension", "the new swimming pool", "the winter gritting plan", "the harbour dredging",
+                "the library roof", "the cycle lanes on the high street", "the night bus trial", "the town hall clock"]
+
+
+def write_config(library: Path, sources: str) -> None:
+    """``briefing.toml`` in ``library`` with ``sources`` as the body of its [sources] table."""
+    library.mkdir(parents=True, exist_ok=True)
+    (library / "briefing.toml").write_text(f"[sources]\n{sources}\n", encoding="utf-8")
+
+
+def inbox_library(tmp_path: Path) -> Path:
+    """A library whose inbox holds the example, two fixture articles and a broken file, newest first:
+    harbour bridge, rail fares, Kharkiv (the broken file is newest of all)."""
+    if not EXAMPLE.is_file():
+        pytest.skip(f"{EXAMPLE} is not here")
+    library = tmp_path / "library"
+    inbox = library / "inbox"
+    inbox.mkdir(parents=True)
+    shutil.copy(EXAMPLE, inbox / EXAMPLE.name)
+    shutil.copy(DAILY_FIXTURES / "harbour-bridge-closure.txt", inbox)
+    shutil.copy(DAILY_FIXTURES / "rail-fares-freeze.json", inbox)
+    (inbox / "export.json").write_text('{"title": "Half an export", "paragraphs": ["', encoding="utf-8")
+    for hours, name in enumerate(["export.json", "harbour-bridge-closure.txt", "rail-fares-freeze.json", EXAMPLE.name]):
+        stamp = dt.datetime(2026, 11, 25, 6).timestamp() - hours * 3600
+        os.utime(inbox / name, (stamp, stamp))
+    write_config(library, 'inbox = "inbox"')
+    return library
+
+
+def write_article(inbox: Path, number: int) -> None:
+    """A short council story numbered ``number`` (topics repeat every eight) as ``story-NN.txt``."""
+    topic = DAILY_TOPICS[number % len(DAILY_TOPICS)]
+    (inbox / f"story-{number:02d}.txt").write_text(
+        f"Council approves {topic}, plan number {number}\n\n"
+        f"Councillors voted on Tuesday to approve {topic}, which will cost {number + 2} million pounds "
+        f"and take {number % 5 + 1} years to finish.\n\n"
+        f"Residents at a public meeting in week {number} were divided about the timing of the work.\n",
+        encoding="utf-8")
+
+
+def daily(library: Path, *args: str) -> Result:
+    """`briefing daily --library LIBRARY -q ARGS` in-process; an unexpected exception is raised again."""
+    from briefing.cli import main
+
+    result = CliRunner().invoke(main, ["daily", "--library", str(library), "-q", *args])
+    if result.exception and not isinstance(result.exception, SystemExit):
+        raise result.exception
+    return result
+
+
+def briefing_process(library: Path, *args: str) -> subprocess.Popen:
+    """`briefing daily --library LIBRARY -q ARGS` as a separate process, without the caller's BRIEFING_*."""
+    env = {key: value for key, value in os.environ.items() if not key.startswith("BRIEFING_")}
+    return subprocess.Popen([sys.executable, "-m", "briefing", "daily", "--library", str(library), "-q", *args],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
+
+
+def mp3_chapters(path: Path) -> list[str]:
+    frames = sorted(ID3(path).getall("CHAP"), key=lambda frame: frame.start_time)
+    return [frame.sub_frames["TIT2"].text[0] for frame in frames]
+
+
+def daily_episodes(library: Path) -> list:
+    from briefing.library import Library
+
+    with Library.open(library, create=False) as opened:
+        return [episode for episode in opened.episodes() if episode.kind == "daily"]
+
+
+def assert_feed_valid(library: Path) -> int:
+    """The feed parses and every enclosure is on disk with the size the feed states; return the item count."""
+    parsed = feedparser.parse((library / "feed.xml").read_bytes())
+    assert not parsed.bozo, parsed.get("bozo_exception")
+    for entry in parsed.entries:
+        for enclosure in entry.enclosures:
+            path = library / urlparse(enclosure["href"]).path.lstrip("/")
+            assert path.is_file(), f"missing enclosure {path}"
+            assert path.stat().st_size == int(enclosure["length"])
+    return len(parsed.entries)
+
+
+@pytest.fixture(autouse=True, scope="session")
+def nothing_is_written_into_the_projects_output_folder():
+    """Tests write only into temporary folders: the project's own library folder must not change."""
+    def listing() -> list[str]:
+        return sorted(str(p.relative_to(REPO)) for p in (REPO / "output").rglob("*"))
+
+    before = listing()
+    yield
+    assert listing() == before, "a test wrote into output/"
