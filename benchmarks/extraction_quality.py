@@ -235,7 +235,7 @@ def main(argv: list[str]) -> int:
         print(f"no evaluation data at {DATA_DIR}; nothing to measure")
         return 0
     sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-    from briefing.readers.combine import DEFAULT, combine
+    from briefing.readers.combine import DEFAULT
     from briefing.readers.html import read_page
 
     pages, truth = load_pages()

@@ -11,7 +11,8 @@ forgery inputs, which must be refused without it.
 
 For each run it prints the exit code, wall time, peak memory (``ru_maxrss`` from ``os.wait4``: the
 child and the children it waited for), whether a traceback reached stderr and whether a temporary or
-partial file was left. A run is clean when: no traceback; exit code 0, 1 or 2 (not a signal, not the
+partial file was left (each child has a TMPDIR and a HOME of its own, empty, and no login session's
+runtime folder, as under cron: anything in them afterwards was left behind). A run is clean when: no traceback; exit code 0, 1 or 2 (not a signal, not the
 wall-time limit); an error is one line of stderr; nothing temporary is left, and nothing at all in the
 output folder after a failure; and what the issue asks of that input holds (refused, or read, or a
 secret never printed, or a device left a device). An input is clean when all its runs are.
@@ -391,7 +392,9 @@ def run_child(argv: list[str], folder: Path, wall_limit: float) -> tuple[int | N
     import subprocess
 
     env = {k: v for k, v in os.environ.items() if not k.startswith("BRIEFING_")}
-    env.update(TMPDIR=str(folder / "tmpdir"), BRIEFING_HOME=str(folder / "lib"))
+    env.update(TMPDIR=str(folder / "tmpdir"), HOME=str(folder / "home"), BRIEFING_HOME=str(folder / "lib"))
+    for session in ("XDG_RUNTIME_DIR", "PULSE_RUNTIME_PATH"):  # as under cron: no login session's runtime folder
+        env.pop(session, None)
     with open(folder / "stdout", "wb") as out, open(folder / "stderr", "wb") as err:
         started = time.perf_counter()
         child = subprocess.Popen(argv, stdin=subprocess.DEVNULL, stdout=out, stderr=err, cwd=folder, env=env,
@@ -427,7 +430,7 @@ def leftovers(folder: Path, before: set[Path], failed: bool) -> list[str]:
         relative = path.relative_to(folder)
         if path in before or relative.parts[0] in ("stdout", "stderr"):
             continue
-        if relative.parts[0] == "tmpdir" or LEFTOVER.search(path.name):
+        if relative.parts[0] in ("tmpdir", "home") or LEFTOVER.search(path.name):
             found.append(str(relative))
         elif failed and relative.parts[0] == "out" and not path.is_dir():
             found.append(str(relative))  # half of a failed output
@@ -444,7 +447,8 @@ def run_case(case: Case, command: str, scratch: Path) -> Run:
         output = case.output(folder) if case.output else folder / "out" / "article.mp3"
         argv += ["-o", str(output), "--library", str(folder / "lib"), "-q"]
         argv += ["--voice", case.voice] if case.voice else []
-    (folder / "tmpdir").mkdir()  # the child's TMPDIR: whatever stays in it was left behind
+    (folder / "tmpdir").mkdir()  # the child's TMPDIR and HOME: whatever stays in them was left behind
+    (folder / "home").mkdir()
     before = set(folder.rglob("*"))
     limit = URL_WALL_LIMIT_S if case.url else WALL_LIMIT_S
     code, sig, seconds, peak, stdout, stderr = run_child(argv, folder, limit)

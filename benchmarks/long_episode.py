@@ -3,7 +3,9 @@
 The article is BBC news articles from ``../shared/eval/bbc-news-summary/News Articles`` joined into one
 text file in a scratch folder (read in place, the joined copy deleted afterwards). The resident memory
 of briefing's own process and of its whole process tree (speech workers, encoders) is sampled with
-psutil every 0.1 s. Ends with ``name: value`` lines.
+psutil every 0.1 s, twice: as the sum of every process's RSS (which counts a shared library once per
+process that maps it) and as the sum of their PSS (each shared page split between the processes that
+share it: what the tree takes from the machine). Ends with ``name: value`` lines.
 """
 
 from __future__ import annotations
@@ -48,12 +50,15 @@ def main() -> None:
                                   "-q", "-o", str(output)], env={**os.environ, "BRIEFING_HOME": str(home)},
                                  stderr=subprocess.PIPE, text=True)
         parent = psutil.Process(child.pid)
-        own_peak = tree_peak = 0
+        own_peak = tree_peak = proportional_peak = 0
         while child.poll() is None:
             try:
+                processes = [parent] + parent.children(recursive=True)
                 own = parent.memory_info().rss
-                tree = own + sum(process.memory_info().rss for process in parent.children(recursive=True))
+                tree = sum(process.memory_info().rss for process in processes)
+                proportional = sum(process.memory_full_info().pss for process in processes)
                 own_peak, tree_peak = max(own_peak, own), max(tree_peak, tree)
+                proportional_peak = max(proportional_peak, proportional)
             except psutil.Error:
                 pass
             time.sleep(0.1)
@@ -66,6 +71,7 @@ def main() -> None:
     print(f"episode minutes: {duration / 60:.1f}")
     print(f"briefing process peak MB: {own_peak / 2**20:.0f}")
     print(f"process tree peak MB: {tree_peak / 2**20:.0f}")
+    print(f"process tree peak PSS MB: {proportional_peak / 2**20:.0f}")
 
 
 if __name__ == "__main__":

@@ -38,7 +38,8 @@ with wave.open(out, "wb") as handle:
 
 def floor(text_file: Path, folder: Path, threads: int) -> float:
     wav, mp3 = folder / f"engine{threads}.wav", folder / f"engine{threads}.mp3"
-    speak, _ = timed([sys.executable, "-c", ENGINE_ALONE, str(text_file), str(threads), str(wav)], cwd=ROOT)
+    speak, _ = timed([sys.executable, "-c", ENGINE_ALONE, str(text_file), str(threads), str(wav)], cwd=ROOT,
+                     env=without_cache(folder))  # the same bytecode cache as make's
     encode, _ = timed(["ffmpeg", "-loglevel", "error", "-y", "-i", str(wav), "-ac", "1", "-ar", "44100",
                        "-b:a", BITRATE, "-compression_level", str(LAME_QUALITY), str(mp3)])
     return speak + encode

@@ -1,15 +1,16 @@
-"""Assembly: speech segments and pauses into one episode, loudness-normalised and exported as MP3.
+"""Assembly: speech segments and pauses into one episode, loudness-normalised and levelled for encoding.
 
 Owns the exact timing of every segment (measured in samples as the audio is assembled), silence
 trimming, the optional section chime, loudness normalisation to the podcast norm, the peak limiter
-and the ID3 text tags. The encoding itself is ``encode``'s; chapters, transcript and cover art are
-written by ``chapters`` and ``cover``.
+and the levelled PCM handed to the encoder. Encoding and tags are the output format's (``formats``);
+chapters, transcript and cover art are drawn up by ``chapters`` and ``cover``.
 
 Memory does not grow with the episode: assembled audio goes to a temporary file as it is made, and
-what is kept per 100 ms of audio is its loudness and its peak. Loudness is measured in-process as
-ITU-R BS.1770 does (K-weighted energy in 400 ms blocks, gated), the K-weighting and the de-esser
-applied as their frequency responses to each 100 ms block's spectrum: no second pass, no meter
-process. The limiter works only where the gain would push a peak over the ceiling.
+what is kept per 100 ms of audio is its loudness, and per 2.5 ms its peak and mean square. Loudness
+is measured in-process as ITU-R BS.1770 does (K-weighted energy in 400 ms blocks, gated), the
+K-weighting and the de-esser applied as their frequency responses to each 100 ms block's spectrum:
+no second pass, no meter process. The limiter's gain is worked out from the 2.5 ms peaks alone, so
+trying a gain reads no audio: the audio is read once, to be encoded.
 """
 
 from __future__ import annotations
@@ -20,7 +21,6 @@ import shutil
 import tempfile
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import IO
 
 import numpy as np
@@ -31,11 +31,8 @@ from briefing import encode
 from briefing.engines.base import Speech
 from briefing.errors import BriefingError
 from briefing.model import Segment
-from briefing.textsafety import strip_controls_inline
 
 TARGET_LUFS = -16.0
-# MP3 encoding at our settings measured 0.3-0.4 LU quieter than its input; aim that much higher.
-PRE_ENCODE_TARGET_LUFS = TARGET_LUFS + 0.35
 # hibari's "s" carries sharp energy at 8-11 kHz (sample-to-sample jumps above 0.6 of full scale, heard
 # as hiss): a shelf above 9 kHz takes them from about 145 a minute to none and leaves alone everything
 # below 8 kHz, where speech is understood. Loudness is measured with its response applied.
@@ -43,29 +40,18 @@ DE_ESSER = "highshelf=f=9000:g=-12"
 DE_ESSER_SHELF = (9000.0, -12.0, 0.5)  # the same filter: frequency, gain dB, Q (ffmpeg's default width)
 LIMIT_DBFS = -2.0  # sample-peak ceiling: leaves room for resampling and the encoder so the true peak stays under -1 dBTP
 SAMPLE_RATE_OUT = encode.SAMPLE_RATE_OUT
-BITRATE = encode.BITRATE
-LAME_QUALITY = encode.LAME_QUALITY
 LEAD_IN_MS = 250
 SILENCE_THRESHOLD_DBFS = -50.0
 TRIM_MARGIN_MS = 15
 TRIM_CHUNK_MS = 5
 MAX_GAIN_DB = 30.0
-GAIN_STEPS = 3
+GAIN_STEPS = 6  # trial gains cost no audio reading, only arithmetic on the 2.5 ms peaks
 GAIN_TOLERANCE_DB = 0.1
 SILENCE_LUFS = -70.0  # EBU R128's absolute gate: what the meter reports for silence
 BLOCK_S = 0.1  # loudness and peaks are kept per 100 ms; a gating block is four of them
 LIMITER_RAMP_S = 0.005  # the limiter's gain falls before a peak and recovers after it over this long
 LIMITER_HOLD_S = 0.02  # and stays down this long after the peak
 READ_SAMPLES = 1 << 16
-
-
-@dataclass(frozen=True)
-class Tags:
-    title: str
-    artist: str = "briefing"
-    album: str = "briefing"
-    date: str = ""
-    comment: str = ""
 
 
 def ffmpeg_path() -> str:
@@ -85,7 +71,8 @@ class EpisodeAudio:
     sample_rate: int
     samples: int
     block_energies: np.ndarray  # K-weighted, de-essed mean square per 100 ms block
-    block_peaks: np.ndarray  # largest absolute sample (0-1) per 100 ms block
+    unit_peaks: np.ndarray  # largest absolute sample (0-1) per unit (``peak_unit``), every sample covered
+    unit_powers: np.ndarray  # mean square per unit of the whole blocks
     silences: list[tuple[int, int]] = field(default_factory=list)  # (first sample, length) of planned pauses
     spool: IO[bytes] | None = None
     pcm: bytes | None = None  # instead of a spool, for short audio held in memory
@@ -97,6 +84,10 @@ class EpisodeAudio:
     @property
     def block(self) -> int:
         return block_length(self.sample_rate)
+
+    @property
+    def unit(self) -> int:
+        return peak_unit(self.block)
 
     @property
     def loudness_lufs(self) -> float:
@@ -120,7 +111,7 @@ def from_segment(clip: AudioSegment) -> EpisodeAudio:
     meter = LoudnessMeter(clip.frame_rate)
     meter.feed(np.frombuffer(clip.raw_data, "<i2"))
     return EpisodeAudio(clip.frame_rate, len(clip.raw_data) // 2, meter.energies(), meter.peaks(),
-                        pcm=clip.raw_data)
+                        meter.powers(), pcm=clip.raw_data)
 
 
 class Assembler:
@@ -170,7 +161,7 @@ class Assembler:
         """The whole episode, still on disk, with its integrated loudness (LUFS) before any gain."""
         self._spool.flush()
         return EpisodeAudio(self.sample_rate, self._samples, self._meter.energies(), self._meter.peaks(),
-                            self._silences, spool=self._spool)
+                            self._meter.powers(), self._silences, spool=self._spool)
 
 
 def _as_samples(speech: Speech, sample_rate: int) -> np.ndarray:
@@ -215,17 +206,25 @@ def block_length(sample_rate: int) -> int:
     return max(1, round(sample_rate * BLOCK_S))
 
 
+def peak_unit(block: int) -> int:
+    """The stretch of samples whose peak the limiter works from: the longest that divides a loudness block
+    into at least 40 (2.5 ms at most)."""
+    return max(length for length in range(1, max(1, block // 40) + 1) if block % length == 0)
+
+
 class LoudnessMeter:
     """BS.1770 loudness of the audio as it will sound after the de-esser, fed in pieces: the K-weighted
-    energy and the peak of every 100 ms block."""
+    energy of every 100 ms block, and the peak and mean square of every ``peak_unit``."""
 
     def __init__(self, sample_rate: int) -> None:
         self.sample_rate = sample_rate
         self._block = block_length(sample_rate)
+        self._unit = peak_unit(self._block)
         self._weights = _block_weights(sample_rate, self._block)
         self._pending = np.zeros(0, np.float32)
         self._energies: list[np.ndarray] = []
         self._peaks: list[np.ndarray] = []
+        self._powers: list[np.ndarray] = []
 
     def feed(self, samples: np.ndarray) -> None:
         pending = np.concatenate([self._pending, samples.astype(np.float32) / 32768.0])
@@ -233,12 +232,21 @@ class LoudnessMeter:
         if whole:
             blocks = pending[: whole * self._block].reshape(whole, self._block)
             self._energies.append(weighted_energies(blocks, self._weights))
-            self._peaks.append(np.abs(blocks).max(axis=1))
+            units = blocks.reshape(-1, self._unit)
+            self._peaks.append(np.abs(units).max(axis=1))
+            self._powers.append(np.einsum("ij,ij->i", units, units) / self._unit)
         self._pending = pending[whole * self._block:]
 
     def peaks(self) -> np.ndarray:
-        tail = [np.array([np.abs(self._pending).max()])] if len(self._pending) else []
-        return np.concatenate(self._peaks + tail) if self._peaks or tail else np.zeros(0)
+        """Every sample's unit, the last partial one included: the limiter must see every peak."""
+        tail = []
+        if len(self._pending):
+            padded = np.concatenate([self._pending, np.zeros((-len(self._pending)) % self._unit, np.float32)])
+            tail = [np.abs(padded.reshape(-1, self._unit)).max(axis=1)]
+        return np.concatenate(self._peaks + tail) if self._peaks or tail else np.zeros(0, np.float32)
+
+    def powers(self) -> np.ndarray:
+        return np.concatenate(self._powers) if self._powers else np.zeros(0, np.float32)
 
     def energies(self) -> np.ndarray:
         """Whole blocks only: a last partial block is below the gate's resolution anyway."""
@@ -305,17 +313,19 @@ def _high_pass_power(frequencies: np.ndarray, rate: float, centre: float, q: flo
                          (1 + alpha, -2 * cos, 1 - alpha))
 
 
-def normalising_gain(episode: EpisodeAudio) -> float:
+def normalising_gain(episode: EpisodeAudio, encoder_loss_lu: float = 0.0, ceiling_dbfs: float = LIMIT_DBFS) -> float:
     """The gain that brings the episode, limited where its peaks pass the ceiling, to the target.
 
-    Loudness is linear in gain until the limiter lowers peaks, so the limited blocks are measured
-    again at each trial gain (secant steps; only the blocks around a peak are recomputed).
+    Loudness is linear in gain until the limiter lowers peaks, so the limited loudness is estimated
+    again at each trial gain (secant steps) from the limiter's gain and the units' mean squares. The
+    aim is raised by ``encoder_loss_lu``, the loudness the output format's encoder takes away.
     """
+    target = TARGET_LUFS + encoder_loss_lu
     loudness = episode.loudness_lufs
     if not math.isfinite(loudness) or loudness <= SILENCE_LUFS:
         return 0.0
-    gains = [max(-MAX_GAIN_DB, min(MAX_GAIN_DB, PRE_ENCODE_TARGET_LUFS - loudness))]
-    errors = [limited_loudness(episode, gains[0]) - PRE_ENCODE_TARGET_LUFS]
+    gains = [max(-MAX_GAIN_DB, min(MAX_GAIN_DB, target - loudness))]
+    errors = [limited_loudness(episode, gains[0], ceiling_dbfs) - target]
     for _ in range(GAIN_STEPS):
         if abs(errors[-1]) < GAIN_TOLERANCE_DB:
             break
@@ -323,63 +333,66 @@ def normalising_gain(episode: EpisodeAudio) -> float:
         if len(gains) > 1 and gains[-1] != gains[-2]:
             slope = max(0.1, (errors[-1] - errors[-2]) / (gains[-1] - gains[-2]))
         gains.append(max(-MAX_GAIN_DB, min(MAX_GAIN_DB, gains[-1] - errors[-1] / slope)))
-        errors.append(limited_loudness(episode, gains[-1]) - PRE_ENCODE_TARGET_LUFS)
+        errors.append(limited_loudness(episode, gains[-1], ceiling_dbfs) - target)
     return gains[min(range(len(gains)), key=lambda index: abs(errors[index]))]
 
 
-def limited_loudness(episode: EpisodeAudio, gain_db: float) -> float:
-    """Integrated loudness after the gain and the limiter, recomputing only the blocks the limiter touches."""
+def limited_loudness(episode: EpisodeAudio, gain_db: float, ceiling_dbfs: float = LIMIT_DBFS) -> float:
+    """Integrated loudness after the gain and the limiter, without reading the audio: a block the limiter
+    lowers keeps the share of its K-weighted energy that its units' mean squares keep under the limiter's
+    gain (the gain moves slowly against the block, so the weighting hardly sees it)."""
     scale = 10 ** (gain_db / 20)
-    energies = episode.block_energies * scale * scale
-    runs = _runs(touched(episode.block_peaks[: len(energies)] * scale > 10 ** (LIMIT_DBFS / 20)))
-    if runs:
-        block = episode.block
-        weights = _block_weights(episode.sample_rate, block)
-        read = levelled_pcm(episode, gain_db)
-        for first, end in runs:
-            samples = np.frombuffer(b"".join(read(first * block, end * block)), "<i2").astype(np.float32) / 32768.0
-            energies[first:end] = weighted_energies(samples.reshape(end - first, block), weights)
+    energies = episode.block_energies * (scale * scale)
+    envelope = limiter_envelope(episode, scale, ceiling_dbfs)
+    if envelope is not None and len(energies):
+        per_block = episode.block // episode.unit
+        powers = episode.unit_powers[: len(energies) * per_block].reshape(-1, per_block).astype(np.float64)
+        squared = envelope[: len(energies) * per_block].reshape(-1, per_block).astype(np.float64) ** 2
+        total = powers.sum(axis=1)
+        kept = np.einsum("ij,ij->i", powers, squared)
+        energies = energies * np.where(total > 0, kept / np.where(total > 0, total, 1.0), 1.0)
     return integrated_loudness(energies)
 
 
 # ---- gain and limiter -----------------------------------------------------------------------------
 
 
-def levelled_pcm(episode: EpisodeAudio, gain_db: float) -> encode.PcmReader:
+def limiter_envelope(episode: EpisodeAudio, scale: float, ceiling_dbfs: float = LIMIT_DBFS) -> np.ndarray | None:
+    """The limiter's gain per unit at the linear gain ``scale``; None when no peak passes the ceiling.
+
+    Between the centres of two units the gain is interpolated; both carry the reduction of either's
+    peak (a ramp of at least two units makes every unit's gain cover the units either side), so no
+    sample passes the ceiling.
+    """
+    ceiling = 10 ** (ceiling_dbfs / 20)
+    needed = np.minimum(1.0, ceiling / np.maximum(episode.unit_peaks * scale, 1e-12)).astype(np.float32)
+    if not len(needed) or needed.min() >= 1.0:
+        return None
+    unit = episode.unit
+    ramp = max(2, round(episode.sample_rate * LIMITER_RAMP_S / unit))
+    hold = math.ceil(episode.sample_rate * LIMITER_HOLD_S / unit) + 1
+    return _smoothed_minimum(needed, ramp, hold)
+
+
+def levelled_pcm(episode: EpisodeAudio, gain_db: float, ceiling_dbfs: float = LIMIT_DBFS) -> encode.PcmReader:
     """A reader of the episode's PCM with the gain applied, limited where a peak would pass the ceiling."""
     scale = 10 ** (gain_db / 20)
-    ceiling = 10 ** (LIMIT_DBFS / 20)
-    block = episode.block
-    ramp = max(1, round(episode.sample_rate * LIMITER_RAMP_S))
-    hold = round(episode.sample_rate * LIMITER_HOLD_S)
-    context = hold + 3 * ramp
-    touched_blocks = touched(episode.block_peaks * scale > ceiling)
+    envelope = limiter_envelope(episode, scale, ceiling_dbfs)
+    unit = episode.unit
 
     def read(start: int, end: int) -> Iterator[bytes]:
         for first in range(start, end, READ_SAMPLES):
             last = min(end, first + READ_SAMPLES)
             samples = episode.raw(first, last).astype(np.float32) * (scale / 32768.0)
-            for run_start, run_end in _runs(touched_blocks[first // block : -(-last // block)], first // block):
-                lo, hi = max(first, run_start * block), min(last, run_end * block)
-                wide_lo, wide_hi = max(0, lo - context), min(episode.samples, hi + context)
-                wide = episode.raw(wide_lo, wide_hi).astype(np.float32) * (scale / 32768.0)
-                samples[lo - first : hi - first] = limit(wide, ceiling, ramp, hold)[lo - wide_lo : hi - wide_lo]
+            if envelope is not None:
+                low, high = max(0, first // unit - 1), min(len(envelope), -(-last // unit) + 1)
+                gains = envelope[low:high]
+                if gains.min() < 1.0:
+                    centres = (np.arange(low, high) + 0.5) * unit - 0.5
+                    samples *= np.interp(np.arange(first, last), centres, gains).astype(np.float32)
             yield np.clip(np.rint(samples * 32768.0), -32768, 32767).astype("<i2").tobytes()
 
     return read
-
-
-def touched(over: np.ndarray) -> np.ndarray:
-    """The blocks the limiter changes: those with a peak over the ceiling and their neighbours."""
-    if not len(over):
-        return over
-    return over | np.concatenate([[False], over[:-1]]) | np.concatenate([over[1:], [False]])
-
-
-def _runs(flags: np.ndarray, offset: int = 0) -> list[tuple[int, int]]:
-    """(start, end) of every run of True in ``flags``, shifted by ``offset``."""
-    edges = np.flatnonzero(np.diff(np.concatenate([[0], flags.astype(np.int8), [0]])))
-    return [(int(a) + offset, int(b) + offset) for a, b in zip(edges[::2], edges[1::2])]
 
 
 def limit(samples: np.ndarray, ceiling: float, ramp: int, hold: int) -> np.ndarray:
@@ -388,14 +401,18 @@ def limit(samples: np.ndarray, ceiling: float, ramp: int, hold: int) -> np.ndarr
     needed = np.minimum(1.0, ceiling / np.maximum(np.abs(samples), 1e-12)).astype(np.float32)
     if needed.min() >= 1.0:
         return samples
-    # The least gain needed from ``ramp`` ahead to ``hold + ramp`` behind, averaged over ``ramp``:
-    # every sample of the averaging window already carries the peak's own reduction.
+    return samples * _smoothed_minimum(needed, ramp, hold)
+
+
+def _smoothed_minimum(needed: np.ndarray, ramp: int, hold: int) -> np.ndarray:
+    """The least of ``needed`` from ``ramp`` ahead to ``hold + ramp`` behind, averaged over ``ramp``:
+    every value of the averaging window already carries the peak's own reduction."""
     padded = np.concatenate([np.ones(hold + 2 * ramp, np.float32), needed, np.ones(2 * ramp, np.float32)])
     held = _sliding_min(padded, hold + 2 * ramp + 1)  # held[k] covers needed[k - hold - 2 ramp, k]
     cumulative = np.concatenate([[0.0], np.cumsum(held, dtype=np.float64)])
-    first = ramp // 2  # sample i averages held[i + first, i + first + ramp), each covering sample i
-    smooth = (cumulative[first + ramp : first + ramp + len(samples)] - cumulative[first : first + len(samples)]) / ramp
-    return samples * smooth.astype(np.float32)
+    first = ramp // 2  # value i averages held[i + first, i + first + ramp), each covering value i
+    smooth = (cumulative[first + ramp : first + ramp + len(needed)] - cumulative[first : first + len(needed)]) / ramp
+    return smooth.astype(np.float32)
 
 
 def _sliding_min(values: np.ndarray, width: int) -> np.ndarray:
@@ -406,32 +423,3 @@ def _sliding_min(values: np.ndarray, width: int) -> np.ndarray:
     from_left = np.minimum.accumulate(blocks, axis=0).T.ravel()
     from_right = np.minimum.accumulate(blocks[::-1], axis=0)[::-1].T.ravel()
     return np.minimum(from_right[:count], from_left[width - 1 : width - 1 + count])
-
-
-# ---- export ---------------------------------------------------------------------------------------
-
-
-def export_mp3(audio: EpisodeAudio | AudioSegment, path: Path, tags: Tags, gain_db: float,
-               jobs: int | None = None) -> None:
-    """Encode mono MP3 at 44.1 kHz with the gain, the limiter and the de-esser on up to ``jobs`` cores
-    (default: all), then write the ID3 text tags."""
-    episode = from_segment(audio) if isinstance(audio, AudioSegment) else audio
-    chunks = encode.plan_chunks(episode.samples, episode.sample_rate, episode.silences, jobs or encode.cpu_count())
-    encode.encode_mp3(levelled_pcm(episode, gain_db), episode.sample_rate, chunks, path, DE_ESSER)
-    write_tags(path, tags)
-
-
-def write_tags(path: Path, tags: Tags) -> None:
-    """ID3v2.3 text frames; a control character would reach every player's display, so none is kept."""
-    from mutagen.id3 import COMM, ID3, TALB, TCON, TDRC, TIT2, TPE1
-
-    id3 = ID3()
-    id3.add(TIT2(encoding=3, text=strip_controls_inline(tags.title)))
-    id3.add(TPE1(encoding=3, text=strip_controls_inline(tags.artist)))
-    id3.add(TALB(encoding=3, text=strip_controls_inline(tags.album)))
-    id3.add(TCON(encoding=3, text="Podcast"))
-    if tags.date:
-        id3.add(TDRC(encoding=3, text=strip_controls_inline(tags.date)))
-    if tags.comment:
-        id3.add(COMM(encoding=3, lang="eng", desc="", text=strip_controls_inline(tags.comment)))
-    id3.save(path, v2_version=3)

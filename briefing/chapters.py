@@ -1,7 +1,7 @@
-"""Navigation for a rendered briefing: ID3 chapter frames, the WebVTT transcript, Podcasting 2.0 chapters.
+"""Navigation for a rendered briefing: its chapters, the WebVTT transcript, Podcasting 2.0 chapters.
 
 Works from a Script whose segments already carry their start/end times in the assembled audio.
-It does not render audio, export the MP3 or touch other tags (cover art lives in cover.py).
+It does not render audio or write the chapters into the audio file (the output format does that).
 Every text it writes has its control characters dropped here, whatever the caller cleaned before.
 """
 
@@ -9,20 +9,12 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
-from pathlib import Path
-
-from mutagen.id3 import CHAP, CTOC, ID3, TIT2, CTOCFlags, Encoding, ID3NoHeaderError
 
 from briefing.model import Script, Section, Segment
 from briefing.textsafety import strip_controls, strip_controls_inline
 
-# ID3v2.3 rather than 2.4: every player reads 2.3, while Windows Explorer, some car stereos and
-# older players ignore 2.4. ffprobe and mutagen read chapters from both.
-ID3_VERSION = 3
 JSON_CHAPTERS_VERSION = "1.2.0"
 CUE_WRAP_CHARS = 80
-# Spec value for "no byte offset": players must then use the times.
-_NO_OFFSET = 0xFFFFFFFF
 
 _FIXED_TITLES = {"intro": "Introduction", "outro": "Close", "headlines": "Headlines"}
 _DEFAULT_TITLES = {"lede": "Headline", "story": "The story", "analysis": "Analysis"}
@@ -62,84 +54,6 @@ def _section_start(section: Section) -> float:
     if section.start is None:
         raise ValueError(f"section {section.kind!r} has not been rendered: its segments have no times")
     return section.start
-
-
-def write_id3_chapters(mp3_path: Path, chapters: list[Chapter]) -> None:
-    """Replace any CHAP/CTOC frames in the file, keeping every other tag."""
-    tags = _load_id3(mp3_path)
-    tags.delall("CHAP")
-    tags.delall("CTOC")
-    ids = [f"chp{index}" for index in range(len(chapters))]
-    for element_id, chapter in zip(ids, chapters):
-        tags.add(CHAP(
-            element_id=element_id,
-            start_time=_ms(chapter.start_s),
-            end_time=_ms(chapter.end_s),
-            start_offset=_NO_OFFSET,
-            end_offset=_NO_OFFSET,
-            sub_frames=[TIT2(encoding=Encoding.UTF8, text=[strip_controls_inline(chapter.title)])],
-        ))
-    if chapters:
-        tags.add(CTOC(
-            element_id="toc",
-            flags=CTOCFlags.TOP_LEVEL | CTOCFlags.ORDERED,
-            child_element_ids=ids,
-            sub_frames=[TIT2(encoding=Encoding.UTF8, text=["Chapters"])],
-        ))
-    tags.save(mp3_path, v2_version=ID3_VERSION)
-    put_chapter_frames_in_time_order(mp3_path)
-
-
-def put_chapter_frames_in_time_order(mp3_path: Path) -> None:
-    """Reorder the CHAP frames of the file's ID3v2 tag by start time, in place.
-
-    mutagen writes frames smallest first, but ffmpeg (and so ffprobe and the tools built on it)
-    and some players list CHAP frames in file order and ignore the CTOC. The tag's total size
-    does not change, so only the tag bytes are rewritten.
-    """
-    with open(mp3_path, "r+b") as handle:
-        header = handle.read(10)
-        # mutagen never writes unsynchronised tags or an extended header; leave others alone.
-        if len(header) < 10 or header[:3] != b"ID3" or header[3] not in (3, 4) or header[5] & 0xC0:
-            return
-        body = handle.read(_synchsafe(header[6:10]))
-        frames, padding = _split_frames(body, version=header[3])
-        if sum(map(len, frames)) + len(padding) != len(body):
-            return  # a frame claims more bytes than the tag holds: not ours to rewrite
-        chapters = iter(sorted((f for f in frames if f[:4] == b"CHAP"), key=_chap_start_ms))
-        ordered = [next(chapters) if f[:4] == b"CHAP" else f for f in frames]
-        handle.seek(10)
-        handle.write(b"".join(ordered) + padding)
-
-
-def _split_frames(body: bytes, version: int) -> tuple[list[bytes], bytes]:
-    frames, pos = [], 0
-    while pos + 10 <= len(body) and body[pos:pos + 4] != b"\0\0\0\0":
-        size_bytes = body[pos + 4:pos + 8]
-        size = _synchsafe(size_bytes) if version == 4 else int.from_bytes(size_bytes, "big")
-        frames.append(body[pos:pos + 10 + size])
-        pos += 10 + size
-    return frames, body[pos:]
-
-
-def _chap_start_ms(frame: bytes) -> int:
-    # CHAP body: element ID (null-terminated), then start time in ms as a 32-bit integer.
-    start = frame.index(b"\0", 10) + 1
-    return int.from_bytes(frame[start:start + 4], "big")
-
-
-def _synchsafe(data: bytes) -> int:
-    value = 0
-    for byte in data:
-        value = (value << 7) | (byte & 0x7F)
-    return value
-
-
-def _load_id3(mp3_path: Path) -> ID3:
-    try:
-        return ID3(mp3_path)
-    except ID3NoHeaderError:
-        return ID3()
 
 
 def _ms(seconds: float) -> int:

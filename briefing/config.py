@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 from briefing.errors import InputError, UsageError
+from briefing.formats import DEFAULT_FORMAT, format_names
 
 CONFIG_NAME = "briefing.toml"
 BASE_URL_ENV = "BRIEFING_BASE_URL"
@@ -35,17 +36,22 @@ class SettingsError(UsageError):
 
 @dataclass(frozen=True)
 class Setting:
-    """One key's type and, for numbers, its range (``low`` excluded when ``above``)."""
+    """One key's type and, for numbers, its range (``low`` excluded when ``above``); for text, its choices."""
 
     kind: Literal["text", "flag", "whole", "number", "texts", "text list"]
     low: float | None = None
     high: float | None = None
     above: bool = False  # the value must be greater than ``low``, not equal to it
+    choices: tuple[str, ...] = ()  # when given, the only texts allowed
 
     def problem(self, value: Any) -> str | None:
         """Why ``value`` does not fit, as the end of a sentence; None when it does."""
         if self.kind == "text":
-            return None if isinstance(value, str) else "must be a string"
+            if not isinstance(value, str):
+                return "must be a string"
+            if self.choices and value not in self.choices:
+                return f"must be one of: {', '.join(self.choices)}, got {value!r}"
+            return None
         if self.kind == "flag":
             return None if isinstance(value, bool) else "must be true or false"
         if self.kind in ("texts", "text list"):
@@ -82,7 +88,7 @@ SCHEMA: dict[str, dict[str, Setting]] = {
         "owner_name": _TEXT, "owner_email": _TEXT,
         "keep": Setting("whole", 1, 1_000_000),  # episodes kept in the feed
         "keep_days": Setting("number", 0, 36_500, above=True),
-        "audio": _TEXT,  # the output format's name
+        "audio": Setting("text", choices=format_names()),  # the output format's name
         "cache_mb": Setting("number", 0, 1_000_000),  # the synthesised-speech cache; 0 turns it off
     },
     "sources": {
@@ -114,6 +120,7 @@ class ChannelSettings:
     email: str | None = None
     owner_name: str | None = None  # itunes:owner, which Apple uses to verify ownership; else author
     owner_email: str | None = None  # else email
+    audio: str = DEFAULT_FORMAT  # the output format of new episodes
 
     @property
     def feed_url(self) -> str:

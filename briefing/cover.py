@@ -1,7 +1,6 @@
-"""Episode cover art: a square PNG drawn with Pillow, and its embedding as the MP3's front cover.
+"""Episode cover art: a square PNG drawn with Pillow (the output format embeds it in the audio file).
 
-Owns the look of the cover (background, type, layout). It does not choose titles or dates and
-leaves every other ID3 frame (chapters included) as it finds it.
+Owns the look of the cover (background, type, layout). It does not choose titles or dates.
 """
 
 from __future__ import annotations
@@ -12,10 +11,8 @@ import io
 from dataclasses import dataclass
 from pathlib import Path
 
-from mutagen.id3 import APIC, ID3, Encoding, ID3NoHeaderError, PictureType
 from PIL import Image, ImageDraw, ImageFont
 
-from briefing.chapters import ID3_VERSION, put_chapter_frames_in_time_order
 from briefing.fsutil import atomic_write_bytes
 
 # Apple Podcasts asks for 1400-3000 px square artwork.
@@ -183,22 +180,3 @@ def _atomic_write_png(path: Path, image: Image.Image) -> None:
     buffer = io.BytesIO()
     image.save(buffer, format="PNG", compress_level=3)
     atomic_write_bytes(path, buffer.getvalue())
-
-
-def embed_cover(mp3_path: Path, png_path: Path) -> None:
-    """Set the file's front cover to the PNG, replacing any earlier one and keeping other frames."""
-    try:
-        tags = ID3(mp3_path)
-    except ID3NoHeaderError:
-        tags = ID3()
-    tags.delall("APIC")
-    tags.add(APIC(
-        encoding=Encoding.UTF8,
-        mime="image/png",
-        type=PictureType.COVER_FRONT,
-        desc="Cover",
-        data=Path(png_path).read_bytes(),
-    ))
-    tags.save(mp3_path, v2_version=ID3_VERSION)
-    # Saving lets mutagen reorder frames again, which would scramble chapter order for ffmpeg.
-    put_chapter_frames_in_time_order(mp3_path)

@@ -49,9 +49,10 @@ from pathlib import Path
 
 from briefing import pipeline
 from briefing.config import load_config
-from briefing.errors import BriefingError, NothingToBrief
+from briefing.errors import NothingToBrief
+from briefing.fsutil import remove_stale_leftovers
 from briefing.speech.lexicon import load_lexicon
-from briefing.library import Library, UsedArticle
+from briefing.library import EPISODES_DIR, Library, UsedArticle
 from briefing.locking import library_lock
 from briefing.model import Article, Episode, Paragraph, Script, Section, Segment
 from briefing.script import (
@@ -129,6 +130,7 @@ def run_daily(library_dir: Path, options: DailyOptions, *, report: Report = lamb
     library_dir = Path(library_dir)
     date = options.date.isoformat()
     with library_lock(library_dir, wait=options.wait):
+        remove_stale_leftovers(library_dir, library_dir / EPISODES_DIR)
         config = load_config(library_dir)
         settings = settings_from_config(config.raw, library_dir, str(library_dir / "briefing.toml"))
         with Library.open(library_dir) as library:
@@ -370,6 +372,7 @@ def _render_and_publish(library_dir: Path, script: Script, options: DailyOptions
     headlines = "; ".join(s.heading for s in script.sections if s.kind == "story" and s.heading)
     made = pipeline.make_episode(script, pipeline.MakeOptions(
         voice=options.render.profile, engine=options.render.engine, chime=options.render.chime,
+        audio=options.render.audio,
         workers=options.workers, library=library_dir, kind="daily", description=f"Today: {headlines}.",
         lock=False,  # run_daily holds it for the whole run
     ), progress=progress)

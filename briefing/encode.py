@@ -32,6 +32,7 @@ CUT_MARGIN_SAMPLES = 2 * FRAME_SAMPLES  # silence needed either side of a cut (o
 MIN_CHUNK_S = 20.0  # shorter chunks are not worth an extra ffmpeg
 _BITRATES = (0, 32, 40, 48, 56, 64, 80, 96, 112, 128, 160, 192, 224, 256, 320)  # MPEG-1 layer III, kbit/s
 _SAMPLE_RATES = (44100, 48000, 32000)
+_COPY_BYTES = 1 << 20
 
 # Reads source PCM: (first sample, end sample) -> signed 16-bit mono bytes, ready to encode.
 PcmReader = Callable[[int, int], Iterator[bytes]]
@@ -148,50 +149,70 @@ class _EncodeRun(threading.Thread):
 # ---- joining frames --------------------------------------------------------------------------------
 
 
-def frame_offsets(data: bytes) -> list[tuple[int, int]]:
-    """(offset, length) of every MPEG-1 layer III frame in ``data``, which must start with one."""
-    frames, position = [], 0
-    while position + 4 <= len(data):
-        header = struct.unpack(">I", data[position:position + 4])[0]
+def _frames(read: Callable[[int, int], bytes], size: int) -> Iterator[tuple[int, int]]:
+    """(offset, length) of every MPEG-1 layer III frame in ``size`` bytes (read by ``read(offset, count)``),
+    which must start with one."""
+    position = 0
+    while position + 4 <= size:
+        header = struct.unpack(">I", read(position, 4))[0]
         if header >> 21 != 0x7FF or (header >> 17) & 0xF != 0xD:  # sync, MPEG-1, layer III
             raise BriefingError("MP3 encoding failed: the encoder wrote something that is not an MP3 frame")
         bitrate = _BITRATES[(header >> 12) & 0xF] * 1000
         sample_rate = _SAMPLE_RATES[(header >> 10) & 0x3]
         length = 144 * bitrate // sample_rate + ((header >> 9) & 1)
-        frames.append((position, length))
+        yield position, length
         position += length
-    return frames
 
 
 def join_frames(parts: list[Path], chunks: list[Chunk], path: Path) -> None:
-    """Concatenate each chunk's frames that cover its own samples; fix the first chunk's header."""
-    kept: list[bytes] = []
+    """Concatenate each chunk's frames that cover its own samples; fix the first chunk's header.
+
+    The chunks are read a frame header at a time and copied in pieces: an hour's MP3 is never in memory."""
+    spans: list[tuple[Path, int, int]] = []  # the bytes of each part that are kept
     audio_frames = 0
     total_out = 0
     header_frame = b""
     for index, (part, chunk) in enumerate(zip(parts, chunks)):
-        data = part.read_bytes()
-        (offset, length), *frames = frame_offsets(data)  # every chunk starts with its header frame
+        output_samples = chunk.output_samples
+        wanted = None if output_samples is None else output_samples // FRAME_SAMPLES
+        with part.open("rb") as handle:
+            descriptor = handle.fileno()
+            frames = _frames(lambda at, size: os.pread(descriptor, size, at), os.fstat(descriptor).st_size)
+            offset, length = next(frames, (0, 0))  # every chunk starts with its header frame
+            first = os.pread(descriptor, length, offset)
+            take, start, end = 0, 0, 0
+            for position, size in frames:
+                if wanted is not None and take == wanted:
+                    break
+                if take == 0:
+                    start = position
+                end = position + size
+                take += 1
         if index == 0:
-            header_frame = data[offset:offset + length]
-        if chunk.output_samples is None:
-            take = len(frames)
-            delay, padding = _delay_padding(data[offset:offset + length])
-            total_out += len(frames) * FRAME_SAMPLES - delay - padding
+            header_frame = first
+        if output_samples is None:
+            delay, padding = _delay_padding(first)
+            total_out += take * FRAME_SAMPLES - delay - padding
+        elif take < output_samples // FRAME_SAMPLES:
+            raise BriefingError("MP3 encoding failed: a chunk came back shorter than it went in")
         else:
-            take = chunk.output_samples // FRAME_SAMPLES
-            total_out += chunk.output_samples
-            if len(frames) < take:
-                raise BriefingError("MP3 encoding failed: a chunk came back shorter than it went in")
-        if frames[:take]:
-            start, end = frames[0][0], frames[take - 1][0] + frames[take - 1][1]
-            kept.append(data[start:end])
+            total_out += output_samples
+        if take:
+            spans.append((part, start, end))
         audio_frames += take
-    body = b"".join(kept)
+    body_bytes = sum(end - start for _, start, end in spans)
     padding = audio_frames * FRAME_SAMPLES - ENCODER_DELAY - total_out
     with path.open("wb") as handle:
-        handle.write(_patched_header(header_frame, audio_frames, len(header_frame) + len(body), padding))
-        handle.write(body)
+        handle.write(_patched_header(header_frame, audio_frames, len(header_frame) + body_bytes, padding))
+        for part, start, end in spans:
+            with part.open("rb") as source:
+                source.seek(start)
+                while start < end:
+                    block = source.read(min(end - start, _COPY_BYTES))
+                    if not block:
+                        raise BriefingError("MP3 encoding failed: a chunk changed while it was joined")
+                    handle.write(block)
+                    start += len(block)
 
 
 def _lame_tag_offset(frame: bytes) -> int:

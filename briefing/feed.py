@@ -16,6 +16,7 @@ from urllib.parse import quote
 
 from briefing.config import ChannelSettings
 from briefing.feed_style import PROCESSING_INSTRUCTION, write_stylesheet
+from briefing.formats import audio_media_type
 from briefing.fsutil import atomic_path
 from briefing.model import Episode
 from briefing.textsafety import strip_controls
@@ -136,7 +137,7 @@ def _item_core(item: ET.Element, channel: ChannelSettings, episode: Episode, lib
     _sub(item, "title", episode.title)
     _sub(item, "description", episode.description or episode.title)
     ET.SubElement(item, "enclosure", url=file_url(channel, episode.audio_path),
-                  length=str(_size(library_dir, episode)), type="audio/mpeg")
+                  length=str(_size(library_dir, episode)), type=audio_media_type(episode.audio_path))
     _sub(item, "guid", episode.guid).set("isPermaLink", "false")
     _sub(item, "pubDate", rfc822(episode.published))
 

@@ -33,6 +33,7 @@ from typing import TYPE_CHECKING, Any
 
 from briefing.config import CONFIG_NAME
 from briefing.errors import BriefingError, UsageError
+from briefing.fsutil import temporary_folder
 from briefing.pipeline import RenderOptions
 
 if TYPE_CHECKING:
@@ -184,6 +185,7 @@ def run_fleet(client: Client, channels: list[Path], options: FleetOptions,
 def cluster_client(scheduler: str | None, workers: int) -> Iterator[Client]:
     """A client of the scheduler at ``scheduler``, else of a LocalCluster of ``workers`` processes here."""
     try:
+        import dask.config
         from distributed import Client, LocalCluster
     except ImportError:
         raise BriefingError(f"briefing fleet needs Dask distributed: {INSTALL_HINT}") from None
@@ -198,9 +200,11 @@ def cluster_client(scheduler: str | None, workers: int) -> Iterator[Client]:
     # One thread per process: synthesis and encoding are CPU-bound, and the GIL would serialise threads.
     settings: dict[str, Any] = dict(n_workers=workers, threads_per_worker=1, processes=True, host="127.0.0.1",
                                     dashboard_address=None, silence_logs=logging.ERROR)
-    with warnings.catch_warnings():
-        # Its health and metrics server (on 127.0.0.1) takes another port when another cluster has 8787.
-        warnings.filterwarnings("ignore", message="Port .* is already in use", category=UserWarning)
-        cluster = LocalCluster(**settings)
-    with cluster, Client(cluster) as client:
-        yield client
+    # Its scratch space (and lock files) would stay in $TMPDIR: ours is deleted after the run.
+    with temporary_folder("fleet") as scratch, dask.config.set({"temporary-directory": str(scratch)}):
+        with warnings.catch_warnings():
+            # Its health and metrics server (on 127.0.0.1) takes another port when another cluster has 8787.
+            warnings.filterwarnings("ignore", message="Port .* is already in use", category=UserWarning)
+            cluster = LocalCluster(**settings)
+        with cluster, Client(cluster) as client:
+            yield client

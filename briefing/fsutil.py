@@ -3,6 +3,9 @@
 Every temporary name carries its writer's pid and a tag of its host
 (``.<name>.<pid>-<host>.<random>.tmp``), so that a file left by a writer killed with SIGKILL can be
 told from one a live writer is still filling: ``remove_stale_temporaries`` deletes only the former.
+Work folders in the system's temporary directory are named the same way
+(``briefing-<purpose>.<pid>-<host>.<random>``, see ``temporary_folder``), and
+``remove_stale_temporary_folders`` deletes those whose process is gone.
 """
 
 from __future__ import annotations
@@ -12,6 +15,7 @@ import hashlib
 import os
 import re
 import secrets
+import shutil
 import socket
 import tempfile
 import time
@@ -26,6 +30,10 @@ _NAME_CHARS = 100  # of the target's name in a temporary name: long names must s
 _TAGGED = re.compile(r"^\..*\.(?P<pid>\d+)-(?P<host>[0-9a-f]{8})\.[a-z0-9_]{8}\.tmp$", re.DOTALL)
 # What mkstemp made before the tags: ".<name>.<8 random characters>.tmp".
 _UNTAGGED = re.compile(r"^\..+\.[a-z0-9_]{8}\.tmp$", re.DOTALL)
+FOLDER_PREFIX = "briefing-"
+_TAGGED_FOLDER = re.compile(r"^briefing-[a-z0-9]+\.(?P<pid>\d+)-(?P<host>[0-9a-f]{8})\.[a-z0-9_]{8}$")
+# What TemporaryDirectory/mkdtemp made before the tags: "briefing-<8>" and "briefing-pyttsx3-<8>".
+_UNTAGGED_FOLDER = re.compile(r"^briefing-(pyttsx3-)?[a-z0-9_]{8}$")
 
 
 def host_tag() -> str:
@@ -66,6 +74,68 @@ def atomic_write_bytes(path: Path, data: bytes) -> None:
 
 def atomic_write_text(path: Path, text: str) -> None:
     atomic_write_bytes(path, text.encode("utf-8"))
+
+
+@contextlib.contextmanager
+def temporary_folder(purpose: str) -> Iterator[Path]:
+    """A new private folder in the system's temporary directory, deleted after the block.
+
+    Named for its process, so that the folder of a run killed with SIGKILL is deleted by the next run
+    (``remove_stale_temporary_folders``); ``purpose`` is a short lower-case word naming the user.
+    """
+    folder = make_temporary_folder(purpose)
+    try:
+        yield folder
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+def make_temporary_folder(purpose: str) -> Path:
+    """Create the folder ``temporary_folder`` yields; the caller deletes it."""
+    return Path(tempfile.mkdtemp(prefix=f"{FOLDER_PREFIX}{purpose}.{os.getpid()}-{host_tag()}."))
+
+
+def remove_stale_temporary_folders(parent: Path | None = None, now: float | None = None) -> list[Path]:
+    """Delete briefing's work folders in ``parent`` (the system's temporary directory) whose process is
+    gone; return those deleted. Only this user's folders: a shared /tmp holds other people's runs."""
+    parent = Path(tempfile.gettempdir()) if parent is None else parent
+    now = time.time() if now is None else now
+    removed = []
+    try:
+        entries = [entry for entry in os.scandir(parent) if entry.name.startswith(FOLDER_PREFIX)]
+    except OSError:
+        return []
+    for entry in entries:
+        try:
+            status = entry.stat(follow_symlinks=False)
+            if not entry.is_dir(follow_symlinks=False) or status.st_uid != os.getuid():
+                continue
+            if not _is_stale_folder(entry.name, status.st_mtime, now):
+                continue
+        except OSError:
+            continue
+        shutil.rmtree(entry.path, ignore_errors=True)
+        if not os.path.lexists(entry.path):
+            removed.append(Path(entry.path))
+    return removed
+
+
+def _is_stale_folder(name: str, modified: float, now: float) -> bool:
+    tagged = _TAGGED_FOLDER.match(name)
+    if tagged is None:
+        return _UNTAGGED_FOLDER.match(name) is not None and now - modified > STALE_AGE_S
+    if tagged["host"] != host_tag():
+        return now - modified > STALE_AGE_S
+    return not _may_be_writer(int(tagged["pid"]), modified)
+
+
+def remove_stale_leftovers(*folders: Path) -> list[Path]:
+    """What runs killed with SIGKILL left behind: the temporary files in ``folders`` (a library's) and
+    briefing's work folders in the system's temporary directory. Called as each run starts."""
+    removed = remove_stale_temporary_folders()
+    for folder in folders:
+        removed += remove_stale_temporaries(folder)
+    return removed
 
 
 def remove_stale_temporaries(folder: Path, now: float | None = None) -> list[Path]:

@@ -2,7 +2,7 @@
 
 Owns the records and their files' lifetime; storage only (``briefing.publish`` records an episode
 and regenerates ``feed.xml`` and ``index.html`` from it). Naming the audio files (a
-content hash in the name, ``episodes/<slug>-<hash8>.mp3``) is the pipeline's job: re-publishing a
+content hash in the name, ``episodes/<slug>-<hash8>.<suffix>``) is the pipeline's job: re-publishing a
 guid with a new file replaces the record, so the feed keeps one item whose enclosure URL changes,
 and podcast apps see new audio.
 
@@ -45,6 +45,8 @@ RETIRED_KEY = "retired_files"
 _CHECKED: set[tuple[str, int, int, int]] = set()  # databases this process has found sound (see Library._check_once)
 # SQLite result codes (the primary code, the low byte) that mean the file is not a sound database.
 _DAMAGE_CODES = {11, 26}  # SQLITE_CORRUPT, SQLITE_NOTADB
+_IOERR = 10  # SQLITE_IOERR
+_NEARLY_FULL_BYTES = 1 << 20  # less free than this: the likely cause of an I/O error while writing
 
 # Version N is reached by running MIGRATIONS[N - 1]. Never edit a released entry: append.
 MIGRATIONS: list[str] = [
@@ -139,7 +141,21 @@ def database_error(path: Path, error: sqlite3.Error) -> BriefingError:
     """The one-line error for a failed SQLite call on the library at ``path``."""
     if getattr(error, "sqlite_errorcode", 0) & 0xFF in _DAMAGE_CODES:
         return LibraryDamaged(f"{path}: the library database is damaged ({error}); {rebuild_hint(path.parent)}")
-    return BriefingError(f"{path}: cannot use the library ({error})")
+    return BriefingError(f"{path}: cannot use the library ({_reason(path, error)})")
+
+
+def _reason(path: Path, error: BaseException) -> str:
+    """SQLite's message, and whether the disk is full: SQLite calls that "disk I/O error" when it
+    cannot grow its shared-memory file."""
+    reason = str(error)
+    if getattr(error, "sqlite_errorcode", 0) & 0xFF == _IOERR:
+        try:
+            stats = os.statvfs(path.parent)
+        except OSError:
+            return reason
+        if stats.f_bavail * stats.f_frsize < _NEARLY_FULL_BYTES:
+            reason += "; the disk is full"
+    return reason
 
 
 def _guarded(method: Callable) -> Callable:
@@ -181,7 +197,7 @@ class Library:
             directory.mkdir(parents=True, exist_ok=True)
             connection = sqlite3.connect(path, timeout=10, isolation_level=None)
         except (OSError, sqlite3.Error) as error:
-            raise BriefingError(f"{path}: cannot open the library ({error})") from None
+            raise BriefingError(f"{path}: cannot open the library ({_reason(path, error)})") from None
         library = cls(directory, connection)
         try:
             library._prepare()
@@ -200,7 +216,7 @@ class Library:
         except sqlite3.DatabaseError as error:
             if getattr(error, "sqlite_errorcode", 0) & 0xFF in _DAMAGE_CODES:
                 raise database_error(path, error) from None
-            raise BriefingError(f"{path}: cannot open the library ({error})") from None
+            raise BriefingError(f"{path}: cannot open the library ({_reason(path, error)})") from None
         if self._stored_meta(FEED_GUID_KEY) is None:
             _refuse_if_lost(directory, "has never written a feed")
         self._check_once()
@@ -481,7 +497,10 @@ def _migrate(connection: sqlite3.Connection) -> None:
                 connection.execute(statement)
             connection.execute(f"PRAGMA user_version = {number}")
     except BaseException:
-        connection.execute("ROLLBACK")
+        try:
+            connection.execute("ROLLBACK")
+        except sqlite3.Error:
+            pass  # SQLite already rolled back (a full disk): the first error is the one to tell
         raise
     connection.execute("COMMIT")
 

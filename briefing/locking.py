@@ -73,7 +73,10 @@ def library_lock(library_dir: Path, *, wait: bool = False, ttl: float = LOCK_TTL
     library_dir = Path(library_dir)
     library_dir.mkdir(parents=True, exist_ok=True)
     lock = _HeldLock(library_dir / LOCK_NAME, ttl)
-    lock.acquire(wait)
+    try:
+        lock.acquire(wait)
+    except OSError as error:  # a full disk: the lock file cannot be written
+        raise BriefingError(f"{lock.path}: cannot take the library's lock: {error.strerror or error}") from None
     try:
         yield lock.path
     finally:

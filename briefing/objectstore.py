@@ -20,9 +20,10 @@ from typing import Any
 
 from briefing.config import load_config
 from briefing.errors import BriefingError, InputError
+from briefing.formats import audio_suffixes
 
 EPISODES_DIR = "episodes"
-PUBLIC_SUFFIXES = {".mp3", ".xml", ".html", ".vtt", ".json", ".png", ".txt", ".css", ".js"}
+PUBLIC_SUFFIXES = {*audio_suffixes(), ".xml", ".html", ".vtt", ".json", ".png", ".txt", ".css", ".js"}
 LAST = ("index.html", "feed.xml")  # written after everything they refer to
 
 

@@ -9,7 +9,6 @@ import os
 import re
 import shutil
 import stat
-import tempfile
 import threading
 import unicodedata
 import uuid
@@ -22,9 +21,9 @@ from mutagen import MutagenError
 
 from briefing.cache import SpeechCache
 from briefing.clean import clean
-from briefing.encode import cpu_count
 from briefing.errors import BriefingError, UsageError
-from briefing.fsutil import atomic_path, temporary_name
+from briefing.formats import OutputFormat, format_of, output_format
+from briefing.fsutil import atomic_path, remove_stale_leftovers, temporary_folder, temporary_name
 from briefing.speech.lexicon import load_lexicon
 from briefing.model import Article, Episode, Paragraph, Script
 from briefing.readers import ReadOptions, read_source, require_article_text
@@ -50,12 +49,13 @@ class RenderOptions:
     profile: VoiceProfile
     engine: str | None = None  # overrides the profile's engine
     chime: bool = False
-    album: str = "Briefing"  # the ID3 album: the channel's title ([channel] title)
+    album: str = "Briefing"  # the album tag: the channel's title ([channel] title)
+    audio: str | None = None  # the output format's name; None: the default format
 
 
 @dataclass
 class Rendered:
-    """The files of a finished briefing, all beside the MP3."""
+    """The files of a finished briefing, all beside the audio file."""
 
     audio: Path
     script: Script
@@ -92,8 +92,8 @@ def slugify(text: str, max_length: int = 60) -> str:
     return slug[:max_length].rstrip("-") or "briefing"
 
 
-def default_output(title: str, output_dir: Path) -> Path:
-    return output_dir / f"{slugify(title)}.mp3"
+def default_output(title: str, output_dir: Path, audio: str | None = None) -> Path:
+    return output_dir / f"{slugify(title)}{output_format(audio).suffix}"
 
 
 def side_path(audio: Path, suffix: str) -> Path:
@@ -101,7 +101,7 @@ def side_path(audio: Path, suffix: str) -> Path:
 
 
 def check_outputs(output: Path) -> None:
-    """Refuse to replace anything but a regular file: the rename would swap a device or FIFO for an MP3."""
+    """Refuse to replace anything but a regular file: the rename would swap a device or FIFO for an episode."""
     for path in [output] + [side_path(output, suffix) for suffix in SIDE_SUFFIXES.values()]:
         try:
             mode = path.stat().st_mode  # follows a symlink to what it names
@@ -117,10 +117,11 @@ def render(
     script: Script, options: RenderOptions, output: Path, progress: Progress | None = None,
     workers: int | None = None, *, cache: SpeechCache | None = None,
 ) -> Rendered:
-    """Speak every segment, assemble, normalise, export; write the MP3 and its side files atomically.
+    """Speak every segment, assemble, normalise, export; write the audio and its side files atomically.
 
-    ``workers`` speech processes (default: one per core) share the segments; clips in ``cache`` are
-    not spoken again. When the profile's engine cannot load, the classic voice speaks instead.
+    ``workers`` speech processes (default: one per core other programs leave free) share the segments;
+    clips in ``cache`` are not spoken again. When the profile's engine cannot load, the classic voice
+    speaks instead.
     """
     from briefing import audio
     from briefing.speak import EngineUnavailable
@@ -128,7 +129,6 @@ def render(
     check_outputs(output)  # before the slow part, so a bad -o fails at once
     if not script.segments():
         raise BriefingError(f"{script.source}: nothing to narrate")
-    workers = workers or cpu_count()
     profile = asked_profile(options.profile, options.engine)
     try:
         episode_audio = _assemble(script, profile, options.chime, progress, workers, cache)
@@ -136,10 +136,12 @@ def render(
         profile = fallback_profile(profile, error, options.engine)
         episode_audio = _assemble(script, profile, options.chime, progress, workers, cache)
     try:
-        gain = audio.normalising_gain(episode_audio)
+        audio_format = output_format(options.audio)
+        gain = audio.normalising_gain(episode_audio, audio_format.encoder_loss_lu, audio_format.peak_ceiling_dbfs)
         duration = episode_audio.duration_s
         try:
-            side = _write_files(script, profile, output, episode_audio, gain, duration, options.album, workers)
+            side = _write_files(script, profile, output, episode_audio, gain, duration, options.album,
+                                audio_format, workers)
         except (OSError, MutagenError) as error:  # permission denied, read-only or full disk: nothing renamed
             raise BriefingError(f"{output}: cannot write: {_reason(error)}") from None
     finally:
@@ -150,7 +152,7 @@ def render(
                     profile=profile)
 
 
-def _assemble(script: Script, profile: VoiceProfile, chime: bool, progress: Progress | None, workers: int,
+def _assemble(script: Script, profile: VoiceProfile, chime: bool, progress: Progress | None, workers: int | None,
               cache: SpeechCache | None):
     from briefing import audio
     from briefing.speak import speak_all
@@ -172,29 +174,27 @@ def _assemble(script: Script, profile: VoiceProfile, chime: bool, progress: Prog
 
 
 def _write_files(script: Script, profile: VoiceProfile, output: Path, episode_audio, gain: float,
-                 duration: float, album: str, jobs: int | None = None) -> dict[str, Path]:
-    """Side files first, the cover drawn while ffmpeg encodes, the MP3 renamed into place last."""
-    from briefing import audio, chapters, cover
+                 duration: float, album: str, audio_format: OutputFormat, jobs: int | None = None) -> dict[str, Path]:
+    """Side files first, the cover drawn while ffmpeg encodes, the audio renamed into place last."""
+    from briefing import chapters, cover, formats
 
     date_text = script.date or dt.date.today().isoformat()
     side = {key: side_path(output, suffix) for key, suffix in SIDE_SUFFIXES.items()}
     chapter_list = chapters.chapter_list(script, duration)
     timing = script.to_json() | {"duration": round(duration, 3), "voice": profile.name, "engine": profile.engine,
                                  "engine_voice": profile.settings.voice or profile.settings.model}
-    with ExitStack() as stack:  # every file under a temporary name until all succeeded; the MP3 appears last
-        mp3_tmp = stack.enter_context(atomic_path(output))
+    with ExitStack() as stack:  # every file under a temporary name until all succeeded; the audio appears last
+        audio_tmp = stack.enter_context(atomic_path(output))
         tmp = {key: stack.enter_context(atomic_path(path)) for key, path in side.items()}
         drawing = _in_thread(cover.make_cover, script.title, _spoken_date(date_text), tmp["cover"])
         try:
-            audio.export_mp3(episode_audio, mp3_tmp, audio.Tags(title=script.title, date=date_text, album=album), gain,
-                             jobs)
+            formats.encode(episode_audio, audio_tmp, gain, audio_format, jobs)
         finally:
             drawing.join()  # before the temporary files are cleaned up, even when encoding failed
         if drawing.error:
             raise drawing.error
-        # The cover first: its save grows the tag, so the chapters' save then fits without moving the audio.
-        cover.embed_cover(mp3_tmp, tmp["cover"])
-        chapters.write_id3_chapters(mp3_tmp, chapter_list)
+        audio_format.write_tags(audio_tmp, formats.Tags(title=script.title, date=date_text, album=album,
+                                                         chapters=tuple(chapter_list), cover=tmp["cover"]))
         # Plain writes: atomic_path already renames every file into place together.
         # A lone surrogate becomes its JSON escape rather than stopping the write.
         tmp["timing"].write_text(json.dumps(timing, indent=2, ensure_ascii=False) + "\n", encoding="utf-8",
@@ -340,6 +340,7 @@ class MakeOptions:
     title: str | None = None  # instead of the article's own (standard input has none)
     library: Path | str | None = None  # default: $BRIEFING_HOME, else ./output
     output: Path | str | None = None  # the audio file (default: published into the library only)
+    audio: str | None = None  # the output format; default: the output's suffix, else [channel] audio
     publish: bool = True
     kind: str = "article"  # recorded with the episode: "article" or "daily"
     description: str = ""  # the feed item's text (default: the lede as narrated)
@@ -374,10 +375,11 @@ def make_episode(source: str | Script, options: MakeOptions | None = None, *,
     """
     from briefing.cache import open_cache
     from briefing.config import load_config
-    from briefing.library import resolve_library_dir
+    from briefing.library import EPISODES_DIR, resolve_library_dir
 
     options = options or MakeOptions()
     library_dir = resolve_library_dir(str(options.library) if options.library is not None else None)
+    remove_stale_leftovers(library_dir, library_dir / EPISODES_DIR)
     config = load_config(library_dir)
     profile = options.profile()
     if isinstance(source, Script):
@@ -385,8 +387,8 @@ def make_episode(source: str | Script, options: MakeOptions | None = None, *,
     else:
         script = _script_of(source, options, profile, config, library_dir)
     render_options = RenderOptions(profile=profile, engine=options.engine, chime=options.chime,
-                                   album=config.channel.title)
-    with _render_target(options, script, library_dir) as target:
+                                   album=config.channel.title, audio=_audio_format(options, config).name)
+    with _render_target(options, script, library_dir, render_options.audio) as target:
         # --no-publish leaves the library alone: its speech cache too
         cache = open_cache(library_dir) if options.publish else None
         rendered = render(script, render_options, target, progress, workers=options.workers, cache=cache)
@@ -448,7 +450,7 @@ def length_miss(script: Script, pace: float, seconds: float) -> float:
 
 
 @contextmanager
-def _render_target(options: MakeOptions, script: Script, library_dir: Path) -> Iterator[Path]:
+def _render_target(options: MakeOptions, script: Script, library_dir: Path, audio: str | None) -> Iterator[Path]:
     """Where to render: the output asked for; unpublished, the library folder; else a work folder.
 
     A published episode lives in ``episodes/`` only: its work copy is deleted once it is published.
@@ -456,16 +458,25 @@ def _render_target(options: MakeOptions, script: Script, library_dir: Path) -> I
     if options.output is not None:
         target = Path(options.output)
     elif not options.publish:
-        target = default_output(script.title, library_dir)
+        target = default_output(script.title, library_dir, audio)
     else:
-        with tempfile.TemporaryDirectory(prefix="briefing-") as work:
-            yield Path(work) / f"{slugify(script.title)}.mp3"
+        with temporary_folder("render") as work:
+            yield default_output(script.title, work, audio)
         return
     try:
         target.parent.mkdir(parents=True, exist_ok=True)
     except OSError as error:
         raise BriefingError(f"{target}: cannot write here: {error.strerror}") from None
     yield target
+
+
+def _audio_format(options: MakeOptions, config) -> OutputFormat:
+    """The format asked for, else the one the output file's name ends in, else the channel's."""
+    named = format_of(options.output) if options.output is not None else None
+    chosen = output_format(options.audio or (named.name if named else config.channel.audio))
+    if named is not None and named is not chosen:
+        raise UsageError(f"{options.output}: the name ends in {named.suffix}, but the audio format is {chosen.name}")
+    return chosen
 
 
 def _publish(rendered: Rendered, source: str | Script, options: MakeOptions, library_dir: Path, config,

@@ -25,13 +25,14 @@ from pathlib import Path
 from urllib.parse import unquote, urlparse
 
 from briefing.errors import InputError, UsageError
+from briefing.formats import audio_suffixes
 from briefing.library import DB_NAME, EPISODES_DIR, FEED_GUID_KEY, FEED_NAME, Library
 from briefing.publish import regenerate
 from briefing.model import Episode
 
 ITUNES = "{http://www.itunes.com/dtds/podcast-1.0.dtd}"
 PODCAST = "{https://podcastindex.org/namespace/1.0}"
-AUDIO_SUFFIXES = (".mp3", ".m4a")
+AUDIO_SUFFIXES = audio_suffixes()
 MAX_FEED_BYTES = 64 * 1024 * 1024
 _DAILY_SECTIONS = {"headlines", "story"}
 

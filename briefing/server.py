@@ -35,12 +35,13 @@ from briefing.config import load_config
 from briefing.errors import BriefingError
 from briefing.feed import CHANNEL_COVER, FEED_NAME
 from briefing.feed_style import STYLESHEET_NAME
+from briefing.formats import media_types
 from briefing.library import DB_NAME, Library, episode_files
 from briefing.server_guard import ServerLimits, connection_capacity, guarded_protocol, limit_logging, raise_file_limit
 from briefing.webpage import PAGE_NAME
 
 MEDIA_TYPES = {
-    ".mp3": "audio/mpeg",
+    **media_types(),  # the audio formats'
     ".xml": "application/xml",
     ".html": "text/html; charset=utf-8",
     ".vtt": "text/vtt; charset=utf-8",

@@ -1,7 +1,8 @@
 """Voice profiles: ``voices/<name>.toml`` chooses the engine, its voice, rate, pitch and the pauses.
 
 Also owns deciding which profile actually speaks: the chosen one when its engine loads, else the
-classic pyttsx3 voice (``speaking_profile``), so a machine without the neural voice still narrates.
+classic pyttsx3 voice (``fallback_profile``, when the default voice's engine fails to load in a speech
+worker), so a machine without the neural voice still narrates.
 """
 
 from __future__ import annotations
@@ -73,22 +74,6 @@ def load_profile(name_or_path: str | None = None) -> VoiceProfile:
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as error:
         raise UsageError(f"{path}: not a valid voice profile: {error}") from None
     return profile_from_dict(path.stem, data, path)
-
-
-def speaking_profile(profile: VoiceProfile, engine: str | None = None,
-                     notice: Callable[[str], None] | None = None) -> VoiceProfile:
-    """The profile that will speak: ``profile`` (its engine replaced by ``engine`` when given) if that
-    engine loads here, else (for the default voice) the classic voice, announced in one line (on stderr
-    unless ``notice``). A voice or engine named explicitly is never swapped: its error is the user's answer.
-    """
-    from briefing.engines import load_engine
-
-    chosen = asked_profile(profile, engine)
-    try:
-        load_engine(chosen.engine, chosen.settings).close()
-        return chosen
-    except EngineError as error:
-        return fallback_profile(chosen, error, engine, notice)
 
 
 def asked_profile(profile: VoiceProfile, engine: str | None = None) -> VoiceProfile:

@@ -17,6 +17,7 @@ from urllib.parse import quote, urlsplit
 
 from briefing.config import ChannelSettings
 from briefing.feed import FEED_NAME, channel_image, hhmmss
+from briefing.formats import audio_media_type, format_of
 from briefing.fsutil import atomic_path
 from briefing.model import Episode
 from briefing.textsafety import strip_controls
@@ -140,7 +141,8 @@ def _episode(library_dir: Path, episode: Episode, number: int) -> str:
         f"</time> · {hhmmss(episode.duration_s)}</p>",
         f'<audio id="{player}" controls preload="metadata" src="{_href(episode.audio_path)}" '
         f'aria-label="{_escape(episode.title)}"></audio>',
-        f'<p class="meta"><a href="{_href(episode.audio_path)}" download>Download MP3</a> '
+        f'<p class="meta"><a href="{_href(episode.audio_path)}" type="{audio_media_type(episode.audio_path)}" '
+        f'download>Download {_audio_label(episode.audio_path)}</a> '
         f"({episode.size_bytes / 1e6:.1f} MB)</p>",
     ]
     if episode.description:
@@ -209,6 +211,11 @@ def vtt_text(vtt: str) -> str:
 def _escape(text: str) -> str:
     # Titles and transcripts may come from older versions or hand-edited side files: clean them here too.
     return html.escape(strip_controls(text))
+
+
+def _audio_label(relative: str) -> str:
+    found = format_of(relative)
+    return found.label if found else "audio"
 
 
 def _href(relative: str) -> str:

@@ -11,6 +11,7 @@ import datetime as dt
 import json
 import math
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -38,6 +39,7 @@ VENV_BRIEFING = REPO / ".venv/bin/briefing"
 # The budget the acceptance criteria name for the rendered example (the CLI's default).
 EXAMPLE_MAX_WORDS = 250
 DECODE_RATE = 44100
+SILENT_MP3_SECONDS = 12.0
 
 requires_ffmpeg = pytest.mark.skipif(
     shutil.which("ffmpeg") is None or shutil.which("ffprobe") is None, reason="needs ffmpeg and ffprobe"
@@ -47,13 +49,14 @@ requires_espeak = pytest.mark.skipif(shutil.which("espeak-ng") is None, reason="
 
 @pytest.fixture(scope="session")
 def silent_mp3(tmp_path_factory) -> Path:
-    """A 12-second 440 Hz tone as a 64 kbit/s MP3 titled "Cycle lanes"; copy it before changing it."""
+    """A ``SILENT_MP3_SECONDS`` 440 Hz tone as a 64 kbit/s MP3 titled "Cycle lanes"; copy it before changing it."""
     if shutil.which("ffmpeg") is None:
         pytest.skip("needs ffmpeg")
     path = tmp_path_factory.mktemp("audio") / "tone.mp3"
     subprocess.run(
-        ["ffmpeg", "-nostdin", "-loglevel", "error", "-f", "lavfi", "-i", "sine=frequency=440:duration=12",
-         "-ac", "1", "-ar", "44100", "-b:a", "64k", "-metadata", "title=Cycle lanes", str(path)],
+        ["ffmpeg", "-nostdin", "-loglevel", "error", "-f", "lavfi",
+         "-i", f"sine=frequency=440:duration={SILENT_MP3_SECONDS:g}", "-ac", "1", "-ar", "44100", "-b:a", "64k",
+         "-metadata", "title=Cycle lanes", str(path)],
         check=True,
     )
     return path
@@ -300,3 +303,16 @@ def nothing_is_written_into_the_projects_output_folder():
     before = listing()
     yield
     assert listing() == before, "a test wrote into output/"
+
+
+def ebur128_summary(path: Path) -> tuple[float, float]:
+    """Integrated loudness (LUFS) and true peak (dBTP) as ffmpeg's EBU R128 meter measures the file."""
+    result = subprocess.run(
+        ["ffmpeg", "-nostdin", "-hide_banner", "-nostats", "-i", str(path), "-map", "0:a:0",
+         "-af", "ebur128=peak=true", "-f", "null", "-"],
+        capture_output=True, text=True, check=True,
+    )
+    summary = result.stderr.rsplit("Summary:", 1)[1]
+    integrated = float(re.search(r"I:\s+(-?[\d.]+) LUFS", summary).group(1))
+    peak = float(re.search(r"True peak:\s+Peak:\s+(-?[\d.]+|-inf) dBFS", summary).group(1))
+    return integrated, peak

@@ -13,8 +13,10 @@ import hashlib
 import json
 import os
 import shutil
+import socket
 import subprocess
 import tempfile
+import time
 from pathlib import Path
 
 import pytest
@@ -141,3 +143,33 @@ def require_debian_packages(commands: list[str], packages: list[str]) -> None:
     missing = [command for command in commands if not shutil.which(command)]
     if missing:
         pytest.skip(f"{', '.join(packages)} installed but {', '.join(missing)} still missing")
+
+
+# --- a real server and a real podcast client (gPodder's gpo) ---------------------------------------
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def wait_for_port(port: int, process: subprocess.Popen, seconds: float = 15) -> None:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        assert process.poll() is None, process.communicate()
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
+            return
+        except OSError:
+            time.sleep(0.05)
+    raise AssertionError(f"briefing serve did not listen on {port}")
+
+
+def gpo(home: Path, *args: str) -> str:
+    env = {**os.environ, "GPODDER_HOME": str(home / "gpodder"),
+           "GPODDER_DOWNLOAD_DIR": str(home / "downloads"), "HOME": str(home)}
+    result = subprocess.run(["gpo", *args], env=env, capture_output=True, text=True, timeout=60,
+                            stdin=subprocess.DEVNULL)
+    assert result.returncode == 0, result.stdout + result.stderr
+    return result.stdout

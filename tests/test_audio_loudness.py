@@ -11,7 +11,7 @@ import numpy as np
 import pytest
 from pydub import AudioSegment
 
-from briefing import audio
+from briefing import audio, formats
 from briefing.engines import VoiceSettings, load_engine
 
 TEXT = ("Ukraine says it has regained control over three thousand square kilometres of territory "
@@ -43,15 +43,17 @@ def test_the_meter_reads_what_ffmpeg_reads_after_the_de_esser(speech: AudioSegme
     assert abs(audio.from_segment(speech).loudness_lufs - expected) < 0.3
 
 
+@pytest.mark.parametrize("format_name", formats.format_names())
 @pytest.mark.parametrize("level_db", [-14.0, 0.0, 6.0], ids=["quiet voice", "espeak as is", "loud voice"])
 def test_the_exported_episode_is_on_target_with_true_peak_headroom(speech: AudioSegment, level_db: float,
-                                                                    tmp_path: Path) -> None:
+                                                                    format_name: str, tmp_path: Path) -> None:
+    audio_format = formats.output_format(format_name)
     episode = audio.from_segment(speech.apply_gain(level_db))
-    gain = audio.normalising_gain(episode)
-    mp3 = tmp_path / "out.mp3"
-    audio.export_mp3(episode, mp3, audio.Tags(title="t"), gain)
-    integrated, true_peak = ffmpeg_loudness(mp3)
-    assert abs(integrated - audio.TARGET_LUFS) <= 0.5, integrated
+    gain = audio.normalising_gain(episode, audio_format.encoder_loss_lu, audio_format.peak_ceiling_dbfs)
+    path = tmp_path / f"out{audio_format.suffix}"
+    formats.export(episode, path, formats.Tags(title="t"), gain, audio_format)
+    integrated, true_peak = ffmpeg_loudness(path)
+    assert abs(integrated - audio.TARGET_LUFS) <= 0.3, integrated
     assert true_peak <= -1.0
 
 
@@ -66,3 +68,14 @@ def test_the_limiter_touches_only_what_passes_the_ceiling() -> None:
 
 def test_silence_gets_no_gain() -> None:
     assert audio.normalising_gain(audio.from_segment(AudioSegment.silent(duration=3000, frame_rate=22050))) == 0.0
+
+
+def test_the_levelled_audio_stays_under_the_ceiling_and_is_as_loud_as_estimated(speech: AudioSegment) -> None:
+    episode = audio.from_segment(speech.apply_gain(6.0))  # loud: the limiter works on most peaks
+    gain = audio.normalising_gain(episode)
+    levelled = np.frombuffer(b"".join(audio.levelled_pcm(episode, gain)(0, episode.samples)), "<i2")
+    assert len(levelled) == episode.samples
+    assert np.abs(levelled.astype(np.int32)).max() <= 10 ** (audio.LIMIT_DBFS / 20) * 32768 + 1
+    meter = audio.LoudnessMeter(episode.sample_rate)
+    meter.feed(levelled)
+    assert abs(meter.integrated() - audio.limited_loudness(episode, gain)) < 0.1

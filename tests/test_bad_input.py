@@ -123,12 +123,36 @@ def test_python_expression_forced_as_a_list_is_rejected_and_not_run(ws: Workspac
     assert_failed_cleanly(result, ws, 1, f"Error: {path}: not a list of paragraph strings")
 
 
-def test_python_expression_is_never_run_whatever_the_format(ws: Workspace) -> None:
+@pytest.mark.parametrize(("args", "refusal"), [
+    ([], "looks like Python code, not an article (code is never run)"),
+    (["--format", "json"], "not valid JSON"),
+    (["--format", "html"], "no article text found in the HTML page"),
+])
+def test_python_expression_is_refused_and_never_run_whatever_the_format(ws: Workspace, args: list[str],
+                                                                         refusal: str) -> None:
     marker = marker_path()
     path = ws.article("evil.txt", f"__import__('os').system('touch {marker}')\n")
-    for args in ([], ["--format", "text"], ["--format", "json"], ["--format", "html"]):
-        run_cli(["script", path, *args], home=ws.home, cwd=ws.root)
+
+    result = run_cli(["script", path, *args], home=ws.home, cwd=ws.root)
+
     assert not marker.exists()
+    assert result.returncode == 1, result.stderr
+    assert result.stdout == ""
+    [line] = result.stderr.splitlines()
+    assert line.startswith(f"Error: {path}: {refusal}"), line
+
+
+def test_python_expression_forced_as_text_is_read_aloud_as_words_and_never_run(ws: Workspace) -> None:
+    marker = marker_path()
+    path = ws.article("evil.txt", f"__import__('os').system('touch {marker}')\n")
+
+    result = run_cli(["script", path, "--format", "text"], home=ws.home, cwd=ws.root)
+
+    assert not marker.exists()
+    assert result.returncode == 0, result.stderr
+    assert "Traceback" not in result.stderr
+    lede = result.stdout.split("[lede]\n", 1)[1].split("\n\n", 1)[0]
+    assert "system" in lede and marker.name in lede  # the code, spoken as text
 
 
 def test_python_expression_with_a_function_call_is_rejected_without_format(ws: Workspace) -> None:

@@ -1,11 +1,11 @@
 import html
 import json
-import shutil
 import subprocess
 from pathlib import Path
 
 import pytest
 import webvtt
+from conftest import SILENT_MP3_SECONDS, requires_ffmpeg
 from mutagen.id3 import ID3, CTOCFlags
 
 from briefing.chapters import (
@@ -14,37 +14,15 @@ from briefing.chapters import (
     chapters_json_text,
     vtt_text,
     vtt_timestamp,
-    write_id3_chapters,
 )
+from briefing.formats.mp3 import write_id3_chapters
 from briefing.model import Script, Section, Segment
 
-DURATION = 12.0
+DURATION = SILENT_MP3_SECONDS
 LONG_SENTENCE = (
     "The council said the new lanes would run from the station to the university campus, "
     "with work starting in the spring and finishing before the autumn term."
 )
-
-requires_ffmpeg = pytest.mark.skipif(
-    shutil.which("ffmpeg") is None or shutil.which("ffprobe") is None, reason="needs ffmpeg"
-)
-
-
-@pytest.fixture(scope="module")
-def silent_mp3(tmp_path_factory) -> Path:
-    path = tmp_path_factory.mktemp("audio") / "tone.mp3"
-    subprocess.run(
-        ["ffmpeg", "-loglevel", "error", "-f", "lavfi", "-i", f"sine=frequency=440:duration={DURATION:g}",
-         "-ac", "1", "-ar", "44100", "-b:a", "64k", "-metadata", "title=Cycle lanes", str(path)],
-        check=True,
-    )
-    return path
-
-
-@pytest.fixture
-def mp3(silent_mp3, tmp_path) -> Path:
-    copy = tmp_path / "episode.mp3"
-    shutil.copy(silent_mp3, copy)
-    return copy
 
 
 def seg(text: str, start: float, end: float) -> Segment:

@@ -7,17 +7,20 @@ through CliRunner, and as separate processes where two runs must race.
 from __future__ import annotations
 
 import datetime as dt
-import os
-import shutil
-import subprocess
-import sys
 from pathlib import Path
-from urllib.parse import urlparse
 
-import feedparser
 import pytest
 from click.testing import CliRunner
-from mutagen.id3 import ID3
+from conftest import (
+    DAILY_FIXTURES,
+    EXAMPLE,
+    assert_feed_valid,
+    briefing_process,
+    daily,
+    daily_episodes,
+    inbox_library,
+    mp3_chapters,
+)
 
 from briefing.cli import main
 from briefing.daily import (
@@ -28,76 +31,12 @@ from briefing.daily import (
     ordinal,
     plan_budget,
 )
-from briefing.library import Library
 from briefing.pipeline import episode_guid, load_article
 from briefing.sources import Candidate
 
-FIXTURES = Path(__file__).parent / "fixtures" / "daily"
-EXAMPLE = Path(__file__).resolve().parents[2] / "shared/examples/kharkiv-counter-offensive.txt"
 HARBOUR = "Harbour bridge to close for three weeks of repairs"
 RAIL = "Regional rail fares frozen for a second year"
 DATE = "2026-11-25"
-
-
-# ---- helpers shared with test_sources.py and test_daily_faults.py ---------------------------------
-
-def write_config(library: Path, sources: str) -> None:
-    library.mkdir(parents=True, exist_ok=True)
-    (library / "briefing.toml").write_text(f"[sources]\n{sources}\n", encoding="utf-8")
-
-
-def inbox_library(tmp_path: Path) -> Path:
-    """A library whose inbox holds the example, two fixture articles and a broken file, newest first:
-    harbour bridge, rail fares, Kharkiv (the broken file is newest of all)."""
-    if not EXAMPLE.is_file():
-        pytest.skip(f"{EXAMPLE} is not here")
-    library = tmp_path / "library"
-    inbox = library / "inbox"
-    inbox.mkdir(parents=True)
-    shutil.copy(EXAMPLE, inbox / EXAMPLE.name)
-    shutil.copy(FIXTURES / "harbour-bridge-closure.txt", inbox)
-    shutil.copy(FIXTURES / "rail-fares-freeze.json", inbox)
-    (inbox / "export.json").write_text('{"title": "Half an export", "paragraphs": ["', encoding="utf-8")
-    for hours, name in enumerate(["export.json", "harbour-bridge-closure.txt", "rail-fares-freeze.json", EXAMPLE.name]):
-        stamp = dt.datetime(2026, 11, 25, 6).timestamp() - hours * 3600
-        os.utime(inbox / name, (stamp, stamp))
-    write_config(library, 'inbox = "inbox"')
-    return library
-
-
-def daily(library: Path, *args: str):
-    result = CliRunner().invoke(main, ["daily", "--library", str(library), "-q", *args])
-    if result.exception and not isinstance(result.exception, SystemExit):
-        raise result.exception
-    return result
-
-
-def mp3_chapters(path: Path) -> list[str]:
-    frames = sorted(ID3(path).getall("CHAP"), key=lambda frame: frame.start_time)
-    return [frame.sub_frames["TIT2"].text[0] for frame in frames]
-
-
-def daily_episodes(library: Path):
-    with Library.open(library, create=False) as opened:
-        return [episode for episode in opened.episodes() if episode.kind == "daily"]
-
-
-def assert_feed_valid(library: Path) -> int:
-    """The feed parses and every enclosure is on disk with the size the feed states; return the item count."""
-    parsed = feedparser.parse((library / "feed.xml").read_bytes())
-    assert not parsed.bozo, parsed.get("bozo_exception")
-    for entry in parsed.entries:
-        for enclosure in entry.enclosures:
-            path = library / urlparse(enclosure["href"]).path.lstrip("/")
-            assert path.is_file(), f"missing enclosure {path}"
-            assert path.stat().st_size == int(enclosure["length"])
-    return len(parsed.entries)
-
-
-def briefing_process(library: Path, *args: str) -> subprocess.Popen:
-    env = {key: value for key, value in os.environ.items() if not key.startswith("BRIEFING_")}
-    return subprocess.Popen([sys.executable, "-m", "briefing", "daily", "--library", str(library), "-q", *args],
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
 
 
 # ---- the acceptance tests ------------------------------------------------------------------------
@@ -185,8 +124,8 @@ def _article(tmp_path: Path, name: str, text: str):
 
 
 def test_near_duplicate_from_a_later_source_is_merged_into_the_earlier_story(tmp_path):
-    harbour = load_article(str(FIXTURES / "harbour-bridge-closure.txt"))
-    rail = load_article(str(FIXTURES / "rail-fares-freeze.json"))
+    harbour = load_article(str(DAILY_FIXTURES / "harbour-bridge-closure.txt"))
+    rail = load_article(str(DAILY_FIXTURES / "rail-fares-freeze.json"))
     rewrite = _article(tmp_path, "rewrite.txt", "City bridge shut for three weeks as cables are replaced\n\n"
                        "Engineers will replace corroded cables on the harbour bridge, which closes to traffic for "
                        "three weeks from Monday, the council said.\n\nDrivers face delays of up to 25 minutes.\n")
@@ -200,7 +139,7 @@ def test_near_duplicate_from_a_later_source_is_merged_into_the_earlier_story(tmp
 
 
 def test_order_is_source_rank_then_newest_first_then_undated_in_found_order(tmp_path):
-    article = load_article(str(FIXTURES / "rail-fares-freeze.json"))
+    article = load_article(str(DAILY_FIXTURES / "rail-fares-freeze.json"))
     found = [Candidate("old", article, 0, 100.0, "x"), Candidate("undated", article, 0, None, "x"),
              Candidate("new", article, 0, 200.0, "x"), Candidate("later-source", article, 1, 999.0, "y")]
     assert [c.key for c in order_candidates(found)] == ["new", "old", "undated", "later-source"]
@@ -213,8 +152,8 @@ def test_fair_shares_give_short_stories_all_they_need_and_split_the_rest():
 
 
 def test_budget_is_respected_and_every_story_keeps_its_lede():
-    harbour = load_article(str(FIXTURES / "harbour-bridge-closure.txt"))
-    rail = load_article(str(FIXTURES / "rail-fares-freeze.json"))
+    harbour = load_article(str(DAILY_FIXTURES / "harbour-bridge-closure.txt"))
+    rail = load_article(str(DAILY_FIXTURES / "rail-fares-freeze.json"))
     plan = plan_budget([Story("a", harbour), Story("b", rail)], 1.5, dt.date(2026, 11, 25))
     bodies = [body for _, body in plan]
     assert all(body for body in bodies)
@@ -225,7 +164,7 @@ def test_budget_is_respected_and_every_story_keeps_its_lede():
 
 
 def test_more_stories_than_minutes_leaves_the_least_important_for_later():
-    harbour = load_article(str(FIXTURES / "harbour-bridge-closure.txt"))
+    harbour = load_article(str(DAILY_FIXTURES / "harbour-bridge-closure.txt"))
     stories = [Story(str(n), harbour) for n in range(10)]
     plan = plan_budget(stories, 1.0, dt.date(2026, 11, 25))
     assert 1 <= len(plan) < 10

@@ -14,21 +14,9 @@ import sqlite3
 import time
 
 import pytest
-from test_daily import assert_feed_valid, briefing_process, daily_episodes, write_config
+from conftest import assert_feed_valid, briefing_process, daily_episodes, write_article, write_config
 
 KILLS = 20
-TOPICS = ["the tram extension", "the new swimming pool", "the winter gritting plan", "the harbour dredging",
-          "the library roof", "the cycle lanes on the high street", "the night bus trial", "the town hall clock"]
-
-
-def write_article(inbox, number: int) -> None:
-    topic = TOPICS[number % len(TOPICS)]
-    (inbox / f"story-{number:02d}.txt").write_text(
-        f"Council approves {topic}, plan number {number}\n\n"
-        f"Councillors voted on Tuesday to approve {topic}, which will cost {number + 2} million pounds "
-        f"and take {number % 5 + 1} years to finish.\n\n"
-        f"Residents at a public meeting in week {number} were divided about the timing of the work.\n",
-        encoding="utf-8")
 
 
 def temporaries(library) -> list[str]:

@@ -20,9 +20,17 @@ import time
 from pathlib import Path
 
 import pytest
-from conftest import FIXTURES, briefing_command, cli_env, requires_espeak, requires_ffmpeg, run_cli
-from test_daily import assert_feed_valid, daily_episodes
-from test_daily_faults import write_article
+from conftest import (
+    FIXTURES,
+    assert_feed_valid,
+    briefing_command,
+    cli_env,
+    daily_episodes,
+    requires_espeak,
+    requires_ffmpeg,
+    run_cli,
+    write_article,
+)
 
 from briefing.locking import LOCK_NAME
 from briefing.pipeline import episode_guid

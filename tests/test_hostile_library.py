@@ -18,9 +18,8 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-from conftest import briefing_command, cli_env, requires_espeak, requires_ffmpeg
+from conftest import assert_feed_valid, briefing_command, cli_env, requires_espeak, requires_ffmpeg
 from conftest_publish import clean_environment, make_episode, make_library  # noqa: F401
-from test_daily import assert_feed_valid
 
 from briefing import fsutil
 from briefing.cli import main
@@ -368,3 +367,53 @@ def test_rebuild_with_nothing_to_rebuild_from_says_so(tmp_path):
     one_line_error(run("rebuild", "--library", str(tmp_path / "nowhere")), "no library folder here")
     (tmp_path / "empty").mkdir()
     one_line_error(run("rebuild", "--library", str(tmp_path / "empty")), "nothing to rebuild from")
+
+
+# ---- SQLite on a full disk -----------------------------------------------------------------------
+
+@requires_espeak
+@requires_ffmpeg
+@pytest.mark.slow
+def test_sqlite_on_a_full_disk_is_one_line_naming_the_library_in_make_and_daily(tmp_path, small_disk):
+    """The database cannot grow (its WAL, its index, a new row): `make` and `daily` say so in one line."""
+    article = tmp_path / "a.txt"
+    article.write_text(ARTICLE)
+    made, daily_library = small_disk / "made", small_disk / "daily"
+    (daily_library / "inbox").mkdir(parents=True)
+    (daily_library / "briefing.toml").write_text('[sources]\ninbox = "inbox"\n')
+    (daily_library / "inbox" / "a.txt").write_text(ARTICLE)
+    scratch = tmp_path / "tmp"  # renders happen off the small disk; only the libraries are on it
+    scratch.mkdir()
+
+    def make() -> subprocess.CompletedProcess:
+        return subprocess.run([*briefing_command(), "make", str(article), "--voice", "classic", "-q"],
+                              env=cli_env(made, TMPDIR=str(scratch)), capture_output=True, text=True, timeout=120)
+
+    def daily(date: str) -> subprocess.CompletedProcess:
+        return subprocess.run([*briefing_command(), "daily", "--library", str(daily_library), "--voice", "classic",
+                               "-q", "--date", date], env=cli_env(daily_library, TMPDIR=str(scratch)),
+                              capture_output=True, text=True, timeout=120)
+
+    assert make().returncode == 0 and daily("2026-11-01").returncode == 0
+    outcomes = []
+    for day, free in enumerate([0, 4096, 12_288, 32_768], start=2):
+        (small_disk / "filler").unlink(missing_ok=True)
+        # A new article and a broken file, so that daily writes to the database before it renders.
+        (daily_library / "inbox" / f"dredging-{day}.txt").write_text(
+            f"Harbour dredging approved, plan {day}\n\nThe harbour board approved dredging plan {day} on Monday, "
+            "at a cost of two million pounds.\n\nFishermen welcomed the plan.\n")
+        (daily_library / "inbox" / f"broken-{day}.json").write_text('{"title": "Half')
+        fill_leaving(small_disk, free)
+        for library, result in ((made, make()), (daily_library, daily(f"2026-11-{day:02d}"))):
+            outcomes.append((free, library.name, result.returncode, result.stderr.strip()))
+            assert "Traceback" not in result.stderr, result.stderr
+            assert result.returncode == 1, result.stderr
+            error = [line for line in result.stderr.splitlines() if line.startswith("Error: ")]
+            assert len(error) == 1 and error == result.stderr.splitlines()[-1:], result.stderr
+            assert str(library) in error[0], error  # names the file: the database, its lock, an episode
+            assert assert_feed_valid(library) == 1
+    print("\n".join(f"free {free:>6} B, {name}: exit {code} {message!r}" for free, name, code, message in outcomes))
+    sqlite_errors = [name for _, name, _, message in outcomes
+                     if "database or disk is full" in message or "disk I/O error" in message]
+    assert {"made", "daily"} <= set(sqlite_errors), outcomes  # SQLite's own errors were met, in both
+    assert all("the disk is full" in message for *_, message in outcomes if "disk I/O error" in message)

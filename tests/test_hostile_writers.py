@@ -24,7 +24,7 @@ from conftest import files_in, requires_espeak, requires_ffmpeg, run_cli
 from conftest_publish import clean_environment, make_episode, make_library  # noqa: F401
 from mutagen.id3 import ID3
 
-from briefing import audio, chapters, feed, webpage
+from briefing import chapters, feed, formats, webpage
 from briefing.config import ChannelSettings
 from briefing.library import Library
 from briefing.model import Script, Section, Segment
@@ -133,8 +133,8 @@ def test_id3_title_and_chapter_titles_hold_no_control_characters(tmp_path):
 
     mp3 = tmp_path / "a.mp3"
     tone = AudioSegment.silent(duration=5000, frame_rate=44100)
-    audio.export_mp3(tone, mp3, audio.Tags(title=DIRTY, comment=DIRTY), gain_db=0.0)
-    chapters.write_id3_chapters(mp3, chapters.chapter_list(dirty_script(), 5.0))
+    formats.export(tone, mp3, formats.Tags(title=DIRTY, comment=DIRTY,
+                                          chapters=tuple(chapters.chapter_list(dirty_script(), 5.0))), gain_db=0.0)
     tags = ID3(mp3)
     texts = [str(tags["TIT2"])] + [str(frame.sub_frames["TIT2"]) for frame in tags.getall("CHAP")]
     assert len(texts) == 3

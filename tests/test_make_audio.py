@@ -6,7 +6,6 @@ from __future__ import annotations
 import json
 import math
 import re
-import subprocess
 import tomllib
 from itertools import pairwise
 from pathlib import Path
@@ -19,6 +18,7 @@ from conftest import (
     REPO,
     Render,
     decode_pcm,
+    ebur128_summary,
     ffprobe_json,
     files_in,
     longest_quiet_run_ms,
@@ -52,19 +52,6 @@ def levels(pcm: bytes) -> list[float]:
 def vtt_seconds(stamp: str) -> float:
     hours, minutes, seconds = stamp.split(":")
     return int(hours) * 3600 + int(minutes) * 60 + float(seconds)
-
-
-def ebur128_summary(path: Path) -> tuple[float, float]:
-    """Integrated loudness (LUFS) and true peak (dBTP) as ffmpeg's EBU R128 meter measures the file."""
-    result = subprocess.run(
-        ["ffmpeg", "-nostdin", "-hide_banner", "-nostats", "-i", str(path), "-map", "0:a:0",
-         "-af", "ebur128=peak=true", "-f", "null", "-"],
-        capture_output=True, text=True, check=True,
-    )
-    summary = result.stderr.rsplit("Summary:", 1)[1]
-    integrated = float(re.search(r"I:\s+(-?[\d.]+) LUFS", summary).group(1))
-    peak = float(re.search(r"True peak:\s+Peak:\s+(-?[\d.]+|-inf) dBFS", summary).group(1))
-    return integrated, peak
 
 
 # --- the audio stream ---------------------------------------------------------------------------------

@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 from conftest import requires_espeak, requires_ffmpeg
 
-from briefing import audio, encode
+from briefing import audio, encode, formats
 from briefing.engines import VoiceSettings, load_engine
 
 pytestmark = [requires_espeak, requires_ffmpeg]
@@ -39,8 +39,8 @@ def decoded(path: Path) -> np.ndarray:
 def test_chunks_join_without_a_click_and_at_the_single_pass_length(episode, tmp_path: Path) -> None:
     gain = audio.normalising_gain(episode)
     single, parallel = tmp_path / "single.mp3", tmp_path / "parallel.mp3"
-    audio.export_mp3(episode, single, audio.Tags(title="t"), gain, jobs=1)
-    audio.export_mp3(episode, parallel, audio.Tags(title="t"), gain, jobs=4)
+    formats.export(episode, single, formats.Tags(title="t"), gain, jobs=1)
+    formats.export(episode, parallel, formats.Tags(title="t"), gain, jobs=4)
     chunks = encode.plan_chunks(episode.samples, episode.sample_rate, episode.silences, 4)
     assert len(chunks) >= 3
     one, joined = decoded(single), decoded(parallel)

@@ -2,43 +2,20 @@
 
 from __future__ import annotations
 
-import os
 import signal
-import socket
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import pytest
-from conftest_publish import clean_environment, make_library, require_debian_packages  # noqa: F401
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
-def wait_for_port(port: int, process: subprocess.Popen, seconds: float = 15) -> None:
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        assert process.poll() is None, process.communicate()
-        try:
-            socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
-            return
-        except OSError:
-            time.sleep(0.05)
-    raise AssertionError(f"briefing serve did not listen on {port}")
-
-
-def gpo(home: Path, *args: str) -> str:
-    env = {**os.environ, "GPODDER_HOME": str(home / "gpodder"),
-           "GPODDER_DOWNLOAD_DIR": str(home / "downloads"), "HOME": str(home)}
-    result = subprocess.run(["gpo", *args], env=env, capture_output=True, text=True, timeout=60,
-                            stdin=subprocess.DEVNULL)
-    assert result.returncode == 0, result.stdout + result.stderr
-    return result.stdout
+from conftest_publish import (  # noqa: F401
+    clean_environment,
+    free_port,
+    gpo,
+    make_library,
+    require_debian_packages,
+    wait_for_port,
+)
 
 
 @pytest.mark.e2e

@@ -13,7 +13,8 @@ from conftest import cli_env, decode_pcm, requires_espeak, requires_ffmpeg, run_
 
 from briefing.engines import VoiceSettings
 from briefing.errors import BriefingError, UsageError
-from briefing.voices import FALLBACK_PROFILE, VoiceProfile, load_profile, profile_names, speaking_profile
+import briefing
+from briefing.voices import FALLBACK_PROFILE, VoiceProfile, load_profile, profile_names
 
 requires_hibari = pytest.mark.skipif(importlib.util.find_spec("hibari") is None, reason="needs hibari-tts")
 pytestmark = [requires_espeak, requires_ffmpeg]
@@ -93,14 +94,22 @@ def test_an_engine_asked_for_by_name_is_not_swapped_for_the_classic_voice(
 
 
 @requires_hibari
-def test_a_neural_model_that_fails_to_load_falls_back_with_one_notice(tmp_path: Path) -> None:
+def test_a_neural_model_that_fails_to_load_falls_back_with_one_notice(tmp_path: Path, capsys) -> None:
     broken = tmp_path / "broken.onnx"
     broken.write_bytes(b"not an onnx model")
     asked = VoiceProfile(name="default", engine="hibari", settings=VoiceSettings(voice="heart", model=str(broken)))
-    notices: list[str] = []
-    used = speaking_profile(asked, notice=notices.append)
-    assert used.name == FALLBACK_PROFILE and used.engine == "pyttsx3"
+    made = _make(tmp_path, asked)
+    timing = json.loads(made.audio.with_suffix(".json").read_text(encoding="utf-8"))
+    assert (timing["voice"], timing["engine"]) == (FALLBACK_PROFILE, "pyttsx3")
+    notices = capsys.readouterr().err.strip().splitlines()
     assert len(notices) == 1 and "not a usable hibari model" in notices[0] and str(broken) in notices[0]
+
+
+def _make(tmp_path: Path, profile: VoiceProfile) -> briefing.MadeEpisode:
+    article = tmp_path / "article.txt"
+    article.write_text(ARTICLE, encoding="utf-8")
+    return briefing.make_episode(str(article), briefing.MakeOptions(voice=profile, library=tmp_path / "library",
+                                                                    output=tmp_path / "x.mp3", publish=False))
 
 
 @requires_hibari
@@ -109,7 +118,8 @@ def test_a_voice_chosen_by_name_is_never_swapped(tmp_path: Path) -> None:
     broken.write_bytes(b"not an onnx model")
     asked = VoiceProfile(name="mine", engine="hibari", settings=VoiceSettings(voice="heart", model=str(broken)))
     with pytest.raises(BriefingError, match="not a usable hibari model"):
-        speaking_profile(asked, notice=lambda line: pytest.fail(line))
+        _make(tmp_path, asked)
+    assert not (tmp_path / "x.mp3").exists()
 
 
 def test_the_classic_profile_names_pyttsx3_and_every_old_profile_keeps_its_name() -> None:
@@ -120,10 +130,10 @@ def test_the_classic_profile_names_pyttsx3_and_every_old_profile_keeps_its_name(
         assert load_profile(name).name == name
 
 
-def test_when_the_classic_voice_itself_cannot_load_its_error_is_reported() -> None:
+def test_when_the_classic_voice_itself_cannot_load_its_error_is_reported(tmp_path: Path) -> None:
     broken = VoiceProfile(name=FALLBACK_PROFILE, engine="espeak", settings=VoiceSettings(voice="klingon-xx"))
     with pytest.raises(BriefingError, match="klingon-xx"):
-        speaking_profile(broken, notice=lambda line: pytest.fail(line))
+        _make(tmp_path, broken)
 
 
 def test_the_lexicon_is_not_a_voice_profile() -> None:

@@ -7,6 +7,7 @@ import sys
 
 import click
 
+from briefing.cli.main import audio_option
 from briefing.engines import engine_names
 
 ENGINES = click.Choice(engine_names())
@@ -27,10 +28,11 @@ fleet_option = click.option("--fleet", metavar="DIR",
 @click.option("--engine", type=ENGINES, help="Override the profile's engine.")
 @click.option("--workers", type=click.IntRange(min=1), metavar="N", help="Parallel speech synthesis workers.")
 @click.option("--chime", is_flag=True, help="Play a short chime at the start of each section.")
+@audio_option
 @click.option("--wait", is_flag=True, help="If another briefing is using the library, wait for it (default: exit 75).")
 @click.option("-q", "--quiet", is_flag=True, help="Print nothing but problems (skipped sources).")
 @click.pass_context
-def daily(ctx, date, minutes, update, library, voice, engine, workers, chime, wait, quiet) -> None:
+def daily(ctx, date, minutes, update, library, voice, engine, workers, chime, audio, wait, quiet) -> None:
     """Make today's briefing from the [sources] in briefing.toml and publish it.
 
     Running it again for the same date replaces that day's episode: without --update it is
@@ -57,7 +59,7 @@ def daily(ctx, date, minutes, update, library, voice, engine, workers, chime, wa
     profile = load_profile(voice)
     options = DailyOptions(
         date=date.date() if date else dt.date.today(),
-        render=RenderOptions(profile=profile, engine=engine, chime=chime),
+        render=RenderOptions(profile=profile, engine=engine, chime=chime, audio=audio),
         minutes=minutes, update=update, workers=workers, wait=wait,
     )
     def report(line: str) -> None:

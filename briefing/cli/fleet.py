@@ -6,6 +6,7 @@ import os
 
 import click
 
+from briefing.cli.main import audio_option
 from briefing.engines import engine_names
 
 
@@ -19,13 +20,14 @@ from briefing.engines import engine_names
 @click.option("--voice", metavar="PROFILE", help="Voice profile name or TOML path (default: default).")
 @click.option("--engine", type=click.Choice(engine_names()), help="Override the profile's engine.")
 @click.option("--chime", is_flag=True, help="Play a short chime at the start of each section.")
+@audio_option
 @click.option("--workers", type=click.IntRange(min=1), metavar="N",
               help="Worker processes of the cluster started here (default: the number of cores).")
 @click.option("--scheduler", metavar="tcp://HOST:8786",
               help="Send the channels to this running Dask scheduler instead of starting a cluster here.")
 @click.option("-q", "--quiet", is_flag=True, help="Only failed channels and the summary.")
 @click.pass_context
-def fleet(ctx, fleet_dir, date, minutes, update, voice, engine, chime, workers, scheduler, quiet) -> None:
+def fleet(ctx, fleet_dir, date, minutes, update, voice, engine, chime, audio, workers, scheduler, quiet) -> None:
     """Make the daily briefing of every channel in DIR (each sub-folder with a briefing.toml) on Dask.
 
     Each channel is made as `briefing daily --library DIR/CHANNEL` would make it, one channel per
@@ -48,7 +50,7 @@ def fleet(ctx, fleet_dir, date, minutes, update, voice, engine, chime, workers, 
         raise UsageError("--workers sizes the cluster started here; with --scheduler, start workers on the cluster")
     channels = find_channels(fleet_dir)
     options = FleetOptions(date=date.date() if date else dt.date.today(),
-                           render=RenderOptions(profile=load_profile(voice), engine=engine, chime=chime),
+                           render=RenderOptions(profile=load_profile(voice), engine=engine, chime=chime, audio=audio),
                            minutes=minutes, update=update)
 
     def show(outcome) -> None:

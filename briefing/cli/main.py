@@ -14,6 +14,8 @@ import click
 from briefing import __version__
 from briefing.engines import engine_names
 from briefing.errors import BriefingError
+from briefing.formats import DEFAULT_FORMAT
+from briefing.formats import format_names as audio_format_names
 from briefing.readers import format_names
 from briefing.textsafety import strip_controls, strip_controls_inline
 
@@ -107,6 +109,9 @@ def main(ctx: click.Context, debug: bool) -> None:
 
 FORMAT_CHOICE = click.Choice(format_names())
 ENGINE_CHOICE = click.Choice(engine_names())
+audio_option = click.option(
+    "--audio", type=click.Choice(audio_format_names()),
+    help=f"Audio format of the episode (default: [channel] audio in briefing.toml, else {DEFAULT_FORMAT}).")
 format_option = click.option("--format", "format", type=FORMAT_CHOICE, help="Force the input format (default: detect).")
 private_urls_option = click.option(
     "--allow-private-urls", is_flag=True,
@@ -211,7 +216,8 @@ def extract(article: str, format: str | None, allow_private_urls: bool, drop: tu
 @main.command()
 @click.argument("articles", nargs=-1, required=True, metavar="ARTICLE...")
 @click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path),
-              help="MP3 path, with one ARTICLE (default: published into the library only).")
+              help="Audio file path, with one ARTICLE; its suffix names the format unless --audio does "
+                   "(default: published into the library only).")
 @click.option("--title", metavar="TEXT", help="The episode's title, with one ARTICLE (standard input has none).")
 @format_option
 @private_urls_option
@@ -220,14 +226,16 @@ def extract(article: str, format: str | None, allow_private_urls: bool, drop: tu
 @click.option("--voice", "voice", metavar="PROFILE", help="Voice profile name or TOML path (default: default).")
 @click.option("--engine", type=ENGINE_CHOICE, help="Override the profile's engine.")
 @click.option("--chime", is_flag=True, help="Play a short chime at the start of each section.")
+@audio_option
 @click.option("--library", metavar="DIR", help="Library folder (default: $BRIEFING_HOME, else ./output).")
 @click.option("--no-publish", is_flag=True,
-              help="Only write the MP3 (default: output/<slug-of-title>.mp3); do not add it to the feed.")
+              help="Only write the audio file (default: output/<slug-of-title> and the format's suffix); "
+                   "do not add it to the feed.")
 @click.option("-q", "--quiet", is_flag=True, help="No progress bar or summary.")
 @click.pass_context
 def make(ctx, articles, output, title, format, allow_private_urls, drop, max_words, minutes, everything, voice,
-         engine, chime, library, no_publish, quiet):
-    """Render each ARTICLE (a file, - for stdin, or a URL) as a narrated MP3 briefing and publish it.
+         engine, chime, audio, library, no_publish, quiet):
+    """Render each ARTICLE (a file, - for stdin, or a URL) as a narrated audio briefing and publish it.
 
     One line per episode. Exit codes: 0 all made; 3 some made, some failed (each named on stderr);
     1 none made; 2 bad options.
@@ -241,7 +249,7 @@ def make(ctx, articles, output, title, format, allow_private_urls, drop, max_wor
         raise click.UsageError("standard input (-) can be read once")
     budget_from(max_words, minutes, everything)
     options = MakeOptions(minutes=minutes, max_words=max_words, everything=everything, voice=load_profile(voice),
-                          engine=engine, chime=chime, format=format, allow_private_urls=allow_private_urls,
+                          engine=engine, chime=chime, audio=audio, format=format, allow_private_urls=allow_private_urls,
                           drop=drop, title=title, library=library, output=output, publish=not no_publish)
     if len(articles) == 1:
         _make_one(articles[0], options, quiet)

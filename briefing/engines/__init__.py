@@ -3,9 +3,16 @@
 from __future__ import annotations
 
 import importlib
+import os
+import tempfile
+from pathlib import Path
 
 from briefing.engines.base import Engine, Speech, VoiceInfo, VoiceSettings
 from briefing.errors import UsageError
+
+# onnxruntime (under the hibari and piper engines) sends usage telemetry and, on import, writes a
+# session file into $TMPDIR and a device id under ~/.cache unless told not to before it loads.
+os.environ.setdefault("ORT_DISABLE_TELEMETRY", "1")
 
 ENGINE_MODULES = {
     "pyttsx3": "briefing.engines.pyttsx3_engine",
@@ -13,6 +20,16 @@ ENGINE_MODULES = {
     "piper": "briefing.engines.piper",
     "hibari": "briefing.engines.hibari",
 }
+
+
+def keep_files_in(folder: Path) -> None:
+    """Make what engines and their libraries write for themselves land in ``folder``, which the caller
+    deletes: their temporary files, and outside a login session (cron) the runtime folder that libpulse
+    (loaded by espeak-ng, though nothing is played) would make in $TMPDIR and link from ~/.config/pulse.
+    For an engine's own process: it changes this process's environment."""
+    os.environ["TMPDIR"] = tempfile.tempdir = str(folder)
+    if not (os.environ.get("XDG_RUNTIME_DIR") or os.environ.get("PULSE_RUNTIME_PATH")):
+        os.environ["PULSE_RUNTIME_PATH"] = str(folder / "pulse")
 
 
 def engine_names() -> list[str]:

@@ -13,7 +13,6 @@ from __future__ import annotations
 import contextlib
 import io
 import shutil
-import tempfile
 import threading
 import time
 from pathlib import Path
@@ -21,6 +20,7 @@ from pathlib import Path
 from briefing.engines.base import Speech, VoiceInfo, VoiceSettings
 from briefing.engines.wav import parse_wav
 from briefing.errors import EngineError, UsageError
+from briefing.fsutil import make_temporary_folder
 
 BASE_TIMEOUT_S = 10.0
 SECONDS_PER_CHARACTER = 0.02
@@ -42,7 +42,7 @@ class Pyttsx3Engine:
         if settings.pitch is not None:
             with contextlib.suppress(KeyError, ValueError):
                 driver.setProperty("pitch", int(settings.pitch))
-        self._folder = Path(tempfile.mkdtemp(prefix="briefing-pyttsx3-"))  # only once nothing can fail
+        self._folder = make_temporary_folder("pyttsx3")  # only once nothing can fail
 
     def _voice_id(self, wanted: str) -> str:
         wanted_lower = wanted.lower()

@@ -42,8 +42,18 @@ def is_public_address(address: IPAddress) -> bool:
     return address.is_global and not (address.is_multicast or address.is_reserved)
 
 
+# A lookup that overruns its deadline is abandoned, but its thread lives until the system's resolver
+# answers (it cannot be cancelled). Bounding how many may be pending bounds the threads a dead
+# resolver can pile up over a run of many fetches; the threads are daemons, so exit does not wait.
+MAX_PENDING_LOOKUPS = 8
+_pending_lookups = threading.BoundedSemaphore(MAX_PENDING_LOOKUPS)
+
+
 def resolve(host: str, port: int, timeout: float) -> list[IPAddress]:
     """Every address ``host`` resolves to, within ``timeout`` seconds (the resolver itself has no timeout)."""
+    if not _pending_lookups.acquire(timeout=timeout):
+        raise httpcore.ConnectTimeout(f"resolving {host}: the system's resolver has not answered "
+                                      f"{MAX_PENDING_LOOKUPS} earlier lookups")
     answer: list[Any] = []
 
     def lookup() -> None:
@@ -51,9 +61,15 @@ def resolve(host: str, port: int, timeout: float) -> list[IPAddress]:
             answer.append(socket.getaddrinfo(host, port, type=socket.SOCK_STREAM))
         except (OSError, UnicodeError) as error:
             answer.append(error)
+        finally:
+            _pending_lookups.release()
 
-    resolver = threading.Thread(target=lookup, daemon=True)  # left behind on a timeout; ends with the lookup
-    resolver.start()
+    resolver = threading.Thread(target=lookup, name=f"resolve {host}", daemon=True)
+    try:
+        resolver.start()
+    except RuntimeError as error:  # no thread to be had (a memory limit): this fetch fails, not the run
+        _pending_lookups.release()
+        raise httpcore.ConnectError(f"cannot resolve {host}: {error}") from None
     resolver.join(timeout)
     if not answer:
         raise httpcore.ConnectTimeout(f"resolving {host} took longer than {timeout:.3g} s")

@@ -1,0 +1,61 @@
+"""`briefing make` and `briefing daily` make their episodes through the one make path,
+``briefing.pipeline.make_episode``: the real function runs, wrapped only to count its calls."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+from conftest import FIXTURES, daily, daily_episodes, requires_espeak, requires_ffmpeg, write_article, write_config
+from conftest_publish import clean_environment  # noqa: F401
+
+from briefing import pipeline
+from briefing.cli import main
+from briefing.library import Library
+from briefing.model import Script
+
+pytestmark = [requires_ffmpeg, requires_espeak]
+
+
+@pytest.fixture
+def make_calls(monkeypatch) -> list[tuple[object, pipeline.MakeOptions | None]]:
+    """The (source, options) of every call to ``make_episode`` in the test, which still does its work."""
+    calls: list[tuple[object, pipeline.MakeOptions | None]] = []
+    real = pipeline.make_episode
+
+    def counted(source, options=None, **keywords):
+        calls.append((source, options))
+        return real(source, options, **keywords)
+
+    monkeypatch.setattr(pipeline, "make_episode", counted)
+    return calls
+
+
+def test_make_calls_the_make_path_once_per_article(tmp_path: Path, make_calls) -> None:
+    library = tmp_path / "library"
+    articles = [str(FIXTURES / "storm-ciaran.txt"), str(FIXTURES / "bank-rates.txt")]
+
+    result = CliRunner().invoke(main, ["make", *articles, "--voice", "classic", "--max-words", "40",
+                                       "--library", str(library), "-q"])
+
+    assert result.exit_code == 0, result.output
+    assert [source for source, _ in make_calls] == articles
+    with Library.open(library, create=False) as opened:
+        assert len(opened.episodes()) == 2
+
+
+def test_daily_calls_the_make_path_once_for_its_episode(tmp_path: Path, make_calls) -> None:
+    library = tmp_path / "library"
+    write_config(library, 'inbox = "inbox"')
+    (library / "inbox").mkdir()
+    for number in range(2):
+        write_article(library / "inbox", number)
+
+    result = daily(library, "--date", "2026-11-25", "--voice", "classic", "--minutes", "0.5")
+
+    assert result.exit_code == 0, result.output
+    [(source, options)] = make_calls
+    assert isinstance(source, Script)
+    assert options is not None and options.kind == "daily"
+    assert [episode.guid for episode in daily_episodes(library)] == [pipeline.episode_guid("daily:2026-11-25")]
