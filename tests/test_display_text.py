@@ -94,3 +94,16 @@ def test_display_text_tidies_spacing_markup_and_quotes() -> None:
 
 def test_a_segment_without_a_written_form_shows_its_spoken_text() -> None:
     assert Segment("Hello.", None, 0).display == "Hello."
+
+
+def test_the_engine_spellings_the_issue_names_are_spoken_but_never_shown(tmp_path: Path) -> None:
+    article = tmp_path / "story.txt"
+    article.write_text("Phone deal agreed\n\nMs Lomax told Russian TV that UK-based 3G firms and the BBC would pay.\n\n"
+                       "The deal runs for ten years.\n", encoding="utf-8")
+    script = make_script(load_article(str(article)), Budget(None), load_profile(None))
+    spoken = " ".join(segment.text for segment in script.segments())
+    assert all(form in spoken for form in ("Miz Lomax", "T.V", "U.K-based", "3 G", "B.B.C"))
+    for where, text in written_for_people(script).items():
+        assert not ENGINE_SPELLINGS.search(text), (where, ENGINE_SPELLINGS.findall(text))
+    shown = written_for_people(script)["page"]
+    assert "Ms Lomax told Russian TV that UK-based 3G firms and the BBC would pay." in shown

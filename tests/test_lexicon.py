@@ -40,10 +40,10 @@ def test_several_word_keys_win_over_their_parts() -> None:
 
 def test_the_shipped_lexicon_names_the_misheard_names_and_the_users_entries_win(tmp_path: Path) -> None:
     shipped = load_lexicon(None).entries
-    assert "Dresdner Kleinwort" in shipped
-    (tmp_path / "lexicon.toml").write_text('Kharkiv = "Kharkeev"\nQatar = "Kuttar"\n', encoding="utf-8")
+    assert shipped["Kharkiv"] == "Kharkeev" and "Dresdner Kleinwort" in shipped
+    (tmp_path / "lexicon.toml").write_text('Kharkiv = "Harkeef"\nQatar = "Kuttar"\n', encoding="utf-8")
     merged = load_lexicon(tmp_path).entries
-    assert merged["Kharkiv"] == "Kharkeev" and merged["Qatar"] == "Kuttar"
+    assert merged["Kharkiv"] == "Harkeef" and merged["Qatar"] == "Kuttar"
     assert merged["Dresdner Kleinwort"] == shipped["Dresdner Kleinwort"]
 
 
@@ -76,4 +76,4 @@ def test_a_user_entry_changes_what_every_engine_is_given_to_say(profile: str, tm
     assert timing["engine"] == load_profile(profile).engine  # spoken by that engine, not a fallback
     said = " ".join(s["text"] for section in timing["sections"] for s in section["segments"])
     assert "Harkeef" in said and "Kharkiv" not in said
-    assert "Dresdner Klinevort" in said  # the shipped entry still applies beside the user's
+    assert load_lexicon(None).entries["Dresdner Kleinwort"] in said  # the shipped entry still applies
