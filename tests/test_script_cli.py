@@ -132,6 +132,8 @@ def test_an_analysis_section_opens_with_the_byline_as_its_heading(name: str, max
 @every_case
 def test_whole_article_narrates_the_analysis_once_after_the_story(name: str) -> None:
     case = CASES[name]
+    if not case.path.is_file():
+        pytest.skip(f"the article is not here: {case.path}")
     result = CliRunner().invoke(main, ["script", str(case.path), "--json", "--all"])
     script = json.loads(result.stdout)
     kinds = [section["kind"] for section in script["sections"]]
