@@ -110,7 +110,7 @@ def remove_stale_temporary_folders(parent: Path | None = None, now: float | None
             status = entry.stat(follow_symlinks=False)
             if not entry.is_dir(follow_symlinks=False) or status.st_uid != os.getuid():
                 continue
-            if not _is_stale_folder(entry.name, status.st_mtime, now):
+            if not _is_stale(entry.name, status.st_mtime, now, _TAGGED_FOLDER, _UNTAGGED_FOLDER):
                 continue
         except OSError:
             continue
@@ -119,14 +119,6 @@ def remove_stale_temporary_folders(parent: Path | None = None, now: float | None
             removed.append(Path(entry.path))
     return removed
 
-
-def _is_stale_folder(name: str, modified: float, now: float) -> bool:
-    tagged = _TAGGED_FOLDER.match(name)
-    if tagged is None:
-        return _UNTAGGED_FOLDER.match(name) is not None and now - modified > STALE_AGE_S
-    if tagged["host"] != host_tag():
-        return now - modified > STALE_AGE_S
-    return not _may_be_writer(int(tagged["pid"]), modified)
 
 
 def remove_stale_leftovers(*folders: Path) -> list[Path]:
@@ -164,10 +156,13 @@ def remove_stale_temporaries(folder: Path, now: float | None = None) -> list[Pat
     return removed
 
 
-def _is_stale(name: str, modified: float, now: float) -> bool:
-    tagged = _TAGGED.match(name)
+def _is_stale(name: str, modified: float, now: float, tagged_names: re.Pattern[str] = _TAGGED,
+              untagged_names: re.Pattern[str] = _UNTAGGED) -> bool:
+    """A temporary of a writer that is gone: tagged with a pid of this host that no longer writes, else
+    (another host's, or from before names were tagged) older than ``STALE_AGE_S``."""
+    tagged = tagged_names.match(name)
     if tagged is None:
-        return _UNTAGGED.match(name) is not None and now - modified > STALE_AGE_S
+        return untagged_names.match(name) is not None and now - modified > STALE_AGE_S
     if tagged["host"] != host_tag():
         return now - modified > STALE_AGE_S
     return not _may_be_writer(int(tagged["pid"]), modified)

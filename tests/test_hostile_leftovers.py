@@ -18,7 +18,15 @@ from pathlib import Path
 
 import httpcore
 import pytest
-from conftest import assert_feed_valid, briefing_command, cli_env, requires_espeak, requires_ffmpeg, write_article
+from conftest import (
+    assert_feed_valid,
+    briefing_command,
+    cli_env,
+    dead_pid,
+    requires_espeak,
+    requires_ffmpeg,
+    write_article,
+)
 from conftest_publish import clean_environment  # noqa: F401
 
 from briefing import fsutil
@@ -49,12 +57,6 @@ def isolated_env(tmp_path: Path, library: Path) -> tuple[dict[str, str], Path, P
 
 def everything_in(folder: Path) -> list[str]:
     return sorted(str(path.relative_to(folder)) for path in folder.rglob("*"))
-
-
-def dead_pid() -> int:
-    process = subprocess.Popen([sys.executable, "-c", "pass"])
-    process.wait()
-    return process.pid
 
 
 # ---- the default engine leaves nothing in $TMPDIR or $HOME --------------------------------------

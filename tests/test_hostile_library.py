@@ -18,7 +18,7 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-from conftest import assert_feed_valid, briefing_command, cli_env, requires_espeak, requires_ffmpeg
+from conftest import assert_feed_valid, briefing_command, cli_env, dead_pid, requires_espeak, requires_ffmpeg
 from conftest_publish import clean_environment, make_episode, make_library  # noqa: F401
 
 from briefing import fsutil
@@ -258,12 +258,6 @@ def test_a_full_disk_at_every_stage_of_make_is_one_line_and_leaves_nothing_half_
 
 
 # ---- 12: stale temporary files ---------------------------------------------------------------------
-
-def dead_pid() -> int:
-    process = subprocess.Popen([sys.executable, "-c", "pass"])
-    process.wait()
-    return process.pid
-
 
 def test_only_temporaries_of_writers_that_are_gone_are_removed(tmp_path):
     host = fsutil.host_tag()
