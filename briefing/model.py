@@ -115,11 +115,13 @@ class Script:
     def to_json(self) -> dict:
         return {"title": self.title, "sections": [section.to_json() for section in self.sections]}
 
-    def to_text(self) -> str:
+    def to_text(self, *, display: bool = False) -> str:
+        """The script, a block per section; in the article's wording (``display``) for people to read,
+        else as the engine is given it."""
         blocks = []
         for section in self.sections:
             lines = [f"[{section.kind}]" + (f" {section.heading}" if section.heading else "")]
-            lines += [segment.text for segment in section.segments]
+            lines += [segment.display if display else segment.text for segment in section.segments]
             blocks.append("\n".join(lines))
         return "\n\n".join(blocks) + "\n"
 

@@ -199,7 +199,7 @@ def _write_files(script: Script, profile: VoiceProfile, output: Path, episode_au
         # A lone surrogate becomes its JSON escape rather than stopping the write.
         tmp["timing"].write_text(json.dumps(timing, indent=2, ensure_ascii=False) + "\n", encoding="utf-8",
                                  errors="backslashreplace")
-        tmp["text"].write_text(strip_controls(script.to_text()), encoding="utf-8")
+        tmp["text"].write_text(strip_controls(script.to_text(display=True)), encoding="utf-8")  # served: people read it
         tmp["transcript"].write_text(chapters.vtt_text(script), encoding="utf-8")
         tmp["chapters"].write_text(chapters.chapters_json_text(chapter_list, script.title), encoding="utf-8")
     return side

@@ -40,6 +40,7 @@ def written_for_people(script) -> dict[str, str]:
         "chapters": chapters_json_text(chapter_list(script, len(script.segments())), script.title),
         "page": page_transcript(vtt),
         "feed": _description(script),
+        "script file": script.to_text(display=True),
     }
 
 

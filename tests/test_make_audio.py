@@ -170,10 +170,16 @@ def test_timing_json_is_the_script_json_with_times_on_every_segment(rendered_exa
             assert isinstance(timed_segment["start"], float) and isinstance(timed_segment["end"], float)
 
 
-def test_text_file_is_the_script_as_briefing_script_prints_it(rendered_example: Render, example_article: Path) -> None:
-    printed = CliRunner().invoke(main, ["script", str(example_article), "--max-words", str(EXAMPLE_MAX_WORDS)])
+def test_text_file_is_the_script_in_the_articles_wording(rendered_example: Render, example_article: Path) -> None:
+    printed = CliRunner().invoke(main, ["script", str(example_article), "--json", "--max-words", str(EXAMPLE_MAX_WORDS)])
     assert printed.exit_code == 0
-    assert rendered_example.side(".txt").read_text(encoding="utf-8") == printed.stdout
+    blocks = []
+    for section in json.loads(printed.stdout)["sections"]:
+        marker = f"[{section['kind']}]" + (f" {section['heading']}" if section["heading"] else "")
+        blocks.append("\n".join([marker, *(segment["display"] for segment in section["segments"])]))
+    text = rendered_example.side(".txt").read_text(encoding="utf-8")
+    assert text == "\n\n".join(blocks) + "\n"
+    assert "the BBC" in text and "B.B.C" not in text and "T.V" not in text  # served: people read it
 
 
 def test_output_folder_holds_the_mp3_and_its_side_files_and_no_temporary_files(rendered_example: Render) -> None:
