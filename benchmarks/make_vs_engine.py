@@ -21,7 +21,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path[:0] = [str(ROOT), str(ROOT / "benchmarks")]
 from make_vs_espeak import BRIEFING, EXAMPLE, RUNS, timed, without_cache  # noqa: E402
-from briefing.encode import BITRATE, LAME_QUALITY  # noqa: E402
+from briefing.formats.mp3_encoder import BITRATE, LAME_QUALITY  # noqa: E402
 
 ENGINE_ALONE = """
 import sys, wave, numpy

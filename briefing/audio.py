@@ -19,7 +19,7 @@ import math
 import os
 import shutil
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import IO
 
@@ -27,7 +27,6 @@ import numpy as np
 from pydub import AudioSegment
 from pydub.generators import Sine
 
-from briefing import encode
 from briefing.engines.base import Speech
 from briefing.errors import BriefingError
 from briefing.model import Segment
@@ -39,7 +38,9 @@ TARGET_LUFS = -16.0
 DE_ESSER = "highshelf=f=9000:g=-12"
 DE_ESSER_SHELF = (9000.0, -12.0, 0.5)  # the same filter: frequency, gain dB, Q (ffmpeg's default width)
 LIMIT_DBFS = -2.0  # sample-peak ceiling: leaves room for resampling and the encoder so the true peak stays under -1 dBTP
-SAMPLE_RATE_OUT = encode.SAMPLE_RATE_OUT
+SAMPLE_RATE_OUT = 44100  # of every published file
+# Reads levelled PCM: (first sample, end sample) -> signed 16-bit mono bytes, ready to encode.
+PcmReader = Callable[[int, int], Iterator[bytes]]
 LEAD_IN_MS = 250
 SILENCE_THRESHOLD_DBFS = -50.0
 TRIM_MARGIN_MS = 15
@@ -374,7 +375,7 @@ def limiter_envelope(episode: EpisodeAudio, scale: float, ceiling_dbfs: float = 
     return _smoothed_minimum(needed, ramp, hold)
 
 
-def levelled_pcm(episode: EpisodeAudio, gain_db: float, ceiling_dbfs: float = LIMIT_DBFS) -> encode.PcmReader:
+def levelled_pcm(episode: EpisodeAudio, gain_db: float, ceiling_dbfs: float = LIMIT_DBFS) -> PcmReader:
     """A reader of the episode's PCM with the gain applied, limited where a peak would pass the ceiling."""
     scale = 10 ** (gain_db / 20)
     envelope = limiter_envelope(episode, scale, ceiling_dbfs)

@@ -21,7 +21,6 @@ import multiprocessing
 import re
 import shutil
 import signal
-import time
 from collections import deque
 from collections.abc import Callable, Iterator
 from multiprocessing.connection import Connection, wait
@@ -29,7 +28,7 @@ from pathlib import Path
 
 from briefing import engines
 from briefing.cache import SpeechCache
-from briefing.encode import cpu_count
+from briefing.cores import free_cores
 from briefing.engines import Engine, Speech, VoiceSettings, load_engine
 from briefing.errors import BriefingError, EngineError, UsageError
 from briefing.fsutil import make_temporary_folder
@@ -39,8 +38,6 @@ _QUEUE_DEPTH = 2  # one text being spoken, the next waiting: the rest go to whic
 _QUEUE_BYTES = 32_768  # texts sent ahead stay below a pipe's buffer, so neither side blocks the other
 _STOP_TIMEOUT_S = 5.0
 CLAUSE_MARK = re.compile(r"[,;:—–…)](?=\s)")
-_LOAD_READINGS = 5
-_LOAD_READING_GAP_S = 0.002
 _AHEAD = 256  # texts out at once: bounds the clips held while an earlier one is still being spoken
 
 
@@ -81,26 +78,6 @@ def speak_all(texts: list[str], engine_name: str, settings: VoiceSettings, worke
             if cache:
                 cache.put(keys[index], speech)
         yield speech
-
-
-def free_cores() -> int:
-    """The cores other programs leave free, at least one: a worker without a core of its own speaks no
-    sooner and adds its start-up (hibari: 0.6 s of CPU). Measured on the 2-core machine while other
-    programs kept it busy: one hibari worker 2.8 s, two 3.4 s for the same text.
-
-    Busy cores are the runnable tasks other than this one (``/proc/loadavg``), the least of a few
-    readings so that a passing process does not count; without that file, every core is free.
-    """
-    cores = cpu_count()
-    readings = []
-    try:
-        for _ in range(_LOAD_READINGS):
-            with open("/proc/loadavg", encoding="ascii") as handle:
-                readings.append(int(handle.read().split()[3].split("/")[0]))
-            time.sleep(_LOAD_READING_GAP_S)
-    except (OSError, ValueError, IndexError):
-        return cores
-    return max(1, min(cores, cores - (min(readings) - 1)))
 
 
 def pieces(text: str, limit: int = MAX_PIECE_CHARS) -> list[str]:

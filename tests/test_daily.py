@@ -7,6 +7,7 @@ through CliRunner, and as separate processes where two runs must race.
 from __future__ import annotations
 
 import datetime as dt
+import json
 from pathlib import Path
 
 import pytest
@@ -57,7 +58,9 @@ def test_inbox_becomes_one_chapter_per_story_in_order_and_the_broken_file_is_rep
     expected = ["Introduction", "Headlines", HARBOUR, RAIL, kharkiv, "Close"]
     assert mp3_chapters(library / episode.audio_path) == expected
     script = (library / episode.script_path).read_text(encoding="utf-8")
-    assert "Your briefing for Wednesday the twenty-fifth of November." in script
+    assert "Your briefing for Wednesday the 25th of November." in script  # as written, for people
+    timing = json.loads((library / episode.audio_path).with_suffix(".json").read_text(encoding="utf-8"))
+    assert timing["sections"][0]["segments"][0]["text"].startswith("Your briefing for Wednesday the twenty-fifth of November.")
     assert assert_feed_valid(library) == 1
 
 

@@ -6,8 +6,7 @@ import subprocess
 import sys
 import time
 
-from briefing.encode import cpu_count
-from briefing.speak import free_cores
+from briefing.cores import cpu_count, free_cores
 
 
 def test_a_machine_whose_cores_are_all_busy_gets_one_worker() -> None:

@@ -12,7 +12,7 @@ import mimetypes
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from briefing.encode import cpu_count
+from briefing.cores import cpu_count
 from briefing.errors import UsageError
 from briefing.formats import m4a, mp3
 from briefing.formats.base import OutputFormat, Pcm, Tags

@@ -11,9 +11,12 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from briefing.chapters import Chapter
-from briefing.encode import PcmReader
+
+if TYPE_CHECKING:
+    from briefing.audio import PcmReader
 
 
 @dataclass(frozen=True)

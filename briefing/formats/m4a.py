@@ -15,7 +15,6 @@ import tempfile
 from pathlib import Path
 
 from briefing.chapters import Chapter
-from briefing.encode import SAMPLE_RATE_OUT
 from briefing.errors import BriefingError
 from briefing.formats.base import OutputFormat, Pcm, Tags
 from briefing.fsutil import atomic_path
@@ -32,6 +31,8 @@ _META_SPECIAL = str.maketrans({char: "\\" + char for char in "=;#\\\n"})
 
 def encode(pcm: Pcm, path: Path, jobs: int) -> None:
     """Mono AAC at 44.1 kHz in an M4A file; one core, whatever ``jobs`` allows."""
+    from briefing.audio import SAMPLE_RATE_OUT  # numpy only when encoding: the CLI imports formats
+
     chain = f"aresample={SAMPLE_RATE_OUT}" + (f",{pcm.filters}" if pcm.filters else "")
     command = [_ffmpeg(), "-nostdin", "-hide_banner", "-loglevel", "error", "-y",
                "-f", "s16le", "-ar", str(pcm.sample_rate), "-ac", "1", "-i", "pipe:0", "-af", chain,

@@ -25,7 +25,6 @@ from mutagen.id3 import (
     PictureType,
 )
 
-from briefing import encode as mp3_encoder
 from briefing.chapters import Chapter
 from briefing.formats.base import OutputFormat, Pcm, Tags
 from briefing.textsafety import strip_controls_inline
@@ -39,6 +38,8 @@ _NO_OFFSET = 0xFFFFFFFF
 
 def encode(pcm: Pcm, path: Path, jobs: int) -> None:
     """Mono MP3 at 44.1 kHz, the episode cut at its pauses and encoded on up to ``jobs`` cores."""
+    from briefing.formats import mp3_encoder  # numpy and the encoder only when encoding: the CLI imports formats
+
     chunks = mp3_encoder.plan_chunks(pcm.samples, pcm.sample_rate, list(pcm.silences), jobs)
     mp3_encoder.encode_mp3(pcm.read, pcm.sample_rate, chunks, path, pcm.filters)
 

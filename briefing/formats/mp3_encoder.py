@@ -20,9 +20,9 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
+from briefing.audio import SAMPLE_RATE_OUT, PcmReader
 from briefing.errors import BriefingError
 
-SAMPLE_RATE_OUT = 44100
 BITRATE = "96k"
 # LAME's -q 7: about twice as fast as -q 5; at 96 kbit/s mono speech we could not hear a difference.
 LAME_QUALITY = 7
@@ -34,19 +34,11 @@ _BITRATES = (0, 32, 40, 48, 56, 64, 80, 96, 112, 128, 160, 192, 224, 256, 320)  
 _SAMPLE_RATES = (44100, 48000, 32000)
 _COPY_BYTES = 1 << 20
 
-# Reads source PCM: (first sample, end sample) -> signed 16-bit mono bytes, ready to encode.
-PcmReader = Callable[[int, int], Iterator[bytes]]
-
-
 @dataclass(frozen=True)
 class Chunk:
     source_start: int  # in source samples
     source_end: int
     output_samples: int | None  # exact length at 44.1 kHz; None for the last chunk (its natural length)
-
-
-def cpu_count() -> int:
-    return len(os.sched_getaffinity(0))
 
 
 def plan_chunks(source_samples: int, sample_rate: int, silences: list[tuple[int, int]],
