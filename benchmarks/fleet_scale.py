@@ -30,8 +30,8 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-ARTICLES_DIR = ROOT.parent / "shared" / "eval" / "bbc-news-summary" / "News Articles"
-sys.path.insert(0, str(ROOT))
+sys.path[:0] = [str(ROOT), str(ROOT / "benchmarks")]
+from daily_scale import ARTICLES_DIR, bbc_articles  # noqa: E402
 
 CHANNELS = 12
 ARTICLES_EACH = 5
@@ -40,17 +40,6 @@ TARGET_CHANNELS, TARGET_MINUTES = 5000, 60
 EMPTY_TASKS = 200
 LINE = re.compile(r"^(?P<name>\S+): (?P<status>published|FAILED) .*\((?P<seconds>[\d.]+) s on (?P<worker>[^)]+)\)$")
 SUMMARY = re.compile(r"(?P<published>\d+) published, (?P<failed>\d+) failed, in (?P<seconds>[\d.]+) s")
-
-
-def articles(count: int) -> list[Path]:
-    """``count`` different articles, alternating between the categories so a channel's stories differ."""
-    categories = [sorted(folder.glob("*.txt")) for folder in sorted(ARTICLES_DIR.iterdir()) if folder.is_dir()]
-    chosen: list[Path] = []
-    for index in range(max(len(files) for files in categories)):
-        chosen += [files[index] for files in categories if index < len(files)]
-    if len(chosen) < count:
-        sys.exit(f"only {len(chosen)} articles in {ARTICLES_DIR}, {count} needed")
-    return chosen[:count]
 
 
 def make_channels(folder: Path, files: list[Path]) -> None:
@@ -113,7 +102,7 @@ def main() -> None:
     profile = load_profile(None)
     print(f"voice: default profile -> engine {profile.engine} ({profile.settings.voice or profile.settings.model})")
     print(f"machine: {os.cpu_count()} cores, load average before {os.getloadavg()[0]:.2f}")
-    files = articles(CHANNELS * ARTICLES_EACH)
+    files = bbc_articles(CHANNELS * ARTICLES_EACH)
     runs = {}
     for workers in (1, 2):
         runs[workers] = run_fleet(files, workers)

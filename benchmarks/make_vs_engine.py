@@ -10,7 +10,6 @@ Ends with `make/engine floor wall ratio: R` among its `name: value` lines.
 
 from __future__ import annotations
 
-import json
 import os
 import statistics
 import subprocess
@@ -20,7 +19,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path[:0] = [str(ROOT), str(ROOT / "benchmarks")]
-from make_vs_espeak import BRIEFING, EXAMPLE, RUNS, timed, without_cache  # noqa: E402
+from make_vs_espeak import BRIEFING, EXAMPLE, RUNS, spoken_script, timed, without_cache  # noqa: E402
 from briefing.formats.mp3_encoder import BITRATE, LAME_QUALITY  # noqa: E402
 
 ENGINE_ALONE = """
@@ -56,11 +55,8 @@ def main() -> None:
         return
     with tempfile.TemporaryDirectory() as scratch:
         folder = Path(scratch)
-        script = json.loads(subprocess.run(BRIEFING + ["script", str(EXAMPLE), "--all", "--json"],
-                                           capture_output=True, text=True, check=True).stdout)
-        text = "\n\n".join(seg["text"] for sec in script["sections"] for seg in sec["segments"])
-        text_file = folder / "script.txt"
-        text_file.write_text(text)
+        text_file = spoken_script(folder)
+        words = len(text_file.read_text().split())
         make = BRIEFING + ["make", str(EXAMPLE), "--all", "--no-publish", "-q", "-o", str(folder / "make.mp3")]
         environment = without_cache(folder)
         timed(make, env=environment)  # warm the page cache for every side
@@ -78,7 +74,7 @@ def main() -> None:
     make_median = statistics.median(make_times)
     medians = {threads: statistics.median(times) for threads, times in floors.items()}
     best = min(medians, key=medians.get)
-    print(f"runs: {RUNS}, audio: {audio_s:.1f} s, words: {len(text.split())}, cores: {len(os.sched_getaffinity(0))}")
+    print(f"runs: {RUNS}, audio: {audio_s:.1f} s, words: {words}, cores: {len(os.sched_getaffinity(0))}")
     print(f"briefing make --all (hibari)  median {make_median:.2f} s  (runs: {', '.join(f'{t:.2f}' for t in make_times)})")
     for threads, times in floors.items():
         print(f"hibari alone, {threads} thread(s), + ffmpeg  median {medians[threads]:.2f} s  "

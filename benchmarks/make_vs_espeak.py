@@ -47,6 +47,15 @@ def without_cache(folder: Path) -> dict[str, str]:
     return environment
 
 
+def spoken_script(folder: Path) -> Path:
+    """The example's whole script as the engine is given it, one segment a paragraph, in a file."""
+    script = json.loads(subprocess.run(BRIEFING + ["script", str(EXAMPLE), "--all", "--json"],
+                                       capture_output=True, text=True, check=True).stdout)
+    text_file = folder / "script.txt"
+    text_file.write_text("\n\n".join(seg["text"] for sec in script["sections"] for seg in sec["segments"]))
+    return text_file
+
+
 def timed(command: list[str], **kwargs) -> tuple[float, int]:
     """Wall time of a whole process and its own peak RSS in MB (from wait4)."""
     start = time.perf_counter()
@@ -72,11 +81,8 @@ def main() -> None:
         return
     with tempfile.TemporaryDirectory() as scratch:
         folder = Path(scratch)
-        script = json.loads(subprocess.run(BRIEFING + ["script", str(EXAMPLE), "--all", "--json"],
-                                           capture_output=True, text=True, check=True).stdout)
-        text = "\n\n".join(seg["text"] for sec in script["sections"] for seg in sec["segments"])
-        text_file = folder / "script.txt"
-        text_file.write_text(text)
+        text_file = spoken_script(folder)
+        words = len(text_file.read_text().split())
         make = BRIEFING + ["make", str(EXAMPLE), "--all", "--voice", "classic", "--no-publish", "-q",
                            "-o", str(folder / "make.mp3")]
         environment = without_cache(folder)
@@ -94,7 +100,7 @@ def main() -> None:
             capture_output=True, text=True, check=True).stdout)
     make_median, base_median = statistics.median(make_times), statistics.median(base_times)
     same_quality_median = statistics.median(same_quality_times)
-    print(f"runs: {RUNS}, audio: {audio_s:.1f} s, words: {len(text.split())}")
+    print(f"runs: {RUNS}, audio: {audio_s:.1f} s, words: {words}")
     print(f"briefing make --all   median {make_median:.2f} s  (runs: {', '.join(f'{t:.2f}' for t in make_times)})")
     print(f"espeak-ng + ffmpeg    median {base_median:.2f} s  (runs: {', '.join(f'{t:.2f}' for t in base_times)})")
     print(f"espeak-ng + ffmpeg at briefing's LAME quality {LAME_QUALITY}: median {same_quality_median:.2f} s")

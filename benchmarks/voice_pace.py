@@ -23,14 +23,15 @@ from dataclasses import replace
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-ARTICLES_DIR = ROOT.parent / "shared" / "eval" / "bbc-news-summary" / "News Articles"
-sys.path.insert(0, str(ROOT))
+sys.path[:0] = [str(ROOT), str(ROOT / "benchmarks")]
+from daily_scale import ARTICLES_DIR, bbc_articles  # noqa: E402
 
 from briefing.errors import BriefingError  # noqa: E402
 from briefing.pipeline import MakeOptions, make_episode  # noqa: E402
 from briefing.script import LETTERS_PER_WORD  # noqa: E402
 from briefing.select import WORDS_PER_MINUTE  # noqa: E402
-from briefing.voices import load_profile, profile_names, speaking_profile  # noqa: E402
+from briefing.engines import load_engine  # noqa: E402
+from briefing.voices import load_profile, profile_names  # noqa: E402
 
 CALIBRATION = 6
 HELD_OUT = 4
@@ -38,22 +39,11 @@ LENGTHS = (0.5, 1.0, 2.0)
 CHECKED_PROFILES = ("default", "british")
 
 
-def bbc_articles(count: int) -> list[Path]:
-    categories = [sorted(folder.glob("*.txt")) for folder in sorted(ARTICLES_DIR.iterdir()) if folder.is_dir()]
-    chosen: list[Path] = []
-    for index in range(max(len(files) for files in categories)):
-        for files in categories:
-            if index < len(files) and len(chosen) < count:
-                chosen.append(files[index])
-    return chosen
-
-
 def measured_pace(profile_name: str, articles: list[Path], work: Path) -> float | None:
     profile = load_profile(profile_name)
     try:
-        if speaking_profile(profile, notice=lambda line: None).name != profile.name:
-            return None  # its engine does not load here: the fallback would be measured
-    except BriefingError:
+        load_engine(profile.engine, profile.settings).close()
+    except BriefingError:  # its engine does not load here: nothing of its own to measure
         return None
     letters = seconds = 0.0
     for number, article in enumerate(articles):

@@ -18,9 +18,13 @@ import struct
 import time
 from dataclasses import asdict
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from briefing.engines.base import Speech, VoiceSettings
 from briefing.fsutil import temporary_name
+
+if TYPE_CHECKING:
+    from briefing.config import Config
 
 CACHE_DIR = Path("cache") / "speech"
 DEFAULT_CACHE_MB = 500
@@ -124,11 +128,9 @@ def _model_identity(settings: VoiceSettings) -> list[object]:
     return [status.st_size, status.st_mtime_ns]
 
 
-def open_cache(library_dir: Path) -> SpeechCache | None:
-    """The library's speech cache as ``briefing.toml`` sizes it; None when ``cache_mb`` is 0."""
-    from briefing.config import load_config
-
-    megabytes = load_config(library_dir).raw.get("channel", {}).get("cache_mb", DEFAULT_CACHE_MB)
+def open_cache(library_dir: Path, config: Config) -> SpeechCache | None:
+    """The library's speech cache as its ``briefing.toml`` (``config``) sizes it; None when ``cache_mb`` is 0."""
+    megabytes = config.raw.get("channel", {}).get("cache_mb", DEFAULT_CACHE_MB)
     if megabytes <= 0:
         return None
     return SpeechCache(Path(library_dir) / CACHE_DIR, int(megabytes * 1024 * 1024))

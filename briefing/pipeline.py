@@ -390,7 +390,7 @@ def make_episode(source: str | Script, options: MakeOptions | None = None, *,
                                    album=config.channel.title, audio=_audio_format(options, config).name)
     with _render_target(options, script, library_dir, render_options.audio) as target:
         # --no-publish leaves the library alone: its speech cache too
-        cache = open_cache(library_dir) if options.publish else None
+        cache = open_cache(library_dir, config) if options.publish else None
         rendered = render(script, render_options, target, progress, workers=options.workers, cache=cache)
         if not options.publish:
             return MadeEpisode(script, rendered.audio, rendered.duration_s, None)

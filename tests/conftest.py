@@ -323,3 +323,17 @@ def dead_pid() -> int:
     process = subprocess.Popen([sys.executable, "-c", "pass"])
     process.wait()
     return process.pid
+
+
+def quiet_between_sections_ms(levels: list[float], sections: list[dict], silence_dbfs: float,
+                              window_ms: int) -> list[tuple[str, str, float]]:
+    """For each pair of neighbouring sections of a timing file: their kinds and the longest run (ms) below
+    ``silence_dbfs`` between the end of one and the start of the next, from ``window_dbfs`` levels."""
+    gaps = []
+    for previous, following in zip(sections, sections[1:]):
+        gap_from = previous["segments"][-1]["end"]
+        gap_to = following["segments"][0]["start"]
+        quiet = longest_quiet_run_ms(levels, math.ceil(gap_from * 1000 / window_ms),
+                                     math.floor(gap_to * 1000 / window_ms), silence_dbfs, window_ms)
+        gaps.append((previous["kind"], following["kind"], quiet))
+    return gaps

@@ -11,6 +11,7 @@ import pytest
 from conftest import requires_espeak
 
 from briefing.cache import SpeechCache, open_cache
+from briefing.config import load_config
 from briefing.engines import Speech, VoiceSettings
 from briefing.speak import speak_all
 
@@ -70,9 +71,9 @@ def test_eviction_survives_clips_deleted_under_it(tmp_path: Path) -> None:
 
 def test_cache_mb_zero_turns_the_cache_off(tmp_path: Path) -> None:
     (tmp_path / "briefing.toml").write_text("[channel]\ncache_mb = 0\n", encoding="utf-8")
-    assert open_cache(tmp_path) is None
+    assert open_cache(tmp_path, load_config(tmp_path)) is None
     (tmp_path / "briefing.toml").write_text("[channel]\ncache_mb = 2\n", encoding="utf-8")
-    assert open_cache(tmp_path).limit_bytes == 2 * 1024 * 1024
+    assert open_cache(tmp_path, load_config(tmp_path)).limit_bytes == 2 * 1024 * 1024
 
 
 @requires_espeak

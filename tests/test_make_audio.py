@@ -21,8 +21,8 @@ from conftest import (
     ebur128_summary,
     ffprobe_json,
     files_in,
-    longest_quiet_run_ms,
     pcm_duration,
+    quiet_between_sections_ms,
     requires_ffmpeg,
     run_cli,
     window_dbfs,
@@ -83,12 +83,8 @@ def test_every_section_boundary_is_a_silence_at_least_the_section_pause_long(
 ) -> None:
     sections = rendered_example.timing["sections"]
     assert len(sections) >= 4
-    for previous, following in pairwise(sections):
-        gap_from = previous["segments"][-1]["end"]
-        gap_to = following["segments"][0]["start"]
-        quiet = longest_quiet_run_ms(levels, math.ceil(gap_from * 1000 / WINDOW_MS),
-                                     math.floor(gap_to * 1000 / WINDOW_MS), SILENCE_DBFS, WINDOW_MS)
-        assert quiet >= SECTION_MS - TOLERANCE_MS, (previous["kind"], following["kind"], quiet)
+    for before, after, quiet in quiet_between_sections_ms(levels, sections, SILENCE_DBFS, WINDOW_MS):
+        assert quiet >= SECTION_MS - TOLERANCE_MS, (before, after, quiet)
 
 
 def test_speech_is_audible_inside_every_segment(rendered_example: Render, levels: list[float]) -> None:

@@ -10,6 +10,7 @@ from contextlib import contextmanager
 from dataclasses import replace
 from html.parser import HTMLParser
 from pathlib import Path
+from typing import Any
 
 import conftest_publish
 import pytest
@@ -197,6 +198,20 @@ def serving(library: Path) -> Iterator[Running]:
         yield server
 
 
+@contextmanager
+def chromium_on_published_pair(tmp_path: Path) -> Iterator[tuple[Any, Running]]:
+    """Chromium on a fresh profile, and the server of a library of two published episodes."""
+    require_debian_packages(["chromium", "chromedriver"], ["chromium", "chromium-driver"])
+    library = tmp_path / "library"
+    published_pair(library)
+    with serving(library) as server, tempfile.TemporaryDirectory() as profile:
+        driver = chrome(profile)
+        try:
+            yield driver, server
+        finally:
+            driver.quit()
+
+
 def wait_until(driver, script: str, *args, seconds: float = 10) -> None:
     deadline = time.monotonic() + seconds
     while not driver.execute_script(script, *args):
@@ -206,53 +221,39 @@ def wait_until(driver, script: str, *args, seconds: float = 10) -> None:
 
 @pytest.mark.e2e
 def test_chromium_starting_a_second_player_pauses_the_first_and_copies_the_feed_address(tmp_path):
-    require_debian_packages(["chromium", "chromedriver"], ["chromium", "chromium-driver"])
-    library = tmp_path / "library"
-    published_pair(library)
-    with serving(library) as server, tempfile.TemporaryDirectory() as profile:
-        driver = chrome(profile)
-        try:
-            driver.get(server.url)
-            first, second = (driver.find_element("id", f"player-{n}") for n in (0, 1))
-            driver.execute_script("arguments[0].play()", first)
-            wait_until(driver, "return arguments[0].currentTime > 0.2", first)
-            driver.execute_script("arguments[0].play()", second)
-            wait_until(driver, "return arguments[0].currentTime > 0.2", second)
-            assert driver.execute_script("return arguments[0].paused", first) is True
-            assert driver.execute_script("return arguments[0].paused", second) is False
+    with chromium_on_published_pair(tmp_path) as (driver, server):
+        driver.get(server.url)
+        first, second = (driver.find_element("id", f"player-{n}") for n in (0, 1))
+        driver.execute_script("arguments[0].play()", first)
+        wait_until(driver, "return arguments[0].currentTime > 0.2", first)
+        driver.execute_script("arguments[0].play()", second)
+        wait_until(driver, "return arguments[0].currentTime > 0.2", second)
+        assert driver.execute_script("return arguments[0].paused", first) is True
+        assert driver.execute_script("return arguments[0].paused", second) is False
 
-            driver.execute_cdp_cmd("Browser.grantPermissions", {
-                "origin": server.url.rstrip("/"), "permissions": ["clipboardReadWrite", "clipboardSanitizedWrite"]})
-            driver.find_element("id", "copy-feed").click()
-            wait_until(driver, "return document.getElementById('copy-status').textContent !== ''")
-            feed_url = driver.find_element("id", "feed-url").get_attribute("value")
-            assert feed_url == server.url + "feed.xml"  # the running server's address, not the default
-            copied = driver.execute_async_script(
-                "var done = arguments[0]; navigator.clipboard.readText().then(done, function (e) { done('') })")
-            selected = driver.execute_script(
-                "var f = document.getElementById('feed-url');"
-                "return document.activeElement === f && f.selectionStart === 0 && f.selectionEnd === f.value.length")
-            assert copied == feed_url or selected
-            assert copied == feed_url, "Chromium with clipboard permission should hold the copied address"
-        finally:
-            driver.quit()
+        driver.execute_cdp_cmd("Browser.grantPermissions", {
+            "origin": server.url.rstrip("/"), "permissions": ["clipboardReadWrite", "clipboardSanitizedWrite"]})
+        driver.find_element("id", "copy-feed").click()
+        wait_until(driver, "return document.getElementById('copy-status').textContent !== ''")
+        feed_url = driver.find_element("id", "feed-url").get_attribute("value")
+        assert feed_url == server.url + "feed.xml"  # the running server's address, not the default
+        copied = driver.execute_async_script(
+            "var done = arguments[0]; navigator.clipboard.readText().then(done, function (e) { done('') })")
+        selected = driver.execute_script(
+            "var f = document.getElementById('feed-url');"
+            "return document.activeElement === f && f.selectionStart === 0 && f.selectionEnd === f.value.length")
+        assert copied == feed_url or selected
+        assert copied == feed_url, "Chromium with clipboard permission should hold the copied address"
 
 
 @pytest.mark.e2e
 def test_chromium_shows_feed_xml_through_its_stylesheet(tmp_path):
-    require_debian_packages(["chromium", "chromedriver"], ["chromium", "chromium-driver"])
-    library = tmp_path / "library"
-    published_pair(library)
-    with serving(library) as server, tempfile.TemporaryDirectory() as profile:
-        driver = chrome(profile)
-        try:
-            driver.get(server.url + "feed.xml")
-            wait_until(driver, "return !!document.querySelector('section.subscribe')")
-            text = driver.find_element("tag name", "body").text
-            assert "This is a podcast feed" in text and "Morning Briefing" in text
-            assert "Briefing: markets" in text and "Briefing: climate" in text
-            field = driver.find_element("css selector", "section.subscribe input")
-            assert field.get_attribute("value") == server.url + "feed.xml"
-            assert len(driver.find_elements("tag name", "audio")) == 2
-        finally:
-            driver.quit()
+    with chromium_on_published_pair(tmp_path) as (driver, server):
+        driver.get(server.url + "feed.xml")
+        wait_until(driver, "return !!document.querySelector('section.subscribe')")
+        text = driver.find_element("tag name", "body").text
+        assert "This is a podcast feed" in text and "Morning Briefing" in text
+        assert "Briefing: markets" in text and "Briefing: climate" in text
+        field = driver.find_element("css selector", "section.subscribe input")
+        assert field.get_attribute("value") == server.url + "feed.xml"
+        assert len(driver.find_elements("tag name", "audio")) == 2
