@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 import time
@@ -46,3 +47,31 @@ def test_this_process_s_own_busy_threads_do_not_count_as_other_programs() -> Non
         stop.set()
         for thread in threads:
             thread.join()
+
+
+LOADED_HERE_THEN_POOLED = """
+from briefing.engines import VoiceSettings, load_engine
+from briefing.speak import _process_context, speak_all
+settings = VoiceSettings(voice="en-gb", rate=165)
+load_engine("pyttsx3", settings).synthesize("Loaded in this process first.")  # espeak-ng's thread now runs here
+print(_process_context().get_start_method())
+print(sum(len(clip.pcm) for clip in speak_all(["One sentence.", "And another one."], "pyttsx3", settings, 2)))
+"""
+
+
+def test_a_process_with_an_engine_loaded_spawns_its_workers_and_they_speak() -> None:
+    """Forked from a process where espeak-ng runs its own (C) thread, a worker never spoke: it hung."""
+    result = subprocess.run([sys.executable, "-c", LOADED_HERE_THEN_POOLED], capture_output=True, text=True,
+                            timeout=60)
+    method, pcm_bytes = result.stdout.split()
+    assert method == "spawn"
+    assert int(pcm_bytes) > 22050  # over half a second of speech from the workers
+
+
+def test_a_process_of_one_thread_forks_its_workers() -> None:
+    result = subprocess.run([sys.executable, "-c", "import briefing.cli, numpy\n"
+                             "from briefing.speak import _process_context\n"
+                             "print(_process_context().get_start_method())"],
+                            capture_output=True, text=True, timeout=60, check=True,
+                            env={name: value for name, value in os.environ.items() if name != "OPENBLAS_NUM_THREADS"})
+    assert result.stdout.strip() == "fork"  # numpy loaded after the command line keeps BLAS to one thread

@@ -3,6 +3,13 @@ extract, voices); the commands of the library (publish.py), the daily run and it
 (daily.py) and the fleet (fleet.py) are loaded when they are asked for. The CLI only parses, calls
 the package and prints."""
 
-from briefing.cli.main import main
+import os
+
+# numpy's BLAS would start a thread per core on import. briefing's numpy work is arithmetic on audio
+# blocks, which gains nothing from it, and a process of one thread can fork its speech workers
+# (``speak._process_context``). Set before numpy loads; a value the user chose is kept.
+os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
+
+from briefing.cli.main import main  # noqa: E402
 
 __all__ = ["main"]

@@ -45,10 +45,12 @@ class Pyttsx3Engine:
         if settings.pitch is not None:
             with contextlib.suppress(KeyError, ValueError):
                 driver.setProperty("pitch", int(settings.pitch))
-        # pyttsx3 queues settings until its next loop, and espeak-ng (asynchronous here) applies them on
-        # its own thread: applied with the first text, the rate was lost in about one process in six,
-        # which then spoke everything at the driver's 200 words a minute. Apply them now, and wait.
-        driver.runAndWait()
+        # A new pyttsx3 driver queues settings until its loop runs, and espeak-ng (asynchronous here)
+        # applies them on its own thread: applied with the first text, the rate was lost in about one
+        # process in six, which then spoke everything at 200 words a minute. Apply them now, and wait.
+        # (A driver pyttsx3 hands out again is idle and has applied them already: its loop would never end.)
+        if driver.isBusy():
+            driver.runAndWait()
         _wait_for_espeak()
         self._folder = make_temporary_folder("pyttsx3")  # only once nothing can fail
 
