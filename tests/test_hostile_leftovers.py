@@ -152,7 +152,7 @@ def killed_while_working(command: list[str], env: dict[str, str], scratch: Path)
     try:
         while time.monotonic() < deadline and process.poll() is None:
             if any(path.name.startswith("briefing-engine.") for path in scratch.iterdir()):
-                time.sleep(0.5)  # the engine loaded and speaking
+                time.sleep(0.2)  # the engine loaded and speaking
                 break
             time.sleep(0.01)
         assert process.poll() is None, "the run ended before it could be killed"
@@ -174,7 +174,7 @@ def test_what_a_killed_run_left_is_removed_when_the_next_run_starts(tmp_path, co
     (library / "briefing.toml").write_text('[sources]\ninbox = "inbox"\n')
     article = tmp_path / "a.txt"
     article.write_text(ARTICLE + "".join(f"\nThe council met for the {n}th time this year about it.\n"
-                                         for n in range(4, 40)))
+                                         for n in range(4, 160)))
     if command_name == "make":
         command = [*briefing_command(), "make", str(article), "--voice", "classic", "-q"]
     else:
