@@ -140,17 +140,3 @@ def test_the_lexicon_is_not_a_voice_profile() -> None:
     assert "lexicon" not in profile_names()
     with pytest.raises(UsageError):
         load_profile("lexicon")
-
-
-@requires_hibari
-def test_hibari_session_keeps_no_memory_arena_and_still_speaks() -> None:
-    """The arena kept the longest sentence's tensors for the rest of a run: 40-50 MB a worker."""
-    from briefing.engines import load_engine
-
-    engine = load_engine("hibari", VoiceSettings(voice="heart", rate=165))
-    try:
-        assert engine._tts.sess.get_session_options().enable_cpu_mem_arena is False
-        speech = engine.synthesize("The council met on Tuesday.")
-    finally:
-        engine.close()
-    assert speech.sample_rate == 24000 and len(speech.pcm) > 24000  # over half a second of audio

@@ -72,22 +72,7 @@ def create(settings: VoiceSettings, *, threads: int = 1) -> HibariEngine:
     except Exception as error:  # onnxruntime raises its own unrelated types for a bad file
         reason = str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
         raise EngineError(f"{settings.model or name}: not a usable hibari model ({reason})") from None
-    _without_memory_arena(tts, threads)
     return HibariEngine(tts, speed_for(settings.rate))
-
-
-def _without_memory_arena(tts, threads: int) -> None:
-    """Replace hibari's onnxruntime session by one without the CPU memory arena, which keeps the largest
-    sentence's tensors for the rest of the run: 40-50 MB a worker over a long episode, at no measurable
-    cost in speed. hibari offers no session options, so this needs its ``sess`` and ``model_path``."""
-    import onnxruntime
-
-    if not (hasattr(tts, "sess") and hasattr(tts, "model_path")):
-        return
-    options = onnxruntime.SessionOptions()
-    options.intra_op_num_threads = options.inter_op_num_threads = threads
-    options.enable_cpu_mem_arena = False
-    tts.sess = onnxruntime.InferenceSession(tts.model_path, options, providers=["CPUExecutionProvider"])
 
 
 def speed_for(rate: int | None) -> float:
