@@ -43,6 +43,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+from contextlib import ExitStack
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -71,8 +72,9 @@ from briefing.script import (
 from briefing.select import WORDS_PER_MINUTE, Budget, select
 from briefing.similarity import cosine, terms, tfidf
 from briefing.sources import Candidate, gather, settings_from_config
-from briefing.speak import SegmentError
-from briefing.voices import Pauses
+from briefing.engines import VoiceSettings
+from briefing.speak import SegmentError, SpeechPool
+from briefing.voices import Pauses, asked_profile
 
 DEFAULT_MINUTES = 8.0
 FIT_ATTEMPTS = 4
@@ -129,7 +131,8 @@ def run_daily(library_dir: Path, options: DailyOptions, *, report: Report = lamb
     note = note or report
     library_dir = Path(library_dir)
     date = options.date.isoformat()
-    with library_lock(library_dir, wait=options.wait):
+    pool: SpeechPool | None = None
+    with library_lock(library_dir, wait=options.wait), ExitStack() as stack:
         remove_stale_leftovers(library_dir, library_dir / EPISODES_DIR)
         config = load_config(library_dir)
         settings = settings_from_config(config.raw, library_dir, str(library_dir / "briefing.toml"))
@@ -141,6 +144,8 @@ def run_daily(library_dir: Path, options: DailyOptions, *, report: Report = lamb
                 note(f"Re-rendering the briefing for {date} from its {len(stories)} stories "
                        "(--update adds new articles)")
             else:
+                # New articles mean new speech: the engine loads while they are gathered and the day planned.
+                pool = stack.enter_context(SpeechPool(*_engine_of(options.render), options.workers))
                 gathered = gather(settings, library, lambda problem: report(f"Skipped: {problem}"))
                 failures = gathered.failures
                 stories = merge_duplicates(stories, order_candidates(gathered.candidates))
@@ -150,7 +155,7 @@ def run_daily(library_dir: Path, options: DailyOptions, *, report: Report = lamb
                 raise NothingToBrief(f"nothing to brief for {date}: {problem}")
             plan, script = fit_day(stories, options, library_dir)
             try:
-                episode = _render_and_publish(library_dir, script, options, progress)
+                episode = _render_and_publish(library_dir, script, options, progress, pool)
                 break
             except SegmentError as error:
                 unspeakable = _story_saying(script, plan, error.text)
@@ -367,15 +372,20 @@ def _reject(library_dir: Path, story: Story, reason: str) -> None:
             library.reject(key, article.source, reason)
 
 
+def _engine_of(render: pipeline.RenderOptions) -> tuple[str, VoiceSettings]:
+    profile = asked_profile(render.profile, render.engine)
+    return profile.engine, profile.settings
+
+
 def _render_and_publish(library_dir: Path, script: Script, options: DailyOptions,
-                        progress: pipeline.Progress | None) -> Episode:
+                        progress: pipeline.Progress | None, pool: SpeechPool | None) -> Episode:
     headlines = "; ".join(s.heading for s in script.sections if s.kind == "story" and s.heading)
     made = pipeline.make_episode(script, pipeline.MakeOptions(
         voice=options.render.profile, engine=options.render.engine, chime=options.render.chime,
         audio=options.render.audio,
         workers=options.workers, library=library_dir, kind="daily", description=f"Today: {headlines}.",
         lock=False,  # run_daily holds it for the whole run
-    ), progress=progress)
+    ), progress=progress, pool=pool)
     assert made.episode is not None
     return made.episode
 

@@ -16,6 +16,7 @@ from collections.abc import Callable, Iterator
 from contextlib import ExitStack, contextmanager, nullcontext
 from dataclasses import dataclass, field, replace
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from mutagen import MutagenError
 
@@ -38,6 +39,9 @@ from briefing.script import (
 from briefing.select import WORDS_PER_MINUTE, Budget, select
 from briefing.textsafety import strip_controls, strip_controls_inline
 from briefing.voices import VoiceProfile, asked_profile, fallback_profile, load_profile
+
+if TYPE_CHECKING:
+    from briefing.speak import SpeechPool
 
 Progress = Callable[[int, int], None]
 SIDE_SUFFIXES = {"text": ".txt", "timing": ".json", "transcript": ".vtt", "chapters": ".chapters.json",
@@ -115,13 +119,13 @@ def check_outputs(output: Path) -> None:
 
 def render(
     script: Script, options: RenderOptions, output: Path, progress: Progress | None = None,
-    workers: int | None = None, *, cache: SpeechCache | None = None,
+    workers: int | None = None, *, cache: SpeechCache | None = None, pool: SpeechPool | None = None,
 ) -> Rendered:
     """Speak every segment, assemble, normalise, export; write the audio and its side files atomically.
 
-    ``workers`` speech processes (default: one per core other programs leave free) share the segments;
-    clips in ``cache`` are not spoken again. When the profile's engine cannot load, the classic voice
-    speaks instead.
+    ``workers`` speech processes (default: one per core other programs leave free, or those already
+    started in ``pool``) share the segments; clips in ``cache`` are not spoken again. When the
+    profile's engine cannot load, the classic voice speaks instead.
     """
     from briefing import audio
     from briefing.speak import EngineUnavailable
@@ -131,7 +135,7 @@ def render(
         raise BriefingError(f"{script.source}: nothing to narrate")
     profile = asked_profile(options.profile, options.engine)
     try:
-        episode_audio = _assemble(script, profile, options.chime, progress, workers, cache)
+        episode_audio = _assemble(script, profile, options.chime, progress, workers, cache, pool)
     except EngineUnavailable as error:  # checked in the worker, so the engine loads once per process
         profile = fallback_profile(profile, error, options.engine)
         episode_audio = _assemble(script, profile, options.chime, progress, workers, cache)
@@ -153,12 +157,13 @@ def render(
 
 
 def _assemble(script: Script, profile: VoiceProfile, chime: bool, progress: Progress | None, workers: int | None,
-              cache: SpeechCache | None):
+              cache: SpeechCache | None, pool: SpeechPool | None = None):
     from briefing import audio
     from briefing.speak import speak_all
 
     segments = script.segments()
-    speeches = speak_all([s.text for s in segments], profile.engine, profile.settings, workers, cache=cache)
+    speeches = speak_all([s.text for s in segments], profile.engine, profile.settings, workers, cache=cache,
+                         pool=pool)
     section_starts = {id(section.segments[0]) for section in script.sections[1:] if section.segments}
     assembler = None
     for done, (segment, speech) in enumerate(zip(segments, speeches), start=1):
@@ -366,12 +371,13 @@ class MadeEpisode:
 
 
 def make_episode(source: str | Script, options: MakeOptions | None = None, *,
-                 progress: Progress | None = None) -> MadeEpisode:
+                 progress: Progress | None = None, pool: SpeechPool | None = None) -> MadeEpisode:
     """Make one episode of ``source`` (a file, ``-`` for standard input, a URL, or a ready Script) and publish it.
 
     Reads, cleans, selects and scripts the article, renders the audio with its side files, then —
     holding the library lock — records the episode, regenerates the feed and page, and retires the
-    episodes ``[channel] keep`` / ``keep_days`` no longer keep. Raises ``BriefingError``s.
+    episodes ``[channel] keep`` / ``keep_days`` no longer keep. Raises ``BriefingError``s. Speech
+    workers the caller started early (``pool``) are used if they suit the voice.
     """
     from briefing.cache import open_cache
     from briefing.config import load_config
@@ -391,7 +397,8 @@ def make_episode(source: str | Script, options: MakeOptions | None = None, *,
     with _render_target(options, script, library_dir, render_options.audio) as target:
         # --no-publish leaves the library alone: its speech cache too
         cache = open_cache(library_dir, config) if options.publish else None
-        rendered = render(script, render_options, target, progress, workers=options.workers, cache=cache)
+        rendered = render(script, render_options, target, progress, workers=options.workers, cache=cache,
+                          pool=pool)
         if not options.publish:
             return MadeEpisode(script, rendered.audio, rendered.duration_s, None)
         episode = _publish(rendered, source, options, library_dir, config, profile)

@@ -54,21 +54,23 @@ class SegmentError(EngineError):
 
 
 def speak_all(texts: list[str], engine_name: str, settings: VoiceSettings, workers: int | None = 1, *,
-              piece_chars: int = MAX_PIECE_CHARS, cache: SpeechCache | None = None) -> Iterator[Speech]:
+              piece_chars: int = MAX_PIECE_CHARS, cache: SpeechCache | None = None,
+              pool: SpeechPool | None = None) -> Iterator[Speech]:
     """Yield one Speech per text, in the same order. Engine errors surface from the iterator: an engine
     that cannot load as ``EngineUnavailable`` (before any clip), a failed segment as ``SegmentError``.
 
     Clips found in ``cache`` are not spoken again; the others are spoken by up to ``workers``
     processes (None: one per core that other programs leave free), each loading the engine once, and
-    stored in the cache.
+    stored in the cache. Workers already started in ``pool`` for this engine and settings are used instead.
     """
     workers = workers or free_cores()
     keys = [cache.key(engine_name, settings, text, piece_chars) for text in texts] if cache else []
     # Cached clips are read when their turn comes: an hour of them would not fit the memory budget.
     in_cache = [cache.contains(key) for key in keys] if cache else [False] * len(texts)
     missing = [index for index, found in enumerate(in_cache) if not found]
+    started = pool.take(engine_name, settings, piece_chars) if pool and missing else None
     spoken = _speak_in_pool([texts[index] for index in missing], engine_name, settings,
-                            max(1, min(workers, len(missing))), piece_chars) if missing else iter(())
+                            max(1, min(workers, len(missing))), piece_chars, started) if missing else iter(())
     for index, found in enumerate(in_cache):
         speech = cache.get(keys[index]) if cache and found else None
         if speech is None:
@@ -115,6 +117,37 @@ def speak_pieces(engine: Engine, text: str, piece_chars: int = MAX_PIECE_CHARS) 
 
 class EngineUnavailable(EngineError):
     """The engine did not load in its worker (not installed, bad model): nothing was spoken."""
+
+
+class SpeechPool:
+    """Speech workers started before their texts are known, so that the engine loads while the caller
+    still works: ``daily`` starts them before it gathers the articles and plans the day (hibari takes
+    0.5 s of CPU a worker to load). ``speak_all`` uses them once, for the engine they were started for;
+    ``close`` stops those left unused."""
+
+    def __init__(self, engine_name: str, settings: VoiceSettings, workers: int | None = None,
+                 piece_chars: int = MAX_PIECE_CHARS) -> None:
+        self._for = (engine_name, settings, piece_chars)
+        context = _process_context()
+        self._workers = [_Worker(context, engine_name, settings, piece_chars) for _ in range(workers or free_cores())]
+
+    def take(self, engine_name: str, settings: VoiceSettings, piece_chars: int) -> list[_Worker] | None:
+        """The started workers, once, if they are this engine's with these settings."""
+        if not self._workers or self._for != (engine_name, settings, piece_chars):
+            return None
+        workers, self._workers = self._workers, []
+        return workers
+
+    def close(self) -> None:
+        for worker in self._workers:
+            worker.stop()
+        self._workers = []
+
+    def __enter__(self) -> SpeechPool:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()
 
 
 def _process_context() -> multiprocessing.context.BaseContext:
@@ -171,11 +204,12 @@ class _Worker:
 
 
 def _speak_in_pool(texts: list[str], engine_name: str, settings: VoiceSettings, workers: int,
-                   piece_chars: int) -> Iterator[Speech]:
-    """Speak ``texts`` on ``workers`` processes, handing each text to whichever has room, and yield the
-    clips in order. Clips that arrive early wait, but no more than ``_AHEAD`` texts are out at once."""
+                   piece_chars: int, started: list[_Worker] | None = None) -> Iterator[Speech]:
+    """Speak ``texts`` on ``workers`` processes (or those ``started`` already), handing each text to
+    whichever has room, and yield the clips in order. Clips that arrive early wait, but no more than
+    ``_AHEAD`` texts are out at once."""
     context = _process_context()
-    pool = [_Worker(context, engine_name, settings, piece_chars) for _ in range(workers)]
+    pool = started or [_Worker(context, engine_name, settings, piece_chars) for _ in range(workers)]
     sizes = [len(text.encode("utf-8", "replace")) for text in texts]
     done: dict[int, Speech] = {}
     next_text = next_out = 0

@@ -75,3 +75,23 @@ def test_a_process_of_one_thread_forks_its_workers() -> None:
                             capture_output=True, text=True, timeout=60, check=True,
                             env={name: value for name, value in os.environ.items() if name != "OPENBLAS_NUM_THREADS"})
     assert result.stdout.strip() == "fork"  # numpy loaded after the command line keeps BLAS to one thread
+
+
+def test_workers_started_early_speak_for_their_voice_and_the_rest_are_stopped() -> None:
+    """daily starts the engine while it plans the day: the texts go to those workers, not to new ones."""
+    from briefing.engines import VoiceSettings
+    from briefing.speak import SpeechPool, speak_all
+
+    settings = VoiceSettings(voice="en-gb", rate=165)
+    with SpeechPool("pyttsx3", settings, workers=2) as pool:
+        processes = [worker.process for worker in pool._workers]
+        clips = list(speak_all(["One sentence.", "And another one."], "pyttsx3", settings, 2, pool=pool))
+        assert pool.take("pyttsx3", settings, 500) is None  # used once
+    assert [clip.sample_rate for clip in clips] == [22050, 22050] and all(len(clip.pcm) > 11025 for clip in clips)
+    assert all(process.exitcode is not None for process in processes)
+
+    with SpeechPool("pyttsx3", settings, workers=1) as other:
+        unused = [worker.process for worker in other._workers]
+        faster = VoiceSettings(voice="en-gb", rate=200)
+        assert other.take("pyttsx3", faster, 500) is None  # started for another rate: not used
+    assert all(process.exitcode is not None for process in unused)
