@@ -43,13 +43,14 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from contextlib import ExitStack
 from collections.abc import Callable, Sequence
+from contextlib import ExitStack
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from briefing import pipeline
 from briefing.config import load_config
+from briefing.engines import VoiceSettings
 from briefing.errors import NothingToBrief
 from briefing.fsutil import remove_stale_leftovers
 from briefing.speech.lexicon import load_lexicon
@@ -72,7 +73,6 @@ from briefing.script import (
 from briefing.select import WORDS_PER_MINUTE, Budget, select
 from briefing.similarity import cosine, terms, tfidf
 from briefing.sources import Candidate, gather, settings_from_config
-from briefing.engines import VoiceSettings
 from briefing.speak import SegmentError, SpeechPool
 from briefing.voices import Pauses, asked_profile
 

@@ -18,9 +18,9 @@ from __future__ import annotations
 
 import ctypes
 import multiprocessing
+import os
 import re
 import shutil
-import os
 import signal
 from collections import deque
 from collections.abc import Callable, Iterator

@@ -76,6 +76,25 @@ def test_pyttsx3_speaks_at_the_asked_rate_in_every_fresh_process() -> None:
     assert int(fast.communicate()[0]) < 0.7 * lengths[0]  # the rate does change the length
 
 
+def test_pyttsx3_sets_a_lost_rate_again() -> None:
+    """The rate espeak-ng lost is read back and set again before any text is spoken."""
+    from pyttsx3.drivers import _espeak
+
+    from briefing.engines import pyttsx3_engine
+
+    engine = load_engine("pyttsx3", VoiceSettings(voice="en-gb", rate=165))
+    try:
+        right = len(engine.synthesize(SENTENCE).pcm)
+        _espeak.SetParameter(_espeak.RATE, 200, 0)  # what the race left behind
+        _espeak.Synchronize()
+        assert pyttsx3_engine._espeak_rate() == 200
+        engine._insist_on_rate(165)
+        assert pyttsx3_engine._espeak_rate() == 165
+        assert abs(len(engine.synthesize(SENTENCE).pcm) - right) < 0.02 * right  # at 200: 18% shorter
+    finally:
+        engine.close()
+
+
 def test_pyttsx3_unknown_voice_is_a_usage_error_naming_the_voice() -> None:
     with pytest.raises(UsageError, match="no voice 'klingon-xx'"):
         load_engine("pyttsx3", VoiceSettings(voice="klingon-xx"))

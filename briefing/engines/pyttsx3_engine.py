@@ -6,13 +6,14 @@ asynchronous mode, so ``runAndWait`` can return before the WAV is written. Each 
 runs in a worker thread with a time limit, we wait for the driver's own "finished-utterance" event
 before reading the file, the driver's print is silenced at its source, an empty or missing file is
 retried once, and a stuck driver becomes a clear EngineError instead of a hang. The driver's loop
-also sleeps 10 ms after every utterance that espeak-ng (in retrieval mode) has already finished
-synchronously; it is woken by the same event instead, which was a third of the classic voice's time.
+also sleeps 10 ms after every utterance, finished or not; it is woken by the same event instead,
+which was a third of the classic voice's time.
 """
 
 from __future__ import annotations
 
 import contextlib
+import ctypes
 import io
 import shutil
 import threading
@@ -25,6 +26,7 @@ from briefing.errors import EngineError, UsageError
 from briefing.fsutil import make_temporary_folder
 
 BASE_TIMEOUT_S = 10.0
+_RATE_ATTEMPTS = 3
 SECONDS_PER_CHARACTER = 0.02
 
 
@@ -52,7 +54,22 @@ class Pyttsx3Engine:
         if driver.isBusy():
             driver.runAndWait()
         _wait_for_espeak()
+        if settings.rate:
+            self._insist_on_rate(int(settings.rate))
         self._folder = make_temporary_folder("pyttsx3")  # only once nothing can fail
+
+    def _insist_on_rate(self, rate: int) -> None:
+        """Read espeak-ng's rate back and set it again while it is not the one asked for: the race above
+        was rarer once the settings were applied before any text, but a loaded test run still met it."""
+        for _ in range(_RATE_ATTEMPTS):
+            if _espeak_rate() in (None, rate):
+                return
+            self._driver.setProperty("rate", rate)
+            if self._driver.isBusy():
+                self._driver.runAndWait()
+            _wait_for_espeak()
+        if _espeak_rate() not in (None, rate):
+            raise EngineError(f"pyttsx3: espeak-ng did not take the rate of {rate} words a minute")
 
     def _voice_id(self, wanted: str) -> str:
         wanted_lower = wanted.lower()
@@ -162,6 +179,20 @@ def _wait_for_espeak() -> None:
         from pyttsx3.drivers import _espeak
 
         _espeak.Synchronize()
+
+
+def _espeak_rate() -> int | None:
+    """espeak-ng's current rate, or None when it cannot be read (pyttsx3's own binding of
+    ``espeak_GetParameter`` leaves out the argument that asks for the current value)."""
+    if _espeak_driver() is None:
+        return None
+    from pyttsx3.drivers import _espeak
+
+    function = getattr(_espeak.dll, "espeak_GetParameter", None)
+    if function is None:
+        return None
+    function.argtypes, function.restype = [ctypes.c_int, ctypes.c_int], ctypes.c_int
+    return int(function(_espeak.RATE, 1))
 
 
 def _wake_driver_loop_on(finished: threading.Event) -> None:
