@@ -15,6 +15,7 @@ import re
 import shutil
 import subprocess
 import sys
+import time
 import warnings
 from dataclasses import dataclass
 from pathlib import Path
@@ -323,6 +324,16 @@ def dead_pid() -> int:
     process = subprocess.Popen([sys.executable, "-c", "pass"])
     process.wait()
     return process.pid
+
+
+@pytest.fixture
+def live_pid():
+    """The pid of a process that runs for the whole test (a writer that is still at work)."""
+    sleeper = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(60)"])
+    time.sleep(0.05)
+    yield sleeper.pid
+    sleeper.kill()
+    sleeper.wait()
 
 
 def quiet_between_sections_ms(levels: list[float], sections: list[dict], silence_dbfs: float,

@@ -98,33 +98,27 @@ def test_fleet_leaves_nothing_in_tmpdir_or_home(tmp_path):
 
 # ---- work folders of killed runs -----------------------------------------------------------------
 
-def test_only_work_folders_of_processes_that_are_gone_are_removed(tmp_path):
+def test_only_work_folders_of_processes_that_are_gone_are_removed(tmp_path, live_pid):
     host = fsutil.host_tag()
-    sleeper = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(60)"])
-    try:
-        time.sleep(0.05)
-        folders = {
-            "dead": f"briefing-render.{dead_pid()}-{host}.abcd1234",
-            "live": f"briefing-engine.{sleeper.pid}-{host}.abcd1234",
-            "mine": f"briefing-render.{os.getpid()}-{host}.abcd1234",
-            "other host, fresh": f"briefing-render.{dead_pid()}-00000000.abcd1234",
-            "other host, old": f"briefing-render.{dead_pid()}-00000000.efgh5678",
-            "untagged, fresh": "briefing-k3j4h5g6",
-            "untagged, old": "briefing-pyttsx3-q1w2e3r4",
-            "not ours, old": "briefing-notes",
-        }
-        for name in folders.values():
-            (tmp_path / name / "deep").mkdir(parents=True)
-            (tmp_path / name / "deep" / "clip.wav").write_bytes(b"RIFF")
-        for key in ("other host, old", "untagged, old", "not ours, old"):
-            os.utime(tmp_path / folders[key], (1_000_000, 1_000_000))
-        target = tmp_path / "kept"
-        target.mkdir()
-        (tmp_path / f"briefing-render.{dead_pid()}-{host}.link1234").symlink_to(target)  # never followed
-        removed = {path.name for path in fsutil.remove_stale_temporary_folders(tmp_path)}
-    finally:
-        sleeper.kill()
-        sleeper.wait()
+    folders = {
+        "dead": f"briefing-render.{dead_pid()}-{host}.abcd1234",
+        "live": f"briefing-engine.{live_pid}-{host}.abcd1234",
+        "mine": f"briefing-render.{os.getpid()}-{host}.abcd1234",
+        "other host, fresh": f"briefing-render.{dead_pid()}-00000000.abcd1234",
+        "other host, old": f"briefing-render.{dead_pid()}-00000000.efgh5678",
+        "untagged, fresh": "briefing-k3j4h5g6",
+        "untagged, old": "briefing-pyttsx3-q1w2e3r4",
+        "not ours, old": "briefing-notes",
+    }
+    for name in folders.values():
+        (tmp_path / name / "deep").mkdir(parents=True)
+        (tmp_path / name / "deep" / "clip.wav").write_bytes(b"RIFF")
+    for key in ("other host, old", "untagged, old", "not ours, old"):
+        os.utime(tmp_path / folders[key], (1_000_000, 1_000_000))
+    target = tmp_path / "kept"
+    target.mkdir()
+    (tmp_path / f"briefing-render.{dead_pid()}-{host}.link1234").symlink_to(target)  # never followed
+    removed = {path.name for path in fsutil.remove_stale_temporary_folders(tmp_path)}
     assert removed == {folders["dead"], folders["other host, old"], folders["untagged, old"]}
     assert {path.name for path in tmp_path.iterdir()} >= {folders[key] for key in
                                                           ("live", "mine", "other host, fresh", "untagged, fresh",

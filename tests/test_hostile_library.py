@@ -12,7 +12,6 @@ import random
 import shutil
 import signal
 import subprocess
-import sys
 import time
 from pathlib import Path
 
@@ -259,32 +258,26 @@ def test_a_full_disk_at_every_stage_of_make_is_one_line_and_leaves_nothing_half_
 
 # ---- 12: stale temporary files ---------------------------------------------------------------------
 
-def test_only_temporaries_of_writers_that_are_gone_are_removed(tmp_path):
+def test_only_temporaries_of_writers_that_are_gone_are_removed(tmp_path, live_pid):
     host = fsutil.host_tag()
-    sleeper = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(60)"])
-    try:
-        time.sleep(0.05)
-        files = {
-            "dead": f".feed.xml.{dead_pid()}-{host}.abcd1234.tmp",
-            "live": f".feed.xml.{sleeper.pid}-{host}.abcd1234.tmp",
-            "mine": f".index.html.{os.getpid()}-{host}.abcd1234.tmp",
-            "other host, fresh": f".feed.xml.{dead_pid()}-00000000.abcd1234.tmp",
-            "other host, old": f".feed.xml.{dead_pid()}-00000000.efgh5678.tmp",
-            "untagged, fresh": ".feed.xml.k3j4h5g6.tmp",
-            "untagged, old": ".story.mp3.a1b2c3d4.tmp",
-            "lock's own": ".briefing.lock.0123456789abcdef0123456789abcdef.tmp",
-            "not a temporary": "notes.tmp",
-        }
-        for name in files.values():
-            (tmp_path / name).write_text("x")
-        hours_ago = time.time() - 2 * fsutil.STALE_AGE_S
-        for key in ("other host, old", "untagged, old", "lock's own"):
-            os.utime(tmp_path / files[key], (hours_ago, hours_ago))
+    files = {
+        "dead": f".feed.xml.{dead_pid()}-{host}.abcd1234.tmp",
+        "live": f".feed.xml.{live_pid}-{host}.abcd1234.tmp",
+        "mine": f".index.html.{os.getpid()}-{host}.abcd1234.tmp",
+        "other host, fresh": f".feed.xml.{dead_pid()}-00000000.abcd1234.tmp",
+        "other host, old": f".feed.xml.{dead_pid()}-00000000.efgh5678.tmp",
+        "untagged, fresh": ".feed.xml.k3j4h5g6.tmp",
+        "untagged, old": ".story.mp3.a1b2c3d4.tmp",
+        "lock's own": ".briefing.lock.0123456789abcdef0123456789abcdef.tmp",
+        "not a temporary": "notes.tmp",
+    }
+    for name in files.values():
+        (tmp_path / name).write_text("x")
+    hours_ago = time.time() - 2 * fsutil.STALE_AGE_S
+    for key in ("other host, old", "untagged, old", "lock's own"):
+        os.utime(tmp_path / files[key], (hours_ago, hours_ago))
 
-        removed = {path.name for path in fsutil.remove_stale_temporaries(tmp_path)}
-    finally:
-        sleeper.kill()
-        sleeper.wait()
+    removed = {path.name for path in fsutil.remove_stale_temporaries(tmp_path)}
     assert removed == {files["dead"], files["other host, old"], files["untagged, old"]}
     assert not any((tmp_path / name).exists() for name in removed)
 

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import contextlib
 import ctypes
+import functools
 import io
 import shutil
 import threading
@@ -27,6 +28,7 @@ from briefing.fsutil import make_temporary_folder
 
 BASE_TIMEOUT_S = 10.0
 _RATE_ATTEMPTS = 3
+_RATE_PARAMETER = 1  # espeakRATE
 SECONDS_PER_CHARACTER = 0.02
 
 
@@ -50,26 +52,27 @@ class Pyttsx3Engine:
         # A new pyttsx3 driver queues settings until its loop runs, and espeak-ng (asynchronous here)
         # applies them on its own thread: applied with the first text, the rate was lost in about one
         # process in six, which then spoke everything at 200 words a minute. Apply them now, and wait.
-        # (A driver pyttsx3 hands out again is idle and has applied them already: its loop would never end.)
-        if driver.isBusy():
-            driver.runAndWait()
-        _wait_for_espeak()
+        self._apply_settings()
         if settings.rate:
             self._insist_on_rate(int(settings.rate))
         self._folder = make_temporary_folder("pyttsx3")  # only once nothing can fail
 
+    def _apply_settings(self) -> None:
+        # A driver pyttsx3 hands out again is idle and has applied them already: its loop would never end.
+        if self._driver.isBusy():
+            self._driver.runAndWait()
+        _wait_for_espeak()
+
     def _insist_on_rate(self, rate: int) -> None:
         """Read espeak-ng's rate back and set it again while it is not the one asked for: the race above
         was rarer once the settings were applied before any text, but a loaded test run still met it."""
-        for _ in range(_RATE_ATTEMPTS):
+        for attempt in range(_RATE_ATTEMPTS + 1):
             if _espeak_rate() in (None, rate):
                 return
-            self._driver.setProperty("rate", rate)
-            if self._driver.isBusy():
-                self._driver.runAndWait()
-            _wait_for_espeak()
-        if _espeak_rate() not in (None, rate):
-            raise EngineError(f"pyttsx3: espeak-ng did not take the rate of {rate} words a minute")
+            if attempt < _RATE_ATTEMPTS:
+                self._driver.setProperty("rate", rate)
+                self._apply_settings()
+        raise EngineError(f"pyttsx3: espeak-ng did not take the rate of {rate} words a minute")
 
     def _voice_id(self, wanted: str) -> str:
         wanted_lower = wanted.lower()
@@ -184,15 +187,20 @@ def _wait_for_espeak() -> None:
 def _espeak_rate() -> int | None:
     """espeak-ng's current rate, or None when it cannot be read (pyttsx3's own binding of
     ``espeak_GetParameter`` leaves out the argument that asks for the current value)."""
+    function = _espeak_get_parameter()
+    return None if function is None else int(function(_RATE_PARAMETER, 1))
+
+
+@functools.cache
+def _espeak_get_parameter():
     if _espeak_driver() is None:
         return None
     from pyttsx3.drivers import _espeak
 
     function = getattr(_espeak.dll, "espeak_GetParameter", None)
-    if function is None:
-        return None
-    function.argtypes, function.restype = [ctypes.c_int, ctypes.c_int], ctypes.c_int
-    return int(function(_espeak.RATE, 1))
+    if function is not None:
+        function.argtypes, function.restype = [ctypes.c_int, ctypes.c_int], ctypes.c_int
+    return function
 
 
 def _wake_driver_loop_on(finished: threading.Event) -> None:

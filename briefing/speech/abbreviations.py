@@ -33,21 +33,29 @@ def expand_titles(text: str) -> str:
     return re.sub(r"(?<=[a-z])\s(Jr|Snr|Sr|Jnr)\b\.?", lambda m: " Junior" if "J" in m.group(1) else " Senior", text)
 
 
+# In order: "&" alone comes after "& Co", "etc" mid-sentence after "etc" at the end.
+_ABBREVIATIONS = tuple((re.compile(pattern), spoken) for pattern, spoken in (
+    (r"\be\.?g\.(?=[\s,]|$)|\beg\b(?=,?\s)", "for example"),
+    (r"\bi\.?e\.(?=[\s,]|$)|\bie\b(?=,?\s)", "that is"),
+    (r"\betc\b\.?(?=\s*$)", "et cetera."),
+    (r"\betc\b\.?", "et cetera"),
+    (r"(?<=\w)\s(?:vs\.?|v\.?)\s(?=[A-Z0-9])|\bvs\b\.?", " versus "),
+    (r"\b(?:No|no|Nos)\.?\s?(?=\d)", "Number "),
+    (r"\b(?:approx)\b\.?", "approximately"),
+    (r"&\s?Co\b\.?", "and Company"),
+    (r"\bLtd\b\.?", "Limited"),
+    (r"\s?&\s?", " and "),
+    (r"(?<=\d)\s?\+", " plus"),
+    (r"\s\+\s", " plus "),
+    (r"\s?@\s?", " at "),
+    (r"\s=\s", " equals "),
+))
+
+
 def expand_abbreviations(text: str) -> str:
-    text = re.sub(r"\be\.?g\.(?=[\s,]|$)|\beg\b(?=,?\s)", "for example", text)
-    text = re.sub(r"\bi\.?e\.(?=[\s,]|$)|\bie\b(?=,?\s)", "that is", text)
-    text = re.sub(r"\betc\b\.?(?=\s*$)", "et cetera.", text)
-    text = re.sub(r"\betc\b\.?", "et cetera", text)
-    text = re.sub(r"(?<=\w)\s(?:vs\.?|v\.?)\s(?=[A-Z0-9])|\bvs\b\.?", " versus ", text)
-    text = re.sub(r"\b(?:No|no|Nos)\.?\s?(?=\d)", "Number ", text)
-    text = re.sub(r"\b(?:approx)\b\.?", "approximately", text)
-    text = re.sub(r"&\s?Co\b\.?", "and Company", text)
-    text = re.sub(r"\bLtd\b\.?", "Limited", text)
-    text = re.sub(r"\s?&\s?", " and ", text)
-    text = re.sub(r"(?<=\d)\s?\+", " plus", text)
-    text = re.sub(r"\s\+\s", " plus ", text)
-    text = re.sub(r"\s?@\s?", " at ", text)
-    return re.sub(r"\s=\s", " equals ", text)
+    for pattern, spoken in _ABBREVIATIONS:
+        text = pattern.sub(spoken, text)
+    return text
 
 
 # --- roman numerals -------------------------------------------------------------------------------
