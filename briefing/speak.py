@@ -318,7 +318,7 @@ def _serve(engine_name: str, settings: VoiceSettings, registry: dict[str, str], 
 def _heap_trimmer() -> Callable[[], object]:
     """glibc's ``malloc_trim``, or nothing elsewhere. A neural engine frees tens of megabytes after every
     sentence that the C heap keeps for later; handed back at once, several workers do not each hold their
-    high-water mark (hibari: about 230 MB a worker instead of 290 over an hour's text). It costs microseconds."""
+    high-water mark (hibari: about 220 MB a worker instead of 270 over the example). It costs microseconds."""
     try:
         trim = ctypes.CDLL(None).malloc_trim
     except (OSError, AttributeError):

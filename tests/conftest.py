@@ -15,6 +15,7 @@ import re
 import shutil
 import subprocess
 import sys
+import tempfile
 import time
 import warnings
 from dataclasses import dataclass
@@ -41,6 +42,16 @@ VENV_BRIEFING = REPO / ".venv/bin/briefing"
 EXAMPLE_MAX_WORDS = 250
 DECODE_RATE = 44100
 SILENT_MP3_SECONDS = 12.0
+
+def pytest_configure(config) -> None:
+    """Keep what briefing caches for the user (hibari's shared pronunciation tables) out of their
+    ~/.cache: every test, and every process a test starts, uses a cache folder deleted at the end."""
+    os.environ["XDG_CACHE_HOME"] = tempfile.mkdtemp(prefix="briefing-test-cache-")
+
+
+def pytest_unconfigure(config) -> None:
+    shutil.rmtree(os.environ.pop("XDG_CACHE_HOME", ""), ignore_errors=True)
+
 
 requires_ffmpeg = pytest.mark.skipif(
     shutil.which("ffmpeg") is None or shutil.which("ffprobe") is None, reason="needs ffmpeg and ffprobe"

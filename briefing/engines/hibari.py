@@ -4,11 +4,13 @@ Owns choosing a hibari voice that is already on disk, turning the profile's rate
 ``speed`` and returning 16-bit PCM at 24 kHz. hibari fetches its other voices from the network on
 first use; briefing never does, so only the voice inside the wheel ("heart") and voices a person
 has copied into hibari's cache can be used. ``hibari-tts`` (Apache-2.0) is an optional extra.
+Its pronunciation dictionaries are read from a file every worker shares (``hibari_tables``).
 """
 
 from __future__ import annotations
 
 from briefing.engines.base import Speech, VoiceInfo, VoiceSettings
+from briefing.engines.hibari_tables import shared_g2p
 from briefing.errors import EngineError
 
 DEFAULT_VOICE = "heart"
@@ -68,7 +70,11 @@ def create(settings: VoiceSettings, *, threads: int = 1) -> HibariEngine:
             f" copy {VOICES[name]['file']} into {cache_dir()} or use {DEFAULT_VOICE!r}"
         ) from None
     try:
-        tts = Hibari(voice=name, model=settings.model, threads=threads)
+        g2p = shared_g2p(VOICES[name]["british"])
+    except (OSError, ValueError, ImportError, AttributeError):
+        g2p = None  # hibari loads its own dictionaries into this process
+    try:
+        tts = Hibari(voice=name, model=settings.model, threads=threads, g2p=g2p)
     except Exception as error:  # onnxruntime raises its own unrelated types for a bad file
         reason = str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
         raise EngineError(f"{settings.model or name}: not a usable hibari model ({reason})") from None

@@ -1,0 +1,172 @@
+"""hibari's pronunciation tables shared through one memory-mapped file (briefing/engines/hibari_tables.py).
+
+The tables must read exactly as hibari's own dictionaries do (same phonemes, so the same audio), take
+far less memory in each speech worker, survive a damaged or missing file and a cache folder that
+cannot be written, and be built once however many workers race to build it.
+"""
+
+from __future__ import annotations
+
+import ast
+import os
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+import pytest
+
+from briefing.engines.hibari_tables import SharedTable, read_tables, tables_path, write_tables
+
+hibari = pytest.importorskip("hibari")
+from hibari.g2p import G2P  # noqa: E402
+
+from briefing.engines import VoiceSettings, load_engine  # noqa: E402
+from briefing.engines.hibari_tables import shared_g2p  # noqa: E402
+
+FIXTURES = Path(__file__).resolve().parent / "fixtures"
+EXAMPLE = Path(__file__).resolve().parents[2] / "shared/examples/kharkiv-counter-offensive.txt"
+
+# Words that exercise every path of the lexicon: parts of speech (read, live, record, used), capitals,
+# acronyms, numbers, money, symbols, hyphens, possessives, words no dictionary holds, non-ASCII.
+TRICKY = [
+    "I read the record yesterday; today I read it again and record a new one live, as we live here.",
+    "The U.S. and the UK used to say \"used\" differently: NATO's HQ, the BBC's 2024 report, $9.99 and £3.50.",
+    "Dr. J. K. Rowling met 1,250 people at 7:30 pm on the 3rd of March, 50% more than in 1999.",
+    "Zyxqu's krumpfle-wrangling Vćeslav and Ørsted's naïve café owners AREN'T READING THIS.",
+    "Kharkiv, Izium and Kupiansk: counter-offensive, Russia's defence ministry, Zelensky's address.",
+]
+
+
+def sample_texts() -> list[str]:
+    texts = list(TRICKY)
+    if EXAMPLE.is_file():
+        texts += ast.literal_eval(EXAMPLE.read_text(encoding="utf-8"))
+    for path in sorted(FIXTURES.glob("*.txt"))[:12]:
+        texts += [line for line in path.read_text(encoding="utf-8", errors="replace").splitlines() if line.strip()]
+    return texts
+
+
+@pytest.mark.parametrize("british", [False, True], ids=["us", "gb"])
+def test_shared_tables_give_the_same_phonemes_as_hibaris_own_dictionaries(british: bool) -> None:
+    own, shared = G2P(british=british), shared_g2p(british)
+    texts = sample_texts()
+    assert len(texts) > 20
+    differing = [text for text in texts if shared(text) != own(text)]
+    assert differing == []
+
+
+def test_the_shared_g2p_has_every_attribute_hibari_gives_its_own() -> None:
+    """Guards an upgrade of hibari that adds state to its G2P: ours would lack it."""
+    assert set(vars(shared_g2p(False))) == set(vars(G2P()))
+
+
+def test_a_worker_holds_far_less_memory_with_the_shared_tables() -> None:
+    shared_g2p(False)  # built into this run's cache folder before the children measure
+    script = textwrap.dedent("""
+        import sys
+        def anonymous_mb():
+            for line in open("/proc/self/smaps_rollup"):
+                if line.startswith("Anonymous:"):
+                    return int(line.split()[1]) / 1024
+        from hibari.g2p import G2P
+        from briefing.engines.hibari_tables import shared_g2p
+        before = anonymous_mb()
+        g2p = shared_g2p(False) if sys.argv[1] == "shared" else G2P()
+        g2p("The counter-offensive was read as a record advance by analysts in Kyiv.")
+        print(anonymous_mb() - before)
+    """)
+    grown = {kind: float(subprocess.run([sys.executable, "-c", script, kind], capture_output=True, text=True,
+                                        check=True).stdout) for kind in ("shared", "own")}
+    assert grown["own"] > 60
+    assert grown["shared"] < 20
+    assert grown["own"] - grown["shared"] > 50
+
+
+def test_the_file_is_built_once_and_then_mapped(tmp_path: Path, monkeypatch) -> None:
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
+    shared_g2p(False)
+    path = tables_path("us")
+    assert path.parent == tmp_path / "briefing"
+    built = path.stat()
+    shared_g2p(False)
+    again = path.stat()
+    assert (again.st_ino, again.st_mtime_ns) == (built.st_ino, built.st_mtime_ns)
+    assert [p.name for p in path.parent.iterdir()] == [path.name]  # no temporary left beside it
+
+
+@pytest.mark.parametrize("damage", ["truncated", "not a tables file", "empty"])
+def test_a_damaged_file_is_rebuilt(tmp_path: Path, monkeypatch, damage: str) -> None:
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
+    shared_g2p(False)
+    path = tables_path("us")
+    whole = path.read_bytes()
+    path.write_bytes({"truncated": whole[: len(whole) // 2], "not a tables file": b"GIF89a" + whole[6:],
+                      "empty": b""}[damage])
+    g2p = shared_g2p(False)
+    assert g2p("Hello there.") == G2P()("Hello there.")
+    assert path.read_bytes() == whole
+
+
+def test_older_tables_are_removed_when_new_ones_are_built(tmp_path: Path, monkeypatch) -> None:
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
+    folder = tmp_path / "briefing"
+    folder.mkdir()
+    (folder / "hibari-us-0000000000000000.tables").write_bytes(b"from an older hibari")
+    (folder / "hibari-gb-0000000000000000.tables").write_bytes(b"the other accent: kept")
+    shared_g2p(False)
+    assert sorted(p.name for p in folder.iterdir()) == sorted(["hibari-gb-0000000000000000.tables",
+                                                               tables_path("us").name])
+
+
+def test_an_unwritable_cache_folder_falls_back_to_hibaris_own_dictionaries(tmp_path: Path, monkeypatch) -> None:
+    blocked = tmp_path / "a file, not a folder"
+    blocked.write_text("x")
+    monkeypatch.setenv("XDG_CACHE_HOME", str(blocked))
+    with pytest.raises(OSError):
+        shared_g2p(False)
+    engine = load_engine("hibari", VoiceSettings(rate=165))
+    try:
+        speech = engine.synthesize("The engine still speaks.")
+    finally:
+        engine.close()
+    assert len(speech.pcm) / 2 / speech.sample_rate > 0.8
+    assert not list(tmp_path.glob("**/*.tables"))
+
+
+def test_workers_racing_to_build_leave_one_complete_file(tmp_path: Path) -> None:
+    script = "from briefing.engines.hibari_tables import shared_g2p; print(shared_g2p(False)('Racing ahead.'))"
+    env = {**os.environ, "XDG_CACHE_HOME": str(tmp_path)}
+    racers = [subprocess.Popen([sys.executable, "-c", script], env=env, stdout=subprocess.PIPE, text=True)
+              for _ in range(4)]
+    outputs = [racer.communicate(timeout=120)[0] for racer in racers]
+    assert all(racer.returncode == 0 for racer in racers)
+    assert len(set(outputs)) == 1 and outputs[0].strip()
+    files = list((tmp_path / "briefing").iterdir())
+    assert len(files) == 1 and files[0].suffix == ".tables"
+    read_tables(files[0])  # complete: raises ValueError otherwise
+
+
+# ---- the table file itself ------------------------------------------------------------------------
+
+
+def test_a_table_answers_every_key_with_its_value_and_misses_with_none(tmp_path: Path) -> None:
+    table = {f"word{i}": f"phonemes {i}" for i in range(3000)}
+    table |= {"Ørsted": "ˈɜːstɛd", "read": {"DEFAULT": "ɹˈid", "VBD": "ɹˈɛd", "NOUN": None},
+              "\udce9 lone surrogate": "kept", "": "empty key", "weights": {"NN": -2.3, "VB": 1e-7, "JJ": 11.8}}
+    path = tmp_path / "t.tables"
+    write_tables(path, {"one": table, "two": {"x": "y"}}, {"note": "extra"})
+    tables, extra = read_tables(path)
+    assert extra == {"note": "extra"}
+    assert all(tables["one"].get(key) == value for key, value in table.items())
+    assert list(tables["one"].get("read")) == ["DEFAULT", "VBD", "NOUN"]  # order kept: the tagger sums in it
+    assert tables["one"].get("word3000") is None and tables["two"].get("word1") is None
+    assert "word17" in tables["one"] and "nope" not in tables["one"] and 17 not in tables["one"]
+    assert isinstance(tables["one"], SharedTable)
+
+
+def test_a_file_that_is_not_a_table_is_refused(tmp_path: Path) -> None:
+    path = tmp_path / "t.tables"
+    path.write_bytes(b"\x00" * 100)
+    with pytest.raises(ValueError, match="not a"):
+        read_tables(path)
