@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import ast
 import os
+import struct
 import subprocess
 import sys
 import textwrap
@@ -95,14 +96,15 @@ def test_the_file_is_built_once_and_then_mapped(tmp_path: Path, monkeypatch) -> 
     assert [p.name for p in path.parent.iterdir()] == [path.name]  # no temporary left beside it
 
 
-@pytest.mark.parametrize("damage", ["truncated", "not a tables file", "empty"])
+@pytest.mark.parametrize("damage", ["truncated", "not a tables file", "empty", "one byte changed"])
 def test_a_damaged_file_is_rebuilt(tmp_path: Path, monkeypatch, damage: str) -> None:
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
     shared_g2p(False)
     path = tables_path("us")
     whole = path.read_bytes()
-    path.write_bytes({"truncated": whole[: len(whole) // 2], "not a tables file": b"GIF89a" + whole[6:],
-                      "empty": b""}[damage])
+    middle = len(whole) // 2
+    path.write_bytes({"truncated": whole[:middle], "not a tables file": b"GIF89a" + whole[6:], "empty": b"",
+                      "one byte changed": whole[:middle] + bytes([whole[middle] ^ 1]) + whole[middle + 1:]}[damage])
     g2p = shared_g2p(False)
     assert g2p("Hello there.") == G2P()("Hello there.")
     assert path.read_bytes() == whole
@@ -170,3 +172,14 @@ def test_a_file_that_is_not_a_table_is_refused(tmp_path: Path) -> None:
     path.write_bytes(b"\x00" * 100)
     with pytest.raises(ValueError, match="not a"):
         read_tables(path)
+
+
+def test_a_lookup_in_a_table_with_no_empty_slot_ends() -> None:
+    """Tables are built at most half full, so probing stops at an empty slot; one that has none (a
+    planted file with a matching checksum) must still answer a miss instead of looping for ever."""
+    slots = 16
+    entry = struct.pack("<HI", 1, 2) + b"a" + b"sA"
+    data = struct.pack(f"<{slots}I", *([1] * slots)) + entry  # every slot taken, all by key "a"
+    table = SharedTable(data, 0, slots, 4 * slots)  # type: ignore[arg-type]
+    assert table.get("a") == "A"
+    assert table.get("missing") is None

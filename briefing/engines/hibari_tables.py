@@ -51,7 +51,7 @@ class SharedTable:
         wanted = key.encode("utf-8", "surrogatepass")
         data, mask = self._data, self._mask
         slot = zlib.crc32(wanted) & mask
-        while True:
+        for _ in range(mask + 1):
             (stored,) = _U32.unpack_from(data, self._slots_at + 4 * slot)
             if not stored:
                 return None
@@ -61,6 +61,7 @@ class SharedTable:
             if key_size == len(wanted) and data[start:start + key_size] == wanted:
                 return _decode(data[start + key_size:start + key_size + value_size])
             slot = (slot + 1) & mask
+        return None
 
     def __contains__(self, key: object) -> bool:
         return isinstance(key, str) and self.get(key) is not None
@@ -92,8 +93,9 @@ def write_tables(path: Path, tables: dict[str, dict[str, Any]], extra: dict[str,
             entries += _ENTRY.pack(len(raw_key), len(raw_value)) + raw_key + raw_value
         layout[name] = [len(slot_arrays), slots]
         slot_arrays += struct.pack(f"<{slots}I", *stored)
+    checksum = zlib.crc32(entries, zlib.crc32(slot_arrays))
     header = json.dumps({"tables": layout, "entries": len(slot_arrays), "size": len(slot_arrays) + len(entries),
-                         "extra": extra}, ensure_ascii=False).encode("utf-8")
+                         "crc32": checksum, "extra": extra}, ensure_ascii=False).encode("utf-8")
     temporary = temporary_name(path)
     try:
         with open(temporary, "wb") as handle:
@@ -118,8 +120,9 @@ def read_tables(path: Path) -> tuple[dict[str, SharedTable], dict[str, Any]]:
         (header_size,) = _U32.unpack_from(data, len(FORMAT))
         payload_at = len(FORMAT) + _U32.size + header_size
         header = json.loads(data[len(FORMAT) + _U32.size:payload_at])
-        if len(data) != payload_at + header["size"]:
-            raise ValueError(f"{path}: cut short")
+        # A whole-file checksum (about 10 ms): a damaged table would otherwise fail, or answer wrongly, mid-episode.
+        if len(data) != payload_at + header["size"] or zlib.crc32(memoryview(data)[payload_at:]) != header["crc32"]:
+            raise ValueError(f"{path}: damaged")
         entries_at = payload_at + header["entries"]
         tables = {name: SharedTable(data, payload_at + at, slots, entries_at)
                   for name, (at, slots) in header["tables"].items()}
