@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import os
+import shutil
 import subprocess
 import sys
 import time
+
+import pytest
 
 from briefing.cores import cpu_count, free_cores
 
@@ -95,3 +98,77 @@ def test_workers_started_early_speak_for_their_voice_and_the_rest_are_stopped() 
         faster = VoiceSettings(voice="en-gb", rate=200)
         assert other.take("pyttsx3", faster, 500) is None  # started for another rate: not used
     assert all(process.exitcode is not None for process in unused)
+
+
+# ---- engines that speak on threads -------------------------------------------------------------------
+# This module is also an engine (registered as "poisoned" below): espeak-ng, which runs one program a
+# text and so may speak on threads, except that the poison word really crashes its process.
+
+THREAD_SAFE = True
+POISON = "Xylophagous"
+
+
+class _PoisonedEngine:
+    name = "poisoned"
+
+    def __init__(self, settings) -> None:
+        from briefing.engines import espeak
+
+        self._real = espeak.create(settings)
+
+    def synthesize(self, text: str):
+        if POISON in text:
+            import ctypes
+
+            ctypes.string_at(0)  # a real segfault, as a C library bug would give
+        return self._real.synthesize(text)
+
+    def voices(self):
+        return self._real.voices()
+
+    def close(self) -> None:
+        self._real.close()
+
+
+def create(settings):
+    return _PoisonedEngine(settings)
+
+
+def test_an_engine_that_can_speak_on_threads_gets_one_process_and_the_others_one_each() -> None:
+    from briefing.speak import _layout
+
+    assert _layout("hibari", 2) == [2]
+    assert _layout("hibari", 1) == [1]
+    assert _layout("hibari", 6) == [3, 3] and _layout("hibari", 9) == [3, 3, 3]
+    assert _layout("pyttsx3", 2) == [1, 1] and _layout("espeak", 3) == [1, 1, 1]
+
+
+def test_threads_in_one_process_give_the_same_clips_in_order_as_one_thread() -> None:
+    pytest.importorskip("hibari")
+    from briefing.engines import VoiceSettings
+    from briefing.speak import SpeechPool, speak_all
+
+    texts = [f"Story {number}: the council met on Tuesday and agreed the budget for {2020 + number}."
+             for number in range(8)]
+    settings = VoiceSettings(rate=165)
+    alone = list(speak_all(texts, "hibari", settings, 1))
+    with SpeechPool("hibari", settings, workers=2) as pool:
+        assert [worker.threads for worker in pool._workers] == [2]  # one process speaking two at once
+        together = list(speak_all(texts, "hibari", settings, 2, pool=pool))
+    assert [clip.pcm for clip in together] == [clip.pcm for clip in alone]
+
+
+@pytest.mark.skipif(shutil.which("espeak-ng") is None, reason="needs espeak-ng")
+def test_a_crash_on_threads_names_the_text_that_caused_it(monkeypatch) -> None:
+    """Several texts were being spoken when the process died: the one that kills it alone is named."""
+    from briefing import engines
+    from briefing.engines import VoiceSettings
+    from briefing.speak import SegmentError, _layout, speak_all
+
+    monkeypatch.setitem(engines.ENGINE_MODULES, "poisoned", __name__)
+    assert _layout("poisoned", 2) == [2]
+    texts = [f"Sentence number {number} is an ordinary one." for number in range(10)]
+    texts[6] = f"The {POISON} sentence."
+    with pytest.raises(SegmentError, match=r"poisoned: .*SIGSEGV") as caught:
+        list(speak_all(texts, "poisoned", VoiceSettings(), workers=2))
+    assert caught.value.text == texts[6]

@@ -36,6 +36,13 @@ def engine_names() -> list[str]:
     return sorted(ENGINE_MODULES)
 
 
+def speaks_in_threads(name: str) -> bool:
+    """Whether one loaded engine ``name`` may speak several texts at once on threads (``THREAD_SAFE``
+    in its module); unknown engines may not."""
+    module_name = ENGINE_MODULES.get(name)
+    return module_name is not None and bool(getattr(importlib.import_module(module_name), "THREAD_SAFE", False))
+
+
 def load_engine(name: str, settings: VoiceSettings) -> Engine:
     """Import the engine's module only when it is used, so start-up stays fast."""
     module_name = ENGINE_MODULES.get(name)
@@ -45,4 +52,4 @@ def load_engine(name: str, settings: VoiceSettings) -> Engine:
     return module.create(settings)
 
 
-__all__ = ["Engine", "Speech", "VoiceInfo", "VoiceSettings", "load_engine", "engine_names"]
+__all__ = ["Engine", "Speech", "VoiceInfo", "VoiceSettings", "load_engine", "engine_names", "speaks_in_threads"]

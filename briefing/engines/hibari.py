@@ -21,6 +21,9 @@ MISSING_PACKAGE = "the hibari engine needs hibari-tts: pip install hibari-tts"
 # 7% slower. hibari's durations scale exactly with 1/speed.
 NATURAL_RATE = 153
 SPEED_RANGE = (0.5, 2.0)
+# One loaded voice speaks several texts at once on threads: onnxruntime's session may be run from
+# several threads, each text gets its own noise generator, and nothing is changed after loading.
+THREAD_SAFE = True
 
 
 class HibariEngine:
@@ -75,6 +78,7 @@ def create(settings: VoiceSettings, *, threads: int = 1) -> HibariEngine:
         g2p = None  # hibari loads its own dictionaries into this process
     try:
         tts = Hibari(voice=name, model=settings.model, threads=threads, g2p=g2p)
+        tts.g2p  # loaded now, not by whichever thread speaks first
     except Exception as error:  # onnxruntime raises its own unrelated types for a bad file
         reason = str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
         raise EngineError(f"{settings.model or name}: not a usable hibari model ({reason})") from None
