@@ -37,8 +37,15 @@ from briefing.clean import clean
 from briefing.errors import BriefingError, InputError
 from briefing.library import Library
 from briefing.model import Article, RawArticle
-from briefing.readers import ReadOptions, decode_input, parse, read_regular_file, require_article_text
-from briefing.readers.url import MAX_BYTES, TIMEOUT_S, fetch_bytes, page_text
+from briefing.readers import (
+    URL_MAX_BYTES,
+    URL_TIMEOUT_S,
+    ReadOptions,
+    decode_input,
+    parse,
+    read_regular_file,
+    require_article_text,
+)
 from briefing.textsafety import strip_controls_inline
 
 SourceKind = Literal["inbox", "file", "url", "feed"]
@@ -57,8 +64,8 @@ class SourceSpec:
 @dataclass(frozen=True)
 class SourceSettings:
     specs: tuple[SourceSpec, ...] = ()
-    timeout_s: float = TIMEOUT_S
-    max_bytes: int = MAX_BYTES
+    timeout_s: float = URL_TIMEOUT_S
+    max_bytes: int = URL_MAX_BYTES
     max_items: int = DEFAULT_MAX_ITEMS
     total_timeout_s: float = DEFAULT_TOTAL_TIMEOUT_S
     allow_private_urls: bool = False
@@ -195,6 +202,8 @@ def _read_url(spec: SourceSpec, settings: SourceSettings, library: Library, gath
 
 def page_article(url: str, body: bytes, content_type: str, drop: tuple[str, ...] = ()) -> Article:
     """An article from a fetched page, or InputError if the response is not an article page."""
+    from briefing.readers.url import page_text  # httpx takes 0.2 s to import: only days with web sources pay it
+
     text, format = page_text(url, body, content_type)
     return _cleaned(parse(text, url, ReadOptions(format=format, drop=drop)))
 
@@ -206,6 +215,8 @@ def _cleaned(raw: RawArticle) -> Article:
 
 
 def _fetch(url: str, settings: SourceSettings, gathered: Gathered) -> tuple[bytes, str]:
+    from briefing.readers.url import fetch_bytes
+
     timeout_s = min(settings.timeout_s, gathered.time_left(url, settings.total_timeout_s))
     return fetch_bytes(url, timeout_s=timeout_s, max_bytes=settings.max_bytes,
                        allow_private=settings.allow_private_urls)

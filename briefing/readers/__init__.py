@@ -44,6 +44,8 @@ from briefing.textsafety import strip_controls, strip_controls_inline
 # its escapes right); plain text last, as it claims everything.
 READERS: list[Reader] = [json_reader.READER, listliteral.READER, html_reader.READER, text_reader.READER]
 MAX_INPUT_BYTES = 10 * 1024 * 1024  # read from a file or standard input; a web page has its own max_bytes
+URL_TIMEOUT_S = 15.0  # a web page: every connect and read (``readers.url``)
+URL_MAX_BYTES = 10 * 1024 * 1024  # a web page's body
 URL_SCHEME = re.compile(r"^([A-Za-z][A-Za-z0-9+.-]*)://")
 ARTICLE_WORD = re.compile(r"[^\W_]")  # a letter or a digit, in any script
 ANY_TAG = re.compile(r"<[^>]*>")

@@ -17,11 +17,12 @@ import httpx
 
 from briefing import __version__
 from briefing.errors import InputError
+from briefing.readers import URL_MAX_BYTES, URL_TIMEOUT_S
 from briefing.readers.netguard import Deadline, GuardedBackend, RefusedAddress
 
 USER_AGENT = f"briefing/{__version__} (+https://github.com/briefing/briefing; podcast briefing generator)"
-TIMEOUT_S = 15.0
-MAX_BYTES = 10 * 1024 * 1024
+TIMEOUT_S = URL_TIMEOUT_S
+MAX_BYTES = URL_MAX_BYTES
 MAX_REDIRECTS = 10
 REDIRECT_STATUSES = frozenset({301, 302, 303, 307, 308})
 PRIVATE_OPT_IN = "allow_private_urls = true in [sources], or --allow-private-urls, permits it"
