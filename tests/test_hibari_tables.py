@@ -110,6 +110,15 @@ def test_a_damaged_file_is_rebuilt(tmp_path: Path, monkeypatch, damage: str) -> 
     assert path.read_bytes() == whole
 
 
+def test_a_fifo_in_place_of_the_file_is_replaced_without_blocking(tmp_path: Path, monkeypatch) -> None:
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
+    path = tables_path("us")
+    path.parent.mkdir(parents=True)
+    os.mkfifo(path)
+    assert shared_g2p(False)("Hello there.") == G2P()("Hello there.")
+    assert path.is_file()
+
+
 def test_older_tables_are_removed_when_new_ones_are_built(tmp_path: Path, monkeypatch) -> None:
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
     folder = tmp_path / "briefing"

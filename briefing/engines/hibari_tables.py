@@ -22,6 +22,7 @@ import hashlib
 import json
 import mmap
 import os
+import stat
 import struct
 import zlib
 from pathlib import Path
@@ -112,8 +113,13 @@ def write_tables(path: Path, tables: dict[str, dict[str, Any]], extra: dict[str,
 
 def read_tables(path: Path) -> tuple[dict[str, SharedTable], dict[str, Any]]:
     """Map the file at ``path``; ValueError if it is not a complete tables file."""
-    with open(path, "rb") as handle:
-        data = mmap.mmap(handle.fileno(), 0, access=mmap.ACCESS_READ)
+    descriptor = os.open(path, os.O_RDONLY | os.O_NONBLOCK)  # a FIFO planted there must not block us
+    try:
+        if not stat.S_ISREG(os.fstat(descriptor).st_mode):
+            raise ValueError(f"{path}: not a regular file")
+        data = mmap.mmap(descriptor, 0, access=mmap.ACCESS_READ)  # ValueError when empty
+    finally:
+        os.close(descriptor)
     try:
         if data[:len(FORMAT)] != FORMAT:
             raise ValueError(f"{path}: not a tables file")
