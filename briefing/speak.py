@@ -17,6 +17,7 @@ the speech cache (``cache``) are not spoken again, and no engine starts when eve
 
 from __future__ import annotations
 
+import contextlib
 import ctypes
 import multiprocessing
 import os
@@ -344,6 +345,9 @@ def _serve(engine_name: str, settings: VoiceSettings, registry: dict[str, str], 
             while (item := requests.recv()) is not None:
                 received.put(item)
         finally:
+            with contextlib.suppress(queue.Empty):  # told to stop early: what is still queued is not wanted
+                while True:
+                    received.get_nowait()
             for _ in speakers:
                 received.put(None)
             for speaker in speakers:
