@@ -101,37 +101,12 @@ def test_workers_started_early_speak_for_their_voice_and_the_rest_are_stopped() 
 
 
 # ---- engines that speak on threads -------------------------------------------------------------------
-# This module is also an engine (registered as "poisoned" below): espeak-ng, which runs one program a
-# text and so may speak on threads, except that the poison word really crashes its process.
+# This module is also an engine (registered as "poisoned" below): test_hostile_work's espeak-ng that
+# really crashes its process on the poison word, declared able to speak on threads (espeak-ng runs one
+# program a text, so it can).
 
 THREAD_SAFE = True
-POISON = "Xylophagous"
-
-
-class _PoisonedEngine:
-    name = "poisoned"
-
-    def __init__(self, settings) -> None:
-        from briefing.engines import espeak
-
-        self._real = espeak.create(settings)
-
-    def synthesize(self, text: str):
-        if POISON in text:
-            import ctypes
-
-            ctypes.string_at(0)  # a real segfault, as a C library bug would give
-        return self._real.synthesize(text)
-
-    def voices(self):
-        return self._real.voices()
-
-    def close(self) -> None:
-        self._real.close()
-
-
-def create(settings):
-    return _PoisonedEngine(settings)
+from test_hostile_work import POISON, create  # noqa: E402,F401  (create: what the speech worker loads)
 
 
 def test_an_engine_that_can_speak_on_threads_gets_one_process_and_the_others_one_each() -> None:
