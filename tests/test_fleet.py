@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import os
 import random
 import re
 import shutil
@@ -304,6 +305,37 @@ def test_schedule_and_run_scheduler_run_the_fleet(tmp_path, monkeypatch):
     log = (fleet / "logs" / "daily.log").read_text()
     assert "briefing fleet exited with" in log and f" fleet {fleet} --quiet" in log
     assert code == 0 and "1 channel: 1 published" in log
+
+
+# This module is also a speech engine (registered as "reporting" below): espeak-ng, whose process first
+# writes down the MALLOC_TRIM_THRESHOLD_ it started with.
+REPORT_TO = "BRIEFING_TEST_ENGINE_ENVIRONMENT_REPORT"
+
+
+def create(settings):
+    from briefing.engines import espeak
+
+    Path(os.environ[REPORT_TO]).write_text(os.environ.get("MALLOC_TRIM_THRESHOLD_", "unset"), encoding="utf-8")
+    return espeak.create(settings)
+
+
+def test_a_channel_s_speech_process_starts_without_dask_s_malloc_setting(tmp_path, monkeypatch):
+    """Dask's nanny gives workers MALLOC_TRIM_THRESHOLD_=65536; inherited, it made hibari 40% slower."""
+    from briefing import engines
+    from briefing.fleet import FleetOptions, make_channel
+    from briefing.pipeline import RenderOptions
+    from briefing.voices import load_profile
+
+    report = tmp_path / "engine-environment"
+    monkeypatch.setenv("MALLOC_TRIM_THRESHOLD_", "65536")
+    monkeypatch.setenv(REPORT_TO, str(report))
+    monkeypatch.setitem(engines.ENGINE_MODULES, "reporting", __name__)
+    fleet = make_fleet(tmp_path / "fleet", names=["city"], articles_each=1)
+    options = FleetOptions(date=dt.date(2026, 11, 25), minutes=1,
+                           render=RenderOptions(profile=load_profile("british"), engine="reporting"))
+    outcome = make_channel(str(fleet / "city"), options)
+    assert outcome.published, outcome.summary
+    assert report.read_text(encoding="utf-8") == "unset"
 
 
 def test_workers_option_does_not_go_with_a_scheduler(tmp_path):
