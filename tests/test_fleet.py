@@ -336,6 +336,7 @@ def test_a_channel_s_speech_process_starts_without_dask_s_malloc_setting(tmp_pat
     outcome = make_channel(str(fleet / "city"), options)
     assert outcome.published, outcome.summary
     assert report.read_text(encoding="utf-8") == "unset"
+    assert os.environ["MALLOC_TRIM_THRESHOLD_"] == "65536"  # the worker's own setting is put back afterwards
 
 
 def test_workers_option_does_not_go_with_a_scheduler(tmp_path):
