@@ -122,11 +122,13 @@ class DailyResult:
 
 
 def run_daily(library_dir: Path, options: DailyOptions, *, report: Report = lambda line: None,
-              progress: pipeline.Progress | None = None, note: Report | None = None) -> DailyResult:
+              progress: pipeline.Progress | None = None, note: Report | None = None,
+              standing_pool: Callable[[str, VoiceSettings, int | None], SpeechPool] | None = None) -> DailyResult:
     """Make and publish ``options.date``'s briefing, holding the library lock throughout.
 
     Problems (a skipped source or story) go to ``report``; notes on what is done to ``note`` (default:
-    ``report`` too).
+    ``report`` too). ``standing_pool`` gives speech workers that outlast this run (a fleet worker's),
+    for the engine, voice settings and number of workers asked; without it the run starts its own.
     """
     note = note or report
     library_dir = Path(library_dir)
@@ -145,7 +147,9 @@ def run_daily(library_dir: Path, options: DailyOptions, *, report: Report = lamb
                        "(--update adds new articles)")
             else:
                 # New articles mean new speech: the engine loads while they are gathered and the day planned.
-                pool = stack.enter_context(SpeechPool(*_engine_of(options.render), options.workers))
+                engine_name, voice_settings = _engine_of(options.render)
+                pool = (standing_pool(engine_name, voice_settings, options.workers) if standing_pool else
+                        stack.enter_context(SpeechPool(engine_name, voice_settings, options.workers)))
                 gathered = gather(settings, library, lambda problem: report(f"Skipped: {problem}"))
                 failures = gathered.failures
                 stories = merge_duplicates(stories, order_candidates(gathered.candidates))

@@ -11,6 +11,9 @@ breaks the dead holder's lock and runs the day again; the daily briefing's one-e
 rule makes that, and a channel submitted twice, end with one episode. Tasks of one channel and date
 share a Dask key, so two fleets on one cluster make each channel once.
 
+Each worker process keeps its speech engine's process from one channel to the next (a standing
+``SpeechPool`` for the voice last used), so the engine starts once a worker, not once a channel.
+
 This module owns finding channels, the cluster and gathering outcomes; making the briefing is
 ``daily``, the lock ``locking``, uploading to object storage ``objectstore``.
 """
@@ -25,6 +28,7 @@ import logging
 import multiprocessing
 import os
 import socket
+import threading
 import time
 import warnings
 from collections.abc import Callable, Iterator
@@ -39,6 +43,9 @@ from briefing.pipeline import RenderOptions
 
 if TYPE_CHECKING:
     from distributed import Client
+
+    from briefing.engines import VoiceSettings
+    from briefing.speak import SpeechPool
 
 EXIT_ALL_PUBLISHED = 0
 EXIT_NONE_PUBLISHED = 1
@@ -126,7 +133,7 @@ def make_channel(library_dir: str, options: FleetOptions) -> ChannelOutcome:
                                        update=options.update, workers=1, wait=True)
     try:
         with _glibc_heap_defaults():
-            result = daily.run_daily(library, daily_options, report=report)
+            result = daily.run_daily(library, daily_options, report=report, standing_pool=_standing_pool)
     except BriefingError as error:
         return outcome(False, error.message)
     except Exception as error:  # a bug met by one channel is that channel's line, not the fleet's end
@@ -184,6 +191,24 @@ def _libc() -> Any:
     except (OSError, AttributeError):
         return None
     return libc
+
+
+_standing: SpeechPool | None = None  # this worker process's speech workers, kept from channel to channel
+_standing_lock = threading.Lock()
+
+
+def _standing_pool(engine_name: str, settings: VoiceSettings, workers: int | None) -> SpeechPool:
+    """This worker process's standing speech workers for the voice asked; another voice replaces them
+    (one engine kept at a time, so a worker's memory does not grow with the voices of a fleet)."""
+    global _standing
+    from briefing.speak import SpeechPool
+
+    with _standing_lock:
+        if _standing is None or not _standing.suits(engine_name, settings):
+            if _standing is not None:
+                _standing.shutdown()
+            _standing = SpeechPool(engine_name, settings, workers, standing=True)
+        return _standing
 
 
 def _allow_child_processes() -> None:

@@ -20,6 +20,7 @@ from __future__ import annotations
 import contextlib
 import ctypes
 import multiprocessing
+import multiprocessing.util
 import os
 import queue
 import re
@@ -77,7 +78,8 @@ def speak_all(texts: list[str], engine_name: str, settings: VoiceSettings, worke
     missing = [index for index, found in enumerate(in_cache) if not found]
     started = pool.take(engine_name, settings, piece_chars) if pool and missing else None
     spoken = _speak_in_pool([texts[index] for index in missing], engine_name, settings,
-                            max(1, min(workers, len(missing))), piece_chars, started) if missing else iter(())
+                            max(1, min(workers, len(missing))), piece_chars, started,
+                            pool if started else None) if missing else iter(())
     for index, found in enumerate(in_cache):
         speech = cache.get(keys[index]) if cache and found else None
         if speech is None:
@@ -129,33 +131,73 @@ class EngineUnavailable(EngineError):
 class SpeechPool:
     """Speech workers started before their texts are known, so that the engine loads while the caller
     still works: ``daily`` starts them before it gathers the articles and plans the day (hibari takes
-    0.5 s of CPU a worker to load). ``speak_all`` uses them once, for the engine they were started for;
-    ``close`` stops those left unused."""
+    0.4 s of CPU a process to start and load). ``speak_all`` uses them once, for the engine they were
+    started for; ``close`` stops those left unused.
+
+    A ``standing`` pool outlasts its runs: ``speak_all`` gives the workers back once every text is
+    spoken, ``close`` leaves them waiting, and ``shutdown`` stops them (also when this process ends).
+    A fleet's Dask worker keeps one, so the engine starts once a worker instead of once a channel;
+    workers found dead are started again."""
 
     def __init__(self, engine_name: str, settings: VoiceSettings, workers: int | None = None,
-                 piece_chars: int = MAX_PIECE_CHARS) -> None:
+                 piece_chars: int = MAX_PIECE_CHARS, *, standing: bool = False) -> None:
+        self.standing = standing
         self._for = (engine_name, settings, piece_chars)
+        self._layout = _layout(engine_name, workers or free_cores())
+        self._lock = threading.Lock()  # a Dask worker may make several channels at once
+        self._workers = self._start()
+        if standing:
+            # Run by multiprocessing before it waits for this process's children, which an idle worker
+            # would never end: at the exit of a process multiprocessing started, atexit does not run.
+            multiprocessing.util.Finalize(self, self.shutdown, exitpriority=10)
+
+    def _start(self) -> list[_Worker]:
         context = _process_context()
-        self._workers = [_Worker(context, engine_name, settings, piece_chars, threads)
-                         for threads in _layout(engine_name, workers or free_cores())]
+        return [_Worker(context, *self._for, threads) for threads in self._layout]
+
+    def suits(self, engine_name: str, settings: VoiceSettings, piece_chars: int = MAX_PIECE_CHARS) -> bool:
+        return self._for == (engine_name, settings, piece_chars)
 
     def take(self, engine_name: str, settings: VoiceSettings, piece_chars: int) -> list[_Worker] | None:
-        """The started workers, once, if they are this engine's with these settings."""
-        if not self._workers or self._for != (engine_name, settings, piece_chars):
+        """The started workers, if they are this engine's with these settings: once, or for a standing
+        pool, until they are given back (a second caller meanwhile gets new ones)."""
+        if not self.suits(engine_name, settings, piece_chars):
             return None
-        workers, self._workers = self._workers, []
-        return workers
+        with self._lock:
+            if self.standing and not (self._workers and all(worker.process.is_alive() for worker in self._workers)):
+                _stop_all(self._workers)
+                self._workers = self._start()
+            workers, self._workers = self._workers, []
+        return workers or None
+
+    def give_back(self, workers: list[_Worker]) -> None:
+        """Workers done with every text they were sent: kept by a standing pool, else stopped."""
+        with self._lock:
+            if self.standing and not self._workers and all(worker.process.is_alive() and not worker.sent
+                                                           for worker in workers):
+                self._workers = workers
+                return
+        _stop_all(workers)
 
     def close(self) -> None:
-        for worker in self._workers:
-            worker.stop()
-        self._workers = []
+        if not self.standing:
+            self.shutdown()
+
+    def shutdown(self) -> None:
+        with self._lock:
+            workers, self._workers = self._workers, []
+        _stop_all(workers)
 
     def __enter__(self) -> SpeechPool:
         return self
 
     def __exit__(self, *exc_info: object) -> None:
         self.close()
+
+
+def _stop_all(workers: list[_Worker]) -> None:
+    for worker in workers:
+        worker.stop()
 
 
 def _process_context() -> multiprocessing.context.BaseContext:
@@ -231,10 +273,12 @@ class _Worker:
 
 
 def _speak_in_pool(texts: list[str], engine_name: str, settings: VoiceSettings, workers: int,
-                   piece_chars: int, started: list[_Worker] | None = None) -> Iterator[Speech]:
-    """Speak ``texts`` on ``workers`` processes (or those ``started`` already), handing each text to
-    whichever has room, and yield the clips in order. Clips that arrive early wait, but no more than
-    ``_AHEAD`` texts are out at once."""
+                   piece_chars: int, started: list[_Worker] | None = None,
+                   owner: SpeechPool | None = None) -> Iterator[Speech]:
+    """Speak ``texts`` on ``workers`` processes (or those ``started`` already, from ``owner``), handing
+    each text to whichever has room, and yield the clips in order. Clips that arrive early wait, but no
+    more than ``_AHEAD`` texts are out at once. Workers from ``owner`` go back to it once every text is
+    spoken (a standing pool keeps them); all others are stopped."""
     context = _process_context()
     pool = started or [_Worker(context, engine_name, settings, piece_chars, threads)
                        for threads in _layout(engine_name, workers)]
@@ -249,6 +293,9 @@ def _speak_in_pool(texts: list[str], engine_name: str, settings: VoiceSettings, 
                     break
                 min(free, key=lambda worker: worker.load).send(next_text, texts[next_text], sizes[next_text])
                 next_text += 1
+            if owner is not None and next_text == len(texts) and not any(worker.sent for worker in pool):
+                owner.give_back(pool)  # before the last clips are handed on: the caller may stop reading there
+                pool, owner = [], None
             while next_out in done:
                 yield done.pop(next_out)
                 next_out += 1
@@ -259,8 +306,7 @@ def _speak_in_pool(texts: list[str], engine_name: str, settings: VoiceSettings, 
                 worker = next(worker for worker in busy if worker.results is results)
                 _receive(worker, engine_name, settings, piece_chars, texts, done)
     finally:
-        for worker in pool:
-            worker.stop()
+        _stop_all(pool)
 
 
 def _receive(worker: _Worker, engine_name: str, settings: VoiceSettings, piece_chars: int, texts: list[str],

@@ -6,6 +6,7 @@ import os
 import shutil
 import subprocess
 import sys
+import textwrap
 import time
 
 import pytest
@@ -147,3 +148,91 @@ def test_a_crash_on_threads_names_the_text_that_caused_it(monkeypatch) -> None:
     with pytest.raises(SegmentError, match=r"poisoned: .*SIGSEGV") as caught:
         list(speak_all(texts, "poisoned", VoiceSettings(), workers=2))
     assert caught.value.text == texts[6]
+
+
+# ---- standing pools (a fleet's Dask worker keeps its engine from one channel to the next) -------------
+
+def test_a_standing_pool_speaks_run_after_run_on_the_same_processes() -> None:
+    from briefing.engines import VoiceSettings
+    from briefing.speak import SpeechPool, speak_all
+
+    settings = VoiceSettings(voice="en-gb", rate=165)
+    pool = SpeechPool("pyttsx3", settings, workers=2, standing=True)
+    try:
+        first = [worker.process for worker in pool._workers]
+        clips = list(speak_all(["The first channel.", "Its second sentence."], "pyttsx3", settings, 2, pool=pool))
+        assert [worker.process for worker in pool._workers] == first  # given back, not stopped
+        pool.close()  # what a run does at its end: a standing pool keeps its workers
+        again = list(speak_all(["The next channel."], "pyttsx3", settings, 2, pool=pool))
+        assert [worker.process for worker in pool._workers] == first
+        assert all(process.is_alive() for process in first)
+    finally:
+        pool.shutdown()
+    assert all(process.exitcode is not None for process in first)
+    assert all(len(clip.pcm) > 11025 for clip in clips + again)
+
+
+def test_a_standing_pool_starts_its_workers_again_when_one_has_died() -> None:
+    from briefing.engines import VoiceSettings
+    from briefing.speak import SpeechPool, speak_all
+
+    settings = VoiceSettings(voice="en-gb", rate=165)
+    pool = SpeechPool("pyttsx3", settings, workers=1, standing=True)
+    try:
+        [dead] = [worker.process for worker in pool._workers]
+        dead.kill()
+        dead.join()
+        [clip] = list(speak_all(["Spoken all the same."], "pyttsx3", settings, 1, pool=pool))
+        [alive] = [worker.process for worker in pool._workers]
+        assert alive is not dead and alive.is_alive()
+        assert len(clip.pcm) > 11025
+    finally:
+        pool.shutdown()
+
+
+@pytest.mark.skipif(shutil.which("espeak-ng") is None, reason="needs espeak-ng")
+def test_a_standing_pool_stops_the_workers_of_a_failed_run(monkeypatch) -> None:
+    """After a crash mid-run nothing half-used is given back: the next run gets fresh workers."""
+    from briefing import engines
+    from briefing.engines import VoiceSettings
+    from briefing.speak import SegmentError, SpeechPool, speak_all
+
+    monkeypatch.setitem(engines.ENGINE_MODULES, "poisoned", __name__)
+    pool = SpeechPool("poisoned", VoiceSettings(), workers=1, standing=True)
+    try:
+        [first] = [worker.process for worker in pool._workers]
+        with pytest.raises(SegmentError):
+            list(speak_all(["Fine.", f"The {POISON} one.", "Never spoken."], "poisoned", VoiceSettings(), 1,
+                           pool=pool))
+        assert pool._workers == []
+        [clip] = list(speak_all(["Fine again."], "poisoned", VoiceSettings(), 1, pool=pool))
+        assert first.exitcode is not None and len(clip.pcm) > 11025
+    finally:
+        pool.shutdown()
+
+
+def test_a_process_multiprocessing_started_ends_promptly_with_a_standing_pool_idle(tmp_path) -> None:
+    """Such a process (a Dask worker) waits for its children as it ends; an idle standing worker would
+    never end by itself, so the pool stops it first."""
+    script = textwrap.dedent("""
+        import multiprocessing, time
+
+        def keep_a_pool():
+            from briefing.engines import VoiceSettings
+            from briefing.speak import SpeechPool, speak_all
+            global pool
+            pool = SpeechPool("pyttsx3", VoiceSettings(voice="en-gb"), workers=1, standing=True)
+            list(speak_all(["Ready."], "pyttsx3", VoiceSettings(voice="en-gb"), 1, pool=pool))
+
+        if __name__ == "__main__":
+            child = multiprocessing.get_context("spawn").Process(target=keep_a_pool)
+            started = time.monotonic()
+            child.start()
+            child.join(30)
+            print(child.exitcode, round(time.monotonic() - started, 1))
+    """)
+    program = tmp_path / "keeps_a_pool.py"  # a file: spawn finds the target function in it
+    program.write_text(script, encoding="utf-8")
+    result = subprocess.run([sys.executable, str(program)], capture_output=True, text=True, timeout=60)
+    exit_code, seconds = result.stdout.split()
+    assert exit_code == "0" and float(seconds) < 4, result.stderr[-500:]
