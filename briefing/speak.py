@@ -42,6 +42,9 @@ MAX_PIECE_CHARS = 500
 _QUEUE_DEPTH = 2  # one text being spoken, the next waiting: the rest go to whichever worker frees first
 _QUEUE_BYTES = 32_768  # texts sent ahead stay below a pipe's buffer, so neither side blocks the other
 _STOP_TIMEOUT_S = 5.0
+# A standing pool stops workers left idle this long: on a shared cluster they would hold an engine's
+# memory for nothing after a fleet has finished. It starts others when they are next wanted.
+STANDING_IDLE_S = 120.0
 CLAUSE_MARK = re.compile(r"[,;:—–…)](?=\s)")
 _AHEAD = 256  # texts out at once: bounds the clips held while an earlier one is still being spoken
 # Threads speaking in one process, for engines that can. hibari holds Python's lock about 6% of the
@@ -145,6 +148,7 @@ class SpeechPool:
         self._for = (engine_name, settings, piece_chars)
         self._layout = _layout(engine_name, workers or free_cores())
         self._lock = threading.Lock()  # a Dask worker may make several channels at once
+        self._idle_timer: threading.Timer | None = None
         self._workers = self._start()
         if standing:
             # Run by multiprocessing before it waits for this process's children, which an idle worker
@@ -164,6 +168,8 @@ class SpeechPool:
         if not self.suits(engine_name, settings, piece_chars):
             return None
         with self._lock:
+            if self._idle_timer is not None:
+                self._idle_timer.cancel()
             if self.standing and not (self._workers and all(worker.process.is_alive() for worker in self._workers)):
                 _stop_all(self._workers)
                 self._workers = self._start()
@@ -176,7 +182,17 @@ class SpeechPool:
             if self.standing and not self._workers and all(worker.process.is_alive() and not worker.sent
                                                            for worker in workers):
                 self._workers = workers
+                self._idle_timer = threading.Timer(STANDING_IDLE_S, self._stop_idle, args=(workers,))
+                self._idle_timer.daemon = True
+                self._idle_timer.start()
                 return
+        _stop_all(workers)
+
+    def _stop_idle(self, workers: list[_Worker]) -> None:
+        with self._lock:
+            if self._workers is not workers:  # taken again meanwhile
+                return
+            self._workers = []
         _stop_all(workers)
 
     def close(self) -> None:
@@ -185,6 +201,8 @@ class SpeechPool:
 
     def shutdown(self) -> None:
         with self._lock:
+            if self._idle_timer is not None:
+                self._idle_timer.cancel()
             workers, self._workers = self._workers, []
         _stop_all(workers)
 

@@ -190,6 +190,26 @@ def test_a_standing_pool_starts_its_workers_again_when_one_has_died() -> None:
         pool.shutdown()
 
 
+def test_a_standing_pool_stops_workers_left_idle_and_starts_others_when_wanted(monkeypatch) -> None:
+    """After a fleet, a shared cluster's workers do not keep an engine's memory for nothing."""
+    from briefing import speak
+    from briefing.engines import VoiceSettings
+    from briefing.speak import SpeechPool, speak_all
+
+    monkeypatch.setattr(speak, "STANDING_IDLE_S", 0.5)
+    settings = VoiceSettings(voice="en-gb", rate=165)
+    pool = SpeechPool("pyttsx3", settings, workers=1, standing=True)
+    try:
+        list(speak_all(["Before the pause."], "pyttsx3", settings, 1, pool=pool))
+        [idle] = [worker.process for worker in pool._workers]
+        idle.join(timeout=10)
+        assert idle.exitcode is not None and pool._workers == []
+        [clip] = list(speak_all(["After it."], "pyttsx3", settings, 1, pool=pool))
+        assert len(clip.pcm) > 11025
+    finally:
+        pool.shutdown()
+
+
 @pytest.mark.skipif(shutil.which("espeak-ng") is None, reason="needs espeak-ng")
 def test_a_standing_pool_stops_the_workers_of_a_failed_run(monkeypatch) -> None:
     """After a crash mid-run nothing half-used is given back: the next run gets fresh workers."""
