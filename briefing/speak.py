@@ -8,9 +8,10 @@ Two guards stand between a segment and any engine:
 - Crashes: the engine runs in a child process (loaded once per run), so an engine that
   kills its process (a segfault in a C library) becomes a ``SegmentError`` naming the engine and
   the segment instead of killing briefing. With ``workers`` > 1 several such processes share the work,
-  each text going to whichever has room (an engine that can speak on threads, such as hibari, runs
-  them as threads of one process instead: one copy of the engine in memory, see ``_layout``); an engine that cannot load says so from its worker
-  (``EngineUnavailable``), so the caller can choose another voice without loading an engine itself.
+  each text going to whichever has room; an engine that can speak on threads (hibari) gets threads of
+  one process instead, one copy of the engine in memory (``_layout``). An engine that cannot load says
+  so from its worker (``EngineUnavailable``), so the caller can choose another voice without loading
+  an engine itself.
 Texts are sent ahead of the audio read back, so assembling overlaps with speaking. Clips already in
 the speech cache (``cache``) are not spoken again, and no engine starts when every clip is there.
 """
@@ -70,9 +71,9 @@ def speak_all(texts: list[str], engine_name: str, settings: VoiceSettings, worke
     """Yield one Speech per text, in the same order. Engine errors surface from the iterator: an engine
     that cannot load as ``EngineUnavailable`` (before any clip), a failed segment as ``SegmentError``.
 
-    Clips found in ``cache`` are not spoken again; the others are spoken by up to ``workers``
-    processes (None: one per core that other programs leave free), each loading the engine once, and
-    stored in the cache. Workers already started in ``pool`` for this engine and settings are used instead.
+    Clips found in ``cache`` are not spoken again; the others are spoken by up to ``workers`` processes
+    or threads (None: one per core that other programs leave free), each process loading the engine
+    once, and stored in the cache. Workers already started in ``pool`` for this engine and settings are used instead.
     """
     workers = workers or free_cores()
     keys = [cache.key(engine_name, settings, text, piece_chars) for text in texts] if cache else []
@@ -249,7 +250,8 @@ def _os_threads() -> int:
 
 
 class _Worker:
-    """One child process that loads the engine once and speaks the texts sent to it, in order."""
+    """One child process that loads the engine once and speaks the texts sent to it, ``threads`` at a
+    time; each clip comes back with the index of its text."""
 
     def __init__(self, context, engine_name: str, settings: VoiceSettings, piece_chars: int,
                  threads: int = 1) -> None:
