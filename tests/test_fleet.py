@@ -353,3 +353,24 @@ def test_an_unreachable_scheduler_is_one_line(tmp_path):
     [line] = result.stderr.strip().splitlines()
     assert line.startswith("Error: tcp://127.0.0.1:9: cannot reach the Dask scheduler")
 
+
+
+def _busy_for_a_while() -> int:
+    started = time.process_time()
+    while time.process_time() - started < 0.5:
+        pass
+    return 1
+
+
+def _profiled_samples(dask_worker) -> int:
+    return dask_worker.profile_recent["count"]
+
+
+def test_the_cluster_started_here_does_not_profile_its_workers():
+    """Dask's statistical profiler (for a dashboard this cluster does not have) cost 4% of the CPU."""
+    from briefing.fleet import cluster_client
+
+    with cluster_client(None, 1) as client:
+        assert client.submit(_busy_for_a_while, pure=False).result(timeout=60) == 1
+        samples = client.run(_profiled_samples)
+    assert list(samples.values()) == [0]
