@@ -1,8 +1,9 @@
 """Assembly: speech segments and pauses into one episode, loudness-normalised and levelled for encoding.
 
 Owns the exact timing of every segment (measured in samples as the audio is assembled), silence
-trimming, the optional section chime, loudness normalisation to the podcast norm, the peak limiter
-and the levelled PCM handed to the encoder. Encoding and tags are the output format's (``formats``);
+trimming, the optional section chime, the layout of pieces an encoder that joins pieces asks for
+(``PieceGrid``), loudness normalisation to the podcast norm, the peak limiter and the levelled PCM
+handed to the encoder. Encoding and tags are the output format's (``formats``);
 chapters, transcript and cover art are drawn up by ``chapters`` and ``cover``.
 
 Memory does not grow with the episode: assembled audio goes to a temporary file as it is made, and
@@ -15,6 +16,7 @@ trying a gain reads no audio: the audio is read once, to be encoded.
 
 from __future__ import annotations
 
+import hashlib
 import math
 import os
 import shutil
@@ -29,7 +31,7 @@ from pydub.generators import Sine
 
 from briefing.engines.base import Speech
 from briefing.errors import BriefingError
-from briefing.model import Segment
+from briefing.model import PieceGrid, Segment
 
 TARGET_LUFS = -16.0
 # hibari's "s" carries sharp energy at 8-11 kHz (sample-to-sample jumps above 0.6 of full scale, heard
@@ -41,6 +43,8 @@ LIMIT_DBFS = -2.0  # sample-peak ceiling: leaves room for resampling and the enc
 SAMPLE_RATE_OUT = 44100  # of every published file
 # Reads levelled PCM: (first sample, end sample) -> signed 16-bit mono bytes, ready to encode.
 PcmReader = Callable[[int, int], Iterator[bytes]]
+# (first sample, end sample) -> a digest that two stretches share only if they read the same PCM.
+PcmIdentity = Callable[[int, int], str]
 LEAD_IN_MS = 250
 SILENCE_THRESHOLD_DBFS = -50.0
 TRIM_MARGIN_MS = 15
@@ -49,6 +53,7 @@ _TRIM_WINDOW_CHUNKS = 64
 MAX_GAIN_DB = 30.0
 GAIN_STEPS = 6  # trial gains cost no audio reading, only arithmetic on the 2.5 ms peaks
 GAIN_TOLERANCE_DB = 0.1
+KEEP_GAIN_LU = 0.25  # an earlier gain is kept while it misses the aim by no more than this
 SILENCE_LUFS = -70.0  # EBU R128's absolute gate: what the meter reports for silence
 BLOCK_S = 0.1  # loudness and peaks are kept per 100 ms; a gating block is four of them
 LIMITER_RAMP_S = 0.005  # the limiter's gain falls before a peak and recovers after it over this long
@@ -78,10 +83,14 @@ class EpisodeAudio:
     silences: list[tuple[int, int]] = field(default_factory=list)  # (first sample, length) of planned pauses
     spool: IO[bytes] | None = None
     pcm: bytes | None = None  # instead of a spool, for short audio held in memory
+    # Where pieces start (``PieceGrid``): (first sample, output frames before it); the first is (0, 0).
+    cuts: list[tuple[int, int]] = field(default_factory=list)
+    # What whole-frame pieces add to the duration (output samples): each piece is rounded to whole frames.
+    rounding_out: float = 0.0
 
     @property
     def duration_s(self) -> float:
-        return self.samples / self.sample_rate
+        return self.samples / self.sample_rate + self.rounding_out / SAMPLE_RATE_OUT
 
     @property
     def block(self) -> int:
@@ -120,37 +129,65 @@ class Assembler:
     """Writes trimmed speech and pauses as raw PCM to a temporary file, recording where each segment
     starts and ends, and measures loudness and peaks on the way."""
 
-    def __init__(self, sample_rate: int, *, chime: bool = False) -> None:
+    def __init__(self, sample_rate: int, *, chime: bool = False, grid: PieceGrid | None = None) -> None:
         self.sample_rate = sample_rate
         self._spool = tempfile.TemporaryFile()
         self._samples = 0
         self._silences: list[tuple[int, int]] = []
         self._chime = _chime(sample_rate) if chime else None
         self._meter = LoudnessMeter(sample_rate)
+        self._grid = grid
+        self._cuts = [(0, 0)]
+        self._rounding_out = 0.0
+        self._sound_end = 0
         self.add_silence(LEAD_IN_MS)
 
     @property
     def position_s(self) -> float:
-        return self._samples / self.sample_rate
+        """Where the next sample will be heard in the encoded episode (whole-frame pieces included)."""
+        return self._samples / self.sample_rate + self._rounding_out / SAMPLE_RATE_OUT
 
     def add_silence(self, milliseconds: int) -> None:
-        if milliseconds > 0:
-            length = milliseconds * self.sample_rate // 1000
+        self._add_silent_samples(milliseconds * self.sample_rate // 1000)
+
+    def _add_silent_samples(self, length: int) -> None:
+        if length > 0:
             if self._silences and sum(self._silences[-1]) == self._samples:
                 self._silences[-1] = (self._silences[-1][0], self._silences[-1][1] + length)
             else:
                 self._silences.append((self._samples, length))
             self._append(np.zeros(length, "<i2"))
 
-    def add_section_chime(self) -> None:
+    def start_section(self) -> None:
+        """A section begins: cut a piece here if the grid asks (before the chime and the first words)."""
+        if self._grid is not None:
+            self._cut_piece(self._grid)
         if self._chime is not None:
             self._append(self._chime)
+            self._sound_end = self._samples
             self.add_silence(200)
+
+    def _cut_piece(self, grid: PieceGrid) -> None:
+        ratio = SAMPLE_RATE_OUT / self.sample_rate
+        margin = math.ceil(grid.margin_frames * grid.frame_samples / ratio)
+        unit = peak_unit(block_length(self.sample_rate))
+        start, frames_before = self._cuts[-1]
+        # The section's first sound comes ``margin`` after the cut; the cut is on a whole unit from the
+        # piece's start, so silence is added here (less than a unit) rather than taken.
+        cut = start + -(-(self._samples - margin - start) // unit) * unit
+        if cut - self._sound_end < margin or cut - start < grid.min_piece_s * self.sample_rate:
+            return
+        self._add_silent_samples(cut + margin - self._samples)
+        # The encoder pads the piece's closing silence to whole frames (less than one): it is heard.
+        frames = math.ceil((cut - start) * ratio / grid.frame_samples)
+        self._rounding_out += frames * grid.frame_samples - (cut - start) * ratio
+        self._cuts.append((cut, frames_before + frames))
 
     def add_speech(self, segment: Segment, speech: Speech) -> None:
         clip = trim_silence(_as_samples(speech, self.sample_rate), self.sample_rate)
         segment.start = self.position_s
         self._append(clip)
+        self._sound_end = self._samples
         segment.end = self.position_s
         self.add_silence(segment.pause_after_ms)
 
@@ -163,7 +200,8 @@ class Assembler:
         """The whole episode, still on disk, with its integrated loudness (LUFS) before any gain."""
         self._spool.flush()
         return EpisodeAudio(self.sample_rate, self._samples, self._meter.energies(), self._meter.peaks(),
-                            self._meter.powers(), self._silences, spool=self._spool)
+                            self._meter.powers(), self._silences, spool=self._spool, cuts=self._cuts,
+                            rounding_out=self._rounding_out)
 
 
 def _as_samples(speech: Speech, sample_rate: int) -> np.ndarray:
@@ -321,17 +359,22 @@ def _high_pass_power(frequencies: np.ndarray, rate: float, centre: float, q: flo
                          (1 + alpha, -2 * cos, 1 - alpha))
 
 
-def normalising_gain(episode: EpisodeAudio, encoder_loss_lu: float = 0.0, ceiling_dbfs: float = LIMIT_DBFS) -> float:
+def normalising_gain(episode: EpisodeAudio, encoder_loss_lu: float = 0.0, ceiling_dbfs: float = LIMIT_DBFS,
+                     keep: float | None = None) -> float:
     """The gain that brings the episode, limited where its peaks pass the ceiling, to the target.
 
     Loudness is linear in gain until the limiter lowers peaks, so the limited loudness is estimated
     again at each trial gain (secant steps) from the limiter's gain and the units' mean squares. The
     aim is raised by ``encoder_loss_lu``, the loudness the output format's encoder takes away.
+    ``keep``, the gain of an earlier version of the episode, stays while it lands within
+    ``KEEP_GAIN_LU`` of the aim: the parts that did not change then sound (and encode) as before.
     """
     target = TARGET_LUFS + encoder_loss_lu
     loudness = episode.loudness_lufs
     if not math.isfinite(loudness) or loudness <= SILENCE_LUFS:
         return 0.0
+    if keep is not None and abs(limited_loudness(episode, keep, ceiling_dbfs) - target) <= KEEP_GAIN_LU:
+        return keep
     gains = [max(-MAX_GAIN_DB, min(MAX_GAIN_DB, target - loudness))]
     errors = [limited_loudness(episode, gains[0], ceiling_dbfs) - target]
     for _ in range(GAIN_STEPS):
@@ -382,11 +425,25 @@ def limiter_envelope(episode: EpisodeAudio, scale: float, ceiling_dbfs: float = 
     return _smoothed_minimum(needed, ramp, hold)
 
 
-def levelled_pcm(episode: EpisodeAudio, gain_db: float, ceiling_dbfs: float = LIMIT_DBFS) -> PcmReader:
-    """A reader of the episode's PCM with the gain applied, limited where a peak would pass the ceiling."""
+def levelled_pcm(episode: EpisodeAudio, gain_db: float, ceiling_dbfs: float = LIMIT_DBFS) -> tuple[PcmReader, PcmIdentity]:
+    """A reader of the episode's PCM with the gain applied, limited where a peak would pass the ceiling,
+    and the identity of what it reads: the same for two stretches (of any episodes) that read the same."""
     scale = 10 ** (gain_db / 20)
     envelope = limiter_envelope(episode, scale, ceiling_dbfs)
     unit = episode.unit
+
+    def identity(start: int, end: int) -> str:
+        # What the levelled samples are made of: the raw samples, the gain, and the limiter's gains
+        # over the units they are interpolated between, placed as they are against the stretch.
+        digest = hashlib.sha256(f"{start % unit} {end - start} {unit} {scale!r}".encode())
+        for first in range(start, end, READ_SAMPLES):
+            digest.update(episode.raw(first, min(end, first + READ_SAMPLES)).tobytes())
+        if envelope is not None:
+            low, high = max(0, start // unit - 1), min(len(envelope), -(-end // unit) + 1)
+            gains = envelope[low:high]
+            if len(gains) and gains.min() < 1.0:
+                digest.update(f"{low - start // unit} {high - start // unit}".encode() + gains.tobytes())
+        return digest.hexdigest()
 
     def read(start: int, end: int) -> Iterator[bytes]:
         for first in range(start, end, READ_SAMPLES):
@@ -400,7 +457,7 @@ def levelled_pcm(episode: EpisodeAudio, gain_db: float, ceiling_dbfs: float = LI
                     samples *= np.interp(np.arange(first, last), centres, gains).astype(np.float32)
             yield np.clip(np.rint(samples * 32768.0), -32768, 32767).astype("<i2").tobytes()
 
-    return read
+    return read, identity
 
 
 def limit(samples: np.ndarray, ceiling: float, ramp: int, hold: int) -> np.ndarray:

@@ -1,12 +1,14 @@
-"""The speech cache: synthesised segments kept in ``<library>/cache/speech/``, so a re-run, a
-``daily --update`` or a re-render after a small edit speaks only what changed.
+"""The library's cache, ``<library>/cache/``: synthesised segments (``speech/``) and encoded pieces of
+episodes (``encoded/``), so a re-run, a ``daily --update`` or a re-render after a small edit speaks
+and encodes only what changed.
 
 Content-addressed: a clip's name is the SHA-256 of the engine, its voice settings, the piece length
-and the spoken text, so two runs that would say the same thing the same way share the file. Safe
-under concurrent runs and kill -9: a clip is written under a temporary name and renamed into place,
-a reader that finds a clip half-gone or damaged treats it as absent, and eviction tolerates clips
-deleted under it. Capped at ``[channel] cache_mb`` (default 500; 0 turns the cache off), the least
-recently used clips going first (a hit refreshes the clip's time).
+and the spoken text; an encoded piece's, of the encoder's settings and the exact audio it encoded.
+Two runs that would say (or encode) the same thing the same way share the file. Safe under
+concurrent runs and kill -9: a file is written under a temporary name and renamed into place, a
+reader that finds a clip half-gone or damaged treats it as absent, and eviction tolerates files
+deleted under it. Both kinds together are capped at ``[channel] cache_mb`` (default 500; 0 turns the
+cache off), the least recently used files going first (a hit refreshes the file's time).
 """
 
 from __future__ import annotations
@@ -14,8 +16,10 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import shutil
 import struct
 import time
+from collections.abc import Callable
 from dataclasses import asdict
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -26,7 +30,8 @@ from briefing.fsutil import temporary_name
 if TYPE_CHECKING:
     from briefing.config import Config
 
-CACHE_DIR = Path("cache") / "speech"
+CACHE_DIR = Path("cache")
+SPEECH, ENCODED = "speech", "encoded"  # the kinds, each a folder of the cache
 DEFAULT_CACHE_MB = 500
 FORMAT_VERSION = 1  # part of every key: a change to what a clip holds starts a fresh cache
 STALE_TEMPORARY_S = 3600  # a clip still being written is renamed within seconds
@@ -35,11 +40,14 @@ _HEADER = struct.Struct("<4sII")  # magic, sample rate, PCM bytes
 
 
 class SpeechCache:
+    """The cache of ``folder``: speech clips (``get``, ``put``) and, through ``encoded``, encoded pieces."""
+
     def __init__(self, folder: Path, limit_bytes: int) -> None:
         self.folder = folder
         self.limit_bytes = limit_bytes
         self.hits = 0
         self.stored = 0
+        self.encoded = EncodedPieces(folder / ENCODED)
 
     def key(self, engine: str, settings: VoiceSettings, text: str, piece_chars: int) -> str:
         described = json.dumps([FORMAT_VERSION, engine, asdict(settings), _model_identity(settings), piece_chars, text],
@@ -47,7 +55,7 @@ class SpeechCache:
         return hashlib.sha256(described.encode("utf-8", "surrogatepass")).hexdigest()
 
     def _path(self, key: str) -> Path:
-        return self.folder / key[:2] / f"{key}.pcm"
+        return self.folder / SPEECH / key[:2] / f"{key}.pcm"
 
     def contains(self, key: str) -> bool:
         return self._path(key).is_file()
@@ -64,39 +72,29 @@ class SpeechCache:
         magic, sample_rate, length = _HEADER.unpack_from(data)
         if magic != _MAGIC or length != len(data) - _HEADER.size or sample_rate <= 0:
             return None
-        try:
-            os.utime(path)  # least recently used goes first
-        except OSError:
-            pass
+        _touch(path)
         self.hits += 1
         return Speech(data[_HEADER.size:], sample_rate)
 
     def put(self, key: str, speech: Speech) -> None:
         """Store a clip; a full or read-only disk only means it is not cached."""
-        path = self._path(key)
-        temporary = None
-        try:
-            path.parent.mkdir(parents=True, exist_ok=True)
-            temporary = temporary_name(path)
+        def write(temporary: Path) -> None:
             with temporary.open("wb") as handle:
                 handle.write(_HEADER.pack(_MAGIC, speech.sample_rate, len(speech.pcm)))
                 handle.write(speech.pcm)
-            os.replace(temporary, path)
-            self.stored += 1
-        except OSError:
-            if temporary is not None:
-                temporary.unlink(missing_ok=True)
+
+        self.stored += _write_into_place(self._path(key), write)
 
     def evict(self) -> int:
-        """Delete the least recently used clips until the cache fits its cap; returns bytes freed."""
-        for path in self.folder.glob("*/*.tmp"):  # left by a run killed while writing
+        """Delete the least recently used files of both kinds until the cache fits its cap; returns bytes freed."""
+        for path in self.folder.glob("*/*/*.tmp"):  # left by a run killed while writing
             try:
                 if time.time() - path.stat().st_mtime > STALE_TEMPORARY_S:
                     path.unlink()
             except OSError:
                 pass
         clips = []
-        for path in self.folder.glob("*/*.pcm"):
+        for path in [*self.folder.glob(f"{SPEECH}/*/*.pcm"), *self.folder.glob(f"{ENCODED}/*/*{ENCODED_SUFFIX}")]:
             try:
                 status = path.stat()
             except OSError:  # another run evicted it first
@@ -115,6 +113,70 @@ class SpeechCache:
                 continue
             freed += size
         return freed
+
+
+ENCODED_SUFFIX = ".frames"
+
+
+class EncodedPieces:
+    """Encoded pieces of episodes by key (the format's encoder chooses the key and what a piece holds)."""
+
+    def __init__(self, folder: Path) -> None:
+        self.folder = folder
+        self.hits = 0
+        self.stored = 0
+
+    def _path(self, key: str) -> Path:
+        return self.folder / key[:2] / f"{key}{ENCODED_SUFFIX}"
+
+    def take(self, key: str, target: Path) -> bool:
+        """Link (else copy) the piece ``key`` to ``target``; False when it is not here (or just evicted)."""
+        path = self._path(key)
+        try:
+            os.link(path, target)
+        except FileNotFoundError:
+            return False
+        except OSError:  # another filesystem, or one without hard links
+            try:
+                shutil.copyfile(path, target)
+            except OSError:
+                target.unlink(missing_ok=True)
+                return False
+        _touch(path)
+        self.hits += 1
+        return True
+
+    def keep(self, key: str, piece: Path) -> None:
+        """Keep a copy of the finished ``piece`` under ``key``; a full or read-only disk only means it is not kept."""
+        def write(temporary: Path) -> None:
+            try:
+                os.link(piece, temporary)
+            except OSError:
+                shutil.copyfile(piece, temporary)
+
+        self.stored += _write_into_place(self._path(key), write)
+
+
+def _write_into_place(path: Path, write: Callable[[Path], None]) -> bool:
+    """``write`` a temporary file beside ``path``, then rename it into place; False if the disk refused."""
+    temporary = None
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        temporary = temporary_name(path)
+        write(temporary)
+        os.replace(temporary, path)
+        return True
+    except OSError:
+        if temporary is not None:
+            temporary.unlink(missing_ok=True)
+        return False
+
+
+def _touch(path: Path) -> None:
+    try:
+        os.utime(path)  # least recently used goes first
+    except OSError:
+        pass
 
 
 def _model_identity(settings: VoiceSettings) -> list[object]:

@@ -89,7 +89,7 @@ SCHEMA: dict[str, dict[str, Setting]] = {
         "keep": Setting("whole", 1, 1_000_000),  # episodes kept in the feed
         "keep_days": Setting("number", 0, 36_500, above=True),
         "audio": Setting("text", choices=format_names()),  # the output format's name
-        "cache_mb": Setting("number", 0, 1_000_000),  # the synthesised-speech cache; 0 turns it off
+        "cache_mb": Setting("number", 0, 1_000_000),  # the cache of speech and encoded pieces; 0 turns it off
     },
     "sources": {
         "inbox": Setting("texts"), "feeds": Setting("texts"), "urls": Setting("texts"), "files": Setting("texts"),

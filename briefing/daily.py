@@ -45,7 +45,7 @@ import datetime as dt
 import json
 from collections.abc import Callable, Sequence
 from contextlib import ExitStack
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from briefing import pipeline
@@ -97,6 +97,16 @@ class Story:
     article: Article
     merged: tuple[str, ...] = ()  # keys of near-duplicates merged into this story
     merged_articles: tuple[Article, ...] = ()
+    told: tuple[Spoken, ...] | None = None  # what the day's episode said after the title; None: not told yet
+
+
+@dataclass(frozen=True)
+class DayFit:
+    """How the day's episode was fitted to its length: an update keeps it, so what was said stays as said."""
+
+    pace: float  # the words a minute the stories' shares were budgeted at
+    pause_stretch: float  # the factor on every pause
+    gain_db: float | None = None  # the loudness gain the episode was rendered with
 
 
 @dataclass(frozen=True)
@@ -127,8 +137,9 @@ def run_daily(library_dir: Path, options: DailyOptions, *, report: Report = lamb
     """Make and publish ``options.date``'s briefing, holding the library lock throughout.
 
     Problems (a skipped source or story) go to ``report``; notes on what is done to ``note`` (default:
-    ``report`` too). ``standing_pool`` gives speech workers that outlast this run (a fleet worker's),
-    for the engine, voice settings and number of workers asked; without it the run starts its own.
+    ``report`` too). ``standing_pool`` gives speech workers the caller owns (started before this run,
+    or a fleet worker's that outlast it), for the engine, voice settings and number of workers asked;
+    without it the run starts its own.
     """
     note = note or report
     library_dir = Path(library_dir)
@@ -141,8 +152,10 @@ def run_daily(library_dir: Path, options: DailyOptions, *, report: Report = lamb
         with Library.open(library_dir) as library:
             stored = library.used_articles(date)
             stories = stories_from_used(stored)
+            kept = day_fit_of(stored) if options.update else None
             failures: list[str] = []
             if stories and not options.update:
+                stories = [replace(story, told=None) for story in stories]  # fitted afresh
                 note(f"Re-rendering the briefing for {date} from its {len(stories)} stories "
                        "(--update adds new articles)")
             else:
@@ -157,9 +170,10 @@ def run_daily(library_dir: Path, options: DailyOptions, *, report: Report = lamb
             if not stories:
                 problem = f"{len(failures)} source(s) failed" if failures else "no new articles in the sources"
                 raise NothingToBrief(f"nothing to brief for {date}: {problem}")
-            plan, script = fit_day(stories, options, library_dir)
+            plan, script, fit = fit_day(stories, options, library_dir, kept)
             try:
-                episode = _render_and_publish(library_dir, script, options, progress, pool)
+                episode, gain = _render_and_publish(library_dir, script, options, progress, pool,
+                                                    kept.gain_db if kept else None)
                 break
             except SegmentError as error:
                 unspeakable = _story_saying(script, plan, error.text)
@@ -170,9 +184,9 @@ def run_daily(library_dir: Path, options: DailyOptions, *, report: Report = lamb
                 _reject(library_dir, unspeakable, error.message)
                 stories = [story for story in stories if story is not unspeakable]
         with Library.open(library_dir) as library:
-            library.set_used_articles(date, used_rows(date, [story for story, _ in plan]))
-    kept = {story.key for story, _ in plan}
-    left_out = [story for story in stories if story.key not in kept]
+            library.set_used_articles(date, used_rows(date, plan, replace(fit, gain_db=gain)))
+    read = {story.key for story, _ in plan}
+    left_out = [story for story in stories if story.key not in read]
     return DailyResult(episode, [story for story, _ in plan], left_out, failures)
 
 
@@ -198,8 +212,8 @@ def merge_duplicates(kept: list[Story], candidates: list[Candidate]) -> list[Sto
         best = max(range(len(similarities)), key=similarities.__getitem__, default=None)
         if best is not None and similarities[best] >= DUPLICATE_SIMILARITY:
             story = stories[best]
-            stories[best] = Story(story.key, story.article, story.merged + (candidate.key,),
-                                  story.merged_articles + (candidate.article,))
+            stories[best] = replace(story, merged=story.merged + (candidate.key,),
+                                    merged_articles=story.merged_articles + (candidate.article,))
         else:
             stories.append(Story(candidate.key, candidate.article))
             kept_vectors.append(vector)
@@ -215,51 +229,66 @@ def _identity_text(article: Article) -> str:
 
 def plan_budget(stories: list[Story], minutes: float, date: dt.date,
                 words_per_minute: float = WORDS_PER_MINUTE) -> list[tuple[Story, list[str]]]:
-    """The stories that fit and, for each, the sentences of its body to read (title not included)."""
+    """The stories that fit and, for each, the sentences of its body to read (title not included).
+
+    A story already told keeps what it said (and its place: the told come first); the others share the
+    budget as if the day were planned afresh."""
     total = max(1, int(minutes * words_per_minute))
     count = len(stories)
-    while count > 1 and _fixed_words(stories[:count], date) + count * MIN_STORY_WORDS > total:
+    told = sum(story.told is not None for story in stories)
+    while count > max(1, told) and _fixed_words(stories[:count], date) + count * MIN_STORY_WORDS > total:
         count -= 1
     chosen = stories[:count]
     available = max(count, total - _fixed_words(chosen, date))
     shares = fair_shares([_body_words(story.article) for story in chosen], available)
-    bodies = [_story_sentences(story.article, share) for story, share in zip(chosen, shares)]
+    bodies: list[list[str]] = [list(story.told) if story.told is not None else _story_sentences(story.article, share)
+                               for story, share in zip(chosen, shares)]
     slack = available - sum(_words(body) for body in bodies)
     for index, story in enumerate(chosen):  # unused words go to the most important cut stories
         if slack <= 0:
             break
-        if _words(bodies[index]) < _body_words(story.article):
+        if story.told is None and _words(bodies[index]) < _body_words(story.article):
             longer = _story_sentences(story.article, shares[index] + slack)
             slack -= _words(longer) - _words(bodies[index])
             bodies[index] = longer
     return list(zip(chosen, bodies))
 
 
-def fit_day(stories: list[Story], options: DailyOptions, library_dir: Path) -> tuple[list[tuple[Story, list[str]]], Script]:
-    """The plan and script that play nearest ``options.minutes``.
+def fit_day(stories: list[Story], options: DailyOptions, library_dir: Path,
+            kept: DayFit | None = None) -> tuple[list[tuple[Story, list[str]]], Script, DayFit]:
+    """The plan and script that play nearest ``options.minutes``, and how they were fitted.
 
     The words a minute the plan budgets start at the voice's pace, and each attempt corrects them by
     the estimate's error (the pauses between stories and headlines cost time that words do not
-    show); the pauses of the script chosen are then stretched to land on the length.
+    show); the pauses of the script chosen are then stretched to land on the length. With stories
+    already told and the fit ``kept`` from their episode, nothing is fitted again: the told stories
+    say what they said with the same pauses, and the new ones follow with the share that fit gives
+    them (an update makes the episode longer by the new stories).
     """
     profile = options.render.profile
     pace, target = pipeline.speaking_pace(profile), options.minutes * 60.0
-    budgeted = pace
-    best: tuple[float, list[tuple[Story, list[str]]], Script] | None = None
-    for _ in range(FIT_ATTEMPTS):
-        plan = plan_budget(stories, options.minutes, options.date, budgeted)
+    if kept is not None and any(story.told is not None for story in stories):
+        plan = plan_budget(stories, options.minutes, options.date, kept.pace)
         script = build_daily_script(options.date, plan, profile.pauses, profile.drop_conversions)
-        miss = pipeline.length_miss(script, pace, target)
-        if best is None or miss < best[0]:
-            best = (miss, plan, script)
-        if miss < FIT_TOLERANCE * target:
-            break
-        budgeted *= target / estimated_seconds(script, pace)
-    assert best is not None
-    _, plan, script = best
-    stretch_pauses(script, pause_stretch(script, pace, target))
+        fit = DayFit(kept.pace, kept.pause_stretch)
+    else:
+        budgeted = pace
+        best: tuple[float, float, list[tuple[Story, list[str]]], Script] | None = None
+        for _ in range(FIT_ATTEMPTS):
+            plan = plan_budget(stories, options.minutes, options.date, budgeted)
+            script = build_daily_script(options.date, plan, profile.pauses, profile.drop_conversions)
+            miss = pipeline.length_miss(script, pace, target)
+            if best is None or miss < best[0]:
+                best = (miss, budgeted, plan, script)
+            if miss < FIT_TOLERANCE * target:
+                break
+            budgeted *= target / estimated_seconds(script, pace)
+        assert best is not None
+        _, budgeted, plan, script = best
+        fit = DayFit(budgeted, pause_stretch(script, pace, target))
+    stretch_pauses(script, fit.pause_stretch)
     load_lexicon(library_dir).respell_script(script)
-    return plan, script
+    return plan, script, fit
 
 
 def fair_shares(wants: list[int], available: int) -> list[int]:
@@ -382,23 +411,28 @@ def _engine_of(render: pipeline.RenderOptions) -> tuple[str, VoiceSettings]:
 
 
 def _render_and_publish(library_dir: Path, script: Script, options: DailyOptions,
-                        progress: pipeline.Progress | None, pool: SpeechPool | None) -> Episode:
+                        progress: pipeline.Progress | None, pool: SpeechPool | None,
+                        keep_gain_db: float | None) -> tuple[Episode, float]:
     headlines = "; ".join(s.heading for s in script.sections if s.kind == "story" and s.heading)
     made = pipeline.make_episode(script, pipeline.MakeOptions(
         voice=options.render.profile, engine=options.render.engine, chime=options.render.chime,
         audio=options.render.audio,
         workers=options.workers, library=library_dir, kind="daily", description=f"Today: {headlines}.",
         lock=False,  # run_daily holds it for the whole run
+        keep_gain_db=keep_gain_db,
     ), progress=progress, pool=pool)
     assert made.episode is not None
-    return made.episode
+    return made.episode, made.gain_db
 
 
-def used_rows(date: str, stories: list[Story]) -> list[UsedArticle]:
+def used_rows(date: str, plan: list[tuple[Story, list[str]]], fit: DayFit | None = None) -> list[UsedArticle]:
     rows = []
-    for position, story in enumerate(stories):
+    for position, (story, body) in enumerate(plan):
+        told = None if fit is None else json.dumps({
+            "said": [[str(sentence), getattr(sentence, "display", str(sentence))] for sentence in body],
+            "pace": fit.pace, "pause_stretch": fit.pause_stretch, "gain_db": fit.gain_db}, ensure_ascii=False)
         rows.append(UsedArticle(story.key, date, position, story.article.source, story.article.title,
-                                article_to_json(story.article)))
+                                article_to_json(story.article), told=told))
         for key, article in zip(story.merged, story.merged_articles):
             rows.append(UsedArticle(key, date, position, article.source, article.title,
                                     article_to_json(article), merged_into=story.key))
@@ -409,13 +443,28 @@ def stories_from_used(rows: list[UsedArticle]) -> list[Story]:
     stories: dict[str, Story] = {}
     for row in rows:
         if row.merged_into is None:
-            stories[row.key] = Story(row.key, article_from_json(row.article))
+            said = _told(row)
+            stories[row.key] = Story(row.key, article_from_json(row.article), told=None if said is None else tuple(
+                Spoken(text, display) for text, display in said["said"]))
     for row in rows:
         story = stories.get(row.merged_into or "")
         if story is not None:
-            stories[story.key] = Story(story.key, story.article, story.merged + (row.key,),
-                                       story.merged_articles + (article_from_json(row.article),))
+            stories[story.key] = replace(story, merged=story.merged + (row.key,),
+                                         merged_articles=story.merged_articles + (article_from_json(row.article),))
     return list(stories.values())
+
+
+def day_fit_of(rows: list[UsedArticle]) -> DayFit | None:
+    """How the day's stored episode was fitted (None for a day stored before briefing kept it)."""
+    told = next((said for said in map(_told, rows) if said is not None), None)
+    if told is None:
+        return None
+    return DayFit(float(told["pace"]), float(told["pause_stretch"]),
+                  None if told["gain_db"] is None else float(told["gain_db"]))
+
+
+def _told(row: UsedArticle) -> dict | None:
+    return None if row.told is None else json.loads(row.told)
 
 
 def article_to_json(article: Article) -> str:

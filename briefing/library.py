@@ -92,6 +92,8 @@ MIGRATIONS: list[str] = [
         seen_at TEXT NOT NULL
     );
     """,
+    # What the day's episode said of each story, as JSON (briefing/daily.py), so --update keeps it.
+    "ALTER TABLE daily_articles ADD COLUMN told TEXT;",
 ]
 
 
@@ -107,10 +109,11 @@ class UsedArticle:
     title: str
     article: str
     merged_into: str | None = None  # a near-duplicate: the key of the story it was merged into
+    told: str | None = None  # JSON: what the day's episode said of the story, and how the day was fitted
 
 
 _COLUMNS = [f.name for f in fields(Episode)]
-_USED_COLUMNS = ["key", "date", "position", "source", "title", "article", "merged_into"]
+_USED_COLUMNS = ["key", "date", "position", "source", "title", "article", "merged_into", "told"]
 _FILE_COLUMNS = ["audio_path", "transcript_path", "chapters_path", "cover_path", "script_path"]
 
 

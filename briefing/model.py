@@ -144,3 +144,20 @@ class Episode:
     cover_path: str | None = None
     script_path: str | None = None
     kind: str = "article"  # "article" or "daily"
+
+
+@dataclass(frozen=True)
+class PieceGrid:
+    """How an encoder that joins separately encoded pieces wants the episode laid out (its output format says).
+
+    A piece is whole frames of ``frame_samples`` at the output rate. The episode is cut into pieces at
+    section starts, ``margin_frames`` before the section's first sound and with as much silence after
+    the previous one, once the piece since the last cut is ``min_piece_s`` long. Cuts fall on
+    whole limiter units (``audio.peak_unit``) from the start, so a section's levelled audio, and therefore its
+    encoded piece, is the same wherever the section moves (its content permitting): an encoder can
+    reuse a piece it encoded before.
+    """
+
+    frame_samples: int
+    margin_frames: int
+    min_piece_s: float

@@ -26,7 +26,7 @@ from briefing.errors import BriefingError, UsageError
 from briefing.formats import OutputFormat, format_of, output_format
 from briefing.fsutil import atomic_path, remove_stale_leftovers, temporary_folder, temporary_name
 from briefing.speech.lexicon import load_lexicon
-from briefing.model import Article, Episode, Paragraph, Script
+from briefing.model import Article, Episode, Paragraph, PieceGrid, Script
 from briefing.readers import ReadOptions, read_source, require_article_text
 from briefing.script import (
     build_script,
@@ -55,6 +55,7 @@ class RenderOptions:
     chime: bool = False
     album: str = "Briefing"  # the album tag: the channel's title ([channel] title)
     audio: str | None = None  # the output format's name; None: the default format
+    keep_gain_db: float | None = None  # an earlier version's gain, kept if still near the aim (audio.normalising_gain)
 
 
 @dataclass
@@ -66,6 +67,7 @@ class Rendered:
     duration_s: float
     side_files: dict[str, Path] = field(default_factory=dict)
     profile: VoiceProfile | None = None  # the profile that actually spoke (the fallback, if it had to)
+    gain_db: float = 0.0  # the loudness gain applied
 
 
 def load_article(source: str, options: ReadOptions | str | None = None) -> Article:
@@ -134,18 +136,21 @@ def render(
     if not script.segments():
         raise BriefingError(f"{script.source}: nothing to narrate")
     profile = asked_profile(options.profile, options.engine)
+    audio_format = output_format(options.audio)
+    # Pieces an encoder could take from the cache another time; without a cache, cut where it is quickest.
+    grid = audio_format.piece_grid if cache is not None else None
     try:
-        episode_audio = _assemble(script, profile, options.chime, progress, workers, cache, pool)
+        episode_audio = _assemble(script, profile, options.chime, progress, workers, cache, pool, grid)
     except EngineUnavailable as error:  # checked in the worker, so the engine loads once per process
         profile = fallback_profile(profile, error, options.engine)
-        episode_audio = _assemble(script, profile, options.chime, progress, workers, cache)
+        episode_audio = _assemble(script, profile, options.chime, progress, workers, cache, grid=grid)
     try:
-        audio_format = output_format(options.audio)
-        gain = audio.normalising_gain(episode_audio, audio_format.encoder_loss_lu, audio_format.peak_ceiling_dbfs)
+        gain = audio.normalising_gain(episode_audio, audio_format.encoder_loss_lu, audio_format.peak_ceiling_dbfs,
+                                      keep=options.keep_gain_db)
         duration = episode_audio.duration_s
         try:
             side = _write_files(script, profile, output, episode_audio, gain, duration, options.album,
-                                audio_format, workers)
+                                audio_format, workers, cache)
         except (OSError, MutagenError) as error:  # permission denied, read-only or full disk: nothing renamed
             raise BriefingError(f"{output}: cannot write: {_reason(error)}") from None
     finally:
@@ -153,11 +158,11 @@ def render(
     if cache is not None:
         cache.evict()
     return Rendered(audio=output, script=script, duration_s=duration, side_files=side,
-                    profile=profile)
+                    profile=profile, gain_db=gain)
 
 
 def _assemble(script: Script, profile: VoiceProfile, chime: bool, progress: Progress | None, workers: int | None,
-              cache: SpeechCache | None, pool: SpeechPool | None = None):
+              cache: SpeechCache | None, pool: SpeechPool | None = None, grid: PieceGrid | None = None):
     from briefing import audio
     from briefing.speak import speak_all
 
@@ -168,9 +173,9 @@ def _assemble(script: Script, profile: VoiceProfile, chime: bool, progress: Prog
     assembler = None
     for done, (segment, speech) in enumerate(zip(segments, speeches), start=1):
         if assembler is None:
-            assembler = audio.Assembler(speech.sample_rate, chime=chime)
+            assembler = audio.Assembler(speech.sample_rate, chime=chime, grid=grid)
         if id(segment) in section_starts:
-            assembler.add_section_chime()
+            assembler.start_section()
         assembler.add_speech(segment, speech)
         if progress:
             progress(done, len(segments))
@@ -179,7 +184,8 @@ def _assemble(script: Script, profile: VoiceProfile, chime: bool, progress: Prog
 
 
 def _write_files(script: Script, profile: VoiceProfile, output: Path, episode_audio, gain: float,
-                 duration: float, album: str, audio_format: OutputFormat, jobs: int | None = None) -> dict[str, Path]:
+                 duration: float, album: str, audio_format: OutputFormat, jobs: int | None = None,
+                 cache: SpeechCache | None = None) -> dict[str, Path]:
     """Side files first, the cover drawn while ffmpeg encodes, the audio renamed into place last."""
     from briefing import chapters, cover, formats
 
@@ -193,7 +199,8 @@ def _write_files(script: Script, profile: VoiceProfile, output: Path, episode_au
         tmp = {key: stack.enter_context(atomic_path(path)) for key, path in side.items()}
         drawing = _in_thread(cover.make_cover, script.title, _spoken_date(date_text), tmp["cover"])
         try:
-            formats.encode(episode_audio, audio_tmp, gain, audio_format, jobs)
+            formats.encode(episode_audio, audio_tmp, gain, audio_format, jobs,
+                           cache.encoded if cache is not None else None)
         finally:
             drawing.join()  # before the temporary files are cleaned up, even when encoding failed
         if drawing.error:
@@ -350,6 +357,7 @@ class MakeOptions:
     kind: str = "article"  # recorded with the episode: "article" or "daily"
     description: str = ""  # the feed item's text (default: the lede as narrated)
     lock: bool = True  # take the library lock to publish; False when the caller holds it (daily)
+    keep_gain_db: float | None = None  # an earlier version's gain, kept if still near the aim
 
     def budget(self) -> Budget:
         if (self.max_words is not None) + (self.minutes is not None) + self.everything > 1:
@@ -368,6 +376,7 @@ class MadeEpisode:
     audio: Path  # the output file, else the published file in the library's episodes/ folder
     duration_s: float
     episode: Episode | None  # None when not published
+    gain_db: float = 0.0  # the loudness gain applied
 
 
 def make_episode(source: str | Script, options: MakeOptions | None = None, *,
@@ -393,17 +402,18 @@ def make_episode(source: str | Script, options: MakeOptions | None = None, *,
     else:
         script = _script_of(source, options, profile, config, library_dir)
     render_options = RenderOptions(profile=profile, engine=options.engine, chime=options.chime,
-                                   album=config.channel.title, audio=_audio_format(options, config).name)
+                                   album=config.channel.title, audio=_audio_format(options, config).name,
+                                   keep_gain_db=options.keep_gain_db)
     with _render_target(options, script, library_dir, render_options.audio) as target:
         # --no-publish leaves the library alone: its speech cache too
         cache = open_cache(library_dir, config) if options.publish else None
         rendered = render(script, render_options, target, progress, workers=options.workers, cache=cache,
                           pool=pool)
         if not options.publish:
-            return MadeEpisode(script, rendered.audio, rendered.duration_s, None)
+            return MadeEpisode(script, rendered.audio, rendered.duration_s, None, rendered.gain_db)
         episode = _publish(rendered, source, options, library_dir, config, profile)
     audio = rendered.audio if options.output is not None else library_dir / episode.audio_path
-    return MadeEpisode(script, audio, rendered.duration_s, episode)
+    return MadeEpisode(script, audio, rendered.duration_s, episode, rendered.gain_db)
 
 
 def _script_of(source: str, options: MakeOptions, profile: VoiceProfile, config, library_dir: Path) -> Script:

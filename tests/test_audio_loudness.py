@@ -73,7 +73,7 @@ def test_silence_gets_no_gain() -> None:
 def test_the_levelled_audio_stays_under_the_ceiling_and_is_as_loud_as_estimated(speech: AudioSegment) -> None:
     episode = audio.from_segment(speech.apply_gain(6.0))  # loud: the limiter works on most peaks
     gain = audio.normalising_gain(episode)
-    levelled = np.frombuffer(b"".join(audio.levelled_pcm(episode, gain)(0, episode.samples)), "<i2")
+    levelled = np.frombuffer(b"".join(audio.levelled_pcm(episode, gain)[0](0, episode.samples)), "<i2")
     assert len(levelled) == episode.samples
     assert np.abs(levelled.astype(np.int32)).max() <= 10 ** (audio.LIMIT_DBFS / 20) * 32768 + 1
     meter = audio.LoudnessMeter(episode.sample_rate)

@@ -38,7 +38,7 @@ def test_a_truncated_or_foreign_file_is_a_miss(tmp_path: Path) -> None:
     cache = SpeechCache(tmp_path, 10_000_000)
     key = cache.key("espeak", SETTINGS, "Hello.", 500)
     cache.put(key, clip())
-    path = next(tmp_path.glob("*/*.pcm"))
+    path = next(tmp_path.glob("speech/*/*.pcm"))
     path.write_bytes(path.read_bytes()[:-10])
     assert cache.get(key) is None
     path.write_bytes(b"not a clip")
@@ -51,10 +51,10 @@ def test_eviction_keeps_the_cap_and_drops_the_least_recently_used(tmp_path: Path
     for age, key in enumerate(keys):
         cache.put(key, clip())
         stamp = time.time() - 100 + age
-        os.utime(next(tmp_path.glob(f"*/{key}.pcm")), (stamp, stamp))
+        os.utime(next(tmp_path.glob(f"speech/*/{key}.pcm")), (stamp, stamp))
     assert cache.get(keys[0]) is not None  # used again: now the most recent
     cache.evict()
-    assert sum(path.stat().st_size for path in tmp_path.glob("*/*.pcm")) <= cache.limit_bytes
+    assert sum(path.stat().st_size for path in tmp_path.glob("speech/*/*.pcm")) <= cache.limit_bytes
     assert cache.get(keys[0]) is not None
     assert cache.get(keys[1]) is None and cache.get(keys[2]) is None
 
@@ -63,10 +63,10 @@ def test_eviction_survives_clips_deleted_under_it(tmp_path: Path) -> None:
     cache = SpeechCache(tmp_path, 0)
     for n in range(20):
         cache.put(cache.key("espeak", SETTINGS, f"Sentence {n}.", 500), clip())
-    for path in list(tmp_path.glob("*/*.pcm"))[::2]:
+    for path in list(tmp_path.glob("speech/*/*.pcm"))[::2]:
         path.unlink()  # another run's eviction got there first
     cache.evict()
-    assert not list(tmp_path.glob("*/*.pcm"))
+    assert not list(tmp_path.glob("speech/*/*.pcm"))
 
 
 def test_cache_mb_zero_turns_the_cache_off(tmp_path: Path) -> None:

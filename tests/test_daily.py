@@ -178,3 +178,39 @@ def test_more_stories_than_minutes_leaves_the_least_important_for_later():
                                          (13, "13th"), (21, "21st"), (22, "22nd"), (25, "25th"), (31, "31st")])
 def test_ordinal_days(day, spoken):
     assert ordinal(day) == spoken
+
+
+@pytest.mark.slow
+def test_update_says_the_told_stories_word_for_word_and_encodes_only_what_changed(tmp_path):
+    library = inbox_library(tmp_path)
+    (library / "inbox" / "export.json").unlink()
+    assert daily(library, "--date", DATE, "--minutes", "3").exit_code == 0
+    [first] = daily_episodes(library)
+    before = _timing(library, first)  # its files go when the update replaces it
+    encoded = library / "cache" / "encoded"
+    pieces_before = set(encoded.glob("*/*.frames"))
+    (library / "inbox" / "library-hours.txt").write_text(
+        "Libraries to open on Sundays\n\nAll twelve public libraries will open on Sundays from January, the "
+        "council said, after a trial at two branches drew more than 9,000 visitors. The council will hire "
+        "fourteen staff. Opening hours will be ten until four.\n", encoding="utf-8")
+
+    assert daily(library, "--date", DATE, "--minutes", "3", "--update").exit_code == 0
+
+    [updated] = daily_episodes(library)
+    after = _timing(library, updated)
+    told = [section for section in before["sections"] if section["kind"] == "story"]
+    now = [section for section in after["sections"] if section["kind"] == "story"]
+    assert [s["heading"] for s in now] == [s["heading"] for s in told] + ["Libraries to open on Sundays"]
+    for old, new in zip(told, now):
+        assert [(g["text"], g["pause_after_ms"]) for g in new["segments"]] == \
+            [(g["text"], g["pause_after_ms"]) for g in old["segments"]]
+        assert abs((new["end"] - new["start"]) - (old["end"] - old["start"])) < 0.03  # frames: 26 ms
+    assert after["duration"] > before["duration"]  # the new story is added, nothing told is cut
+    made = set(encoded.glob("*/*.frames")) - pieces_before
+    assert len(pieces_before) >= 3 and 1 <= len(made) < len(pieces_before)  # the intro's piece and the new story's
+    assert mp3_chapters(library / updated.audio_path)[-2:] == ["Libraries to open on Sundays", "Close"]
+    assert assert_feed_valid(library) == 1
+
+
+def _timing(library: Path, episode) -> dict:
+    return json.loads((library / episode.audio_path).with_suffix(".json").read_text(encoding="utf-8"))

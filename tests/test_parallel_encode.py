@@ -1,5 +1,7 @@
 """Encoding on several cores: chunks cut at silences decode to exactly the single-pass length, with no
-click at any join, and the joined file's header makes a gapless decoder return every sample."""
+click at any join, and the joined file's header makes a gapless decoder return every sample. Pieces
+laid out on the MP3 grid are found again in the cache when their section moves, and a file joined
+from cached pieces is the file a fresh encoding makes."""
 
 from __future__ import annotations
 
@@ -11,8 +13,12 @@ import pytest
 from conftest import requires_espeak, requires_ffmpeg
 
 from briefing import audio, formats
-from briefing.formats import mp3_encoder as encode
+from briefing.cache import EncodedPieces
 from briefing.engines import VoiceSettings, load_engine
+from briefing.engines.base import Speech
+from briefing.formats import mp3
+from briefing.formats import mp3_encoder as encode
+from briefing.model import Segment
 
 pytestmark = [requires_espeak, requires_ffmpeg]
 TEXT = ("Ukraine says it has regained control over three thousand square kilometres of territory "
@@ -42,7 +48,7 @@ def test_chunks_join_without_a_click_and_at_the_single_pass_length(episode, tmp_
     single, parallel = tmp_path / "single.mp3", tmp_path / "parallel.mp3"
     formats.export(episode, single, formats.Tags(title="t"), gain, jobs=1)
     formats.export(episode, parallel, formats.Tags(title="t"), gain, jobs=4)
-    chunks = encode.plan_chunks(episode.samples, episode.sample_rate, episode.silences, 4)
+    chunks = encode.plan_chunks(episode.samples, episode.sample_rate, episode.cuts, episode.silences, 4)
     assert len(chunks) >= 3
     one, joined = decoded(single), decoded(parallel)
     expected = round(episode.samples * audio.SAMPLE_RATE_OUT / episode.sample_rate)
@@ -60,4 +66,61 @@ def test_chunks_join_without_a_click_and_at_the_single_pass_length(episode, tmp_
 
 
 def test_short_audio_is_one_chunk() -> None:
-    assert len(encode.plan_chunks(22050 * 10, 22050, [(22050, 22050 * 3)], 4)) == 1
+    assert len(encode.plan_chunks(22050 * 10, 22050, [(0, 0)], [(22050, 22050 * 3)], 4)) == 1
+
+
+# ---- pieces laid out on the grid and taken from the cache -------------------------------------------
+
+
+def _story_episode(intro_sentences: int, speech: Speech) -> tuple[audio.EpisodeAudio, list[Segment]]:
+    """An intro of ``intro_sentences`` sentences, then three sections of about 25 s, each a section start."""
+    assembler = audio.Assembler(speech.sample_rate, grid=mp3.PIECE_GRID)
+    segments = []
+    for _ in range(intro_sentences):
+        segments.append(Segment("Intro.", None, 400))
+        assembler.add_speech(segments[-1], speech)
+    for _ in range(3):
+        assembler.start_section()
+        for pause in (300, 300, 1200):
+            segments.append(Segment("Story.", None, pause))
+            assembler.add_speech(segments[-1], speech)
+    return assembler.finish(), segments
+
+
+@pytest.fixture(scope="module")
+def sentence() -> Speech:
+    return load_engine("espeak", VoiceSettings(voice="en-gb", rate=165)).synthesize(TEXT[: len(TEXT) // 2])
+
+
+def test_a_section_that_moved_is_taken_from_the_cache_and_the_file_is_as_if_encoded_afresh(sentence, tmp_path):
+    store = EncodedPieces(tmp_path / "cache" / "encoded")
+    first, _ = _story_episode(1, sentence)
+    gain = audio.normalising_gain(first)
+    formats.encode(first, tmp_path / "first.mp3", gain, formats.output_format("mp3"), 2, store)
+    assert len(first.cuts) == 3  # the intro and the first story share a piece: under 20 s before the cut
+    assert store.hits == 0 and store.stored == 3
+
+    # A longer intro moves every story later, by a length that is neither whole units nor whole frames.
+    second, segments = _story_episode(2, sentence)
+    assert audio.normalising_gain(second, keep=gain) == gain  # near the aim: the earlier gain stays
+    reused = tmp_path / "reused.mp3"
+    formats.encode(second, reused, gain, formats.output_format("mp3"), 2, store)
+    assert store.hits == 2  # the second and third stories
+    afresh = tmp_path / "afresh.mp3"
+    formats.encode(second, afresh, gain, formats.output_format("mp3"), 2)
+    assert reused.read_bytes() == afresh.read_bytes()
+
+    # The timings said where each sentence is heard in the file, whole-frame pieces included.
+    samples = decoded(reused)
+    assert abs(len(samples) - second.duration_s * audio.SAMPLE_RATE_OUT) <= 2
+    for segment in segments:
+        start = round(segment.start * audio.SAMPLE_RATE_OUT)
+        assert np.abs(samples[start - 2205:start - 882]).max() < 200, segment.start  # silence 50-20 ms before
+        assert np.abs(samples[start:start + 4410]).max() > 1000, segment.start  # speech within 100 ms
+
+
+def test_a_gain_far_from_the_aim_is_not_kept(sentence):
+    episode, _ = _story_episode(1, sentence)
+    gain = audio.normalising_gain(episode)
+    assert audio.normalising_gain(episode, keep=gain + 0.2) == gain + 0.2
+    assert abs(audio.normalising_gain(episode, keep=gain + 2.0) - gain) < 0.1

@@ -45,18 +45,39 @@ def daily(ctx, date, minutes, update, library, voice, engine, workers, chime, au
     options or settings.
     """
     import datetime as dt
+    from contextlib import ExitStack
 
     from briefing.config import CONFIG_NAME, SettingsError, load_config
-    from briefing.daily import DailyOptions, run_daily
     from briefing.library import resolve_library_dir
-    from briefing.pipeline import RenderOptions
-    from briefing.voices import load_profile
+    from briefing.speak import SpeechPool
+    from briefing.voices import asked_profile, load_profile
 
     library_dir = resolve_library_dir(library)
     if not load_config(library_dir).has_sources:  # a mistake to report as one (exit 2), not a quiet day
         raise SettingsError(f"no sources configured in {library_dir / CONFIG_NAME} "
                             "(name an inbox, feeds, urls or files under [sources])")
     profile = load_profile(voice)
+    speaking = asked_profile(profile, engine)
+    with ExitStack() as pools:
+        # The engine loads while the rest of briefing is imported and the day is read and planned.
+        started = pools.enter_context(SpeechPool(speaking.engine, speaking.settings, workers))
+
+        def pool_for(engine_name, settings, workers_asked) -> SpeechPool:
+            if started.suits(engine_name, settings):
+                return started
+            return pools.enter_context(SpeechPool(engine_name, settings, workers_asked))
+
+        result = _run_daily(library_dir, profile, date, minutes, update, engine, workers, chime, audio, wait,
+                            quiet, pool_for)
+    _print_result(ctx, result, library_dir, minutes, quiet)
+
+
+def _run_daily(library_dir, profile, date, minutes, update, engine, workers, chime, audio, wait, quiet, pool_for):
+    import datetime as dt
+
+    from briefing.daily import DailyOptions, run_daily
+    from briefing.pipeline import RenderOptions
+
     options = DailyOptions(
         date=date.date() if date else dt.date.today(),
         render=RenderOptions(profile=profile, engine=engine, chime=chime, audio=audio),
@@ -74,11 +95,14 @@ def daily(ctx, date, minutes, update, library, voice, engine, workers, chime, au
         bars[0].update(done - bars[0].pos)
 
     try:
-        result = run_daily(library_dir, options, report=report, progress=None if quiet else progress,
-                           note=(lambda line: None) if quiet else report)
+        return run_daily(library_dir, options, report=report, progress=None if quiet else progress,
+                         note=(lambda line: None) if quiet else report, standing_pool=pool_for)
     finally:
         for bar in bars:
             bar.__exit__(None, None, None)
+
+
+def _print_result(ctx, result, library_dir, minutes, quiet) -> None:
     if not quiet:
         episode = result.episode
         minutes_long, seconds = divmod(round(episode.duration_s), 60)

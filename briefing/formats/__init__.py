@@ -21,6 +21,7 @@ if TYPE_CHECKING:
     from pydub import AudioSegment
 
     from briefing.audio import EpisodeAudio
+    from briefing.cache import EncodedPieces
 
 FORMATS: dict[str, OutputFormat] = {fmt.name: fmt for fmt in (mp3.FORMAT, m4a.FORMAT)}
 DEFAULT_FORMAT = mp3.FORMAT.name
@@ -67,12 +68,14 @@ def media_types() -> dict[str, str]:
 
 
 def encode(episode: EpisodeAudio, path: Path, gain_db: float, audio_format: OutputFormat,
-           jobs: int | None = None) -> None:
-    """Encode the episode with the gain, the limiter and the de-esser on up to ``jobs`` cores (default: all)."""
+           jobs: int | None = None, store: EncodedPieces | None = None) -> None:
+    """Encode the episode with the gain, the limiter and the de-esser on up to ``jobs`` cores (default:
+    all), reusing pieces encoded before that ``store`` holds."""
     from briefing import audio
 
-    pcm = Pcm(audio.levelled_pcm(episode, gain_db, audio_format.peak_ceiling_dbfs), episode.sample_rate, episode.samples,
-              tuple(episode.silences), audio.DE_ESSER)
+    read, identity = audio.levelled_pcm(episode, gain_db, audio_format.peak_ceiling_dbfs)
+    pcm = Pcm(read, episode.sample_rate, episode.samples, tuple(episode.silences), audio.DE_ESSER,
+              tuple(episode.cuts) or ((0, 0),), identity, store)
     audio_format.encode(pcm, path, jobs or cpu_count())
 
 

@@ -14,9 +14,11 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from briefing.chapters import Chapter
+from briefing.model import PieceGrid
 
 if TYPE_CHECKING:
-    from briefing.audio import PcmReader
+    from briefing.audio import PcmIdentity, PcmReader
+    from briefing.cache import EncodedPieces
 
 
 @dataclass(frozen=True)
@@ -28,6 +30,9 @@ class Pcm:
     samples: int
     silences: tuple[tuple[int, int], ...] = ()  # (first sample, length): where an encoder may cut
     filters: str = ""  # an ffmpeg filter chain applied at the output rate (the de-esser)
+    cuts: tuple[tuple[int, int], ...] = ((0, 0),)  # pieces laid out on the format's grid: (first sample, frames before)
+    identity: PcmIdentity | None = None  # of a stretch's levelled PCM, for finding its encoding in ``store``
+    store: EncodedPieces | None = None  # encoded pieces kept from earlier runs, and where to keep new ones
 
 
 @dataclass(frozen=True)
@@ -61,3 +66,4 @@ class OutputFormat:
     # The limiter's sample-peak ceiling: low enough that the decoded true peak stays under -1 dBTP
     # after the encoder's own overshoot.
     peak_ceiling_dbfs: float = -2.0
+    piece_grid: PieceGrid | None = None  # for an encoder that joins pieces: how the episode is laid out for it

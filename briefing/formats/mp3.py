@@ -27,6 +27,7 @@ from mutagen.id3 import (
 
 from briefing.chapters import Chapter
 from briefing.formats.base import OutputFormat, Pcm, Tags
+from briefing.model import PieceGrid
 from briefing.textsafety import strip_controls_inline
 
 # ID3v2.3 rather than 2.4: every player reads 2.3, while Windows Explorer, some car stereos and
@@ -36,12 +37,20 @@ ID3_VERSION = 3
 _NO_OFFSET = 0xFFFFFFFF
 
 
+FRAME_SAMPLES = 1152  # an MPEG-1 layer III frame, at the output rate
+# Pieces are cut in silence at least two frames from any sound: LAME starts a piece from silence and
+# ends it with silence, so its first and last frames are what one pass would have written there.
+CUT_MARGIN_FRAMES = 2
+MIN_PIECE_S = 20.0  # shorter pieces are not worth an extra ffmpeg
+PIECE_GRID = PieceGrid(FRAME_SAMPLES, CUT_MARGIN_FRAMES, MIN_PIECE_S)
+
+
 def encode(pcm: Pcm, path: Path, jobs: int) -> None:
     """Mono MP3 at 44.1 kHz, the episode cut at its pauses and encoded on up to ``jobs`` cores."""
     from briefing.formats import mp3_encoder  # numpy and the encoder only when encoding: the CLI imports formats
 
-    chunks = mp3_encoder.plan_chunks(pcm.samples, pcm.sample_rate, list(pcm.silences), jobs)
-    mp3_encoder.encode_mp3(pcm.read, pcm.sample_rate, chunks, path, pcm.filters)
+    chunks = mp3_encoder.plan_chunks(pcm.samples, pcm.sample_rate, list(pcm.cuts), list(pcm.silences), jobs)
+    mp3_encoder.encode_mp3(pcm, chunks, path, jobs)
 
 
 def write_tags(path: Path, tags: Tags) -> None:
@@ -167,4 +176,4 @@ def _ms(seconds: float) -> int:
 
 # LAME at our settings measured 0.3-0.4 LU quieter than its input.
 FORMAT = OutputFormat(name="mp3", suffix=".mp3", media_type="audio/mpeg", label="MP3",
-                      encode=encode, write_tags=write_tags, encoder_loss_lu=0.35)
+                      encode=encode, write_tags=write_tags, encoder_loss_lu=0.35, piece_grid=PIECE_GRID)

@@ -1,38 +1,52 @@
-"""MP3 encoding on every core: the episode is cut at silences into chunks, each chunk encoded by its
-own ffmpeg (LAME), and the chunks' frames joined into one MP3 with one Xing/LAME header.
+"""MP3 encoding on every core: the episode is cut at silences into pieces, each piece encoded by its
+own ffmpeg (LAME), and the pieces' frames joined into one MP3 with one Xing/LAME header.
 
-Owns the encoder settings, the choice of cut points and the joining. Cuts fall on MP3 frame
-boundaries of the 44.1 kHz output (multiples of 1152 samples) inside silence at least two frames
-away from any sound, so a chunk's first frames (which LAME starts from silence) and the previous
-chunk's last frames (which LAME ends with silence) are what one pass over the whole episode would
-have produced there: nothing to hear at a join. The joined file's header carries the single pass's
-encoder delay and the true end padding, so a gapless decoder returns exactly the episode's samples.
+Owns the encoder settings, the pieces and the joining. The assembler lays the episode out on the
+format's grid (``mp3.PIECE_GRID``, ``audio.Assembler``): pieces start at sections, inside silence at
+least two frames away from any sound, and each is a whole number of MP3 frames of the 44.1 kHz output,
+so a piece's first frames (which LAME starts from silence) and the previous piece's last frames (which
+LAME ends with silence) are what one pass over the whole episode would have produced there: nothing to
+hear at a join. A piece longer than an equal share of the cores' work is cut again at a pause. The
+joined file's header carries the single pass's encoder delay and the true end padding, so a gapless
+decoder returns exactly the episode's samples.
+
+Never twice: a piece's name in the cache is the SHA-256 of the encoder's settings and the exact
+levelled audio it encodes, so a piece that sounds exactly as one encoded before (an unchanged story of
+a ``daily --update``, a re-render) is taken from the cache instead of being encoded again.
 Not owned here: what the audio is (``audio`` prepares the PCM) and the ID3 tags.
 """
 
 from __future__ import annotations
 
+import hashlib
+import json
 import os
 import struct
 import subprocess
-import threading
+import tempfile
 from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import nullcontext
 from dataclasses import dataclass
 from pathlib import Path
 
-from briefing.audio import SAMPLE_RATE_OUT, PcmReader
+from briefing.audio import SAMPLE_RATE_OUT
 from briefing.errors import BriefingError
+from briefing.formats.base import Pcm
+from briefing.formats.mp3 import CUT_MARGIN_FRAMES, FRAME_SAMPLES, MIN_PIECE_S
+from briefing.fsutil import temporary_folder
 
 BITRATE = "96k"
 # LAME's -q 7: about twice as fast as -q 5; at 96 kbit/s mono speech we could not hear a difference.
 LAME_QUALITY = 7
-FRAME_SAMPLES = 1152
 ENCODER_DELAY = 576  # LAME's; the decoder's own 529 is implied by the format
-CUT_MARGIN_SAMPLES = 2 * FRAME_SAMPLES  # silence needed either side of a cut (output samples)
-MIN_CHUNK_S = 20.0  # shorter chunks are not worth an extra ffmpeg
+CUT_MARGIN_SAMPLES = CUT_MARGIN_FRAMES * FRAME_SAMPLES  # silence needed either side of a cut (output samples)
+PIECE_VERSION = 1  # part of every cached piece's key: a change to how pieces are made starts afresh
 _BITRATES = (0, 32, 40, 48, 56, 64, 80, 96, 112, 128, 160, 192, 224, 256, 320)  # MPEG-1 layer III, kbit/s
 _SAMPLE_RATES = (44100, 48000, 32000)
 _COPY_BYTES = 1 << 20
+MAX_PIECES_PER_ENCODER = 16  # each holds a LAME encoder and a resampler while its ffmpeg runs
+
 
 @dataclass(frozen=True)
 class Chunk:
@@ -41,59 +55,90 @@ class Chunk:
     output_samples: int | None  # exact length at 44.1 kHz; None for the last chunk (its natural length)
 
 
-def plan_chunks(source_samples: int, sample_rate: int, silences: list[tuple[int, int]],
-                jobs: int) -> list[Chunk]:
-    """Up to ``jobs`` chunks of similar length, cut at frame boundaries inside ``silences``
-    (start, length in source samples)."""
-    total_out = source_samples * SAMPLE_RATE_OUT / sample_rate
-    wanted = min(jobs, int(total_out / SAMPLE_RATE_OUT / MIN_CHUNK_S))
-    candidates = _cut_candidates(silences, sample_rate)
-    cuts: list[int] = []
-    for part in range(1, max(1, wanted)):
-        target = total_out * part / wanted
-        best = min((c for c in candidates if not cuts or c > cuts[-1]), key=lambda c: abs(c - target), default=None)
-        if best is not None and abs(best - target) < total_out / wanted / 2:
-            cuts.append(best)
-    chunks, start_out = [], 0
-    for cut in cuts + [None]:
-        start = round(start_out * sample_rate / SAMPLE_RATE_OUT)
-        if cut is None:
-            chunks.append(Chunk(start, source_samples, None))
-        else:
-            chunks.append(Chunk(start, round(cut * sample_rate / SAMPLE_RATE_OUT), cut - start_out))
-            start_out = cut
-    return chunks
+def plan_chunks(source_samples: int, sample_rate: int, cuts: list[tuple[int, int]],
+                silences: list[tuple[int, int]], jobs: int) -> list[Chunk]:
+    """The pieces laid out at ``cuts`` ((first source sample, output frames before it)), the longest cut
+    again at a pause in ``silences`` (start, length in source samples) while it is more than an equal
+    share of ``jobs`` cores' work."""
+    chunks = [Chunk(start, end, (after - before) * FRAME_SAMPLES)
+              for (start, before), (end, after) in zip(cuts, cuts[1:])]
+    chunks.append(Chunk(cuts[-1][0], source_samples, None))
+    share = source_samples / max(1, jobs)
+    while True:
+        longest = max(chunks, key=lambda chunk: chunk.source_end - chunk.source_start)
+        if longest.source_end - longest.source_start <= share:
+            return chunks
+        halves = _halves(longest, sample_rate, silences)
+        if halves is None:
+            return chunks
+        at = chunks.index(longest)
+        chunks[at:at + 1] = halves
 
 
-def _cut_candidates(silences: list[tuple[int, int]], sample_rate: int) -> list[int]:
-    """Output-sample frame boundaries that lie in a silence with the margin on both sides."""
-    found = []
+def _halves(chunk: Chunk, sample_rate: int, silences: list[tuple[int, int]]) -> list[Chunk] | None:
+    """``chunk`` cut in two at the frame boundary inside a pause nearest its middle, both halves at least
+    ``MIN_PIECE_S`` long; None when there is no such place."""
+    ratio = SAMPLE_RATE_OUT / sample_rate
+    length_out = (chunk.source_end - chunk.source_start) * ratio
+    shortest = MIN_PIECE_S * SAMPLE_RATE_OUT
+    candidates = []
     for start, length in silences:
-        first = (start * SAMPLE_RATE_OUT / sample_rate) + CUT_MARGIN_SAMPLES
-        last = ((start + length) * SAMPLE_RATE_OUT / sample_rate) - CUT_MARGIN_SAMPLES
-        frame = -(-int(first) // FRAME_SAMPLES)
-        if frame * FRAME_SAMPLES <= last:
-            found.append(frame * FRAME_SAMPLES)
-    return found
+        first = (start - chunk.source_start) * ratio + CUT_MARGIN_SAMPLES
+        last = (start + length - chunk.source_start) * ratio - CUT_MARGIN_SAMPLES
+        frame = -(-int(first) // FRAME_SAMPLES) * FRAME_SAMPLES
+        if frame <= last and shortest <= frame <= length_out - shortest:
+            candidates.append(frame)
+    if not candidates:
+        return None
+    frame = min(candidates, key=lambda at: abs(at - length_out / 2))
+    middle = chunk.source_start + round(frame / ratio)
+    rest = None if chunk.output_samples is None else chunk.output_samples - frame
+    return [Chunk(chunk.source_start, middle, frame), Chunk(middle, chunk.source_end, rest)]
 
 
-def encode_mp3(read: PcmReader, sample_rate: int, chunks: list[Chunk], path: Path, filters: str = "") -> None:
-    """Encode the chunks side by side, then join their frames into ``path`` (which is overwritten)."""
-    ffmpeg = _ffmpeg()
+def encode_mp3(pcm: Pcm, chunks: list[Chunk], path: Path, jobs: int = 1) -> None:
+    """Encode the chunks on up to ``jobs`` cores, taking from ``pcm.store`` those encoded before, then
+    join their frames into ``path`` (which is overwritten).
+
+    ffmpeg takes 60 ms of CPU to start (it loads 200 libraries), as long as it takes to encode 25 s of
+    speech; so one ffmpeg encodes several chunks, each with its own encoder (an output of its own), as
+    separate runs would, byte for byte."""
     parts = [path.with_name(f"{path.name}.part{index}") for index in range(len(chunks))]
+    store = pcm.store if pcm.identity is not None else None
+    keys = [_piece_key(pcm, chunk) if store is not None else "" for chunk in chunks]
     try:
-        runs = [_EncodeRun(ffmpeg, read, sample_rate, chunk, part, filters) for chunk, part in zip(chunks, parts)]
-        for run in runs:
-            run.start()
-        for run in runs:
-            run.join()
-        for run in runs:
-            if run.error:
-                raise run.error
+        missing = [i for i in range(len(chunks)) if store is None or not store.take(keys[i], parts[i])]
+        groups = _groups(missing, chunks, jobs)
+        if groups:
+            ffmpeg = _ffmpeg()
+            with ThreadPoolExecutor(len(groups)) as pool:
+                for _ in pool.map(lambda group: _encode(ffmpeg, pcm, [(chunks[i], parts[i]) for i in group]), groups):
+                    pass
+        if store is not None:
+            for index in missing:
+                store.keep(keys[index], parts[index])
         join_frames(parts, chunks, path)
     finally:
         for part in parts:
             part.unlink(missing_ok=True)
+
+
+def _piece_key(pcm: Pcm, chunk: Chunk) -> str:
+    assert pcm.identity is not None
+    settings = [PIECE_VERSION, pcm.sample_rate, _encoder_arguments(chunk, pcm.filters)]
+    return hashlib.sha256(json.dumps([settings, pcm.identity(chunk.source_start, chunk.source_end)]).encode()).hexdigest()
+
+
+def _groups(indices: list[int], chunks: list[Chunk], jobs: int) -> list[list[int]]:
+    """The chunks to encode in ``jobs`` groups of similar length (longest first, each to the lightest)."""
+    count = max(1, min(len(indices), max(jobs, -(-len(indices) // MAX_PIECES_PER_ENCODER))))
+    groups: list[list[int]] = [[] for _ in range(count)]
+    loads = [0] * count
+    for index in sorted(indices, key=lambda i: chunks[i].source_start - chunks[i].source_end):
+        lightest = min(range(count), key=lambda g: (len(groups[g]) >= MAX_PIECES_PER_ENCODER, loads[g]))
+        groups[lightest].append(index)
+        loads[lightest] += chunks[index].source_end - chunks[index].source_start
+    return [group for group in groups if group]
 
 
 def _ffmpeg() -> str:
@@ -102,40 +147,48 @@ def _ffmpeg() -> str:
     return ffmpeg_path()
 
 
-class _EncodeRun(threading.Thread):
-    """One ffmpeg encoding one chunk, fed from this thread."""
+def _encoder_arguments(chunk: Chunk, filters: str) -> list[str]:
+    """The output options of one chunk's encoding."""
+    chain = f"aresample={SAMPLE_RATE_OUT}" + (f",{filters}" if filters else "")
+    if chunk.output_samples is not None:  # exact length: the resampler may give a sample more or less
+        chain += f",apad,atrim=end_sample={chunk.output_samples}"
+    return ["-af", chain, "-ar", str(SAMPLE_RATE_OUT), "-ac", "1", "-c:a", "libmp3lame", "-b:a", BITRATE,
+            "-compression_level", str(LAME_QUALITY), "-id3v2_version", "0", "-f", "mp3"]
 
-    def __init__(self, ffmpeg: str, read: PcmReader, sample_rate: int, chunk: Chunk, part: Path,
-                 filters: str) -> None:
-        super().__init__(daemon=True)
-        chain = f"aresample={SAMPLE_RATE_OUT}" + (f",{filters}" if filters else "")
-        if chunk.output_samples is not None:  # exact length: the resampler may give a sample more or less
-            chain += f",apad,atrim=end_sample={chunk.output_samples}"
-        self._command = [
-            ffmpeg, "-nostdin", "-hide_banner", "-loglevel", "error", "-y",
-            "-f", "s16le", "-ar", str(sample_rate), "-ac", "1", "-i", "pipe:0", "-af", chain,
-            "-ar", str(SAMPLE_RATE_OUT), "-ac", "1", "-c:a", "libmp3lame", "-b:a", BITRATE,
-            "-compression_level", str(LAME_QUALITY), "-id3v2_version", "0",
-            "-f", "mp3", str(part),
-        ]
-        self._read, self._chunk = read, chunk
-        self.error: BaseException | None = None
 
-    def run(self) -> None:
-        try:
-            process = subprocess.Popen(self._command, stdin=subprocess.PIPE, stderr=subprocess.PIPE)
-            assert process.stdin is not None and process.stderr is not None
+def _encode(ffmpeg: str, pcm: Pcm, pieces: list[tuple[Chunk, Path]]) -> None:
+    """One ffmpeg encoding every chunk of ``pieces`` into its part. A lone chunk streams in through a
+    pipe as it is levelled; several are first levelled into files, because ffmpeg reads its inputs in
+    step, a little of each in turn, and from pipes it kept waiting on their writers."""
+    command = [ffmpeg, "-nostdin", "-hide_banner", "-loglevel", "error", "-y"]
+    with temporary_folder("pcm") if len(pieces) > 1 else nullcontext(Path()) as scratch:
+        for number, (chunk, _) in enumerate(pieces):
+            source = "pipe:0"
+            if len(pieces) > 1:
+                source = str(scratch / f"{number}.pcm")
+                with open(source, "wb") as handle:
+                    for block in pcm.read(chunk.source_start, chunk.source_end):
+                        handle.write(block)
+            command += ["-f", "s16le", "-ar", str(pcm.sample_rate), "-ac", "1", "-i", source]
+        for number, (chunk, part) in enumerate(pieces):
+            command += ["-map", f"{number}:a", *_encoder_arguments(chunk, pcm.filters), str(part)]
+        with tempfile.TemporaryFile() as errors:  # a file, not a pipe: ffmpeg never blocks on what it says
+            process = subprocess.Popen(command, stdin=subprocess.PIPE, stdout=subprocess.DEVNULL, stderr=errors)
+            assert process.stdin is not None
             try:
-                for block in self._read(self._chunk.source_start, self._chunk.source_end):
-                    process.stdin.write(block)
+                if len(pieces) == 1:
+                    chunk = pieces[0][0]
+                    for block in pcm.read(chunk.source_start, chunk.source_end):
+                        process.stdin.write(block)
                 process.stdin.close()
             except BrokenPipeError:
                 pass  # ffmpeg stopped early: its exit status and message say why
-            problem = process.stderr.read().decode(errors="replace").strip()
-            if process.wait() != 0:
+            finally:
+                status = process.wait()
+            if status != 0:
+                errors.seek(0)
+                problem = errors.read().decode(errors="replace").strip()
                 raise BriefingError(f"MP3 encoding failed: {(problem.splitlines() or ['ffmpeg failed'])[-1]}")
-        except BaseException as error:  # re-raised by the caller after join()
-            self.error = error
 
 
 # ---- joining frames --------------------------------------------------------------------------------
