@@ -58,12 +58,13 @@ class Chunk:
 def plan_chunks(source_samples: int, sample_rate: int, cuts: list[tuple[int, int]],
                 silences: list[tuple[int, int]], jobs: int) -> list[Chunk]:
     """The pieces laid out at ``cuts`` ((first source sample, output frames before it)), the longest cut
-    again at a pause in ``silences`` (start, length in source samples) while it is more than an equal
-    share of ``jobs`` cores' work."""
+    in two at a pause in ``silences`` (start, length in source samples) while it is clearly more than an
+    equal share of ``jobs`` cores' work (a quarter more: halves are never exactly equal, and a third
+    chunk for two cores costs more than it saves)."""
     chunks = [Chunk(start, end, (after - before) * FRAME_SAMPLES)
               for (start, before), (end, after) in zip(cuts, cuts[1:])]
     chunks.append(Chunk(cuts[-1][0], source_samples, None))
-    share = source_samples / max(1, jobs)
+    share = 1.25 * source_samples / max(1, jobs)
     while True:
         longest = max(chunks, key=lambda chunk: chunk.source_end - chunk.source_start)
         if longest.source_end - longest.source_start <= share:
