@@ -28,7 +28,10 @@ Idempotence (one episode per date, guid ``episode_guid("daily:<date>")``):
   - a later run for the same date without ``--update`` re-renders the same stories from their
     stored text (no source is read again) and replaces the episode;
   - with ``--update`` it reads new articles and rebuilds the day's episode from the stored stories
-    plus the new ones.
+    plus the new ones. The stories already told say word for word what they said, with the same
+    pauses (the day's fit, ``DayFit``, is stored with them) and loudness: only the intro, the
+    headlines and the new stories are spoken and encoded again. The new ones get the share of the
+    budget the day's fit gives a story, so the episode grows by them.
 The articles are recorded as used only after the episode is published: a run killed before that
 leaves them unread; one killed just after is repaired by the next run, which republishes them.
 A story the engine cannot speak (it fails, or its process crashes, on one of the story's sentences)
