@@ -28,6 +28,7 @@ import re
 import shutil
 import signal
 import threading
+import weakref
 from collections.abc import Callable, Iterator
 from multiprocessing.connection import Connection, wait
 from pathlib import Path
@@ -249,6 +250,9 @@ def _os_threads() -> int:
         return 2
 
 
+_PARENT_ENDS: weakref.WeakSet[Connection] = weakref.WeakSet()  # this process's ends of its workers' pipes
+
+
 class _Worker:
     """One child process that loads the engine once and speaks the texts sent to it, ``threads`` at a
     time; each clip comes back with the index of its text."""
@@ -257,6 +261,7 @@ class _Worker:
                  threads: int = 1) -> None:
         requests_in, self.requests = context.Pipe(duplex=False)
         self.results, results_out = context.Pipe(duplex=False)
+        _PARENT_ENDS.update((self.requests, self.results))
         # What the engine's libraries write for themselves goes in a folder deleted with the worker.
         self.temporary = make_temporary_folder("engine")
         self.process = context.Process(target=_serve, args=(engine_name, settings, dict(engines.ENGINE_MODULES),
@@ -386,6 +391,11 @@ def _serve(engine_name: str, settings: VoiceSettings, registry: dict[str, str], 
     """The child: load the engine once, then speak each text received, on ``threads`` threads, until
     told to stop. Each clip goes back with the index it came with."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle; it stops us
+    # A forked child holds copies of the parent's ends of every worker's pipes. Kept open, they would
+    # keep this child (and its siblings) from ever reading the end of its requests when the parent is
+    # killed: it would wait, holding an engine's memory, forever.
+    for end in list(_PARENT_ENDS):
+        end.close()
     engines.keep_files_in(Path(temporary))
     engines.ENGINE_MODULES.update(registry)  # engines registered in the parent at run time
     try:

@@ -278,3 +278,41 @@ def test_a_daily_run_whose_resolver_hangs_ends_at_its_deadlines(tmp_path):
     assert "news.example" in done.stderr and "timed out" in done.stderr, done.stderr
     assert elapsed < 10, f"took {elapsed:.1f} s with sources bounded to 2.5 s"
     print(f"\ndaily with a resolver that never answers: exit {done.returncode} after {elapsed:.1f} s")
+
+
+@requires_espeak
+@requires_ffmpeg
+@pytest.mark.slow
+@pytest.mark.parametrize("command_name", ["make", "daily"])
+def test_speech_workers_end_when_their_parent_is_killed(tmp_path, command_name):
+    """Only the parent is killed (as the OOM killer or a kill -9 of one pid does): its speech workers,
+    forked or spawned, must find it gone and end, not wait forever holding an engine's memory."""
+    import psutil
+
+    library = tmp_path / "lib"
+    env, scratch, _ = isolated_env(tmp_path, library)
+    (library / "inbox").mkdir(parents=True)
+    (library / "briefing.toml").write_text('[sources]\ninbox = "inbox"\n')
+    article = tmp_path / "a.txt"
+    article.write_text(ARTICLE + "".join(f"\nThe council met for the {n}th time this year about it.\n"
+                                         for n in range(4, 120)))
+    for number in range(6):
+        write_article(library / "inbox", number)
+    command = {"make": [*briefing_command(), "make", str(article), "--voice", "classic", "-q"],
+               "daily": [*briefing_command(), "daily", "--library", str(library), "-q", "--date", "2026-11-02"]}
+    process = subprocess.Popen(command[command_name], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        deadline = time.monotonic() + 120
+        while not any(path.name.startswith("briefing-engine.") for path in scratch.iterdir()):
+            assert process.poll() is None and time.monotonic() < deadline, "the run ended before it could be killed"
+            time.sleep(0.01)
+        time.sleep(0.3)  # speaking
+        workers = psutil.Process(process.pid).children(recursive=True)
+    finally:
+        process.send_signal(signal.SIGKILL)
+        process.wait()
+    assert workers
+    _, alive = psutil.wait_procs(workers, timeout=10)
+    for straggler in alive:
+        straggler.kill()
+    assert not alive, f"{len(alive)} of {len(workers)} workers outlived their parent"
