@@ -8,7 +8,7 @@ import sys
 import click
 
 from briefing.cli.main import audio_option
-from briefing.engines import engine_names
+from briefing.engines import VoiceSettings, engine_names
 
 ENGINES = click.Choice(engine_names())
 library_option = click.option("--library", metavar="DIR",
@@ -59,50 +59,41 @@ def daily(ctx, date, minutes, update, library, voice, engine, workers, chime, au
     profile = load_profile(voice)
     speaking = asked_profile(profile, engine)
     with ExitStack() as pools:
-        # The engine loads while the rest of briefing is imported and the day is read and planned.
+        # The engine loads while the rest of briefing is imported (below, after the worker has forked:
+        # it needs none of it) and the day is read and planned.
         started = pools.enter_context(SpeechPool(speaking.engine, speaking.settings, workers))
 
-        def pool_for(engine_name, settings, workers_asked) -> SpeechPool:
+        def pool_for(engine_name: str, settings: VoiceSettings, workers_asked: int | None) -> SpeechPool:
             if started.suits(engine_name, settings):
                 return started
             return pools.enter_context(SpeechPool(engine_name, settings, workers_asked))
 
-        result = _run_daily(library_dir, profile, date, minutes, update, engine, workers, chime, audio, wait,
-                            quiet, pool_for)
-    _print_result(ctx, result, library_dir, minutes, quiet)
+        from briefing.daily import DailyOptions, run_daily
+        from briefing.pipeline import RenderOptions
 
+        options = DailyOptions(
+            date=date.date() if date else dt.date.today(),
+            render=RenderOptions(profile=profile, engine=engine, chime=chime, audio=audio),
+            minutes=minutes, update=update, workers=workers, wait=wait,
+        )
 
-def _run_daily(library_dir, profile, date, minutes, update, engine, workers, chime, audio, wait, quiet, pool_for):
-    import datetime as dt
+        def report(line: str) -> None:
+            click.echo(line, err=True)
 
-    from briefing.daily import DailyOptions, run_daily
-    from briefing.pipeline import RenderOptions
+        bars: list = []
 
-    options = DailyOptions(
-        date=date.date() if date else dt.date.today(),
-        render=RenderOptions(profile=profile, engine=engine, chime=chime, audio=audio),
-        minutes=minutes, update=update, workers=workers, wait=wait,
-    )
-    def report(line: str) -> None:
-        click.echo(line, err=True)
+        def progress(done: int, total: int) -> None:
+            if not bars:  # made on the first sentence, after any messages about the sources
+                bars.append(click.progressbar(length=total, label="Speaking", file=sys.stderr))
+                bars[0].__enter__()
+            bars[0].update(done - bars[0].pos)
 
-    bars: list = []
-
-    def progress(done: int, total: int) -> None:
-        if not bars:  # made on the first sentence, after any messages about the sources
-            bars.append(click.progressbar(length=total, label="Speaking", file=sys.stderr))
-            bars[0].__enter__()
-        bars[0].update(done - bars[0].pos)
-
-    try:
-        return run_daily(library_dir, options, report=report, progress=None if quiet else progress,
-                         note=(lambda line: None) if quiet else report, standing_pool=pool_for)
-    finally:
-        for bar in bars:
-            bar.__exit__(None, None, None)
-
-
-def _print_result(ctx, result, library_dir, minutes, quiet) -> None:
+        try:
+            result = run_daily(library_dir, options, report=report, progress=None if quiet else progress,
+                               note=(lambda line: None) if quiet else report, standing_pool=pool_for)
+        finally:
+            for bar in bars:
+                bar.__exit__(None, None, None)
     if not quiet:
         episode = result.episode
         minutes_long, seconds = divmod(round(episode.duration_s), 60)
