@@ -84,7 +84,7 @@ class EpisodeAudio:
     spool: IO[bytes] | None = None
     pcm: bytes | None = None  # instead of a spool, for short audio held in memory
     # Where pieces start (``PieceGrid``): (first sample, output frames before it); the first is (0, 0).
-    cuts: list[tuple[int, int]] = field(default_factory=list)
+    cuts: list[tuple[int, int]] = field(default_factory=lambda: [(0, 0)])
     # What whole-frame pieces add to the duration (output samples): each piece is rounded to whole frames.
     rounding_out: float = 0.0
 
@@ -432,29 +432,35 @@ def levelled_pcm(episode: EpisodeAudio, gain_db: float, ceiling_dbfs: float = LI
     envelope = limiter_envelope(episode, scale, ceiling_dbfs)
     unit = episode.unit
 
+    def limiting(start: int, end: int) -> tuple[int, int, np.ndarray] | None:
+        """The limiter's gains the samples of [start, end) are interpolated between, if any is below 1."""
+        if envelope is None:
+            return None
+        low, high = max(0, start // unit - 1), min(len(envelope), -(-end // unit) + 1)
+        gains = envelope[low:high]
+        return (low, high, gains) if len(gains) and gains.min() < 1.0 else None
+
     def identity(start: int, end: int) -> str:
         # What the levelled samples are made of: the raw samples, the gain, and the limiter's gains
         # over the units they are interpolated between, placed as they are against the stretch.
         digest = hashlib.sha256(f"{start % unit} {end - start} {unit} {scale!r}".encode())
         for first in range(start, end, READ_SAMPLES):
             digest.update(episode.raw(first, min(end, first + READ_SAMPLES)).tobytes())
-        if envelope is not None:
-            low, high = max(0, start // unit - 1), min(len(envelope), -(-end // unit) + 1)
-            gains = envelope[low:high]
-            if len(gains) and gains.min() < 1.0:
-                digest.update(f"{low - start // unit} {high - start // unit}".encode() + gains.tobytes())
+        limited = limiting(start, end)
+        if limited is not None:
+            low, high, gains = limited
+            digest.update(f"{low - start // unit} {high - start // unit}".encode() + gains.tobytes())
         return digest.hexdigest()
 
     def read(start: int, end: int) -> Iterator[bytes]:
         for first in range(start, end, READ_SAMPLES):
             last = min(end, first + READ_SAMPLES)
             samples = episode.raw(first, last).astype(np.float32) * (scale / 32768.0)
-            if envelope is not None:
-                low, high = max(0, first // unit - 1), min(len(envelope), -(-last // unit) + 1)
-                gains = envelope[low:high]
-                if gains.min() < 1.0:
-                    centres = (np.arange(low, high) + 0.5) * unit - 0.5
-                    samples *= np.interp(np.arange(first, last), centres, gains).astype(np.float32)
+            limited = limiting(first, last)
+            if limited is not None:
+                low, high, gains = limited
+                centres = (np.arange(low, high) + 0.5) * unit - 0.5
+                samples *= np.interp(np.arange(first, last), centres, gains).astype(np.float32)
             yield np.clip(np.rint(samples * 32768.0), -32768, 32767).astype("<i2").tobytes()
 
     return read, identity

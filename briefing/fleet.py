@@ -21,7 +21,6 @@ This module owns finding channels, the cluster and gathering outcomes; making th
 from __future__ import annotations
 
 import contextlib
-import ctypes
 import datetime as dt
 import hashlib
 import logging
@@ -167,8 +166,10 @@ def _glibc_heap_defaults() -> Iterator[None]:
     process lets its heap keep large blocks, as glibc does by itself; afterwards Dask's setting is put
     back and the memory handed back (``malloc_trim``), as it wanted.
     """
+    from briefing.speak import glibc
+
     asked = os.environ.pop("MALLOC_TRIM_THRESHOLD_", None)
-    libc = _libc()
+    libc = glibc()
     if asked is None or libc is None:
         yield
         return
@@ -182,15 +183,6 @@ def _glibc_heap_defaults() -> Iterator[None]:
         if asked.isdigit():
             libc.mallopt(_M_TRIM_THRESHOLD, int(asked))
         libc.malloc_trim(0)
-
-
-def _libc() -> Any:
-    try:
-        libc = ctypes.CDLL(None)
-        libc.mallopt, libc.malloc_trim  # noqa: B018 (glibc only)
-    except (OSError, AttributeError):
-        return None
-    return libc
 
 
 _standing: SpeechPool | None = None  # this worker process's speech workers, kept from channel to channel

@@ -32,6 +32,7 @@ import weakref
 from collections.abc import Callable, Iterator
 from multiprocessing.connection import Connection, wait
 from pathlib import Path
+from typing import Any
 
 from briefing import engines
 from briefing.cache import SpeechCache
@@ -456,15 +457,22 @@ def _speak_received(engine: Engine, piece_chars: int, receive: Callable[[], tupl
         pass
 
 
+def glibc() -> Any:
+    """The C library when it is glibc (whose ``malloc_trim`` and ``mallopt`` we tune), else None."""
+    try:
+        libc = ctypes.CDLL(None)
+        libc.mallopt, libc.malloc_trim  # noqa: B018 (glibc only)
+    except (OSError, AttributeError):
+        return None
+    return libc
+
+
 def _heap_trimmer() -> Callable[[], object]:
     """glibc's ``malloc_trim``, or nothing elsewhere. A neural engine frees tens of megabytes after every
     sentence that the C heap keeps for later; handed back at once, several workers do not each hold their
     high-water mark (hibari: about 220 MB a worker instead of 270 over the example). It costs microseconds."""
-    try:
-        trim = ctypes.CDLL(None).malloc_trim
-    except (OSError, AttributeError):
-        return lambda: None
-    return lambda: trim(0)
+    libc = glibc()
+    return (lambda: None) if libc is None else (lambda: libc.malloc_trim(0))
 
 
 def _picklable(error: BaseException) -> BaseException:

@@ -14,12 +14,12 @@ import hashlib
 import os
 import platform
 import stat
-import threading
 from pathlib import Path
 
 from briefing.engines.base import Speech, VoiceInfo, VoiceSettings
 from briefing.engines.hibari_tables import cache_folder, shared_g2p
 from briefing.errors import EngineError
+from briefing.fsutil import remove_stale_temporaries, temporary_name
 
 DEFAULT_VOICE = "heart"
 MISSING_PACKAGE = "the hibari engine needs hibari-tts: pip install hibari-tts"
@@ -119,7 +119,8 @@ def optimized_model(path: str) -> str | None:
         except FileNotFoundError:
             pass
         target.parent.mkdir(parents=True, exist_ok=True)
-        temporary = target.with_name(f".{target.name}.{os.getpid()}.{threading.get_ident()}.tmp")
+        remove_stale_temporaries(target.parent)  # what a build killed while writing left
+        temporary = temporary_name(target)
         options = onnxruntime.SessionOptions()
         options.optimized_model_filepath = str(temporary)
         options.log_severity_level = 3

@@ -75,7 +75,7 @@ def encode(episode: EpisodeAudio, path: Path, gain_db: float, audio_format: Outp
 
     read, identity = audio.levelled_pcm(episode, gain_db, audio_format.peak_ceiling_dbfs)
     pcm = Pcm(read, episode.sample_rate, episode.samples, tuple(episode.silences), audio.DE_ESSER,
-              tuple(episode.cuts) or ((0, 0),), identity, store)
+              tuple(episode.cuts), identity, store)
     audio_format.encode(pcm, path, jobs or cpu_count())
 
 

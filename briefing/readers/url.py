@@ -21,8 +21,6 @@ from briefing.readers import URL_MAX_BYTES, URL_TIMEOUT_S
 from briefing.readers.netguard import Deadline, GuardedBackend, RefusedAddress
 
 USER_AGENT = f"briefing/{__version__} (+https://github.com/briefing/briefing; podcast briefing generator)"
-TIMEOUT_S = URL_TIMEOUT_S
-MAX_BYTES = URL_MAX_BYTES
 MAX_REDIRECTS = 10
 REDIRECT_STATUSES = frozenset({301, 302, 303, 307, 308})
 PRIVATE_OPT_IN = "allow_private_urls = true in [sources], or --allow-private-urls, permits it"
@@ -62,7 +60,7 @@ class _GuardedTransport(httpx.BaseTransport):
         self._pool.close()
 
 
-def fetch_bytes(url: str, *, timeout_s: float = TIMEOUT_S, max_bytes: int = MAX_BYTES,
+def fetch_bytes(url: str, *, timeout_s: float = URL_TIMEOUT_S, max_bytes: int = URL_MAX_BYTES,
                 allow_private: bool = False) -> tuple[bytes, str]:
     """Return the body and its Content-Type, or raise InputError naming the URL and the problem."""
     deadline = Deadline(timeout_s)
@@ -115,7 +113,7 @@ def _body(url: str, response: httpx.Response, max_bytes: int) -> bytes:
     return b"".join(chunks)
 
 
-def fetch_url(url: str, *, timeout_s: float = TIMEOUT_S, allow_private: bool = False) -> tuple[str, str | None]:
+def fetch_url(url: str, *, timeout_s: float = URL_TIMEOUT_S, allow_private: bool = False) -> tuple[str, str | None]:
     """Fetch an article page; return its text and the format its Content-Type names (None: detect)."""
     body, content_type = fetch_bytes(url, timeout_s=timeout_s, allow_private=allow_private)
     return page_text(url, body, content_type)
