@@ -424,11 +424,21 @@ def run_child(argv: list[str], folder: Path, wall_limit: float) -> tuple[int | N
     return os.WEXITSTATUS(status), None, elapsed, peak, stdout, stderr
 
 
+# What briefing keeps in the user's cache folder by design (README: the shared hibari tables and the
+# model optimized for the machine): complete files there are not leftovers; a temporary one would be.
+USER_CACHE = ("home", ".cache", "briefing")
+USER_CACHE_FILE = re.compile(r"^hibari-(?:[a-z]{2}-[0-9a-f]{16}\.tables|model-[0-9a-f]{16}\.onnx)$")
+
+
 def leftovers(folder: Path, before: set[Path], failed: bool) -> list[str]:
     found = []
     for path in folder.rglob("*"):
         relative = path.relative_to(folder)
         if path in before or relative.parts[0] in ("stdout", "stderr"):
+            continue
+        if USER_CACHE[:len(relative.parts)] == relative.parts or (
+                relative.parts[:3] == USER_CACHE and len(relative.parts) == 4
+                and USER_CACHE_FILE.match(path.name)):
             continue
         if relative.parts[0] in ("tmpdir", "home") or LEFTOVER.search(path.name):
             found.append(str(relative))
