@@ -53,6 +53,7 @@ from pathlib import Path
 
 from briefing import pipeline
 from briefing.config import load_config
+from briefing.cores import cpu_count, map_forked
 from briefing.engines import VoiceSettings
 from briefing.errors import NothingToBrief
 from briefing.fsutil import remove_stale_leftovers
@@ -73,7 +74,7 @@ from briefing.script import (
     spoken_sentences,
     stretch_pauses,
 )
-from briefing.select import WORDS_PER_MINUTE, Budget, select
+from briefing.select import WORDS_PER_MINUTE, Budget, select, split_ahead
 from briefing.similarity import cosine, terms, tfidf
 from briefing.sources import Candidate, gather, settings_from_config
 from briefing.speak import SegmentError, SpeechPool
@@ -84,6 +85,8 @@ FIT_ATTEMPTS = 4
 FIT_TOLERANCE = 0.02  # of the asked length: close enough to stop fitting
 DUPLICATE_SIMILARITY = 0.45
 MIN_STORY_WORDS = 30
+# Choosing a story's sentences takes about 1.5 ms, a forked copy to share it out about 10 ms.
+MIN_STORIES_TO_SHARE = 16
 
 # Exit codes of `briefing daily` (also in its --help).
 EXIT_OK = 0
@@ -231,21 +234,23 @@ def _identity_text(article: Article) -> str:
 # ---- budget ------------------------------------------------------------------------------------
 
 def plan_budget(stories: list[Story], minutes: float, date: dt.date,
-                words_per_minute: float = WORDS_PER_MINUTE) -> list[tuple[Story, list[str]]]:
+                words_per_minute: float = WORDS_PER_MINUTE, processes: int = 1) -> list[tuple[Story, list[str]]]:
     """The stories that fit and, for each, the sentences of its body to read (title not included).
 
     A story already told keeps what it said (and its place: the told come first); the others share the
-    budget as if the day were planned afresh."""
+    budget as if the day were planned afresh. Their sentences are split on ``processes`` cores first."""
     total = max(1, int(minutes * words_per_minute))
     count = len(stories)
     told = sum(story.told is not None for story in stories)
     while count > max(1, told) and _fixed_words(stories[:count], date) + count * MIN_STORY_WORDS > total:
         count -= 1
     chosen = stories[:count]
+    untold = [story.article for story in chosen if story.told is None]
+    split_ahead(untold, processes)
     available = max(count, total - _fixed_words(chosen, date))
     shares = fair_shares([_body_words(story.article) for story in chosen], available)
-    bodies: list[list[str]] = [list(story.told) if story.told is not None else _story_sentences(story.article, share)
-                               for story, share in zip(chosen, shares)]
+    sharing = processes if len(untold) >= MIN_STORIES_TO_SHARE else 1
+    bodies: list[list[str]] = map_forked(_story_body, list(zip(chosen, shares)), sharing)
     slack = available - sum(_words(body) for body in bodies)
     for index, story in enumerate(chosen):  # unused words go to the most important cut stories
         if slack <= 0:
@@ -270,15 +275,16 @@ def fit_day(stories: list[Story], options: DailyOptions, library_dir: Path,
     """
     profile = options.render.profile
     pace, target = pipeline.speaking_pace(profile), options.minutes * 60.0
+    processes = options.workers or cpu_count()
     if kept is not None and any(story.told is not None for story in stories):
-        plan = plan_budget(stories, options.minutes, options.date, kept.pace)
+        plan = plan_budget(stories, options.minutes, options.date, kept.pace, processes)
         script = build_daily_script(options.date, plan, profile.pauses, profile.drop_conversions)
         fit = DayFit(kept.pace, kept.pause_stretch)
     else:
         budgeted = pace
         best: tuple[float, float, list[tuple[Story, list[str]]], Script] | None = None
         for _ in range(FIT_ATTEMPTS):
-            plan = plan_budget(stories, options.minutes, options.date, budgeted)
+            plan = plan_budget(stories, options.minutes, options.date, budgeted, processes)
             script = build_daily_script(options.date, plan, profile.pauses, profile.drop_conversions)
             miss = pipeline.length_miss(script, pace, target)
             if best is None or miss < best[0]:
@@ -304,6 +310,11 @@ def fair_shares(wants: list[int], available: int) -> list[int]:
         shares[index] = min(wants[index], equal)
         left -= shares[index]
     return shares
+
+
+def _story_body(story_and_share: tuple[Story, int]) -> list[str]:
+    story, share = story_and_share
+    return list(story.told) if story.told is not None else _story_sentences(story.article, share)
 
 
 def _story_sentences(article: Article, words: int) -> list[str]:

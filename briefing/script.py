@@ -44,6 +44,9 @@ class Spoken(str):
         made.display = display
         return made
 
+    def __reduce__(self) -> tuple[type[Spoken], tuple[str, str]]:  # unpickled with what was written
+        return (Spoken, (str(self), self.display))
+
 
 def build_script(
     article: Article,

@@ -42,6 +42,7 @@ from briefing.connectives import (
 )
 from briefing.model import Article, Paragraph
 from briefing.similarity import cosine, terms, tfidf
+from briefing.sentences import split_ahead as split_sentences_ahead
 from briefing.sentences import split_sentences
 
 DEFAULT_MAX_WORDS = 250
@@ -170,18 +171,40 @@ def _leading_sentences(text: str, wanted: int) -> tuple[list[str], bool]:
     pysbd sees at most about ``MAX_SPLIT_CHARS`` characters, cut after a likely sentence end; the
     sentence at such a cut may be unfinished and is left out, unless it is the only one.
     """
-    head = text
-    if len(text) > MAX_SPLIT_CHARS:
-        ends = [m.end() for m in SENTENCE_END.finditer(text, 0, MAX_SPLIT_CHARS)]
-        if not ends:  # the first sentence alone is longer: no splitter needed to find it
-            match = SENTENCE_END.search(text)
-            return [text[: match.end() if match else len(text)].strip()], match is None
-        head = text[: ends[-1]]
+    head = _split_head(text)
+    if head is None:  # the first sentence alone is longer: no splitter needed to find it
+        match = SENTENCE_END.search(text)
+        return [text[: match.end() if match else len(text)].strip()], match is None
     texts = sentences_of(head)
     if head is not text and len(texts) > 1:
         texts = texts[:-1]
     complete = head is text and len(texts) <= wanted
     return texts[:wanted], complete
+
+
+def _split_head(text: str) -> str | None:
+    """What of a paragraph pysbd is given: all of it, or its first ``MAX_SPLIT_CHARS`` or so cut after a
+    likely sentence end; None when its first sentence alone is longer."""
+    if len(text) <= MAX_SPLIT_CHARS:
+        return text
+    ends = [m.end() for m in SENTENCE_END.finditer(text, 0, MAX_SPLIT_CHARS)]
+    return text[: ends[-1]] if ends else None
+
+
+def split_ahead(articles: list[Article], processes: int) -> None:
+    """Split on ``processes`` cores the paragraphs ``select`` will split for ``articles``: at most
+    those of every article's window at its widest (its first ``MAX_CANDIDATES`` sentences or so)."""
+    heads = []
+    for article in articles:
+        sentences = 0
+        for paragraph in article.paragraphs:
+            if sentences >= MAX_CANDIDATES:
+                break
+            head = None if paragraph.is_heading else _split_head(paragraph.text)
+            if head is not None:
+                heads.append(head)
+                sentences += len(SENTENCE_END.findall(head)) + 1
+    split_sentences_ahead(heads, processes)
 
 
 def sentences_of(text: str) -> list[str]:

@@ -32,6 +32,7 @@ from briefing.daily import (
     ordinal,
     plan_budget,
 )
+from briefing.model import Article, Paragraph
 from briefing.pipeline import episode_guid, load_article
 from briefing.sources import Candidate
 
@@ -172,6 +173,46 @@ def test_more_stories_than_minutes_leaves_the_least_important_for_later():
     plan = plan_budget(stories, 1.0, dt.date(2026, 11, 25))
     assert 1 <= len(plan) < 10
     assert [story.key for story, _ in plan] == [str(n) for n in range(len(plan))]
+
+
+def _long_articles(count: int) -> list[Article]:
+    """Articles of several paragraphs whose sentences pysbd must think about: titles, initials, decimals."""
+    articles = []
+    for number in range(count):
+        paragraphs = [Paragraph(
+            f"Mr. Okafor of the U.S. Treasury said on {number + 1} March that rates rose {number}.5% in "
+            f"paragraph {position} of story {number}. Dr. Reyes, e.g. in St. Louis, disagreed; she said the "
+            f"figure was nearer {position}.25% (about {number * 3} basis points). \"It is not,\" he replied.",
+            position, "lede" if position == 0 else "story") for position in range(12)]
+        articles.append(Article(f"Story {number} about rates", paragraphs, f"story-{number}.txt", "text"))
+    return articles
+
+
+def test_a_day_planned_on_several_cores_is_the_day_planned_on_one(monkeypatch):
+    """The sentences are split ahead by forked copies (split_ahead) and the stories chosen on them
+    (map_forked): the plan is the one a single process makes, and this process split only its share."""
+    from briefing import sentences
+
+    stories = [Story(str(number), article) for number, article in enumerate(_long_articles(30))]
+    sentences._splits.clear()
+    alone = plan_budget(stories, 12.0, dt.date(2026, 11, 25), processes=1)
+    sentences._splits.clear()
+    split_here = []
+    real_split = sentences._split
+    monkeypatch.setattr(sentences, "_split", lambda text: split_here.append(text) or real_split(text))
+    shared = plan_budget(stories, 12.0, dt.date(2026, 11, 25), processes=2)
+    assert [(story.key, [(str(s), s.display) for s in body]) for story, body in shared] == \
+           [(story.key, [(str(s), s.display) for s in body]) for story, body in alone]
+    assert 30 * 12 * 0.4 < len(split_here) < 30 * 12 * 0.6  # about half: the other copy split the rest
+
+
+def test_a_sentence_comes_back_from_a_forked_copy_with_its_written_form():
+    import pickle
+
+    from briefing.script import Spoken
+
+    back = pickle.loads(pickle.dumps(Spoken("the B.B.C said", "the BBC said")))
+    assert (type(back), str(back), back.display) == (Spoken, "the B.B.C said", "the BBC said")
 
 
 @pytest.mark.parametrize("day, spoken", [(1, "1st"), (2, "2nd"), (3, "3rd"), (11, "11th"), (12, "12th"),

@@ -26,7 +26,7 @@ fleet_option = click.option("--fleet", metavar="DIR",
 @library_option
 @click.option("--voice", metavar="PROFILE", help="Voice profile name or TOML path (default: default).")
 @click.option("--engine", type=ENGINES, help="Override the profile's engine.")
-@click.option("--workers", type=click.IntRange(min=1), metavar="N", help="Parallel speech synthesis workers.")
+@click.option("--workers", type=click.IntRange(min=1), metavar="N", help="Parallel workers: speech, the day's planning and encoding (default: one per core).")
 @click.option("--chime", is_flag=True, help="Play a short chime at the start of each section.")
 @audio_option
 @click.option("--wait", is_flag=True, help="If another briefing is using the library, wait for it (default: exit 75).")
