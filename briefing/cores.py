@@ -69,13 +69,14 @@ def map_forked(function: Callable[[Item], Result], items: Sequence[Item], proces
 
     For short CPU-bound work in pure Python (which threads cannot share out) whose inputs are already
     here: a forked copy needs no arguments sent and no imports, only its results pickled back. A copy
-    that fails in any way (an exception, a signal, results it cannot pickle) has its items computed
-    here instead, so an error is raised as if nothing had been forked. Forking copies only the calling
-    thread, so ``function`` must not need what other threads of this process may hold (a lock, a
-    connection): splitting text, scoring, arithmetic. Should a copy still wait for something all the
-    same, it is given ``COPY_SLOWDOWN`` times as long as this process took for its share (at least
-    ``COPY_GRACE_S``), then killed and its share computed here. A copy whose parent is killed ends at
-    its first write (the pipe's reader is gone), so nothing outlives the run by more than its own share.
+    that fails in any way (an exception, a signal, results it cannot pickle), or cannot be forked at
+    all, has its items computed here instead, so an error is raised as if nothing had been forked.
+    Forking copies only the calling thread, so ``function`` must not need what other threads of this
+    process may hold (a lock, a connection): splitting text, scoring, arithmetic. Should a copy still
+    wait for something all the same, it is given ``COPY_SLOWDOWN`` times as long as this process took
+    for its share (at least ``COPY_GRACE_S``), then killed and its share computed here. A copy whose
+    parent is killed ends at its first write (the pipe's reader is gone), so nothing outlives the run
+    by more than its own share.
     """
     processes = max(1, min(processes, len(items)))
     if processes == 1 or not hasattr(os, "fork"):
@@ -86,7 +87,12 @@ def map_forked(function: Callable[[Item], Result], items: Sequence[Item], proces
     try:
         for share in range(1, processes):
             reader, writer = os.pipe()
-            pid = os.fork()
+            try:
+                pid = os.fork()
+            except OSError:  # at the process limit, or out of memory: the rest is computed here
+                os.close(reader)
+                os.close(writer)
+                break
             if pid == 0:
                 _compute_in_copy(function, items[share::processes], writer, [reader, *(r for _, r in copies.values())])
             os.close(writer)

@@ -155,3 +155,19 @@ def test_a_copy_that_hangs_is_killed_and_its_share_computed_here(monkeypatch: py
         assert time.monotonic() - started < 30
         pids = [int(path.name) for path in Path(folder).iterdir()]
     assert len(pids) == 1 and not _alive(pids[0])
+
+
+def test_a_copy_that_cannot_be_forked_has_its_share_computed_here(monkeypatch: pytest.MonkeyPatch) -> None:
+    real_fork = os.fork
+    forks = []
+
+    def fork_once() -> int:  # the second fork meets the process limit
+        forks.append(1)
+        if len(forks) > 1:
+            raise BlockingIOError("Resource temporarily unavailable")
+        return real_fork()
+
+    monkeypatch.setattr(os, "fork", fork_once)
+    pids = map_forked(lambda _: os.getpid(), list(range(9)), 3)
+    assert len(forks) == 2 and len(set(pids)) == 2  # one copy did its share, this process the other two
+    assert pids.count(os.getpid()) == 6
