@@ -21,14 +21,13 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
-import glob
 import json
 import os
 import shlex
 import sqlite3
 from collections.abc import Callable, Iterable
 from dataclasses import asdict, astuple, dataclass, fields
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 
 from briefing.errors import BriefingError, UsageError
 from briefing.model import Episode
@@ -94,6 +93,14 @@ MIGRATIONS: list[str] = [
     """,
     # What the day's episode said of each story, as JSON (briefing/daily.py), so --update keeps it.
     "ALTER TABLE daily_articles ADD COLUMN told TEXT;",
+    # The timing .json is recorded like the other side files, so deleting an episode deletes exactly
+    # the files briefing wrote. Earlier versions wrote it beside the audio (its stem, .json): the only
+    # audio formats then were .mp3 and .m4a.
+    """
+    ALTER TABLE episodes ADD COLUMN timing_path TEXT;
+    UPDATE episodes SET timing_path = substr(audio_path, 1, length(audio_path) - 4) || '.json'
+        WHERE audio_path GLOB 'episodes/?*.mp3' OR audio_path GLOB 'episodes/?*.m4a';
+    """,
 ]
 
 
@@ -114,7 +121,7 @@ class UsedArticle:
 
 _COLUMNS = [f.name for f in fields(Episode)]
 _USED_COLUMNS = ["key", "date", "position", "source", "title", "article", "merged_into", "told"]
-_FILE_COLUMNS = ["audio_path", "transcript_path", "chapters_path", "cover_path", "script_path"]
+_FILE_COLUMNS = ["audio_path", "transcript_path", "chapters_path", "cover_path", "script_path", "timing_path"]
 
 
 
@@ -314,54 +321,48 @@ class Library:
         return [Episode(*row) for row in rows]
 
     @_guarded
-    def remove(self, guid: str, delete_files: bool = False) -> Episode:
-        """Forget an episode; with ``delete_files`` also delete its files no other episode uses."""
+    def remove(self, guid: str) -> Episode:
+        """Forget an episode, keeping its files (``retire`` notes them for deletion instead)."""
         with self._transaction():
             episode = self.get(guid)
             if episode is None:
-                raise UsageError(f"{self.directory / DB_NAME}: no episode with guid {guid!r}")
+                raise self._no_such_episode(guid)
             self._db.execute("DELETE FROM episodes WHERE guid = ?", (guid,))
-        if delete_files:
-            self.delete_unreferenced_files(episode)
         return episode
+
+    def _no_such_episode(self, guid: str) -> UsageError:
+        return UsageError(f"{self.directory / DB_NAME}: no episode with guid {guid!r}")
 
     @_guarded
     def delete_unreferenced_files(self, episode: Episode) -> list[Path]:
-        """Delete ``episode``'s files that no recorded episode refers to; return those deleted."""
+        """Delete ``episode``'s recorded files that no recorded episode refers to; return those deleted.
+
+        Only the exact recorded paths, and only inside ``episodes/``: a record rebuilt from a feed, or
+        written by an older version, never deletes the settings, the database or a user's file.
+        """
         deleted = []
-        for relative in episode_files(episode) + self._siblings_of_audio(episode):
-            if self._is_referenced(relative):
+        for relative in episode_files(episode):
+            path = self._deletable(relative)
+            if path is None or self._is_referenced(relative):
                 continue
-            path = self._inside(relative)
-            if path is not None and path.is_file():
-                twins = self._root_links_of(path)
-                path.unlink()
-                deleted.append(path)
-                for twin in twins:  # the copy `make` once wrote beside the library's files
-                    twin.unlink(missing_ok=True)
-                    deleted.append(twin)
+            try:
+                path.unlink()  # a symlink is removed, never what it points to
+            except (FileNotFoundError, IsADirectoryError):
+                continue
+            deleted.append(path)
         return deleted
 
-    def _root_links_of(self, path: Path) -> list[Path]:
-        """Other names of ``path`` (hard links) in the library folder itself."""
-        found = path.stat()
-        if found.st_nlink < 2:
-            return []
-        twins = []
-        for entry in os.scandir(self.directory):
-            try:
-                same = entry.is_file(follow_symlinks=False) and os.path.samestat(entry.stat(follow_symlinks=False), found)
-            except OSError:
-                continue
-            if same and Path(entry.path) != path:
-                twins.append(Path(entry.path))
-        return twins
-
     @_guarded
-    def retire(self, guids: list[str]) -> list[Episode]:
-        """Forget these episodes in one transaction that also notes their files for ``delete_retired_files``."""
+    def retire(self, guids: list[str], must_exist: bool = False) -> list[Episode]:
+        """Forget these episodes in one transaction that also notes their files for ``delete_retired_files``.
+
+        With ``must_exist``, a guid the library does not hold is a UsageError and nothing is retired.
+        """
         with self._transaction():
             retired = [episode for episode in map(self.get, guids) if episode is not None]
+            if must_exist and len(retired) < len(guids):
+                missing = next(guid for guid in guids if guid not in {e.guid for e in retired})
+                raise self._no_such_episode(missing)
             if not retired:
                 return []
             noted = self._retired_records() + [asdict(episode) for episode in retired]
@@ -392,15 +393,6 @@ class Library:
         except ValueError:
             return []
         return [record for record in records if isinstance(record, dict)] if isinstance(records, list) else []
-
-    def _siblings_of_audio(self, episode: Episode) -> list[str]:
-        """Side files named after the audio that have no column (the timing .json), unless the audio is in use."""
-        audio = self._inside(episode.audio_path)
-        if audio is None or self._is_referenced(episode.audio_path):
-            return []
-        root, recorded = self.directory.resolve(), set(episode_files(episode))
-        siblings = (str(path.relative_to(root)) for path in audio.parent.glob(glob.escape(audio.stem) + ".*"))
-        return [relative for relative in siblings if relative not in recorded]
 
     @_guarded
     def meta(self, key: str, default: str) -> str:
@@ -454,11 +446,18 @@ class Library:
         query = f"SELECT 1 FROM episodes WHERE {where} LIMIT 1"
         return self._db.execute(query, [relative] * len(_FILE_COLUMNS)).fetchone() is not None
 
-    def _inside(self, relative: str) -> Path | None:
-        # A record is never trusted to delete anything outside the library folder.
-        root = self.directory.resolve()
-        path = (root / relative).resolve()
-        return path if path.is_relative_to(root) and path != root else None
+    def _deletable(self, relative: str) -> Path | None:
+        """The file ``relative`` names if it lies in ``episodes/`` (its folder's real path too), else None."""
+        parts = PurePosixPath(relative).parts
+        if len(parts) < 2 or parts[0] != EPISODES_DIR or any(part in ("..", ".", "") for part in parts):
+            return None
+        episodes = (self.directory / EPISODES_DIR).resolve()
+        path = self.directory.joinpath(*parts)
+        try:
+            inside = path.parent.resolve(strict=True).is_relative_to(episodes)
+        except (OSError, RuntimeError):
+            return None
+        return path if inside else None
 
     def _transaction(self) -> _Transaction:
         return _Transaction(self._db)

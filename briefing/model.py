@@ -144,6 +144,7 @@ class Episode:
     cover_path: str | None = None
     script_path: str | None = None
     kind: str = "article"  # "article" or "daily"
+    timing_path: str | None = None  # the timing .json: every file briefing wrote for the episode is recorded
 
 
 @dataclass(frozen=True)

@@ -290,6 +290,7 @@ def publish_rendered(rendered: Rendered, library_dir: Path, *, source: str, voic
         cover_path=names.get("cover"),
         script_path=names.get("text"),
         kind=kind,
+        timing_path=names.get("timing"),
     )
     publish(library_dir, episode)
     return episode

@@ -90,8 +90,9 @@ def make_episode(
         (library / f"{stem}.chapters.json").write_text(chapters_json(), encoding="utf-8")
         (library / f"{stem}.txt").write_text("Good morning.\nThat was the briefing.\n", encoding="utf-8")
         shutil.copyfile(_cover(), library / f"{stem}.png")
+        (library / f"{stem}.json").write_text(json.dumps({"title": title or slug, "duration": seconds}), encoding="utf-8")
         paths = {"transcript_path": f"{stem}.vtt", "chapters_path": f"{stem}.chapters.json",
-                 "script_path": f"{stem}.txt", "cover_path": f"{stem}.png"}
+                 "script_path": f"{stem}.txt", "cover_path": f"{stem}.png", "timing_path": f"{stem}.json"}
     return Episode(
         guid=guid or f"urn:briefing:{slug}",
         title=title or f"Briefing: {slug.replace('-', ' ')}",

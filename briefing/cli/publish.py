@@ -16,6 +16,7 @@ from briefing.feed import hhmmss
 from briefing.library import DB_NAME, FEED_NAME, Library, resolve_library_dir
 from briefing.locking import library_lock
 from briefing.publish import regenerate
+from briefing.retention import remove_episode
 from briefing.textsafety import strip_controls_inline
 
 library_option = click.option(
@@ -54,9 +55,7 @@ def remove(guid: str, delete_files: bool, library: str | None) -> None:
     directory = resolve_library_dir(library)
     Library.open(directory, create=False).close()  # a clear error when there is no library
     with library_lock(directory, wait=True):  # one writer of feed.xml at a time
-        with Library.open(directory, create=False) as opened:
-            removed = opened.remove(guid, delete_files=delete_files)
-        regenerate(directory)
+        removed = remove_episode(directory, guid, delete_files)
     kept = "" if delete_files else " (files kept)"
     click.echo(strip_controls_inline(f"Removed {removed.guid}: {removed.title}{kept}"))
 
