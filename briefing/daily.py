@@ -60,6 +60,7 @@ from briefing.fsutil import remove_stale_leftovers
 from briefing.speech.lexicon import load_lexicon
 from briefing.library import EPISODES_DIR, Library, UsedArticle
 from briefing.locking import library_lock
+from briefing.publish import refuse_foreign_files
 from briefing.model import Article, Episode, Paragraph, Script, Section, Segment
 from briefing.script import (
     as_sentence,
@@ -123,6 +124,7 @@ class DailyOptions:
     update: bool = False
     workers: int | None = None
     wait: bool = False
+    adopt: bool = False  # a first run may replace a feed, page or cover briefing did not write
 
 
 @dataclass
@@ -152,6 +154,7 @@ def run_daily(library_dir: Path, options: DailyOptions, *, report: Report = lamb
     date = options.date.isoformat()
     pool: SpeechPool | None = None
     with library_lock(library_dir, wait=options.wait), ExitStack() as stack:
+        refuse_foreign_files(library_dir, options.adopt)
         remove_stale_leftovers(library_dir, library_dir / EPISODES_DIR)
         config = load_config(library_dir)
         settings = settings_from_config(config.raw, library_dir, str(library_dir / "briefing.toml"))
@@ -433,7 +436,7 @@ def _render_and_publish(library_dir: Path, script: Script, options: DailyOptions
         audio=options.render.audio,
         workers=options.workers, library=library_dir, kind="daily", description=f"Today: {headlines}.",
         lock=False,  # run_daily holds it for the whole run
-        keep_gain_db=keep_gain_db,
+        keep_gain_db=keep_gain_db, adopt=options.adopt,
     ), progress=progress, pool=pool)
     assert made.episode is not None
     return made.episode, made.gain_db

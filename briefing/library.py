@@ -45,7 +45,10 @@ _CHECKED: set[tuple[str, int, int, int]] = set()  # databases this process has f
 # SQLite result codes (the primary code, the low byte) that mean the file is not a sound database.
 _DAMAGE_CODES = {11, 26}  # SQLITE_CORRUPT, SQLITE_NOTADB
 _IOERR = 10  # SQLITE_IOERR
-_NEARLY_FULL_BYTES = 1 << 20  # less free than this: the likely cause of an I/O error while writing
+_NEARLY_FULL_BYTES = 1 << 20
+# The channel's <generator> comes before any item, after the title, link and description.
+_OUR_GENERATOR = b"<generator>briefing</generator>"
+_FEED_HEAD_BYTES = 256 * 1024  # less free than this: the likely cause of an I/O error while writing
 
 # Version N is reached by running MIGRATIONS[N - 1]. Never edit a released entry: append.
 MIGRATIONS: list[str] = [
@@ -507,10 +510,31 @@ def _migrate(connection: sqlite3.Connection) -> None:
     connection.execute("COMMIT")
 
 
+def has_written_feed(directory: Path) -> bool:
+    """Whether this library has written its feed (a first run has not); LibraryLost if it lost its database."""
+    path = Path(directory) / DB_NAME
+    if not path.is_file() or path.stat().st_size == 0:
+        _refuse_if_lost(Path(directory), "is missing" if not path.exists() else "is empty")
+        return False
+    with Library.open(directory, create=False) as library:
+        return library.stored_meta(FEED_GUID_KEY) is not None
+
+
+def feed_is_ours(directory: Path) -> bool:
+    """Whether ``feed.xml`` in ``directory`` was written by briefing: its channel names briefing as generator."""
+    try:
+        with open(Path(directory) / FEED_NAME, "rb") as handle:
+            head = handle.read(_FEED_HEAD_BYTES)
+    except OSError:
+        return False
+    return _OUR_GENERATOR in head
+
+
 def _refuse_if_lost(directory: Path, state: str) -> None:
     # The feed is the witness: it is written only after the database records what it lists. Files in
-    # episodes/ are not: they are put there before the first episode is recorded.
-    if (directory / FEED_NAME).is_file():
+    # episodes/ are not: they are put there before the first episode is recorded. A feed.xml of the
+    # user's own (another generator) is no lost library: a first run refuses to write over it instead.
+    if (directory / FEED_NAME).is_file() and feed_is_ours(directory):
         raise LibraryLost(f"{directory / DB_NAME}: the library database {state} but the folder holds a "
                           f"published {FEED_NAME}; {rebuild_hint(directory)}")
 

@@ -359,6 +359,7 @@ class MakeOptions:
     description: str = ""  # the feed item's text (default: the lede as narrated)
     lock: bool = True  # take the library lock to publish; False when the caller holds it (daily)
     keep_gain_db: float | None = None  # an earlier version's gain, kept if still near the aim
+    adopt: bool = False  # a first run may replace a feed, page or cover briefing did not write
 
     def budget(self) -> Budget:
         if (self.max_words is not None) + (self.minutes is not None) + self.everything > 1:
@@ -394,7 +395,11 @@ def make_episode(source: str | Script, options: MakeOptions | None = None, *,
     from briefing.library import EPISODES_DIR, resolve_library_dir
 
     options = options or MakeOptions()
+    from briefing.publish import refuse_foreign_files
+
     library_dir = resolve_library_dir(str(options.library) if options.library is not None else None)
+    if options.publish:  # before anything is written, and before the slow part
+        refuse_foreign_files(library_dir, options.adopt)
     remove_stale_leftovers(library_dir, library_dir / EPISODES_DIR)
     config = load_config(library_dir)
     profile = options.profile()

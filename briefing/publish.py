@@ -8,14 +8,19 @@ handed.
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 from briefing import address, feed, webpage
 from briefing.config import Config, load_config
-from briefing.errors import BriefingError
+from briefing.errors import BriefingError, UsageError
+from briefing.feed_style import STYLESHEET_NAME
 from briefing.fsutil import remove_stale_temporaries
-from briefing.library import EPISODES_DIR, Library
+from briefing.library import EPISODES_DIR, Library, feed_is_ours, has_written_feed
 from briefing.model import Episode
+
+# What regenerate writes in the library folder.
+PUBLIC_FILES = (feed.FEED_NAME, STYLESHEET_NAME, webpage.PAGE_NAME, feed.CHANNEL_COVER)
 
 
 def publish(library_dir: Path, episode: Episode) -> None:
@@ -33,6 +38,36 @@ def publish(library_dir: Path, episode: Episode) -> None:
     if previous is not None:
         with Library.open(library_dir) as library:
             library.delete_unreferenced_files(previous)
+
+
+def refuse_foreign_files(library_dir: Path, adopt: bool = False) -> None:
+    """A library's first feed and page are not written over files briefing did not write, unless ``adopt``.
+
+    Later runs replace them freely: the database then records that this library wrote its feed.
+    """
+    library_dir = Path(library_dir)
+    if adopt or not library_dir.is_dir() or has_written_feed(library_dir):
+        return
+    found = foreign_public_files(library_dir)
+    if found:
+        raise UsageError(f"{library_dir}: holds {', '.join(found)} that briefing did not write; move "
+                         f"{'it' if len(found) == 1 else 'them'} away, or pass --adopt to let briefing replace "
+                         f"{'it' if len(found) == 1 else 'them'}")
+
+
+def foreign_public_files(library_dir: Path) -> list[str]:
+    """The names briefing publishes that the folder already holds, unless its ``feed.xml`` is briefing's."""
+    if feed_is_ours(library_dir):
+        return []
+    image = _configured_image(library_dir)
+    return [name for name in PUBLIC_FILES if name != image and os.path.lexists(library_dir / name)]
+
+
+def _configured_image(library_dir: Path) -> str | None:
+    try:
+        return load_config(library_dir).channel.image
+    except BriefingError:
+        return None
 
 
 def regenerate(library_dir: Path, config: Config | None = None) -> tuple[Path, Path]:

@@ -7,6 +7,10 @@ briefing). Without a ``feed.xml``, every audio file in ``episodes/`` with a timi
 episode, with a guid made from its file name. The new database is written under a temporary name and
 renamed into place; a damaged one is kept beside it as ``briefing.db.damaged-<time>``.
 
+Only files in ``episodes/`` are adopted (audio files and their side files, not symlinks): a rebuilt
+record may later delete what it names, so an enclosure elsewhere (the settings, the database, a
+user's own files beside a feed of their own) is skipped with a line.
+
 What is not published cannot come back: an episode's ``source``, and the daily briefing's memory of
 the articles it has read (so the next ``daily`` may read some of them again).
 """
@@ -162,8 +166,8 @@ def _episode_from_item(directory: Path, item: ET.Element, base_url: str) -> Epis
     if not guid or enclosure is None:
         raise InputError(f"an item without a guid or an enclosure ({item.findtext('title')!r})")
     audio_path = _relative(directory, enclosure.get("url", ""), base_url)
-    if audio_path is None:
-        raise InputError(f"{guid}: its audio {enclosure.get('url')!r} is not in the library")
+    if audio_path is None or Path(audio_path).suffix not in AUDIO_SUFFIXES:
+        raise InputError(f"{guid}: its audio {enclosure.get('url')!r} is not an audio file in {EPISODES_DIR}/")
     timing = _timing(directory / audio_path)
 
     def side(url: str | None, suffix: str) -> str | None:
@@ -189,20 +193,23 @@ def _episode_from_item(directory: Path, item: ET.Element, base_url: str) -> Epis
         cover_path=side(image.get("href") if image is not None else None, ".png"),
         script_path=_sibling(directory, audio_path, ".txt"),
         kind=_kind(timing),
+        timing_path=_sibling(directory, audio_path, ".json"),
     )
 
 
 def _relative(directory: Path, url: str, base_url: str) -> str | None:
-    """The library-relative path of a published file's URL, if that file is in the library."""
+    """The library-relative path of a published file's URL, if that file is in ``episodes/``: only what
+    briefing writes there is adopted (and may be deleted later), never a file elsewhere in the folder."""
     if base_url and url.startswith(base_url):
         candidates = [unquote(url[len(base_url):])]
     else:  # the feed was written with another base URL: try the path's tails
         parts = [part for part in unquote(urlparse(url).path).split("/") if part]
         candidates = ["/".join(parts[start:]) for start in range(len(parts))]
     root = directory.resolve()
+    episodes = root / EPISODES_DIR
     for relative in candidates:
         path = (root / relative).resolve()
-        if relative and path.is_relative_to(root) and path.is_file():
+        if relative and path.is_relative_to(episodes) and path.is_file():
             return str(path.relative_to(root))
     return None
 
@@ -253,6 +260,7 @@ def _from_side_files(directory: Path) -> tuple[list[Episode], list[str]]:
             cover_path=_sibling(directory, relative, ".png"),
             script_path=_sibling(directory, relative, ".txt"),
             kind=_kind(timing),
+            timing_path=_sibling(directory, relative, ".json"),
         ))
     return episodes, skipped
 
@@ -262,7 +270,7 @@ def _audio_files(directory: Path) -> list[Path]:
     if not folder.is_dir():
         return []
     return sorted(path for path in folder.iterdir()
-                  if path.suffix in AUDIO_SUFFIXES and not path.name.startswith(".") and path.is_file())
+                  if path.suffix in AUDIO_SUFFIXES and not path.name.startswith(".") and _regular_file(path))
 
 
 def _timing(audio: Path) -> dict:
@@ -277,7 +285,12 @@ def _timing(audio: Path) -> dict:
 def _sibling(directory: Path, audio_path: str, suffix: str) -> str | None:
     audio = Path(audio_path)
     candidate = audio.with_name(audio.stem + suffix)
-    return str(candidate) if (directory / candidate).is_file() else None
+    return str(candidate) if _regular_file(directory / candidate) else None
+
+
+def _regular_file(path: Path) -> bool:
+    """A regular file, not a symlink: a link in ``episodes/`` is not something briefing wrote."""
+    return path.is_file() and not path.is_symlink()
 
 
 def _kind(timing: dict) -> str:

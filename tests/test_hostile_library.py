@@ -107,7 +107,8 @@ def test_rebuild_without_a_feed_uses_the_timing_files(tmp_path):
     episode = make_episode(tmp_path, "alone")
     audio = tmp_path / episode.audio_path
     audio.with_suffix(".json").write_text('{"title": "Alone at last", "duration": 20.0, "voice": "british"}')
-    make_episode(tmp_path, "no-timing")  # an audio file without its timing .json cannot be restored
+    untimed = make_episode(tmp_path, "no-timing")  # an audio file without its timing .json cannot be restored
+    (tmp_path / untimed.timing_path).unlink()
 
     result = run("rebuild", "--library", str(tmp_path))
 

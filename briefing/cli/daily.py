@@ -7,7 +7,7 @@ import sys
 
 import click
 
-from briefing.cli.main import audio_option
+from briefing.cli.main import adopt_option, audio_option
 from briefing.engines import VoiceSettings, engine_names
 
 ENGINES = click.Choice(engine_names())
@@ -30,9 +30,10 @@ fleet_option = click.option("--fleet", metavar="DIR",
 @click.option("--chime", is_flag=True, help="Play a short chime at the start of each section.")
 @audio_option
 @click.option("--wait", is_flag=True, help="If another briefing is using the library, wait for it (default: exit 75).")
+@adopt_option
 @click.option("-q", "--quiet", is_flag=True, help="Print nothing but problems (skipped sources).")
 @click.pass_context
-def daily(ctx, date, minutes, update, library, voice, engine, workers, chime, audio, wait, quiet) -> None:
+def daily(ctx, date, minutes, update, library, voice, engine, workers, chime, audio, wait, adopt, quiet) -> None:
     """Make today's briefing from the [sources] in briefing.toml and publish it.
 
     Running it again for the same date replaces that day's episode: without --update it is
@@ -74,7 +75,7 @@ def daily(ctx, date, minutes, update, library, voice, engine, workers, chime, au
         options = DailyOptions(
             date=date.date() if date else dt.date.today(),
             render=RenderOptions(profile=profile, engine=engine, chime=chime, audio=audio),
-            minutes=minutes, update=update, workers=workers, wait=wait,
+            minutes=minutes, update=update, workers=workers, wait=wait, adopt=adopt,
         )
 
         def report(line: str) -> None:

@@ -119,6 +119,10 @@ private_urls_option = click.option(
 drop_option = click.option(
     "--drop", "drop", multiple=True, metavar="SELECTOR",
     help="Remove the page elements this CSS selector matches before extraction (repeatable; adds to [extract] drop).")
+adopt_option = click.option(
+    "--adopt", is_flag=True,
+    help="On a library's first run, replace a feed.xml, feed.xsl, index.html or cover.png that briefing did not "
+         "write (refused by default).")
 NARRATE_ALL = "Narrate the whole cleaned article."
 
 
@@ -231,10 +235,11 @@ def extract(article: str, format: str | None, allow_private_urls: bool, drop: tu
 @click.option("--no-publish", is_flag=True,
               help="Only write the audio file (default: output/<slug-of-title> and the format's suffix); "
                    "do not add it to the feed.")
+@adopt_option
 @click.option("-q", "--quiet", is_flag=True, help="No progress bar or summary.")
 @click.pass_context
 def make(ctx, articles, output, title, format, allow_private_urls, drop, max_words, minutes, everything, voice,
-         engine, chime, audio, library, no_publish, quiet):
+         engine, chime, audio, library, no_publish, adopt, quiet):
     """Render each ARTICLE (a file, - for stdin, or a URL) as a narrated audio briefing and publish it.
 
     One line per episode. Exit codes: 0 all made; 3 some made, some failed (each named on stderr);
@@ -250,7 +255,8 @@ def make(ctx, articles, output, title, format, allow_private_urls, drop, max_wor
     budget_from(max_words, minutes, everything)
     options = MakeOptions(minutes=minutes, max_words=max_words, everything=everything, voice=load_profile(voice),
                           engine=engine, chime=chime, audio=audio, format=format, allow_private_urls=allow_private_urls,
-                          drop=drop, title=title, library=library, output=output, publish=not no_publish)
+                          drop=drop, title=title, library=library, output=output, publish=not no_publish,
+                          adopt=adopt)
     if len(articles) == 1:
         _make_one(articles[0], options, quiet)
         return

@@ -9,13 +9,13 @@ from pathlib import Path
 import click
 
 from briefing import address
-from briefing.cli.main import echo_json
+from briefing.cli.main import adopt_option, echo_json
 from briefing.config import load_config
 from briefing.errors import BriefingError, UsageError
 from briefing.feed import hhmmss
 from briefing.library import DB_NAME, FEED_NAME, Library, resolve_library_dir
 from briefing.locking import library_lock
-from briefing.publish import regenerate
+from briefing.publish import foreign_public_files, refuse_foreign_files, regenerate
 from briefing.retention import remove_episode
 from briefing.textsafety import strip_controls_inline
 
@@ -63,11 +63,13 @@ def remove(guid: str, delete_files: bool, library: str | None) -> None:
 @click.command()
 @base_url_option
 @library_option
-def feed(base_url: str | None, library: str | None) -> None:
+@adopt_option
+def feed(base_url: str | None, library: str | None, adopt: bool) -> None:
     """Regenerate feed.xml and index.html from the library and print their paths."""
     directory = resolve_library_dir(library)
     Library.open(directory, create=False).close()
     with library_lock(directory, wait=True):
+        refuse_foreign_files(directory, adopt)
         config = load_config(directory, base_url)
         _remember_base_url(directory, base_url and config.channel.base_url)
         paths = regenerate(directory, config)
@@ -81,7 +83,8 @@ def feed(base_url: str | None, library: str | None) -> None:
               help="Port to listen on.")
 @base_url_option
 @library_option
-def serve(host: str, port: int, base_url: str | None, library: str | None) -> None:
+@adopt_option
+def serve(host: str, port: int, base_url: str | None, library: str | None, adopt: bool) -> None:
     """Serve the feed, web page and episodes over HTTP until Ctrl-C."""
     directory = resolve_library_dir(library)
     config = load_config(directory, base_url)
@@ -95,6 +98,7 @@ def serve(host: str, port: int, base_url: str | None, library: str | None) -> No
         stored = None
         if (Path(directory) / DB_NAME).is_file() or (Path(directory) / FEED_NAME).is_file():  # a lost db is refused
             with library_lock(directory, wait=True):
+                refuse_foreign_files(directory, adopt)
                 stored = _remember_base_url(directory, base_url and config.channel.base_url)
                 regenerate(directory, config)
         feed_url = address.published_channel(config, stored, directory).feed_url
@@ -122,7 +126,8 @@ def _remember_base_url(directory: Path, base_url: str | None) -> str | None:
 
 @click.command()
 @library_option
-def rebuild(library: str | None) -> None:
+@adopt_option
+def rebuild(library: str | None, adopt: bool) -> None:
     """Restore a lost or damaged library database from feed.xml and the episodes' side files.
 
     The damaged database is kept beside it as briefing.db.damaged-<time>. What the daily briefing
@@ -134,6 +139,10 @@ def rebuild(library: str | None) -> None:
     if not directory.is_dir():
         raise UsageError(f"{directory}: no library folder here")
     with library_lock(directory, wait=True):
+        foreign = [] if adopt else foreign_public_files(directory)
+        if foreign:
+            raise UsageError(f"{directory}: {', '.join(foreign)} not written by briefing: no library to rebuild "
+                             "(pass --adopt to make one from episodes/ and replace them)")
         report = rebuild_library(directory)
     for line in report.lines():
         click.echo(line)
