@@ -18,7 +18,7 @@ import math
 import os
 import tomllib
 from dataclasses import dataclass, field, fields, replace
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 from typing import Any, Literal
 
 from briefing.errors import InputError, UsageError
@@ -28,6 +28,8 @@ CONFIG_NAME = "briefing.toml"
 BASE_URL_ENV = "BRIEFING_BASE_URL"
 DEFAULT_BASE_URL = "http://127.0.0.1:8000/"
 SOURCE_LIST_KEYS = ("inbox", "feeds", "urls", "files")
+# [channel] image: the first bytes of each kind of image podcast directories accept.
+IMAGE_SIGNATURES = {".png": b"\x89PNG\r\n\x1a\n", ".jpg": b"\xff\xd8\xff", ".jpeg": b"\xff\xd8\xff"}
 
 
 class SettingsError(UsageError):
@@ -98,6 +100,7 @@ SCHEMA: dict[str, dict[str, Setting]] = {
         "max_bytes": Setting("whole", 1, 1 << 30),
         "max_items": Setting("whole", 1, 10_000),
         "allow_private_urls": _FLAG,
+        "follow_symlinks": _FLAG,  # true: the inbox also reads files its symlinks point to outside it
     },
     "extract": {"drop": Setting("text list")},  # CSS selectors removed before extraction
     # Where `fleet` copies the channel's files (e.g. s3://bucket/prefix); endpoint_url: a non-AWS S3 server.
@@ -146,6 +149,9 @@ def load_config(library_dir: Path, base_url: str | None = None) -> Config:
     raw = _read_toml(path)
     validate(raw, path)
     channel = _channel_from(raw.get("channel", {}))
+    problem = image_problem(channel.image, Path(library_dir), raw) if channel.image is not None else None
+    if problem:
+        raise SettingsError(f"{path}: channel.image {problem}")
     source: Path | str = path
     for name, override in ((BASE_URL_ENV, os.environ.get(BASE_URL_ENV)), ("--base-url", base_url)):
         if override:
@@ -153,6 +159,43 @@ def load_config(library_dir: Path, base_url: str | None = None) -> Config:
     channel = replace(channel, base_url=normalise_base_url(channel.base_url, source))
     chosen = source != path or "base_url" in raw.get("channel", {})
     return Config(channel=channel, raw=raw, base_url_chosen=chosen)
+
+
+def image_problem(image: str, library_dir: Path, raw: dict[str, Any]) -> str | None:
+    """Why ``image`` cannot be the channel's published image; None when it can.
+
+    It is published as it is, so it must be a PNG or JPEG file inside the library folder (its real
+    path too) and outside its inboxes: never the database, the settings, a log or an inbox file.
+    """
+    relative = PurePosixPath(image)
+    if (not image.strip() or relative.is_absolute() or "\\" in image
+            or any(part in ("..", ".") or part.startswith(".") for part in relative.parts)):
+        return f"must be a path inside the library folder (no '..', nothing hidden), got {image!r}"
+    signature = IMAGE_SIGNATURES.get(relative.suffix.lower())
+    if signature is None:
+        return f"must be a PNG or JPEG file (.png, .jpg, .jpeg), got {image!r}"
+    path = library_dir / relative
+    real = path.resolve()
+    if not real.is_relative_to(library_dir.resolve()):
+        return f"{image!r} leads out of the library folder"
+    if any(real.is_relative_to(folder) for folder in _inboxes(raw, library_dir)):
+        return f"{image!r} is in the inbox, which is never published"
+    try:
+        with open(real, "rb", opener=_nonblocking) as handle:
+            if not os.path.isfile(real) or handle.read(len(signature)) != signature:
+                return f"{image!r} is not a {relative.suffix.lstrip('.').upper()} image file"
+    except OSError as error:
+        return f"{image!r} cannot be read ({error.strerror})"
+    return None
+
+
+def _inboxes(raw: dict[str, Any], library_dir: Path) -> list[Path]:
+    named = raw.get("sources", {}).get("inbox", [])
+    return [(library_dir / Path(value).expanduser()).resolve() for value in ([named] if isinstance(named, str) else named)]
+
+
+def _nonblocking(path: str, flags: int) -> int:
+    return os.open(path, flags | os.O_NONBLOCK)  # a FIFO named as the image does not hang the command
 
 
 def normalise_base_url(url: str, source: Path | str = "--base-url") -> str:

@@ -4,7 +4,7 @@ Starlette's FileResponse under uvicorn serves the files: it writes single, suffi
 multi-range answers, 416 with ``bytes */SIZE`` and If-Range, and streams asynchronously so many slow
 clients cost no threads. Our own small code decides what may be served: only what is published
 (``Published``: the feed, the page, the channel cover, and each recorded episode's audio and side
-files), never a hidden file, nothing whose real path leaves the library; it checks Range headers
+files), never a hidden file, nothing whose real path is not itself published; it checks Range headers
 by RFC 9110's grammar first (an invalid one is ignored, a 200), sets content types and CORS, answers
 conditional GETs, and reads each chunk with one ``os.pread`` in a worker thread. The bounds that
 keep the server from being starved (header deadline and size, connections, log) are in
@@ -59,8 +59,6 @@ SPECIAL_TYPES = {"feed.xml": "application/xml; charset=utf-8"}
 NAME_ENDINGS = {".chapters.json": "application/json+chapters"}
 # Files that change in place: clients should revalidate (cheaply, with the ETag) every time.
 REVALIDATE = {".xml", ".html", ".xsl"}
-# Written beside each episode's audio, named after it; the timing .json has no column of its own.
-SIDE_SUFFIXES = (".json", ".txt", ".vtt", ".chapters.json", ".png")
 logger = logging.getLogger("uvicorn.error")
 
 
@@ -114,8 +112,6 @@ class Published:
                 episodes = []
             for episode in episodes:
                 paths.update(episode_files(episode))
-                stem = episode.audio_path.rsplit(".", 1)[0]
-                paths.update(stem + suffix for suffix in SIDE_SUFFIXES)
         return frozenset(filter(None, (_normal(path) for path in paths)))
 
 
@@ -202,8 +198,8 @@ class LibraryApp:
         if "/".join(parts) not in published:
             return None
         real = Path(os.path.realpath(self.root.joinpath(*parts)))
-        if not real.is_relative_to(self.root):
-            return None  # a symlink (or anything else) leading out of the library
+        if not real.is_relative_to(self.root) or real.relative_to(self.root).as_posix() not in published:
+            return None  # a symlink leading out of the published files: to the database, the settings, elsewhere
         try:
             stat_result = real.stat()
         except (OSError, ValueError):

@@ -10,6 +10,7 @@
     max_bytes = 10485760                   # per HTTP response
     max_items = 20                         # newest unread items taken from one feed per run
     allow_private_urls = false             # true: also fetch loopback, private and link-local addresses
+    follow_symlinks = false                # true: the inbox also reads what its symlinks point to outside it
 
 The keys ``inbox``, ``feeds``, ``urls`` and ``files`` may come in any order and the order written is
 the order of importance (see ``daily``): every entry gets a rank, the first entry written rank 0.
@@ -69,6 +70,7 @@ class SourceSettings:
     max_items: int = DEFAULT_MAX_ITEMS
     total_timeout_s: float = DEFAULT_TOTAL_TIMEOUT_S
     allow_private_urls: bool = False
+    follow_symlinks: bool = False  # the inbox reads files its symlinks point to outside it
     drop: tuple[str, ...] = ()  # [extract] drop: CSS selectors removed from every page before extraction
 
 
@@ -116,7 +118,7 @@ def settings_from_config(raw: dict[str, Any], library_dir: Path, config_path: st
             if not isinstance(value, (int, float)) or isinstance(value, bool) or value <= 0:
                 raise InputError(f"{config_path}: sources.{key} must be a positive number")
             options[key] = float(value) if key.endswith("timeout_s") else int(value)
-        elif key == "allow_private_urls":
+        elif key in ("allow_private_urls", "follow_symlinks"):
             if not isinstance(value, bool):
                 raise InputError(f"{config_path}: sources.{key} must be true or false")
             options[key] = value
@@ -159,9 +161,24 @@ def _read_inbox(spec: SourceSpec, settings: SourceSettings, library: Library, ga
     files = [path for path in folder.iterdir() if not path.name.startswith(".") and not path.is_dir()]
     for path in sorted(files, key=lambda p: (-_modified(p), p.name)):
         try:
-            _read_file(replace(spec, location=str(path)), settings, library, gathered, taken)
+            readable = _inside_inbox(path, folder, settings.follow_symlinks)
+            _read_file(replace(spec, location=str(readable)), settings, library, gathered, taken)
         except BriefingError as error:
             gathered.failures.append(error.message)
+
+
+def _inside_inbox(path: Path, folder: Path, follow_symlinks: bool) -> Path:
+    """The file to read for ``path`` in the inbox: a symlink out of the inbox is refused unless followed.
+
+    Anything read may be narrated and published, so a link to a private file (or to /proc) must not
+    be read just because it was dropped into the inbox.
+    """
+    if follow_symlinks or not path.is_symlink():
+        return path
+    real = path.resolve()
+    if not real.is_relative_to(folder.resolve()):
+        raise InputError(f"{path}: a symlink out of the inbox, skipped (follow_symlinks = true in [sources] reads it)")
+    return real
 
 
 def _read_file(spec: SourceSpec, settings: SourceSettings, library: Library, gathered: Gathered,
