@@ -55,7 +55,7 @@ from briefing import pipeline
 from briefing.config import load_config
 from briefing.cores import cpu_count, map_forked
 from briefing.engines import VoiceSettings
-from briefing.errors import NothingToBrief
+from briefing.errors import BriefingError, NothingToBrief
 from briefing.fsutil import remove_stale_leftovers
 from briefing.speech.lexicon import load_lexicon
 from briefing.library import EPISODES_DIR, Library, UsedArticle
@@ -133,6 +133,7 @@ class DailyResult:
     stories: list[Story]
     left_out: list[Story] = field(default_factory=list)
     failures: list[str] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)  # what failed once the episode was in the feed
 
     @property
     def exit_code(self) -> int:
@@ -181,8 +182,8 @@ def run_daily(library_dir: Path, options: DailyOptions, *, report: Report = lamb
                 raise NothingToBrief(f"nothing to brief for {date}: {problem}")
             plan, script, fit = fit_day(stories, options, library_dir, kept)
             try:
-                episode, gain = _render_and_publish(library_dir, script, options, progress, pool,
-                                                    kept.gain_db if kept else None)
+                episode, gain, warnings = _render_and_publish(library_dir, script, options, progress, pool,
+                                                              kept.gain_db if kept else None)
                 break
             except SegmentError as error:
                 unspeakable = _story_saying(script, plan, error.text)
@@ -192,11 +193,14 @@ def run_daily(library_dir: Path, options: DailyOptions, *, report: Report = lamb
                 failures.append(f"{unspeakable.article.source}: {error.message}")
                 _reject(library_dir, unspeakable, error.message)
                 stories = [story for story in stories if story is not unspeakable]
-        with Library.open(library_dir) as library:
-            library.set_used_articles(date, used_rows(date, plan, replace(fit, gain_db=gain)))
+        try:
+            with Library.open(library_dir) as library:
+                library.set_used_articles(date, used_rows(date, plan, replace(fit, gain_db=gain)))
+        except BriefingError as error:  # published all the same: the next run may read these articles again
+            warnings.append(f"the articles read are not remembered: {error.message}")
     read = {story.key for story, _ in plan}
     left_out = [story for story in stories if story.key not in read]
-    return DailyResult(episode, [story for story, _ in plan], left_out, failures)
+    return DailyResult(episode, [story for story, _ in plan], left_out, failures, warnings)
 
 
 # ---- ordering and duplicates -------------------------------------------------------------------
@@ -429,7 +433,7 @@ def _engine_of(render: pipeline.RenderOptions) -> tuple[str, VoiceSettings]:
 
 def _render_and_publish(library_dir: Path, script: Script, options: DailyOptions,
                         progress: pipeline.Progress | None, pool: SpeechPool | None,
-                        keep_gain_db: float | None) -> tuple[Episode, float]:
+                        keep_gain_db: float | None) -> tuple[Episode, float, list[str]]:
     headlines = "; ".join(s.heading for s in script.sections if s.kind == "story" and s.heading)
     made = pipeline.make_episode(script, pipeline.MakeOptions(
         voice=options.render.profile, engine=options.render.engine, chime=options.render.chime,
@@ -439,7 +443,7 @@ def _render_and_publish(library_dir: Path, script: Script, options: DailyOptions
         keep_gain_db=keep_gain_db, adopt=options.adopt,
     ), progress=progress, pool=pool)
     assert made.episode is not None
-    return made.episode, made.gain_db
+    return made.episode, made.gain_db, list(made.warnings)
 
 
 def used_rows(date: str, plan: list[tuple[Story, list[str]]], fit: DayFit | None = None) -> list[UsedArticle]:

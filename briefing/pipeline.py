@@ -259,10 +259,13 @@ def episode_guid(source: str) -> str:
 
 
 def publish_rendered(rendered: Rendered, library_dir: Path, *, source: str, voice: str, guid: str,
-                     kind: str = "article", description: str = "") -> Episode:
-    """Give the files content-addressed names in the library (new audio, new URL) and record the episode."""
+                     kind: str = "article", description: str = "") -> tuple[Episode, list[str]]:
+    """Give the files content-addressed names in the library (new audio, new URL) and record the episode.
+
+    Returns the episode and warning lines (see ``publish.publish``): it is in the feed even when there are some.
+    """
     from briefing.library import EPISODES_DIR, Library
-    from briefing.publish import publish
+    from briefing.publish import publish, remove_files
 
     Library.open(library_dir).close()  # a lost or damaged library is refused before any file is added
     digest = _file_digest(rendered.audio)[:10]
@@ -270,11 +273,17 @@ def publish_rendered(rendered: Rendered, library_dir: Path, *, source: str, voic
     episodes_dir = library_dir / EPISODES_DIR
     episodes_dir.mkdir(parents=True, exist_ok=True)
     names: dict[str, str] = {}
-    for key, path in [("audio", rendered.audio)] + list(rendered.side_files.items()):
-        suffix = path.name[len(rendered.audio.stem):]
-        target = episodes_dir / f"{stem}{suffix}"
-        _link_or_copy(path, target)
-        names[key] = str(target.relative_to(library_dir))
+    written: list[Path] = []  # the files this publish adds: removed again if it fails
+    try:
+        for key, path in [("audio", rendered.audio)] + list(rendered.side_files.items()):
+            suffix = path.name[len(rendered.audio.stem):]
+            target = episodes_dir / f"{stem}{suffix}"
+            if _link_or_copy(path, target):
+                written.append(target)
+            names[key] = str(target.relative_to(library_dir))
+    except BriefingError:
+        remove_files(written)
+        raise
     episode = Episode(
         guid=guid,
         title=rendered.script.title,
@@ -292,8 +301,7 @@ def publish_rendered(rendered: Rendered, library_dir: Path, *, source: str, voic
         kind=kind,
         timing_path=names.get("timing"),
     )
-    publish(library_dir, episode)
-    return episode
+    return episode, publish(library_dir, episode, written)
 
 
 def _description(script: Script) -> str:
@@ -309,10 +317,10 @@ def _file_digest(path: Path) -> str:
     return digest.hexdigest()
 
 
-def _link_or_copy(source: Path, target: Path) -> None:
-    """A hard link costs no space; across file systems fall back to an atomic copy."""
+def _link_or_copy(source: Path, target: Path) -> bool:
+    """A hard link costs no space; across file systems fall back to an atomic copy. False: already there."""
     if target.exists():
-        return
+        return False
     temporary = temporary_name(target)
     try:
         try:
@@ -323,6 +331,7 @@ def _link_or_copy(source: Path, target: Path) -> None:
     except OSError as error:
         temporary.unlink(missing_ok=True)
         raise BriefingError(f"{target}: cannot write: {error.strerror or error}") from None
+    return True
 
 
 # ---- the one make path: article (or a ready script) → episode, published ---------------------------
@@ -379,6 +388,7 @@ class MadeEpisode:
     duration_s: float
     episode: Episode | None  # None when not published
     gain_db: float = 0.0  # the loudness gain applied
+    warnings: tuple[str, ...] = ()  # what failed after the episode was published (it is in the feed)
 
 
 def make_episode(source: str | Script, options: MakeOptions | None = None, *,
@@ -417,9 +427,9 @@ def make_episode(source: str | Script, options: MakeOptions | None = None, *,
                           pool=pool)
         if not options.publish:
             return MadeEpisode(script, rendered.audio, rendered.duration_s, None, rendered.gain_db)
-        episode = _publish(rendered, source, options, library_dir, config, profile)
+        episode, warnings = _publish(rendered, source, options, library_dir, config, profile)
     audio = rendered.audio if options.output is not None else library_dir / episode.audio_path
-    return MadeEpisode(script, audio, rendered.duration_s, episode, rendered.gain_db)
+    return MadeEpisode(script, audio, rendered.duration_s, episode, rendered.gain_db, tuple(warnings))
 
 
 def _script_of(source: str, options: MakeOptions, profile: VoiceProfile, config, library_dir: Path) -> Script:
@@ -503,7 +513,7 @@ def _audio_format(options: MakeOptions, config) -> OutputFormat:
 
 
 def _publish(rendered: Rendered, source: str | Script, options: MakeOptions, library_dir: Path, config,
-             profile: VoiceProfile) -> Episode:
+             profile: VoiceProfile) -> tuple[Episode, list[str]]:
     from briefing.locking import library_lock
     from briefing.retention import apply_retention
 
@@ -514,7 +524,11 @@ def _publish(rendered: Rendered, source: str | Script, options: MakeOptions, lib
         named = source
         identity = f"stdin:{rendered.script.title}" if source == "-" else source
     with library_lock(library_dir, wait=True) if options.lock else nullcontext():  # one publisher at a time
-        episode = publish_rendered(rendered, library_dir, source=named, voice=profile.name,
-                                   guid=episode_guid(identity), kind=options.kind, description=options.description)
-        apply_retention(library_dir, config, published=episode.guid)
-    return episode
+        episode, warnings = publish_rendered(rendered, library_dir, source=named, voice=profile.name,
+                                             guid=episode_guid(identity), kind=options.kind,
+                                             description=options.description)
+        try:
+            apply_retention(library_dir, config, published=episode.guid)
+        except BriefingError as error:  # the episode is in the feed: a user must not take it for lost
+            warnings.append(f"older episodes not retired yet: {error.message}")
+    return episode, warnings

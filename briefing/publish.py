@@ -9,7 +9,9 @@ handed.
 from __future__ import annotations
 
 import os
+from collections.abc import Iterable, Sequence
 from pathlib import Path
+from urllib.parse import quote
 
 from briefing import address, feed, webpage
 from briefing.config import Config, load_config
@@ -23,21 +25,70 @@ from briefing.model import Episode
 PUBLIC_FILES = (feed.FEED_NAME, STYLESHEET_NAME, webpage.PAGE_NAME, feed.CHANNEL_COVER)
 
 
-def publish(library_dir: Path, episode: Episode) -> None:
+def publish(library_dir: Path, episode: Episode, written: Sequence[Path] = ()) -> list[str]:
     """Record ``episode``, regenerate feed and page, then delete the files only its predecessor used.
 
     In that order so that a process killed at any point leaves a feed whose enclosures all exist.
     Called under the library lock: first deletes the temporary files that killed runs left behind.
+
+    A publish that fails (a full disk) before the feed names the episode takes its record back and
+    deletes ``written``, the files the caller added to ``episodes/`` for it, then raises. Once the
+    feed names it the episode is published, and what fails after is returned as warning lines.
     """
     library_dir = Path(library_dir)
     for folder in (library_dir, library_dir / EPISODES_DIR):
         remove_stale_temporaries(folder)
-    with Library.open(library_dir) as library:
-        previous = library.upsert(episode)
-    regenerate(library_dir)
-    if previous is not None:
+    try:
         with Library.open(library_dir) as library:
-            library.delete_unreferenced_files(previous)
+            previous = library.upsert(episode)
+    except BriefingError:
+        remove_files(written)
+        raise
+    warnings = []
+    try:
+        regenerate(library_dir)
+    except BriefingError as error:
+        if not feed_names(library_dir, episode):
+            _take_back(library_dir, episode, previous, written)
+            raise
+        warnings.append(f"{error.message} (the feed names the new episode)")
+    if previous is not None:
+        try:
+            with Library.open(library_dir) as library:
+                library.delete_unreferenced_files(previous)
+        except BriefingError as error:
+            warnings.append(f"the earlier version's files stay: {error.message}")
+    return warnings
+
+
+def feed_names(library_dir: Path, episode: Episode) -> bool:
+    """Whether ``feed.xml`` names ``episode``'s audio (its file name is content-addressed, so unique)."""
+    try:
+        return quote(episode.audio_path).encode() in (Path(library_dir) / feed.FEED_NAME).read_bytes()
+    except OSError:
+        return False
+
+
+def _take_back(library_dir: Path, episode: Episode, previous: Episode | None, written: Sequence[Path]) -> None:
+    """Put the record back as it was, then delete the files added for it; when the database cannot be
+    written (the disk is still full), the files stay for the record that names them."""
+    try:
+        with Library.open(library_dir) as library:
+            if previous is None:
+                library.remove(episode.guid)
+            else:
+                library.upsert(previous)
+    except BriefingError:
+        return
+    remove_files(written)
+
+
+def remove_files(paths: Iterable[Path]) -> None:
+    for path in paths:
+        try:
+            path.unlink()
+        except FileNotFoundError:
+            pass
 
 
 def refuse_foreign_files(library_dir: Path, adopt: bool = False) -> None:

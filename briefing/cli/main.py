@@ -285,6 +285,8 @@ def _make_one(article: str, options, quiet: bool) -> None:
     finally:
         if bar is not None:
             bar.close()
+    for warning in made.warnings:
+        click.echo(strip_controls_inline(f"Warning: published, but {warning}"), err=True)
     if not quiet:
         minutes_long, seconds = divmod(round(made.duration_s), 60)
         click.echo(strip_controls_inline(f"{made.audio}  ({minutes_long}:{seconds:02d}, "
