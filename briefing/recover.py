@@ -30,7 +30,7 @@ from urllib.parse import unquote, urlparse
 
 from briefing.errors import InputError, UsageError
 from briefing.formats import audio_suffixes
-from briefing.library import DB_NAME, EPISODES_DIR, FEED_GUID_KEY, FEED_NAME, Library
+from briefing.library import DB_NAME, EPISODES_DIR, FEED_GUID_KEY, FEED_NAME, Library, feed_is_ours
 from briefing.publish import regenerate
 from briefing.model import Episode
 
@@ -73,7 +73,7 @@ def rebuild_library(directory: Path) -> RebuildReport:
     path = directory / DB_NAME
     _refuse_sound_database(directory)
     feed_path = directory / FEED_NAME
-    if feed_path.is_file():
+    if feed_path.is_file() and feed_is_ours(directory):  # a feed of the user's own says nothing of ours
         episodes, podcast_guid, skipped, unlisted = _from_feed(directory, feed_path)
         report = RebuildReport(path, FEED_NAME, skipped=skipped, unlisted_audio=unlisted)
     else:

@@ -1,0 +1,307 @@
+"""Nothing a user owns is deleted, overwritten or published (issue 24): deletion of exactly the files
+briefing recorded, a first run that will not write over the user's feed or page, rebuild adopting only
+``episodes/``, the inbox and the channel image kept private, and the server serving only what is published.
+
+Real files in ``tmp_path``, a real SQLite library, the real CLI through CliRunner, a real server on 127.0.0.1.
+"""
+
+from __future__ import annotations
+
+import http.client
+import json
+import os
+import shutil
+import sqlite3
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+from conftest import FIXTURES
+from conftest_publish import clean_environment, make_episode, make_library  # noqa: F401
+
+from briefing.cli import main
+from briefing.config import load_config
+from briefing.errors import UsageError
+from briefing.library import MIGRATIONS, Library
+from briefing.publish import publish, refuse_foreign_files
+from briefing.server import running
+from briefing.sources import gather, settings_from_config
+
+BEFORE_24 = FIXTURES / "library-before-24" / "briefing.db"
+USERS_FEED = """<?xml version="1.0" encoding="utf-8"?>
+<rss version="2.0"><channel><title>My own show</title><link>https://me.example/</link>
+<generator>Hand-written</generator>
+<item><title>Show one</title><guid>show1</guid>
+<enclosure url="https://me.example/show1.mp3" length="4" type="audio/mpeg"/></item>
+<item><title>Settings</title><guid>settings</guid>
+<enclosure url="https://me.example/briefing.toml" length="4" type="audio/mpeg"/></item>
+</channel></rss>
+"""
+
+
+def run(*args: str):
+    return CliRunner().invoke(main, list(args))
+
+
+# ---- a first run in a folder of the user's own files ----------------------------------------------
+
+@pytest.mark.parametrize("name", ["index.html", "feed.xml", "feed.xsl", "cover.png"])
+def test_a_first_make_refuses_to_write_over_a_file_briefing_did_not_write(tmp_path: Path, name: str) -> None:
+    library = tmp_path / "site"
+    library.mkdir()
+    mine = library / name
+    mine.write_bytes(USERS_FEED.encode() if name == "feed.xml" else b"the user's own " + name.encode())
+    before = mine.read_bytes()
+    result = run("make", str(FIXTURES / "bin-collections.txt"), "--library", str(library), "-q")
+    assert result.exit_code == 2, result.output
+    assert result.output.count("\n") == 1 and f"holds {name} that briefing did not write" in result.output
+    assert "--adopt" in result.output
+    assert mine.read_bytes() == before
+    assert sorted(path.name for path in library.iterdir()) == [name]  # nothing written: no database either
+
+
+def test_rebuild_and_serve_refuse_a_users_feed_and_feed_refuses_after_a_killed_first_make(tmp_path: Path) -> None:
+    library = tmp_path / "site"
+    library.mkdir()
+    (library / "feed.xml").write_text(USERS_FEED, encoding="utf-8")
+    (library / "index.html").write_text("<p>mine</p>", encoding="utf-8")
+    for command in (["rebuild"], ["serve", "--port", "1"]):  # port 1: refused before it could listen
+        result = run(*command, "--library", str(library))
+        assert result.exit_code == 2, (command, result.output)
+        assert "that briefing did not write" in result.output or "not written by briefing" in result.output
+    Library.open(library).close()  # a make killed after creating the database, before its first feed
+    result = run("feed", "--library", str(library))
+    assert result.exit_code == 2 and "feed.xml, index.html that briefing did not write" in result.output
+    assert (library / "feed.xml").read_text(encoding="utf-8") == USERS_FEED
+    result = run("feed", "--library", str(library), "--adopt")
+    assert result.exit_code == 0, result.output
+    assert "<generator>briefing</generator>" in (library / "feed.xml").read_text(encoding="utf-8")
+    refuse_foreign_files(library)  # the library has written its feed: later runs replace it freely
+
+
+def test_a_briefing_feed_without_its_database_is_still_a_lost_library(tmp_path: Path) -> None:
+    library = tmp_path / "library"
+    make_library(library, 1)
+    (library / "briefing.db").unlink()
+    result = run("make", str(FIXTURES / "bin-collections.txt"), "--library", str(library), "-q")
+    assert result.exit_code == 1 and "briefing rebuild" in result.output
+
+
+# ---- rebuild adopts only episodes/ -----------------------------------------------------------------
+
+def test_rebuild_of_a_users_feed_adopts_nothing_outside_episodes(tmp_path: Path) -> None:
+    library = tmp_path / "site"
+    library.mkdir()
+    (library / "feed.xml").write_text(USERS_FEED, encoding="utf-8")
+    for name in ("show1.mp3", "show1.txt", "show1.docx", "show1.mp3.bak"):
+        (library / name).write_bytes(b"mine " + name.encode())
+    (library / "briefing.toml").write_text("[channel]\nkeep = 1\n", encoding="utf-8")
+    result = run("rebuild", "--library", str(library), "--adopt")
+    assert result.exit_code == 2, result.output  # nothing in episodes/: nothing to make a library from
+    assert "nothing to rebuild from" in result.output
+    episode = make_episode(library, "ours")
+    result = run("rebuild", "--library", str(library), "--adopt")
+    assert result.exit_code == 0, result.output
+    assert "Restored 1 episode(s) from the side files in episodes/" in result.output
+    with Library.open(library) as opened:
+        assert [e.audio_path for e in opened.episodes()] == [episode.audio_path]
+    assert "show1" not in (library / "feed.xml").read_text(encoding="utf-8")
+    for name in ("show1.mp3", "show1.txt", "show1.docx", "show1.mp3.bak"):
+        assert (library / name).read_bytes() == b"mine " + name.encode()
+
+
+def test_rebuild_from_side_files_skips_symlinks_in_episodes(tmp_path: Path) -> None:
+    library = tmp_path / "library"
+    ours = make_episode(library, "ours")
+    outside = tmp_path / "private.mp3"
+    shutil.copyfile(library / ours.audio_path, outside)
+    (library / "episodes" / "linked.mp3").symlink_to(outside)
+    (library / "episodes" / "linked.json").write_text('{"title": "Linked"}', encoding="utf-8")
+    result = run("rebuild", "--library", str(library))
+    assert result.exit_code == 0, result.output
+    with Library.open(library) as opened:
+        assert [e.audio_path for e in opened.episodes()] == [ours.audio_path]
+        assert opened.episodes()[0].timing_path == ours.timing_path
+
+
+# ---- a library written before this change ----------------------------------------------------------
+
+def test_a_library_written_before_is_migrated_once_keeps_its_guids_and_deletes_only_recorded_files(
+        tmp_path: Path) -> None:
+    library = tmp_path / "library"
+    library.mkdir()
+    shutil.copyfile(BEFORE_24, library / "briefing.db")
+    with sqlite3.connect(library / "briefing.db") as raw:
+        assert raw.execute("PRAGMA user_version").fetchone()[0] == 3
+        rows = raw.execute("SELECT guid, audio_path FROM episodes ORDER BY guid").fetchall()
+    for _, audio in rows:
+        stem = (library / audio).with_suffix("")
+        stem.parent.mkdir(exist_ok=True)
+        for suffix in (".mp3", ".json", ".vtt", ".chapters.json", ".png", ".txt"):
+            Path(f"{stem}{suffix}").write_bytes(b"briefing wrote " + suffix.encode())
+        Path(f"{stem}.notes.md").write_text("the user's notes\n", encoding="utf-8")
+    with Library.open(library) as opened:
+        episodes = {e.guid: e for e in opened.episodes()}
+        version = opened._db.execute("PRAGMA user_version").fetchone()[0]
+    assert version == len(MIGRATIONS)
+    assert sorted(episodes) == [guid for guid, _ in rows]  # the guids are kept
+    for guid, audio in rows:
+        assert episodes[guid].timing_path == audio[:-len(".mp3")] + ".json"
+    with Library.open(library) as opened:  # opened again: nothing left to migrate, nothing changed
+        assert {e.guid: e for e in opened.episodes()} == episodes
+    result = run("remove", rows[0][0], "--delete-files", "--library", str(library))
+    assert result.exit_code == 0, result.output
+    stem = (library / rows[0][1]).with_suffix("")
+    assert [path.name for path in stem.parent.glob(stem.name + ".*")] == [stem.name + ".notes.md"]
+
+
+# ---- nothing private is published ------------------------------------------------------------------
+
+def test_the_inbox_skips_symlinks_out_of_it_unless_told_to_follow_them(tmp_path: Path) -> None:
+    library = tmp_path / "library"
+    inbox = library / "inbox"
+    inbox.mkdir(parents=True)
+    private = tmp_path / "private.txt"
+    private.write_text("Secret salaries\n\nThe board agreed private salaries for every director on Monday.\n",
+                       encoding="utf-8")
+    private.chmod(0o600)
+    (inbox / "salaries.txt").symlink_to(private)
+    (inbox / "status.txt").symlink_to("/proc/self/status")
+    shutil.copyfile(FIXTURES / "cycle-lanes.txt", inbox / "cycle-lanes.txt")
+    (inbox / "again.txt").symlink_to(inbox / "cycle-lanes.txt")  # inside the inbox: read (once, same content)
+    lines: list[str] = []
+    with Library.open(library) as opened:
+        gathered = gather(settings_from_config({"sources": {"inbox": "inbox"}}, library), opened, lines.append)
+        assert [Path(c.origin).name for c in gathered.candidates] == ["cycle-lanes.txt"]
+        assert sorted(line.split(":")[0].rsplit("/", 1)[1] for line in lines) == ["salaries.txt", "status.txt"]
+        assert all("symlink out of the inbox" in line and "follow_symlinks" in line for line in lines)
+        followed = gather(settings_from_config({"sources": {"inbox": "inbox", "follow_symlinks": True}}, library),
+                          opened)
+    assert any("salaries" in c.article.title.lower() for c in followed.candidates)
+
+
+@pytest.mark.parametrize("image, problem", [
+    ("briefing.db", "PNG or JPEG"), ("briefing.toml", "PNG or JPEG"), ("daily.log", "PNG or JPEG"),
+    ("../outside.png", "no '..'"), ("/etc/passwd", "no '..'"), ("inbox/photo.png", "in the inbox"),
+    ("fake.png", "not a PNG image"), ("missing.png", "cannot be read"), ("escape.png", "leads out of"),
+])
+def test_the_channel_image_must_be_an_image_in_the_public_part_of_the_library(tmp_path: Path, image: str,
+                                                                              problem: str) -> None:
+    library = tmp_path / "library"
+    (library / "inbox").mkdir(parents=True)
+    make_library(library, 1)
+    real_png = next((library / "episodes").glob("*.png"))
+    shutil.copyfile(real_png, library / "inbox" / "photo.png")
+    shutil.copyfile(real_png, tmp_path / "outside.png")
+    (library / "escape.png").symlink_to(tmp_path / "outside.png")
+    (library / "fake.png").write_text("not an image", encoding="utf-8")
+    (library / "briefing.toml").write_text(f'[channel]\nimage = "{image}"\n[sources]\ninbox = "inbox"\n',
+                                           encoding="utf-8")
+    result = run("feed", "--library", str(library))
+    assert result.exit_code == 2, result.output
+    assert "channel.image" in result.output and problem in result.output
+    assert result.output.count("\n") == 1
+
+
+def test_a_channel_image_in_the_library_is_published(tmp_path: Path) -> None:
+    library = tmp_path / "library"
+    make_library(library, 1)
+    (library / "art").mkdir()
+    shutil.copyfile(next((library / "episodes").glob("*.png")), library / "art" / "logo.png")
+    (library / "briefing.toml").write_text('[channel]\nimage = "art/logo.png"\n', encoding="utf-8")
+    assert load_config(library).channel.image == "art/logo.png"
+    assert run("feed", "--library", str(library)).exit_code == 0
+    assert "art/logo.png" in (library / "feed.xml").read_text(encoding="utf-8")
+
+
+def _status(port: int, path: str) -> int:
+    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=5)
+    try:
+        connection.request("GET", path)
+        response = connection.getresponse()
+        response.read()
+        return response.status
+    finally:
+        connection.close()
+
+
+def test_the_server_never_follows_a_symlink_out_of_the_published_files(tmp_path: Path) -> None:
+    library = tmp_path / "library"
+    episode = make_library(library, 1)[0]
+    timing = library / episode.timing_path
+    timing.unlink()
+    timing.symlink_to(library / "briefing.db")  # at a side-file name, pointing to the database
+    script = library / episode.script_path
+    script.unlink()
+    script.symlink_to(library / "briefing.toml")
+    (library / "briefing.toml").write_text("[channel]\ntitle = 'Mine'\n", encoding="utf-8")
+    (library / "episodes" / "notes.txt").write_text("not published\n", encoding="utf-8")
+    transcript = library / episode.transcript_path
+    transcript.unlink()
+    transcript.symlink_to(library / episode.chapters_path)  # to another published file: served
+    with running(library) as server:
+        assert _status(server.port, "/" + episode.timing_path) == 404
+        assert _status(server.port, "/" + episode.script_path) == 404
+        assert _status(server.port, "/episodes/notes.txt") == 404
+        assert _status(server.port, "/briefing.db") == 404
+        assert _status(server.port, "/" + episode.transcript_path) == 200
+        assert _status(server.port, "/" + episode.audio_path) == 200
+
+
+# ---- deletion of exactly what was recorded -----------------------------------------------------------
+
+def test_retention_deletes_the_recorded_files_and_nothing_beside_them(tmp_path: Path) -> None:
+    library = tmp_path / "library"
+    library.mkdir()
+    (library / "briefing.toml").write_text("[channel]\nkeep = 1\n", encoding="utf-8")
+    old = make_episode(library, "old", "2025-03-01T07:00:00+00:00", frequency=330)
+    publish(library, old)
+    stem = str(library / Path(old.audio_path).with_suffix(""))
+    mine = {Path(stem + ".notes.md"): b"notes", Path(stem + ".mp3.backup"): b"backup",
+            Path(stem + ".docx"): b"docx", library / "show1.mp3": b"show"}
+    for path, data in mine.items():
+        path.write_bytes(data)
+    from briefing.retention import apply_retention
+
+    publish(library, make_episode(library, "new", "2025-03-02T07:00:00+00:00", frequency=550))
+    assert [e.guid for e in apply_retention(library)] == [old.guid]
+    assert not (library / old.audio_path).exists() and not (library / old.timing_path).exists()
+    assert {path: path.read_bytes() for path in mine} == mine
+
+
+def test_episodes_json_shows_the_recorded_timing_file(tmp_path: Path) -> None:
+    library = tmp_path / "library"
+    episode = make_library(library, 1)[0]
+    result = run("episodes", "--json", "--library", str(library))
+    assert json.loads(result.output)[0]["timing_path"] == episode.timing_path
+
+
+def test_refusing_an_unknown_guid_to_retire_changes_nothing(tmp_path: Path) -> None:
+    library = tmp_path / "library"
+    episodes = make_library(library, 2)
+    with Library.open(library) as opened, pytest.raises(UsageError):
+        opened.retire([episodes[0].guid, "no-such-guid"], must_exist=True)
+    with Library.open(library) as opened:
+        assert len(opened.episodes()) == 2 and not opened.has_retired_files()
+    assert os.path.exists(library / episodes[0].audio_path)
+
+
+def test_rebuild_from_briefings_feed_skips_enclosures_outside_episodes(tmp_path: Path) -> None:
+    library = tmp_path / "library"
+    make_library(library, 1)
+    (library / "briefing.toml").write_text("[channel]\ntitle = 'Mine'\n", encoding="utf-8")
+    (library / "show1.mp3").write_bytes(b"the user's own show")
+    feed = (library / "feed.xml").read_text(encoding="utf-8")
+    extra = "".join(f'<item><title>{name}</title><guid>{name}</guid><enclosure url="http://127.0.0.1:8000/{name}" '
+                    f'length="4" type="audio/mpeg"/></item>' for name in ("briefing.toml", "show1.mp3", "briefing.db"))
+    (library / "feed.xml").write_text(feed.replace("</channel>", extra + "</channel>"), encoding="utf-8")
+    (library / "briefing.db").unlink()
+    result = run("rebuild", "--library", str(library))
+    assert result.exit_code == 0, result.output
+    assert result.output.count("is not an audio file in episodes/") == 3
+    with Library.open(library) as opened:
+        guids = [e.guid for e in opened.episodes()]
+    assert len(guids) == 1
+    assert run("remove", guids[0], "--delete-files", "--library", str(library)).exit_code == 0
+    assert (library / "briefing.toml").read_text(encoding="utf-8") == "[channel]\ntitle = 'Mine'\n"
+    assert (library / "show1.mp3").read_bytes() == b"the user's own show" and (library / "briefing.db").is_file()
