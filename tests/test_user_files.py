@@ -305,3 +305,207 @@ def test_rebuild_from_briefings_feed_skips_enclosures_outside_episodes(tmp_path:
     assert run("remove", guids[0], "--delete-files", "--library", str(library)).exit_code == 0
     assert (library / "briefing.toml").read_text(encoding="utf-8") == "[channel]\ntitle = 'Mine'\n"
     assert (library / "show1.mp3").read_bytes() == b"the user's own show" and (library / "briefing.db").is_file()
+
+
+# ---- remove --delete-files killed at any moment ----------------------------------------------------
+
+_REMOVE_SLOWLY = """
+import sys, time
+from pathlib import Path
+unlink = Path.unlink
+def slowly(self, *args, **kwargs):
+    time.sleep(0.03)  # widens the window between the files' deletions
+    return unlink(self, *args, **kwargs)
+Path.unlink = slowly
+from briefing.cli import main
+print("ready", flush=True)
+main(["remove", sys.argv[2], "--delete-files", "--library", sys.argv[1]])
+"""
+
+
+def _recorded(library: Path) -> set[str]:
+    from briefing.library import episode_files
+
+    with Library.open(library) as opened:
+        return {path for episode in opened.episodes() for path in episode_files(episode)}
+
+
+def _files_in_episodes(library: Path) -> set[str]:
+    return {f"episodes/{path.name}" for path in (library / "episodes").iterdir()}
+
+
+@pytest.mark.slow
+def test_remove_killed_at_any_moment_never_leaves_the_feed_naming_a_missing_file(tmp_path: Path) -> None:
+    import random
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    from conftest import assert_feed_valid
+
+    from briefing.retention import finish_retiring
+
+    library = tmp_path / "library"
+    make_library(library, 2)
+    chance = random.Random(24)
+    caught_between = 0  # kills that came after the records went but before every file did
+    env = {key: value for key, value in os.environ.items() if not key.startswith("BRIEFING_")}
+    for round_number in range(14):
+        publish(library, make_episode(library, f"kill-{round_number}", f"2025-04-{round_number + 1:02d}T07:00:00+00:00",
+                                      frequency=300 + 13 * round_number))
+        with Library.open(library) as opened:
+            oldest = opened.episodes()[-1]
+        process = subprocess.Popen([sys.executable, "-c", _REMOVE_SLOWLY, str(library), oldest.guid],
+                                   stdout=subprocess.PIPE, text=True, env=env)
+        assert process.stdout is not None and process.stdout.readline() == "ready\n"
+        time.sleep(chance.uniform(0.0, 0.4))
+        process.send_signal(signal.SIGKILL)
+        process.wait()
+        process.stdout.close()
+        assert_feed_valid(library)
+        with Library.open(library) as opened:
+            caught_between += opened.has_retired_files()
+    assert caught_between >= 1, "no kill came between the records and the files: the test tested nothing"
+    finish_retiring(library)  # what the next make, daily or remove does first
+    assert_feed_valid(library)
+    assert _files_in_episodes(library) == _recorded(library)  # no orphan left
+
+
+# ---- a full disk while publishing ------------------------------------------------------------------
+
+@pytest.fixture
+def small_disk(tmp_path: Path):
+    """A real 4 MB file system (tmpfs), so writes fail with "No space left on device" as on a full disk."""
+    import subprocess
+
+    mount = tmp_path / "disk"
+    mount.mkdir()
+    if os.geteuid() != 0 or subprocess.run(["mount", "-t", "tmpfs", "-o", "size=4m", "tmpfs", str(mount)],
+                                           capture_output=True).returncode != 0:
+        pytest.skip("mounting a small tmpfs needs root")
+    try:
+        yield mount
+    finally:
+        subprocess.run(["umount", "-l", str(mount)], check=False)
+
+
+def _fill(disk: Path, leave_bytes: int) -> Path:
+    stats = os.statvfs(disk)
+    filler = disk / "filler"
+    with open(filler, "wb") as handle:
+        handle.write(b"\0" * max(0, stats.f_bavail * stats.f_frsize - leave_bytes))
+    return filler
+
+
+@pytest.fixture(scope="module")
+def rendered(tmp_path_factory):
+    from conftest import requires_espeak  # noqa: F401  (the mark is applied by the tests)
+
+    from briefing import pipeline
+    from briefing.select import Budget
+    from briefing.voices import load_profile
+
+    if shutil.which("espeak-ng") is None or shutil.which("ffmpeg") is None:
+        pytest.skip("needs espeak-ng and ffmpeg")
+    work = tmp_path_factory.mktemp("render")
+    profile = load_profile("british")
+    renders = []
+    for name in ("cycle-lanes", "bin-collections"):
+        script = pipeline.make_script(pipeline.load_article(str(FIXTURES / f"{name}.txt")), Budget(20), profile,
+                                      library_dir=work)
+        renders.append(pipeline.render(script, pipeline.RenderOptions(profile=profile), work / f"{name}.mp3"))
+    return renders
+
+
+def _publish_on_a_full_disk(disk: Path, rendered, leave: int, number: int) -> str:
+    """Publish the second of ``rendered`` with ``leave`` bytes free; check what it leaves; return the outcome."""
+    from conftest import assert_feed_valid
+
+    from briefing.errors import BriefingError
+    from briefing.pipeline import publish_rendered
+    from briefing.publish import feed_names
+
+    first, second = rendered
+    library = disk / f"library-{number}"
+    publish_rendered(first, library, source="first", voice="british", guid="first")
+    filler = _fill(disk, leave)
+    try:
+        episode, warnings = publish_rendered(second, library, source="second", voice="british", guid="second")
+    except BriefingError as error:
+        outcome = "failed"
+        assert "space" in error.message or "full" in error.message, error.message
+        assert b"second" not in (library / "feed.xml").read_bytes()
+    else:
+        outcome = "published with a warning" if warnings else "published"
+        assert feed_names(library, episode)
+    filler.unlink()  # SQLite cannot even open the database on a full disk
+    assert_feed_valid(library)
+    assert _files_in_episodes(library) == _recorded(library)  # nothing complete but unreferenced
+    shutil.rmtree(library)
+    return outcome
+
+
+@pytest.mark.slow
+def test_a_publish_that_meets_a_full_disk_is_whole_or_leaves_nothing(small_disk: Path, rendered) -> None:
+    size = sum(path.stat().st_size for path in [rendered[1].audio, *rendered[1].side_files.values()])
+    coarse = {leave: _publish_on_a_full_disk(small_disk, rendered, leave, number)
+              for number, leave in enumerate(range(0, size + (480 << 10), 32 << 10))}
+    assert coarse[0] == "failed" and list(coarse.values())[-1] == "published", coarse
+    fitted = min(leave for leave, outcome in coarse.items() if outcome != "failed")
+    # Page by page where the files fit but the database, the feed or the page may not (the exact edge
+    # moves by a few pages from run to run: each run is checked, not which way it went).
+    for number, leave in enumerate(range(fitted - (32 << 10), fitted, 4 << 10)):
+        _publish_on_a_full_disk(small_disk, rendered, leave, 100 + number)
+
+
+@pytest.mark.parametrize("unwritable, published", [("feed.xml", False), ("index.html", True)])
+def test_a_publish_whose_feed_or_page_cannot_be_written_tells_whether_the_episode_is_in_the_feed(
+        tmp_path: Path, unwritable: str, published: bool) -> None:
+    from briefing.errors import BriefingError
+    from briefing.publish import feed_names
+
+    library = tmp_path / "library"
+    first = make_library(library, 1)[0]
+    (library / unwritable).unlink()
+    (library / unwritable).mkdir()  # the rename onto it fails, as a write on a full disk does
+    second = make_episode(library, "second", "2025-03-05T07:00:00+00:00", frequency=660)
+    written = [library / path for path in (second.audio_path, second.timing_path, second.script_path)]
+    if published:
+        warnings = publish(library, second, written)
+        assert len(warnings) == 1 and "the feed names the new episode" in warnings[0]
+        assert feed_names(library, second) and all(path.is_file() for path in written)
+    else:
+        with pytest.raises(BriefingError):
+            publish(library, second, written)
+        assert not any(path.exists() for path in written)  # what this publish added is gone again
+    with Library.open(library) as opened:
+        assert [e.guid for e in opened.episodes()] == ([second.guid] if published else []) + [first.guid]
+
+
+@pytest.mark.slow
+def test_make_on_a_nearly_full_disk_exits_0_exactly_when_the_feed_names_the_episode(small_disk: Path) -> None:
+    if shutil.which("espeak-ng") is None or shutil.which("ffmpeg") is None:
+        pytest.skip("needs espeak-ng and ffmpeg")
+    from briefing.library import episode_files
+
+    codes = []
+    for leave in (150 << 10, 2 << 20):
+        library = small_disk / "library"
+        made = run("make", str(FIXTURES / "cycle-lanes.txt"), "--max-words", "20", "--voice", "british",
+                   "--library", str(library), "-q")
+        assert made.exit_code == 0, made.output
+        filler = _fill(small_disk, leave)
+        result = run("make", str(FIXTURES / "bin-collections.txt"), "--max-words", "20", "--voice", "british",
+                     "--library", str(library), "-q")
+        filler.unlink()
+        with Library.open(library) as opened:
+            episodes = opened.episodes()
+        feed = (library / "feed.xml").read_text(encoding="utf-8")
+        named = [e for e in episodes if e.audio_path in feed]
+        assert (result.exit_code == 0) == (len(named) == 2), (result.exit_code, result.output)
+        assert result.exit_code in (0, 1) and result.output.count("\n") <= 2, result.output
+        codes.append(result.exit_code)
+        assert _files_in_episodes(library) == {p for e in episodes for p in episode_files(e)}
+        shutil.rmtree(library)
+    assert codes == [1, 0], codes
