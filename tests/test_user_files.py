@@ -509,3 +509,81 @@ def test_make_on_a_nearly_full_disk_exits_0_exactly_when_the_feed_names_the_epis
         assert _files_in_episodes(library) == {p for e in episodes for p in episode_files(e)}
         shutil.rmtree(library)
     assert codes == [1, 0], codes
+
+
+# ---- the whole life of a library in a folder full of the user's files ------------------------------
+
+def _fingerprints(root: Path, names: list[str]) -> dict[str, tuple[str, str]]:
+    """Each named path's kind and content hash (a symlink: where it points, and what it points to)."""
+    import hashlib
+
+    found = {}
+    for name in names:
+        path = root / name
+        target = os.readlink(path) if path.is_symlink() else ""
+        found[name] = (target, hashlib.sha256(path.read_bytes()).hexdigest() if path.exists() else "dangling")
+    return found
+
+
+@pytest.mark.slow
+def test_every_file_of_the_users_is_byte_identical_after_make_daily_retention_remove_and_rebuild(
+        tmp_path: Path) -> None:
+    if shutil.which("espeak-ng") is None or shutil.which("ffmpeg") is None:
+        pytest.skip("needs espeak-ng and ffmpeg")
+    library, elsewhere, out = tmp_path / "site", tmp_path / "elsewhere", tmp_path / "out"
+    for folder in (library / "episodes", library / "inbox", elsewhere, out):
+        folder.mkdir(parents=True)
+    (elsewhere / "secret.txt").write_text("Private pay talks\n\nThe director's private salary review is secret.\n",
+                                          encoding="utf-8")
+    mine = {"feed.xml": USERS_FEED, "index.html": "<h1>My show</h1>", "feed.xsl": "<xsl:stylesheet/>",
+            "cover.png": "my own cover", "show1.mp3": "my first show", "show1.txt": "show notes",
+            "show1.docx": "a document", "show1.mp3.bak": "a backup", "notes.md": "# notes",
+            "briefing.toml": '[channel]\nkeep = 1\n[sources]\ninbox = "inbox"\n',
+            "episodes/readme.txt": "what this folder is", "episodes/holiday.mp3.bak": "an old recording",
+            "inbox/cycle-lanes.txt": (FIXTURES / "cycle-lanes.txt").read_text(encoding="utf-8")}
+    for name, text in mine.items():
+        (library / name).write_text(text, encoding="utf-8")
+    links = {"latest.mp3": "show1.mp3", "secret.txt": str(elsewhere / "secret.txt"),
+             "episodes/show1.mp3": "../show1.mp3", "inbox/secret.txt": str(elsewhere / "secret.txt")}
+    for name, target in links.items():
+        (library / name).symlink_to(target)
+    users = list(mine) + list(links)
+    before = _fingerprints(library, users)
+    make = ["make", "--max-words", "20", "--voice", "british", "--library", str(library), "-q"]
+
+    refused = run(*make, str(FIXTURES / "bin-collections.txt"))
+    assert refused.exit_code == 2 and "--adopt" in refused.output
+    assert _fingerprints(library, users) == before
+    assert run(*make, str(FIXTURES / "bin-collections.txt"), "--adopt").exit_code == 0
+    adopted = {"feed.xml", "index.html", "feed.xsl", "cover.png"}  # the user let briefing replace these
+    users = [name for name in users if name not in adopted]
+    with Library.open(library) as opened:
+        first = opened.episodes()[0]
+    stem = str(Path(first.audio_path).with_suffix(""))
+    for name in (f"{stem}.notes.md", f"{stem}.mp3.backup"):  # the user's notes beside briefing's episode
+        (library / name).write_text("mine, beside an episode", encoding="utf-8")
+        users.append(name)
+    assert run(*make, str(FIXTURES / "storm-ciaran.txt"), "-o", str(out / "my-story.mp3")).exit_code == 0
+    copies = sorted(path.name for path in out.iterdir())
+    before = _fingerprints(library, users) | _fingerprints(out, copies)
+
+    daily = run("daily", "--library", str(library), "--voice", "british", "--minutes", "0.5", "-q")
+    assert daily.exit_code == 3, daily.output  # published; the symlink out of the inbox skipped, with a line
+    assert "inbox/secret.txt: a symlink out of the inbox" in daily.output
+    with Library.open(library) as opened:
+        (kept,) = opened.episodes()  # keep = 1 retired the two made before
+    assert kept.kind == "daily" and not (library / first.audio_path).exists()
+    assert "salary" not in (library / kept.script_path).read_text(encoding="utf-8")
+    assert run("remove", kept.guid, "--delete-files", "--library", str(library)).exit_code == 0
+    assert run(*make, str(FIXTURES / "bank-rates.txt")).exit_code == 0
+    (library / "briefing.db").unlink()  # lost: rebuilt from briefing's feed, then from episodes/ alone
+    assert run("rebuild", "--library", str(library)).exit_code == 0
+    (library / "feed.xml").unlink()
+    for name in ("briefing.db", "briefing.db-wal", "briefing.db-shm"):
+        (library / name).unlink(missing_ok=True)
+    assert run("rebuild", "--library", str(library)).exit_code == 2  # without the feed, its page is not known ours
+    rebuilt = run("rebuild", "--library", str(library), "--adopt")
+    assert rebuilt.exit_code == 0 and "Restored 1 episode(s)" in rebuilt.output, rebuilt.output
+
+    assert _fingerprints(library, users) | _fingerprints(out, copies) == before
+    assert _files_in_episodes(library) - _recorded(library) == {name for name in users if name.startswith("episodes/")}
