@@ -10,6 +10,7 @@ from __future__ import annotations
 import atexit
 import functools
 import hashlib
+import http.client
 import json
 import os
 import shutil
@@ -147,6 +148,18 @@ def require_debian_packages(commands: list[str], packages: list[str]) -> None:
 
 
 # --- a real server and a real podcast client (gPodder's gpo) ---------------------------------------
+
+
+def fetch_status(port: int, path: str = "/feed.xml") -> int:
+    """The status a GET of ``path`` gets from the server on 127.0.0.1:``port``."""
+    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=5)
+    try:
+        connection.request("GET", path)
+        response = connection.getresponse()
+        response.read()
+        return response.status
+    finally:
+        connection.close()
 
 
 def free_port() -> int:

@@ -17,7 +17,15 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-from conftest import assert_feed_valid, briefing_command, cli_env, dead_pid, requires_espeak, requires_ffmpeg
+from conftest import (
+    assert_feed_valid,
+    briefing_command,
+    cli_env,
+    dead_pid,
+    fill_leaving,
+    requires_espeak,
+    requires_ffmpeg,
+)
 from conftest_publish import clean_environment, make_episode, make_library  # noqa: F401
 
 from briefing import fsutil
@@ -182,30 +190,6 @@ def test_a_library_that_is_a_regular_file_is_a_usage_error(tmp_path, command):
 
 
 # ---- 11: a full disk ------------------------------------------------------------------------------
-
-@pytest.fixture
-def small_disk(tmp_path):
-    """A 4 MiB tmpfs (we are root in CI); skipped where mounting is not allowed."""
-    mount = tmp_path / "disk"
-    mount.mkdir()
-    done = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=4m", "tmpfs", str(mount)], capture_output=True, text=True)
-    if done.returncode != 0:
-        pytest.skip(f"cannot mount a tmpfs here: {done.stderr.strip()}")
-    try:
-        yield mount
-    finally:
-        subprocess.run(["umount", "-l", str(mount)], check=False)
-
-
-def fill_leaving(folder: Path, free_bytes: int) -> None:
-    filler = folder / "filler"
-    filler.unlink(missing_ok=True)
-    stats = os.statvfs(folder)
-    size = stats.f_bavail * stats.f_frsize - free_bytes
-    with filler.open("wb") as handle:
-        handle.truncate(0)
-        handle.write(b"\0" * max(0, size))
-
 
 def duration(audio: Path) -> float:
     probe = subprocess.run(["ffprobe", "-v", "error", "-show_entries", "format=duration", "-of", "csv=p=0", str(audio)],

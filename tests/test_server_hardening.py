@@ -10,7 +10,7 @@ import socket
 import time
 
 import pytest
-from conftest_publish import clean_environment, make_episode, make_library  # noqa: F401
+from conftest_publish import clean_environment, fetch_status, make_episode, make_library  # noqa: F401
 
 from briefing.publish import publish
 from briefing.server import running
@@ -24,17 +24,6 @@ def library(tmp_path_factory):
     library = tmp_path_factory.mktemp("hardening") / "library"
     make_library(library, count=1)
     return library
-
-
-def fetch_status(port: int, path: str = "/feed.xml") -> int:
-    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=5)
-    try:
-        connection.request("GET", path)
-        response = connection.getresponse()
-        response.read()
-        return response.status
-    finally:
-        connection.close()
 
 
 def connect(port: int) -> socket.socket:

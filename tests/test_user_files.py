@@ -7,7 +7,6 @@ Real files in ``tmp_path``, a real SQLite library, the real CLI through CliRunne
 
 from __future__ import annotations
 
-import http.client
 import json
 import os
 import shutil
@@ -16,8 +15,8 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-from conftest import FIXTURES
-from conftest_publish import clean_environment, make_episode, make_library  # noqa: F401
+from conftest import FIXTURES, fill_leaving
+from conftest_publish import clean_environment, fetch_status, make_episode, make_library  # noqa: F401
 
 from briefing.cli import main
 from briefing.config import load_config
@@ -214,17 +213,6 @@ def test_a_channel_image_in_the_library_is_published(tmp_path: Path) -> None:
     assert "art/logo.png" in (library / "feed.xml").read_text(encoding="utf-8")
 
 
-def _status(port: int, path: str) -> int:
-    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=5)
-    try:
-        connection.request("GET", path)
-        response = connection.getresponse()
-        response.read()
-        return response.status
-    finally:
-        connection.close()
-
-
 def test_the_server_never_follows_a_symlink_out_of_the_published_files(tmp_path: Path) -> None:
     library = tmp_path / "library"
     episode = make_library(library, 1)[0]
@@ -240,12 +228,12 @@ def test_the_server_never_follows_a_symlink_out_of_the_published_files(tmp_path:
     transcript.unlink()
     transcript.symlink_to(library / episode.chapters_path)  # to another published file: served
     with running(library) as server:
-        assert _status(server.port, "/" + episode.timing_path) == 404
-        assert _status(server.port, "/" + episode.script_path) == 404
-        assert _status(server.port, "/episodes/notes.txt") == 404
-        assert _status(server.port, "/briefing.db") == 404
-        assert _status(server.port, "/" + episode.transcript_path) == 200
-        assert _status(server.port, "/" + episode.audio_path) == 200
+        assert fetch_status(server.port, "/" + episode.timing_path) == 404
+        assert fetch_status(server.port, "/" + episode.script_path) == 404
+        assert fetch_status(server.port, "/episodes/notes.txt") == 404
+        assert fetch_status(server.port, "/briefing.db") == 404
+        assert fetch_status(server.port, "/" + episode.transcript_path) == 200
+        assert fetch_status(server.port, "/" + episode.audio_path) == 200
 
 
 # ---- deletion of exactly what was recorded -----------------------------------------------------------
@@ -349,9 +337,9 @@ def test_remove_killed_at_any_moment_never_leaves_the_feed_naming_a_missing_file
     library = tmp_path / "library"
     make_library(library, 2)
     chance = random.Random(24)
-    caught_between = 0  # kills that came after the records went but before every file did
     env = {key: value for key, value in os.environ.items() if not key.startswith("BRIEFING_")}
-    for round_number in range(14):
+
+    def start_removing(round_number: int) -> subprocess.Popen:
         publish(library, make_episode(library, f"kill-{round_number}", f"2025-04-{round_number + 1:02d}T07:00:00+00:00",
                                       frequency=300 + 13 * round_number))
         with Library.open(library) as opened:
@@ -359,9 +347,22 @@ def test_remove_killed_at_any_moment_never_leaves_the_feed_naming_a_missing_file
         process = subprocess.Popen([sys.executable, "-c", _REMOVE_SLOWLY, str(library), oldest.guid],
                                    stdout=subprocess.PIPE, text=True, env=env)
         assert process.stdout is not None and process.stdout.readline() == "ready\n"
-        time.sleep(chance.uniform(0.0, 0.4))
+        return process
+
+    first = start_removing(0)
+    started = time.monotonic()
+    assert first.wait() == 0
+    one_run = time.monotonic() - started  # from ready to done, on this machine now
+    assert first.stdout is not None
+    first.stdout.close()
+    caught_between = kills = 0  # kills that came after the records went but before every file did
+    while kills < 14 or (caught_between == 0 and kills < 28):  # 14 at random moments, more if none hit the middle
+        kills += 1
+        process = start_removing(kills)
+        time.sleep(chance.uniform(0.0, one_run))
         process.send_signal(signal.SIGKILL)
         process.wait()
+        assert process.stdout is not None
         process.stdout.close()
         assert_feed_valid(library)
         with Library.open(library) as opened:
@@ -373,30 +374,6 @@ def test_remove_killed_at_any_moment_never_leaves_the_feed_naming_a_missing_file
 
 
 # ---- a full disk while publishing ------------------------------------------------------------------
-
-@pytest.fixture
-def small_disk(tmp_path: Path):
-    """A real 4 MB file system (tmpfs), so writes fail with "No space left on device" as on a full disk."""
-    import subprocess
-
-    mount = tmp_path / "disk"
-    mount.mkdir()
-    if os.geteuid() != 0 or subprocess.run(["mount", "-t", "tmpfs", "-o", "size=4m", "tmpfs", str(mount)],
-                                           capture_output=True).returncode != 0:
-        pytest.skip("mounting a small tmpfs needs root")
-    try:
-        yield mount
-    finally:
-        subprocess.run(["umount", "-l", str(mount)], check=False)
-
-
-def _fill(disk: Path, leave_bytes: int) -> Path:
-    stats = os.statvfs(disk)
-    filler = disk / "filler"
-    with open(filler, "wb") as handle:
-        handle.write(b"\0" * max(0, stats.f_bavail * stats.f_frsize - leave_bytes))
-    return filler
-
 
 @pytest.fixture(scope="module")
 def rendered(tmp_path_factory):
@@ -429,7 +406,8 @@ def _publish_on_a_full_disk(disk: Path, rendered, leave: int, number: int) -> st
     first, second = rendered
     library = disk / f"library-{number}"
     publish_rendered(first, library, source="first", voice="british", guid="first")
-    filler = _fill(disk, leave)
+    fill_leaving(disk, leave)
+    filler = disk / "filler"
     try:
         episode, warnings = publish_rendered(second, library, source="second", voice="british", guid="second")
     except BriefingError as error:
@@ -495,7 +473,8 @@ def test_make_on_a_nearly_full_disk_exits_0_exactly_when_the_feed_names_the_epis
         made = run("make", str(FIXTURES / "cycle-lanes.txt"), "--max-words", "20", "--voice", "british",
                    "--library", str(library), "-q")
         assert made.exit_code == 0, made.output
-        filler = _fill(small_disk, leave)
+        fill_leaving(small_disk, leave)
+        filler = small_disk / "filler"
         result = run("make", str(FIXTURES / "bin-collections.txt"), "--max-words", "20", "--voice", "british",
                      "--library", str(library), "-q")
         filler.unlink()
