@@ -177,7 +177,7 @@ def _inside_inbox(path: Path, folder: Path, follow_symlinks: bool) -> Path:
         return path
     real = path.resolve()
     if not real.is_relative_to(folder.resolve()):
-        raise InputError(f"{path}: a symlink out of the inbox, skipped (follow_symlinks = true in [sources] reads it)")
+        raise InputError(f"{path}: a symlink out of the inbox, not read (follow_symlinks = true in [sources] reads it)")
     return real
 
 
