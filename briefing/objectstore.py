@@ -5,9 +5,10 @@ Optional: it needs fsspec and the protocol's package (``s3fs`` for ``s3://``; an
 Credentials come from the environment (``AWS_ACCESS_KEY_ID`` and friends, or the machine's role),
 never from ``briefing.toml``; ``endpoint_url`` names an S3-compatible server other than AWS.
 
-What is uploaded: ``episodes/`` (content-addressed names: an object already there with the same
-size is the same file and is skipped), then the channel cover, then ``index.html`` and last
-``feed.xml``, so a listener never reads a feed naming an object not yet uploaded (an S3 PUT
+What is uploaded is what the server answers (``publish.published_paths``), nothing else in the
+folder: ``episodes/`` (content-addressed names: an object already there with the same
+size is the same file and is skipped), then the channel cover and the feed's stylesheet, then
+``index.html`` and last ``feed.xml``, so a listener never reads a feed naming an object not yet uploaded (an S3 PUT
 replaces an object whole). Objects of removed episodes are left in the bucket. The feed's enclosure
 URLs come from ``[channel] base_url``: set it to the bucket's public or CDN address.
 """
@@ -20,10 +21,8 @@ from typing import Any
 
 from briefing.config import load_config
 from briefing.errors import BriefingError, InputError
-from briefing.formats import audio_suffixes
 
 EPISODES_DIR = "episodes"
-PUBLIC_SUFFIXES = {*audio_suffixes(), ".xml", ".html", ".vtt", ".json", ".png", ".txt", ".css", ".js"}
 LAST = ("index.html", "feed.xml")  # written after everything they refer to
 
 
@@ -50,14 +49,30 @@ def publish_target(library_dir: Path) -> PublishTarget | None:
 
 
 def public_files(library_dir: Path) -> list[Path]:
-    """The files a listener may fetch, relative to the library, in upload order."""
+    """The published files (what the server answers: nothing else in the folder), relative to the
+    library, in upload order. A symlink is sent only when what it points to is published too."""
+    from briefing.library import Library
+    from briefing.publish import published_paths
+
     library_dir = Path(library_dir)
-    episodes = sorted(path.relative_to(library_dir) for path in (library_dir / EPISODES_DIR).glob("*")
-                      if path.is_file() and not path.name.startswith(".") and path.suffix in PUBLIC_SUFFIXES)
-    top = sorted(Path(path.name) for path in library_dir.glob("*")
-                 if path.is_file() and not path.name.startswith(".") and path.suffix in PUBLIC_SUFFIXES)
-    return episodes + [path for path in top if path.name not in LAST] + [Path(name) for name in LAST
-                                                                         if (library_dir / name).is_file()]
+    with Library.open(library_dir, create=False) as library:
+        published = published_paths(library.episodes(), load_config(library_dir).channel.image)
+    root = library_dir.resolve()
+
+    def sendable(relative: str) -> bool:
+        real = (root / relative).resolve()
+        return real.is_file() and real.is_relative_to(root) and real.relative_to(root).as_posix() in published
+
+    return sorted((Path(relative) for relative in published if sendable(relative)), key=_upload_order)
+
+
+def _upload_order(path: Path) -> tuple[int, int, str]:
+    """The episodes' files, then the rest, then the page and the feed that name them."""
+    if path.parts[0] == EPISODES_DIR:
+        return 0, 0, path.as_posix()
+    if path.as_posix() in LAST:
+        return 2, LAST.index(path.as_posix()), ""
+    return 1, 0, path.as_posix()
 
 
 def upload_library(library_dir: Path) -> int | None:

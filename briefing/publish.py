@@ -18,7 +18,7 @@ from briefing.config import Config, load_config
 from briefing.errors import BriefingError, UsageError
 from briefing.feed_style import STYLESHEET_NAME
 from briefing.fsutil import remove_stale_temporaries
-from briefing.library import EPISODES_DIR, Library, feed_is_ours, has_written_feed
+from briefing.library import EPISODES_DIR, Library, episode_files, feed_is_ours, has_written_feed
 from briefing.model import Episode
 
 # What regenerate writes in the library folder.
@@ -89,6 +89,15 @@ def remove_files(paths: Iterable[Path]) -> None:
             path.unlink()
         except FileNotFoundError:
             pass
+
+
+def published_paths(episodes: Iterable[Episode], image: str | None) -> set[str]:
+    """The library-relative paths a listener may fetch: the feed, its stylesheet, the page, the channel
+    cover (or the configured image) and each episode's recorded files. Nothing else in the folder."""
+    paths = set(PUBLIC_FILES) | ({image} if image else set())
+    for episode in episodes:
+        paths.update(episode_files(episode))
+    return paths
 
 
 def refuse_foreign_files(library_dir: Path, adopt: bool = False) -> None:

@@ -33,10 +33,10 @@ from starlette.types import Receive, Scope, Send
 
 from briefing.config import load_config
 from briefing.errors import BriefingError
-from briefing.feed import CHANNEL_COVER, FEED_NAME
-from briefing.feed_style import STYLESHEET_NAME
+from briefing.feed import FEED_NAME
 from briefing.formats import media_types
-from briefing.library import DB_NAME, Library, episode_files
+from briefing.library import DB_NAME, Library
+from briefing.publish import published_paths
 from briefing.server_guard import ServerLimits, connection_capacity, guarded_protocol, limit_logging, raise_file_limit
 from briefing.webpage import PAGE_NAME
 
@@ -96,23 +96,18 @@ class Published:
         return tuple(signature)
 
     def _read(self) -> frozenset[str]:
-        paths = {FEED_NAME, STYLESHEET_NAME, PAGE_NAME, CHANNEL_COVER}
         try:
             image = load_config(self.root).channel.image
         except BriefingError:
             image = None
-        if image:
-            paths.add(image)
+        episodes = []
         if (self.root / DB_NAME).is_file():
             try:
                 with Library.open(self.root, create=False) as library:
                     episodes = library.episodes()
             except BriefingError as error:
                 logger.warning("%s: serving no episodes (%s)", self.root / DB_NAME, error.message)
-                episodes = []
-            for episode in episodes:
-                paths.update(episode_files(episode))
-        return frozenset(filter(None, (_normal(path) for path in paths)))
+        return frozenset(filter(None, (_normal(path) for path in published_paths(episodes, image))))
 
 
 def _normal(relative: str) -> str | None:

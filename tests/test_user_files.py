@@ -566,3 +566,21 @@ def test_every_file_of_the_users_is_byte_identical_after_make_daily_retention_re
 
     assert _fingerprints(library, users) | _fingerprints(out, copies) == before
     assert _files_in_episodes(library) - _recorded(library) == {name for name in users if name.startswith("episodes/")}
+
+
+def test_the_upload_to_object_storage_sends_only_the_published_files(tmp_path: Path) -> None:
+    pytest.importorskip("fsspec")
+    from briefing.objectstore import upload_library
+
+    library, bucket = tmp_path / "library", tmp_path / "bucket"
+    episode = make_library(library, 1)[0]
+    for name in ("show1.mp3", "notes.txt", "episodes/readme.txt", "inbox/story.txt", "logs/daily.log"):
+        (library / name).parent.mkdir(exist_ok=True)
+        (library / name).write_text("the user's own", encoding="utf-8")
+    (library / episode.timing_path).unlink()
+    (library / episode.timing_path).symlink_to(library / "briefing.toml")  # at a side-file name: not sent
+    (library / "briefing.toml").write_text(f'[publish]\nurl = "file://{bucket}"\n', encoding="utf-8")
+    assert upload_library(library) is not None
+    sent = sorted(str(path.relative_to(bucket)) for path in bucket.rglob("*") if path.is_file())
+    assert sent == sorted(["cover.png", "feed.xml", "feed.xsl", "index.html", episode.audio_path,
+                           episode.transcript_path, episode.chapters_path, episode.cover_path, episode.script_path])
