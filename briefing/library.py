@@ -1,6 +1,7 @@
 """The episode library: a SQLite file ``<library>/briefing.db`` recording published episodes.
 
-Owns the records and their files' lifetime; storage only (``briefing.publish`` records an episode
+Owns the records and their files' lifetime (deleting only an episode's exact recorded paths, and
+only inside ``episodes/``); storage only (``briefing.publish`` records an episode
 and regenerates ``feed.xml`` and ``index.html`` from it). Naming the audio files (a
 content hash in the name, ``episodes/<slug>-<hash8>.<suffix>``) is the pipeline's job: re-publishing a
 guid with a new file replaces the record, so the feed keeps one item whose enclosure URL changes,
@@ -9,8 +10,8 @@ and podcast apps see new audio.
 Other stages add tables by appending a migration to ``MIGRATIONS``; ``PRAGMA user_version`` holds
 the schema version reached.
 
-A lost database is never taken for a new library: a folder holding a ``feed.xml`` whose database is
-missing, empty, or has never written a feed (a new one made over a lost one) is refused with
+A lost database is never taken for a new library: a folder holding a ``feed.xml`` briefing wrote
+whose database is missing, empty, or has never written a feed (a new one made over a lost one) is refused with
 ``LibraryLost``, and a database SQLite finds damaged,
 at opening or at any later use, with ``LibraryDamaged``; both name ``briefing rebuild`` (see
 ``briefing.recover``) as the way out. Other SQLite failures (a locked or full disk) become one-line
