@@ -383,7 +383,7 @@ class Library:
         deleted = []
         for record in self._retired_records():
             try:
-                episode = Episode(**record)
+                episode = Episode(**({"timing_path": _earlier_timing_path(record)} | record))
             except TypeError:
                 continue  # not a record this version can read: its files stay
             deleted += self.delete_unreferenced_files(episode)
@@ -489,6 +489,14 @@ class _Transaction:
 def episode_files(episode: Episode) -> list[str]:
     """The library-relative paths an episode refers to."""
     return [path for path in (getattr(episode, c) for c in _FILE_COLUMNS) if path]
+
+
+def _earlier_timing_path(record: dict) -> str | None:
+    """Where versions that did not record the timing .json wrote it (as the migration that records it says)."""
+    audio = record.get("audio_path")
+    if isinstance(audio, str) and audio.startswith(f"{EPISODES_DIR}/") and audio.endswith((".mp3", ".m4a")):
+        return audio[:-len(".mp3")] + ".json"
+    return None
 
 
 def _migrate(connection: sqlite3.Connection) -> None:

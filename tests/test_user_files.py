@@ -21,7 +21,7 @@ from conftest_publish import clean_environment, fetch_status, make_episode, make
 from briefing.cli import main
 from briefing.config import load_config
 from briefing.errors import UsageError
-from briefing.library import MIGRATIONS, Library
+from briefing.library import MIGRATIONS, RETIRED_KEY, Library
 from briefing.publish import publish, refuse_foreign_files
 from briefing.server import running
 from briefing.sources import gather, settings_from_config
@@ -584,3 +584,16 @@ def test_the_upload_to_object_storage_sends_only_the_published_files(tmp_path: P
     sent = sorted(str(path.relative_to(bucket)) for path in bucket.rglob("*") if path.is_file())
     assert sent == sorted(["cover.png", "feed.xml", "feed.xsl", "index.html", episode.audio_path,
                            episode.transcript_path, episode.chapters_path, episode.cover_path, episode.script_path])
+
+
+def test_a_retirement_noted_before_the_timing_file_was_recorded_still_deletes_it(tmp_path: Path) -> None:
+    from dataclasses import asdict
+
+    library = tmp_path / "library"
+    old, kept = make_library(library, 2)
+    with Library.open(library) as opened:
+        opened.retire([old.guid])
+        noted = {key: value for key, value in asdict(old).items() if key != "timing_path"}  # as written before
+        opened.set_meta(RETIRED_KEY, json.dumps([noted]))
+        opened.delete_retired_files()
+    assert not (library / old.timing_path).exists() and (library / kept.timing_path).exists()
