@@ -90,9 +90,9 @@ MIN_STORIES_TO_SHARE = 16
 
 # Exit codes of `briefing daily` (also in its --help).
 EXIT_OK = 0
-EXIT_NOTHING = 1  # no episode (NothingToBrief): nothing new to read, every source failed, or rendering failed
 EXIT_SOME_SOURCES_FAILED = 3  # the episode was published; some sources were skipped
-# 75: another run holds the library lock (errors.LibraryBusy); 2: usage or settings errors.
+# 1: no episode (NothingToBrief); 75: another run holds the library lock (errors.LibraryBusy); 2: usage or
+# settings errors.
 
 Report = Callable[[str], None]  # one line for stderr: a skipped source, or a note on what is done
 

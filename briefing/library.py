@@ -276,10 +276,6 @@ class Library:
         self._db.close()
 
     @_guarded
-    def has_episodes(self) -> bool:
-        return self._db.execute("SELECT 1 FROM episodes LIMIT 1").fetchone() is not None
-
-    @_guarded
     def check(self) -> str:
         """SQLite's ``quick_check`` of the whole file: "ok", or the first problem it found."""
         return self._db.execute("PRAGMA quick_check(1)").fetchone()[0]
