@@ -44,6 +44,7 @@ sys.path.insert(0, str(ROOT))
 from briefing.speech.lexicon import load_lexicon  # noqa: E402
 from speech_leftovers import DISPLAY_LEFTOVERS  # noqa: E402
 from briefing.voices import load_profile, profile_names  # noqa: E402
+from briefing.sidefiles import side_path  # noqa: E402
 
 os.environ["HF_HUB_OFFLINE"] = "1"  # the judges come from pip packages; never from a hub
 
@@ -254,7 +255,7 @@ def render(profile: str, article: Path, folder: Path, voices: Path | None = None
     process.stderr.close()
     if os.waitstatus_to_exitcode(status) != 0:
         return stderr.splitlines()[-1] if stderr else f"exit status {status}"
-    timing = json.loads(output.with_suffix(".json").read_text(encoding="utf-8"))
+    timing = json.loads(side_path(output, "timing").read_text(encoding="utf-8"))
     asked = load_profile(profile)
     if timing.get("engine") not in (None, asked.engine):
         return f"fell back to {timing.get('engine')}: {stderr}"

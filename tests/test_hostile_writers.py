@@ -263,9 +263,8 @@ def test_a_symlink_to_a_device_is_refused(tmp_path, article):
 def test_output_names_with_spaces_and_newlines_are_written_whole(tmp_path, article, name):
     result = make_to(article, tmp_path / name, tmp_path)
     assert result.returncode == 0, result.stderr
-    stem = name[:-4]
     assert (tmp_path / name).stat().st_size > 1000
-    assert (tmp_path / f"{stem}.vtt").is_file() and (tmp_path / f"{stem}.chapters.json").is_file()
+    assert (tmp_path / f"{name}.vtt").is_file() and (tmp_path / f"{name}.chapters.json").is_file()
     assert not [entry for entry in files_in(tmp_path) if entry.endswith(".tmp")]
 
 
