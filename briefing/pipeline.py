@@ -392,7 +392,9 @@ def make_episode(source: str | Script, options: MakeOptions | None = None, *,
     options = options or MakeOptions()
     library_dir = resolve_library_dir(str(options.library) if options.library is not None else None)
     if options.output is not None:  # before the slow part, so a bad -o fails at once
-        check_output(Path(options.output), [] if isinstance(source, Script) else [source], library_dir)
+        # Unpublished, the library folder is where the audio goes by default: only its episodes are out of bounds.
+        check_output(Path(options.output), [] if isinstance(source, Script) else [source],
+                     library_dir if options.publish else library_dir / EPISODES_DIR)
     remove_stale_leftovers(library_dir, library_dir / EPISODES_DIR)
     config = load_config(library_dir)
     profile = options.profile()
@@ -540,9 +542,9 @@ def check_output(output: Path, sources: Iterable[str], library_dir: Path | None 
     """Refuse (``UsageError``, exit 2) an output that is not a new audio file of briefing's own.
 
     Refused: a name with no audio format's suffix; a folder; a symbolic link (at the name or at one of
-    its side files); the article being read or one of its side-file names; a file inside the library
-    (which keeps its own copy in ``episodes/``); and a name where something already lies that briefing
-    did not write. Files briefing wrote there before (its timing file says so) are replaced.
+    its side files); the article being read or one of its side-file names; a file inside ``library_dir``
+    (the library, which keeps its own copy in ``episodes/``); and a name where something already lies
+    that briefing did not write. Files briefing wrote there before (its timing file says so) are replaced.
     """
     if output.is_dir():
         raise UsageError(f"{output}: is a folder; name the audio file to write")
@@ -558,8 +560,8 @@ def check_output(output: Path, sources: Iterable[str], library_dir: Path | None 
         known = " or ".join(f"{fmt.suffix}" for fmt in FORMATS.values())
         raise UsageError(f"{output}: not an audio file name; end it in {known}")
     if library_dir is not None and _is_inside(output, library_dir):
-        raise UsageError(f"{output}: is inside the library {library_dir} (which keeps its own copy of each "
-                         "episode); choose a file outside it")
+        raise UsageError(f"{output}: is inside the library ({library_dir}), which keeps its own copy of each "
+                         "episode; choose a file outside it")
     existing = [name for name in names if os.path.lexists(name)]
     if existing and not _written_by_briefing(output):
         raise UsageError(f"{existing[0]}: exists and briefing did not write it; choose another output")
