@@ -376,7 +376,7 @@ def test_gpodder_gets_an_updated_daily_as_the_longer_file_and_the_earlier_url_ke
         assert _downloads(tmp_path) == {Path(first.audio_path).name: first.size_bytes}
 
         (library / "inbox" / "story-2.txt").write_text(WEDNESDAY, encoding="utf-8")
-        updated = daily(library, "--date", "2026-11-25", "--voice", "classic", "--minutes", "0.5", "--update")
+        updated = daily(library, "--date", "2026-11-25", "--voice", "classic", "--minutes", "1", "--update")
         assert updated.exit_code == 0, updated.output
         [second] = daily_episodes(library)
         assert second.guid != first.guid and second.duration_s > first.duration_s
@@ -390,7 +390,7 @@ def test_gpodder_gets_an_updated_daily_as_the_longer_file_and_the_earlier_url_ke
         # Once the grace period is over, the next publication deletes it and it is no longer served.
         with open(library / "briefing.toml", "a", encoding="utf-8") as config:
             config.write("\n[channel]\nkeep_replaced_hours = 0\n")
-        assert daily(library, "--date", "2026-11-25", "--voice", "classic", "--minutes", "0.5").exit_code == 0
+        assert daily(library, "--date", "2026-11-25", "--voice", "classic", "--minutes", "1").exit_code == 0
         assert fetch(f"/{first.audio_path}", port)[0] == 404
         assert not (library / first.audio_path).exists()
     finally:
