@@ -6,13 +6,14 @@ The articles here are invented for these tests. `make` runs as a real process wi
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import os
 import signal
 import sqlite3
 import subprocess
-import sys
+from collections.abc import Iterator
 from pathlib import Path
 
 import feedparser
@@ -25,9 +26,8 @@ from conftest_publish import (  # noqa: F401
     make_episode,
     make_library,
     require_debian_packages,
-    wait_for_port,
 )
-from test_publishing_identity import fetch
+from test_publishing_identity import fetch, start_server
 
 from briefing import identity
 from briefing.daily import day_identity
@@ -346,11 +346,21 @@ def test_two_channels_dailies_of_one_date_have_distinct_guids(tmp_path):
     assert guids[0] != guids[1]
 
 
-def _serve(library: Path, port: int) -> subprocess.Popen:
-    command = [sys.executable, "-m", "briefing", "serve", "--library", str(library), "--port", str(port)]
-    server = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-    wait_for_port(port, server)
-    return server
+@contextlib.contextmanager
+def subscribed(library: Path, home: Path) -> Iterator[tuple[int, str]]:
+    """`briefing serve` on the library, and gPodder (in ``home``) subscribed to it with all downloaded:
+    the port and the feed's URL."""
+    require_debian_packages(["gpo"], ["gpodder"])
+    port = free_port()
+    server = start_server(library, port)
+    try:
+        feed_url = f"http://127.0.0.1:{port}/feed.xml"
+        for command in (["subscribe", feed_url], ["update"], ["download"]):
+            gpo(home, *command)
+        yield port, feed_url
+    finally:
+        server.send_signal(signal.SIGINT)
+        server.communicate(timeout=15)
 
 
 def _downloads(home: Path) -> dict[str, int]:
@@ -362,17 +372,10 @@ def _downloads(home: Path) -> dict[str, int]:
 @requires_espeak
 @requires_ffmpeg
 def test_gpodder_gets_an_updated_daily_as_the_longer_file_and_the_earlier_url_keeps_answering(tmp_path):
-    require_debian_packages(["gpo"], ["gpodder"])
     library = _inbox_channel(tmp_path / "library", MONDAY, TUESDAY)
     assert daily(library, "--date", "2026-11-25", "--voice", "classic", "--minutes", "0.5").exit_code == 0
     [first] = daily_episodes(library)
-    port = free_port()
-    server = _serve(library, port)
-    try:
-        feed_url = f"http://127.0.0.1:{port}/feed.xml"
-        gpo(tmp_path, "subscribe", feed_url)
-        gpo(tmp_path, "update")
-        gpo(tmp_path, "download")
+    with subscribed(library, tmp_path) as (port, _):
         assert _downloads(tmp_path) == {Path(first.audio_path).name: first.size_bytes}
 
         (library / "inbox" / "story-2.txt").write_text(WEDNESDAY, encoding="utf-8")
@@ -393,34 +396,21 @@ def test_gpodder_gets_an_updated_daily_as_the_longer_file_and_the_earlier_url_ke
         assert daily(library, "--date", "2026-11-25", "--voice", "classic", "--minutes", "1").exit_code == 0
         assert fetch(f"/{first.audio_path}", port)[0] == 404
         assert not (library / first.audio_path).exists()
-    finally:
-        server.send_signal(signal.SIGINT)
-        server.communicate(timeout=15)
 
 
 @pytest.mark.e2e
 @requires_espeak
 @requires_ffmpeg
 def test_gpodder_sees_monday_and_tuesday_made_through_one_path_as_two_episodes(tmp_path):
-    require_debian_packages(["gpo"], ["gpodder"])
     library, today = tmp_path / "library", tmp_path / "today.txt"
     today.write_text(MONDAY, encoding="utf-8")
     assert make(library, today).returncode == 0
-    port = free_port()
-    server = _serve(library, port)
-    try:
-        feed_url = f"http://127.0.0.1:{port}/feed.xml"
-        gpo(tmp_path, "subscribe", feed_url)
-        gpo(tmp_path, "update")
-        gpo(tmp_path, "download")
+    with subscribed(library, tmp_path) as (_, feed_url):
         today.write_text(TUESDAY, encoding="utf-8")
         assert make(library, today).returncode == 0
         assert "1 new episode" in gpo(tmp_path, "update")
         gpo(tmp_path, "download")
         listing = gpo(tmp_path, "episodes", feed_url)
-    finally:
-        server.send_signal(signal.SIGINT)
-        server.communicate(timeout=15)
     made = episodes(library)
     assert len(made) == 2 and all(episode["title"] in listing for episode in made)
     assert sorted(_downloads(tmp_path)) == sorted(Path(episode["audio_path"]).name for episode in made)
