@@ -33,6 +33,7 @@ from briefing import identity
 from briefing.daily import day_identity
 from briefing.library import MIGRATIONS, Library
 from briefing.model import Episode
+from briefing.publish import publish
 from briefing.server import Published
 from briefing.sidefiles import legacy_side_path, side_path
 
@@ -246,6 +247,23 @@ def test_the_rule_is_content_and_the_library_not_the_path():
     assert monday != identity.article_guid("a" * 32, "digest-2")
     assert identity.daily_guid("a" * 32, "2026-11-25", ["x", "y"]) == identity.daily_guid("a" * 32, "2026-11-25", ["y", "x"])
     assert identity.daily_guid("a" * 32, "2026-11-25", ["x"]) != identity.daily_guid("b" * 32, "2026-11-25", ["x"])
+
+
+def test_an_episode_that_replaces_another_keeps_the_earlier_files_served_until_the_grace_period_ends(tmp_path):
+    library = tmp_path / "library"
+    [earlier] = make_library(library, count=1)
+    later = make_episode(library, "story-0-updated", "2025-03-02T07:00:00+00:00", guid="urn:briefing:later",
+                         seconds=30)
+    publish(library, later, replaces=[earlier.guid])
+    with Library.open(library) as opened:
+        assert opened.episodes() == [later]
+    assert f'{earlier.audio_path}"' not in (library / "feed.xml").read_text(encoding="utf-8")
+    served = Published(library.resolve())._read()
+    assert {earlier.audio_path, earlier.transcript_path, later.audio_path} <= served
+    (library / "briefing.toml").write_text("[channel]\nkeep_replaced_hours = 0\n", encoding="utf-8")
+    publish(library, later)  # the next publication after the grace period deletes them
+    assert not (library / earlier.audio_path).exists() and not (library / earlier.transcript_path).exists()
+    assert earlier.audio_path not in Published(library.resolve())._read()
 
 
 # ---- a library written before this: migrated once, its GUIDs kept ------------------------------------
