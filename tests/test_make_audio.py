@@ -180,9 +180,9 @@ def test_text_file_is_the_script_in_the_articles_wording(rendered_example: Rende
 
 
 def test_output_folder_holds_the_mp3_and_its_side_files_and_no_temporary_files(rendered_example: Render) -> None:
-    stem = rendered_example.mp3.stem
+    name = rendered_example.mp3.name  # side files are named after the whole audio name
     assert files_in(rendered_example.folder) == sorted(
-        f"{stem}{suffix}" for suffix in (".mp3", ".json", ".txt", ".vtt", ".chapters.json", ".png")
+        [name] + [f"{name}{suffix}" for suffix in (".json", ".txt", ".vtt", ".chapters.json", ".png")]
     )
 
 
