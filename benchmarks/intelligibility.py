@@ -267,7 +267,7 @@ def render(profile: str, article: Path, folder: Path, voices: Path | None = None
 
 def display_leftovers(output: Path) -> int:
     """Engine spellings ("B.B.C", "Miz", a voice span ...) in the .vtt and chapters written beside ``output``."""
-    written = [output.with_suffix(".vtt"), output.with_suffix(".chapters.json")]
+    written = [side_path(output, "transcript"), side_path(output, "chapters")]
     return sum(len(DISPLAY_LEFTOVERS.findall(path.read_text(encoding="utf-8"))) for path in written if path.is_file())
 
 
