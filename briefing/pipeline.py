@@ -23,7 +23,14 @@ from briefing.clean import clean
 from briefing.errors import BriefingError, UsageError
 from briefing import identity
 from briefing.formats import FORMATS, OutputFormat, format_of, output_format
-from briefing.fsutil import atomic_path, clone_or_copy, remove_stale_leftovers, temporary_folder, temporary_name
+from briefing.fsutil import (
+    PUBLIC_FILE_MODE,
+    atomic_path,
+    clone_or_copy,
+    remove_stale_leftovers,
+    temporary_folder,
+    temporary_name,
+)
 from briefing.speech.lexicon import load_lexicon
 from briefing.model import Article, Episode, Paragraph, PieceGrid, Script
 from briefing.readers import ReadOptions, read_source, require_article_text
@@ -313,6 +320,7 @@ def _place(source: Path, target: Path, link: bool) -> None:
             os.link(source, temporary)
         except OSError:
             clone_or_copy(source, temporary)
+            os.chmod(temporary, PUBLIC_FILE_MODE)  # served, whatever the umask
         os.replace(temporary, target)
     except OSError as error:
         temporary.unlink(missing_ok=True)
@@ -535,7 +543,7 @@ def _content_guid(library_dir: Path, script: Script, article: Article | None, so
 
 # A timing file holds these keys (its public contract): the mark that briefing wrote the files beside it.
 _TIMING_MARK = {"title", "sections", "duration", "voice"}
-_MAX_TIMING_BYTES = 256 << 20
+_MAX_TIMING_BYTES = 64 << 20  # an hour-long episode's is well under 1 MB
 
 
 def check_output(output: Path, sources: Iterable[str], library_dir: Path | None = None) -> None:

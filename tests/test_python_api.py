@@ -49,7 +49,8 @@ def test_make_episode_publishes_an_episode_whose_audio_decodes_and_whose_feed_li
     # The episode lives in episodes/ only: no second copy at the library's root.
     name = made.audio.name  # side files are named after the whole audio name
     assert [path for path in _files(library) if path.startswith("episodes/")] == sorted(
-        [f"episodes/{name}"] + [f"episodes/{name}{suffix}" for suffix in (".json", ".txt", ".vtt", ".chapters.json", ".png")])
+        [f"episodes/{name}"] + [f"episodes/{name}{suffix}"
+                                for suffix in (".json", ".txt", ".vtt", ".chapters.json", ".png")])
     assert not list(library.glob("*.mp3"))
 
 
