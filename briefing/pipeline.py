@@ -269,7 +269,7 @@ def publish_rendered(rendered: Rendered, library_dir: Path, *, source: str, voic
     episodes_dir.mkdir(parents=True, exist_ok=True)
     audio = episodes_dir / f"{slugify(rendered.script.title, 48)}-{digest}{rendered.audio.suffix}"
     placed = {"audio": (rendered.audio, audio)}
-    placed |= {kind_: (path, side_path(audio, kind_)) for kind_, path in rendered.side_files.items()}
+    placed |= {side: (path, side_path(audio, side)) for side, path in rendered.side_files.items()}
     names: dict[str, str] = {}
     for key, (written, target) in placed.items():
         _place(written, target, link)
@@ -314,11 +314,14 @@ def _place(source: Path, target: Path, link: bool) -> None:
         return
     temporary = temporary_name(target)
     try:
-        try:
-            if not link:
-                raise OSError("a copy is asked for")
-            os.link(source, temporary)
-        except OSError:
+        linked = False
+        if link:
+            try:
+                os.link(source, temporary)
+                linked = True
+            except OSError:
+                pass  # another file system: copy
+        if not linked:
             clone_or_copy(source, temporary)
             os.chmod(temporary, PUBLIC_FILE_MODE)  # served, whatever the umask
         os.replace(temporary, target)
