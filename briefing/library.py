@@ -2,9 +2,11 @@
 
 Owns the records and their files' lifetime; storage only (``briefing.publish`` records an episode
 and regenerates ``feed.xml`` and ``index.html`` from it). Naming the audio files (a
-content hash in the name, ``episodes/<slug>-<hash8>.<suffix>``) is the pipeline's job: re-publishing a
-guid with a new file replaces the record, so the feed keeps one item whose enclosure URL changes,
-and podcast apps see new audio.
+content hash in the name, ``episodes/<slug>-<hash>.<suffix>``) is the pipeline's job: re-publishing a
+guid with a new file replaces the record, so the feed keeps one item whose enclosure URL changes
+(an app that has the item keeps its download: news that must reach listeners gets a new guid, see
+``briefing.identity``). The files of a replaced record are noted in ``replaced_files`` and deleted
+once the grace period is over (``delete_replaced_files``).
 
 Other stages add tables by appending a migration to ``MIGRATIONS``; ``PRAGMA user_version`` holds
 the schema version reached.
