@@ -81,6 +81,7 @@ def assert_one_line_usage_error(result: subprocess.CompletedProcess, *words: str
 
 # ---- -o: a copy of the episode, beside nothing it could overwrite -------------------------------------
 
+@pytest.mark.slow
 @requires_espeak
 @requires_ffmpeg
 def test_make_story_txt_to_story_mp3_keeps_the_article_and_writes_a_copy_not_a_link(tmp_path):
@@ -211,6 +212,7 @@ def test_unpublished_the_library_folder_may_hold_the_output_but_not_its_episodes
 
 # ---- what an episode is: its GUID --------------------------------------------------------------------
 
+@pytest.mark.slow
 @requires_espeak
 @requires_ffmpeg
 def test_one_input_path_on_two_days_makes_two_episodes_and_the_same_article_again_replaces(tmp_path):
@@ -332,6 +334,7 @@ def test_a_library_of_the_released_schema_is_migrated_once_and_keeps_its_guids(t
         assert grown != made[1].guid and replaces == (made[1].guid,)
 
 
+@pytest.mark.slow
 @requires_espeak
 @requires_ffmpeg
 def test_making_an_article_of_an_old_library_again_keeps_its_guid(tmp_path):
@@ -418,6 +421,7 @@ def test_gpodder_gets_an_updated_daily_as_the_longer_file_and_the_earlier_url_ke
         assert not (library / first.audio_path).exists()
 
 
+@pytest.mark.slow
 @pytest.mark.e2e
 @requires_espeak
 @requires_ffmpeg
