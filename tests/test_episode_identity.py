@@ -355,18 +355,26 @@ def _inbox_channel(folder: Path, *articles: str) -> Path:
     return folder
 
 
+@pytest.mark.e2e
 @pytest.mark.slow
 @requires_espeak
 @requires_ffmpeg
-def test_two_channels_dailies_of_one_date_have_distinct_guids(tmp_path):
-    guids = []
-    for name in ("north", "south"):
+def test_two_channels_dailies_of_one_date_have_distinct_guids_in_gpodder(tmp_path):
+    channels, guids = [], []
+    for name in ("north", "south"):  # the same stories, the same day, the same voice
         channel = _inbox_channel(tmp_path / name, MONDAY, TUESDAY)
+        with open(channel / "briefing.toml", "a", encoding="utf-8") as config:
+            config.write(f'\n[channel]\ntitle = "{name.title()} Briefing"\n')
         result = daily(channel, "--date", "2026-11-25", "--voice", "classic", "--minutes", "0.5")
         assert result.exit_code == 0, result.output
         [entry] = feedparser.parse((channel / "feed.xml").read_bytes()).entries
+        channels.append(channel)
         guids.append(entry.id)
     assert guids[0] != guids[1]
+    with subscribed(channels[0], tmp_path) as (_, north), subscribed(channels[1], tmp_path) as (_, south):
+        listings = [gpo(tmp_path, "episodes", "--guid", url) for url in (north, south)]
+    assert guids[0] in listings[0] and guids[1] in listings[1] and guids[0] not in listings[1]
+    assert len(list((tmp_path / "downloads").rglob("*.mp3"))) == 2  # gPodder took them for two episodes
 
 
 @contextlib.contextmanager
