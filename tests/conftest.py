@@ -152,7 +152,7 @@ class Render:
     script_json: dict  # `briefing script --json` at the same budget
 
     def side(self, suffix: str) -> Path:
-        return self.mp3.with_name(self.mp3.stem + suffix)
+        return self.mp3.with_name(self.mp3.name + suffix)
 
     def segments(self) -> list[dict]:
         return [segment for section in self.timing["sections"] for segment in section["segments"]]
@@ -171,7 +171,7 @@ def rendered_example(example_article: Path, tmp_path_factory) -> Render:
     assert made.returncode == 0, made.stderr
     scripted = run_cli(["script", example_article, "--json", *budget], home=home)
     assert scripted.returncode == 0, scripted.stderr
-    timing = json.loads(mp3.with_name(mp3.stem + ".json").read_text(encoding="utf-8"))
+    timing = json.loads(mp3.with_name(mp3.name + ".json").read_text(encoding="utf-8"))
     return Render(mp3, folder, made.stdout, made.stderr, timing, json.loads(scripted.stdout))
 
 
