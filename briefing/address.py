@@ -30,6 +30,7 @@ from urllib.parse import urlsplit
 from briefing.config import DEFAULT_BASE_URL, ChannelSettings, Config
 from briefing.feed import FEED_NAME, podcast_guid
 from briefing.fsutil import atomic_write_text, host_tag
+from briefing.processes import process_alive, process_start
 
 SERVER_FILE = ".server.json"  # hidden, so never served
 BASE_URL_KEY = "base_url"
@@ -117,7 +118,7 @@ def _usable(address: str) -> bool:
 def recorded_server(library_dir: Path, url: str) -> Iterator[None]:
     """Record ``url`` as the running server's address for as long as the block runs."""
     path = Path(library_dir) / SERVER_FILE
-    record = {"url": url, "pid": os.getpid(), "host": host_tag(), "started": _process_start(os.getpid())}
+    record = {"url": url, "pid": os.getpid(), "host": host_tag(), "started": process_start(os.getpid())}
     atomic_write_text(path, json.dumps(record))
     try:
         yield
@@ -131,10 +132,10 @@ def running_server_url(library_dir: Path) -> str | None:
     record = _read_record(Path(library_dir) / SERVER_FILE)
     if record is None:
         return None
-    url, pid = record.get("url"), record.get("pid")
+    url, pid, started = record.get("url"), record.get("pid"), record.get("started")
     if not isinstance(url, str) or not url.startswith("http://") or not url.endswith("/"):
         return None
-    if record.get("host") == host_tag() and not _is_running(pid, record.get("started")):
+    if record.get("host") == host_tag() and not process_alive(pid, started if isinstance(started, str) else None):
         return None
     return url
 
@@ -145,23 +146,3 @@ def _read_record(path: Path) -> dict | None:
     except (OSError, ValueError):
         return None
     return record if isinstance(record, dict) else None
-
-
-def _is_running(pid: object, started: object) -> bool:
-    if not isinstance(pid, int) or pid <= 0:  # os.kill(0, …) would ask about our own process group
-        return False
-    try:
-        os.kill(pid, 0)
-    except (ProcessLookupError, OverflowError):
-        return False
-    except PermissionError:
-        pass  # alive, someone else's
-    return started is None or _process_start(pid) in (None, started)  # a recycled pid started later
-
-
-def _process_start(pid: int) -> str | None:
-    """The process's start time in clock ticks since boot (Linux), which a recycled pid does not share."""
-    try:
-        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[19]
-    except (OSError, IndexError):
-        return None

@@ -92,6 +92,8 @@ SCHEMA: dict[str, dict[str, Setting]] = {
         "keep_days": Setting("number", 0, 36_500, above=True),
         "audio": Setting("text", choices=format_names()),  # the output format's name
         "cache_mb": Setting("number", 0, 1_000_000),  # the cache of speech and encoded pieces; 0 turns it off
+        # How long a replaced episode's audio keeps answering after the feed stops naming it.
+        "keep_replaced_hours": Setting("number", 0, 8760),
     },
     "sources": {
         "inbox": Setting("texts"), "feeds": Setting("texts"), "urls": Setting("texts"), "files": Setting("texts"),
@@ -124,6 +126,7 @@ class ChannelSettings:
     owner_name: str | None = None  # itunes:owner, which Apple uses to verify ownership; else author
     owner_email: str | None = None  # else email
     audio: str = DEFAULT_FORMAT  # the output format of new episodes
+    keep_replaced_hours: float = 48.0  # a replaced episode's files answer this long after the feed drops them
 
     @property
     def feed_url(self) -> str:

@@ -23,15 +23,19 @@ the others), and what a story's selection leaves unused goes to the most importa
 were cut. A story always says its title and at least one sentence. Stories that do not fit are left
 out and stay unread, for a later briefing.
 
-Idempotence (one episode per date, guid ``episode_guid("daily:<date>")``):
+Idempotence (one episode per date in the feed; its GUID from the library's identity, the date and
+the stories told, see ``briefing.identity``):
   - the first run for a date reads the new articles and publishes;
   - a later run for the same date without ``--update`` re-renders the same stories from their
-    stored text (no source is read again) and replaces the episode;
+    stored text (no source is read again) and replaces the episode under the same GUID;
   - with ``--update`` it reads new articles and rebuilds the day's episode from the stored stories
     plus the new ones. The stories already told say word for word what they said, with the same
     pauses (the day's fit, ``DayFit``, is stored with them) and loudness: only the intro, the
     headlines and the new stories are spoken and encoded again. The new ones get the share of the
-    budget the day's fit gives a story, so the episode grows by them.
+    budget the day's fit gives a story, so the episode grows by them. An episode that tells new
+    stories gets a new GUID and the day's earlier item leaves the feed, so podcast apps download it
+    (gPodder ignores new audio under a GUID it has); the earlier audio keeps answering for
+    ``[channel] keep_replaced_hours``.
 The articles are recorded as used only after the episode is published: a run killed before that
 leaves them unread; one killed just after is repaired by the next run, which republishes them.
 A story the engine cannot speak (it fails, or its process crashes, on one of the story's sentences)
@@ -51,7 +55,7 @@ from contextlib import ExitStack
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-from briefing import pipeline
+from briefing import identity, pipeline
 from briefing.config import load_config
 from briefing.cores import cpu_count, map_forked
 from briefing.engines import VoiceSettings
@@ -91,9 +95,9 @@ MIN_STORIES_TO_SHARE = 16
 
 # Exit codes of `briefing daily` (also in its --help).
 EXIT_OK = 0
-EXIT_NOTHING = 1  # no episode (NothingToBrief): nothing new to read, every source failed, or rendering failed
 EXIT_SOME_SOURCES_FAILED = 3  # the episode was published; some sources were skipped
-# 75: another run holds the library lock (errors.LibraryBusy); 2: usage or settings errors.
+# 1: no episode (NothingToBrief); 75: another run holds the library lock (errors.LibraryBusy); 2: usage or
+# settings errors.
 
 Report = Callable[[str], None]  # one line for stderr: a skipped source, or a note on what is done
 
@@ -162,6 +166,7 @@ def run_daily(library_dir: Path, options: DailyOptions, *, report: Report = lamb
         with Library.open(library_dir) as library:
             stored = library.used_articles(date)
             stories = stories_from_used(stored)
+            stored_keys = {story.key for story in stories}
             kept = day_fit_of(stored) if options.update else None
             failures: list[str] = []
             if stories and not options.update:
@@ -181,9 +186,11 @@ def run_daily(library_dir: Path, options: DailyOptions, *, report: Report = lamb
                 problem = f"{len(failures)} source(s) failed" if failures else "no new articles in the sources"
                 raise NothingToBrief(f"nothing to brief for {date}: {problem}")
             plan, script, fit = fit_day(stories, options, library_dir, kept)
+            with Library.open(library_dir) as library:
+                guid, replaces = day_identity(library, date, [story.key for story, _ in plan], stored_keys)
             try:
                 episode, gain, warnings = _render_and_publish(library_dir, script, options, progress, pool,
-                                                              kept.gain_db if kept else None)
+                                                              kept.gain_db if kept else None, guid, replaces)
                 break
             except SegmentError as error:
                 unspeakable = _story_saying(script, plan, error.text)
@@ -431,16 +438,36 @@ def _engine_of(render: pipeline.RenderOptions) -> tuple[str, VoiceSettings]:
     return profile.engine, profile.settings
 
 
+def day_identity(library: Library, date: str, story_keys: list[str],
+                 stored_keys: set[str]) -> tuple[str, tuple[str, ...]]:
+    """The GUID of ``date``'s episode telling ``story_keys``, and the day's earlier items it replaces.
+
+    The day's current item keeps its GUID unless the episode tells a story it did not (an update):
+    then a new GUID, noted before publishing so that a run killed in between still has the next one
+    replace every earlier item of the day. An item an earlier briefing published under the date
+    alone (``identity.legacy_guid``) is the day's first.
+    """
+    earlier = [guid for guid in [identity.legacy_guid(f"daily:{date}"), *library.day_guids(date)]
+               if library.get(guid) is not None]
+    if earlier and set(story_keys) <= stored_keys:
+        guid = earlier[-1]
+    else:
+        guid = identity.daily_guid(library.identity(), date, story_keys)
+        library.note_day_guid(date, guid)
+    return guid, tuple(other for other in dict.fromkeys(earlier) if other != guid)
+
+
 def _render_and_publish(library_dir: Path, script: Script, options: DailyOptions,
                         progress: pipeline.Progress | None, pool: SpeechPool | None,
-                        keep_gain_db: float | None) -> tuple[Episode, float, list[str]]:
+                        keep_gain_db: float | None, guid: str,
+                        replaces: tuple[str, ...]) -> tuple[Episode, float, list[str]]:
     headlines = "; ".join(s.heading for s in script.sections if s.kind == "story" and s.heading)
     made = pipeline.make_episode(script, pipeline.MakeOptions(
         voice=options.render.profile, engine=options.render.engine, chime=options.render.chime,
         audio=options.render.audio,
         workers=options.workers, library=library_dir, kind="daily", description=f"Today: {headlines}.",
         lock=False,  # run_daily holds it for the whole run
-        keep_gain_db=keep_gain_db, adopt=options.adopt,
+        keep_gain_db=keep_gain_db, adopt=options.adopt, guid=guid, replaces=replaces,
     ), progress=progress, pool=pool)
     assert made.episode is not None
     return made.episode, made.gain_db, list(made.warnings)

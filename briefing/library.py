@@ -3,9 +3,11 @@
 Owns the records and their files' lifetime (deleting only an episode's exact recorded paths, and
 only inside ``episodes/``); storage only (``briefing.publish`` records an episode
 and regenerates ``feed.xml`` and ``index.html`` from it). Naming the audio files (a
-content hash in the name, ``episodes/<slug>-<hash8>.<suffix>``) is the pipeline's job: re-publishing a
-guid with a new file replaces the record, so the feed keeps one item whose enclosure URL changes,
-and podcast apps see new audio.
+content hash in the name, ``episodes/<slug>-<hash>.<suffix>``) is the pipeline's job: re-publishing a
+guid with a new file replaces the record, so the feed keeps one item whose enclosure URL changes
+(an app that has the item keeps its download: news that must reach listeners gets a new guid, see
+``briefing.identity``). The files of a replaced record are noted in ``replaced_files`` and deleted
+once the grace period is over (``delete_replaced_files``).
 
 Other stages add tables by appending a migration to ``MIGRATIONS``; ``PRAGMA user_version`` holds
 the schema version reached.
@@ -26,12 +28,15 @@ import json
 import os
 import shlex
 import sqlite3
+import uuid
 from collections.abc import Callable, Iterable
 from dataclasses import asdict, astuple, dataclass, fields
 from pathlib import Path, PurePosixPath
 
 from briefing.errors import BriefingError, UsageError
+from briefing.identity import LIBRARY_ID_KEY
 from briefing.model import Episode
+from briefing.sidefiles import side_names
 
 DB_NAME = "briefing.db"
 HOME_ENV = "BRIEFING_HOME"
@@ -46,10 +51,10 @@ _CHECKED: set[tuple[str, int, int, int]] = set()  # databases this process has f
 # SQLite result codes (the primary code, the low byte) that mean the file is not a sound database.
 _DAMAGE_CODES = {11, 26}  # SQLITE_CORRUPT, SQLITE_NOTADB
 _IOERR = 10  # SQLITE_IOERR
-_NEARLY_FULL_BYTES = 1 << 20
+_NEARLY_FULL_BYTES = 1 << 20  # less free than this: the likely cause of an I/O error while writing
 # The channel's <generator> comes before any item, after the title, link and description.
 _OUR_GENERATOR = b"<generator>briefing</generator>"
-_FEED_HEAD_BYTES = 256 * 1024  # less free than this: the likely cause of an I/O error while writing
+_FEED_HEAD_BYTES = 256 * 1024
 
 # Version N is reached by running MIGRATIONS[N - 1]. Never edit a released entry: append.
 MIGRATIONS: list[str] = [
@@ -97,9 +102,26 @@ MIGRATIONS: list[str] = [
     """,
     # What the day's episode said of each story, as JSON (briefing/daily.py), so --update keeps it.
     "ALTER TABLE daily_articles ADD COLUMN told TEXT;",
+    # The library's identity, part of every GUID it gives (briefing/identity.py); every GUID a day's
+    # briefing has had, so an update removes the earlier item; and the files of replaced episodes,
+    # kept answering for [channel] keep_replaced_hours after the feed stops naming them.
+    """
+    INSERT OR IGNORE INTO meta (key, value) VALUES ('library_id', lower(hex(randomblob(16))));
+    CREATE TABLE daily_guids (
+        date TEXT NOT NULL,
+        guid TEXT NOT NULL,
+        noted_at TEXT NOT NULL,
+        PRIMARY KEY (date, guid)
+    );
+    CREATE TABLE replaced_files (
+        path TEXT PRIMARY KEY,
+        replaced_at TEXT NOT NULL
+    );
+    """,
     # The timing .json is recorded like the other side files, so deleting an episode deletes exactly
-    # the files briefing wrote. Earlier versions wrote it beside the audio (its stem, .json): the only
-    # audio formats then were .mp3 and .m4a.
+    # the files briefing wrote. Versions that did not record it wrote it beside the audio, after the
+    # audio's stem (``briefing.sidefiles.legacy_side_path``): the only audio formats then were .mp3
+    # and .m4a.
     """
     ALTER TABLE episodes ADD COLUMN timing_path TEXT;
     UPDATE episodes SET timing_path = substr(audio_path, 1, length(audio_path) - 4) || '.json'
@@ -287,27 +309,85 @@ class Library:
         self._db.close()
 
     @_guarded
-    def has_episodes(self) -> bool:
-        return self._db.execute("SELECT 1 FROM episodes LIMIT 1").fetchone() is not None
-
-    @_guarded
     def check(self) -> str:
         """SQLite's ``quick_check`` of the whole file: "ok", or the first problem it found."""
         return self._db.execute("PRAGMA quick_check(1)").fetchone()[0]
 
     @_guarded
-    def upsert(self, episode: Episode) -> Episode | None:
-        """Record ``episode``; return the record it replaced (same guid), if any."""
+    def upsert(self, episode: Episode, replaces: Iterable[str] = ()) -> Episode | None:
+        """Record ``episode``, and forget the episodes of guids ``replaces``; return the record it replaced
+        (same guid), if any. In one transaction that notes the files only the replaced records used
+        (``replaced_files``), so they are deleted after a grace period, not while a download may need them."""
         placeholders = ", ".join("?" for _ in _COLUMNS)
         updates = ", ".join(f"{name} = excluded.{name}" for name in _COLUMNS[1:])
+        now = _now()
         with self._transaction():
             previous = self.get(episode.guid)
+            gone = [found for guid in replaces if guid != episode.guid and (found := self.get(guid)) is not None]
             self._db.execute(
                 f"INSERT INTO episodes ({', '.join(_COLUMNS)}) VALUES ({placeholders}) "
                 f"ON CONFLICT (guid) DO UPDATE SET {updates}",
                 astuple(episode),
             )
+            self._db.executemany("DELETE FROM episodes WHERE guid = ?", [(old.guid,) for old in gone])
+            kept = set(self.files_of(episode))
+            noted = [path for old in ([previous] if previous else []) + gone
+                     for path in self.files_of(old) if path not in kept]
+            self._db.executemany("INSERT OR REPLACE INTO replaced_files (path, replaced_at) VALUES (?, ?)",
+                                 [(path, now) for path in noted])
         return previous
+
+    @_guarded
+    def take_back(self, episode: Episode, earlier: Iterable[Episode]) -> None:
+        """Undo ``upsert``: forget ``episode`` and record ``earlier`` (the records it replaced) as they
+        were, their files no longer noted as replaced; in one transaction."""
+        earlier = list(earlier)
+        placeholders = ", ".join("?" for _ in _COLUMNS)
+        with self._transaction():
+            self._db.execute("DELETE FROM episodes WHERE guid = ?", (episode.guid,))
+            self._db.executemany(f"INSERT OR REPLACE INTO episodes ({', '.join(_COLUMNS)}) VALUES ({placeholders})",
+                                 [astuple(record) for record in earlier])
+            self._db.executemany("DELETE FROM replaced_files WHERE path = ?",
+                                 [(path,) for record in earlier for path in self.files_of(record)])
+
+    def files_of(self, episode: Episode) -> list[str]:
+        """The library-relative paths of ``episode``'s files: those recorded (the timing file found by
+        name only for a record that does not name it)."""
+        return episode_files(episode) + self._timing_files(episode)
+
+    @_guarded
+    def replaced_files(self) -> list[str]:
+        """Files of replaced episodes not yet deleted: still answering, though no feed names them."""
+        return [row[0] for row in self._db.execute("SELECT path FROM replaced_files ORDER BY path")]
+
+    @_guarded
+    def delete_replaced_files(self, older_than: dt.datetime) -> list[Path]:
+        """Delete the files replaced before ``older_than`` that no recorded episode uses; return those deleted."""
+        with self._transaction():
+            due = [row[0] for row in self._db.execute(
+                "SELECT path, replaced_at FROM replaced_files") if _moment(row[1]) <= older_than]
+        deleted = self._delete_unreferenced(due)
+        with self._transaction():
+            self._db.executemany("DELETE FROM replaced_files WHERE path = ?", [(relative,) for relative in due])
+        return deleted
+
+    def identity(self) -> str:
+        """The library's random identity, part of every GUID it gives (see ``briefing.identity``)."""
+        return self.meta(LIBRARY_ID_KEY, uuid.uuid4().hex)
+
+    @_guarded
+    def day_guids(self, date: str) -> list[str]:
+        """Every GUID the daily briefing of ``date`` has been given here, the latest last."""
+        rows = self._db.execute("SELECT guid FROM daily_guids WHERE date = ? ORDER BY noted_at, rowid", (date,))
+        return [row[0] for row in rows]
+
+    @_guarded
+    def note_day_guid(self, date: str, guid: str) -> None:
+        """Remember ``guid`` as given to ``date``'s briefing (before it is published, so a run killed in
+        between still has the next run replace every earlier item of the day)."""
+        with self._transaction():
+            self._db.execute("INSERT OR REPLACE INTO daily_guids (date, guid, noted_at) VALUES (?, ?, ?)",
+                             (date, guid, _now()))
 
     @_guarded
     def get(self, guid: str) -> Episode | None:
@@ -341,11 +421,15 @@ class Library:
     def delete_unreferenced_files(self, episode: Episode) -> list[Path]:
         """Delete ``episode``'s recorded files that no recorded episode refers to; return those deleted.
 
-        Only the exact recorded paths, and only inside ``episodes/``: a record rebuilt from a feed, or
-        written by an older version, never deletes the settings, the database or a user's file.
+        Only the exact recorded paths (``files_of``), and only inside ``episodes/``: a record rebuilt
+        from a feed, or written by an older version, never deletes the settings, the database or a user's file.
         """
+        return self._delete_unreferenced(self.files_of(episode))
+
+    def _delete_unreferenced(self, paths: Iterable[str]) -> list[Path]:
+        """Delete the files of ``paths`` (library-relative) that lie in ``episodes/`` and no record names."""
         deleted = []
-        for relative in episode_files(episode):
+        for relative in paths:
             path = self._deletable(relative)
             if path is None or self._is_referenced(relative):
                 continue
@@ -383,7 +467,7 @@ class Library:
         deleted = []
         for record in self._retired_records():
             try:
-                episode = Episode(**({"timing_path": _earlier_timing_path(record)} | record))
+                episode = Episode(**record)  # noted by an earlier version: no timing_path, found by name
             except TypeError:
                 continue  # not a record this version can read: its files stay
             deleted += self.delete_unreferenced_files(episode)
@@ -397,6 +481,14 @@ class Library:
         except ValueError:
             return []
         return [record for record in records if isinstance(record, dict)] if isinstance(records, list) else []
+
+    def _timing_files(self, episode: Episode) -> list[str]:
+        """The timing file of ``episode``'s audio, under its current name or an older briefing's, for a
+        record that does not name it (one written before the timing file was recorded)."""
+        if episode.timing_path is not None:
+            return []
+        audio = PurePosixPath(episode.audio_path)
+        return [str(name) for name in side_names(audio, "timing") if (self.directory / name).is_file()]
 
     @_guarded
     def meta(self, key: str, default: str) -> str:
@@ -491,14 +583,6 @@ def episode_files(episode: Episode) -> list[str]:
     return [path for path in (getattr(episode, c) for c in _FILE_COLUMNS) if path]
 
 
-def _earlier_timing_path(record: dict) -> str | None:
-    """Where versions that did not record the timing .json wrote it (as the migration that records it says)."""
-    audio = record.get("audio_path")
-    if isinstance(audio, str) and audio.startswith(f"{EPISODES_DIR}/") and audio.endswith((".mp3", ".m4a")):
-        return audio[:-len(".mp3")] + ".json"
-    return None
-
-
 def _migrate(connection: sqlite3.Connection) -> None:
     connection.execute("BEGIN IMMEDIATE")
     try:
@@ -537,6 +621,18 @@ def feed_is_ours(directory: Path) -> bool:
     except OSError:
         return False
     return _OUR_GENERATOR in head
+
+
+def _now() -> str:
+    return dt.datetime.now(dt.timezone.utc).replace(microsecond=0).isoformat()
+
+
+def _moment(stamp: str) -> dt.datetime:
+    try:
+        when = dt.datetime.fromisoformat(stamp)
+    except ValueError:
+        return dt.datetime.min.replace(tzinfo=dt.timezone.utc)  # unreadable: due now
+    return when if when.tzinfo else when.replace(tzinfo=dt.timezone.utc)
 
 
 def _refuse_if_lost(directory: Path, state: str) -> None:

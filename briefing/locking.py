@@ -31,6 +31,7 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 
 from briefing.errors import BriefingError, LibraryBusy
+from briefing.processes import process_alive, process_start
 
 LOCK_NAME = ".briefing.lock"
 LOCK_TTL_S = 30.0  # a holder that stops renewing is taken over this long after its last renewal
@@ -98,7 +99,7 @@ def is_stale(info: LockInfo, now: float | None = None) -> bool:
     if (now if now is not None else time.time()) > info.expires + CLOCK_SKEW_S:
         return True
     if info.host == socket.gethostname():
-        return not _process_alive(info.pid, info.process_start)
+        return not process_alive(info.pid, info.process_start)
     return False
 
 
@@ -134,7 +135,7 @@ class _HeldLock:
 
     def _info(self) -> LockInfo:
         now = time.time()
-        return LockInfo(self.owner, socket.gethostname(), os.getpid(), now + self.ttl, now, _process_start(os.getpid()))
+        return LockInfo(self.owner, socket.gethostname(), os.getpid(), now + self.ttl, now, process_start(os.getpid()))
 
     def _try_acquire(self) -> bool:
         mine = self._write_private(self._info())
@@ -190,7 +191,7 @@ class _HeldLock:
         suffix = f"@{socket.gethostname()}"
         for private in self.path.parent.glob(f"{glob.escape(self.path.name)}.*@*.tmp"):
             pid, _, host = private.name[len(self.path.name) + 1:].rsplit(".", 2)[0].partition("@")
-            if "@" + host == suffix and pid.isdigit() and not _process_alive(int(pid), None):
+            if "@" + host == suffix and pid.isdigit() and not process_alive(int(pid), None):
                 private.unlink(missing_ok=True)
 
     def _write_private(self, info: LockInfo, private: Path | None = None) -> Path:
@@ -211,22 +212,3 @@ class _HeldLock:
 def _unreadable_lock() -> LockInfo:
     """A lock file we cannot parse is treated as expired: it cannot name a live holder."""
     return LockInfo(owner="", host="", pid=0, expires=0.0, acquired=0.0)
-
-
-def _process_alive(pid: int, started: str | None) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        pass  # alive, but someone else's
-    return started is None or _process_start(pid) in (None, started)
-
-
-def _process_start(pid: int) -> str | None:
-    """The process's start time in clock ticks since boot (Linux), which a recycled pid does not share."""
-    try:
-        stat = Path(f"/proc/{pid}/stat").read_text()
-    except OSError:
-        return None
-    return stat.rsplit(")", 1)[1].split()[19]

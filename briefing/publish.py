@@ -8,6 +8,7 @@ handed.
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 from collections.abc import Iterable, Sequence
 from pathlib import Path
@@ -25,39 +26,48 @@ from briefing.model import Episode
 PUBLIC_FILES = (feed.FEED_NAME, STYLESHEET_NAME, webpage.PAGE_NAME, feed.CHANNEL_COVER)
 
 
-def publish(library_dir: Path, episode: Episode, written: Sequence[Path] = ()) -> list[str]:
-    """Record ``episode``, regenerate feed and page, then delete the files only its predecessor used.
+def publish(library_dir: Path, episode: Episode, written: Sequence[Path] = (),
+            replaces: Iterable[str] = ()) -> list[str]:
+    """Record ``episode`` in place of its predecessor (the same guid) and the episodes ``replaces``
+    names, regenerate feed and page, then delete the files of episodes replaced more than
+    ``[channel] keep_replaced_hours`` ago that nothing uses.
 
-    In that order so that a process killed at any point leaves a feed whose enclosures all exist.
-    Called under the library lock: first deletes the temporary files that killed runs left behind.
+    In that order so that a process killed at any point leaves a feed whose enclosures all exist; a
+    replaced episode's files keep answering (the server serves them) through the grace period, so a
+    download in flight or a link already shared still works. Called under the library lock: first
+    deletes the temporary files that killed runs left behind.
 
-    A publish that fails (a full disk) before the feed names the episode takes its record back and
-    deletes ``written``, the files the caller added to ``episodes/`` for it, then raises. Once the
-    feed names it the episode is published, and what fails after is returned as warning lines.
+    A publish that fails (a full disk) before the feed names the episode puts the records back as
+    they were and deletes ``written``, the files the caller added to ``episodes/`` for it, then
+    raises. Once the feed names it the episode is published, and what fails after is returned as
+    warning lines.
     """
-    library_dir = Path(library_dir)
+    library_dir, replaces = Path(library_dir), tuple(replaces)
     for folder in (library_dir, library_dir / EPISODES_DIR):
         remove_stale_temporaries(folder)
     try:
+        config = load_config(library_dir)
         with Library.open(library_dir) as library:
-            previous = library.upsert(episode)
+            earlier = [found for guid in dict.fromkeys([episode.guid, *replaces])
+                       if (found := library.get(guid)) is not None]
+            library.upsert(episode, replaces)
     except BriefingError:
         remove_files(written)
         raise
     warnings = []
     try:
-        regenerate(library_dir)
+        regenerate(library_dir, config)
     except BriefingError as error:
         if not feed_names(library_dir, episode):
-            _take_back(library_dir, episode, previous, written)
+            _take_back(library_dir, episode, earlier, written)
             raise
         warnings.append(f"{error.message} (the feed names the new episode)")
-    if previous is not None:
-        try:
-            with Library.open(library_dir) as library:
-                library.delete_unreferenced_files(previous)
-        except BriefingError as error:
-            warnings.append(f"the earlier version's files stay: {error.message}")
+    grace = dt.timedelta(hours=config.channel.keep_replaced_hours)
+    try:
+        with Library.open(library_dir) as library:
+            library.delete_replaced_files(dt.datetime.now(dt.timezone.utc) - grace)
+    except BriefingError as error:
+        warnings.append(f"the files of replaced episodes stay: {error.message}")
     return warnings
 
 
@@ -69,15 +79,13 @@ def feed_names(library_dir: Path, episode: Episode) -> bool:
         return False
 
 
-def _take_back(library_dir: Path, episode: Episode, previous: Episode | None, written: Sequence[Path]) -> None:
-    """Put the record back as it was, then delete the files added for it; when the database cannot be
-    written (the disk is still full), the files stay for the record that names them."""
+def _take_back(library_dir: Path, episode: Episode, earlier: list[Episode], written: Sequence[Path]) -> None:
+    """Put the records back as they were (``earlier``: those ``episode`` replaced), then delete the files
+    added for it; when the database cannot be written (the disk is still full), the files stay for the
+    record that names them."""
     try:
         with Library.open(library_dir) as library:
-            if previous is None:
-                library.remove(episode.guid)
-            else:
-                library.upsert(previous)
+            library.take_back(episode, earlier)
     except BriefingError:
         return
     remove_files(written)
@@ -91,10 +99,11 @@ def remove_files(paths: Iterable[Path]) -> None:
             pass
 
 
-def published_paths(episodes: Iterable[Episode], image: str | None) -> set[str]:
+def published_paths(episodes: Iterable[Episode], image: str | None, replaced: Iterable[str] = ()) -> set[str]:
     """The library-relative paths a listener may fetch: the feed, its stylesheet, the page, the channel
-    cover (or the configured image) and each episode's recorded files. Nothing else in the folder."""
-    paths = set(PUBLIC_FILES) | ({image} if image else set())
+    cover (or the configured image), each episode's recorded files and the ``replaced`` files of
+    replaced episodes still in their grace period. Nothing else in the folder."""
+    paths = set(PUBLIC_FILES) | ({image} if image else set()) | set(replaced)
     for episode in episodes:
         paths.update(episode_files(episode))
     return paths

@@ -3,8 +3,8 @@
 Starlette's FileResponse under uvicorn serves the files: it writes single, suffix, open and
 multi-range answers, 416 with ``bytes */SIZE`` and If-Range, and streams asynchronously so many slow
 clients cost no threads. Our own small code decides what may be served: only what is published
-(``Published``: the feed, the page, the channel cover, and each recorded episode's audio and side
-files), never a hidden file, nothing whose real path is not itself published; it checks Range headers
+(``Published``: the feed, the page, the channel cover, each recorded episode's audio and side
+files, and a replaced episode's files through their grace period), never a hidden file, nothing whose real path is not itself published; it checks Range headers
 by RFC 9110's grammar first (an invalid one is ignored, a 200), sets content types and CORS, answers
 conditional GETs, and reads each chunk with one ``os.pread`` in a worker thread. The bounds that
 keep the server from being starved (header deadline and size, connections, log) are in
@@ -36,6 +36,7 @@ from briefing.errors import BriefingError
 from briefing.feed import FEED_NAME
 from briefing.formats import media_types
 from briefing.library import DB_NAME, Library
+from briefing.model import Episode
 from briefing.publish import published_paths
 from briefing.server_guard import ServerLimits, connection_capacity, guarded_protocol, limit_logging, raise_file_limit
 from briefing.webpage import PAGE_NAME
@@ -100,14 +101,18 @@ class Published:
             image = load_config(self.root).channel.image
         except BriefingError:
             image = None
-        episodes = []
+        episodes: list[Episode] = []
+        replaced: list[str] = []
         if (self.root / DB_NAME).is_file():
             try:
                 with Library.open(self.root, create=False) as library:
-                    episodes = library.episodes()
+                    episodes, replaced = library.episodes(), library.replaced_files()
             except BriefingError as error:
                 logger.warning("%s: serving no episodes (%s)", self.root / DB_NAME, error.message)
-        return frozenset(filter(None, (_normal(path) for path in published_paths(episodes, image))))
+                episodes, replaced = [], []
+        # Replaced episodes' files answer until their grace period ends (see publish).
+        paths = published_paths(episodes, image, replaced)
+        return frozenset(filter(None, (_normal(path) for path in paths)))
 
 
 def _normal(relative: str) -> str | None:

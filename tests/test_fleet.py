@@ -34,7 +34,7 @@ from conftest import (
 )
 
 from briefing.locking import LOCK_NAME
-from briefing.pipeline import episode_guid
+from briefing.library import Library
 
 pytest.importorskip("distributed", reason="the fleet needs Dask: pip install '.[cluster]'")
 
@@ -66,7 +66,8 @@ def assert_channel_done(channel: Path, date: str, episodes: int = 1) -> None:
     """One episode for ``date`` (``episodes`` in all), a valid feed naming each, and no lock or work left."""
     made = daily_episodes(channel)
     assert len(made) == episodes, [episode.title for episode in made]
-    assert [episode.guid for episode in made].count(episode_guid(f"daily:{date}")) == 1
+    with Library.open(channel) as library:
+        assert [episode.guid for episode in made].count(library.day_guids(date)[-1]) == 1
     assert assert_feed_valid(channel) == episodes
     leftovers = [path.name for path in channel.iterdir() if path.name.startswith(".briefing.lock")]
     assert leftovers == [], f"{channel.name}: lock files left: {leftovers}"

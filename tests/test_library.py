@@ -13,6 +13,7 @@ from conftest_publish import clean_environment, make_episode, make_library  # no
 
 from briefing.cli import main
 from briefing.errors import UsageError
+from briefing.sidefiles import side_path
 from briefing.library import MIGRATIONS, Library, resolve_library_dir
 from briefing.publish import publish
 
@@ -76,7 +77,7 @@ def test_a_database_from_a_newer_briefing_is_refused(tmp_path):
     assert "schema version 999" in result.output and len(result.output.strip().splitlines()) == 1
 
 
-def test_publish_again_replaces_the_record_and_deletes_only_unused_files(tmp_path):
+def test_publish_again_replaces_the_record_and_deletes_only_unused_files_after_the_grace_period(tmp_path):
     old = make_episode(tmp_path, "rates")
     publish(tmp_path, old)
     new = make_episode(tmp_path, "rates-v2", guid=old.guid, frequency=880)
@@ -84,18 +85,27 @@ def test_publish_again_replaces_the_record_and_deletes_only_unused_files(tmp_pat
     publish(tmp_path, new)
     with Library.open(tmp_path) as library:
         assert library.episodes() == [new]
+        assert old.audio_path in library.replaced_files() and old.chapters_path not in library.replaced_files()
+    feed_text = (tmp_path / "feed.xml").read_text()
+    assert new.audio_path in feed_text and f'{old.audio_path}"' not in feed_text  # its chapters file stays
+    assert new.audio_path in (tmp_path / "index.html").read_text()
+    assert (tmp_path / old.audio_path).exists()  # a download in flight, or a shared link, still works
+
+    (tmp_path / "briefing.toml").write_text("[channel]\nkeep_replaced_hours = 0\n", encoding="utf-8")
+    publish(tmp_path, make_episode(tmp_path, "other"))  # the next publish deletes what is due
     assert not (tmp_path / old.audio_path).exists() and not (tmp_path / old.transcript_path).exists()
     assert (tmp_path / new.audio_path).exists() and (tmp_path / old.chapters_path).exists()
-    feed_text = (tmp_path / "feed.xml").read_text()
-    assert new.audio_path in feed_text and old.audio_path not in feed_text
-    assert new.audio_path in (tmp_path / "index.html").read_text()
+    with Library.open(tmp_path) as library:
+        assert library.replaced_files() == []
 
 
 def test_the_recorded_files_go_with_their_audio_and_files_beside_them_stay(tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
+    (tmp_path / "briefing.toml").write_text("[channel]\nkeep_replaced_hours = 0\n", encoding="utf-8")
     old = make_episode(tmp_path, "rates")
     stem = tmp_path / Path(old.audio_path).with_suffix("")
-    users = [Path(f"{stem}.notes.md"), Path(f"{stem}.mp3.backup"), Path(f"{stem}.json.orig")]
+    # A .json after the audio's stem is where an older briefing put the timing file: not recorded here, so the user's.
+    users = [Path(f"{stem}.notes.md"), Path(f"{stem}.mp3.backup"), Path(f"{stem}.json.orig"), Path(f"{stem}.json")]
     for path in users:
         path.write_text("the user's own\n", encoding="utf-8")
     publish(Path("."), old)
@@ -104,6 +114,19 @@ def test_the_recorded_files_go_with_their_audio_and_files_beside_them_stay(tmp_p
     publish(Path("."), replace(make_episode(tmp_path, "rates-v2", frequency=880), guid=old.guid))
     assert not (tmp_path / old.timing_path).exists() and not (tmp_path / old.audio_path).exists()
     assert all(path.read_text(encoding="utf-8") == "the user's own\n" for path in users)
+
+
+def test_a_record_that_does_not_name_its_timing_file_finds_it_by_name(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "briefing.toml").write_text("[channel]\nkeep_replaced_hours = 0\n", encoding="utf-8")
+    old = replace(make_episode(tmp_path, "rates"), timing_path=None)
+    timing = tmp_path / side_path(Path(old.audio_path), "timing")
+    older_timing = tmp_path / Path(old.audio_path).with_suffix(".json")  # as a briefing before sidefiles named it
+    for path in (timing, older_timing):
+        path.write_text("{}", encoding="utf-8")
+    publish(Path("."), old)
+    publish(Path("."), replace(make_episode(tmp_path, "rates-v2", frequency=880), guid=old.guid))
+    assert not timing.exists() and not older_timing.exists()
 
 
 def test_remove_keeps_files_unless_asked(tmp_path):

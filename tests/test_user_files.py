@@ -22,6 +22,7 @@ from briefing.cli import main
 from briefing.config import load_config
 from briefing.errors import UsageError
 from briefing.library import MIGRATIONS, RETIRED_KEY, Library
+from briefing.sidefiles import legacy_side_path
 from briefing.publish import publish, refuse_foreign_files
 from briefing.server import running
 from briefing.sources import gather, settings_from_config
@@ -596,9 +597,11 @@ def test_a_retirement_noted_before_the_timing_file_was_recorded_still_deletes_it
 
     library = tmp_path / "library"
     old, kept = make_library(library, 2)
+    timing = library / legacy_side_path(Path(old.audio_path), "timing")  # where that version wrote it
+    (library / old.timing_path).rename(timing)
     with Library.open(library) as opened:
         opened.retire([old.guid])
         noted = {key: value for key, value in asdict(old).items() if key != "timing_path"}  # as written before
         opened.set_meta(RETIRED_KEY, json.dumps([noted]))
         opened.delete_retired_files()
-    assert not (library / old.timing_path).exists() and (library / kept.timing_path).exists()
+    assert not timing.exists() and (library / kept.timing_path).exists()

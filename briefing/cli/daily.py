@@ -22,7 +22,8 @@ fleet_option = click.option("--fleet", metavar="DIR",
               help="The day of the briefing (default: today).")
 @click.option("--minutes", type=click.FloatRange(min=0.5), default=8.0, show_default=True,
               help="Length budget of the whole episode.")
-@click.option("--update", is_flag=True, help="Add articles that arrived since this date's episode was made.")
+@click.option("--update", is_flag=True, help="Add articles that arrived since this date's episode was made "
+              "(published as a new item that replaces the day's earlier one, so podcast apps download it).")
 @library_option
 @click.option("--voice", metavar="PROFILE", help="Voice profile name or TOML path (default: default).")
 @click.option("--engine", type=ENGINES, help="Override the profile's engine.")

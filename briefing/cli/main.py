@@ -219,9 +219,11 @@ def extract(article: str, format: str | None, allow_private_urls: bool, drop: tu
 
 @main.command()
 @click.argument("articles", nargs=-1, required=True, metavar="ARTICLE...")
-@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path),
-              help="Audio file path, with one ARTICLE; its suffix names the format unless --audio does "
-                   "(default: published into the library only).")
+@click.option("-o", "--output", type=click.Path(path_type=Path),
+              help="Also write the audio file here (a copy: the library keeps its own), with one ARTICLE; "
+                   "it ends in the format's suffix, and its side files are named after it (OUT.txt, "
+                   "OUT.json, ...). Never an input, a folder, a link, a file inside the library or one "
+                   "briefing did not write (default: published into the library only).")
 @click.option("--title", metavar="TEXT", help="The episode's title, with one ARTICLE (standard input has none).")
 @format_option
 @private_urls_option
