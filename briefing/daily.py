@@ -122,7 +122,7 @@ class DailyOptions:
     minutes: float = DEFAULT_MINUTES
     update: bool = False
     workers: int | None = None
-    wait: bool = False
+    wait: bool | float = False  # for the library lock: True or seconds (``locking.library_lock``)
 
 
 @dataclass

@@ -357,6 +357,7 @@ class MakeOptions:
     kind: str = "article"  # recorded with the episode: "article" or "daily"
     description: str = ""  # the feed item's text (default: the lede as narrated)
     lock: bool = True  # take the library lock to publish; False when the caller holds it (daily)
+    wait: float = 600.0  # seconds to wait for another holder of the library lock before LibraryBusy
     keep_gain_db: float | None = None  # an earlier version's gain, kept if still near the aim
 
     def budget(self) -> Budget:
@@ -507,7 +508,7 @@ def _publish(rendered: Rendered, source: str | Script, options: MakeOptions, lib
         # Standard input has no name: the article's title stands for it, so re-making it replaces it.
         named = source
         identity = f"stdin:{rendered.script.title}" if source == "-" else source
-    with library_lock(library_dir, wait=True) if options.lock else nullcontext():  # one publisher at a time
+    with library_lock(library_dir, wait=options.wait) if options.lock else nullcontext():  # one publisher at a time
         episode = publish_rendered(rendered, library_dir, source=named, voice=profile.name,
                                    guid=episode_guid(identity), kind=options.kind, description=options.description)
         apply_retention(library_dir, config, published=episode.guid)
