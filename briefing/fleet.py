@@ -253,6 +253,20 @@ CLUSTER_CONFIG = {
 }
 
 
+def _check_scheduler_address(scheduler: str) -> None:
+    """A malformed address is a usage error (exit 2), not a cluster that cannot be reached."""
+    from distributed.comm.addressing import parse_address, parse_host_port
+
+    try:
+        protocol, location = parse_address(scheduler)
+        if protocol in ("tcp", "tls", "ws", "wss"):
+            _, port = parse_host_port(location)
+            if not 0 < port < 65536:
+                raise ValueError(f"port {port} is out of range")
+    except (ValueError, TypeError) as error:
+        raise UsageError(f"--scheduler {scheduler}: not a scheduler address like tcp://HOST:8786 ({error})") from None
+
+
 @contextlib.contextmanager
 def cluster_client(scheduler: str | None, workers: int) -> Iterator[Client]:
     """A client of the scheduler at ``scheduler``, else of a LocalCluster of ``workers`` processes here."""
@@ -262,6 +276,7 @@ def cluster_client(scheduler: str | None, workers: int) -> Iterator[Client]:
     except ImportError:
         raise BriefingError(f"briefing fleet needs Dask distributed: {INSTALL_HINT}") from None
     if scheduler:
+        _check_scheduler_address(scheduler)
         try:
             client = Client(scheduler)  # waits distributed.comm.timeouts.connect (30 s unless configured)
         except (OSError, TimeoutError, ValueError) as error:

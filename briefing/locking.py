@@ -34,7 +34,6 @@ from __future__ import annotations
 import contextlib
 import errno
 import glob
-import hashlib
 import json
 import os
 import random
@@ -45,10 +44,10 @@ import time
 import uuid
 from collections.abc import Iterator
 from dataclasses import asdict, dataclass
-from functools import cache
 from pathlib import Path
 
 from briefing.errors import BriefingError, LibraryBusy
+from briefing.fsutil import host_tag, machine_identity
 
 LOCK_NAME = ".briefing.lock"
 LOCK_TTL_S = 30.0  # a holder that stops renewing is taken over this long after its last renewal
@@ -154,21 +153,6 @@ def is_stale(info: LockInfo, now: float | None = None) -> bool:
     if info.machine is not None and info.machine == machine_identity():
         return not _process_alive(info.pid, info.process_start)
     return False
-
-
-@cache
-def machine_identity() -> str:
-    """Boot id, hostname and PID namespace: two processes share it only when their pids mean the same
-    process (same kernel, same boot, same namespace), which a hostname alone does not promise."""
-    try:
-        boot = Path("/proc/sys/kernel/random/boot_id").read_text().strip()
-    except OSError:
-        boot = "no-boot-id"
-    try:
-        namespace = os.readlink("/proc/self/ns/pid")
-    except OSError:
-        namespace = "no-pid-namespace"
-    return f"{boot}/{socket.gethostname()}/{namespace}"
 
 
 _held: dict[str, _HeldLock] = {}  # the locks this process holds, for ``check_fence``
@@ -296,13 +280,13 @@ class _HeldLock:
         return held is not None and held.owner == self.owner
 
     def _private_name(self) -> Path:
-        return self.path.with_name(f"{self.path.name}.{os.getpid()}@{_machine_tag()}.{uuid.uuid4().hex}.tmp")
+        return self.path.with_name(f"{self.path.name}.{os.getpid()}@{host_tag()}.{uuid.uuid4().hex}.tmp")
 
     def _sweep_private_files(self) -> None:
         """Remove the private files of this machine's processes killed while acquiring or renewing."""
         for private in self.path.parent.glob(f"{glob.escape(self.path.name)}.*@*.tmp"):
             pid, _, machine = private.name[len(self.path.name) + 1:].rsplit(".", 2)[0].partition("@")
-            if machine == _machine_tag() and pid.isdigit() and not _process_alive(int(pid), None):
+            if machine == host_tag() and pid.isdigit() and not _process_alive(int(pid), None):
                 private.unlink(missing_ok=True)
 
     def _write_private(self, info: LockInfo, private: Path | None = None) -> Path:
@@ -318,11 +302,6 @@ class _HeldLock:
         finally:
             os.close(descriptor)
         return private
-
-
-@cache
-def _machine_tag() -> str:
-    return hashlib.sha256(machine_identity().encode()).hexdigest()[:12]
 
 
 def _unreadable_lock() -> LockInfo:

@@ -374,3 +374,12 @@ def test_the_cluster_started_here_does_not_profile_its_workers():
         assert client.submit(_busy_for_a_while, pure=False).result(timeout=60) == 1
         samples = client.run(_profiled_samples)
     assert list(samples.values()) == [0]
+
+
+@pytest.mark.parametrize("address", ["localhost:notaport", "tcp://127.0.0.1:99999", "127.0.0.1"])
+def test_a_malformed_scheduler_address_is_a_usage_error(tmp_path, address):
+    fleet = make_fleet(tmp_path / "fleet", ["alpha"])
+    result = run_cli(["fleet", fleet, "--scheduler", address], home=tmp_path, timeout=60)
+    assert result.returncode == 2, result.stderr
+    [line] = result.stderr.strip().splitlines()
+    assert line.startswith(f"Error: --scheduler {address}: not a scheduler address")
