@@ -32,6 +32,7 @@ the lock: ``daily`` holds it for a whole run, ``make`` and the feed commands whi
 from __future__ import annotations
 
 import contextlib
+import contextvars
 import errno
 import glob
 import json
@@ -100,9 +101,11 @@ def library_lock(library_dir: Path, *, wait: bool | float = False, ttl: float = 
         lock.acquire(wait)
     except OSError as error:  # a full disk: the lock file cannot be written
         raise BriefingError(f"{lock.path}: cannot take the library's lock: {error.strerror or error}") from None
+    token = _this_run.set({**_this_run.get(), _key(lock.path): lock})
     try:
         yield lock.path
     finally:
+        _this_run.reset(token)
         lost = lock.release()
     if lost:
         raise LockLost(f"{library_dir}: another process took over the library lock while this run held it")
@@ -114,11 +117,21 @@ def check_fence(library_dir: Path) -> None:
     Called by the library inside its write transactions, so nothing a run that lost the lock would
     record or publish gets in. Without a lock held here (reading commands), there is nothing to check.
     """
+    key = _key(Path(library_dir) / LOCK_NAME)
     with _held_guard:
-        lock = _held.get(_key(Path(library_dir) / LOCK_NAME))
+        lock = _this_run.get().get(key) or _held.get(key)
     if lock is not None and not lock.still_ours():
         lock.mark_lost()
         raise LockLost(f"{library_dir}: another process took over the library lock; nothing recorded")
+
+
+def revoke(library_dir: Path) -> None:
+    """Take back the lock a run in this process holds on ``library_dir`` (it passed its deadline): from
+    now on its writes to the library fail, and the lock file is removed so the next run need not wait."""
+    with _held_guard:
+        lock = _held.get(_key(Path(library_dir) / LOCK_NAME))
+    if lock is not None:
+        lock.revoke()
 
 
 def read_lock(path: Path) -> LockInfo | None:
@@ -155,7 +168,9 @@ def is_stale(info: LockInfo, now: float | None = None) -> bool:
     return False
 
 
-_held: dict[str, _HeldLock] = {}  # the locks this process holds, for ``check_fence``
+# The locks this process holds, for ``check_fence``: the run's own (its thread), else any of the process.
+_this_run: contextvars.ContextVar[dict[str, _HeldLock]] = contextvars.ContextVar("briefing_locks", default={})
+_held: dict[str, _HeldLock] = {}
 _held_guard = threading.Lock()
 
 
@@ -201,6 +216,13 @@ class _HeldLock:
 
     def mark_lost(self) -> None:
         self._lost.set()
+
+    def revoke(self) -> None:
+        ours = not self._lost.is_set() and self._is_ours()
+        self._lost.set()
+        self._stop.set()
+        if ours:
+            self.path.unlink(missing_ok=True)
 
     def still_ours(self) -> bool:
         """The lock file names us; if the name is empty (a breaker has it aside for a moment), ours again."""

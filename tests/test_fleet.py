@@ -47,7 +47,7 @@ ARTICLES = ["bank-rates.txt", "bin-collections.txt", "cycle-lanes.txt", "storm-c
 DATE = "2026-11-25"
 FLEET_ARGS = ["--voice", "british", "--minutes", "1", "-q"]
 KILLS = 5
-LINE = re.compile(r"^(?P<name>\S+): (?P<status>published|FAILED) .* on (?P<worker>[^)]+)\)$")
+LINE = re.compile(r"^(?P<name>\S+): (?P<status>published|quiet|FAILED) .* on (?P<worker>[^)]+)\)$")
 
 
 def make_fleet(folder: Path, names: list[str] = CHANNELS, articles_each: int = 2) -> Path:
@@ -181,7 +181,7 @@ def test_six_channels_on_a_scheduler_and_two_workers_each_get_one_episode_and_a_
     lines = fleet_lines(result.stdout, result.stderr)
     assert sorted(lines) == CHANNELS and {line["status"] for line in lines.values()} == {"published"}
     assert len({line["worker"] for line in lines.values()}) == 2  # both workers made channels
-    assert result.stdout.splitlines()[-1].startswith("6 channels: 6 published, 0 failed")
+    assert result.stdout.splitlines()[-1].startswith("6 channels: 6 published, 0 quiet, 0 failed")
     for name in CHANNELS:
         assert_channel_done(fleet / name, DATE)
 
@@ -230,23 +230,41 @@ def test_two_fleets_on_the_same_channels_at_once_make_one_episode_each(tmp_path)
         assert_channel_done(fleet / name, DATE)
 
 
-def test_exit_codes_say_whether_all_some_or_no_channels_published(tmp_path):
-    fleet = make_fleet(tmp_path / "fleet", ["news", "quiet"], articles_each=1)
+def test_quiet_channels_are_not_failures_and_failed_sources_are_named_in_the_line_and_the_json(tmp_path):
+    fleet = make_fleet(tmp_path / "fleet", ["news", "quiet", "partly"], articles_each=1)
     for article in (fleet / "quiet" / "inbox").iterdir():
         article.unlink()
+    calm = run_cli(["fleet", fleet, "--workers", "2", "--date", DATE, "--voice", "british", "--minutes", "1",
+                    "--json", tmp_path / "calm.json"], home=tmp_path, timeout=300)
+    assert calm.returncode == 0, calm.stdout + calm.stderr
+    lines = fleet_lines(calm.stdout, calm.stderr)
+    assert {name: line["status"] for name, line in lines.items()} == {"news": "published", "quiet": "quiet",
+                                                                     "partly": "published"}
+    assert calm.stdout.splitlines()[-1].startswith("3 channels: 2 published, 1 quiet, 0 failed, in ")
 
-    some = run_cli(["fleet", fleet, "--workers", "2", "--date", DATE, *FLEET_ARGS], home=tmp_path, timeout=300)
-
+    # A source that cannot be read: named in its channel's line (shown with -q too) and in the report.
+    (fleet / "partly" / "briefing.toml").write_text(
+        '[sources]\ninbox = "inbox"\nfiles = ["gone.txt"]\n', encoding="utf-8")
+    write_article(fleet / "partly" / "inbox", 1)
+    write_article(fleet / "news" / "inbox", 2)
+    some = run_cli(["fleet", fleet, "--workers", "2", "--date", "2026-11-26", *FLEET_ARGS,
+                    "--json", tmp_path / "some.json"], home=tmp_path, timeout=300)
     assert some.returncode == 3, some.stdout + some.stderr
-    assert "quiet: FAILED  nothing to brief for 2026-11-25: no new articles in the sources" in some.stderr
-    assert "news:" not in some.stdout + some.stderr  # -q: published channels are not listed
-    assert some.stdout.splitlines()[-1].startswith("2 channels: 1 published, 1 failed, in ")
-    assert_channel_done(fleet / "news", DATE)
+    [partly] = [line for line in some.stderr.splitlines() if line.startswith("partly: published")]
+    assert "sources failed: " in partly and "gone.txt" in partly
+    assert "news:" not in some.stdout + some.stderr and "quiet:" not in some.stdout + some.stderr  # -q
+    report = json.loads((tmp_path / "some.json").read_text())
+    by_name = {channel["channel"]: channel for channel in report["channels"]}
+    assert [by_name[name]["outcome"] for name in ("news", "partly", "quiet")] == ["published", "published", "quiet"]
+    assert len(by_name["partly"]["sources_failed"]) == 1 and "gone.txt" in by_name["partly"]["sources_failed"][0]
+    assert by_name["news"]["sources_failed"] == [] and by_name["news"]["worker"].count(":") == 1
+    assert report["exit_code"] == 3 and all(channel["seconds"] >= 0 for channel in report["channels"])
 
-    (fleet / "news" / "inbox").joinpath("bank-rates.txt").unlink()
-    none = run_cli(["fleet", fleet, "--workers", "1", "--date", "2026-11-26", *FLEET_ARGS], home=tmp_path,
+    (fleet / "news" / "briefing.toml").write_text("[sources\n", encoding="utf-8")  # a broken configuration
+    none = run_cli(["fleet", fleet, "--workers", "1", "--date", "2026-11-27", *FLEET_ARGS], home=tmp_path,
                    timeout=300)
     assert none.returncode == 1, none.stdout + none.stderr
+    assert "news: FAILED" in none.stderr
 
 
 def test_publish_url_uploads_the_feed_last_and_skips_episodes_already_there(tmp_path):
