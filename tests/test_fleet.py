@@ -401,3 +401,113 @@ def test_a_malformed_scheduler_address_is_a_usage_error(tmp_path, address):
     assert result.returncode == 2, result.stderr
     [line] = result.stderr.strip().splitlines()
     assert line.startswith(f"Error: --scheduler {address}: not a scheduler address")
+
+
+HOLDER = """
+import sys
+from briefing.locking import library_lock
+with library_lock(sys.argv[1], ttl=3):
+    print("held", flush=True)
+    sys.stdin.read()
+"""
+
+
+def test_a_channel_held_by_a_hung_run_and_one_whose_source_hangs_hit_their_deadline(tmp_path):
+    import socket as sockets
+
+    fleet = make_fleet(tmp_path / "fleet", ["held", "hung", "news"], articles_each=1)
+    silent = sockets.socket()  # accepts connections (the kernel does) and never answers
+    silent.bind(("127.0.0.1", 0))
+    silent.listen(16)
+    (fleet / "hung" / "briefing.toml").write_text(
+        f'[sources]\ninbox = "inbox"\nurls = ["http://127.0.0.1:{silent.getsockname()[1]}/story"]\n'
+        'allow_private_urls = true\ntimeout_s = 600\n', encoding="utf-8")
+    holder = subprocess.Popen([sys.executable, "-c", HOLDER, str(fleet / "held")], stdin=subprocess.PIPE,
+                              stdout=subprocess.PIPE, text=True, env=cli_env(tmp_path))
+    try:
+        assert holder.stdout is not None and holder.stdout.readline() == "held\n"
+        result = run_cli(["fleet", fleet, "--workers", "2", "--date", DATE, *FLEET_ARGS, "--channel-timeout", "8",
+                          "--json", tmp_path / "report.json"], home=tmp_path, timeout=300)
+    finally:
+        holder.communicate("")
+        silent.close()
+    assert result.returncode == 3, result.stdout + result.stderr
+    report = {channel["channel"]: channel for channel in json.loads((tmp_path / "report.json").read_text())["channels"]}
+    assert report["news"]["outcome"] == "published"
+    assert report["held"]["outcome"] == "failed" and "waited 8 s" in report["held"]["summary"]
+    assert report["hung"]["outcome"] == "failed" and "8 s deadline" in report["hung"]["summary"]
+    assert report["hung"]["seconds"] < 60
+    assert daily_episodes(fleet / "hung") == [] if (fleet / "hung" / "briefing.db").exists() else True
+
+
+def blind_worker(cluster: Cluster, fleet: Path, empty: Path) -> subprocess.Popen:
+    """A worker in a mount namespace of its own where ``fleet`` is an empty folder (``empty``)."""
+    dask = Path(sys.executable).parent / "dask"
+    script = (f"mount --bind {empty} {fleet} && exec {dask} worker {cluster.address} --host 127.0.0.1 "
+              "--nthreads 1 --no-nanny --no-dashboard")
+    log = (cluster.folder / f"blind-{len(cluster.workers)}.log").open("wb")
+    worker = subprocess.Popen(["unshare", "--mount", "sh", "-c", script], stdout=log, stderr=subprocess.STDOUT,
+                              env=cluster.env, cwd=cluster.folder)
+    cluster.workers.append(worker)
+    return worker
+
+
+@pytest.fixture
+def bare_cluster(tmp_path):
+    if os.geteuid() != 0 or subprocess.run(["unshare", "--mount", "true"], capture_output=True).returncode != 0:
+        pytest.skip("needs root and unshare(1) for a worker that cannot see the fleet's folder")
+    folder = tmp_path / "cluster"
+    folder.mkdir()
+    running = Cluster(folder)
+    try:
+        yield running
+    finally:
+        running.close()
+
+
+def test_a_worker_that_cannot_see_dir_sends_its_channels_elsewhere_and_creates_nothing(tmp_path, bare_cluster):
+    fleet = make_fleet(tmp_path / "fleet", CHANNELS[:3], articles_each=1)
+    empty = tmp_path / "blind-view"
+    empty.mkdir()
+    blind_worker(bare_cluster, fleet, empty)
+    bare_cluster.wait_for_workers(1)
+    alone = run_cli(["fleet", fleet, "--scheduler", bare_cluster.address, "--date", DATE, *FLEET_ARGS],
+                    home=tmp_path, timeout=300)
+    assert alone.returncode == 1, alone.stdout + alone.stderr
+    for name in CHANNELS[:3]:
+        assert re.search(rf"^{name}: FAILED  worker \S+ cannot see {re.escape(str(fleet / name))} ", alone.stderr,
+                         re.MULTILINE), alone.stderr
+    assert list(empty.iterdir()) == []  # nothing created on the blind worker's own disk
+
+    bare_cluster.add_worker()
+    bare_cluster.wait_for_workers(2)
+    both = run_cli(["fleet", fleet, "--scheduler", bare_cluster.address, "--date", DATE, "--voice", "british",
+                    "--minutes", "1"], home=tmp_path, timeout=300)
+    assert both.returncode == 0, both.stdout + both.stderr
+    for name in CHANNELS[:3]:
+        assert_channel_done(fleet / name, DATE)
+    assert list(empty.iterdir()) == []
+
+
+def test_the_scheduler_killed_mid_run_gives_a_report_that_matches_the_feeds_on_disk(tmp_path, cluster):
+    fleet = make_fleet(tmp_path / "fleet", articles_each=1)
+    env = {**cli_env(tmp_path), "DASK_DISTRIBUTED__COMM__TIMEOUTS__CONNECT": "3s"}
+    running = subprocess.Popen(briefing_command() + ["fleet", str(fleet), "--scheduler", cluster.address, "--date",
+                                                     DATE, *FLEET_ARGS[:-1], "--json", str(tmp_path / "report.json")],
+                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env, cwd=tmp_path)
+    workers_making_a_channel(fleet, cluster, running)
+    cluster.scheduler.send_signal(signal.SIGKILL)
+    cluster.scheduler.wait()
+    stdout, stderr = running.communicate(timeout=300)
+
+    report = {channel["channel"]: channel["outcome"] for channel in
+              json.loads((tmp_path / "report.json").read_text())["channels"]}
+    on_disk = {name: daily_episodes(fleet / name) != [] if (fleet / name / "briefing.db").exists() else False
+               for name in CHANNELS}
+    assert report == {name: "published" if made else "failed" for name, made in on_disk.items()}, stdout + stderr
+    for name, made in on_disk.items():
+        if made:
+            assert_channel_done(fleet / name, DATE)
+        else:
+            assert f"{name}: FAILED  the scheduler was lost; not known to be published" in stderr
+    assert running.returncode == (0 if all(on_disk.values()) else 3), stdout + stderr

@@ -150,7 +150,10 @@ def schedule(at: str | None, library: str | None, fleet: str | None, systemd: bo
         return
     for path in scheduling.install_systemd(target):
         click.echo(f"Wrote {path}")
-    click.echo(f"Then: systemctl --user daemon-reload && systemctl --user enable --now {scheduling.UNIT_NAME}.timer")
+    cluster = (f" {scheduling.SCHEDULER_UNIT}.service {scheduling.WORKER_UNIT}1.service "
+               f"{scheduling.WORKER_UNIT}2.service" if target.fleet else "")
+    click.echo(f"Then: systemctl --user daemon-reload && systemctl --user enable --now {scheduling.UNIT_NAME}.timer"
+               + cluster)
 
 
 def _target(scheduling, at: str, library: str | None, fleet: str | None):
