@@ -159,6 +159,7 @@ def run_daily(library_dir: Path, options: DailyOptions, *, report: Report = lamb
             stored = library.used_articles(date)
             stories = stories_from_used(stored)
             kept = day_fit_of(stored) if options.update else None
+            previous = None if options.update else day_fit_of(stored)
             failures: list[str] = []
             if stories and not options.update:
                 stories = [replace(story, told=None) for story in stories]  # fitted afresh
@@ -176,7 +177,7 @@ def run_daily(library_dir: Path, options: DailyOptions, *, report: Report = lamb
             if not stories:
                 problem = f"{len(failures)} source(s) failed" if failures else "no new articles in the sources"
                 raise NothingToBrief(f"nothing to brief for {date}: {problem}")
-            plan, script, fit = fit_day(stories, options, library_dir, kept)
+            plan, script, fit = fit_day(stories, options, library_dir, kept, previous)
             try:
                 episode, gain = _render_and_publish(library_dir, script, options, progress, pool,
                                                     kept.gain_db if kept else None)
@@ -263,7 +264,8 @@ def plan_budget(stories: list[Story], minutes: float, date: dt.date,
 
 
 def fit_day(stories: list[Story], options: DailyOptions, library_dir: Path,
-            kept: DayFit | None = None) -> tuple[list[tuple[Story, list[str]]], Script, DayFit]:
+            kept: DayFit | None = None, previous: DayFit | None = None,
+            ) -> tuple[list[tuple[Story, list[str]]], Script, DayFit]:
     """The plan and script that play nearest ``options.minutes``, and how they were fitted.
 
     The words a minute the plan budgets start at the voice's pace, and each attempt corrects them by
@@ -271,7 +273,9 @@ def fit_day(stories: list[Story], options: DailyOptions, library_dir: Path,
     show); the pauses of the script chosen are then stretched to land on the length. With stories
     already told and the fit ``kept`` from their episode, nothing is fitted again: the told stories
     say what they said with the same pauses, and the new ones follow with the share that fit gives
-    them (an update makes the episode longer by the new stories).
+    them (an update makes the episode longer by the new stories). Re-rendering a day fitted before
+    (``previous``) tries its pace first, so a change of a few milliseconds in the estimate does not
+    pick other sentences.
     """
     profile = options.render.profile
     pace, target = pipeline.speaking_pace(profile), options.minutes * 60.0
@@ -281,7 +285,7 @@ def fit_day(stories: list[Story], options: DailyOptions, library_dir: Path,
         script = build_daily_script(options.date, plan, profile.pauses, profile.drop_conversions)
         fit = DayFit(kept.pace, kept.pause_stretch)
     else:
-        budgeted = pace
+        budgeted = previous.pace if previous is not None else pace
         best: tuple[float, float, list[tuple[Story, list[str]]], Script] | None = None
         for _ in range(FIT_ATTEMPTS):
             plan = plan_budget(stories, options.minutes, options.date, budgeted, processes)
