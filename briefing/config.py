@@ -90,6 +90,7 @@ SCHEMA: dict[str, dict[str, Setting]] = {
         "keep_days": Setting("number", 0, 36_500, above=True),
         "audio": Setting("text", choices=format_names()),  # the output format's name
         "cache_mb": Setting("number", 0, 1_000_000),  # the cache of speech and encoded pieces; 0 turns it off
+        "cache_dir": _TEXT,  # that cache's folder (relative: to the library); one for a fleet's channels shares it
     },
     "sources": {
         "inbox": Setting("texts"), "feeds": Setting("texts"), "urls": Setting("texts"), "files": Setting("texts"),
