@@ -52,6 +52,7 @@ EXIT_NONE_PUBLISHED = 1
 EXIT_SOME_FAILED = 3
 INSTALL_HINT = "pip install 'briefing[cluster]'"
 CHANNEL_TIMEOUT_S = 600.0  # a channel not made by then is stopped (nothing more it does is recorded)
+LOCK_REPORT_GRACE_S = 2.0
 RUN_DEADLINE_S = 6 * 3600.0  # the whole run's default: channels not made by then are reported as such
 
 PUBLISHED, QUIET, FAILED, UNSEEN = "published", "quiet", "FAILED", "unseen"
@@ -187,7 +188,8 @@ def make_channel(library_dir: str | ChannelView, options: FleetOptions) -> Chann
         run = threading.Thread(target=lambda: box.append(_make_channel_here(library, options, started)),
                                name=f"briefing-channel-{library.name}", daemon=True)
         run.start()
-        run.join(max(0.0, options.channel_timeout - (time.perf_counter() - started)))
+        # The grace lets a run that waited the whole timeout for the lock say so itself.
+        run.join(max(0.0, options.channel_timeout - (time.perf_counter() - started)) + LOCK_REPORT_GRACE_S)
         if box:
             return box[0]
     from briefing.locking import revoke
