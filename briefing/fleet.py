@@ -408,6 +408,8 @@ class _FleetRun:
 
     def gather(self, channels: list[Path], attempt: int = 0) -> list[Path]:
         """Run ``channels``; return those whose outcome the cluster lost with its scheduler."""
+        from concurrent.futures import CancelledError
+
         from distributed import wait
 
         pending = {self._submit(path, attempt): path for path in channels}
@@ -418,6 +420,8 @@ class _FleetRun:
                             return_when="FIRST_COMPLETED").done
             except TimeoutError:
                 done = set()
+            except CancelledError:  # the scheduler was lost: every future it held is cancelled
+                done = {future for future in pending if future.status == "cancelled"}
             for future in done:
                 path = pending.pop(future)
                 if future.status == "cancelled":

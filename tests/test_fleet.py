@@ -499,6 +499,7 @@ def test_the_scheduler_killed_mid_run_gives_a_report_that_matches_the_feeds_on_d
     cluster.scheduler.send_signal(signal.SIGKILL)
     cluster.scheduler.wait()
     stdout, stderr = running.communicate(timeout=300)
+    assert (tmp_path / "report.json").exists(), stdout + stderr
 
     report = {channel["channel"]: channel["outcome"] for channel in
               json.loads((tmp_path / "report.json").read_text())["channels"]}
