@@ -512,3 +512,24 @@ def test_the_scheduler_killed_mid_run_gives_a_report_that_matches_the_feeds_on_d
         else:
             assert f"{name}: FAILED  the scheduler was lost; not known to be published" in stderr
     assert running.returncode == (0 if all(on_disk.values()) else 3), stdout + stderr
+
+
+def test_a_scheduler_restarted_by_its_supervisor_gets_the_lost_channels_once_more(tmp_path, cluster):
+    fleet = make_fleet(tmp_path / "fleet", articles_each=1)
+    env = {**cli_env(tmp_path), "DASK_DISTRIBUTED__COMM__TIMEOUTS__CONNECT": "60s"}
+    running = subprocess.Popen(briefing_command() + ["fleet", str(fleet), "--scheduler", cluster.address, "--date",
+                                                     DATE, *FLEET_ARGS], stdout=subprocess.PIPE,
+                               stderr=subprocess.PIPE, text=True, env=env, cwd=tmp_path)
+    workers_making_a_channel(fleet, cluster, running)
+    cluster.scheduler.send_signal(signal.SIGKILL)
+    cluster.scheduler.wait()
+    # As systemd would: the scheduler again, on its port, and fresh workers (Dask's end with their scheduler).
+    port = cluster.address.rsplit(":", 1)[1]
+    cluster.scheduler = cluster._start(["scheduler", "--host", "127.0.0.1", "--port", port, "--no-dashboard"],
+                                       "scheduler-again")
+    cluster.add_worker()
+    cluster.add_worker()
+    stdout, stderr = running.communicate(timeout=300)
+    assert running.returncode == 0, stdout + stderr
+    for name in CHANNELS:
+        assert_channel_done(fleet / name, DATE)
