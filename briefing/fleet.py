@@ -120,7 +120,8 @@ class FleetResult:
 
     def to_json(self, date: dt.date) -> dict[str, Any]:
         return {"date": date.isoformat(), "seconds": round(self.seconds, 3), "workers": self.workers,
-                "published": self.published, "failed": self.failed, "exit_code": self.exit_code,
+                "published": self.published, "quiet": len(self.outcomes) - self.published - self.failed,
+                "failed": self.failed, "exit_code": self.exit_code,
                 "channels": [outcome.to_json() for outcome in self.outcomes]}
 
 
