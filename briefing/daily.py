@@ -47,7 +47,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 from collections.abc import Callable, Sequence
-from contextlib import ExitStack
+from contextlib import AbstractContextManager, ExitStack, nullcontext
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
@@ -139,13 +139,15 @@ class DailyResult:
 
 def run_daily(library_dir: Path, options: DailyOptions, *, report: Report = lambda line: None,
               progress: pipeline.Progress | None = None, note: Report | None = None,
-              standing_pool: Callable[[str, VoiceSettings, int | None], SpeechPool] | None = None) -> DailyResult:
+              standing_pool: Callable[[str, VoiceSettings, int | None], SpeechPool] | None = None,
+              fetch_stage: Callable[[], AbstractContextManager[object]] = nullcontext) -> DailyResult:
     """Make and publish ``options.date``'s briefing, holding the library lock throughout.
 
     Problems (a skipped source or story) go to ``report``; notes on what is done to ``note`` (default:
     ``report`` too). ``standing_pool`` gives speech workers the caller owns (started before this run,
     or a fleet worker's that outlast it), for the engine, voice settings and number of workers asked;
-    without it the run starts its own.
+    without it the run starts its own. The sources are read inside ``fetch_stage()`` (a fleet's task
+    gives up its worker's slot there, so waiting on slow sources does not hold a synthesis worker).
     """
     note = note or report
     library_dir = Path(library_dir)
@@ -170,7 +172,8 @@ def run_daily(library_dir: Path, options: DailyOptions, *, report: Report = lamb
                 engine_name, voice_settings = _engine_of(options.render)
                 pool = (standing_pool(engine_name, voice_settings, options.workers) if standing_pool else
                         stack.enter_context(SpeechPool(engine_name, voice_settings, options.workers)))
-                gathered = gather(settings, library, lambda problem: report(f"Skipped: {problem}"))
+                with fetch_stage():
+                    gathered = gather(settings, library, lambda problem: report(f"Skipped: {problem}"))
                 failures = gathered.failures
                 stories = merge_duplicates(stories, order_candidates(gathered.candidates))
         while True:

@@ -26,6 +26,7 @@ import hashlib
 import logging
 import multiprocessing
 import os
+import queue
 import socket
 import threading
 import time
@@ -186,11 +187,12 @@ def make_channel(library_dir: str | ChannelView, options: FleetOptions) -> Chann
             return ChannelOutcome(library.name, FAILED, f"another task of this cluster made it for over "
                                   f"{options.channel_timeout:g} s", time.perf_counter() - started, worker)
         box: list[ChannelOutcome] = []
-        run = threading.Thread(target=lambda: box.append(_make_channel_here(library, options, started)),
+        slot = _WorkerSlot()
+        run = threading.Thread(target=lambda: box.append(_make_channel_here(library, options, started, slot)),
                                name=f"briefing-channel-{library.name}", daemon=True)
         run.start()
         # The grace lets a run that waited the whole timeout for the lock say so itself.
-        run.join(max(0.0, options.channel_timeout - (time.perf_counter() - started)) + LOCK_REPORT_GRACE_S)
+        slot.serve_until(run, started + options.channel_timeout + LOCK_REPORT_GRACE_S)
         if box:
             return box[0]
     from briefing.locking import revoke
@@ -202,7 +204,49 @@ def make_channel(library_dir: str | ChannelView, options: FleetOptions) -> Chann
                                   "nothing published", time.perf_counter() - started, worker)
 
 
-def _make_channel_here(library: Path, options: FleetOptions, started: float) -> ChannelOutcome:
+class _WorkerSlot:
+    """While a channel's sources are fetched, its task gives its Dask worker's thread slot to another
+    task (``secede``) and takes one again before synthesis (``rejoin``): slow sources cost wall time,
+    not a synthesis worker. Dask allows that only from the task's own thread, so the channel's thread
+    asks it (``fetch_stage``) and the task's thread does it (``serve_until``)."""
+
+    def __init__(self) -> None:
+        self._asks: queue.Queue[tuple[str, threading.Event]] = queue.Queue()
+
+    @contextlib.contextmanager
+    def fetch_stage(self) -> Iterator[None]:
+        self._ask("secede")
+        try:
+            yield
+        finally:
+            self._ask("rejoin")
+
+    def _ask(self, what: str) -> None:
+        done = threading.Event()
+        self._asks.put((what, done))
+        done.wait()
+
+    def serve_until(self, run: threading.Thread, deadline: float) -> None:
+        """Do what the channel's thread asks until it ends or ``deadline`` (perf_counter) passes."""
+        try:
+            from distributed import rejoin, secede
+            from distributed.worker import thread_state
+        except ImportError:
+            secede = rejoin = None  # type: ignore[assignment]
+        in_task = secede is not None and getattr(thread_state, "key", None) is not None
+        while run.is_alive() and time.perf_counter() < deadline:
+            try:
+                what, done = self._asks.get(timeout=min(POLL_S, max(0.0, deadline - time.perf_counter())))
+            except queue.Empty:
+                continue
+            if in_task and secede is not None and rejoin is not None:
+                secede() if what == "secede" else rejoin()
+            done.set()
+        run.join(max(0.0, deadline - time.perf_counter()))
+
+
+def _make_channel_here(library: Path, options: FleetOptions, started: float,
+                       slot: _WorkerSlot) -> ChannelOutcome:
     from briefing import daily, objectstore
     from briefing.errors import NothingToBrief
 
@@ -221,7 +265,8 @@ def _make_channel_here(library: Path, options: FleetOptions, started: float) -> 
                                        update=options.update, workers=1, wait=options.channel_timeout)
     try:
         with _glibc_heap_defaults():
-            result = daily.run_daily(library, daily_options, report=report, standing_pool=_standing_pool)
+            result = daily.run_daily(library, daily_options, report=report, standing_pool=_standing_pool,
+                                     fetch_stage=slot.fetch_stage)
     except NothingToBrief as error:
         return outcome(FAILED if skipped else QUIET, error.message)
     except BriefingError as error:
