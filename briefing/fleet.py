@@ -227,22 +227,39 @@ class _WorkerSlot:
         done.wait()
 
     def serve_until(self, run: threading.Thread, deadline: float) -> None:
-        """Do what the channel's thread asks until it ends or ``deadline`` (perf_counter) passes."""
+        """Do what the channel's thread asks until it ends or ``deadline`` (perf_counter) passes; the
+        time spent waiting for a slot again (other channels synthesising) does not count against it."""
         try:
             from distributed import rejoin, secede
             from distributed.worker import thread_state
         except ImportError:
             secede = rejoin = None  # type: ignore[assignment]
         in_task = secede is not None and getattr(thread_state, "key", None) is not None
+        seceded = False
         while run.is_alive() and time.perf_counter() < deadline:
             try:
                 what, done = self._asks.get(timeout=min(POLL_S, max(0.0, deadline - time.perf_counter())))
             except queue.Empty:
                 continue
-            if in_task and secede is not None and rejoin is not None:
-                secede() if what == "secede" else rejoin()
+            if what == "secede" and in_task and _fetching_apart.acquire(blocking=False):
+                secede()
+                seceded = True
+            elif what == "rejoin" and seceded:
+                waiting = time.perf_counter()
+                rejoin()
+                _fetching_apart.release()
+                seceded = False
+                deadline += time.perf_counter() - waiting
             done.set()
         run.join(max(0.0, deadline - time.perf_counter()))
+        if seceded:
+            _fetching_apart.release()
+
+
+# Channels of one worker process fetching apart from its slots (or waiting for one again) at most:
+# each holds its articles and its library open, so their number stays bounded however long the queue.
+FETCHING_APART = 4
+_fetching_apart = threading.BoundedSemaphore(FETCHING_APART)
 
 
 def _make_channel_here(library: Path, options: FleetOptions, started: float,
