@@ -14,6 +14,12 @@ share a Dask key, so two fleets on one cluster make each channel once.
 Each worker process keeps its speech engine's process from one channel to the next (a standing
 ``SpeechPool`` for the voice last used), so the engine starts once a worker, not once a channel.
 
+The report tells what happened even when the cluster cannot: a worker first proves it sees the
+channel's folder (else another worker gets it), a channel past its deadline is stopped with its lock
+revoked (nothing more it does is recorded), and a channel whose outcome was lost with the scheduler
+is submitted again if the client reconnects, else read from its own database and feed. While a
+channel's sources are fetched its task leaves its worker's slot to another channel (``_WorkerSlot``).
+
 This module owns finding channels, the cluster and gathering outcomes; making the briefing is
 ``daily``, the lock ``locking``, uploading to object storage ``objectstore``.
 """
