@@ -92,6 +92,7 @@ SCHEMA: dict[str, dict[str, Setting]] = {
         "cache_mb": Setting("number", 0, 1_000_000),  # the cache of speech and encoded pieces; 0 turns it off
         # How long a replaced episode's audio keeps answering after the feed stops naming it.
         "keep_replaced_hours": Setting("number", 0, 8760),
+        "cache_dir": _TEXT,  # that cache's folder (relative: to the library); one for a fleet's channels shares it
     },
     "sources": {
         "inbox": Setting("texts"), "feeds": Setting("texts"), "urls": Setting("texts"), "files": Setting("texts"),

@@ -51,7 +51,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 from collections.abc import Callable, Sequence
-from contextlib import ExitStack
+from contextlib import AbstractContextManager, ExitStack, nullcontext
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
@@ -126,7 +126,7 @@ class DailyOptions:
     minutes: float = DEFAULT_MINUTES
     update: bool = False
     workers: int | None = None
-    wait: bool = False
+    wait: bool | float = False  # for the library lock: True or seconds (``locking.library_lock``)
 
 
 @dataclass
@@ -143,13 +143,15 @@ class DailyResult:
 
 def run_daily(library_dir: Path, options: DailyOptions, *, report: Report = lambda line: None,
               progress: pipeline.Progress | None = None, note: Report | None = None,
-              standing_pool: Callable[[str, VoiceSettings, int | None], SpeechPool] | None = None) -> DailyResult:
+              standing_pool: Callable[[str, VoiceSettings, int | None], SpeechPool] | None = None,
+              fetch_stage: Callable[[], AbstractContextManager[object]] = nullcontext) -> DailyResult:
     """Make and publish ``options.date``'s briefing, holding the library lock throughout.
 
     Problems (a skipped source or story) go to ``report``; notes on what is done to ``note`` (default:
     ``report`` too). ``standing_pool`` gives speech workers the caller owns (started before this run,
     or a fleet worker's that outlast it), for the engine, voice settings and number of workers asked;
-    without it the run starts its own.
+    without it the run starts its own. The sources are read inside ``fetch_stage()`` (a fleet's task
+    gives up its worker's slot there, so waiting on slow sources does not hold a synthesis worker).
     """
     note = note or report
     library_dir = Path(library_dir)
@@ -164,6 +166,7 @@ def run_daily(library_dir: Path, options: DailyOptions, *, report: Report = lamb
             stories = stories_from_used(stored)
             stored_keys = {story.key for story in stories}
             kept = day_fit_of(stored) if options.update else None
+            previous = None if options.update else day_fit_of(stored)
             failures: list[str] = []
             if stories and not options.update:
                 stories = [replace(story, told=None) for story in stories]  # fitted afresh
@@ -174,14 +177,15 @@ def run_daily(library_dir: Path, options: DailyOptions, *, report: Report = lamb
                 engine_name, voice_settings = _engine_of(options.render)
                 pool = (standing_pool(engine_name, voice_settings, options.workers) if standing_pool else
                         stack.enter_context(SpeechPool(engine_name, voice_settings, options.workers)))
-                gathered = gather(settings, library, lambda problem: report(f"Skipped: {problem}"))
+                with fetch_stage():
+                    gathered = gather(settings, library, lambda problem: report(f"Skipped: {problem}"))
                 failures = gathered.failures
                 stories = merge_duplicates(stories, order_candidates(gathered.candidates))
         while True:
             if not stories:
                 problem = f"{len(failures)} source(s) failed" if failures else "no new articles in the sources"
                 raise NothingToBrief(f"nothing to brief for {date}: {problem}")
-            plan, script, fit = fit_day(stories, options, library_dir, kept)
+            plan, script, fit = fit_day(stories, options, library_dir, kept, previous)
             with Library.open(library_dir) as library:
                 guid, replaces = day_identity(library, date, [story.key for story, _ in plan], stored_keys)
             try:
@@ -270,7 +274,8 @@ def plan_budget(stories: list[Story], minutes: float, date: dt.date,
 
 
 def fit_day(stories: list[Story], options: DailyOptions, library_dir: Path,
-            kept: DayFit | None = None) -> tuple[list[tuple[Story, list[str]]], Script, DayFit]:
+            kept: DayFit | None = None, previous: DayFit | None = None,
+            ) -> tuple[list[tuple[Story, list[str]]], Script, DayFit]:
     """The plan and script that play nearest ``options.minutes``, and how they were fitted.
 
     The words a minute the plan budgets start at the voice's pace, and each attempt corrects them by
@@ -278,7 +283,9 @@ def fit_day(stories: list[Story], options: DailyOptions, library_dir: Path,
     show); the pauses of the script chosen are then stretched to land on the length. With stories
     already told and the fit ``kept`` from their episode, nothing is fitted again: the told stories
     say what they said with the same pauses, and the new ones follow with the share that fit gives
-    them (an update makes the episode longer by the new stories).
+    them (an update makes the episode longer by the new stories). Re-rendering a day fitted before
+    (``previous``) tries its pace first, so a change of a few milliseconds in the estimate does not
+    pick other sentences.
     """
     profile = options.render.profile
     pace, target = pipeline.speaking_pace(profile), options.minutes * 60.0
@@ -288,7 +295,7 @@ def fit_day(stories: list[Story], options: DailyOptions, library_dir: Path,
         script = build_daily_script(options.date, plan, profile.pauses, profile.drop_conversions)
         fit = DayFit(kept.pace, kept.pause_stretch)
     else:
-        budgeted = pace
+        budgeted = previous.pace if previous is not None else pace
         best: tuple[float, float, list[tuple[Story, list[str]]], Script] | None = None
         for _ in range(FIT_ATTEMPTS):
             plan = plan_budget(stories, options.minutes, options.date, budgeted, processes)

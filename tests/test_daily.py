@@ -260,3 +260,36 @@ def test_update_says_the_told_stories_word_for_word_and_encodes_only_what_change
 
 def _timing(library: Path, episode) -> dict:
     return json.loads(side_path(library / episode.audio_path, "timing").read_text(encoding="utf-8"))
+
+
+def test_re_rendering_a_day_picks_the_same_sentences_when_a_pause_differs_by_ten_milliseconds(tmp_path):
+    """The re-render starts from the stored fit's pace; a few milliseconds more or less in the estimate
+    must not move the budget across a sentence boundary."""
+    import dataclasses
+    import shutil as shutil_
+
+    from briefing.daily import DailyOptions, Story, fit_day
+    from briefing.library import Library
+    from briefing.pipeline import RenderOptions
+    from briefing.sources import gather, settings_from_config
+    from briefing.voices import load_profile
+    from conftest import FIXTURES
+
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+    for name in ["bank-rates.txt", "bin-collections.txt", "cycle-lanes.txt", "storm-ciaran.txt",
+                 "harbour-bridge.html", "library-closures.json"]:
+        shutil_.copy(FIXTURES / name, inbox)
+    with Library.open(tmp_path) as library:
+        gathered = gather(settings_from_config({"sources": {"inbox": "inbox"}}, tmp_path), library)
+    stories = [Story(candidate.key, candidate.article) for candidate in gathered.candidates]
+    profile = load_profile("british")
+    for minutes in (1.0, 1.5, 2.0, 2.5, 3.0):
+        options = DailyOptions(date=dt.date(2026, 11, 25), render=RenderOptions(profile=profile), minutes=minutes,
+                               workers=1)
+        plan, _, fit = fit_day(stories, options, tmp_path)
+        for delta in (-10, 10):
+            pauses = dataclasses.replace(profile.pauses, section_ms=profile.pauses.section_ms + delta)
+            nudged = dataclasses.replace(options, render=RenderOptions(profile=dataclasses.replace(profile, pauses=pauses)))
+            again, _, _ = fit_day(stories, nudged, tmp_path, previous=fit)
+            assert [body for _, body in again] == [body for _, body in plan], (minutes, delta)

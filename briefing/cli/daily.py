@@ -30,7 +30,9 @@ fleet_option = click.option("--fleet", metavar="DIR",
 @click.option("--workers", type=click.IntRange(min=1), metavar="N", help="Parallel workers: speech, the day's planning and encoding (default: one per core).")
 @click.option("--chime", is_flag=True, help="Play a short chime at the start of each section.")
 @audio_option
-@click.option("--wait", is_flag=True, help="If another briefing is using the library, wait for it (default: exit 75).")
+@click.option("--wait", type=click.FloatRange(min=0), is_flag=False, flag_value=float("inf"), default=0.0,
+              metavar="[SECONDS]", help="If another briefing is using the library, wait for it (for at most "
+              "SECONDS, if given), then exit 75 (default: exit 75 at once).")
 @click.option("-q", "--quiet", is_flag=True, help="Print nothing but problems (skipped sources).")
 @click.pass_context
 def daily(ctx, date, minutes, update, library, voice, engine, workers, chime, audio, wait, quiet) -> None:
@@ -149,7 +151,10 @@ def schedule(at: str | None, library: str | None, fleet: str | None, systemd: bo
         return
     for path in scheduling.install_systemd(target):
         click.echo(f"Wrote {path}")
-    click.echo(f"Then: systemctl --user daemon-reload && systemctl --user enable --now {scheduling.UNIT_NAME}.timer")
+    cluster = (f" {scheduling.SCHEDULER_UNIT}.service {scheduling.WORKER_UNIT}1.service "
+               f"{scheduling.WORKER_UNIT}2.service" if target.fleet else "")
+    click.echo(f"Then: systemctl --user daemon-reload && systemctl --user enable --now {scheduling.UNIT_NAME}.timer"
+               + cluster)
 
 
 def _target(scheduling, at: str, library: str | None, fleet: str | None):
