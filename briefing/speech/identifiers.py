@@ -71,7 +71,10 @@ def expand_model_numbers(text: str) -> str:
     after_maker = rf"(?P<prefix>\b(?:{MAKERS})(?:['’]s)?\s(?:[A-Z][a-z]+\s)?)"
     text = re.sub(after_maker + _MODEL_NUMBER, _model, text)
     text = re.sub(r"(?P<prefix>\b[A-Z]{1,3}-?)" + _MODEL_NUMBER, _model, text)
-    before_product = rf"(?P<prefix>(?<![\w.,£$€-]))(?=\d{{3,4}}(?:-\d{{1,4}})?[A-Z]?\s(?:{PRODUCT_NOUNS})\b)"
+    # 'the 737 Max', 'ten 787 jets', but a count after a verb: 'delivered 348 aircraft'.
+    named_by = r"(?:(?i:the|its|their|his|her|our|these|those|two|three|four|five|six|seven|eight|nine|ten)|\d+|\w+['’]s)"
+    before_product = (rf"(?P<prefix>\b{named_by}\s)"
+                      rf"(?=\d{{3,4}}(?:-\d{{1,4}})?[A-Z]?\s(?:{PRODUCT_NOUNS})\b)")
     text = re.sub(before_product + _MODEL_NUMBER, _model, text)
     text = re.sub(r"(?P<prefix>(?<![\w.,£$€-]))(?=\d{3}[A-Z]\b)" + _MODEL_NUMBER, _model, text)  # '777X'
 
