@@ -217,6 +217,14 @@ DATELINE = re.compile(
     r"^(?:[A-Z][A-Z .'-]{1,40}(?:,\s*[A-Z][a-z]{2,8}\.? \d{1,2})?\s*)?"
     r"\((?:Reuters|AP|AFP|Bloomberg|CNN|PA|UPI|dpa|Xinhua)\)\s*[-–—]+\s*"
 )
+# A city dateline: "ALBANY, N.Y. — ", "WASHINGTON (AP) - ", "ALBANY, N.Y. Hours before ..."; and at
+# the top of the story a title-case one before a dash: "Washington — Two judges ...". Dropped: a
+# newsreader does not read it into the sentence.
+CITY_DATELINE = re.compile(
+    r"^[A-Z][A-Z.'-]{2,}(?:\s[A-Z][A-Z.'-]+){0,3}(?:,\s*[A-Z][A-Za-z.]*(?:\s[A-Z][A-Za-z.]*){0,2})?"
+    r"(?:\s*\([A-Za-z][\w .]{0,30}\))?(?:\s*[-–—]+\s*|(?<=\.)\s+(?=[A-Z][a-z]))"
+)
+TOP_DATELINE = re.compile(r"^[A-Z][a-z]+(?:\s[A-Z][a-z]+)?(?:,\s[A-Z][\w.]+(?:\s[A-Z][\w.]+)?)?\s[—–]\s(?=[A-Z])")
 
 
 def strip_html(text: str) -> str:
@@ -250,7 +258,7 @@ def clean(raw: RawArticle) -> Article:
     byline: str | None = None
     skipping_tags = False
     for index, raw_text in enumerate(raw.paragraphs):
-        text = DATELINE.sub("", strip_html(raw_text), count=1)
+        text = _without_dateline(strip_html(raw_text), at_top=not paragraphs)
         if not text:
             continue
         rule = matching_rule(text)
@@ -278,6 +286,12 @@ def clean(raw: RawArticle) -> Article:
         raise InputError(f"{raw.source}: no article text left after removing boilerplate")
     title = raw.title or _title_from(paragraphs)
     return Article(title=title, paragraphs=paragraphs, source=raw.source, format=raw.format, byline=byline)
+
+
+def _without_dateline(text: str, *, at_top: bool) -> str:
+    text = DATELINE.sub("", text, count=1)
+    text = CITY_DATELINE.sub("", text, count=1)
+    return TOP_DATELINE.sub("", text, count=1) if at_top else text
 
 
 def is_heading_marked(raw_text: str) -> bool:

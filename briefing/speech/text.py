@@ -25,9 +25,11 @@ from __future__ import annotations
 import re
 
 from briefing.speech.abbreviations import (
+    drop_inner_full_stops,
     expand_abbreviations,
     expand_roman_numerals,
     expand_titles,
+    expand_states,
     spell_acronyms,
 )
 from briefing.speech.addresses import expand_web_addresses
@@ -89,7 +91,8 @@ _RULES = (
     expand_web_addresses, expand_identifiers, expand_times, expand_dates, expand_ordinals, expand_money, expand_multipliers,
     expand_per_units, expand_units, expand_percent,
     expand_ranges, expand_years, expand_fractions, expand_titles,
-    expand_abbreviations, expand_roman_numerals, spell_acronyms, _brackets_to_asides, _tidy_punctuation,
+    expand_states, expand_abbreviations, expand_roman_numerals, spell_acronyms, drop_inner_full_stops, _brackets_to_asides,
+    _tidy_punctuation,
 )
 
 
