@@ -14,6 +14,7 @@ import re
 from briefing.speech.numbers import number_words
 from briefing.speech.vocabulary import (
     ALWAYS_TITLES,
+    INNER_ABBREVIATIONS,
     ROMAN_CARDINAL_AFTER,
     SHOUTED_WORDS,
     TITLES,
@@ -72,9 +73,10 @@ def expand_states(text: str) -> str:
 def drop_inner_full_stops(text: str) -> str:
     """The sentence splitter has already found where this sentence ends, so a full stop inside it
     after an abbreviation ('L.A.P.D. Chief', 'Inc. last year') is not an end: the voice would pause
-    and fall there. Dotted acronyms lose their last dot; other abbreviations before a lower-case
-    word lose theirs."""
+    and fall there. Dotted acronyms, a middle initial ('James T. Kirk') and a known abbreviation
+    ('Cmdr. Sean Ross') lose their last dot; so does a short capitalised word before a lower-case one."""
     text = re.sub(r"\b((?:[A-Z]\.){1,5}[A-Z])\.(?=\s+[\w\"'“‘(])", r"\1", text)
+    text = re.sub(rf"\b([A-Z]|{INNER_ABBREVIATIONS})\.(?=\s+[A-Z])", r"\1", text)
     return re.sub(r"\b([A-Z][a-z]{1,4})\.(?=\s+[a-z])", r"\1", text)
 
 

@@ -27,12 +27,17 @@ SHOUTED_WORDS = frozenset(
 )
 
 TITLES = {
-    "Adm": "Admiral", "Brig": "Brigadier", "Capt": "Captain", "Cllr": "Councillor", "Col": "Colonel",
+    "Adm": "Admiral", "Brig": "Brigadier", "Cmdr": "Commander", "Cdr": "Commander", "Capt": "Captain", "Cllr": "Councillor", "Col": "Colonel",
     "Cpl": "Corporal", "Det": "Detective", "Dr": "Doctor", "Fr": "Father", "Gen": "General",
     "Gov": "Governor", "Hon": "Honourable", "Insp": "Inspector", "Lt": "Lieutenant", "Maj": "Major",
     "Prof": "Professor", "Pte": "Private", "Rep": "Representative", "Rev": "Reverend",
     "Revd": "Reverend", "Rt": "Right", "Sen": "Senator", "Sgt": "Sergeant", "Supt": "Superintendent",
 }
+# Abbreviations with a full stop that a capitalised word often follows inside a sentence.
+INNER_ABBREVIATIONS = (
+    "Gov|Rep|Sen|Cmdr|Cdr|Adm|Brig|Capt|Col|Cpl|Det|Gen|Insp|Lt|Maj|Pte|Sgt|Supt|Rev|Prof|Dr|Mr|Mrs|Ms|"
+    "St|Mt|Ft|Inc|Corp|Co|Ltd|Jr|Sr|Bros|Dept|Univ|Jan|Feb|Aug|Sept|Sep|Oct|Nov|Dec|No|Nos|Vol"
+)
 ALWAYS_TITLES = {"Mr": "Mister", "Mrs": "Missus", "Ms": "Miz", "Messrs": "Messieurs"}
 
 # US states as news style abbreviates them after a city ("Albany, N.Y.", "Sacramento, Calif.").
