@@ -83,7 +83,7 @@ def people(text: str) -> dict[str, str]:
         if first in NOT_FIRST_NAMES or surname in NOT_FIRST_NAMES:
             continue
         alone = re.search(rf"(?:\b{TITLES}\.? |(?<![A-Z][a-z]) (?<!\. )){surname}\b(?! [A-Z])", text.replace(match.group(0), ""))
-        said = re.search(rf"\b(?:{TITLES}\.? )?{surname} (?:said|says|told|added|argued|wrote|was|is|has|had)\b", text)
+        said = re.search(rf"\b(?:{TITLES}\.? )?{surname} (?:said|says|told|added|argued|wrote)\b", text)
         if alone and said and surname not in found:
             found[surname] = f"{first} {surname}"
     return found

@@ -15,6 +15,7 @@ from __future__ import annotations
 import re
 
 from briefing.errors import InputError
+from briefing.mentions import introduce_first_mentions
 from briefing.model import Article, Paragraph, Script, Section, Segment
 from briefing.select import WORDS_PER_MINUTE
 from briefing.sentences import split_sentences
@@ -60,7 +61,7 @@ def build_script(
     if words > MAX_SCRIPT_WORDS:
         raise InputError(f"{article.source}: {words} words is too long to narrate (the limit is "
                          f"{MAX_SCRIPT_WORDS}, about {round(MAX_SCRIPT_WORDS / WORDS_PER_MINUTE)} minutes); choose a length with --minutes")
-    body = _body_sections(chosen, pauses, drop_conversions)
+    body = _body_sections(introduce_first_mentions(article, chosen), pauses, drop_conversions)
     opening = body[0].segments[0].display if body else ""
     greeting = GREETING if repeats_opening(article.title, opening) else f"{GREETING} {as_sentence(article.title)}"
     sections = close_sections([intro_section(greeting), *body, outro_section(OUTRO)], pauses)
