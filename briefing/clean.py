@@ -191,10 +191,49 @@ def _is_navigation_label(text: str) -> bool:
     return 0 < len(found) <= 5 and all(word in words.NAVIGATION_WORDS for word in found)
 
 
+URL = re.compile(r"(?:https?://|www\.|pic\.twitter\.com/)\S+|\b[\w-]+(?:\.[\w-]+)*\.(?:com|org|net|co\.uk|ly|io)/\S*")
+HANDLE = re.compile(r"(?<![\w@])[@#][A-Za-z_]\w{1,30}")
+TWEET_SIGNATURE = re.compile(r"^[—–-]\s*[^()]{1,60}\(@\w+\)\s*(?:[A-Z][a-z]+ \d{1,2}, \d{4})?\.?$")
+LINK_LABEL = re.compile(r"^([\w'’ ]{2,30})\s*[:|»›]\s*\S")
+# Credits in brackets inside a paragraph: "(Photo: Ana Ruiz/AFP)", "(Getty Images)", "(AP Photo/Jo Lee)".
+CREDIT_IN_BRACKETS = re.compile(
+    r"\s*[(\[](?:(?:photo|image|picture|video|illustration|graphic|pictured|credit)s?\b[^()\[\]]{0,60}"
+    r"|(?:[^()\[\]]{0,40}/\s?)?(?:getty images|afp|reuters|ap|epa|shutterstock|alamy|pa media|pa)(?:\s?/[^()\[\]]{0,40})?)[)\]]",
+    re.IGNORECASE)
+
+
+def _is_link_or_handle(text: str) -> bool:
+    """A paragraph of addresses, handles and hashtags, or an embedded post's signature line."""
+    rest = HANDLE.sub(" ", URL.sub(" ", text))
+    return bool(TWEET_SIGNATURE.match(text)) or (rest != text and len(_words(rest)) < 3)
+
+
+def _is_link_label(text: str) -> bool:
+    """A label and a headline linking to another story: "Read more: Rates rise again", "RELATED | ..."."""
+    label = LINK_LABEL.match(text)
+    if label is None or len(_words(text)) > 25 or text.rstrip().endswith((".", "!")):
+        return False
+    found = _words(label.group(1))
+    return bool(found) and len(found) <= 5 and all(word in words.LINK_LABEL_WORDS for word in found)
+
+
+def without_inline_clutter(text: str) -> str:
+    """Drop what a paragraph carries that is not its sentences: bracketed photo credits, an embedded
+    post's picture link, handles in brackets, and a closing call to action ("... Chat with us on WhatsApp.")."""
+    text = CREDIT_IN_BRACKETS.sub("", text)
+    text = re.sub(r"\s*\(@\w+\)|\s*(?:https?://t\.co/|pic\.twitter\.com/)\S+", "", text).strip()
+    sentences = re.split(r"(?<=[.!?])\s+(?=[A-Z\"“])", text)
+    while len(sentences) > 1 and (_is_call_to_action(sentences[-1]) or _is_contact_prompt(sentences[-1])):
+        sentences.pop()
+    return " ".join(sentences)
+
+
 SHAPES: tuple[ShapeRule, ...] = (
+    ShapeRule("link or handle", _is_link_or_handle, "pic.twitter.com/abc123"),
+    ShapeRule("link label", _is_link_label, "More on this | Rates rise again as inflation bites"),
     ShapeRule("contact prompt", _is_contact_prompt, "Seen something? Write to tips@example.org"),
-    ShapeRule("call to action", _is_call_to_action, "Get our free daily email"),
     ShapeRule("player label", _is_player_label, "Listen to this article, 4 min"),
+    ShapeRule("call to action", _is_call_to_action, "Get our free daily email"),
     ShapeRule("credit line", _is_credit_line, "Graphics by Lee Chan"),
     ShapeRule("navigation label", _is_navigation_label, "Back to top"),
 )
@@ -212,6 +251,12 @@ BYLINE = re.compile(
     r"(?:\s*(?:,|-|–|—|\|)\s*.{0,80})?$"
 )
 BYLINE_MAX_WORDS = 16
+# A date or time after a byline's name: "By Jo Lee, Tuesday 5 November 2019", "| Updated 10:31 GMT".
+DATE_AFTER_BYLINE = re.compile(
+    r"\s*(?:[,|·•–—-]\s*)?(?:(?:published|updated|posted)\s*:?\s*)?(?:on\s)?"
+    r"(?:(?:Mon|Tues|Wednes|Thurs|Fri|Satur|Sun)day\b|\d{1,2}(?:st|nd|rd|th)?\s(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec)[a-z]*\b"
+    r"|(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec)[a-z]*\.?\s\d{1,2}\b|\d{1,2}:\d{2}|\d{4}-\d{2}-\d{2}).*$",
+    re.IGNORECASE)
 # A wire-service dateline opening a story: "LONDON (Reuters) - ", "(AP) — ", "PARIS, Nov 5 (AFP) - ".
 DATELINE = re.compile(
     r"^(?:[A-Z][A-Z .'-]{1,40}(?:,\s*[A-Z][a-z]{2,8}\.? \d{1,2})?\s*)?"
@@ -259,9 +304,12 @@ def clean(raw: RawArticle) -> Article:
     skipping_tags = False
     for index, raw_text in enumerate(raw.paragraphs):
         text = _without_dateline(strip_html(raw_text), at_top=not paragraphs)
+        rule = matching_rule(text) if text else None
+        if rule is None:
+            text = without_inline_clutter(text)
+            rule = matching_rule(text) if text else None
         if not text:
             continue
-        rule = matching_rule(text)
         if rule is not None:
             skipping_tags = rule.name in TAGS_AFTER
             continue
@@ -269,13 +317,16 @@ def clean(raw: RawArticle) -> Article:
             continue
         skipping_tags = False
         if is_byline(text):
+            text = DATE_AFTER_BYLINE.sub("", text)
             if paragraphs:  # a byline after the story has begun opens the correspondent's analysis
                 section = "analysis"
                 paragraphs.append(Paragraph(text=text, source=index, section="analysis", is_heading=True))
             byline = byline or text
             continue
         is_bold = bool(BOLD_WHOLE.match(raw_text))
-        is_heading = bool(HEADING_WHOLE.match(raw_text)) or (is_bold and _looks_like_subheading(text) and bool(paragraphs))
+        is_heading = bool(HEADING_WHOLE.match(raw_text)) or (
+            (is_bold or _is_bare_subheading(text, raw.paragraphs[index + 1:index + 2])) and _looks_like_subheading(text)
+            and bool(paragraphs))
         if is_bold and not is_heading_marked(raw_text) and _only_fragments_before(paragraphs, text):
             # Labels before the bold lede (a player's caption, a kicker) are furniture, not the story.
             paragraphs = [Paragraph(text=text, source=index, section="lede")]
@@ -300,6 +351,12 @@ def is_heading_marked(raw_text: str) -> bool:
 
 def _only_fragments_before(paragraphs: list[Paragraph], text: str) -> bool:
     return not is_fragment(text) and all(is_fragment(p.text) and p.section != "lede" for p in paragraphs)
+
+
+def _is_bare_subheading(text: str, following: list[str]) -> bool:
+    """A short line with no sentence end, followed by a sentence: a subheading, not a sentence
+    ("Why the air gets so bad in winter")."""
+    return 2 <= len(text.split()) and is_fragment(text) and bool(following) and _is_sentence(strip_html(following[0]))
 
 
 def _looks_like_subheading(text: str) -> bool:

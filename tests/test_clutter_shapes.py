@@ -1,0 +1,72 @@
+"""Clutter recognised by its shape, not by one site's phrase: calls to action, links and handles,
+credits in brackets, links to other stories, subheadings and dates after a byline. Invented lines."""
+
+from __future__ import annotations
+
+import pytest
+
+from briefing.clean import clean
+from briefing.model import RawArticle
+
+LEDE = "A new footbridge over the river in Ashford opened on Saturday after two years of delays."
+STORY = "The council said the bridge had cost about four million pounds, a third more than planned."
+LATER = "Engineers will inspect the bridge again in the spring, a spokesman for the council said."
+
+
+def kept(*paragraphs: str) -> list[str]:
+    return [p.text for p in clean(RawArticle(title="Bridge opens", paragraphs=list(paragraphs), source="t", format="text")).paragraphs]
+
+
+@pytest.mark.parametrize("clutter", [
+    "Chat with us on WhatsApp for the latest updates",
+    "Share this story with your friends",
+    "Follow our reporter on Instagram",
+    "Download the Ashford Echo app today",
+    "Sign up to our morning briefing",
+    "Subscribe now for unlimited access",
+    "pic.twitter.com/Ab12Cd34",
+    "@ashfordecho #bridge",
+    "https://example.com/news/bridge-opens",
+    "— Ashford Council (@AshfordCouncil) May 4, 2024",
+    "Read more: Why the bridge cost so much",
+    "RELATED | Council faces questions over budget",
+    "More on this story: Bridge delayed again",
+])
+def test_clutter_between_paragraphs_is_not_kept(clutter: str) -> None:
+    assert kept(LEDE, STORY, clutter, LATER) == [LEDE, STORY, LATER]
+
+
+@pytest.mark.parametrize("paragraph, expected", [
+    ("The bridge opened on Saturday (Photo: Ana Ruiz/AFP) to cheers.", "The bridge opened on Saturday to cheers."),
+    ("Crowds gathered on both banks (Getty Images).", "Crowds gathered on both banks."),
+    ("The mayor cut the ribbon. Chat with us on WhatsApp for updates.", "The mayor cut the ribbon."),
+    ("The mayor thanked the crews (@AshfordMayor) for their work.", "The mayor thanked the crews for their work."),
+    ("The council is ready, she wrote. pic.twitter.com/Ab12Cd34", "The council is ready, she wrote."),
+    ("The plans are at https://example.org/plans for anyone to read.", "The plans are at https://example.org/plans for anyone to read."),
+])
+def test_clutter_inside_a_paragraph_is_dropped_and_the_sentences_kept(paragraph: str, expected: str) -> None:
+    assert kept(LEDE, paragraph)[1] == expected
+
+
+@pytest.mark.parametrize("sentence", [
+    "Follow the money, investigators told the court.",
+    "Share prices fell sharply after the announcement on Monday.",
+    "The Reuters report (published on Monday) was denied.",
+])
+def test_sentences_that_look_a_little_like_clutter_are_kept(sentence: str) -> None:
+    assert kept(LEDE, sentence) == [LEDE, sentence]
+
+
+def test_a_short_line_without_a_sentence_end_before_a_paragraph_is_a_subheading() -> None:
+    article = clean(RawArticle(title="Bridge", paragraphs=[LEDE, STORY, "Why the bridge cost so much", LATER], source="t", format="text"))
+    assert [(p.text, p.is_heading) for p in article.paragraphs][2] == ("Why the bridge cost so much", True)
+
+
+@pytest.mark.parametrize("byline, expected", [
+    ("Analysis by Jo Lee, Tuesday 5 November 2024", "Analysis by Jo Lee"),
+    ("By Sam Ortiz, transport correspondent | Updated 10:31 GMT", "By Sam Ortiz, transport correspondent"),
+    ("By Ana Ruiz - Nov 5, 2024", "By Ana Ruiz"),
+])
+def test_a_date_after_a_byline_is_not_part_of_it(byline: str, expected: str) -> None:
+    article = clean(RawArticle(title="Bridge", paragraphs=[LEDE, STORY, byline, LATER], source="t", format="text"))
+    assert article.paragraphs[2].text == expected and article.paragraphs[2].is_heading
