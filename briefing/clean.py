@@ -332,10 +332,13 @@ def clean(raw: RawArticle) -> Article:
             paragraphs = [Paragraph(text=text, source=index, section="lede")]
             continue
         paragraphs.append(Paragraph(text=text, source=index, section=section, is_heading=is_heading))
+    headline = None if raw.title else _opening_headline(paragraphs)
+    if headline is not None:
+        paragraphs = paragraphs[1:]
     paragraphs = _mark_lede(paragraphs)
     if not any(not p.is_heading for p in paragraphs):
         raise InputError(f"{raw.source}: no article text left after removing boilerplate")
-    title = raw.title or _title_from(paragraphs)
+    title = raw.title or headline or _title_from(paragraphs)
     return Article(title=title, paragraphs=paragraphs, source=raw.source, format=raw.format, byline=byline)
 
 
@@ -361,6 +364,17 @@ def _is_bare_subheading(text: str, following: list[str]) -> bool:
 
 def _looks_like_subheading(text: str) -> bool:
     return len(text.split()) <= 12 and not text.endswith((".", '"', "”"))
+
+
+def _opening_headline(paragraphs: list[Paragraph]) -> str | None:
+    """An input without a title that opens with a short line and no sentence end, followed by a
+    sentence, opens with its headline: the title, not the lede."""
+    if len(paragraphs) < 2 or paragraphs[0].section == "lede" or paragraphs[1].is_heading:
+        return None
+    first, following = paragraphs[0].text, paragraphs[1].text
+    if len(first.split()) >= 3 and is_fragment(first) and _is_sentence(following) and not is_fragment(following):
+        return first
+    return None
 
 
 def _mark_lede(paragraphs: list[Paragraph]) -> list[Paragraph]:

@@ -8,8 +8,8 @@ rewrites the first mention in the chosen text to the full form the article gave 
 are made from the same words.
 
 A person is a "First Surname" pair in the article whose surname the article also uses alone as a
-person ("Mr Apte", "Apte said"), and whose first word the article never writes in lower case (so
-"Like Instagram" or "Spread Firefox" are not names). A title that is not a courtesy title stays:
+person ("Mr Apte", "Apte said"), and whose first word the article never writes in lower case nor
+uses without that surname (so "Like Instagram", "Spread Firefox" or "Kyiv Ukraine" are not names). A title that is not a courtesy title stays:
 "Dr Apte" → "Dr Joshua Apte"; "Mr Blair" → "Tony Blair".
 
 This stage does not choose sentences (``select``) or say them (``speech``).
@@ -24,7 +24,7 @@ from briefing.model import Article, Paragraph
 
 COURTESY_TITLES = r"(?:Mr|Mrs|Ms|Miss|Mx)\.?"
 OTHER_TITLES = r"(?:Dr|Prof|Professor|Doctor|Sir|Dame|Lord|Lady|Sen|Senator|Rep|Gov|Governor|Judge|Justice)\.?"
-FULL_NAME = re.compile(r"\b([A-Z][a-z]+(?:-[A-Z][a-z]+)?)\s((?:[A-Z]\.\s)?)([A-Z][a-z]{2,}(?:-[A-Z][a-z]+)?)\b(?!['’]?\s?[A-Z])")
+FULL_NAME = re.compile(r"\b([A-Z][a-z]+(?:-[A-Z][a-z]+)?) ((?:[A-Z]\. )?)([A-Z][a-z]{2,}(?:-[A-Z][a-z]+)?)\b(?!['’]?\s?[A-Z])")
 SPEECH_VERBS = r"(?:said|says|told|added|argued|wrote|explained|warned|insisted|admitted|denied|claimed|tweeted)"
 SHORT_FORM = re.compile(r"\b((?:[A-Z][a-z]+|of|for|and|the|on)(?:\s(?:[A-Z][a-z]+|of|for|and|the|on)){1,7})\s\(([A-Z]{2,6})\)")
 NOT_FIRST_NAMES = frozenset(
@@ -40,7 +40,7 @@ NOT_FIRST_NAMES = frozenset(
 
 def introduce_first_mentions(article: Article, chosen: list[Paragraph]) -> list[Paragraph]:
     """``chosen`` with each person's and short-named organisation's first mention in full."""
-    text = " ".join(paragraph.text for paragraph in article.paragraphs)
+    text = "\n".join(paragraph.text for paragraph in article.paragraphs)
     people = _people(text)
     short_forms = {short: full for words, short in SHORT_FORM.findall(text) if (full := _spelled_out(words, short))}
     if not people and not short_forms:
@@ -74,6 +74,8 @@ def _people(text: str) -> dict[str, str]:
     for first, middle, surname in FULL_NAME.findall(text):
         if surname in found or first in NOT_FIRST_NAMES or surname in NOT_FIRST_NAMES or first.lower() in lower_words:
             continue
+        if re.search(rf"\b{first}\b(?! (?:[A-Z]\. )?{surname}\b)", text):
+            continue  # the first word stands alone elsewhere: a place or a thing ("Kyiv"), not a first name
         as_person = rf"\b(?:{COURTESY_TITLES}|{OTHER_TITLES})\s{surname}\b|\b{surname}\s{SPEECH_VERBS}\b|{SPEECH_VERBS}\s{surname}\b"
         if re.search(as_person, text):
             found[surname] = f"{first} {middle}{surname}"

@@ -70,3 +70,21 @@ def test_a_short_line_without_a_sentence_end_before_a_paragraph_is_a_subheading(
 def test_a_date_after_a_byline_is_not_part_of_it(byline: str, expected: str) -> None:
     article = clean(RawArticle(title="Bridge", paragraphs=[LEDE, STORY, byline, LATER], source="t", format="text"))
     assert article.paragraphs[2].text == expected and article.paragraphs[2].is_heading
+
+
+def test_a_list_that_opens_with_a_short_headline_has_it_as_title_and_keeps_the_first_sentence(tmp_path) -> None:
+    from briefing.pipeline import load_article
+
+    source = tmp_path / "story.txt"
+    source.write_text(repr(["Footbridge opens after delays", LEDE, STORY, LATER]), encoding="utf-8")
+    article = load_article(str(source))
+    assert article.title == "Footbridge opens after delays"
+    assert [(p.text, p.section) for p in article.paragraphs][0] == (LEDE, "lede")
+
+
+def test_a_list_that_opens_with_a_sentence_keeps_it_as_the_lede(tmp_path) -> None:
+    from briefing.pipeline import load_article
+
+    source = tmp_path / "story.txt"
+    source.write_text(repr([LEDE, STORY, LATER]), encoding="utf-8")
+    assert load_article(str(source)).paragraphs[0].text == LEDE
