@@ -14,9 +14,10 @@ eval news text (``bbc-news-summary``, 150 articles), and counts, per briefing:
 - cuts: a spoken segment the voice would end early at an abbreviation's full stop;
 - repeats: two segments of one script that say nearly the same words.
 
-It prints each count, the share of briefings with none of any, and the labelled tricky-number list
-(benchmarks/data/tricky_numbers.tsv) scored per split: "dev" rows were used to write the rules,
-"held-out" rows were not. ``--minutes`` prints how far fitted scripts land from their target
+It prints each count, the share of briefings with none of any, the labelled tricky-number list
+(benchmarks/data/tricky_numbers.tsv) scored per split ("dev" rows were used to write the rules,
+"held-out" rows were not), and the checks of a dozen invented tricky stories
+(benchmarks/data/tricky_articles.json: what each script must and must not say). ``--minutes`` prints how far fitted scripts land from their target
 by the length estimate (spoken words at the voice's pace).
 
 Run: ``.venv/bin/python benchmarks/listener.py [-v] [--minutes]``.
@@ -36,6 +37,7 @@ EVAL_DIR = ROOT.parent / "shared" / "eval"
 PAGES_DIR = EVAL_DIR / "article-extraction-benchmark"
 TEXTS_DIR = EVAL_DIR / "bbc-news-summary" / "News Articles"
 TRICKY = Path(__file__).resolve().parent / "data" / "tricky_numbers.tsv"
+TRICKY_ARTICLES = Path(__file__).resolve().parent / "data" / "tricky_articles.json"
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "benchmarks"))
 
@@ -192,6 +194,32 @@ def tricky_numbers() -> dict[str, tuple[int, int]]:
     return {split: (right, total) for split, (right, total) in scores.items()}
 
 
+def tricky_articles(verbose: bool) -> tuple[int, int]:
+    """Invented stories (benchmarks/data/tricky_articles.json): checks passed, checks made."""
+    import json
+
+    from briefing.clean import clean
+    from briefing.model import RawArticle
+    from briefing.pipeline import make_script
+    from briefing.select import Budget
+    from briefing.voices import load_profile
+
+    passed = made = 0
+    for item in json.loads(TRICKY_ARTICLES.read_text(encoding="utf-8"))["articles"]:
+        article = clean(RawArticle(title=None, paragraphs=item["paragraphs"], source=item["name"], format="list"))
+        script = make_script(article, Budget.from_options(None, None, False), load_profile(None))
+        spoken = " ".join(segment.text for segment in script.segments())
+        shown = " ".join(segment.display or segment.text for segment in script.segments())
+        checks = [(f"hears {p!r}", p in spoken) for p in item["must_hear"]]
+        checks += [(f"does not hear {p!r}", p not in spoken and p not in shown) for p in item["must_not_hear"]]
+        for label, ok in checks:
+            made += 1
+            passed += ok
+            if verbose and not ok:
+                print(f"tricky article {item['name']}: fails: {label}")
+    return passed, made
+
+
 def minutes_fit(verbose: bool) -> float:
     """The largest miss, in per cent, of ``fit_script`` against its target over the news texts."""
     from briefing.pipeline import fit_script, load_article, speaking_pace
@@ -236,6 +264,8 @@ def main() -> None:
         print(f"{kind}: {totals[kind]} in {briefings_with[kind]} briefings")
     for split, (right, total) in sorted(tricky_numbers().items()):
         print(f"tricky numbers said as people say them ({split}): {right}/{total}")
+    passed, made = tricky_articles(verbose)
+    print(f"tricky articles: {passed}/{made} checks pass")
     if "--minutes" in sys.argv:
         print(f"minutes_worst_miss_pct: {minutes_fit(verbose):.1f}")
     print(f"load average: {os.getloadavg()[0]:.2f}; {time.perf_counter() - started:.0f} s")

@@ -198,7 +198,8 @@ LINK_LABEL = re.compile(r"^([\w'’ ]{2,30})\s*[:|»›]\s*\S")
 # Credits in brackets inside a paragraph: "(Photo: Ana Ruiz/AFP)", "(Getty Images)", "(AP Photo/Jo Lee)".
 CREDIT_IN_BRACKETS = re.compile(
     r"\s*[(\[](?:(?:photo|image|picture|video|illustration|graphic|pictured|credit)s?\b[^()\[\]]{0,60}"
-    r"|(?:[^()\[\]]{0,40}/\s?)?(?:getty images|afp|reuters|ap|epa|shutterstock|alamy|pa media|pa)(?:\s?/[^()\[\]]{0,40})?)[)\]]",
+    r"|(?:[^()\[\]]{0,40}/\s?)?(?:getty images|shutterstock|alamy|pa media)(?:\s?/[^()\[\]]{0,40})?"
+    r"|[^()\[\]]{1,40}/\s?(?:afp|reuters|ap|epa|pa)\b[^()\[\]]{0,20})[)\]]",  # '(EPA)' alone may be the agency
     re.IGNORECASE)
 
 

@@ -39,6 +39,7 @@ def test_clutter_between_paragraphs_is_not_kept(clutter: str) -> None:
 @pytest.mark.parametrize("paragraph, expected", [
     ("The bridge opened on Saturday (Photo: Ana Ruiz/AFP) to cheers.", "The bridge opened on Saturday to cheers."),
     ("Crowds gathered on both banks (Getty Images).", "Crowds gathered on both banks."),
+    ("The crews worked all night (Li Wen/AFP).", "The crews worked all night."),
     ("The mayor cut the ribbon. Chat with us on WhatsApp for updates.", "The mayor cut the ribbon."),
     ("The mayor thanked the crews (@AshfordMayor) for their work.", "The mayor thanked the crews for their work."),
     ("The council is ready, she wrote. pic.twitter.com/Ab12Cd34", "The council is ready, she wrote."),
@@ -52,6 +53,7 @@ def test_clutter_inside_a_paragraph_is_dropped_and_the_sentences_kept(paragraph:
     "Follow the money, investigators told the court.",
     "Share prices fell sharply after the announcement on Monday.",
     "The Reuters report (published on Monday) was denied.",
+    "The Environmental Protection Agency (EPA) would enforce the limits.",
 ])
 def test_sentences_that_look_a_little_like_clutter_are_kept(sentence: str) -> None:
     assert kept(LEDE, sentence) == [LEDE, sentence]

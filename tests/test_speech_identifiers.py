@@ -115,3 +115,17 @@ def test_a_slash_between_words_is_not_per(text: str) -> None:
 ])
 def test_an_amount_before_a_noun_is_singular(text: str, fragment: str) -> None:
     assert fragment in normalize(text)
+
+
+@pytest.mark.parametrize("text, fragment", [
+    ("She won the marathon in 2:17:45.", "in two hours, seventeen minutes and forty-five seconds"),
+    ("He finished in 2:05:10 on Sunday.", "two hours, five minutes and ten seconds on"),
+    ("She ran the mile in 4:12.56.", "four minutes and twelve point five six seconds"),
+    ("Residents were told to call 311 for help.", "call three one one for"),
+])
+def test_a_time_in_sport_is_said_in_hours_minutes_and_seconds(text: str, fragment: str) -> None:
+    assert fragment in normalize(text)
+
+
+def test_a_clock_time_is_still_a_clock_time() -> None:
+    assert normalize("The meeting starts at 10:30.") == "The meeting starts at ten thirty."

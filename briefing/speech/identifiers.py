@@ -100,7 +100,7 @@ def expand_flight_numbers(text: str) -> str:
 
 _CALL = r"(?i:call(?:s|ed|ing)?|dial(?:s|led|ed|ling|ing)?|ring(?:s|ing)?|rang|phon(?:e|es|ed|ing)|text(?:s|ed|ing)?|contact(?:ed)?|on)"
 _SERVICE_AFTER = r"(?:calls?|callers?|operators?|dispatch(?:ers?)?|services?|lines?|numbers?|centres?|centers?|system)"
-_EMERGENCY = r"(?:999|911|112|111|101|988|000|119|110)"
+_EMERGENCY = r"(?:999|911|112|111|101|988|000|119|110|211|311|411)"
 _PHONE = r"(?:\+\d{1,3}[ .-]?|\(\d{2,5}\)\s?|\b0\d{2,4}[ .-]|\b1-8\d\d-)(?:\d{2,5}[ .-]?){1,3}\d{2,5}\b"
 
 
