@@ -209,9 +209,8 @@ def tricky_articles(verbose: bool) -> tuple[int, int]:
         article = clean(RawArticle(title=None, paragraphs=item["paragraphs"], source=item["name"], format="list"))
         script = make_script(article, Budget.from_options(None, None, False), load_profile(None))
         spoken = " ".join(segment.text for segment in script.segments())
-        shown = " ".join(segment.display or segment.text for segment in script.segments())
         checks = [(f"hears {p!r}", p in spoken) for p in item["must_hear"]]
-        checks += [(f"does not hear {p!r}", p not in spoken and p not in shown) for p in item["must_not_hear"]]
+        checks += [(f"does not hear {p!r}", p not in spoken) for p in item["must_not_hear"]]
         for label, ok in checks:
             made += 1
             passed += ok

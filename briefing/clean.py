@@ -325,14 +325,14 @@ def clean(raw: RawArticle) -> Article:
             byline = byline or text
             continue
         is_bold = bool(BOLD_WHOLE.match(raw_text))
-        is_heading = bool(HEADING_WHOLE.match(raw_text)) or (
-            (is_bold or _is_bare_subheading(text, raw.paragraphs[index + 1:index + 2])) and _looks_like_subheading(text)
-            and bool(paragraphs))
+        is_marked = bool(HEADING_WHOLE.match(raw_text)) or (is_bold and _looks_like_subheading(text) and bool(paragraphs))
+        is_bare = not is_marked and bool(paragraphs) and _is_bare_subheading(text, raw.paragraphs[index + 1:index + 2])
+        is_heading = is_marked or is_bare
         if is_bold and not is_heading_marked(raw_text) and _only_fragments_before(paragraphs, text):
             # Labels before the bold lede (a player's caption, a kicker) are furniture, not the story.
             paragraphs = [Paragraph(text=text, source=index, section="lede")]
             continue
-        paragraphs.append(Paragraph(text=text, source=index, section=section, is_heading=is_heading))
+        paragraphs.append(Paragraph(text=text, source=index, section=section, is_heading=is_heading, read_aloud=not is_bare))
     headline = None if raw.title else _opening_headline(paragraphs)
     if headline is not None:
         paragraphs = paragraphs[1:]
@@ -358,9 +358,10 @@ def _only_fragments_before(paragraphs: list[Paragraph], text: str) -> bool:
 
 
 def _is_bare_subheading(text: str, following: list[str]) -> bool:
-    """A short line with no sentence end, followed by a sentence: a subheading, not a sentence
-    ("Why the air gets so bad in winter")."""
-    return 2 <= len(text.split()) and is_fragment(text) and bool(following) and _is_sentence(strip_html(following[0]))
+    """A short line with no sentence end, followed by a sentence: a subheading, shown as a section's
+    heading but not said ("Why the air gets so bad in winter")."""
+    return (2 <= len(text.split()) and _looks_like_subheading(text) and is_fragment(text) and bool(following)
+            and _is_sentence(strip_html(following[0])))
 
 
 def _looks_like_subheading(text: str) -> bool:

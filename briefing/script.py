@@ -174,6 +174,8 @@ def _body_sections(chosen: list[Paragraph], pauses: Pauses, drop_conversions: bo
         if paragraph.is_heading:
             heading = paragraph.text
             sections.append(Section(kind, heading))
+            if not paragraph.read_aloud:
+                continue
             spoken = _heading_line(paragraph)
         else:
             if not sections or sections[-1].kind != kind:

@@ -7,6 +7,8 @@ import pytest
 
 from briefing.clean import clean
 from briefing.model import RawArticle
+from briefing.script import build_script
+from briefing.voices import Pauses
 
 LEDE = "A new footbridge over the river in Ashford opened on Saturday after two years of delays."
 STORY = "The council said the bridge had cost about four million pounds, a third more than planned."
@@ -61,7 +63,10 @@ def test_sentences_that_look_a_little_like_clutter_are_kept(sentence: str) -> No
 
 def test_a_short_line_without_a_sentence_end_before_a_paragraph_is_a_subheading() -> None:
     article = clean(RawArticle(title="Bridge", paragraphs=[LEDE, STORY, "Why the bridge cost so much", LATER], source="t", format="text"))
-    assert [(p.text, p.is_heading) for p in article.paragraphs][2] == ("Why the bridge cost so much", True)
+    assert [(p.text, p.is_heading, p.read_aloud) for p in article.paragraphs][2] == ("Why the bridge cost so much", True, False)
+    script = build_script(article, article.paragraphs, Pauses())
+    assert "Why the bridge cost so much" in [section.heading for section in script.sections]
+    assert not any("Why the bridge" in segment.text for segment in script.segments())
 
 
 @pytest.mark.parametrize("byline, expected", [
