@@ -14,7 +14,7 @@ from __future__ import annotations
 import html
 import re
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from briefing import boilerplate_words as words
 from briefing.errors import InputError
@@ -229,6 +229,9 @@ def without_inline_clutter(text: str) -> str:
     return " ".join(sentences)
 
 
+# Shapes kept as the article's words (an embedded post's link or signature) but never said.
+SILENT_SHAPES = frozenset({"link or handle"})
+
 SHAPES: tuple[ShapeRule, ...] = (
     ShapeRule("link or handle", _is_link_or_handle, "pic.twitter.com/abc123"),
     ShapeRule("link label", _is_link_label, "More on this | Rates rise again as inflation bites"),
@@ -268,7 +271,8 @@ DATELINE = re.compile(
 # newsreader does not read it into the sentence.
 CITY_DATELINE = re.compile(
     r"^[A-Z][A-Z.'-]{2,}(?:\s[A-Z][A-Z.'-]+){0,3}(?:,\s*[A-Z][A-Za-z.]*(?:\s[A-Z][A-Za-z.]*){0,2})?"
-    r"(?:\s*\([A-Za-z][\w .]{0,30}\))?(?:\s*[-–—]+\s*|(?<=\.)\s+(?=[A-Z][a-z]))"
+    r"(?:\s*\([A-Za-z][\w .]{0,30}\))?\s*[-–—]+\s*"
+    r"|^[A-Z][A-Z.'-]{2,}(?:\s[A-Z][A-Z.'-]+){0,3},\s*[A-Z][A-Za-z]{0,4}\.(?:[A-Z]\.)?\s+(?=[A-Z][a-z])"  # 'ALBANY, N.Y. Hours'
 )
 TOP_DATELINE = re.compile(r"^[A-Z][a-z]+(?:\s[A-Z][a-z]+)?(?:,\s[A-Z][\w.]+(?:\s[A-Z][\w.]+)?)?\s[—–]\s(?=[A-Z])")
 
@@ -304,12 +308,12 @@ def clean(raw: RawArticle) -> Article:
     byline: str | None = None
     skipping_tags = False
     for index, raw_text in enumerate(raw.paragraphs):
-        text = _without_dateline(strip_html(raw_text), at_top=not paragraphs)
-        rule = matching_rule(text) if text else None
-        if rule is None:
-            text = without_inline_clutter(text)
-            rule = matching_rule(text) if text else None
+        text = DATELINE.sub("", strip_html(raw_text), count=1)
         if not text:
+            continue
+        rule = matching_rule(text)
+        if rule is not None and rule.name in SILENT_SHAPES:  # the article's own words, never said
+            paragraphs.append(Paragraph(text=text, source=index, section=section, read_aloud=False))
             continue
         if rule is not None:
             skipping_tags = rule.name in TAGS_AFTER
@@ -343,10 +347,33 @@ def clean(raw: RawArticle) -> Article:
     return Article(title=title, paragraphs=paragraphs, source=raw.source, format=raw.format, byline=byline)
 
 
-def _without_dateline(text: str, *, at_top: bool) -> str:
-    text = DATELINE.sub("", text, count=1)
+def for_listening(article: Article) -> Article:
+    """The article as it may be said: paragraphs never read aloud left out, and from the others what
+    a page carries besides its sentences (a dateline, credits in brackets, an embedded post's link,
+    a closing call to action). ``clean`` keeps these, as the article's own words; the narration
+    (``select``) starts from this."""
+    kept: list[Paragraph] = []
+    at_top = True
+    for paragraph in article.paragraphs:
+        if paragraph.is_heading:
+            kept.append(paragraph)
+            continue
+        if not paragraph.read_aloud:
+            continue
+        text = listening_text(paragraph.text, at_top=at_top)
+        at_top = False
+        if text:
+            kept.append(paragraph if text == paragraph.text else replace(paragraph, text=text))
+    return replace(article, paragraphs=kept)
+
+
+def listening_text(text: str, *, at_top: bool) -> str:
+    """One paragraph as it is said; empty when nothing of it is to be said."""
     text = CITY_DATELINE.sub("", text, count=1)
-    return TOP_DATELINE.sub("", text, count=1) if at_top else text
+    if at_top:
+        text = TOP_DATELINE.sub("", text, count=1)
+    text = without_inline_clutter(text)
+    return "" if not text or matching_rule(text) is not None else text
 
 
 def is_heading_marked(raw_text: str) -> bool:
@@ -380,11 +407,11 @@ def _opening_headline(paragraphs: list[Paragraph]) -> str | None:
 
 
 def _mark_lede(paragraphs: list[Paragraph]) -> list[Paragraph]:
-    """Without a bold lede, the first body paragraph is the lede."""
+    """Without a bold lede, the first body paragraph read aloud is the lede."""
     if any(p.section == "lede" for p in paragraphs):
         return paragraphs
     for position, paragraph in enumerate(paragraphs):
-        if not paragraph.is_heading:
+        if not paragraph.is_heading and paragraph.read_aloud:
             lede = Paragraph(text=paragraph.text, source=paragraph.source, section="lede")
             return paragraphs[:position] + [lede] + paragraphs[position + 1 :]
     return paragraphs

@@ -42,6 +42,7 @@ from briefing.connectives import (
     PRONOUN_FOLLOWERS,
     REFERENT_COMPARATIVES,
 )
+from briefing.clean import for_listening
 from briefing.model import Article, Paragraph
 from briefing.similarity import cosine, terms, tfidf
 from briefing.sentences import split_ahead as split_sentences_ahead
@@ -136,6 +137,7 @@ class Sentence:
 
 def select(article: Article, budget: Budget) -> list[Paragraph]:
     """The paragraphs to narrate, in article order, headings included where their section is."""
+    article = for_listening(article)
     if budget.max_words is None:
         return list(article.paragraphs)
     body = [p for p in article.paragraphs if not p.is_heading]

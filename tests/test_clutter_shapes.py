@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from briefing.clean import clean
+from briefing.clean import clean, for_listening
 from briefing.model import RawArticle
 from briefing.script import build_script
 from briefing.voices import Pauses
@@ -16,7 +16,9 @@ LATER = "Engineers will inspect the bridge again in the spring, a spokesman for 
 
 
 def kept(*paragraphs: str) -> list[str]:
-    return [p.text for p in clean(RawArticle(title="Bridge opens", paragraphs=list(paragraphs), source="t", format="text")).paragraphs]
+    """What of these paragraphs may be said."""
+    article = clean(RawArticle(title="Bridge opens", paragraphs=list(paragraphs), source="t", format="text"))
+    return [p.text for p in for_listening(article).paragraphs]
 
 
 @pytest.mark.parametrize("clutter", [
@@ -59,6 +61,14 @@ def test_clutter_inside_a_paragraph_is_dropped_and_the_sentences_kept(paragraph:
 ])
 def test_sentences_that_look_a_little_like_clutter_are_kept(sentence: str) -> None:
     assert kept(LEDE, sentence) == [LEDE, sentence]
+
+
+def test_an_embedded_post_is_kept_as_the_article_wrote_it_but_not_said() -> None:
+    signature = "— Ashford Council (@AshfordCouncil) May 4, 2024"
+    post = "The bridge is open! pic.twitter.com/Ab12Cd34"
+    article = clean(RawArticle(title="Bridge", paragraphs=[LEDE, post, signature, LATER], source="t", format="text"))
+    assert [p.text for p in article.paragraphs] == [LEDE, post, signature, LATER]
+    assert [p.text for p in for_listening(article).paragraphs] == [LEDE, "The bridge is open!", LATER]
 
 
 def test_a_short_line_without_a_sentence_end_before_a_paragraph_is_a_subheading() -> None:
