@@ -45,7 +45,10 @@ TOKEN = re.compile(r"\w+")
 KINDS = ("clutter", "dateline", "stranger", "number", "cut", "repeat")
 # How hibari and espeak find a sentence end inside the text they are given.
 ENGINE_SENTENCE_END = re.compile(r"(?<=[.!?…])[\"”’)\]]*\s+(?=\S)")
-ABBREVIATION_BEFORE = re.compile(r"(?:\b[A-Z](?:\.[A-Z])*|\b[A-Z][a-z]{1,4}|\bInc|\bCorp|\bCo|\bLtd)[.!]$")
+ABBREVIATION_BEFORE = re.compile(
+    r"(?:\b[A-Z](?:\.[A-Z])*|\b(?:Gov|Rep|Sen|Cmdr|Capt|Col|Gen|Lt|Sgt|Maj|Det|Insp|Supt|Rev|Prof|Dr|Mr|Mrs|Ms|St|Mt|Ft|"
+    r"Inc|Corp|Co|Ltd|Jr|Sr|Bros|Dept|Univ|Jan|Feb|Aug|Sept|Sep|Oct|Nov|Dec|No|Vol|Ala|Ariz|Ark|Calif|Colo|Conn|"
+    r"Del|Fla|Ga|Ill|Ind|Kan|Ky|La|Md|Mass|Mich|Minn|Miss|Mo|Mont|Neb|Nev|Okla|Ore|Pa|Tenn|Tex|Vt|Va|Wash|Wis|Wyo))\.$")
 NUMBER_PATTERNS = {
     "falling range": re.compile(r"\b(\d{3,4}) to (\d{1,2})\b"),
     "model left to the engine": re.compile(r"\b(?:Boeing|Airbus|Embraer)(?:['’]s)? \d{3}"),

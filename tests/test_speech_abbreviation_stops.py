@@ -63,3 +63,8 @@ def test_a_dateline_is_not_read_into_the_first_sentence(lede: str, opening: str)
 def test_a_sentence_that_opens_with_capitals_is_not_a_dateline(lede: str) -> None:
     article = clean(RawArticle(title="A story", paragraphs=[lede], source="t", format="text"))
     assert for_listening(article).paragraphs[0].text == lede
+
+
+def test_a_state_after_a_party_letter_is_said_in_full() -> None:
+    spoken = str(spoken_sentences("He threatened Rep. Jo Ruiz (D-Minn.), the office said.")[0])
+    assert "D-Minnesota, the office said" in spoken

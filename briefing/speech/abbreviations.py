@@ -66,8 +66,8 @@ _STATE = "|".join(re.escape(state) for state in sorted(US_STATES, key=len, rever
 def expand_states(text: str) -> str:
     """'Albany, N.Y.' → 'Albany, New York': a state after a city is said in full, and its full stop,
     which a voice would take as the end of the sentence, goes with it."""
-    return re.sub(rf"(\b[A-Z][a-z]+(?:\s[A-Z][a-z]+)?,\s)({_STATE})(?=[\s,;:]|$)",
-                  lambda m: m.group(1) + US_STATES[m.group(2)], text)
+    return re.sub(rf"(\b[A-Z][a-z]+(?:\s[A-Z][a-z]+)?,\s|\b[DRI]-)({_STATE})(?=[\s,;:)]|$)",
+                  lambda m: m.group(1) + US_STATES[m.group(2)], text)  # 'Rep. Jo Ruiz (D-Minn.)' too
 
 
 def drop_inner_full_stops(text: str) -> str:

@@ -108,7 +108,8 @@ def expand_money(text: str) -> str:
         rf"(?:\s?(?P<mult>{MULTIPLIER}))?(?:-(?=worth))?",
         lambda m: _money(m) + (" " if m.group(0).endswith("-") else ""), text, flags=re.IGNORECASE)
     text = re.sub(r"\b1p\b", "1 penny", text)
-    text = re.sub(r"\b(480|720|1080|1440|2160|4320)p\b", r"\1 p", text)  # a video resolution, not pence
+    text = re.sub(r"\b(480|720|1080|1440|2160|4320)p\b(/(?=\d))?", lambda m: f"{m.group(1)} p" + (" or " if m.group(2) else ""),
+                  text)  # a video resolution, not pence
     return re.sub(rf"\b({NUM})p\b", r"\1 pence", text)
 
 
