@@ -2,9 +2,10 @@
 an organisation before its short form.
 
 The summariser may keep "Apte said the rules were ignored" and drop the sentence that introduced
-"Joshua Apte"; or keep "the WHO said" and drop "the World Health Organization (WHO)". This stage
+"Joshua Apte"; or keep "the WHO said" and drop "the World Health Organization (WHO)"; or "the bill would" and drop the
+sentence naming "the Clean Rivers Act". This stage
 rewrites the first mention in the chosen text to the full form the article gave ("Joshua Apte said",
-"the World Health Organization said"); later mentions stay short. Display text follows, since both
+"the World Health Organization said", "the Clean Rivers Act would"); later mentions stay short. Display text follows, since both
 are made from the same words.
 
 A person is a "First Surname" pair in the article whose surname the article also uses alone as a
@@ -27,6 +28,9 @@ OTHER_TITLES = r"(?:Dr|Prof|Professor|Doctor|Sir|Dame|Lord|Lady|Sen|Senator|Rep|
 FULL_NAME = re.compile(r"\b([A-Z][a-z]+(?:-[A-Z][a-z]+)?) ((?:[A-Z]\. )?)([A-Z][a-z]{2,}(?:-[A-Z][a-z]+)?)\b(?!['’]?\s?[A-Z])")
 SPEECH_VERBS = r"(?:said|says|told|added|argued|wrote|explained|warned|insisted|admitted|denied|claimed|tweeted)"
 SHORT_FORM = re.compile(r"\b((?:[A-Z][a-z]+|of|for|and|the|on)(?:\s(?:[A-Z][a-z]+|of|for|and|the|on)){1,7})\s\(([A-Z]{2,6})\)")
+# A bill or law named in full ("the Clean Rivers and Lakes Act"), and how a story refers to it after.
+NAMED_DOCUMENT = re.compile(r"\b((?:[A-Z][a-z]+ (?:(?:and|of|for|on|to) )?){1,6}(?:Act|Bill))\b")
+DOCUMENT_SHORT_FORM = re.compile(r"\b[Tt]he ((?:bill|measure|act|legislation|law))\b")
 NOT_FIRST_NAMES = frozenset(
     "The A An In On At For From With By Of And But Or As If When While After Before Since Although Why How "
     "What Where Who President Prime Minister Chancellor Secretary Chief Judge Justice General Senator Governor "
@@ -43,7 +47,9 @@ def introduce_first_mentions(article: Article, chosen: list[Paragraph]) -> list[
     text = "\n".join(paragraph.text for paragraph in article.paragraphs)
     people = _people(text)
     short_forms = {short: full for words, short in SHORT_FORM.findall(text) if (full := _spelled_out(words, short))}
-    if not people and not short_forms:
+    documents = {re.sub(r"^(?:The|A|An|This|That) ", "", name) for name in NAMED_DOCUMENT.findall(text)}
+    document = documents.pop() if len(documents) == 1 else None  # with two bills, "the bill" is ambiguous
+    if not people and not short_forms and document is None:
         return chosen
     said: set[str] = set()
     result = []
@@ -53,6 +59,8 @@ def introduce_first_mentions(article: Article, chosen: list[Paragraph]) -> list[
             continue
         rewritten = _introduce_people(paragraph.text, people, said)
         rewritten = _introduce_short_forms(rewritten, short_forms, said)
+        if document is not None:
+            rewritten = _introduce_document(rewritten, document, said)
         result.append(paragraph if rewritten == paragraph.text else replace(paragraph, text=rewritten))
     return result
 
@@ -96,6 +104,20 @@ def _introduce_people(text: str, people: dict[str, str], said: set[str]) -> str:
         replacement = f"{mention.group(2)} {full}" if mention.group(2) else full
         text = text[:mention.start()] + replacement + text[mention.end():]
     return text
+
+
+def _introduce_document(text: str, name: str, said: set[str]) -> str:
+    """'The bill would ...' → 'The Clean Rivers Act would ...' when the chosen text has not named it."""
+    if name in said:
+        return text
+    if name in text:
+        said.add(name)
+        return text
+    mention = DOCUMENT_SHORT_FORM.search(text)
+    if mention is None:
+        return text
+    said.add(name)
+    return text[:mention.start(1)] + name + text[mention.end(1):]
 
 
 def _introduce_short_forms(text: str, short_forms: dict[str, str], said: set[str]) -> str:

@@ -49,3 +49,21 @@ def test_the_script_says_and_shows_the_full_name() -> None:
     script = build_script(article, [article.paragraphs[1]], Pauses())
     [segment] = [segment for segment in script.segments() if segment.source == 1]
     assert segment.display.startswith("Marta Okafor said") and segment.text.startswith("Marta Okafor said")
+
+
+def test_a_bill_is_named_at_first_mention() -> None:
+    article = _article("The Senate passed the Clean Rivers and Lakes Act on Wednesday.",
+                       "Farmers said the bill would raise costs. Supporters said the bill was overdue.")
+    assert _first_mentions(article, 1) == [
+        "Farmers said the Clean Rivers and Lakes Act would raise costs. Supporters said the bill was overdue."]
+
+
+def test_the_bill_stays_when_the_story_names_two() -> None:
+    article = _article("The Senate passed the Clean Rivers Act and the Farm Support Bill.", "Farmers said the bill would raise costs.")
+    assert _first_mentions(article, 1) == ["Farmers said the bill would raise costs."]
+
+
+def test_a_bill_named_at_the_start_of_a_sentence_is_one_bill() -> None:
+    article = _article("The Clean Rivers Act passed on Wednesday.", "Supporters of the Clean Rivers Act cheered.",
+                       "Farmers said the bill would raise costs.")
+    assert _first_mentions(article, 2) == ["Farmers said the Clean Rivers Act would raise costs."]
