@@ -311,7 +311,7 @@ def _choose(sentences: list[Sentence], body: list[Paragraph], max_words: int,
     selected: set[int] = set()
     spoken_headings: set[tuple[int, int]] = set()
     redundancy = [0.0] * len(sentences)  # each sentence's highest similarity to a chosen one
-    term_sets = [set(t) for t in term_lists]
+    term_sets = [set(t) if _is_prose(s.text) else set() for s, t in zip(sentences, term_lists)]
     words = 0
 
     def take(positions: set[int], cost: int) -> None:
@@ -349,9 +349,17 @@ def _choose(sentences: list[Sentence], body: list[Paragraph], max_words: int,
         take(best_closure, best_cost)
 
 
+def _is_prose(text: str) -> bool:
+    """Mostly lower-case words: a sentence that tells something, not a list of names (a team sheet)."""
+    words = text.split()
+    return sum(word[:1].islower() for word in words) * 2 >= len(words)
+
+
 def _says_less(candidate: set[str], chosen: set[str]) -> bool:
-    """Nearly every content word of ``candidate`` is in ``chosen``: it would repeat it, less fully."""
-    return len(candidate) >= CONTAINED_MIN_TERMS and len(candidate & chosen) >= CONTAINED_SHARE * len(candidate)
+    """Nearly every content word of ``candidate`` is in ``chosen``, which says more: it would repeat
+    it, less fully. Only prose is compared: two lists of names tell different things."""
+    return (CONTAINED_MIN_TERMS <= len(candidate) <= CONTAINED_SHARE * len(chosen)
+            and len(candidate & chosen) >= CONTAINED_SHARE * len(candidate))
 
 
 def _scores(words: list[list[str]]) -> list[float]:
