@@ -79,7 +79,9 @@ def expand_model_numbers(text: str) -> str:
     text = re.sub(r"(?P<prefix>(?<![\w.,£$€-]))(?=\d{3}[A-Z]\b)" + _MODEL_NUMBER, _model, text)  # '777X'
 
     if re.search(rf"\b(?:{MAKERS})\b", text):
-        text = re.sub(r"(?P<prefix>\bthe\s)" + _MODEL_NUMBER + r"(?=\s[a-z]+(?:ed|s)\b|[,.;:]|\s(?:had|has|is|was|will|would|can|could)\b)", _model, text)
+        # 'Boeing said the 787 had been grounded', but not a count: 'the 150 passengers were safe'.
+        after = r"(?=[,.;:]|\s(?:had|has|have|is|was|were|will|would|can|could|flew|flies|landed|crashed|fleet|family|line|programme|program)\b)"
+        text = re.sub(r"(?P<prefix>\bthe\s)" + _MODEL_NUMBER + after, _model, text)
     return text
 
 
