@@ -39,6 +39,7 @@ def test_a_model_number_after_a_maker_or_before_a_product_is_a_name(text: str, f
     ("The firm cut 787 jobs in 2023.", "787 jobs"),
     ("He was one of 911 people.", "911 people"),
     ("The company sold 1,200 jets.", "1,200 jets"),
+    ("Earnings should recover over FY2020-22.", "twenty twenty to twenty twenty-two"),
     ("Boeing said the 150 passengers were safe.", "150 passengers"),
     ("Airbus said the 320 booked seats were refunded.", "320 booked"),
 ])

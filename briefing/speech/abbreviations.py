@@ -64,10 +64,11 @@ _STATE = "|".join(re.escape(state) for state in sorted(US_STATES, key=len, rever
 
 
 def expand_states(text: str) -> str:
-    """'Albany, N.Y.' → 'Albany, New York': a state after a city is said in full, and its full stop,
-    which a voice would take as the end of the sentence, goes with it."""
+    """'Albany, N.Y.' → 'Albany, New York', 'Rep. Jo Ruiz (D-Minn.)' → '... D-Minnesota': a state after a
+    city or a party letter is said in full, and its full stop, which a voice would take as the end of
+    the sentence, goes with it (unless it ends the sentence)."""
     return re.sub(rf"(\b[A-Z][a-z]+(?:\s[A-Z][a-z]+)?,\s|\b[DRI]-)({_STATE})(?=[\s,;:)]|$)",
-                  lambda m: m.group(1) + US_STATES[m.group(2)], text)  # 'Rep. Jo Ruiz (D-Minn.)' too
+                  lambda m: m.group(1) + US_STATES[m.group(2)] + ("." if m.end() == len(text) else ""), text)
 
 
 def drop_inner_full_stops(text: str) -> str:

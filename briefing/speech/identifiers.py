@@ -70,6 +70,7 @@ def expand_model_numbers(text: str) -> str:
     """Model numbers named by a maker, a letter prefix or a product noun; see the module docstring."""
     after_maker = rf"(?P<prefix>\b(?:{MAKERS})(?:['’]s)?\s(?:[A-Z][a-z]+\s)?)"
     text = re.sub(after_maker + _MODEL_NUMBER, _model, text)
+    text = re.sub(r"\b([A-Z]{1,3})((?:19|20)\d\d-\d\d)\b", r"\1 \2", text)  # 'FY2020-22': years, read later
     text = re.sub(r"(?P<prefix>\b[A-Z]{1,3}-?)" + _MODEL_NUMBER, _model, text)
     # 'the 737 Max', 'ten 787 jets', but a count after a verb: 'delivered 348 aircraft'.
     named_by = r"(?:(?i:the|its|their|his|her|our|these|those|two|three|four|five|six|seven|eight|nine|ten)|\d+|\w+['’]s)"
