@@ -72,3 +72,14 @@ def test_a_state_after_a_party_letter_is_said_in_full() -> None:
 
 def test_a_state_that_ends_the_sentence_keeps_its_full_stop() -> None:
     assert str(spoken_sentences("He threatened to kill Rep. Jo Ruiz, D-Minn.")[0]).endswith("D-Minnesota.")
+
+
+@pytest.mark.parametrize("paragraph, sentences", [
+    ("The firm, Ocado Group plc., reported a loss. Shares fell.", ["The firm, Ocado Group plc., reported a loss.", "Shares fell."]),
+    ("The new Galaxy S24 Ultra. costs more. Fans complained.", ["The new Galaxy S24 Ultra. costs more.", "Fans complained."]),
+    ("Sales rose. iPhone sales fell. eBay grew.", ["Sales rose.", "iPhone sales fell.", "eBay grew."]),
+])
+def test_a_name_ending_in_a_full_stop_does_not_end_the_sentence(paragraph: str, sentences: list[str]) -> None:
+    from briefing.sentences import split_sentences
+
+    assert split_sentences(paragraph) == sentences
