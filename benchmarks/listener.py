@@ -20,7 +20,10 @@ It prints each count, the share of briefings with none of any, the labelled tric
 (benchmarks/data/tricky_articles.json: what each script must and must not say). ``--minutes`` prints how far fitted scripts land from their target
 by the length estimate (spoken words at the voice's pace).
 
-Run: ``.venv/bin/python benchmarks/listener.py [-v] [--minutes]``.
+``--names`` renders ``data/names.txt`` (invented sentences full of place and personal names) with
+the default voice and counts the names Whisper base writes back (needs the bench extras).
+
+Run: ``.venv/bin/python benchmarks/listener.py [-v] [--minutes] [--names]``.
 """
 
 from __future__ import annotations
@@ -222,6 +225,33 @@ def tricky_articles(verbose: bool) -> tuple[int, int]:
     return passed, made
 
 
+NAMES = Path(__file__).resolve().parent / "data" / "names.txt"
+# Whisper's own spelling of a name said rightly.
+ALSO_WRITTEN = {"Kyiv": ("Kiev",), "Leicester": ("Lester",)}
+
+
+def names_heard(verbose: bool) -> tuple[int, int]:
+    """The default voice says ``data/names.txt`` (``briefing make``); Whisper base transcribes it.
+    A name counts as heard when the transcript has it. Needs the bench extras (faster-whisper)."""
+    import subprocess
+    import tempfile
+
+    import intelligibility as judges
+
+    names = sorted({name for line in NAMES.read_text(encoding="utf-8").splitlines()[1:]
+                    for name in re.findall(r"\b[A-Z][a-z]+(?: [A-Z][a-z]+)*", line)} - set(NOT_FIRST_NAMES) - {"Flights", "Reporters", "Fans"})
+    with tempfile.TemporaryDirectory() as folder:
+        audio = Path(folder) / "names.mp3"
+        subprocess.run([sys.executable, "-m", "briefing", "make", str(NAMES), "--all", "--no-publish", "--library", folder,
+                        "-o", str(audio)], check=True, capture_output=True, env={**os.environ, "PYTHONPATH": str(ROOT)})
+        heard = judges.Judge("base").transcribe(judges.decode(audio, 16000))
+    missed = [name for name in names if not any(form.lower() in heard.lower() for form in (name, *ALSO_WRITTEN.get(name, ())))]
+    if verbose:
+        print(f"  transcript: {heard}")
+        print(f"  missed: {missed}")
+    return len(names) - len(missed), len(names)
+
+
 def minutes_fit(verbose: bool) -> float:
     """The largest miss, in per cent, of ``fit_script`` against its target over the news texts."""
     from briefing.pipeline import fit_script, load_article, speaking_pace
@@ -268,6 +298,9 @@ def main() -> None:
         print(f"tricky numbers said as people say them ({split}): {right}/{total}")
     passed, made = tricky_articles(verbose)
     print(f"tricky articles: {passed}/{made} checks pass")
+    if "--names" in sys.argv:
+        found, total = names_heard(verbose)
+        print(f"names heard by Whisper base, default voice: {found}/{total}")
     if "--minutes" in sys.argv:
         print(f"minutes_worst_miss_pct: {minutes_fit(verbose):.1f}")
     print(f"load average: {os.getloadavg()[0]:.2f}; {time.perf_counter() - started:.0f} s")
