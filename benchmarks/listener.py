@@ -253,18 +253,26 @@ def names_heard(verbose: bool) -> tuple[int, int]:
 
 
 def minutes_fit(verbose: bool) -> float:
-    """The largest miss, in per cent, of ``fit_script`` against its target over the news texts."""
-    from briefing.pipeline import fit_script, load_article, speaking_pace
+    """The largest miss, in per cent, of ``fit_script`` against its target over every fifth news text,
+    by the length estimate, where the target can be reached: not shorter than the lede's first
+    sentence with intro and outro, nor longer than the whole article."""
+    from briefing.pipeline import fit_script, load_article, make_script, speaking_pace
     from briefing.script import estimated_seconds
+    from briefing.select import Budget
     from briefing.voices import load_profile
 
     profile = load_profile(None)
+    pace = speaking_pace(profile)
     worst = 0.0
     for path in sorted(TEXTS_DIR.glob("*/*.txt"))[::5]:
         article = load_article(str(path), "text")
+        shortest = estimated_seconds(make_script(article, Budget(1), profile), pace)
+        longest = estimated_seconds(make_script(article, Budget(None), profile), pace)
         for minutes in (0.5, 1.0, 2.0):
+            if not shortest <= minutes * 60 <= longest:
+                continue
             script = fit_script(article, minutes, profile)
-            miss = estimated_seconds(script, speaking_pace(profile)) / (minutes * 60) - 1
+            miss = estimated_seconds(script, pace) / (minutes * 60) - 1
             worst = max(worst, abs(miss))
             if verbose and abs(miss) > 0.08:
                 print(f"  {path.parent.name}/{path.stem} {minutes} min: {miss:+.1%}")
