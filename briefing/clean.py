@@ -191,7 +191,8 @@ def _is_navigation_label(text: str) -> bool:
     return 0 < len(found) <= 5 and all(word in words.NAVIGATION_WORDS for word in found)
 
 
-URL = re.compile(r"(?:https?://|www\.|pic\.twitter\.com/)\S+|\b[\w-]+(?:\.[\w-]+)*\.(?:com|org|net|co\.uk|ly|io)/\S*")
+# Bounded label counts and lengths keep this linear on a hostile "a.a.a.a..." paragraph.
+URL = re.compile(r"(?:https?://|www\.|pic\.twitter\.com/)\S+|\b(?:[\w-]{1,63}\.){1,6}(?:com|org|net|co\.uk|ly|io)/\S*")
 HANDLE = re.compile(r"(?<![\w@])[@#][A-Za-z_]\w{1,30}")
 TWEET_SIGNATURE = re.compile(r"^[—–-]\s*[^()]{1,60}\(@\w+\)\s*(?:[A-Z][a-z]+ \d{1,2}, \d{4})?\.?$")
 LINK_LABEL = re.compile(r"^([\w'’ ]{2,30})\s*[:|»›]\s*\S")

@@ -23,6 +23,10 @@ from dataclasses import replace
 
 from briefing.model import Article, Paragraph
 
+# Introductions are looked for in the article's opening (a story names its people early), and at
+# most this many candidate surnames are checked, each against the whole of it: bounded on any input.
+MAX_SCANNED_CHARS = 50_000
+MAX_CANDIDATES = 200
 COURTESY_TITLES = r"(?:Mr|Mrs|Ms|Miss|Mx)\.?"
 OTHER_TITLES = r"(?:Dr|Prof|Professor|Doctor|Sir|Dame|Lord|Lady|Sen|Senator|Rep|Gov|Governor|Judge|Justice)\.?"
 FULL_NAME = re.compile(r"\b([A-Z][a-z]+(?:-[A-Z][a-z]+)?) ((?:[A-Z]\. )?)([A-Z][a-z]{2,}(?:-[A-Z][a-z]+)?)\b(?!['’]?\s?[A-Z])")
@@ -44,7 +48,7 @@ NOT_FIRST_NAMES = frozenset(
 
 def introduce_first_mentions(article: Article, chosen: list[Paragraph]) -> list[Paragraph]:
     """``chosen`` with each person's and short-named organisation's first mention in full."""
-    text = "\n".join(paragraph.text for paragraph in article.paragraphs)
+    text = "\n".join(paragraph.text for paragraph in article.paragraphs)[:MAX_SCANNED_CHARS]
     people = _people(text)
     short_forms = {short: full for words, short in SHORT_FORM.findall(text) if (full := _spelled_out(words, short))}
     documents = {re.sub(r"^(?:The|A|An|This|That) ", "", name) for name in NAMED_DOCUMENT.findall(text)}
@@ -79,7 +83,11 @@ def _people(text: str) -> dict[str, str]:
     """surname → the full name the article first gives it."""
     lower_words = {stem for word in re.findall(r"\b[a-z]+\b", text) for stem in (word, re.sub(r"(?:s|d|ed|ing)$", "", word))}
     found: dict[str, str] = {}
+    tried: set[str] = set()
     for first, middle, surname in FULL_NAME.findall(text):
+        if len(tried) >= MAX_CANDIDATES:
+            break
+        tried.add(surname)
         if surname in found or first in NOT_FIRST_NAMES or surname in NOT_FIRST_NAMES or first.lower() in lower_words:
             continue
         if re.search(rf"\b{first}\b(?! (?:[A-Z]\. )?{surname}\b)", text):
