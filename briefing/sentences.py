@@ -78,13 +78,13 @@ def _split(text: str) -> tuple[str, ...]:
 def _rejoined(pieces: Iterable[str]) -> tuple[str, ...]:
     """pysbd ends a sentence at a name's full stop ("Ocado Group plc., reported", "the Galaxy S24
     Ultra. costs"): a piece that opens with a comma or a plain lower-case word continues the one before."""
-    sentences: list[str] = []
+    sentences: list[list[str]] = []
     for piece in pieces:
         if sentences and CONTINUATION.match(piece):
-            sentences[-1] = f"{sentences[-1]}{'' if piece[0] in ',;:)' else ' '}{piece}"
+            sentences[-1] += ["" if piece[0] in ",;:)" else " ", piece]
         else:
-            sentences.append(piece)
-    return tuple(sentences)
+            sentences.append([piece])
+    return tuple("".join(parts) for parts in sentences)
 
 
 def _remember(text: str, split: tuple[str, ...]) -> None:
