@@ -370,10 +370,13 @@ def for_listening(article: Article) -> Article:
 
 def listening_text(text: str, *, at_top: bool) -> str:
     """One paragraph as it is said; empty when nothing of it is to be said."""
+    written = text
     text = CITY_DATELINE.sub("", text, count=1)
     if at_top:
         text = TOP_DATELINE.sub("", text, count=1)
     text = without_inline_clutter(text)
+    if text == written:
+        return text  # cleaning's rules have passed it already
     return "" if not text or matching_rule(text) is not None else text
 
 
