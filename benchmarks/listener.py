@@ -4,8 +4,9 @@ Builds the script ``briefing script`` would print (default budget, default voice
 (``../shared/eval/article-extraction-benchmark``, 41 HTML pages with true article bodies) and every
 eval news text (``bbc-news-summary``, 150 articles), and counts, per briefing:
 
-- clutter: body segments whose words are not in the page's true article body (pages only), and
-  datelines read into a sentence;
+- clutter: body segments whose words are not in the page's true article body (pages only), links,
+  handles and segments cleaning's rules would drop if they stood alone (every briefing); datelines
+  read into a sentence;
 - strangers: a person first named by surname alone (or title and surname) where the article gave
   the full name; a person is a "First Last" pair whose surname the article also uses alone;
 - numbers: the patterns a listener hears wrongly: a variant read as a falling range ("787 to 9"),
@@ -139,6 +140,14 @@ def numbers(spoken: list[str]) -> list[str]:
             if pattern.search(sentence)]
 
 
+def _looks_like_clutter(sentence: str) -> bool:
+    """Clutter any briefing can show, with or without a true body: links, handles, and what
+    cleaning's own rules would call boilerplate if it stood alone."""
+    from briefing.clean import matching_rule
+
+    return bool(re.search(r"pic\.twitter|https?://|(?<![\w.])@\w", sentence)) or matching_rule(sentence) is not None
+
+
 def datelines(display: list[str]) -> list[str]:
     return [s for s in display[:1] if re.match(r"^[A-Z]{3,}[A-Z .]*(?:,|\s[-—–(])", s)]
 
@@ -157,6 +166,7 @@ def examine(article, truth: str | None) -> dict[str, list[str]]:
         truth_tokens = _tokens(truth)
         trigrams = {tuple(truth_tokens[i:i + 3]) for i in range(len(truth_tokens) - 2)}
         found["clutter"] = [s for s in display if not in_body(s, truth_tokens, trigrams)]
+    found["clutter"] += [s for s in display if s not in found["clutter"] and _looks_like_clutter(s)]
     found["dateline"] = datelines(display)
     found["stranger"] = strangers(display, article_text)
     found["number"] = numbers(spoken)
