@@ -5,8 +5,9 @@ structure only): phrase rules (named patterns in ``RULES``) and shape rules (``S
 prompts, calls to action, player labels, credits, navigation labels, recognised by their form
 rather than one site's wording; their word lists live in ``briefing.boilerplate_words``). It also
 owns HTML stripping, the lede (a bold paragraph at the top, which no fragment before it outranks)
-and the analysis section (a byline in the middle of the article). It does not choose what to say:
-that is ``select``'s job.
+and the analysis section (a byline in the middle of the article). It keeps the article's own words:
+what of them a newsreader leaves unsaid (a dateline, an embedded post) is ``listening``'s job, and
+choosing what to say is ``select``'s.
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ from __future__ import annotations
 import html
 import re
 from collections.abc import Callable
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 
 from briefing import boilerplate_words as words
 from briefing.errors import InputError
@@ -156,6 +157,11 @@ def _is_call_to_action(text: str) -> bool:
     return found[0] in words.CALL_TO_ACTION_VERBS and bool(set(found[1:]) & words.READER_TARGET_WORDS)
 
 
+def is_reader_prompt(text: str) -> bool:
+    """A call to action or a contact prompt addressed to the reader."""
+    return _is_call_to_action(text) or _is_contact_prompt(text)
+
+
 def _is_player_label(text: str) -> bool:
     """A media player's label: "Listen to this article, 3 min", "Play audio 2:41"."""
     found = _words(text)
@@ -196,12 +202,6 @@ URL = re.compile(r"(?:https?://|www\.|pic\.twitter\.com/)\S+|\b(?:[\w-]{1,63}\.)
 HANDLE = re.compile(r"(?<![\w@])[@#][A-Za-z_]\w{1,30}")
 TWEET_SIGNATURE = re.compile(r"^[—–-]\s*[^()]{1,60}\(@\w+\)\s*(?:[A-Z][a-z]+ \d{1,2}, \d{4})?\.?$")
 LINK_LABEL = re.compile(r"^([\w'’ ]{2,30})\s*[:|»›]\s*\S")
-# Credits in brackets inside a paragraph: "(Photo: Ana Ruiz/AFP)", "(Getty Images)", "(AP Photo/Jo Lee)".
-CREDIT_IN_BRACKETS = re.compile(
-    r"\s*[(\[](?:(?:photo|image|picture|video|illustration|graphic|pictured|credit)s?\b[^()\[\]]{0,60}"
-    r"|(?:[^()\[\]]{0,40}/\s?)?(?:getty images|shutterstock|alamy|pa media)(?:\s?/[^()\[\]]{0,40})?"
-    r"|[^()\[\]]{1,40}/\s?(?:afp|reuters|ap|epa|pa)\b[^()\[\]]{0,20})[)\]]",  # '(EPA)' alone may be the agency
-    re.IGNORECASE)
 
 
 def _is_link_or_handle(text: str) -> bool:
@@ -217,17 +217,6 @@ def _is_link_label(text: str) -> bool:
         return False
     found = _words(label.group(1))
     return bool(found) and len(found) <= 5 and all(word in words.LINK_LABEL_WORDS for word in found)
-
-
-def without_inline_clutter(text: str) -> str:
-    """Drop what a paragraph carries that is not its sentences: bracketed photo credits, an embedded
-    post's picture link, handles in brackets, and a closing call to action ("... Chat with us on WhatsApp.")."""
-    text = CREDIT_IN_BRACKETS.sub("", text)
-    text = re.sub(r"\s*\(@\w+\)|\s*(?:https?://t\.co/|pic\.twitter\.com/)\S+", "", text).strip()
-    sentences = re.split(r"(?<=[.!?])\s+(?=[A-Z\"“])", text)
-    while len(sentences) > 1 and (_is_call_to_action(sentences[-1]) or _is_contact_prompt(sentences[-1])):
-        sentences.pop()
-    return " ".join(sentences)
 
 
 # Shapes kept as the article's words (an embedded post's link or signature) but never said.
@@ -267,15 +256,6 @@ DATELINE = re.compile(
     r"^(?:[A-Z][A-Z .'-]{1,40}(?:,\s*[A-Z][a-z]{2,8}\.? \d{1,2})?\s*)?"
     r"\((?:Reuters|AP|AFP|Bloomberg|CNN|PA|UPI|dpa|Xinhua)\)\s*[-–—]+\s*"
 )
-# A city dateline: "ALBANY, N.Y. — ", "WASHINGTON (AP) - ", "ALBANY, N.Y. Hours before ..."; and at
-# the top of the story a title-case one before a dash: "Washington — Two judges ...". Dropped: a
-# newsreader does not read it into the sentence.
-CITY_DATELINE = re.compile(
-    r"^[A-Z][A-Z.'-]{2,}(?:\s[A-Z][A-Z.'-]+){0,3}(?:,\s*[A-Z][A-Za-z.]*(?:\s[A-Z][A-Za-z.]*){0,2})?"
-    r"(?:\s*\([A-Za-z][\w .]{0,30}\))?\s*[-–—]+\s*"
-    r"|^[A-Z][A-Z.'-]{2,}(?:\s[A-Z][A-Z.'-]+){0,3},\s*[A-Z][A-Za-z]{0,4}\.(?:[A-Z]\.)?\s+(?=[A-Z][a-z])"  # 'ALBANY, N.Y. Hours'
-)
-TOP_DATELINE = re.compile(r"^[A-Z][a-z]+(?:\s[A-Z][a-z]+)?(?:,\s[A-Z][\w.]+(?:\s[A-Z][\w.]+)?)?\s[—–]\s(?=[A-Z])")
 
 
 def strip_html(text: str) -> str:
@@ -346,38 +326,6 @@ def clean(raw: RawArticle) -> Article:
         raise InputError(f"{raw.source}: no article text left after removing boilerplate")
     title = raw.title or headline or _title_from(paragraphs)
     return Article(title=title, paragraphs=paragraphs, source=raw.source, format=raw.format, byline=byline)
-
-
-def for_listening(article: Article) -> Article:
-    """The article as it may be said: paragraphs never read aloud left out, and from the others what
-    a page carries besides its sentences (a dateline, credits in brackets, an embedded post's link,
-    a closing call to action). ``clean`` keeps these, as the article's own words; the narration
-    (``select``) starts from this."""
-    kept: list[Paragraph] = []
-    at_top = True
-    for paragraph in article.paragraphs:
-        if paragraph.is_heading:
-            kept.append(paragraph)
-            continue
-        if not paragraph.read_aloud:
-            continue
-        text = listening_text(paragraph.text, at_top=at_top)
-        at_top = False
-        if text:
-            kept.append(paragraph if text == paragraph.text else replace(paragraph, text=text))
-    return replace(article, paragraphs=kept)
-
-
-def listening_text(text: str, *, at_top: bool) -> str:
-    """One paragraph as it is said; empty when nothing of it is to be said."""
-    written = text
-    text = CITY_DATELINE.sub("", text, count=1)
-    if at_top:
-        text = TOP_DATELINE.sub("", text, count=1)
-    text = without_inline_clutter(text)
-    if text == written:
-        return text  # cleaning's rules have passed it already
-    return "" if not text or matching_rule(text) is not None else text
 
 
 def is_heading_marked(raw_text: str) -> bool:

@@ -42,7 +42,7 @@ from briefing.connectives import (
     PRONOUN_FOLLOWERS,
     REFERENT_COMPARATIVES,
 )
-from briefing.clean import for_listening
+from briefing.listening import for_listening
 from briefing.model import Article, Paragraph
 from briefing.similarity import cosine, terms, tfidf
 from briefing.sentences import split_ahead as split_sentences_ahead

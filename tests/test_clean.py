@@ -5,7 +5,8 @@ from __future__ import annotations
 
 import pytest
 
-from briefing.clean import RULES, SHAPES, clean, for_listening, matching_rule, strip_html
+from briefing.clean import RULES, SHAPES, clean, matching_rule, strip_html
+from briefing.listening import for_listening
 from briefing.errors import InputError
 from briefing.model import RawArticle
 

@@ -5,7 +5,8 @@ from __future__ import annotations
 
 import pytest
 
-from briefing.clean import clean, for_listening
+from briefing.clean import clean
+from briefing.listening import for_listening
 from briefing.model import RawArticle
 from briefing.script import build_script
 from briefing.voices import Pauses

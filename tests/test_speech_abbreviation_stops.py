@@ -7,7 +7,8 @@ import re
 
 import pytest
 
-from briefing.clean import clean, for_listening
+from briefing.clean import clean
+from briefing.listening import for_listening
 from briefing.model import RawArticle
 from briefing.script import spoken_sentences
 
