@@ -257,6 +257,16 @@ DATELINE = re.compile(
     r"\((?:Reuters|AP|AFP|Bloomberg|CNN|PA|UPI|dpa|Xinhua)\)\s*[-–—]+\s*"
 )
 
+# A city dateline: "ALBANY, N.Y. — ", "WASHINGTON (AP) - ", "ALBANY, N.Y. Hours before ..."; and at
+# the top of the story a title-case one before a dash: "Washington — Two judges ...". Dropped: a
+# newsreader does not read it into the sentence.
+CITY_DATELINE = re.compile(
+    r"^[A-Z][A-Z.'-]{2,}(?:\s[A-Z][A-Z.'-]+){0,3}(?:,\s*[A-Z][A-Za-z.]*(?:\s[A-Z][A-Za-z.]*){0,2})?"
+    r"(?:\s*\([A-Za-z][\w .]{0,30}\))?\s*[-–—]+\s*"
+    r"|^[A-Z][A-Z.'-]{2,}(?:\s[A-Z][A-Z.'-]+){0,3},\s*[A-Z][A-Za-z]{0,4}\.(?:[A-Z]\.)?\s+(?=[A-Z][a-z])"  # 'ALBANY, N.Y. Hours'
+)
+TOP_DATELINE = re.compile(r"^[A-Z][a-z]+(?:\s[A-Z][a-z]+)?(?:,\s[A-Z][\w.]+(?:\s[A-Z][\w.]+)?)?\s[—–]\s(?=[A-Z])")
+
 
 def strip_html(text: str) -> str:
     """Remove tags and entities and tidy whitespace."""
@@ -372,6 +382,7 @@ def _mark_lede(paragraphs: list[Paragraph]) -> list[Paragraph]:
 def _title_from(paragraphs: list[Paragraph]) -> str:
     """No title in the input: the lede's first clause, cut before a trailing phrase like a headline."""
     lede = next((p.text for p in paragraphs if p.section == "lede"), paragraphs[0].text)
+    lede = TOP_DATELINE.sub("", CITY_DATELINE.sub("", lede, count=1), count=1)
     clause = re.split(r"(?<=[.!?])\s|,\s|\s[-–—]\s", lede, maxsplit=1)[0].rstrip(".!?")
     words = clause.split()
     for position in range(5, min(len(words), TITLE_WORDS)):

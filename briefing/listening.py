@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 from dataclasses import replace
 
-from briefing.clean import is_reader_prompt, matching_rule
+from briefing.clean import CITY_DATELINE, TOP_DATELINE, is_reader_prompt, matching_rule
 from briefing.model import Article, Paragraph
 
 # Credits in brackets inside a paragraph: "(Photo: Ana Ruiz/AFP)", "(Getty Images)", "(AP Photo/Jo Lee)".
@@ -21,17 +21,6 @@ CREDIT_IN_BRACKETS = re.compile(
     r"|(?:[^()\[\]]{0,40}/\s?)?(?:getty images|shutterstock|alamy|pa media)(?:\s?/[^()\[\]]{0,40})?"
     r"|[^()\[\]]{1,40}/\s?(?:afp|reuters|ap|epa|pa)\b[^()\[\]]{0,20})[)\]]",  # '(EPA)' alone may be the agency
     re.IGNORECASE)
-
-# A city dateline: "ALBANY, N.Y. — ", "WASHINGTON (AP) - ", "ALBANY, N.Y. Hours before ..."; and at
-# the top of the story a title-case one before a dash: "Washington — Two judges ...". Dropped: a
-# newsreader does not read it into the sentence.
-CITY_DATELINE = re.compile(
-    r"^[A-Z][A-Z.'-]{2,}(?:\s[A-Z][A-Z.'-]+){0,3}(?:,\s*[A-Z][A-Za-z.]*(?:\s[A-Z][A-Za-z.]*){0,2})?"
-    r"(?:\s*\([A-Za-z][\w .]{0,30}\))?\s*[-–—]+\s*"
-    r"|^[A-Z][A-Z.'-]{2,}(?:\s[A-Z][A-Z.'-]+){0,3},\s*[A-Z][A-Za-z]{0,4}\.(?:[A-Z]\.)?\s+(?=[A-Z][a-z])"  # 'ALBANY, N.Y. Hours'
-)
-TOP_DATELINE = re.compile(r"^[A-Z][a-z]+(?:\s[A-Z][a-z]+)?(?:,\s[A-Z][\w.]+(?:\s[A-Z][\w.]+)?)?\s[—–]\s(?=[A-Z])")
-
 
 def for_listening(article: Article) -> Article:
     """The article as it may be said: paragraphs never read aloud left out, and from the others what

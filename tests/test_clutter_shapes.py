@@ -106,3 +106,16 @@ def test_a_list_that_opens_with_a_sentence_keeps_it_as_the_lede(tmp_path) -> Non
     source = tmp_path / "story.txt"
     source.write_text(repr([LEDE, STORY, LATER]), encoding="utf-8")
     assert load_article(str(source)).paragraphs[0].text == LEDE
+
+
+def test_extract_shows_the_article_s_own_words_and_script_leaves_out_what_is_not_said(tmp_path) -> None:
+    from click.testing import CliRunner
+
+    from briefing.cli import main
+
+    source = tmp_path / "story.txt"
+    source.write_text(repr(["ALBANY, N.Y. — " + LEDE, STORY, "pic.twitter.com/Ab12Cd34", LATER]), encoding="utf-8")
+    extracted = CliRunner().invoke(main, ["extract", str(source)])
+    scripted = CliRunner().invoke(main, ["script", str(source)])
+    assert extracted.exit_code == 0 and "ALBANY, N.Y. —" in extracted.output and "pic.twitter.com" in extracted.output
+    assert scripted.exit_code == 0 and "Albany" not in scripted.output and "twitter" not in scripted.output
