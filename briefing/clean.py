@@ -258,8 +258,8 @@ DATELINE = re.compile(
 )
 
 # A city dateline: "ALBANY, N.Y. — ", "WASHINGTON (AP) - ", "ALBANY, N.Y. Hours before ..."; and at
-# the top of the story a title-case one before a dash: "Washington — Two judges ...". Dropped: a
-# newsreader does not read it into the sentence.
+# the top of the story a title-case one before a dash: "Washington — Two judges ...". Kept as the
+# article wrote it; listening.py leaves it unsaid, and a title taken from the lede leaves it out.
 CITY_DATELINE = re.compile(
     r"^[A-Z][A-Z.'-]{2,}(?:\s[A-Z][A-Z.'-]+){0,3}(?:,\s*[A-Z][A-Za-z.]*(?:\s[A-Z][A-Za-z.]*){0,2})?"
     r"(?:\s*\([A-Za-z][\w .]{0,30}\))?\s*[-–—]+\s*"
