@@ -27,6 +27,7 @@ class Paragraph:
     source: int
     section: ParagraphSection = "story"
     is_heading: bool = False
+    read_aloud: bool = True  # False: a heading found by its shape alone, shown but not said
 
     @property
     def word_count(self) -> int:

@@ -199,7 +199,8 @@ def extract(article: str, format: str | None, allow_private_urls: bool, drop: tu
         budget = Budget(None)
     else:
         budget = budget_from(max_words, minutes, everything)
-    kept = summarise(loaded, budget)
+    # Without a budget, cleaning's output as it is: the article's own words, datelines and all.
+    kept = loaded.paragraphs if budget.max_words is None else summarise(loaded, budget)
     if as_json:
         document = {
             "title": loaded.title,
