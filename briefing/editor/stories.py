@@ -68,18 +68,24 @@ _NOT_NAMES = frozenset("""the a an he she it they we i his her their its this th
     reporting editing advertisement related sign""".split())
 
 
-def features(article: Article, lede_weight: float = 3.0) -> Counter[str]:
+def features(article: Article, lede_weight: float = 3.0) -> dict[str, float]:
     """Named things (``n:``), figures (``#:``) and distinctive words (``w:``) of an article, with counts.
 
     The headline and the first paragraph count ``lede_weight`` times: news states its event there."""
-    counted: Counter[str] = Counter()
+    counted: dict[str, float] = defaultdict(float)
     body = [p.text for p in article.paragraphs if not p.is_heading]
     for position, text in enumerate([article.title] + body):
-        found: Counter[str] = Counter()
-        _add_features(text, found)
+        found = text_features(text)
         weight = lede_weight if position < 2 else 1.0
         for feature, count in found.items():
             counted[feature] += count * weight
+    return counted
+
+
+def text_features(text: str) -> Counter[str]:
+    """The features of one text (a sentence, a paragraph), with counts."""
+    counted: Counter[str] = Counter()
+    _add_features(text, counted)
     return counted
 
 
