@@ -216,6 +216,64 @@ def run_daily(library_dir: Path, options: DailyOptions, *, report: Report = lamb
     return DailyResult(episode, [story for story, _ in plan], left_out, failures)
 
 
+@dataclass(frozen=True)
+class PlannedStory:
+    story: Story
+    body: list[str]
+    seconds: float  # its estimated share of the episode, pauses included
+
+
+@dataclass
+class DayPlan:
+    """The editor's view of a day: what would be told, how long, and what is left out."""
+
+    date: dt.date
+    minutes: float
+    seconds: float  # the whole episode's estimated length
+    told: list[PlannedStory]
+    left_out: list[Story]
+    failures: list[str] = field(default_factory=list)
+
+
+def plan_daily(library_dir: Path, options: DailyOptions, *, report: Report = lambda line: None) -> DayPlan:
+    """What ``run_daily`` would tell for ``options.date``, planned but not rendered, published or
+    remembered (the sources are read; nothing is recorded as used)."""
+    library_dir = Path(library_dir)
+    date = options.date.isoformat()
+    with library_lock(library_dir, wait=options.wait):
+        config = load_config(library_dir)
+        settings = settings_from_config(config.raw, library_dir, str(library_dir / "briefing.toml"))
+        with Library.open(library_dir) as library:
+            stored = library.used_articles(date)
+            stories = stories_from_used(stored)
+            kept = day_fit_of(stored) if options.update else None
+            failures: list[str] = []
+            if stories and not options.update:
+                stories = [replace(story, told=None) for story in stories]
+            else:
+                gathered = gather(settings, library, lambda problem: report(f"Skipped: {problem}"))
+                failures = gathered.failures
+                stories = stories_of_day(stories, order_candidates(gathered.candidates), settings)
+    if not stories:
+        problem = f"{len(failures)} source(s) failed" if failures else "no new articles in the sources"
+        raise NothingToBrief(f"nothing to brief for {date}: {problem}")
+    stories = _with_signals(stories, len(settings.specs))
+    plan, script, _ = fit_day(stories, options, library_dir, kept)
+    pace = pipeline.speaking_pace(options.render.profile)
+    sections = [section for section in script.sections if section.kind == "story"]
+    told = [PlannedStory(story, body, estimated_seconds(replace(script, sections=[section]), pace))
+            for (story, body), section in zip(plan, sections)]
+    planned = {story.key for story, _ in plan}
+    return DayPlan(options.date, options.minutes, estimated_seconds(script, pace), told,
+                   [story for story in stories if story.key not in planned], failures)
+
+
+def _with_signals(stories: list[Story], source_count: int) -> list[Story]:
+    """Every story with its ranking signals (the stored ones get theirs again), in the same order."""
+    signals = rank.signals([story_coverage(story) for story in stories], source_count)
+    return [story if story.signals else replace(story, signals=signal) for story, signal in zip(stories, signals)]
+
+
 # ---- ordering and duplicates -------------------------------------------------------------------
 
 def order_candidates(candidates: list[Candidate]) -> list[Candidate]:
@@ -233,7 +291,7 @@ def stories_of_day(kept: list[Story], candidates: list[Candidate], settings: Sou
     if not candidates:
         return list(kept)
     items = [Item(article, coverage.outlet, coverage.timestamp, told=story.key)
-             for story in kept for article, coverage in zip(_articles(story), _coverages(story))]
+             for story in kept for article, coverage in zip(_articles(story), story_coverage(story))]
     offset = len(items)
     found = [(candidate.key, candidate.article, coverage_of(candidate, settings)) for candidate in candidates]
     items += [Item(article, coverage.outlet, coverage.timestamp) for _, article, coverage in found]
@@ -252,7 +310,7 @@ def stories_of_day(kept: list[Story], candidates: list[Candidate], settings: Sou
         stories[place[told]] = replace(
             story, merged=story.merged + tuple(key for key, _, _ in joining),
             merged_articles=story.merged_articles + tuple(article for _, article, _ in joining),
-            coverage=_coverages(story) + tuple(coverage for _, _, coverage in joining))
+            coverage=story_coverage(story) + tuple(coverage for _, _, coverage in joining))
     return stories + ranked(fresh, len(settings.specs))
 
 
@@ -265,7 +323,7 @@ def coverage_of(candidate: Candidate, settings: SourceSettings) -> Coverage:
 
 def ranked(stories: list[Story], source_count: int) -> list[Story]:
     """The stories most important first, each with the signals that put it there."""
-    signals = rank.signals([_coverages(story) for story in stories], source_count)
+    signals = rank.signals([story_coverage(story) for story in stories], source_count)
     return [replace(stories[index], signals=signals[index]) for index in rank.ranked(signals)]
 
 
@@ -281,7 +339,7 @@ def _articles(story: Story) -> tuple[Article, ...]:
     return (story.article,) + story.merged_articles
 
 
-def _coverages(story: Story) -> tuple[Coverage, ...]:
+def story_coverage(story: Story) -> tuple[Coverage, ...]:
     """The story's coverage, one per article; a story stored before briefing kept it gets a plain one."""
     if len(story.coverage) == 1 + len(story.merged_articles):
         return story.coverage
@@ -301,7 +359,7 @@ def plan_budget(stories: list[Story], minutes: float, date: dt.date,
     untold = [article for story in stories if story.told is None for article in _articles(story)]
     split_ahead(untold, processes)
     needs = [_needs(story) for story in stories]
-    slots = bulletin.shape(needs, max(1, total - _fixed_words(date)), words_per_minute)
+    slots = bulletin.shape(needs, max(1, total - _fixed_words(date)))
     chosen = [replace(stories[slot.index], brief=slot.brief) if stories[slot.index].told is None
               else stories[slot.index] for slot in slots]
     sharing = processes if len(chosen) - sum(story.told is not None for story in chosen) >= MIN_STORIES_TO_SHARE else 1
@@ -548,7 +606,7 @@ def used_rows(date: str, plan: list[tuple[Story, list[str]]], fit: DayFit | None
             "said": [[str(sentence), getattr(sentence, "display", str(sentence))] for sentence in body],
             "pace": fit.pace, "pause_stretch": fit.pause_stretch, "gain_db": fit.gain_db,
             "brief": story.brief}, ensure_ascii=False)
-        coverages = _coverages(story)
+        coverages = story_coverage(story)
         rows.append(UsedArticle(story.key, date, position, story.article.source, story.article.title,
                                 article_to_json(story.article, coverages[0]), told=told))
         for key, article, coverage in zip(story.merged, story.merged_articles, coverages[1:]):
@@ -613,7 +671,7 @@ def coverage_from_json(stored: str) -> Coverage:
         return float(value) if isinstance(value, (int, float)) and not isinstance(value, bool) else None
 
     return Coverage(text("outlet") or data["source"], text("name"), int(number("position") or 0), number("timestamp"),
-                    int(number("source_rank") or 0), number("weight") or 1.0, text("link"))
+                    int(number("source_rank") or 0), 1.0 if number("weight") is None else known["weight"], text("link"))
 
 
 def article_from_json(text: str) -> Article:

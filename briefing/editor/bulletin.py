@@ -2,7 +2,7 @@
 many words each gets within the time.
 
 Top stories are the stories more than one source covers (at least ``MIN_TOP`` when the day has fewer,
-taken in rank order), as many as can each have ``TOP_SECONDS[0]``; each gets up to ``TOP_SECONDS[1]``,
+taken in rank order), as many as can each have ``TOP_SHARES[0]`` of the time; each gets up to ``TOP_SHARES[1]``,
 and together no more than ``TOP_SHARE`` of the time (unless that is less than their least). The rest
 are told in brief, one or two sentences each, in rank order while time allows; what does
 not fit is left for another day. Time left when every story has had its turn goes back to the top
@@ -13,7 +13,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-TOP_SECONDS = (45.0, 90.0)
+# A top story's least and most, as shares of the time: 45 and 90 seconds of an 8-minute bulletin.
+TOP_SHARES = (45 / 480, 90 / 480)
 TOP_SHARE = 0.7  # of the time, at most, for the top stories while stories in brief wait
 MIN_TOP = 3
 BRIEF_MAX_WORDS = 45
@@ -38,9 +39,9 @@ class Slot:
     words: int  # for its body (not the overheads)
 
 
-def shape(stories: list[Needs], available: int, words_per_minute: float) -> list[Slot]:
+def shape(stories: list[Needs], available: int) -> list[Slot]:
     """The stories told, in the order given, each as a top story or in brief with its words."""
-    least, most = (round(seconds * words_per_minute / 60) for seconds in TOP_SECONDS)
+    least, most = (round(share * available) for share in TOP_SHARES)
     told = {i: needs.told for i, needs in enumerate(stories) if needs.told is not None}
     left = available - sum(words + (0 if brief else stories[i].top_overhead) for i, (brief, words) in told.items())
     if any(brief for brief, _ in told.values()):
