@@ -358,8 +358,12 @@ def plan_budget(stories: list[Story], minutes: float, date: dt.date,
     total = max(1, int(minutes * words_per_minute))
     untold = [article for story in stories if story.told is None for article in _articles(story)]
     split_ahead(untold, processes)
-    needs = [_needs(story) for story in stories]
-    slots = bulletin.shape(needs, max(1, total - _fixed_words(date)))
+    # Planned as if afresh: a story already told keeps what it said, a new one gets the share it would
+    # have had (so an update makes the episode longer by the new stories).
+    slots = bulletin.shape([_needs(replace(story, told=None)) for story in stories], max(1, total - _fixed_words(date)))
+    planned = {slot.index for slot in slots}
+    slots = sorted(slots + [bulletin.Slot(index, story.brief, 0) for index, story in enumerate(stories)
+                            if story.told is not None and index not in planned], key=lambda slot: slot.index)
     chosen = [replace(stories[slot.index], brief=slot.brief) if stories[slot.index].told is None
               else stories[slot.index] for slot in slots]
     sharing = processes if len(chosen) - sum(story.told is not None for story in chosen) >= MIN_STORIES_TO_SHARE else 1
@@ -371,8 +375,6 @@ def _needs(story: Story) -> bulletin.Needs:
     title_words = len(story.article.title.split())
     credit = tell.attribution(story.names) if story.multi_source else None
     overhead = 2 * title_words + len((credit or "").split())
-    if story.told is not None:
-        return bulletin.Needs(story.multi_source, 0, overhead, 0, (story.brief, _words(list(story.told))))
     material = sum(_body_words(article) for article in _articles(story))
     return bulletin.Needs(story.multi_source, material, overhead, _brief_words(story.article))
 

@@ -26,7 +26,7 @@ def plan_json(plan: DayPlan) -> dict:
              "already_told": planned.story.told is not None, **_story_json(planned.story),
              "said": [getattr(sentence, "display", sentence) for sentence in planned.body]}
             for rank, planned in enumerate(plan.told, 1)]
-    left_out = [{"rank": rank, "why": f"no time in --minutes {plan.minutes:g}", **_story_json(story)}
+    left_out = [{"rank": rank, "reason": f"no time in --minutes {plan.minutes:g}", **_story_json(story)}
                 for rank, story in enumerate(plan.left_out, len(plan.told) + 1)]
     return {"date": plan.date.isoformat(), "minutes": plan.minutes, "estimated_seconds": round(plan.seconds, 1),
             "stories": told, "left_out": left_out, "failures": plan.failures}
@@ -43,7 +43,7 @@ def _story_json(story: Story) -> dict:
             "sources": signals.sources, "weighted_sources": signals.weighted, "position": round(signals.position, 3),
             "recency": round(signals.recency, 3), "source_order": round(signals.prior, 3),
             "score": round(signals.score, 3)},
-        "why": None if signals is None else signals.explain(story.names),
+        "ranking": None if signals is None else signals.explain(story.names),
     }
 
 

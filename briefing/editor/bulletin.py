@@ -6,7 +6,7 @@ taken in rank order), as many as can each have ``TOP_SHARES[0]`` of the time; ea
 and together no more than ``TOP_SHARE`` of the time (unless that is less than their least). The rest
 are told in brief, one or two sentences each, in rank order while time allows; what does
 not fit is left for another day. Time left when every story has had its turn goes back to the top
-stories. A story already told keeps its kind and its words.
+stories.
 """
 
 from __future__ import annotations
@@ -29,7 +29,6 @@ class Needs:
     top_words: int  # all its telling could say as a top story
     top_overhead: int  # its title in the round-up and before it, and who reported it
     brief_words: int  # its one or two sentences in brief
-    told: tuple[bool, int] | None = None  # already told: (in brief, the words it said)
 
 
 @dataclass(frozen=True)
@@ -42,11 +41,8 @@ class Slot:
 def shape(stories: list[Needs], available: int) -> list[Slot]:
     """The stories told, in the order given, each as a top story or in brief with its words."""
     least, most = (round(share * available) for share in TOP_SHARES)
-    told = {i: needs.told for i, needs in enumerate(stories) if needs.told is not None}
-    left = available - sum(words + (0 if brief else stories[i].top_overhead) for i, (brief, words) in told.items())
-    if any(brief for brief, _ in told.values()):
-        left -= len(IN_BRIEF.split())
-    top = _top_stories(stories, told, left, least)
+    left = available
+    top = _top_stories(stories, left, least)
     shares = {i: 0 for i in top}
     left -= sum(stories[i].top_overhead for i in top)
     wants = {i: min(most, stories[i].top_words) for i in top}
@@ -56,9 +52,9 @@ def shape(stories: list[Needs], available: int) -> list[Slot]:
     left -= sum(shares.values())
     briefs: dict[int, int] = {}
     for i, needs in enumerate(stories):
-        if i in told or i in shares:
+        if i in shares:
             continue
-        cost = needs.brief_words + (0 if briefs or any(b for b, _ in told.values()) else len(IN_BRIEF.split()))
+        cost = needs.brief_words + (0 if briefs else len(IN_BRIEF.split()))
         if needs.brief_words and cost <= left:
             briefs[i] = needs.brief_words
             left -= cost
@@ -66,18 +62,15 @@ def shape(stories: list[Needs], available: int) -> list[Slot]:
         extra = fair_shares([stories[i].top_words - shares[i] for i in top], left)
         for i, more in zip(top, extra):
             shares[i] += more
-    slots = [Slot(i, brief, words) for i, (brief, words) in told.items()]
-    slots += [Slot(i, False, words) for i, words in shares.items()]
+    slots = [Slot(i, False, words) for i, words in shares.items()]
     slots += [Slot(i, True, words) for i, words in briefs.items()]
     return sorted(slots, key=lambda slot: slot.index)
 
 
-def _top_stories(stories: list[Needs], told: dict[int, tuple[bool, int]], left: int, least: int) -> list[int]:
-    untold = [i for i in range(len(stories)) if i not in told]
-    top = [i for i in untold if stories[i].multi_source]
-    told_top = sum(not brief for brief, _ in told.values())
-    if told_top + len(top) < MIN_TOP:
-        top += [i for i in untold if i not in top][: MIN_TOP - told_top - len(top)]
+def _top_stories(stories: list[Needs], left: int, least: int) -> list[int]:
+    top = [i for i in range(len(stories)) if stories[i].multi_source]
+    if len(top) < MIN_TOP:
+        top += [i for i in range(len(stories)) if i not in top][: MIN_TOP - len(top)]
         top.sort()
     while top and sum(stories[i].top_overhead + min(least, stories[i].top_words) for i in top) > left:
         top.pop()  # the least important top story is told in brief instead
