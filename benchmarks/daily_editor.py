@@ -245,12 +245,49 @@ def pair_f1(groups: list[list[int]], truth: list[str]) -> tuple[float, int, int]
     return (2 * tp / (2 * tp + fp + fn) if tp else 1.0 if not fp + fn else 0.0), exact, len(wanted)
 
 
+def grouping_scale(days: list[NewsDay], sizes: tuple[int, ...] = (1_440, 10_080)) -> dict[str, str]:
+    """Grouping time for a big inbox: the days' articles copied with every name made unique to its copy,
+    so each copy is a day of its own. Linear work means the time grows with the articles, not their square."""
+    from briefing.editor.stories import Item, group
+    from briefing.sources import page_article
+
+    originals = [(replace(page_article(f"http://127.0.0.1/{a.id}", page_html(a).encode(), "text/html"), title=a.title),
+                  a.outlet) for day in days for a in day.articles]
+    results, times = {}, []
+    for size in sizes:
+        items = []
+        for number in range(size):
+            article, outlet = originals[number % len(originals)]
+            copy = number // len(originals)
+            rename = lambda text: re.sub(r"\b([A-Z][a-z]+)", lambda m: f"{m.group(1)}{_letters(copy)}", text)  # noqa: E731
+            items.append(Item(replace(article, title=rename(article.title), paragraphs=[
+                replace(p, text=rename(p.text)) for p in article.paragraphs]), f"{outlet}{copy}"))
+        started = time.monotonic()
+        groups = group(items)
+        elapsed = time.monotonic() - started
+        times.append(elapsed)
+        results[f"grouping {size} articles s"] = f"{elapsed:.1f} ({len(groups)} stories; {load()})"
+    results[f"grouping time ratio {sizes[1]}/{sizes[0]} articles"] = (
+        f"{times[1] / times[0]:.1f} (articles ×{sizes[1] / sizes[0]:.1f}; quadratic would be ×{(sizes[1] / sizes[0]) ** 2:.0f})")
+    return results
+
+
+def _letters(number: int) -> str:
+    """A copy's mark, in letters so it stays part of the name: 0 -> '', 1 -> 'b', 27 -> 'bb'."""
+    text = ""
+    while number:
+        number, digit = divmod(number, 26)
+        text = "abcdefghijklmnopqrstuvwxyz"[digit] + text
+    return text
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--minutes", type=float, default=8.0)
     parser.add_argument("--days", help="comma-separated day folders (default: all)")
     parser.add_argument("--plan", action="store_true", help="measure `daily --plan --json` (no rendering)")
     parser.add_argument("--grouping", action="store_true", help="also rerun the grouping's cross-validation")
+    parser.add_argument("--scale", action="store_true", help="also time the grouping of a 10,000-article inbox")
     arguments = parser.parse_args()
     days = news_days()
     if arguments.days:
@@ -261,6 +298,8 @@ def main() -> None:
         print(f"Grouping, leave one day out ({load()}):")
         results.update(grouping_cross_validation(news_days()))
         results["grouping cross-validation s"] = f"{time.monotonic() - started:.1f}"
+    if arguments.scale:
+        results.update(grouping_scale(news_days()))
     total, before = Figures(), Figures()
     started = time.monotonic()
     with serving(days) as base, tempfile.TemporaryDirectory(prefix="briefing-daily-editor-") as folder:

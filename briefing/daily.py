@@ -1,34 +1,29 @@
-"""The daily briefing: the day's new articles from ``[sources]`` as one episode of several stories.
+"""The daily briefing: the day's new articles from ``[sources]`` as one bulletin of stories.
 
-The episode is an intro with the date, a headline round-up (one line per story: its title), each
-story as its own section (its title, then its lede and key paragraphs) and an outro. Every section
-is one chapter, so each story is a chapter titled with its headline.
+The day is made as a news editor makes it (the rules are in ``briefing.editor``):
+  1. stories, not articles: the new articles are grouped by what independent coverage of one event
+     shares (``editor.stories``); an article about a story already told today joins it;
+  2. importance: the stories are ranked by how many sources cover them, then where the sources put
+     them, how recent they are and the order of ``[sources]`` (``editor.rank``); with ``--update``
+     the stories already in the day's episode keep their places and the new ones follow;
+  3. one telling per story: the lede from its most complete article, sentences of the others only
+     for facts not yet said, and who reported it (``editor.tell``);
+  4. a bulletin's shape: the top stories (those several sources cover) get room and the headlines;
+     the rest follow in brief while time allows; what does not fit stays unread (``editor.bulletin``).
 
-Order of importance (the order of the round-up and of the stories):
-  1. the rank of the story's source: the order the sources are written in ``[sources]``;
-  2. within one source, newest first: an inbox file by modification time, a feed item by its
-     published (else updated) date; undated feed items, explicit files and URLs keep their order;
-  3. with ``--update``, the stories already in the day's episode keep their places and the new ones
-     follow, ordered by 1 and 2.
-Near-duplicates: a story whose title and lede are similar (TF-IDF cosine ≥ ``DUPLICATE_SIMILARITY``)
-to a more important one is merged into it — not read, but remembered as used, so it is never read
-later either.
+The episode is an intro with the date, the headline round-up, each story as its own section (one
+chapter, titled with its headline, linking to its lede article) and an outro.
 
 Budget: ``minutes`` × the voice's words a minute, corrected (``fit_day``) until the script's
-estimated playing time, pauses included, is nearest ``minutes``. The intro, round-up and outro are
-paid for first; then stories are
-taken in order while each can still have ``MIN_STORY_WORDS``; the rest is shared fairly
-(max-min: a story shorter than its equal share keeps all of it and the remainder is split between
-the others), and what a story's selection leaves unused goes to the most important stories that
-were cut. A story always says its title and at least one sentence. Stories that do not fit are left
-out and stay unread, for a later briefing.
+estimated playing time, pauses included, is nearest ``minutes``.
 
 Idempotence (one episode per date, guid ``episode_guid("daily:<date>")``):
   - the first run for a date reads the new articles and publishes;
   - a later run for the same date without ``--update`` re-renders the same stories from their
     stored text (no source is read again) and replaces the episode;
   - with ``--update`` it reads new articles and rebuilds the day's episode from the stored stories
-    plus the new ones. The stories already told say word for word what they said, with the same
+    plus the new ones (a new article about a story already told joins it: remembered as used, its
+    story not told again). The stories already told say word for word what they said, with the same
     pauses (the day's fit, ``DayFit``, is stored with them) and loudness: only the intro, the
     headlines and the new stories are spoken and encoded again. The new ones get the share of the
     budget the day's fit gives a story, so the episode grows by them.
@@ -38,8 +33,8 @@ A story the engine cannot speak (it fails, or its process crashes, on one of the
 is reported, left out and remembered as rejected, so no later run tries it again; the episode is
 rendered again without it.
 
-This module owns choosing, ordering, budgeting and scripting the day. Reading sources is
-``sources``, rendering and publishing ``pipeline``, the library lock ``locking``.
+This module owns running the day: planning it with the editor, scripting, and remembering what was
+told. Reading sources is ``sources``, rendering and publishing ``pipeline``, the library lock ``locking``.
 """
 
 from __future__ import annotations
