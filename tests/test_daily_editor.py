@@ -176,3 +176,18 @@ def test_a_day_of_four_feeds_over_http_is_told_as_one_bulletin(tmp_path):
     assert marks[2]["url"].startswith(base) and "Reported by" in (library / episode.script_path).read_text()
     assert abs(episode.duration_s - 150) <= 0.08 * 150
     assert dt.date.fromisoformat(day.date.isoformat()) == day.date
+
+
+def test_a_new_article_about_a_told_story_joins_it_and_is_not_told_again():
+    day = DAYS[0]
+    found, settings = candidates(day)
+    fire = next(story for story in day.stories if story.id == "warehouse-fire")
+    first = [c for c in found if c.key in fire.articles[:2]]
+    [told] = stories_of_day([], first, settings)
+    told = replace(told, told=("What was said.",))
+    later = [c for c in found if c.key in fire.articles[2:] or c.key == "h4"]
+
+    stories = stories_of_day([told], later, settings)
+
+    assert stories[0].told == told.told and members(stories[0]) == set(fire.articles)
+    assert [members(story) for story in stories[1:]] == [{"h4"}]

@@ -72,7 +72,7 @@ def _top_stories(stories: list[Needs], left: int, least: int) -> list[int]:
     if len(top) < MIN_TOP:
         top += [i for i in range(len(stories)) if i not in top][: MIN_TOP - len(top)]
         top.sort()
-    while top and sum(stories[i].top_overhead + min(least, stories[i].top_words) for i in top) > left:
+    while len(top) > 1 and sum(stories[i].top_overhead + min(least, stories[i].top_words) for i in top) > left:
         top.pop()  # the least important top story is told in brief instead
     return top
 
