@@ -203,7 +203,7 @@ def run_daily(library_dir: Path, options: DailyOptions, *, report: Report = lamb
                 report(f"Skipped: {unspeakable.article.source}: {error.message}")
                 failures.append(f"{unspeakable.article.source}: {error.message}")
                 _reject(library_dir, unspeakable, error.message)
-                stories = [story for story in stories if story is not unspeakable]
+                stories = [story for story in stories if story.key != unspeakable.key]
         with Library.open(library_dir) as library:
             library.set_used_articles(date, used_rows(date, plan, replace(fit, gain_db=gain)))
     read = {story.key for story, _ in plan}
