@@ -40,7 +40,7 @@ class Grouping:
     average: float = 0.15  # two groups merge when this close on average (pairs with nothing in common count 0)
     same_source: float = 0.45  # two articles of one source: only as near-copies (a follow-up, an update)
     name_weight: float = 1.0
-    number_weight: float = 1.5
+    number_weight: float = 1.0
     lede_weight: float = 3.0
     max_days_apart: float = 3.0
 
@@ -90,7 +90,10 @@ def text_features(text: str) -> Counter[str]:
 
 
 def _add_features(text: str, counted: Counter[str]) -> None:
+    """Names are runs of capitalised words; a lone capitalised word opening a sentence ("Queues
+    stretched…", "Police said…") is only a capital letter, not a name."""
     run: list[str] = []
+    run_opens_sentence = False
     previous_end = True  # the text's first word starts a sentence
     for match in _TOKEN.finditer(text):
         token = match.group(0)
@@ -98,7 +101,7 @@ def _add_features(text: str, counted: Counter[str]) -> None:
         starts_sentence = previous_end or bool(_SENTENCE_END.search(gap))
         previous_end = False
         if token[0].isdigit() or token[0] in "£$€":
-            _flush(run, counted)
+            _flush(run, run_opens_sentence, counted)
             run = []
             number = _number(token)
             if number:
@@ -107,16 +110,20 @@ def _add_features(text: str, counted: Counter[str]) -> None:
         lower = token.lower().strip("'’-")
         is_name = token[0].isupper() and lower not in _NOT_NAMES and not (starts_sentence and lower in STOPWORDS)
         if is_name and len(lower) > 1:
+            if not run:
+                run_opens_sentence = starts_sentence
             run.append(lower)
         else:
-            _flush(run, counted)
+            _flush(run, run_opens_sentence, counted)
             run = []
         if lower not in STOPWORDS and lower not in _NOT_NAMES and len(lower) > 3:
             counted["w:" + _stem(lower)] += 1
-    _flush(run, counted)
+    _flush(run, run_opens_sentence, counted)
 
 
-def _flush(run: list[str], counted: Counter[str]) -> None:
+def _flush(run: list[str], opens_sentence: bool, counted: Counter[str]) -> None:
+    if len(run) == 1 and opens_sentence:
+        return
     for word in run:
         counted["n:" + word] += 1
     for first, second in zip(run, run[1:]):
