@@ -3,8 +3,9 @@
 The lede comes from the article that states the story's core facts best: the one holding most of
 the names and figures that other sources also report (the facts independent coverage agrees on),
 the newest of those nearly as complete (so a figure that changed during the day is told as it now
-stands). Sentences from the other articles follow only when they carry more that is new (names,
-figures, distinctive words not yet said) than they repeat, so no sentence says the same thing
+stands). Sentences from the other articles follow only when they bring a new name or figure and
+do not share most of their words with a sentence already said; when time is left, their sentences
+that mostly say what was not said (a quote, a scene) follow too. No sentence says the same thing
 twice. A story that more than one source covered says who reported it.
 """
 
@@ -20,6 +21,7 @@ from briefing.select import EARLY_PRONOUN
 # "LONDON (Reuters) - ", "KESSINGTON, March 5 (RPW) - ": where and who, which a bulletin does not read out
 DATELINE = re.compile(r"^[A-Z][A-Z'’.-]+(?:\s+[A-Z][A-Z'’.-]+){0,3}(?:,\s+[A-Z][a-z]+\.?\s+\d{1,2})?\s+"
                       r"\([^()]{2,40}\)\s*[-–—]+\s*(?=\S)")
+PRONOUN_SPEAKER = re.compile(r"[,?!][\"”’']?\s+(he|she|they)\s+(said|says|added|told|replied|explained)\b", re.IGNORECASE)
 SAME_SENTENCE = 0.6  # of the shorter sentence's words found in one already said: it says the same thing
 NEARLY_AS_COMPLETE = 0.95  # of the most complete article's shared facts: a near tie, where the newer leads
 LEDE_SHARE = 0.6  # of a story's words, at most, from the lede article before the others add their facts
@@ -58,13 +60,15 @@ def telling(title: str, lede: Sequence[str], others: Sequence[Sequence[str]], wo
         used += count
         said.add(sentence)
     added: list[str] = []
-    for article in others:
-        for sentence in article:
+    follows: tuple[int, int] | None = None  # (article, sentence) added last: the next one may lean on it
+    for number, article in enumerate(others):
+        for index, sentence in enumerate(article):
             count = len(sentence.split())
-            if used + count <= words and said.brings_news(sentence):
+            if used + count <= words and said.brings_news(sentence, follows == (number, index - 1)):
                 added.append(sentence)
                 used += count
                 said.add(sentence)
+                follows = (number, index)
     for sentence in lede[len(kept):]:  # the rest of the lede article, while it still says something new
         count = len(sentence.split())
         if used + count > words:
@@ -73,6 +77,15 @@ def telling(title: str, lede: Sequence[str], others: Sequence[Sequence[str]], wo
             kept.append(sentence)
             used += count
             said.add(sentence)
+    for number, article in enumerate(others):  # time left: the others' details (a quote, a scene)
+        for index, sentence in enumerate(article):
+            count = len(sentence.split())
+            if sentence not in added and used + count <= words and \
+                    said.adds_detail(sentence, follows == (number, index - 1)):
+                added.append(sentence)
+                used += count
+                said.add(sentence)
+                follows = (number, index)
     return kept + added
 
 
@@ -87,6 +100,11 @@ def attribution(names: Sequence[str]) -> str | None:
 
 def _written(sentence: str) -> str:
     return getattr(sentence, "display", sentence)
+
+
+def _leans_on_previous(written: str) -> bool:
+    """It opens on a pronoun, or quotes someone only a pronoun names ('..., she said.')."""
+    return bool(EARLY_PRONOUN.match(written) or PRONOUN_SPEAKER.search(written))
 
 
 class _Said:
@@ -108,11 +126,23 @@ class _Said:
         return not words or any(len(words & said) >= SAME_SENTENCE * min(len(words), len(said))
                                 for said in self.sentences if said)
 
-    def brings_news(self, sentence: str) -> bool:
+    def adds_detail(self, sentence: str, after_its_previous: bool) -> bool:
+        """Not a new fact, but a sentence that mostly says what was not said, and no figure again."""
+        written = _written(sentence)
+        if (_leans_on_previous(written) and not after_its_previous) or self.repeats(sentence):
+            return False
+        found = text_features(written)
+        if any(f[0] == "#" and f in self.facts for f in found):
+            return False  # a figure already told: most likely the same news in other words
+        words = {f for f in found if f[0] == "w" or (f[0] == "n" and " " not in f)}
+        said = set().union(*self.sentences)
+        return len(words - said) >= max(2, SAME_SENTENCE * len(words))
+
+    def brings_news(self, sentence: str, after_its_previous: bool) -> bool:
         """Another article's sentence is worth adding: a new name or figure, and not a repeat."""
         written = _written(sentence)
-        if EARLY_PRONOUN.match(written):
-            return False  # leans on a sentence before it, which this telling does not say
+        if _leans_on_previous(written) and not after_its_previous:
+            return False  # it needs the sentence before it, which this telling did not say
         found = text_features(written)
         facts = {f for f in found if f[0] == "#" or (f[0] == "n" and " " not in f)}
         return bool(facts - self.facts) and not self.repeats(sentence)
