@@ -370,7 +370,10 @@ def _needs(story: Story) -> bulletin.Needs:
     title_words = len(story.article.title.split())
     credit = tell.attribution(story.names) if story.multi_source else None
     overhead = 2 * title_words + len((credit or "").split())
-    material = sum(_body_words(article) for article in _articles(story))
+    if story.multi_source:  # what its telling can say (repeats left out), not the sum of its articles
+        material = _words(_story_body((story, sum(_body_words(article) for article in _articles(story)))))
+    else:
+        material = _body_words(story.article)
     return bulletin.Needs(story.multi_source, material, overhead, _brief_words(story.article))
 
 

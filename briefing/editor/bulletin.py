@@ -6,7 +6,7 @@ taken in rank order), as many as can each have ``TOP_SHARES[0]`` of the time; ea
 and together no more than ``TOP_SHARE`` of the time (unless that is less than their least). The rest
 are told in brief, one or two sentences each, in rank order while time allows; what does
 not fit is left for another day. Time left when every story has had its turn goes back to the top
-stories.
+stories, and then (a slow news day) to the first stories in brief, which become top stories.
 """
 
 from __future__ import annotations
@@ -62,6 +62,12 @@ def shape(stories: list[Needs], available: int) -> list[Slot]:
         extra = fair_shares([stories[i].top_words - shares[i] for i in top], left)
         for i, more in zip(top, extra):
             shares[i] += more
+            left -= more
+    for i in sorted(briefs):  # a slow day, time still left: the first stories in brief get room
+        more = min(stories[i].top_words - briefs[i], left - stories[i].top_overhead)
+        if more > 0:
+            shares[i] = briefs.pop(i) + more
+            left -= more + stories[i].top_overhead
     slots = [Slot(i, False, words) for i, words in shares.items()]
     slots += [Slot(i, True, words) for i, words in briefs.items()]
     return sorted(slots, key=lambda slot: slot.index)
