@@ -113,8 +113,8 @@ def daily(ctx, date, minutes, update, library, voice, engine, workers, chime, au
         click.echo(f"{episode.title}: {len(result.stories)} stories, {minutes_long}:{seconds:02d} "
                    f"→ {library_dir / episode.audio_path}")
         for story in result.stories:
-            merged = f"  (+{len(story.merged)} similar)" if story.merged else ""
-            click.echo(f"  - {story.article.title}{merged}")
+            sources = f"  ({len(story.names)} sources)" if len(story.names) > 1 else ""
+            click.echo(f"  - {'in brief: ' if story.brief else ''}{story.article.title}{sources}")
         if result.left_out:
             click.echo(f"  {len(result.left_out)} more left for a later briefing (no time in --minutes {minutes:g})")
     if result.failures:
