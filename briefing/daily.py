@@ -104,6 +104,7 @@ class Story:
     told: tuple[Spoken, ...] | None = None  # what the day's episode said after the title; None: not told yet
     coverage: tuple[Coverage, ...] = ()  # who published the lede, then each merged article, and where
     brief: bool = False  # told in brief: one or two sentences, not in the headlines
+    arrived: tuple[Article, ...] = ()  # articles that joined it after it was told: their news, an update line
     signals: Signals | None = None  # why it ranks where it does
 
     @property
@@ -305,7 +306,8 @@ def stories_of_day(kept: list[Story], candidates: list[Candidate], settings: Sou
         stories[place[told]] = replace(
             story, merged=story.merged + tuple(key for key, _, _ in joining),
             merged_articles=story.merged_articles + tuple(article for _, article, _ in joining),
-            coverage=story_coverage(story) + tuple(coverage for _, _, coverage in joining))
+            coverage=story_coverage(story) + tuple(coverage for _, _, coverage in joining),
+            arrived=story.arrived + tuple(article for _, article, _ in joining))
     return stories + ranked(fresh, len(settings.specs))
 
 
@@ -380,7 +382,10 @@ def _needs(story: Story) -> bulletin.Needs:
 def _story_body(story_and_share: tuple[Story, int]) -> list[str]:
     story, share = story_and_share
     if story.told is not None:
-        return list(story.told)
+        told: list[str] = list(story.told)
+        news: list[str] = tell.update(told, [_sentences_of(article) for article in story.arrived], bulletin.BRIEF_MAX_WORDS)
+        credited = bool(told) and told[-1].startswith(tell.CREDIT)  # the news goes before "Reported by …"
+        return told[:-1] + news + told[-1:] if credited else told + news
     if story.brief:
         return _brief_sentences(story.article)
     lede = _story_sentences(story.article, share)

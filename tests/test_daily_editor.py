@@ -191,3 +191,19 @@ def test_a_new_article_about_a_told_story_joins_it_and_is_not_told_again():
 
     assert stories[0].told == told.told and members(stories[0]) == set(fire.articles)
     assert [members(story) for story in stories[1:]] == [{"h4"}]
+
+
+def test_news_in_an_article_that_joins_a_told_story_is_added_after_what_was_told():
+    day = DAYS[0]
+    found, settings = candidates(day)
+    budget = next(story for story in day.stories if story.id == "council-budget")
+    [story] = stories_of_day([], [c for c in found if c.key == budget.articles[0]], settings)
+    said = tuple(body for _, body in plan_budget([story], 2.0, day.date))[0]
+    told = replace(story, told=tuple(said))
+    [joined] = stories_of_day([told], [c for c in found if c.key == "w1"], settings)
+
+    [(_, body)] = plan_budget([joined], 2.0, day.date)
+
+    assert body[:len(said)] == said and len(body) > len(said)  # word for word, then the update
+    wire = " ".join(day.article("w1").paragraphs)
+    assert all(getattr(line, "display", line) in wire for line in body[len(said):])

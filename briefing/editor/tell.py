@@ -22,6 +22,7 @@ from briefing.select import EARLY_PRONOUN
 DATELINE = re.compile(r"^[A-Z][A-Z'’.-]+(?:\s+[A-Z][A-Z'’.-]+){0,3}(?:,\s+[A-Z][a-z]+\.?\s+\d{1,2})?\s+"
                       r"\([^()]{2,40}\)\s*[-–—]+\s*(?=\S)")
 PRONOUN_SPEAKER = re.compile(r"[,?!][\"”’']?\s+(he|she|they)\s+(said|says|added|told|replied|explained)\b", re.IGNORECASE)
+CREDIT = "Reported by"
 SAME_SENTENCE = 0.6  # of the shorter sentence's words found in one already said: it says the same thing
 NEARLY_AS_COMPLETE = 0.95  # of the most complete article's shared facts: a near tie, where the newer leads
 LEDE_SHARE = 0.6  # of a story's words, at most, from the lede article before the others add their facts
@@ -89,13 +90,31 @@ def telling(title: str, lede: Sequence[str], others: Sequence[Sequence[str]], wo
     return kept + added
 
 
+def update(told: Sequence[str], arrived: Sequence[Sequence[str]], words: int) -> list[str]:
+    """Sentences of articles that arrived after a story was told which bring news to what it said
+    (within ``words``): added after the told text, which stays word for word."""
+    said = _Said("")
+    for sentence in told:
+        said.add(sentence)
+    lines: list[str] = []
+    used = 0
+    for article in arrived:
+        for sentence in article:
+            count = len(sentence.split())
+            if used + count <= words and said.brings_news(sentence, False):
+                lines.append(sentence)
+                used += count
+                said.add(sentence)
+    return lines
+
+
 def attribution(names: Sequence[str]) -> str | None:
     """'Reported by the Herald and the Westhaven Wire.' for two or more sources; None for one."""
     unique = list(dict.fromkeys(name for name in names if name))
     if len(unique) < 2:
         return None
     spoken = [name[0].lower() + name[1:] if name.startswith("The ") else name for name in unique]
-    return f"Reported by {', '.join(spoken[:-1])} and {spoken[-1]}."
+    return f"{CREDIT} {', '.join(spoken[:-1])} and {spoken[-1]}."
 
 
 def _written(sentence: str) -> str:
