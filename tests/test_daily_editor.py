@@ -5,10 +5,10 @@ and one real daily over RSS feeds served on 127.0.0.1.
 
 from __future__ import annotations
 
-import datetime as dt
 import json
 import random
 from dataclasses import replace
+from pathlib import Path
 
 import pytest
 from conftest import daily, daily_episodes, mp3_chapters, write_config
@@ -67,7 +67,7 @@ def test_a_pinned_source_weight_moves_its_stories_up():
     quiet = "Metro Post"
     raw = {"sources": {"feeds": [f"http://127.0.0.1/{slug}/rss.xml" for slug, _ in day.outlets],
                        "weights": {quiet: 3}}}
-    settings = settings_from_config(raw, library_dir=__import__("pathlib").Path("/nonexistent"))
+    settings = settings_from_config(raw, library_dir=Path("/nonexistent"))
     stories = day_stories(day, settings)
     lead = day.story_of(stories[0].key)
     assert any(day.article(id).outlet_name == quiet for id in lead.articles)
@@ -175,7 +175,6 @@ def test_a_day_of_four_feeds_over_http_is_told_as_one_bulletin(tmp_path):
     marks = json.loads((library / episode.chapters_path).read_text(encoding="utf-8"))["chapters"]
     assert marks[2]["url"].startswith(base) and "Reported by" in (library / episode.script_path).read_text()
     assert abs(episode.duration_s - 150) <= 0.08 * 150
-    assert dt.date.fromisoformat(day.date.isoformat()) == day.date
 
 
 def test_a_new_article_about_a_told_story_joins_it_and_is_not_told_again():
