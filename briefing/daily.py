@@ -114,6 +114,12 @@ class Story:
         return list(dict.fromkeys(c.name or c.outlet for c in ordered))
 
     @property
+    def credits(self) -> list[str]:
+        """The outlets' own names (a feed's title) for "reported by …"; files and folders have none."""
+        ordered = sorted(self.coverage, key=lambda c: c.source_rank)
+        return list(dict.fromkeys(c.name for c in ordered if c.name))
+
+    @property
     def link(self) -> str | None:
         return next((c.link for c in self.coverage if c.link), None)
 
@@ -370,7 +376,7 @@ def plan_budget(stories: list[Story], minutes: float, date: dt.date,
 
 def _needs(story: Story) -> bulletin.Needs:
     title_words = len(story.article.title.split())
-    credit = tell.attribution(story.names) if story.multi_source else None
+    credit = tell.attribution(story.credits) if story.multi_source else None
     overhead = 2 * title_words + len((credit or "").split())
     if story.multi_source:  # what its telling can say (repeats left out), not the sum of its articles
         material = _words(_story_body((story, sum(_body_words(article) for article in _articles(story)))))
@@ -391,7 +397,7 @@ def _story_body(story_and_share: tuple[Story, int]) -> list[str]:
     lede = _story_sentences(story.article, share)
     others = [_sentences_of(article) for article in story.merged_articles]
     body: list[str] = tell.telling(story.article.title, lede, others, share) or lede[:1]
-    credit = tell.attribution(story.names) if story.multi_source else None
+    credit = tell.attribution(story.credits) if story.multi_source else None
     return body + (spoken_sentences(credit) if credit else [])
 
 
