@@ -107,7 +107,7 @@ RULES: tuple[Rule, ...] = (
           "Continue reading the main story"),
     _rule("affiliate notice", r"^.{0,80}may earn an? (affiliate )?commission.{0,120}$",
           "We may earn a commission when you buy through links on our site."),
-    _rule("rights notice", r"^((copyright|©)\b.{0,120}|.{0,80}all rights reserved\b.{0,80})$",
+    _rule("rights notice", r"^((copyright\b|©|\(c\))\s*\w.{0,120}|.{0,80}all rights reserved\b.{0,80})$",
           "Copyright Example Media. All rights reserved."),
     _rule("credit or timestamp line",
           rf"^(((additional )?reporting|edited|editing|produced|written) by {NAMES}"
