@@ -25,6 +25,7 @@ class Chapter:
     title: str
     start_s: float
     end_s: float
+    url: str | None = None  # where to read what it tells
 
 
 def chapter_title(section: Section) -> str:
@@ -45,7 +46,7 @@ def chapter_list(script: Script, duration_s: float) -> list[Chapter]:
     starts[0] = 0.0  # so the lead-in silence belongs to a chapter
     ends = starts[1:] + [max(duration_s, starts[-1])]
     return [
-        Chapter(chapter_title(section), start, end)
+        Chapter(chapter_title(section), start, end, section.url)
         for section, start, end in zip(spoken, starts, ends)
     ]
 
@@ -111,7 +112,7 @@ def chapters_json_text(chapters: list[Chapter], title: str) -> str:
         "title": strip_controls_inline(title),
         "chapters": [
             {"startTime": round(c.start_s, 3), "endTime": round(c.end_s, 3),
-             "title": strip_controls_inline(c.title)}
+             "title": strip_controls_inline(c.title), **({"url": strip_controls_inline(c.url)} if c.url else {})}
             for c in chapters
         ],
     }

@@ -40,7 +40,7 @@ class SettingsError(UsageError):
 class Setting:
     """One key's type and, for numbers, its range (``low`` excluded when ``above``); for text, its choices."""
 
-    kind: Literal["text", "flag", "whole", "number", "texts", "text list"]
+    kind: Literal["text", "flag", "whole", "number", "texts", "text list", "weights"]
     low: float | None = None
     high: float | None = None
     above: bool = False  # the value must be greater than ``low``, not equal to it
@@ -56,6 +56,11 @@ class Setting:
             return None
         if self.kind == "flag":
             return None if isinstance(value, bool) else "must be true or false"
+        if self.kind == "weights":
+            if not isinstance(value, dict):
+                return "must be a table of names and numbers"
+            return next((f"{name!r} {problem}" for name, weight in value.items()
+                         if (problem := self._number_problem(weight))), None)
         if self.kind in ("texts", "text list"):
             values = [value] if self.kind == "texts" and isinstance(value, str) else value
             if isinstance(values, list) and all(isinstance(v, str) and v.strip() for v in values):
@@ -94,6 +99,7 @@ SCHEMA: dict[str, dict[str, Setting]] = {
         "cache_mb": Setting("number", 0, 1_000_000),  # the cache of speech and encoded pieces; 0 turns it off
         # How long a replaced episode's audio keeps answering after the feed stops naming it.
         "keep_replaced_hours": Setting("number", 0, 8760),
+        "cache_dir": _TEXT,  # that cache's folder (relative: to the library); one for a fleet's channels shares it
     },
     "sources": {
         "inbox": Setting("texts"), "feeds": Setting("texts"), "urls": Setting("texts"), "files": Setting("texts"),
@@ -103,6 +109,8 @@ SCHEMA: dict[str, dict[str, Setting]] = {
         "max_items": Setting("whole", 1, 10_000),
         "allow_private_urls": _FLAG,
         "follow_symlinks": _FLAG,  # true: the inbox also reads files its symlinks point to outside it
+        # a source's weight in the day's ranking (default 1), by its entry as written or its name
+        "weights": Setting("weights", 0, 100),
     },
     "extract": {"drop": Setting("text list")},  # CSS selectors removed before extraction
     # Where `fleet` copies the channel's files (e.g. s3://bucket/prefix); endpoint_url: a non-AWS S3 server.

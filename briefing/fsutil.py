@@ -11,6 +11,7 @@ Work folders in the system's temporary directory are named the same way
 from __future__ import annotations
 
 import contextlib
+import functools
 import hashlib
 import os
 import re
@@ -38,8 +39,25 @@ _TAGGED_FOLDER = re.compile(r"^briefing-[a-z0-9]+\.(?P<pid>\d+)-(?P<host>[0-9a-f
 _UNTAGGED_FOLDER = re.compile(r"^briefing-(pyttsx3-)?[a-z0-9_]{8}$")
 
 
+@functools.cache
+def machine_identity() -> str:
+    """Boot id, hostname and PID namespace: two processes share it only when their pids mean the same
+    process (same kernel, same boot, same namespace), which a hostname alone does not promise (cloned
+    VMs, containers)."""
+    try:
+        boot = Path("/proc/sys/kernel/random/boot_id").read_text().strip()
+    except OSError:
+        boot = "no-boot-id"
+    try:
+        namespace = os.readlink("/proc/self/ns/pid")
+    except OSError:
+        namespace = "no-pid-namespace"
+    return f"{boot}/{socket.gethostname()}/{namespace}"
+
+
 def host_tag() -> str:
-    return hashlib.sha256(socket.gethostname().encode()).hexdigest()[:8]
+    """A short tag of ``machine_identity``: a pid in a name carrying it can be checked here."""
+    return hashlib.sha256(machine_identity().encode()).hexdigest()[:8]
 
 
 def temporary_prefix(path: Path) -> str:

@@ -35,6 +35,7 @@ from pathlib import Path, PurePosixPath
 
 from briefing.errors import BriefingError, UsageError
 from briefing.identity import LIBRARY_ID_KEY
+from briefing.locking import check_fence
 from briefing.model import Episode
 from briefing.sidefiles import side_names
 
@@ -556,17 +557,23 @@ class Library:
         return path if inside else None
 
     def _transaction(self) -> _Transaction:
-        return _Transaction(self._db)
+        return _Transaction(self._db, self.directory)
 
 
 class _Transaction:
-    """BEGIN IMMEDIATE … COMMIT, so a read-then-write is not interleaved with another writer."""
+    """BEGIN IMMEDIATE … COMMIT, so a read-then-write is not interleaved with another writer; inside it,
+    a process holding the library lock first checks the lock still names it (fencing, ``locking``)."""
 
-    def __init__(self, connection: sqlite3.Connection) -> None:
-        self._db = connection
+    def __init__(self, connection: sqlite3.Connection, directory: Path) -> None:
+        self._db, self._directory = connection, directory
 
     def __enter__(self) -> None:
         self._db.execute("BEGIN IMMEDIATE")
+        try:
+            check_fence(self._directory)
+        except BaseException:
+            self._db.execute("ROLLBACK")
+            raise
 
     def __exit__(self, exc_type: object, *rest: object) -> None:
         if not exc_type:

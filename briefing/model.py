@@ -27,6 +27,7 @@ class Paragraph:
     source: int
     section: ParagraphSection = "story"
     is_heading: bool = False
+    read_aloud: bool = True  # False: a heading found by its shape alone, shown but not said
 
     @property
     def word_count(self) -> int:
@@ -78,6 +79,7 @@ class Section:
     kind: SectionKind
     heading: str | None
     segments: list[Segment] = field(default_factory=list)
+    url: str | None = None  # where to read what the section tells (a daily story's lede article)
 
     @property
     def start(self) -> float | None:
@@ -93,6 +95,8 @@ class Section:
             "heading": self.heading,
             "segments": [segment.to_json() for segment in self.segments],
         }
+        if self.url:
+            data["url"] = self.url
         start, end = self.start, self.end
         if start is not None and end is not None:
             data["start"] = round(start, 3)

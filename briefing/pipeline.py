@@ -373,6 +373,7 @@ class MakeOptions:
     kind: str = "article"  # recorded with the episode: "article" or "daily"
     description: str = ""  # the feed item's text (default: the lede as narrated)
     lock: bool = True  # take the library lock to publish; False when the caller holds it (daily)
+    wait: float = 600.0  # seconds to wait for another holder of the library lock before LibraryBusy
     keep_gain_db: float | None = None  # an earlier version's gain, kept if still near the aim
     adopt: bool = False  # a first run may replace a feed, page or cover briefing did not write
     guid: str | None = None  # the episode's GUID; default: from its content (see briefing.identity)
@@ -533,7 +534,7 @@ def _publish(rendered: Rendered, source: str | Script, article: Article | None, 
     from briefing.retention import apply_retention
 
     named = source.source if isinstance(source, Script) else source
-    with library_lock(library_dir, wait=True) if options.lock else nullcontext():  # one publisher at a time
+    with library_lock(library_dir, wait=options.wait) if options.lock else nullcontext():  # one publisher at a time
         guid = options.guid or _content_guid(library_dir, rendered.script, article, named)
         episode, warnings = publish_rendered(rendered, library_dir, source=named, voice=profile.name, guid=guid,
                                              kind=options.kind, description=options.description,

@@ -30,6 +30,7 @@ import calendar
 import hashlib
 import time
 from collections.abc import Callable
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, Literal
@@ -53,6 +54,7 @@ SourceKind = Literal["inbox", "file", "url", "feed"]
 LIST_KEYS: dict[str, SourceKind] = {"inbox": "inbox", "files": "file", "urls": "url", "feeds": "feed"}
 DEFAULT_MAX_ITEMS = 20
 DEFAULT_TOTAL_TIMEOUT_S = 300.0
+FETCH_THREADS = 8  # network fetches at once, per run
 
 
 @dataclass(frozen=True)
@@ -72,6 +74,14 @@ class SourceSettings:
     allow_private_urls: bool = False
     follow_symlinks: bool = False  # the inbox reads files its symlinks point to outside it
     drop: tuple[str, ...] = ()  # [extract] drop: CSS selectors removed from every page before extraction
+    weights: tuple[tuple[str, float], ...] = ()  # a source (entry or name) and its weight in the day's ranking
+
+    def weight_of(self, outlet: str, name: str | None) -> float:
+        """The pinned weight of the source ``outlet`` (as resolved) called ``name``; 1 when none is pinned."""
+        for key, weight in self.weights:
+            if key == outlet or (name is not None and key.casefold() == name.casefold()):
+                return weight
+        return 1.0
 
 
 @dataclass(frozen=True)
@@ -83,6 +93,9 @@ class Candidate:
     rank: int
     timestamp: float | None  # seconds since the epoch; newer first within one source
     origin: str  # the file or URL, as the user would recognise it
+    outlet: str = ""  # the source written in [sources] it came from (a feed's URL, an inbox folder)
+    outlet_name: str | None = None  # what the outlet calls itself (a feed's title), for "reported by ..."
+    position: int = 0  # where the outlet put it: 0 is the top of its feed (or the newest file of a folder)
 
 
 @dataclass
@@ -90,6 +103,9 @@ class Gathered:
     candidates: list[Candidate] = field(default_factory=list)
     failures: list[str] = field(default_factory=list)  # one line each: the source and its problem
     deadline: float = float("inf")  # time.monotonic() by which every source must have been read
+    # URLs being fetched ahead by ``gather``'s threads, so slow sources cost their longest wait, not the sum.
+    fetching: dict[str, Future[tuple[bytes, str]]] = field(default_factory=dict)
+    fetch_ahead: Callable[[str, SourceSettings], None] = lambda url, settings: None
 
     def time_left(self, location: str, total_timeout_s: float) -> float:
         """Seconds left for reading sources; InputError (the source is skipped) when none are."""
@@ -118,6 +134,8 @@ def settings_from_config(raw: dict[str, Any], library_dir: Path, config_path: st
             if not isinstance(value, (int, float)) or isinstance(value, bool) or value <= 0:
                 raise InputError(f"{config_path}: sources.{key} must be a positive number")
             options[key] = float(value) if key.endswith("timeout_s") else int(value)
+        elif key == "weights":
+            options[key] = _weights(value, library_dir, config_path)
         elif key in ("allow_private_urls", "follow_symlinks"):
             if not isinstance(value, bool):
                 raise InputError(f"{config_path}: sources.{key} must be true or false")
@@ -129,6 +147,20 @@ def settings_from_config(raw: dict[str, Any], library_dir: Path, config_path: st
     return SourceSettings(specs=tuple(specs), drop=extract_drop(raw, config_path), **options)
 
 
+def _weights(table: Any, library_dir: Path, config_path: str) -> tuple[tuple[str, float], ...]:
+    """``weights = {"https://…/rss" = 2, "inbox" = 0.5, "The Herald" = 1.5}``: by entry or by name."""
+    if not isinstance(table, dict):
+        raise InputError(f"{config_path}: sources.weights must be a table of sources and numbers")
+    pinned = []
+    for key, weight in table.items():
+        if isinstance(weight, bool) or not isinstance(weight, (int, float)) or not 0 <= weight <= 100:
+            raise InputError(f"{config_path}: sources.weights.{key} must be a number from 0 to 100")
+        pinned.append((key, float(weight)))
+        if not key.startswith(("http://", "https://")):  # a folder or file as written, or an outlet's name
+            pinned.append((str((library_dir / Path(key).expanduser()).resolve()), float(weight)))
+    return tuple(pinned)
+
+
 def _location(kind: SourceKind, value: str, library_dir: Path, config_path: str) -> str:
     if kind in ("url", "feed"):
         if not value.startswith(("http://", "https://")):
@@ -138,15 +170,34 @@ def _location(kind: SourceKind, value: str, library_dir: Path, config_path: str)
 
 
 def gather(settings: SourceSettings, library: Library, report: Callable[[str], None] = lambda line: None) -> Gathered:
-    """Read every source's new articles; a source that fails is reported and skipped."""
+    """Read every source's new articles; a source that fails is reported and skipped.
+
+    Network fetches run ahead in threads (every URL and feed at once, then each feed's new pages at
+    once); reading, cleaning and the library's memory stay on this thread, in the sources' order.
+    """
     gathered = Gathered(deadline=time.monotonic() + settings.total_timeout_s)
     taken: set[str] = set()  # the same page in two feeds, the same file twice: read once
-    for spec in settings.specs:
-        reader = _READERS[spec.kind]
-        try:
-            reader(spec, settings, library, gathered, taken)
-        except BriefingError as error:
-            gathered.failures.append(error.message)
+    pool = ThreadPoolExecutor(FETCH_THREADS, thread_name_prefix="briefing-fetch")
+
+    def fetch_ahead(url: str, settings: SourceSettings) -> None:
+        if url not in gathered.fetching:
+            gathered.fetching[url] = pool.submit(_fetch_now, url, settings, gathered)
+
+    gathered.fetch_ahead = fetch_ahead
+    try:
+        for spec in settings.specs:
+            if spec.kind in ("url", "feed") and not library.seen_keys(["url:" + spec.location]):
+                fetch_ahead(spec.location, settings)
+        for spec in settings.specs:
+            reader = _READERS[spec.kind]
+            try:
+                reader(spec, settings, library, gathered, taken)
+            except BriefingError as error:
+                gathered.failures.append(error.message)
+    finally:
+        # A page fetched ahead but not needed after all (a duplicate) is not waited for: each fetch
+        # ends by itself within timeout_s.
+        pool.shutdown(wait=False, cancel_futures=True)
     for line in gathered.failures:
         report(line)
     return gathered
@@ -159,10 +210,11 @@ def _read_inbox(spec: SourceSpec, settings: SourceSettings, library: Library, ga
         raise InputError(f"{folder}: the inbox folder does not exist")
     # Not only regular files: a FIFO or a device dropped in the inbox is reported (and never opened).
     files = [path for path in folder.iterdir() if not path.name.startswith(".") and not path.is_dir()]
-    for path in sorted(files, key=lambda p: (-_modified(p), p.name)):
+    for position, path in enumerate(sorted(files, key=lambda p: (-_modified(p), p.name))):
         try:
             readable = _inside_inbox(path, folder, settings.follow_symlinks)
-            _read_file(replace(spec, location=str(readable)), settings, library, gathered, taken)
+            _read_file(replace(spec, location=str(readable)), settings, library, gathered, taken, spec.location,
+                       position)
         except BriefingError as error:
             gathered.failures.append(error.message)
 
@@ -182,7 +234,7 @@ def _inside_inbox(path: Path, folder: Path, follow_symlinks: bool) -> Path:
 
 
 def _read_file(spec: SourceSpec, settings: SourceSettings, library: Library, gathered: Gathered,
-               taken: set[str]) -> None:
+               taken: set[str], outlet: str | None = None, position: int = 0) -> None:
     path = Path(spec.location)
     gathered.time_left(str(path), settings.total_timeout_s)
     data, status = read_regular_file(path)
@@ -196,11 +248,13 @@ def _read_file(spec: SourceSpec, settings: SourceSettings, library: Library, gat
     except InputError as error:
         library.reject(key, str(path), error.message)
         raise
-    gathered.candidates.append(Candidate(key, article, spec.rank, modified, str(path)))
+    gathered.candidates.append(Candidate(key, article, spec.rank, modified, str(path), outlet or spec.location,
+                                         None, position))
 
 
 def _read_url(spec: SourceSpec, settings: SourceSettings, library: Library, gathered: Gathered,
-              taken: set[str], title: str | None = None, timestamp: float | None = None) -> None:
+              taken: set[str], title: str | None = None, timestamp: float | None = None,
+              outlet: tuple[str, str | None, int] | None = None) -> None:
     key = "url:" + spec.location
     if key in taken or library.seen_keys([key]):
         return
@@ -214,7 +268,9 @@ def _read_url(spec: SourceSpec, settings: SourceSettings, library: Library, gath
     title = strip_controls_inline(title or "").strip()
     if title:  # a feed's headline is cleaner than a page's <title> ("… - Site name")
         article = replace(article, title=title)
-    gathered.candidates.append(Candidate(key, article, spec.rank, timestamp, spec.location))
+    outlet_location, outlet_name, position = outlet or (spec.location, None, 0)
+    gathered.candidates.append(Candidate(key, article, spec.rank, timestamp, spec.location, outlet_location,
+                                         outlet_name, position))
 
 
 def page_article(url: str, body: bytes, content_type: str, drop: tuple[str, ...] = ()) -> Article:
@@ -232,6 +288,11 @@ def _cleaned(raw: RawArticle) -> Article:
 
 
 def _fetch(url: str, settings: SourceSettings, gathered: Gathered) -> tuple[bytes, str]:
+    ahead = gathered.fetching.pop(url, None)
+    return ahead.result() if ahead is not None else _fetch_now(url, settings, gathered)
+
+
+def _fetch_now(url: str, settings: SourceSettings, gathered: Gathered) -> tuple[bytes, str]:
     from briefing.readers.url import fetch_bytes
 
     timeout_s = min(settings.timeout_s, gathered.time_left(url, settings.total_timeout_s))
@@ -248,13 +309,16 @@ def _modified(path: Path) -> float:
 
 def _read_feed(spec: SourceSpec, settings: SourceSettings, library: Library, gathered: Gathered,
                taken: set[str]) -> None:
-    items = feed_items(spec.location, settings, gathered)
-    keys = {"url:" + link for link, _, _ in items}
+    name, items = _feed(spec.location, settings, gathered)
+    keys = {"url:" + item[0] for item in items}
     seen = library.seen_keys(keys)
     fresh = [item for item in items if "url:" + item[0] not in seen][: settings.max_items]
-    for link, title, timestamp in fresh:
+    for link, _, _, _ in fresh:
+        gathered.fetch_ahead(link, settings)
+    for link, title, timestamp, position in fresh:
         try:
-            _read_url(replace(spec, location=link), settings, library, gathered, taken, title, timestamp)
+            _read_url(replace(spec, location=link), settings, library, gathered, taken, title, timestamp,
+                      (spec.location, name, position))
         except BriefingError as error:
             gathered.failures.append(error.message)
 
@@ -262,6 +326,12 @@ def _read_feed(spec: SourceSpec, settings: SourceSettings, library: Library, gat
 def feed_items(url: str, settings: SourceSettings,
                gathered: Gathered | None = None) -> list[tuple[str, str | None, float | None]]:
     """(link, title, timestamp) of a feed's items, newest first; undated items after, in feed order."""
+    return [(link, title, timestamp) for link, title, timestamp, _ in _feed(url, settings, gathered)[1]]
+
+
+def _feed(url: str, settings: SourceSettings,
+          gathered: Gathered | None = None) -> tuple[str | None, list[tuple[str, str | None, float | None, int]]]:
+    """The feed's title and its items (see ``feed_items``), each with its place in the feed as published."""
     import feedparser
 
     body, _ = _fetch(url, settings, gathered or Gathered(deadline=time.monotonic() + settings.total_timeout_s))
@@ -269,14 +339,15 @@ def feed_items(url: str, settings: SourceSettings,
     if not parsed.entries and (parsed.bozo or not parsed.version):
         raise InputError(f"{url}: not an RSS or Atom feed")
     items = []
-    for entry in parsed.entries:
+    for position, entry in enumerate(parsed.entries):
         link = entry.get("link")
         if not link or not link.startswith(("http://", "https://")):
             continue
         when = entry.get("published_parsed") or entry.get("updated_parsed")
         title = strip_controls_inline(entry.get("title") or "").strip() or None
-        items.append((link, title, calendar.timegm(when) if when else None))
-    return sorted(items, key=lambda item: (item[2] is None, -(item[2] or 0)))
+        items.append((link, title, calendar.timegm(when) if when else None, position))
+    name = strip_controls_inline(parsed.feed.get("title") or "").strip() or None
+    return name, sorted(items, key=lambda item: (item[2] is None, -(item[2] or 0)))
 
 
 _READERS = {"inbox": _read_inbox, "file": _read_file, "url": _read_url, "feed": _read_feed}

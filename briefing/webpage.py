@@ -69,6 +69,7 @@ document.getElementById("copy-feed").addEventListener("click", function () {
 class Chapter:
     start: float
     title: str
+    url: str | None = None  # where to read what the chapter tells (a daily story's article)
 
 
 def write_page(library_dir: Path, channel: ChannelSettings, episodes: list[Episode]) -> Path:
@@ -160,10 +161,16 @@ def _episode(library_dir: Path, episode: Episode, number: int) -> str:
 def _chapter_list(chapters: list[Chapter], player: str) -> str:
     items = [
         f'<li><button type="button" data-player="{player}" data-start="{chapter.start:g}">'
-        f"{hhmmss(chapter.start)} {_escape(chapter.title)}</button></li>"
+        f"{hhmmss(chapter.start)} {_escape(chapter.title)}</button>{_source_link(chapter.url)}</li>"
         for chapter in chapters
     ]
     return '<ol class="chapters">' + "".join(items) + "</ol>"
+
+
+def _source_link(url: str | None) -> str:
+    if not url or not url.startswith(("http://", "https://")):
+        return ""
+    return f' <a href="{_escape(url)}" rel="nofollow noopener noreferrer">source</a>'
 
 
 def read_chapters(library_dir: Path, relative: str | None) -> list[Chapter]:
@@ -172,7 +179,8 @@ def read_chapters(library_dir: Path, relative: str | None) -> list[Chapter]:
         return []
     try:
         data = json.loads((library_dir / relative).read_text(encoding="utf-8"))
-        return [Chapter(float(c["startTime"]), str(c.get("title", ""))) for c in data["chapters"]]
+        return [Chapter(float(c["startTime"]), str(c.get("title", "")),
+                        c["url"] if isinstance(c.get("url"), str) else None) for c in data["chapters"]]
     except (OSError, ValueError, KeyError, TypeError):
         return []
 

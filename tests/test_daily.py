@@ -27,16 +27,16 @@ from briefing.cli import main
 from briefing.daily import (
     Story,
     fair_shares,
-    merge_duplicates,
     order_candidates,
     ordinal,
     plan_budget,
+    stories_of_day,
 )
 from briefing.model import Article, Paragraph
 from briefing.library import Library
 from briefing.pipeline import load_article
-from briefing.sources import Candidate
 from briefing.sidefiles import side_path
+from briefing.sources import Candidate, SourceSettings
 
 HARBOUR = "Harbour bridge to close for three weeks of repairs"
 RAIL = "Regional rail fares frozen for a second year"
@@ -132,7 +132,7 @@ def _article(tmp_path: Path, name: str, text: str):
     return load_article(str(path))
 
 
-def test_near_duplicate_from_a_later_source_is_merged_into_the_earlier_story(tmp_path):
+def test_the_same_event_from_another_source_joins_its_story_and_different_events_stay_apart(tmp_path):
     harbour = load_article(str(DAILY_FIXTURES / "harbour-bridge-closure.txt"))
     rail = load_article(str(DAILY_FIXTURES / "rail-fares-freeze.json"))
     rewrite = _article(tmp_path, "rewrite.txt", "City bridge shut for three weeks as cables are replaced\n\n"
@@ -141,10 +141,12 @@ def test_near_duplicate_from_a_later_source_is_merged_into_the_earlier_story(tmp
     candidates = [Candidate("a", harbour, 0, 200.0, "inbox"), Candidate("b", rail, 0, 100.0, "inbox"),
                   Candidate("c", rewrite, 1, 300.0, "feed")]
 
-    stories = merge_duplicates([], order_candidates(candidates))
+    stories = stories_of_day([], order_candidates(candidates), SourceSettings())
 
-    assert [story.key for story in stories] == ["a", "b"]
-    assert stories[0].merged == ("c",)
+    assert len(stories) == 2
+    bridge = next(story for story in stories if {story.key, *story.merged} == {"a", "c"})
+    assert bridge is stories[0]  # two sources before one
+    assert [(story.key, story.merged) for story in stories if story is not bridge] == [("b", ())]
 
 
 def test_order_is_source_rank_then_newest_first_then_undated_in_found_order(tmp_path):
@@ -260,3 +262,36 @@ def test_update_says_the_told_stories_word_for_word_and_encodes_only_what_change
 
 def _timing(library: Path, episode) -> dict:
     return json.loads(side_path(library / episode.audio_path, "timing").read_text(encoding="utf-8"))
+
+
+def test_re_rendering_a_day_picks_the_same_sentences_when_a_pause_differs_by_ten_milliseconds(tmp_path):
+    """The re-render starts from the stored fit's pace; a few milliseconds more or less in the estimate
+    must not move the budget across a sentence boundary."""
+    import dataclasses
+    import shutil as shutil_
+
+    from briefing.daily import DailyOptions, Story, fit_day
+    from briefing.library import Library
+    from briefing.pipeline import RenderOptions
+    from briefing.sources import gather, settings_from_config
+    from briefing.voices import load_profile
+    from conftest import FIXTURES
+
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+    for name in ["bank-rates.txt", "bin-collections.txt", "cycle-lanes.txt", "storm-ciaran.txt",
+                 "harbour-bridge.html", "library-closures.json"]:
+        shutil_.copy(FIXTURES / name, inbox)
+    with Library.open(tmp_path) as library:
+        gathered = gather(settings_from_config({"sources": {"inbox": "inbox"}}, tmp_path), library)
+    stories = [Story(candidate.key, candidate.article) for candidate in gathered.candidates]
+    profile = load_profile("british")
+    for minutes in (1.0, 1.5, 2.0, 2.5, 3.0):
+        options = DailyOptions(date=dt.date(2026, 11, 25), render=RenderOptions(profile=profile), minutes=minutes,
+                               workers=1)
+        plan, _, fit = fit_day(stories, options, tmp_path)
+        for delta in (-10, 10):
+            pauses = dataclasses.replace(profile.pauses, section_ms=profile.pauses.section_ms + delta)
+            nudged = dataclasses.replace(options, render=RenderOptions(profile=dataclasses.replace(profile, pauses=pauses)))
+            again, _, _ = fit_day(stories, nudged, tmp_path, previous=fit)
+            assert [body for _, body in again] == [body for _, body in plan], (minutes, delta)

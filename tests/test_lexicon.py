@@ -78,3 +78,9 @@ def test_a_user_entry_changes_what_every_engine_is_given_to_say(profile: str, tm
     said = " ".join(s["text"] for section in timing["sections"] for s in section["segments"])
     assert "Harkeef" in said and "Kharkiv" not in said
     assert load_lexicon(None).entries["Dresdner Kleinwort"] in said  # the shipped entry still applies
+
+
+def test_los_angeles_is_respelled_for_every_engine() -> None:
+    from briefing.speech.lexicon import load_lexicon
+
+    assert "Loss Anjelus" in load_lexicon(None).respell("The mayor of Los Angeles spoke.")

@@ -264,3 +264,29 @@ def test_systemd_refuses_an_executable_path_it_cannot_run_in_one_line(tmp_path, 
     with pytest.raises(UsageError, match="systemd cannot run a command whose path holds a quote"):
         schedule.systemd_units(target)
     assert str(quoted) in shlex.split(cron_command(schedule.cron_line(target)))  # cron can
+
+
+def test_a_fleet_s_systemd_units_run_a_scheduler_and_workers_that_restart_and_send_the_fleet_to_them(
+        tmp_path, recording_briefing):
+    fleet = tmp_path / "fleet"
+    fleet.mkdir()
+    units = schedule.systemd_units(schedule.Target(dt.time(6, 30), fleet, recording_briefing, fleet=True))
+    assert set(units) == {"briefing-daily.service", "briefing-daily.timer", "briefing-dask-scheduler.service",
+                          "briefing-dask-worker@.service"}
+    assert f"--scheduler {schedule.FLEET_SCHEDULER}" in units["briefing-daily.service"]
+    for name in ("briefing-dask-scheduler.service", "briefing-dask-worker@.service"):
+        assert "\nRestart=always\n" in units[name] and "\nRestartSec=5\n" in units[name]
+    assert "dask\" scheduler --host 127.0.0.1 --port 8786" in units["briefing-dask-scheduler.service"]
+    assert f"dask\" worker {schedule.FLEET_SCHEDULER} --nthreads 1" in units["briefing-dask-worker@.service"]
+    analyze = shutil.which("systemd-analyze")
+    if analyze is None:
+        return
+    written = schedule.install_systemd(schedule.Target(dt.time(6, 30), fleet, recording_briefing, fleet=True),
+                                       tmp_path / "units")
+    (tmp_path / "units" / "briefing-dask-worker@1.service").symlink_to("briefing-dask-worker@.service")
+    result = subprocess.run([analyze, "verify", "--man=no", *map(str, written[:3]),
+                             str(tmp_path / "units" / "briefing-dask-worker@1.service")],
+                            capture_output=True, text=True, env={**os.environ, "SYSTEMD_LOG_LEVEL": "notice"})
+    complaints = [line for line in (result.stdout + result.stderr).splitlines()
+                  if "briefing-" in line and "dask" not in line.split(":", 1)[0]]
+    assert complaints == [], result.stdout + result.stderr

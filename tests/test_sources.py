@@ -137,9 +137,10 @@ def test_feeds_make_the_episode_from_good_items_and_no_item_is_fetched_twice(tmp
     assert f"{news.base}/news/chart.png: not an article page (Content-Type image/png)" in skipped[0]
     assert f"{news.base}/slow.rss: timed out" in skipped[1]
     [episode] = daily_episodes(library)
+    # One source each: the top of a feed before the second of another (the editor's order, not the feeds').
     assert mp3_chapters(library / episode.audio_path) == [
         "Introduction", "Headlines", "Reservoir levels back to normal after wet autumn",
-        "Farmers' market moves to the old station yard", "Island ferry service restored after storm damage", "Close"]
+        "Island ferry service restored after storm damage", "Farmers' market moves to the old station yard", "Close"]
 
     news.items.insert(0, ("/news/school", "New primary school to open in the spring", "Wed, 25 Nov 2026 07:00:00 GMT"))
     second = daily(library, "--date", "2026-11-25", "--minutes", "2", "--update")
@@ -147,8 +148,8 @@ def test_feeds_make_the_episode_from_good_items_and_no_item_is_fetched_twice(tmp
     assert second.exit_code == 3  # the slow feed still fails
     [episode] = daily_episodes(library)
     assert mp3_chapters(library / episode.audio_path)[2:] == [
-        "Reservoir levels back to normal after wet autumn", "Farmers' market moves to the old station yard",
-        "Island ferry service restored after storm damage", "New primary school to open in the spring", "Close"]
+        "Reservoir levels back to normal after wet autumn", "Island ferry service restored after storm damage",
+        "Farmers' market moves to the old station yard", "New primary school to open in the spring", "Close"]
     items = ["/news/reservoir", "/news/market", "/news/chart.png", "/world/ferry", "/news/school"]
     assert {path: news.requests[path] for path in items} == dict.fromkeys(items, 1)
 
@@ -187,3 +188,41 @@ def test_a_missing_inbox_is_reported_and_nothing_is_made(tmp_path):
     assert f"Skipped: {(library / 'inbox').resolve()}: the inbox folder does not exist" in result.stderr
     assert "nothing to brief for 2026-11-25: 1 source(s) failed" in result.stderr
     assert not Path(library / "feed.xml").exists()
+
+
+def test_slow_pages_are_fetched_at_once_not_one_after_another(tmp_path):
+    """Each page answers only once all five are asked for: read one after another, every one would
+    time out; fetched at once, all five are read."""
+    from briefing.library import Library
+    from briefing.sources import gather
+
+    paths = ["/news/reservoir", "/news/market", "/world/ferry", "/news/school", "/news/reservoir?again"]
+    everyone_asked = threading.Barrier(len(paths), timeout=20)
+
+    class Handler(BaseHTTPRequestHandler):
+        def do_GET(self) -> None:
+            everyone_asked.wait()
+            body = PAGES[self.path.split("?")[0]]
+            self.send_response(200)
+            self.send_header("Content-Type", "text/html; charset=utf-8")
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, *args) -> None:
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    server.daemon_threads = True
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    base = f"http://127.0.0.1:{server.server_port}"
+    try:
+        settings = settings_from_config({"sources": {"urls": [base + path for path in paths], "timeout_s": 30,
+                                                     "allow_private_urls": True}}, tmp_path)
+        with Library.open(tmp_path) as library:
+            gathered = gather(settings, library)
+    finally:
+        server.shutdown()
+        server.server_close()
+    assert gathered.failures == []
+    assert [candidate.origin for candidate in gathered.candidates] == [base + path for path in paths]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import signal
 import sys
 
@@ -30,11 +31,18 @@ fleet_option = click.option("--fleet", metavar="DIR",
 @click.option("--workers", type=click.IntRange(min=1), metavar="N", help="Parallel workers: speech, the day's planning and encoding (default: one per core).")
 @click.option("--chime", is_flag=True, help="Play a short chime at the start of each section.")
 @audio_option
-@click.option("--wait", is_flag=True, help="If another briefing is using the library, wait for it (default: exit 75).")
+@click.option("--wait", type=click.FloatRange(min=0), is_flag=False, flag_value=float("inf"), default=0.0,
+              metavar="[SECONDS]", help="If another briefing is using the library, wait for it (for at most "
+              "SECONDS, if given), then exit 75 (default: exit 75 at once).")
 @adopt_option
 @click.option("-q", "--quiet", is_flag=True, help="Print nothing but problems (skipped sources).")
+@click.option("--plan", "--dry-run", "plan", is_flag=True,
+              help="Print the day's stories as the editor ranks and times them, and what is left out; "
+                   "render, publish and remember nothing.")
+@click.option("--json", "as_json", is_flag=True, help="With --plan: print the plan as JSON.")
 @click.pass_context
-def daily(ctx, date, minutes, update, library, voice, engine, workers, chime, audio, wait, adopt, quiet) -> None:
+def daily(ctx, date, minutes, update, library, voice, engine, workers, chime, audio, wait, adopt, quiet, plan,
+          as_json) -> None:
     """Make today's briefing from the [sources] in briefing.toml and publish it.
 
     Running it again for the same date replaces that day's episode: without --update it is
@@ -46,7 +54,6 @@ def daily(ctx, date, minutes, update, library, voice, engine, workers, chime, au
     failed); 75 another briefing holds the library (see --wait); 2 bad
     options or settings.
     """
-    import datetime as dt
     from contextlib import ExitStack
 
     from briefing.config import CONFIG_NAME, SettingsError, load_config
@@ -58,7 +65,15 @@ def daily(ctx, date, minutes, update, library, voice, engine, workers, chime, au
     if not load_config(library_dir).has_sources:  # a mistake to report as one (exit 2), not a quiet day
         raise SettingsError(f"no sources configured in {library_dir / CONFIG_NAME} "
                             "(name an inbox, feeds, urls or files under [sources])")
+    if as_json and not plan:
+        raise click.UsageError("--json goes with --plan")
     profile = load_profile(voice)
+    if plan:
+        from briefing.cli.daily_plan import print_plan
+
+        print_plan(library_dir, date.date() if date else dt.date.today(), minutes, update, profile, engine, wait,
+                   as_json)
+        return
     speaking = asked_profile(profile, engine)
     with ExitStack() as pools:
         # The engine loads while the rest of briefing is imported (below, after the worker has forked:
@@ -102,8 +117,8 @@ def daily(ctx, date, minutes, update, library, voice, engine, workers, chime, au
         click.echo(f"{episode.title}: {len(result.stories)} stories, {minutes_long}:{seconds:02d} "
                    f"→ {library_dir / episode.audio_path}")
         for story in result.stories:
-            merged = f"  (+{len(story.merged)} similar)" if story.merged else ""
-            click.echo(f"  - {story.article.title}{merged}")
+            sources = f"  ({len(story.names)} sources)" if len(story.names) > 1 else ""
+            click.echo(f"  - {'in brief: ' if story.brief else ''}{story.article.title}{sources}")
         if result.left_out:
             click.echo(f"  {len(result.left_out)} more left for a later briefing (no time in --minutes {minutes:g})")
     for warning in result.warnings:
@@ -152,7 +167,10 @@ def schedule(at: str | None, library: str | None, fleet: str | None, systemd: bo
         return
     for path in scheduling.install_systemd(target):
         click.echo(f"Wrote {path}")
-    click.echo(f"Then: systemctl --user daemon-reload && systemctl --user enable --now {scheduling.UNIT_NAME}.timer")
+    cluster = (f" {scheduling.SCHEDULER_UNIT}.service {scheduling.WORKER_UNIT}1.service "
+               f"{scheduling.WORKER_UNIT}2.service" if target.fleet else "")
+    click.echo(f"Then: systemctl --user daemon-reload && systemctl --user enable --now {scheduling.UNIT_NAME}.timer"
+               + cluster)
 
 
 def _target(scheduling, at: str, library: str | None, fleet: str | None):

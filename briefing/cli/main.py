@@ -203,7 +203,8 @@ def extract(article: str, format: str | None, allow_private_urls: bool, drop: tu
         budget = Budget(None)
     else:
         budget = budget_from(max_words, minutes, everything)
-    kept = summarise(loaded, budget)
+    # Without a budget, cleaning's output as it is: the article's own words, datelines and all.
+    kept = loaded.paragraphs if budget.max_words is None else summarise(loaded, budget)
     if as_json:
         document = {
             "title": loaded.title,
@@ -238,14 +239,16 @@ def extract(article: str, format: str | None, allow_private_urls: bool, drop: tu
               help="Only write the audio file (default: output/<slug-of-title> and the format's suffix); "
                    "do not add it to the feed.")
 @adopt_option
+@click.option("--wait", type=click.FloatRange(min=0), default=600.0, show_default=True, metavar="SECONDS",
+              help="If another briefing is using the library, wait this long for it, then exit 75.")
 @click.option("-q", "--quiet", is_flag=True, help="No progress bar or summary.")
 @click.pass_context
 def make(ctx, articles, output, title, format, allow_private_urls, drop, max_words, minutes, everything, voice,
-         engine, chime, audio, library, no_publish, adopt, quiet):
+         engine, chime, audio, library, no_publish, adopt, wait, quiet):
     """Render each ARTICLE (a file, - for stdin, or a URL) as a narrated audio briefing and publish it.
 
     One line per episode. Exit codes: 0 all made; 3 some made, some failed (each named on stderr);
-    1 none made; 2 bad options.
+    1 none made; 75 another briefing held the library longer than --wait; 2 bad options.
     """
     from briefing.pipeline import MakeOptions
     from briefing.voices import load_profile
@@ -258,7 +261,7 @@ def make(ctx, articles, output, title, format, allow_private_urls, drop, max_wor
     options = MakeOptions(minutes=minutes, max_words=max_words, everything=everything, voice=load_profile(voice),
                           engine=engine, chime=chime, audio=audio, format=format, allow_private_urls=allow_private_urls,
                           drop=drop, title=title, library=library, output=output, publish=not no_publish,
-                          adopt=adopt)
+                          adopt=adopt, wait=wait)
     if len(articles) == 1:
         _make_one(articles[0], options, quiet)
         return

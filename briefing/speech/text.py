@@ -17,6 +17,7 @@ decisions worth knowing in its module docstring (each decision pinned by a test)
 - speech/amounts.py        money, million-or-metres, units, percentages, bracketed conversions
 - speech/abbreviations.py  titles, abbreviations, roman numerals, acronyms
 - speech/addresses.py      web addresses: "example dot com", no scheme or "www"
+- speech/identifiers.py    numbers that name: model, flight, phone, emergency and version numbers
 """
 
 from __future__ import annotations
@@ -24,9 +25,11 @@ from __future__ import annotations
 import re
 
 from briefing.speech.abbreviations import (
+    drop_inner_full_stops,
     expand_abbreviations,
     expand_roman_numerals,
     expand_titles,
+    expand_states,
     spell_acronyms,
 )
 from briefing.speech.addresses import expand_web_addresses
@@ -35,9 +38,11 @@ from briefing.speech.amounts import (
     expand_money,
     expand_multipliers,
     expand_percent,
+    expand_per_units,
     expand_units,
 )
-from briefing.speech.dates import expand_dates, expand_times, expand_years
+from briefing.speech.dates import expand_dates, expand_race_times, expand_times, expand_years
+from briefing.speech.identifiers import expand_identifiers
 from briefing.speech.numbers import expand_fractions, expand_ordinals, expand_ranges
 
 # --- tidying, before and after the other rules -------------------------------------------------
@@ -83,9 +88,11 @@ def _tidy_punctuation(text: str) -> str:
 # --- rules, in the order normalize() applies them -----------------------------------------------
 
 _RULES = (
-    expand_web_addresses, expand_times, expand_dates, expand_ordinals, expand_money, expand_multipliers, expand_units, expand_percent,
+    expand_web_addresses, expand_identifiers, expand_race_times, expand_times, expand_dates, expand_ordinals, expand_money, expand_multipliers,
+    expand_per_units, expand_units, expand_percent,
     expand_ranges, expand_years, expand_fractions, expand_titles,
-    expand_abbreviations, expand_roman_numerals, spell_acronyms, _brackets_to_asides, _tidy_punctuation,
+    expand_states, expand_abbreviations, expand_roman_numerals, spell_acronyms, drop_inner_full_stops, _brackets_to_asides,
+    _tidy_punctuation,
 )
 
 
