@@ -55,7 +55,7 @@ from briefing import pipeline
 from briefing.config import load_config
 from briefing.cores import cpu_count, map_forked
 from briefing.engines import VoiceSettings
-from briefing.errors import NothingToBrief
+from briefing.errors import BriefingError, NothingToBrief
 from briefing.fsutil import remove_stale_leftovers
 from briefing.speech.lexicon import load_lexicon
 from briefing.library import EPISODES_DIR, Library, UsedArticle
@@ -176,7 +176,20 @@ def run_daily(library_dir: Path, options: DailyOptions, *, report: Report = lamb
             if not stories:
                 problem = f"{len(failures)} source(s) failed" if failures else "no new articles in the sources"
                 raise NothingToBrief(f"nothing to brief for {date}: {problem}")
-            plan, script, fit = fit_day(stories, options, library_dir, kept)
+            try:
+                plan, script, fit = fit_day(stories, options, library_dir, kept)
+            except BriefingError:
+                raise
+            except Exception as error:  # a bug a story's text runs into: that story is left out, not the day
+                unscriptable = _story_failing_script(stories, options, library_dir)
+                if unscriptable is None:
+                    raise
+                reason = f"its script could not be made ({type(error).__name__})"
+                report(f"Skipped: {unscriptable.article.source}: {reason}")
+                failures.append(f"{unscriptable.article.source}: {reason}")
+                _reject(library_dir, unscriptable, reason)
+                stories = [story for story in stories if story is not unscriptable]
+                continue
             try:
                 episode, gain = _render_and_publish(library_dir, script, options, progress, pool,
                                                     kept.gain_db if kept else None)
@@ -409,6 +422,21 @@ def _story_saying(script: Script, plan: list[tuple[Story, list[str]]], text: str
             return by_title.get(section.heading or "")
         if section.kind == "headlines":  # one line per story, in the plan's order
             return plan[min(texts.index(text), len(plan) - 1)][0]
+    return None
+
+
+def _story_failing_script(stories: list[Story], options: DailyOptions, library_dir: Path) -> Story | None:
+    """The first story whose script, made alone, fails other than with a user's error; None if none does."""
+    profile = options.render.profile
+    lexicon = load_lexicon(library_dir)
+    for story in stories:
+        try:
+            plan = plan_budget([story], options.minutes, options.date)
+            lexicon.respell_script(build_daily_script(options.date, plan, profile.pauses, profile.drop_conversions))
+        except BriefingError:
+            continue
+        except Exception:  # noqa: BLE001 - any failure of this story's text is the one being looked for
+            return story
     return None
 
 

@@ -191,3 +191,24 @@ def _process_start(pid: int) -> float | None:
     except (OSError, ValueError, IndexError, StopIteration):
         return None
     return boot + ticks / os.sysconf("SC_CLK_TCK")
+
+
+def read_toml(path: Path, max_bytes: int) -> dict:
+    """A settings file of at most ``max_bytes``, parsed. FileNotFoundError when absent, another OSError when
+    unreadable; ValueError, with a one-line reason, for anything else that is not a small TOML file: a
+    FIFO or device (checked before it is read), a file too large, bad UTF-8, bad TOML, or nesting so deep
+    that the parser would run out of stack."""
+    import stat
+    import tomllib
+
+    descriptor = os.open(path, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0))
+    with open(descriptor, "rb") as handle:
+        if not stat.S_ISREG(os.fstat(descriptor).st_mode):
+            raise ValueError("not a regular file")
+        data = handle.read(max_bytes + 1)
+    if len(data) > max_bytes:
+        raise ValueError(f"larger than {max_bytes // 1024} KB")
+    try:
+        return tomllib.loads(data.decode("utf-8"))
+    except RecursionError:
+        raise ValueError("nested too deeply") from None

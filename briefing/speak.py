@@ -267,7 +267,8 @@ class _Worker:
         self.temporary = make_temporary_folder("engine")
         self.process = context.Process(target=_serve, args=(engine_name, settings, dict(engines.ENGINE_MODULES),
                                                              piece_chars, threads, str(self.temporary),
-                                                             requests_in, results_out))
+                                                             requests_in, results_out),
+                                       daemon=True)  # ended by multiprocessing when this process exits, however
         self.process.start()
         requests_in.close()
         results_out.close()
@@ -398,6 +399,14 @@ def _serve(engine_name: str, settings: VoiceSettings, registry: dict[str, str], 
     for end in list(_PARENT_ENDS):
         end.close()
     engines.keep_files_in(Path(temporary))
+    try:
+        _load_and_serve(engine_name, settings, registry, piece_chars, threads, requests, results)
+    finally:  # also when the parent was killed and could not: its ends of the pipes closing ended us
+        shutil.rmtree(temporary, ignore_errors=True)
+
+
+def _load_and_serve(engine_name: str, settings: VoiceSettings, registry: dict[str, str], piece_chars: int,
+                    threads: int, requests: Connection, results: Connection) -> None:
     engines.ENGINE_MODULES.update(registry)  # engines registered in the parent at run time
     try:
         engine = load_engine(engine_name, settings)

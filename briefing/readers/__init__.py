@@ -48,7 +48,7 @@ URL_TIMEOUT_S = 15.0  # a web page: every connect and read (``readers.url``)
 URL_MAX_BYTES = 10 * 1024 * 1024  # a web page's body
 URL_SCHEME = re.compile(r"^([A-Za-z][A-Za-z0-9+.-]*)://")
 ARTICLE_WORD = re.compile(r"[^\W_]")  # a letter or a digit, in any script
-ANY_TAG = re.compile(r"<[^>]*>")
+ANY_TAG = re.compile(r"<[^<>]*>")
 
 __all__ = ["MAX_HTML_CHARS", "MAX_PARAGRAPHS", "MAX_TEXT_CHARS", "READERS", "ReadOptions", "Reader",
            "decode_input", "detect_format", "format_names", "looks_like_html", "parse", "read_source",
