@@ -1,5 +1,7 @@
-"""Every regular expression briefing runs on input is linear: 1 MB of adversarial text through each
-takes well under a second (a backtracking pattern takes minutes to hours on it).
+"""Every regular expression briefing runs on input is linear: adversarial text through each takes
+under a second a megabyte (a backtracking pattern takes minutes to hours on a megabyte). Here 100 KB
+of each kind, so the whole sweep stays quick (a quadratic pattern is still a hundred times over);
+``benchmarks/hostile_inputs.py --regex`` runs the same sweep on 1 MB.
 
 The patterns are found, not listed: every compiled pattern held by a briefing module and every
 literal pattern given to ``re.sub``/``re.search``/... in briefing's source, so a new one is checked
@@ -21,38 +23,46 @@ import pytest
 
 import briefing
 
-SIZE = 1_000_000
-LIMIT_S = 1.0
+SIZE = 100_000
+SECONDS_PER_MB = 1.0
+LIMIT_S = SECONDS_PER_MB * SIZE / 1_000_000
 PACKAGE = Path(briefing.__file__).parent
 
-ADVERSARIAL = {
-    "spaces": " " * SIZE,
-    "tabs": "\t" * SIZE,
-    "no-break spaces": "\u00a0" * SIZE,
-    "newlines": "\n" * SIZE,
-    "mixed whitespace": " \t\n\u2003\r\u3000" * (SIZE // 6),
-    "word, spaces, word": "a" + " " * SIZE + "a",
-    "one long word": "a" * SIZE,
-    "one long number": "1" * SIZE,
-    "capitals": "AB" * (SIZE // 2),
-    "dotted letters": "a." * (SIZE // 2),
-    "dotted capitals": "A." * (SIZE // 2),
-    "dotted digits": "1." * (SIZE // 2),
-    "hyphenated": "a-" * (SIZE // 2),
-    "spaced hyphens": " - " * (SIZE // 3),
-    "spaced dashes": " \u2014" * (SIZE // 2),
-    "e-mail-like": "a.b+" * (SIZE // 4) + "@",
-    "at signs": "a@" * (SIZE // 2),
-    "bold tags": "<b>" * (SIZE // 3),
-    "open angles": "<" * SIZE,
-    "entities": "&amp;" * (SIZE // 5),
-    "brackets": "( " * (SIZE // 2),
-    "quotes": '" ' * (SIZE // 2),
-    "colon digits": "1:" * (SIZE // 2),
-}
+
+def adversarial(size: int) -> dict[str, str]:
+    """Long whitespace runs, long words and tag floods of about ``size`` characters."""
+    return {
+        "spaces": " " * size,
+        "tabs": "\t" * size,
+        "no-break spaces": "\u00a0" * size,
+        "newlines": "\n" * size,
+        "mixed whitespace": " \t\n\u2003\r\u3000" * (size // 6),
+        "word, spaces, word": "a" + " " * size + "a",
+        "one long word": "a" * size,
+        "one long number": "1" * size,
+        "capitals": "AB" * (size // 2),
+        "dotted letters": "a." * (size // 2),
+        "dotted capitals": "A." * (size // 2),
+        "dotted digits": "1." * (size // 2),
+        "hyphenated": "a-" * (size // 2),
+        "spaced hyphens": " - " * (size // 3),
+        "spaced dashes": " \u2014" * (size // 2),
+        "e-mail-like": "a.b+" * (size // 4) + "@",
+        "at signs": "a@" * (size // 2),
+        "bold tags": "<b>" * (size // 3),
+        "open angles": "<" * size,
+        "entities": "&amp;" * (size // 5),
+        "brackets": "( " * (size // 2),
+        "quotes": '" ' * (size // 2),
+        "colon digits": "1:" * (size // 2),
+    }
 
 
-def _module_patterns() -> list[tuple[str, re.Pattern, str]]:
+
+ADVERSARIAL = adversarial(SIZE)
+
+
+def module_patterns() -> list[tuple[str, re.Pattern, str]]:
     found = []
     for info in pkgutil.walk_packages(briefing.__path__, "briefing."):
         try:
@@ -68,7 +78,7 @@ def _module_patterns() -> list[tuple[str, re.Pattern, str]]:
     return found
 
 
-def _literal_patterns() -> list[tuple[str, re.Pattern, str]]:
+def literal_patterns(compiled: set[str]) -> list[tuple[str, re.Pattern, str]]:
     found = []
     for path in sorted(PACKAGE.rglob("*.py")):
         for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
@@ -78,13 +88,16 @@ def _literal_patterns() -> list[tuple[str, re.Pattern, str]]:
                 continue
             flags = next((keyword.value for keyword in node.keywords if keyword.arg == "flags"), None)
             value = eval(compile(ast.Expression(flags), "<flags>", "eval"), {"re": re}) if flags else 0  # noqa: S307
+            if node.func.attr == "compile" and node.args[0].value in compiled:
+                continue  # a module's pattern, checked the way the module uses it
             how = "match" if node.func.attr in ("match", "fullmatch") else "scan"
             where = f"{path.relative_to(PACKAGE.parent)}:{node.lineno}"
             found.append((where, re.compile(node.args[0].value, value), how))
     return found
 
 
-PATTERNS = _module_patterns() + _literal_patterns()
+_MODULE_PATTERNS = module_patterns()
+PATTERNS = _MODULE_PATTERNS + literal_patterns({pattern.pattern for _, pattern, _ in _MODULE_PATTERNS})
 
 
 def test_the_audit_finds_the_patterns_it_should():
@@ -93,16 +106,21 @@ def test_the_audit_finds_the_patterns_it_should():
     assert len(PATTERNS) > 100
 
 
+def seconds_on(pattern: re.Pattern, how: str, text: str) -> float:
+    """CPU seconds (this process's: holds on a busy machine) ``pattern`` takes over ``text`` as the code runs it."""
+    started = time.process_time()
+    if how == "match":
+        pattern.match(text)
+    else:
+        pattern.subn("", text)  # every match, as sub/findall/split find them, without a Python object each
+    return time.process_time() - started
+
+
 @pytest.mark.parametrize(("where", "pattern", "how"), PATTERNS, ids=[where for where, _, _ in PATTERNS])
-def test_pattern_is_linear_on_a_megabyte_of_adversarial_text(where, pattern, how):
+def test_pattern_is_linear_on_adversarial_text(where, pattern, how):
     for name, text in ADVERSARIAL.items():
-        started = time.process_time()  # this process's CPU: holds on a busy machine
-        if how == "match":
-            pattern.match(text)
-        else:
-            pattern.subn("", text)  # every match, as sub/findall/split find them, without a Python object each
-        elapsed = time.process_time() - started
-        assert elapsed < LIMIT_S, f"{where} took {elapsed:.1f} s on 1 MB of {name}"
+        elapsed = seconds_on(pattern, how, text)
+        assert elapsed < LIMIT_S, f"{where} took {elapsed:.2f} s on {SIZE // 1000} KB of {name}"
 
 
 # The issue's own inputs, through the functions that run them (patterns built at run time included).
@@ -115,7 +133,7 @@ def test_dash_tidying_is_linear_on_long_whitespace_runs():
         started = time.process_time()
         assert normalize(text).startswith("Title")
         display_text(text)
-        assert time.process_time() - started < 3 * LIMIT_S
+        assert time.process_time() - started < 10 * LIMIT_S
 
 
 def test_contact_prompt_is_linear_on_a_long_word():
