@@ -265,6 +265,10 @@ class _Worker:
         _PARENT_ENDS.update((self.requests, self.results))
         # What the engine's libraries write for themselves goes in a folder deleted with the worker.
         self.temporary = make_temporary_folder("engine")
+        # Removed at this process's exit too, after multiprocessing has ended the (daemonic) worker: an
+        # error that skips ``stop`` (memory, a bug in assembly) leaves nothing in $TMPDIR.
+        multiprocessing.util.Finalize(self, shutil.rmtree, args=(str(self.temporary),),
+                                      kwargs={"ignore_errors": True}, exitpriority=-1)
         self.process = context.Process(target=_serve, args=(engine_name, settings, dict(engines.ENGINE_MODULES),
                                                              piece_chars, threads, str(self.temporary),
                                                              requests_in, results_out),
