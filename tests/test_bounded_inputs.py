@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import os
 import subprocess
 import sys
@@ -10,7 +11,7 @@ import time
 from pathlib import Path
 
 import pytest
-from conftest import requires_espeak
+from conftest import daily, requires_espeak, write_article, write_config
 
 from briefing.config import SettingsError, load_config
 from briefing.errors import InputError, UsageError
@@ -140,3 +141,38 @@ def _alive(pid: int) -> bool:
             return handle.read().split(")")[-1].split()[0] != "Z"
     except FileNotFoundError:
         return False
+
+
+# ---- a story the script stage cannot handle ----------------------------------------------------------
+
+@requires_espeak
+@pytest.mark.slow
+def test_a_story_daily_cannot_script_is_rejected_and_remembered(tmp_path: Path, monkeypatch) -> None:
+
+    from briefing.library import Library
+    from briefing.speech import lexicon
+
+    library = tmp_path / "library"
+    inbox = library / "inbox"
+    inbox.mkdir(parents=True)
+    write_config(library, 'inbox = "inbox"')
+    write_article(inbox, 1)
+    (inbox / "story-02.txt").write_text(
+        "Zorblat the robot opens the science fair\n\nA talking robot called Zorblat opened the town's science "
+        "fair on Saturday, greeting four hundred pupils.\n\nTeachers said the pupils queued for an hour.\n")
+    respell = lexicon.Lexicon.respell
+
+    def failing_on_one_story(self, text: str) -> str:  # stands for any bug a story's text may run into
+        if "Zorblat" in text:
+            raise KeyError("Zorblat")
+        return respell(self, text)
+
+    monkeypatch.setattr(lexicon.Lexicon, "respell", failing_on_one_story)
+    first = daily(library, "--date", "2026-11-25", "--minutes", "0.5", "--voice", "british")
+    assert first.exit_code == 3, first.output
+    assert "story-02.txt" in first.stderr and "could not be made" in first.stderr
+    key = "sha256:" + hashlib.sha256((inbox / "story-02.txt").read_bytes()).hexdigest()
+    with Library.open(library) as opened:
+        assert opened.seen_keys([key]) == {key}, "not remembered"
+    second = daily(library, "--date", "2026-11-26", "--minutes", "0.5", "--voice", "british")
+    assert "story-02.txt" not in second.stderr  # not read again, so it fails no other day
