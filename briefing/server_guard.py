@@ -18,9 +18,12 @@ more than ``max_per_client``. The log keeps a few records per message a minute.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import http
 import logging
 import resource
+import socket
+import struct
 import time
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -30,6 +33,9 @@ from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
 
 # Descriptors kept free of connections: the database, the log, and the files being sent.
 FD_RESERVE = 64
+# A client sends its request as soon as it has connected; one waiting longer than this for a first
+# request (or the next on a kept-alive connection) is the first to make room for a newcomer.
+REQUEST_PROMPTLY_S = 1.0
 
 
 @dataclass(frozen=True)
@@ -72,7 +78,7 @@ class ConnectionGuard:
         self.evicted = 0
         self.refused = 0
         self._open: set[GuardedProtocol] = set()
-        self._waiting: dict[GuardedProtocol, None] = {}  # insertion-ordered: oldest first
+        self._waiting: dict[GuardedProtocol, float] = {}  # since when, insertion-ordered: oldest first
         self._by_client: dict[str, dict[GuardedProtocol, None]] = {}  # insertion-ordered: oldest first
 
     def admit(self, connection: GuardedProtocol) -> bool:
@@ -85,27 +91,30 @@ class ConnectionGuard:
 
     def _victim(self) -> GuardedProtocol | None:
         """Who makes room when every place is taken: the connection that has waited longest for a
-        request, else the slowest reader, else the oldest of the client holding the most beyond its share."""
-        waiting = next(iter(self._waiting), None)
-        if waiting is not None:
-            return waiting
+        request, if longer than any client takes to send one; else the slowest reader; else the oldest
+        connection of the client holding the most beyond its share; else the one waiting longest."""
+        waiting = next(iter(self._waiting.items()), None)
+        if waiting is not None and time.monotonic() - waiting[1] > REQUEST_PROMPTLY_S:
+            return waiting[0]
         slowest = _slowest(self._open)
         if slowest is not None:
             return slowest
         busiest = max(self._by_client.values(), key=len, default={})
-        return next(iter(busiest), None) if len(busiest) > self.per_client else None
+        if len(busiest) > self.per_client:
+            return next(iter(busiest))
+        return None if waiting is None else waiting[0]
 
     def _evict(self, connection: GuardedProtocol | None) -> bool:
         if connection is None:
             return False
         self.release(connection)
-        connection.transport.abort()
+        reset(connection.transport)
         self.evicted += 1
         return True
 
     def waiting(self, connection: GuardedProtocol) -> None:
         self._waiting.pop(connection, None)
-        self._waiting[connection] = None
+        self._waiting[connection] = time.monotonic()
 
     def answering(self, connection: GuardedProtocol) -> None:
         self._waiting.pop(connection, None)
@@ -118,6 +127,16 @@ class ConnectionGuard:
             mine.pop(connection, None)
             if not mine:
                 del self._by_client[connection.client_address]
+
+
+def reset(transport: asyncio.Transport) -> None:
+    """Close at once, discarding what the kernel still holds for the client (a reset, not a goodbye):
+    otherwise megabytes queued for a client that does not read stay in memory until it does."""
+    sock = transport.get_extra_info("socket")
+    if sock is not None:
+        with contextlib.suppress(OSError):
+            sock.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+    transport.abort()
 
 
 def _slowest(connections: Iterable[GuardedProtocol]) -> GuardedProtocol | None:
@@ -201,7 +220,7 @@ class GuardedProtocol(HttpToolsProtocol):
         self._last_rate = (read_now - read_then) / max(self.loop.time() - started, 1e-3)
         if self._counting.get_write_buffer_size() > 0 and self.reads_slowly():
             self.guard.release(self)
-            self.transport.abort()
+            reset(self.transport)
             return
         if self.cycle is not None and not self.cycle.response_complete:
             self._start_measuring()
