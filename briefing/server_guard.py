@@ -74,7 +74,8 @@ class ConnectionGuard:
 
     def __init__(self, capacity: int, per_client: int | None = None) -> None:
         self.capacity = capacity
-        self.per_client = per_client or capacity
+        # No client keeps more than a quarter of the places from others, whatever the setting.
+        self.per_client = min(per_client or capacity, max(1, capacity // 4))
         self.evicted = 0
         self.refused = 0
         self._open: set[GuardedProtocol] = set()
