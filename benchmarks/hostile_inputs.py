@@ -680,7 +680,7 @@ def run_case(case: Case, command: str, scratch: Path) -> Run:
     argv = BRIEFING + [command, article]
     if case.argv is not None:
         argv = BRIEFING + case.argv(folder, article)
-    if case.url and case.private_opt_in and PRIVATE_OPT_IN_FLAG:
+    if case.url and case.private_opt_in and PRIVATE_OPT_IN_FLAG and case.argv is None:
         argv.append(PRIVATE_OPT_IN_FLAG)
     if command == "make" and case.argv is None:
         output = case.output(folder) if case.output else folder / "out" / "article.mp3"
