@@ -452,7 +452,7 @@ def episode_at_most(minutes: float) -> Callable[[Path, str, str], str | None]:
     return check
 
 
-TAG_RUNS = ("<b><b>", "&lt;b&gt;&lt;b&gt;", "<i><i>", "&lt;i&gt;&lt;i&gt;", "<span", "&lt;span")
+TAG_RUNS = ("<b><b>", "&lt;b&gt;&lt;b&gt;", "<i><i>", "&lt;i&gt;&lt;i&gt;", '<span class="x"><span', "&lt;span")
 
 
 def no_tag_headline(folder: Path, stdout: str, stderr: str) -> str | None:
