@@ -117,12 +117,12 @@ RULES: tuple[Rule, ...] = (
           "Additional reporting by Jane Smith"),
 )
 
-EMAIL = re.compile(r"[\w.+-]+@[\w-]+(\.[\w-]+)+")
+EMAIL = re.compile(r"(?<![\w.+-])[\w.+-]++@[\w-]++(?:\.[\w-]++)+")  # entered once a run: linear
 WORD = re.compile(r"[\w'’-]+")
 SENTENCE_START = re.compile(r"(?:^|[.!?]\s+)([A-Za-z'’-]+)")
 DURATION = re.compile(words.DURATION_PATTERN, re.IGNORECASE)
 CREDIT_OPENING = re.compile(r"^((?:[\w-]+\s+){0,2}[\w-]+)\s*(?::|\bby\b)", re.IGNORECASE)
-LABEL_SEPARATORS = re.compile(r"\s+[|›»>/•·]\s+")
+LABEL_SEPARATORS = re.compile(r"(?<!\s)\s++[|›»>/•·]\s++")
 QUOTE_OPENINGS = ("\"", "“", "‘", "'", "«")
 CREDIT_JOINERS = frozenset({"and", "via", "for", "of", "the", "at", "with", "de", "van", "von", "al"})
 SHORT_LINE_WORDS = 12  # a line this short, without a full stop, is a label rather than a sentence
@@ -236,7 +236,7 @@ SHAPES: tuple[ShapeRule, ...] = (
 TOPIC_TAG_MAX_WORDS = 5
 TAGS_AFTER = {"related topics heading", "more on this story"}
 
-TAG = re.compile(r"<[^>]+>")
+TAG = re.compile(r"<[^<>]+>")
 BOLD_WHOLE = re.compile(r"^\s*<(b|strong)\b[^>]*>(?P<inner>.*)</\1>\s*$", re.IGNORECASE | re.DOTALL)
 HEADING_WHOLE = re.compile(r"^\s*<(h[2-6])\b[^>]*>(?P<inner>.*)</\1>\s*$", re.IGNORECASE | re.DOTALL)
 SPACES = re.compile(r"\s+")

@@ -16,12 +16,12 @@ from __future__ import annotations
 import difflib
 import math
 import os
-import tomllib
 from dataclasses import dataclass, field, fields, replace
 from pathlib import Path, PurePosixPath
 from typing import Any, Literal
 
 from briefing.errors import InputError, UsageError
+from briefing.fsutil import read_toml
 from briefing.formats import DEFAULT_FORMAT, format_names
 
 CONFIG_NAME = "briefing.toml"
@@ -30,6 +30,7 @@ DEFAULT_BASE_URL = "http://127.0.0.1:8000/"
 SOURCE_LIST_KEYS = ("inbox", "feeds", "urls", "files")
 # [channel] image: the first bytes of each kind of image podcast directories accept.
 IMAGE_SIGNATURES = {".png": b"\x89PNG\r\n\x1a\n", ".jpg": b"\xff\xd8\xff", ".jpeg": b"\xff\xd8\xff"}
+MAX_CONFIG_BYTES = 1024 * 1024  # a hand-written settings file; more is a mistaken file
 
 
 class SettingsError(UsageError):
@@ -218,12 +219,11 @@ def normalise_base_url(url: str, source: Path | str = "--base-url") -> str:
 
 def _read_toml(path: Path) -> dict[str, Any]:
     try:
-        with path.open("rb") as handle:
-            return tomllib.load(handle)
+        return read_toml(path, MAX_CONFIG_BYTES)
     except FileNotFoundError:
         return {}
-    except tomllib.TOMLDecodeError as error:
-        raise SettingsError(f"{path}: not valid TOML ({error})") from None
+    except ValueError as error:  # TOMLDecodeError and UnicodeDecodeError among them
+        raise SettingsError(f"{path}: not valid TOML ({str(error).splitlines()[0]})") from None
     except OSError as error:
         raise SettingsError(f"{path}: cannot be read ({error.strerror})") from None
 

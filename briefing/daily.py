@@ -75,7 +75,7 @@ from briefing.script import (
     stretch_pauses,
 )
 from briefing.editor import bulletin, rank, tell
-from briefing.editor.bulletin import IN_BRIEF, fair_shares
+from briefing.editor.bulletin import IN_BRIEF
 from briefing.editor.rank import Coverage, Signals
 from briefing.editor.stories import Item, group
 from briefing.select import WORDS_PER_MINUTE, Budget, select, split_ahead
@@ -211,7 +211,20 @@ def run_daily(library_dir: Path, options: DailyOptions, *, report: Report = lamb
             if not stories:
                 problem = f"{len(failures)} source(s) failed" if failures else "no new articles in the sources"
                 raise NothingToBrief(f"nothing to brief for {date}: {problem}")
-            plan, script, fit = fit_day(stories, options, library_dir, kept, previous)
+            try:
+                plan, script, fit = fit_day(stories, options, library_dir, kept, previous)
+            except BriefingError:
+                raise
+            except Exception as error:  # a bug a story's text runs into: that story is left out, not the day
+                unscriptable = _story_failing_script(stories, options, library_dir)
+                if unscriptable is None:
+                    raise
+                reason = f"its script could not be made ({type(error).__name__})"
+                report(f"Skipped: {unscriptable.article.source}: {reason}")
+                failures.append(f"{unscriptable.article.source}: {reason}")
+                _reject(library_dir, unscriptable, reason)
+                stories = [story for story in stories if story is not unscriptable]
+                continue
             with Library.open(library_dir) as library:
                 guid, replaces = day_identity(library, date, [story.key for story, _ in plan], stored_keys)
             try:
@@ -601,6 +614,21 @@ def _story_saying(script: Script, plan: list[tuple[Story, list[str]]], text: str
         if section.kind == "headlines":  # one line per top story, in the plan's order
             top = [story for story, _ in plan if not story.brief]
             return top[min(texts.index(text), len(top) - 1)] if top else None
+    return None
+
+
+def _story_failing_script(stories: list[Story], options: DailyOptions, library_dir: Path) -> Story | None:
+    """The first story whose script, made alone, fails other than with a user's error; None if none does."""
+    profile = options.render.profile
+    lexicon = load_lexicon(library_dir)
+    for story in stories:
+        try:
+            plan = plan_budget([story], options.minutes, options.date)
+            lexicon.respell_script(build_daily_script(options.date, plan, profile.pauses, profile.drop_conversions))
+        except BriefingError:
+            continue
+        except Exception:  # noqa: BLE001 - any failure of this story's text is the one being looked for
+            return story
     return None
 
 

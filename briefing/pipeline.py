@@ -44,7 +44,7 @@ from briefing.script import (
 )
 from briefing.select import WORDS_PER_MINUTE, Budget, select
 from briefing.sidefiles import side_names, side_path, side_paths
-from briefing.textsafety import strip_controls, strip_controls_inline
+from briefing.textsafety import headline, strip_controls
 from briefing.voices import VoiceProfile, asked_profile, fallback_profile, load_profile
 
 if TYPE_CHECKING:
@@ -454,7 +454,7 @@ def _script_of(source: str, options: MakeOptions, profile: VoiceProfile, config,
         format=options.format, drop=(*extract_drop(config.raw, library_dir / CONFIG_NAME), *options.drop),
         allow_private_urls=options.allow_private_urls))
     if options.title is not None and options.title.strip():
-        article = replace(article, title=strip_controls_inline(options.title).strip())
+        article = replace(article, title=headline(options.title))
     if options.minutes is not None:
         return fit_script(article, options.minutes, profile, library_dir), article
     return make_script(article, budget, profile, library_dir=library_dir), article

@@ -8,7 +8,7 @@
     timeout_s = 15                         # per HTTP request, all of it: redirects, headers and body
     total_timeout_s = 300                  # for all the sources of one run; later ones are skipped
     max_bytes = 10485760                   # per HTTP response
-    max_items = 20                         # newest unread items taken from one feed per run
+    max_items = 20                         # newest unread items taken from one feed or inbox per run
     allow_private_urls = false             # true: also fetch loopback, private and link-local addresses
     follow_symlinks = false                # true: the inbox also reads what its symlinks point to outside it
 
@@ -48,11 +48,12 @@ from briefing.readers import (
     read_regular_file,
     require_article_text,
 )
-from briefing.textsafety import strip_controls_inline
+from briefing.textsafety import headline
 
 SourceKind = Literal["inbox", "file", "url", "feed"]
 LIST_KEYS: dict[str, SourceKind] = {"inbox": "inbox", "files": "file", "urls": "url", "feeds": "feed"}
 DEFAULT_MAX_ITEMS = 20
+MAX_LINK_CHARS = 2048  # what browsers and servers take; a longer feed link is not a page's address
 DEFAULT_TOTAL_TIMEOUT_S = 300.0
 FETCH_THREADS = 8  # network fetches at once, per run
 
@@ -210,7 +211,10 @@ def _read_inbox(spec: SourceSpec, settings: SourceSettings, library: Library, ga
         raise InputError(f"{folder}: the inbox folder does not exist")
     # Not only regular files: a FIFO or a device dropped in the inbox is reported (and never opened).
     files = [path for path in folder.iterdir() if not path.name.startswith(".") and not path.is_dir()]
+    found = len(gathered.candidates)
     for position, path in enumerate(sorted(files, key=lambda p: (-_modified(p), p.name))):
+        if len(gathered.candidates) - found >= settings.max_items:  # the newest; the rest wait for another day
+            break
         try:
             readable = _inside_inbox(path, folder, settings.follow_symlinks)
             _read_file(replace(spec, location=str(readable)), settings, library, gathered, taken, spec.location,
@@ -265,7 +269,7 @@ def _read_url(spec: SourceSpec, settings: SourceSettings, library: Library, gath
     except InputError as error:
         library.reject(key, spec.location, error.message)
         raise
-    title = strip_controls_inline(title or "").strip()
+    title = headline(title)
     if title:  # a feed's headline is cleaner than a page's <title> ("… - Site name")
         article = replace(article, title=title)
     outlet_location, outlet_name, position = outlet or (spec.location, None, 0)
@@ -341,12 +345,12 @@ def _feed(url: str, settings: SourceSettings,
     items = []
     for position, entry in enumerate(parsed.entries):
         link = entry.get("link")
-        if not link or not link.startswith(("http://", "https://")):
+        if not link or len(link) > MAX_LINK_CHARS or not link.startswith(("http://", "https://")):
             continue
         when = entry.get("published_parsed") or entry.get("updated_parsed")
-        title = strip_controls_inline(entry.get("title") or "").strip() or None
+        title = headline(entry.get("title")) or None
         items.append((link, title, calendar.timegm(when) if when else None, position))
-    name = strip_controls_inline(parsed.feed.get("title") or "").strip() or None
+    name = headline(parsed.feed.get("title")) or None
     return name, sorted(items, key=lambda item: (item[2] is None, -(item[2] or 0)))
 
 

@@ -197,7 +197,7 @@ def read_transcript(library_dir: Path, episode: Episode) -> str:
     return ""
 
 
-_CUE_TIMING = re.compile(r"^\S*\d+:\d+\.\d+\s+-->\s+")
+_CUE_TIMING = re.compile(r"^(?:\d++:)++\d++\.\d++\s++-->\s")
 _CUE_TAG = re.compile(r"</?(?:[cbiuv]|lang|ruby|rt)(?:[.\s][^>]*)?>|<\d+:\d+[\d:.]*>")
 
 

@@ -80,6 +80,11 @@ class BriefingGroup(click.Group):
             where = f"{error.filename}: " if error.filename else ""
             click.echo(f"Error: {strip_controls_inline(where + (error.strerror or str(error)))}", err=True)
             sys.exit(1)
+        except MemoryError:  # no setting or input should get here (they are bounded); if one does, one line
+            if ctx.obj and ctx.obj.get("debug"):
+                raise
+            click.echo("Error: out of memory (run with --debug to see where)", err=True)
+            sys.exit(1)
 
 
 def _set_debug(ctx: click.Context, param: click.Parameter, value: bool) -> None:

@@ -64,7 +64,7 @@ _TEASER_MAX_CHARS = 400
 # Plain lxml elements: lxml.html's element classes cost a lookup per node.
 _PARSER = etree.HTMLParser(remove_comments=True, remove_pis=True)
 _SPACE = re.compile(r"\s+")
-_TITLE_SEPARATORS = re.compile(r"(\s+(?:\||-|–|—|::|·|•)\s+)")
+_TITLE_SEPARATORS = re.compile(r"((?<!\s)\s++(?:\||-|–|—|::|·|•)\s++)")
 _HTML_TAG = re.compile(r"<(html|head|body|article|p|div|h1|title|meta)[\s>]")
 
 

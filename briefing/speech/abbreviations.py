@@ -124,5 +124,5 @@ def _acronym(match: re.Match) -> str:
 
 def spell_acronyms(text: str) -> str:
     """'BBC' → 'B.B.C', 'MPs' → 'M.P.'s', 'NATO' → 'Nato', 'WATCH' → 'Watch'."""
-    text = re.sub(r"\b(\d[\d,.]*)([A-Za-z]+)\b", r"\1 \2", text)  # '5G' → '5 G', '3GSM' → '3 GSM'
+    text = re.sub(r"(?<![\d,.])\b(\d[\d,.]*+)([A-Za-z]++)\b", r"\1 \2", text)  # '5G' → '5 G', '3GSM' → '3 GSM'
     return re.sub(r"(?<![\w.'’])([A-Z]{2,})((?:'|’)s|s['’]?)?(?![\w]|[.'’]\w)", _acronym, text)

@@ -24,8 +24,11 @@ def ordinal_words(number: str) -> str:
     return number_words(int(number.replace(",", "")), to="ordinal")
 
 
+_NEXT_WORD = re.compile(r"\s*+([\w'’-]++)")
+
+
 def next_word(text: str, end: int) -> str:
-    match = re.match(r"\s*([\w'’-]+)", text[end:])
+    match = _NEXT_WORD.match(text, end)
     return match.group(1) if match else ""
 
 
