@@ -247,7 +247,7 @@ BYLINE = re.compile(
 BYLINE_MAX_WORDS = 16
 # A date or time after a byline's name: "By Jo Lee, Tuesday 5 November 2019", "| Updated 10:31 GMT".
 DATE_AFTER_BYLINE = re.compile(
-    r"\s*(?:[,|·•–—-]\s*)?(?:(?:published|updated|posted)\s*:?\s*)?(?:on\s)?"
+    r"(?<!\s)\s*+(?:[,|·•–—-]\s*+)?(?:(?:published|updated|posted)\s*+:?\s*+)?(?:on\s)?"
     r"(?:(?:Mon|Tues|Wednes|Thurs|Fri|Satur|Sun)day\b|\d{1,2}(?:st|nd|rd|th)?\s(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec)[a-z]*\b"
     r"|(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec)[a-z]*\.?\s\d{1,2}\b|\d{1,2}:\d{2}|\d{4}-\d{2}-\d{2}).*$",
     re.IGNORECASE)

@@ -17,7 +17,7 @@ from briefing.model import Article, Paragraph
 
 # Credits in brackets inside a paragraph: "(Photo: Ana Ruiz/AFP)", "(Getty Images)", "(AP Photo/Jo Lee)".
 CREDIT_IN_BRACKETS = re.compile(
-    r"\s*[(\[](?:(?:photo|image|picture|video|illustration|graphic|pictured|credit)s?\b[^()\[\]]{0,60}"
+    r"(?<!\s)\s*+[(\[](?:(?:photo|image|picture|video|illustration|graphic|pictured|credit)s?\b[^()\[\]]{0,60}"
     r"|(?:[^()\[\]]{0,40}/\s?)?(?:getty images|shutterstock|alamy|pa media)(?:\s?/[^()\[\]]{0,40})?"
     r"|[^()\[\]]{1,40}/\s?(?:afp|reuters|ap|epa|pa)\b[^()\[\]]{0,20})[)\]]",  # '(EPA)' alone may be the agency
     re.IGNORECASE)
@@ -58,7 +58,7 @@ def without_inline_clutter(text: str) -> str:
     """Drop what a paragraph carries that is not its sentences: bracketed photo credits, an embedded
     post's picture link, handles in brackets, and a closing call to action ("... Chat with us on WhatsApp.")."""
     text = CREDIT_IN_BRACKETS.sub("", text)
-    text = re.sub(r"\s*\(@\w+\)|\s*(?:https?://t\.co/|pic\.twitter\.com/)\S+", "", text).strip()
+    text = re.sub(r"(?<!\s)\s*+(?:\(@\w+\)|(?:https?://t\.co/|pic\.twitter\.com/)\S+)", "", text).strip()
     sentences = re.split(r"(?<=[.!?])\s+(?=[A-Z\"“])", text)
     while len(sentences) > 1 and is_reader_prompt(sentences[-1]):
         sentences.pop()
