@@ -100,8 +100,9 @@ SCHEMA: dict[str, dict[str, Setting]] = {
         "allow_private_urls": _FLAG,
     },
     "extract": {"drop": Setting("text list")},  # CSS selectors removed before extraction
-    # Where `fleet` copies the channel's files (e.g. s3://bucket/prefix); endpoint_url: a non-AWS S3 server.
-    "publish": {"url": _TEXT, "endpoint_url": _TEXT},
+    # Where the channel's public files are uploaded (e.g. s3://bucket/prefix); endpoint_url: a non-AWS
+    # S3 server; delete_removed: delete the objects of episodes that left the feed.
+    "publish": {"url": _TEXT, "endpoint_url": _TEXT, "delete_removed": _FLAG},
 }
 
 

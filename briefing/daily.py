@@ -51,11 +51,11 @@ from contextlib import ExitStack
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-from briefing import pipeline
-from briefing.config import load_config
+from briefing import objectstore, pipeline
+from briefing.config import Config, load_config
 from briefing.cores import cpu_count, map_forked
 from briefing.engines import VoiceSettings
-from briefing.errors import NothingToBrief
+from briefing.errors import BriefingError, NothingToBrief
 from briefing.fsutil import remove_stale_leftovers
 from briefing.speech.lexicon import load_lexicon
 from briefing.library import EPISODES_DIR, Library, UsedArticle
@@ -131,6 +131,7 @@ class DailyResult:
     stories: list[Story]
     left_out: list[Story] = field(default_factory=list)
     failures: list[str] = field(default_factory=list)
+    uploaded: objectstore.UploadReport | None = None  # what went to object storage ([publish]), when it did
 
     @property
     def exit_code(self) -> int:
@@ -154,6 +155,7 @@ def run_daily(library_dir: Path, options: DailyOptions, *, report: Report = lamb
     with library_lock(library_dir, wait=options.wait), ExitStack() as stack:
         remove_stale_leftovers(library_dir, library_dir / EPISODES_DIR)
         config = load_config(library_dir)
+        objectstore.publish_target(library_dir, config)  # a [publish] that cannot work is refused first
         settings = settings_from_config(config.raw, library_dir, str(library_dir / "briefing.toml"))
         with Library.open(library_dir) as library:
             stored = library.used_articles(date)
@@ -191,9 +193,18 @@ def run_daily(library_dir: Path, options: DailyOptions, *, report: Report = lamb
                 stories = [story for story in stories if story is not unspeakable]
         with Library.open(library_dir) as library:
             library.set_used_articles(date, used_rows(date, plan, replace(fit, gain_db=gain)))
+        uploaded = _upload(library_dir, config)
     read = {story.key for story, _ in plan}
     left_out = [story for story in stories if story.key not in read]
-    return DailyResult(episode, [story for story, _ in plan], left_out, failures)
+    return DailyResult(episode, [story for story, _ in plan], left_out, failures, uploaded)
+
+
+def _upload(library_dir: Path, config: Config) -> objectstore.UploadReport | None:
+    """Upload the published library to ``[publish] url`` (under the lock, once the day is recorded)."""
+    try:
+        return objectstore.upload_library(library_dir, config)
+    except BriefingError as error:
+        raise BriefingError(f"{error.message} (published in {library_dir}; `briefing feed` uploads it again)") from None
 
 
 # ---- ordering and duplicates -------------------------------------------------------------------
@@ -433,6 +444,7 @@ def _render_and_publish(library_dir: Path, script: Script, options: DailyOptions
         audio=options.render.audio,
         workers=options.workers, library=library_dir, kind="daily", description=f"Today: {headlines}.",
         lock=False,  # run_daily holds it for the whole run
+        upload=False,  # run_daily uploads once the day is recorded
         keep_gain_db=keep_gain_db,
     ), progress=progress, pool=pool)
     assert made.episode is not None

@@ -15,7 +15,7 @@ Each worker process keeps its speech engine's process from one channel to the ne
 ``SpeechPool`` for the voice last used), so the engine starts once a worker, not once a channel.
 
 This module owns finding channels, the cluster and gathering outcomes; making the briefing is
-``daily``, the lock ``locking``, uploading to object storage ``objectstore``.
+``daily``, the lock ``locking``, uploading to object storage ``objectstore`` (called by ``daily``).
 """
 
 from __future__ import annotations
@@ -113,7 +113,7 @@ def find_channels(fleet_dir: Path) -> list[Path]:
 
 def make_channel(library_dir: str, options: FleetOptions) -> ChannelOutcome:
     """The Dask task: one channel's daily briefing, published (and uploaded), as one outcome line."""
-    from briefing import daily, objectstore
+    from briefing import daily
 
     started = time.perf_counter()
     library = Path(library_dir)
@@ -141,13 +141,8 @@ def make_channel(library_dir: str, options: FleetOptions) -> ChannelOutcome:
     summary = f"{result.episode.title}: {len(result.stories)} stories, {minutes}:{seconds:02d}"
     if skipped:
         summary += f"; {len(skipped)} source(s) skipped"
-    try:
-        uploaded = objectstore.upload_library(library)
-    except Exception as error:  # made, but not where listeners fetch it: not published
-        problem = error.message if isinstance(error, BriefingError) else f"{type(error).__name__}: {error}"
-        return outcome(False, f"{summary}, made but not uploaded: {problem}")
-    if uploaded is not None:
-        summary += f"; {uploaded} file(s) uploaded"
+    if result.uploaded is not None:  # run_daily uploaded it; an upload that failed is its error above
+        summary += f"; {result.uploaded.uploaded} file(s) uploaded"
     return outcome(True, summary)
 
 

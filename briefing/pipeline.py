@@ -27,6 +27,7 @@ from briefing.formats import OutputFormat, format_of, output_format
 from briefing.fsutil import atomic_path, remove_stale_leftovers, temporary_folder, temporary_name
 from briefing.speech.lexicon import load_lexicon
 from briefing.model import Article, Episode, Paragraph, PieceGrid, Script
+from briefing.objectstore import UploadReport, publish_target
 from briefing.readers import ReadOptions, read_source, require_article_text
 from briefing.script import (
     build_script,
@@ -68,6 +69,7 @@ class Rendered:
     side_files: dict[str, Path] = field(default_factory=dict)
     profile: VoiceProfile | None = None  # the profile that actually spoke (the fallback, if it had to)
     gain_db: float = 0.0  # the loudness gain applied
+    uploaded: UploadReport | None = None  # what went to object storage ([publish]), when it did
 
 
 def load_article(source: str, options: ReadOptions | str | None = None) -> Article:
@@ -357,6 +359,7 @@ class MakeOptions:
     kind: str = "article"  # recorded with the episode: "article" or "daily"
     description: str = ""  # the feed item's text (default: the lede as narrated)
     lock: bool = True  # take the library lock to publish; False when the caller holds it (daily)
+    upload: bool = True  # then upload to [publish] url, if any; False when the caller uploads (daily)
     keep_gain_db: float | None = None  # an earlier version's gain, kept if still near the aim
 
     def budget(self) -> Budget:
@@ -377,6 +380,7 @@ class MadeEpisode:
     duration_s: float
     episode: Episode | None  # None when not published
     gain_db: float = 0.0  # the loudness gain applied
+    uploaded: UploadReport | None = None  # what went to object storage ([publish]), when it did
 
 
 def make_episode(source: str | Script, options: MakeOptions | None = None, *,
@@ -396,6 +400,8 @@ def make_episode(source: str | Script, options: MakeOptions | None = None, *,
     library_dir = resolve_library_dir(str(options.library) if options.library is not None else None)
     remove_stale_leftovers(library_dir, library_dir / EPISODES_DIR)
     config = load_config(library_dir)
+    if options.publish and options.upload:
+        publish_target(library_dir, config)  # a [publish] that cannot work is refused before rendering
     profile = options.profile()
     if isinstance(source, Script):
         script = source
@@ -411,9 +417,9 @@ def make_episode(source: str | Script, options: MakeOptions | None = None, *,
                           pool=pool)
         if not options.publish:
             return MadeEpisode(script, rendered.audio, rendered.duration_s, None, rendered.gain_db)
-        episode = _publish(rendered, source, options, library_dir, config, profile)
+        episode, uploaded = _publish(rendered, source, options, library_dir, config, profile)
     audio = rendered.audio if options.output is not None else library_dir / episode.audio_path
-    return MadeEpisode(script, audio, rendered.duration_s, episode, rendered.gain_db)
+    return MadeEpisode(script, audio, rendered.duration_s, episode, rendered.gain_db, uploaded)
 
 
 def _script_of(source: str, options: MakeOptions, profile: VoiceProfile, config, library_dir: Path) -> Script:
@@ -497,8 +503,9 @@ def _audio_format(options: MakeOptions, config) -> OutputFormat:
 
 
 def _publish(rendered: Rendered, source: str | Script, options: MakeOptions, library_dir: Path, config,
-             profile: VoiceProfile) -> Episode:
+             profile: VoiceProfile) -> tuple[Episode, UploadReport | None]:
     from briefing.locking import library_lock
+    from briefing.objectstore import upload_library
     from briefing.retention import apply_retention
 
     if isinstance(source, Script):
@@ -511,4 +518,5 @@ def _publish(rendered: Rendered, source: str | Script, options: MakeOptions, lib
         episode = publish_rendered(rendered, library_dir, source=named, voice=profile.name,
                                    guid=episode_guid(identity), kind=options.kind, description=options.description)
         apply_retention(library_dir, config, published=episode.guid)
-    return episode
+        uploaded = upload_library(library_dir, config) if options.upload else None
+    return episode, uploaded

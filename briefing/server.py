@@ -119,6 +119,11 @@ class Published:
         return frozenset(filter(None, (_normal(path) for path in paths)))
 
 
+def published_paths(root: Path) -> frozenset[str]:
+    """What the server would answer for the library at ``root`` now (what object storage receives)."""
+    return Published(Path(root))._read()
+
+
 def _normal(relative: str) -> str | None:
     parts = [part for part in PurePosixPath(relative).parts if part not in ("", ".")]
     return None if not parts or parts[0] == "/" or ".." in parts else "/".join(parts)

@@ -104,6 +104,8 @@ def daily(ctx, date, minutes, update, library, voice, engine, workers, chime, au
             click.echo(f"  - {story.article.title}{merged}")
         if result.left_out:
             click.echo(f"  {len(result.left_out)} more left for a later briefing (no time in --minutes {minutes:g})")
+        if result.uploaded is not None:
+            click.echo(result.uploaded.line())
     if result.failures:
         click.echo(f"{len(result.failures)} source(s) failed; the briefing was made from the rest.", err=True)
     ctx.exit(result.exit_code)

@@ -248,6 +248,11 @@ def make(ctx, articles, output, title, format, allow_private_urls, drop, max_wor
     if articles.count("-") > 1:
         raise click.UsageError("standard input (-) can be read once")
     budget_from(max_words, minutes, everything)
+    if not no_publish:  # once, before any article: a [publish] that cannot work is a settings error
+        from briefing.library import resolve_library_dir
+        from briefing.objectstore import publish_target
+
+        publish_target(resolve_library_dir(library))
     options = MakeOptions(minutes=minutes, max_words=max_words, everything=everything, voice=load_profile(voice),
                           engine=engine, chime=chime, audio=audio, format=format, allow_private_urls=allow_private_urls,
                           drop=drop, title=title, library=library, output=output, publish=not no_publish)
@@ -283,6 +288,8 @@ def _make_one(article: str, options, quiet: bool) -> None:
         minutes_long, seconds = divmod(round(made.duration_s), 60)
         click.echo(strip_controls_inline(f"{made.audio}  ({minutes_long}:{seconds:02d}, "
                                          f"{len(made.script.segments())} sentences)"))
+        if made.uploaded is not None:
+            click.echo(made.uploaded.line())
 
 
 class _ProgressBar:

@@ -15,6 +15,7 @@ from briefing.errors import BriefingError, UsageError
 from briefing.feed import hhmmss
 from briefing.library import DB_NAME, FEED_NAME, Library, resolve_library_dir
 from briefing.locking import library_lock
+from briefing.objectstore import publish_target, upload_library
 from briefing.publish import regenerate
 from briefing.textsafety import strip_controls_inline
 
@@ -54,11 +55,16 @@ def remove(guid: str, delete_files: bool, library: str | None) -> None:
     directory = resolve_library_dir(library)
     Library.open(directory, create=False).close()  # a clear error when there is no library
     with library_lock(directory, wait=True):  # one writer of feed.xml at a time
+        config = load_config(directory)
+        publish_target(directory, config)  # refused before anything is removed
         with Library.open(directory, create=False) as opened:
             removed = opened.remove(guid, delete_files=delete_files)
-        regenerate(directory)
+        regenerate(directory, config)
+        uploaded = upload_library(directory, config)
     kept = "" if delete_files else " (files kept)"
     click.echo(strip_controls_inline(f"Removed {removed.guid}: {removed.title}{kept}"))
+    if uploaded is not None:
+        click.echo(uploaded.line())
 
 
 @click.command()
@@ -72,8 +78,11 @@ def feed(base_url: str | None, library: str | None) -> None:
         config = load_config(directory, base_url)
         _remember_base_url(directory, base_url and config.channel.base_url)
         paths = regenerate(directory, config)
+        uploaded = upload_library(directory, config)
     for path in paths:
         click.echo(str(path))
+    if uploaded is not None:
+        click.echo(uploaded.line())
 
 
 @click.command()
