@@ -62,6 +62,8 @@ from briefing.library import EPISODES_DIR, Library, UsedArticle
 from briefing.locking import library_lock
 from briefing.model import Article, Episode, Paragraph, Script, Section, Segment
 from briefing.script import (
+    DAILY_GREETING,
+    Framing,
     as_sentence,
     close_sections,
     estimated_seconds,
@@ -123,6 +125,7 @@ class DailyOptions:
     update: bool = False
     workers: int | None = None
     wait: bool = False
+    framing: Framing = Framing()  # the show's name, intro and outro: run_daily takes them from [channel]
 
 
 @dataclass
@@ -156,6 +159,7 @@ def run_daily(library_dir: Path, options: DailyOptions, *, report: Report = lamb
         remove_stale_leftovers(library_dir, library_dir / EPISODES_DIR)
         config = load_config(library_dir)
         objectstore.publish_target(library_dir, config)  # a [publish] that cannot work is refused first
+        options = replace(options, framing=Framing.of(config.channel))
         settings = settings_from_config(config.raw, library_dir, str(library_dir / "briefing.toml"))
         with Library.open(library_dir) as library:
             stored = library.used_articles(date)
@@ -289,14 +293,14 @@ def fit_day(stories: list[Story], options: DailyOptions, library_dir: Path,
     processes = options.workers or cpu_count()
     if kept is not None and any(story.told is not None for story in stories):
         plan = plan_budget(stories, options.minutes, options.date, kept.pace, processes)
-        script = build_daily_script(options.date, plan, profile.pauses, profile.drop_conversions)
+        script = build_daily_script(options.date, plan, profile.pauses, profile.drop_conversions, options.framing)
         fit = DayFit(kept.pace, kept.pause_stretch)
     else:
         budgeted = pace
         best: tuple[float, float, list[tuple[Story, list[str]]], Script] | None = None
         for _ in range(FIT_ATTEMPTS):
             plan = plan_budget(stories, options.minutes, options.date, budgeted, processes)
-            script = build_daily_script(options.date, plan, profile.pauses, profile.drop_conversions)
+            script = build_daily_script(options.date, plan, profile.pauses, profile.drop_conversions, options.framing)
             miss = pipeline.length_miss(script, pace, target)
             if best is None or miss < best[0]:
                 best = (miss, budgeted, plan, script)
@@ -345,7 +349,7 @@ def _story_sentences(article: Article, words: int) -> list[str]:
 
 def _fixed_words(stories: list[Story], date: dt.date) -> int:
     titles = sum(len(story.article.title.split()) for story in stories)
-    return len((_intro_text(date, len(stories)) + " " + _outro_text(date)).split()) + 2 * titles
+    return len((_intro_text(date, len(stories)) + " " + Framing().outro_text(date)).split()) + 2 * titles
 
 
 def _body_words(article: Article) -> int:
@@ -359,14 +363,14 @@ def _words(sentences: list[str]) -> int:
 # ---- the script --------------------------------------------------------------------------------
 
 def build_daily_script(date: dt.date, plan: list[tuple[Story, list[str]]], pauses: Pauses,
-                       drop_conversions: bool = False) -> Script:
+                       drop_conversions: bool = False, framing: Framing = Framing()) -> Script:
     def spoken(text: str) -> list[Spoken]:
         return spoken_sentences(text, drop_conversions=drop_conversions)
 
     headlines = Section("headlines", None, [
         segment(line, None, pauses.paragraph_ms) for story, _ in plan for line in spoken(as_sentence(story.article.title))
     ])
-    sections = [intro_section(_intro_text(date, len(plan))), headlines]
+    sections = [intro_section(_intro_text(date, len(plan), framing)), headlines]
     for story, body in plan:
         title = story.article.title
         opening = getattr(body[0], "display", body[0]) if body else ""
@@ -375,7 +379,7 @@ def build_daily_script(date: dt.date, plan: list[tuple[Story, list[str]]], pause
             segments[-1].pause_after_ms = pauses.paragraph_ms
         segments += _segments(body, pauses.sentence_ms)
         sections.append(Section("story", story.article.title, segments))
-    sections.append(outro_section(_outro_text(date)))
+    sections.append(outro_section(framing.outro_text(date)))
     return Script(title=episode_title(date), sections=close_sections(sections, pauses),
                   source=f"daily:{date.isoformat()}", date=date.isoformat())
 
@@ -388,21 +392,14 @@ def episode_title(date: dt.date) -> str:
     return f"Briefing for {date:%A} {date.day} {date:%B %Y}"
 
 
-def _intro_text(date: dt.date, stories: int) -> str:
+def _intro_text(date: dt.date, stories: int, framing: Framing = Framing()) -> str:
     count = "One story" if stories == 1 else f"{_COUNTS.get(stories, str(stories))} stories"
-    return f"Your briefing for {date:%A} the {ordinal(date.day)} of {date:%B}. {count} today."
+    return f"{framing.intro_text(date, DAILY_GREETING)} {count} today."
 
 
 _COUNTS = dict(enumerate("Zero One Two Three Four Five Six Seven Eight Nine Ten Eleven Twelve".split()))
 
 
-def _outro_text(date: dt.date) -> str:
-    return f"That was your briefing for {date:%A}. Thank you for listening."
-
-
-def ordinal(day: int) -> str:
-    suffix = "th" if 11 <= day % 100 <= 13 else {1: "st", 2: "nd", 3: "rd"}.get(day % 10, "th")
-    return f"{day}{suffix}"
 
 
 # ---- rendering, publishing and the memory of used articles --------------------------------------

@@ -31,7 +31,7 @@ import threading
 import time
 import warnings
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -42,6 +42,8 @@ from briefing.pipeline import RenderOptions
 
 if TYPE_CHECKING:
     from distributed import Client
+
+    from briefing.daily import DailyOptions
 
     from briefing.engines import VoiceSettings
     from briefing.speak import SpeechPool
@@ -58,8 +60,9 @@ class FleetOptions:
 
     date: dt.date
     render: RenderOptions
-    minutes: float
+    minutes: float | None = None  # None: each channel's [channel] minutes, else daily's default
     update: bool = False
+    voice: str | None = None  # the --voice asked (its profile is in render); None: each channel's own voice
 
 
 @dataclass(frozen=True)
@@ -128,9 +131,8 @@ def make_channel(library_dir: str, options: FleetOptions) -> ChannelOutcome:
             skipped.append(line)
 
     _allow_child_processes()
-    daily_options = daily.DailyOptions(date=options.date, render=options.render, minutes=options.minutes,
-                                       update=options.update, workers=1, wait=True)
     try:
+        daily_options = _daily_options(library, options)
         with _glibc_heap_defaults():
             result = daily.run_daily(library, daily_options, report=report, standing_pool=_standing_pool)
     except BriefingError as error:
@@ -144,6 +146,21 @@ def make_channel(library_dir: str, options: FleetOptions) -> ChannelOutcome:
     if result.uploaded is not None:  # run_daily uploaded it; an upload that failed is its error above
         summary += f"; {result.uploaded.uploaded} file(s) uploaded"
     return outcome(True, summary)
+
+
+def _daily_options(library: Path, options: FleetOptions) -> DailyOptions:
+    """The fleet's options, with the channel's own voice and length where the command chose none."""
+    from briefing import daily
+    from briefing.config import load_config
+    from briefing.voices import load_profile
+
+    channel = load_config(library).channel
+    render = options.render
+    if options.voice is None and channel.voice:
+        render = replace(render, profile=load_profile(channel.voice))
+    return daily.DailyOptions(date=options.date, render=render,
+                              minutes=options.minutes or channel.minutes or daily.DEFAULT_MINUTES,
+                              update=options.update, workers=1, wait=True)
 
 
 _M_TRIM_THRESHOLD, _M_MMAP_THRESHOLD = -1, -3  # glibc's mallopt parameters

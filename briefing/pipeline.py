@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import hashlib
 import json
 import os
@@ -30,6 +31,7 @@ from briefing.model import Article, Episode, Paragraph, PieceGrid, Script
 from briefing.objectstore import UploadReport, publish_target
 from briefing.readers import ReadOptions, read_source, require_article_text
 from briefing.script import (
+    Framing,
     build_script,
     estimated_seconds,
     pause_seconds,
@@ -84,12 +86,13 @@ def summarise(article: Article, budget: Budget) -> list[Paragraph]:
 
 
 def make_script(article: Article, budget: Budget, profile: VoiceProfile, date: str | None = None,
-                library_dir: Path | None = None) -> Script:
+                library_dir: Path | None = None, framing: Framing = Framing()) -> Script:
     """The narration script; its spoken text respelled by the lexicon (shipped, then the library's)."""
     from briefing.library import resolve_library_dir
 
     chosen = summarise(article, budget)
-    script = build_script(article, chosen, profile.pauses, drop_conversions=profile.drop_conversions, date=date)
+    script = build_script(article, chosen, profile.pauses, drop_conversions=profile.drop_conversions, date=date,
+                          framing=framing)
     load_lexicon(library_dir or resolve_library_dir(None)).respell_script(script)
     return script
 
@@ -199,7 +202,9 @@ def _write_files(script: Script, profile: VoiceProfile, output: Path, episode_au
     with ExitStack() as stack:  # every file under a temporary name until all succeeded; the audio appears last
         audio_tmp = stack.enter_context(atomic_path(output))
         tmp = {key: stack.enter_context(atomic_path(path)) for key, path in side.items()}
-        drawing = _in_thread(cover.make_cover, script.title, _spoken_date(date_text), tmp["cover"])
+        # The show's name above the episode's title, so the art says whose episode it is.
+        drawing = _in_thread(functools.partial(cover.make_cover, subtitle=album), script.title,
+                             _spoken_date(date_text), tmp["cover"])
         try:
             formats.encode(episode_audio, audio_tmp, gain, audio_format, jobs,
                            cache.encoded if cache is not None else None)
@@ -402,7 +407,7 @@ def make_episode(source: str | Script, options: MakeOptions | None = None, *,
     config = load_config(library_dir)
     if options.publish and options.upload:
         publish_target(library_dir, config)  # a [publish] that cannot work is refused before rendering
-    profile = options.profile()
+    profile = options.profile() if options.voice is not None else load_profile(config.channel.voice)
     if isinstance(source, Script):
         script = source
     else:
@@ -431,9 +436,10 @@ def _script_of(source: str, options: MakeOptions, profile: VoiceProfile, config,
         allow_private_urls=options.allow_private_urls))
     if options.title is not None and options.title.strip():
         article = replace(article, title=strip_controls_inline(options.title).strip())
+    framing = Framing.of(config.channel)
     if options.minutes is not None:
-        return fit_script(article, options.minutes, profile, library_dir)
-    return make_script(article, budget, profile, library_dir=library_dir)
+        return fit_script(article, options.minutes, profile, library_dir, framing=framing)
+    return make_script(article, budget, profile, library_dir=library_dir, framing=framing)
 
 
 def speaking_pace(profile: VoiceProfile) -> float:
@@ -442,7 +448,7 @@ def speaking_pace(profile: VoiceProfile) -> float:
 
 
 def fit_script(article: Article, minutes: float, profile: VoiceProfile, library_dir: Path | None = None,
-               date: str | None = None) -> Script:
+               date: str | None = None, framing: Framing = Framing()) -> Script:
     """The script that plays nearest ``minutes`` at the voice's pace, intro, outro and pauses included.
 
     Each attempt corrects the article's word budget by the estimate's error; sentences come whole, so
@@ -454,7 +460,7 @@ def fit_script(article: Article, minutes: float, profile: VoiceProfile, library_
     tried: set[int] = set()
     for _ in range(FIT_ATTEMPTS):
         tried.add(words)
-        script = make_script(article, Budget(words), profile, date=date, library_dir=library_dir)
+        script = make_script(article, Budget(words), profile, date=date, library_dir=library_dir, framing=framing)
         error, miss = estimated_seconds(script, pace) - target, length_miss(script, pace, target)
         if best is None or miss < best[0]:
             best = (miss, script)

@@ -29,11 +29,11 @@ from briefing.daily import (
     fair_shares,
     merge_duplicates,
     order_candidates,
-    ordinal,
     plan_budget,
 )
 from briefing.model import Article, Paragraph
 from briefing.pipeline import episode_guid, load_article
+from briefing.script import ordinal
 from briefing.sources import Candidate
 
 HARBOUR = "Harbour bridge to close for three weeks of repairs"

@@ -177,7 +177,7 @@ def test_base_url_precedence_is_toml_then_environment_then_option(tmp_path, monk
 def test_config_defaults_and_raw_tables(tmp_path, monkeypatch):
     monkeypatch.delenv("BRIEFING_BASE_URL", raising=False)
     config = load_config(tmp_path)
-    assert config.channel.title == "Briefing" and config.channel.language == "en-gb"
+    assert config.channel.title == "Briefing" and config.channel.language == "en-us"  # the default voice is American
     assert config.channel.base_url == "http://127.0.0.1:8000/" and config.channel.explicit is False
     assert config.raw == {} and config.base_url_chosen is False
     (tmp_path / "briefing.toml").write_text(TOML, encoding="utf-8")

@@ -223,7 +223,7 @@ def extract(article: str, format: str | None, allow_private_urls: bool, drop: tu
 @private_urls_option
 @drop_option
 @with_budget
-@click.option("--voice", "voice", metavar="PROFILE", help="Voice profile name or TOML path (default: default).")
+@click.option("--voice", "voice", metavar="PROFILE", help="Voice profile name or TOML path (default: [channel] voice, else default).")
 @click.option("--engine", type=ENGINE_CHOICE, help="Override the profile's engine.")
 @click.option("--chime", is_flag=True, help="Play a short chime at the start of each section.")
 @audio_option
@@ -253,7 +253,8 @@ def make(ctx, articles, output, title, format, allow_private_urls, drop, max_wor
         from briefing.objectstore import publish_target
 
         publish_target(resolve_library_dir(library))
-    options = MakeOptions(minutes=minutes, max_words=max_words, everything=everything, voice=load_profile(voice),
+    options = MakeOptions(minutes=minutes, max_words=max_words, everything=everything,
+                          voice=load_profile(voice) if voice else None,  # None: [channel] voice, else default
                           engine=engine, chime=chime, audio=audio, format=format, allow_private_urls=allow_private_urls,
                           drop=drop, title=title, library=library, output=output, publish=not no_publish)
     if len(articles) == 1:
