@@ -9,8 +9,9 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
+from pathlib import Path
 
-from briefing.model import Script, Section, Segment
+from briefing.model import Script, Section, Segment, web_link
 from briefing.textsafety import strip_controls, strip_controls_inline
 
 JSON_CHAPTERS_VERSION = "1.2.0"
@@ -25,6 +26,7 @@ class Chapter:
     title: str
     start_s: float
     end_s: float
+    url: str | None = None  # the source a listener can open: the article this chapter tells
 
 
 def chapter_title(section: Section) -> str:
@@ -45,9 +47,16 @@ def chapter_list(script: Script, duration_s: float) -> list[Chapter]:
     starts[0] = 0.0  # so the lead-in silence belongs to a chapter
     ends = starts[1:] + [max(duration_s, starts[-1])]
     return [
-        Chapter(chapter_title(section), start, end)
+        Chapter(chapter_title(section), start, end, chapter_link(script, section))
         for section, start, end in zip(spoken, starts, ends)
     ]
+
+
+def chapter_link(script: Script, section: Section) -> str | None:
+    """The section's own source, else (for an article's own sections) the article's."""
+    if section.link or section.kind in _FIXED_TITLES:
+        return section.link
+    return web_link(script.source)
 
 
 def _section_start(section: Section) -> float:
@@ -111,8 +120,24 @@ def chapters_json_text(chapters: list[Chapter], title: str) -> str:
         "title": strip_controls_inline(title),
         "chapters": [
             {"startTime": round(c.start_s, 3), "endTime": round(c.end_s, 3),
-             "title": strip_controls_inline(c.title)}
+             "title": strip_controls_inline(c.title), **({"url": c.url} if c.url else {})}
             for c in chapters
         ],
     }
     return json.dumps(document, ensure_ascii=False, indent=2) + "\n"
+
+
+def read_sources(library_dir: Path, relative: str | None) -> list[tuple[str, str]]:
+    """(title, url) of each chapter of a chapters file that names its source, in order, once each."""
+    if not relative:
+        return []
+    try:
+        data = json.loads((Path(library_dir) / relative).read_text(encoding="utf-8"))
+        found = [(str(c.get("title", "")), c["url"]) for c in data["chapters"] if isinstance(c.get("url"), str)]
+    except (OSError, ValueError, KeyError, TypeError, AttributeError):
+        return []
+    first: dict[str, str] = {}  # url -> the title of its first chapter, in chapter order
+    for title, url in found:
+        if web_link(url):
+            first.setdefault(url, title)
+    return [(title, url) for url, title in first.items()]

@@ -94,6 +94,7 @@ SCHEMA: dict[str, dict[str, Setting]] = {
         "voice": _TEXT,  # the voice profile of the channel's episodes (a name or a TOML path)
         "minutes": Setting("number", 0.5, 180),  # the daily episode's length
         "intro": _TEXT, "outro": _TEXT,  # what is said first and last; {title} and {date} are filled in
+        "locked": _FLAG,  # podcast:locked: directories may not import the show under another owner
     },
     "sources": {
         "inbox": Setting("texts"), "feeds": Setting("texts"), "urls": Setting("texts"), "files": Setting("texts"),
@@ -130,6 +131,7 @@ class ChannelSettings:
     minutes: float | None = None  # the daily episode's length; None: daily's default
     intro: str | None = None  # templates with {title} and {date}; None: the built-in sentences
     outro: str | None = None
+    locked: bool = False
     title_configured: bool = False  # False: the built-in title, which the narration calls "your briefing"
 
     @property

@@ -60,7 +60,7 @@ from briefing.fsutil import remove_stale_leftovers
 from briefing.speech.lexicon import load_lexicon
 from briefing.library import EPISODES_DIR, Library, UsedArticle
 from briefing.locking import library_lock
-from briefing.model import Article, Episode, Paragraph, Script, Section, Segment
+from briefing.model import Article, Episode, Paragraph, Script, Section, Segment, web_link
 from briefing.script import (
     DAILY_GREETING,
     Framing,
@@ -378,7 +378,7 @@ def build_daily_script(date: dt.date, plan: list[tuple[Story, list[str]]], pause
         if segments:
             segments[-1].pause_after_ms = pauses.paragraph_ms
         segments += _segments(body, pauses.sentence_ms)
-        sections.append(Section("story", story.article.title, segments))
+        sections.append(Section("story", story.article.title, segments, link=web_link(story.article.source)))
     sections.append(outro_section(framing.outro_text(date)))
     return Script(title=episode_title(date), sections=close_sections(sections, pauses),
                   source=f"daily:{date.isoformat()}", date=date.isoformat())

@@ -78,6 +78,7 @@ class Section:
     kind: SectionKind
     heading: str | None
     segments: list[Segment] = field(default_factory=list)
+    link: str | None = None  # the web address of what it tells (a daily story's article), for chapters and notes
 
     @property
     def start(self) -> float | None:
@@ -93,6 +94,8 @@ class Section:
             "heading": self.heading,
             "segments": [segment.to_json() for segment in self.segments],
         }
+        if self.link:
+            data["link"] = self.link
         start, end = self.start, self.end
         if start is not None and end is not None:
             data["start"] = round(start, 3)
@@ -161,3 +164,8 @@ class PieceGrid:
     frame_samples: int
     margin_frames: int
     min_piece_s: float
+
+
+def web_link(source: str | None) -> str | None:
+    """``source`` when a listener's browser can open it (an http or https URL), else None."""
+    return source if source and source.startswith(("https://", "http://")) and len(source) <= 2000 else None
