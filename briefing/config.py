@@ -144,6 +144,7 @@ class Config:
     channel: ChannelSettings = field(default_factory=ChannelSettings)
     raw: dict[str, Any] = field(default_factory=dict)
     base_url_chosen: bool = False  # False: the built-in default, which `serve` may replace
+    base_url_origin: str = ""  # where a chosen base URL came from: the file, $BRIEFING_BASE_URL or --base-url
 
     @property
     def has_sources(self) -> bool:
@@ -164,7 +165,8 @@ def load_config(library_dir: Path, base_url: str | None = None) -> Config:
             channel, source = replace(channel, base_url=override), name
     channel = replace(channel, base_url=normalise_base_url(channel.base_url, source))
     chosen = source != path or "base_url" in raw.get("channel", {})
-    return Config(channel=channel, raw=raw, base_url_chosen=chosen)
+    origin = f"{path} [channel] base_url" if source == path else f"${BASE_URL_ENV}" if source == BASE_URL_ENV else str(source)
+    return Config(channel=channel, raw=raw, base_url_chosen=chosen, base_url_origin=origin if chosen else "")
 
 
 def normalise_base_url(url: str, source: Path | str = "--base-url") -> str:

@@ -8,6 +8,7 @@ handed.
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 
 from briefing import address, feed, webpage
@@ -41,9 +42,10 @@ def regenerate(library_dir: Path, config: Config | None = None) -> tuple[Path, P
     config = config or load_config(library_dir)
     with Library.open(library_dir) as library:
         episodes = library.episodes()
-        channel = address.published_channel(config, library.stored_meta(address.BASE_URL_KEY), library_dir)
-        # Claimed from the first public feed URL, then kept when the feed moves.
-        podcast_guid = address.claim_podcast_guid(library, channel.feed_url)
+        chosen = address.resolve(config, library.stored_meta(address.BASE_URL_KEY), library_dir)
+        channel = replace(config.channel, base_url=chosen.base_url)
+        # Claimed from the first public feed URL the user configured, then kept when the feed moves.
+        podcast_guid = address.claim_podcast_guid(library, channel.feed_url, chosen.configured)
     try:
         _ensure_channel_cover(library_dir, config)
         feed_path = feed.write_feed(library_dir, channel, episodes, podcast_guid)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from contextlib import nullcontext
 from dataclasses import asdict
 from pathlib import Path
 
@@ -10,7 +9,7 @@ import click
 
 from briefing import address
 from briefing.cli.main import echo_json
-from briefing.config import load_config
+from briefing.config import CONFIG_NAME, load_config
 from briefing.errors import BriefingError, UsageError
 from briefing.feed import hhmmss
 from briefing.library import DB_NAME, FEED_NAME, Library, resolve_library_dir
@@ -68,21 +67,45 @@ def remove(guid: str, delete_files: bool, library: str | None) -> None:
 
 
 @click.command()
-@base_url_option
+@click.option("--base-url", metavar="URL",
+              help="Set the public address of the library folder, kept for later commands (briefing.toml, "
+              "$BRIEFING_BASE_URL and --base-url of other commands still come first).")
+@click.option("--clear", is_flag=True, help="Forget the address an earlier --base-url set.")
+@click.option("--show", is_flag=True, help="Print the feed's address, where it comes from, and the podcast's guid; change nothing.")
 @library_option
-def feed(base_url: str | None, library: str | None) -> None:
+def feed(base_url: str | None, clear: bool, show: bool, library: str | None) -> None:
     """Regenerate feed.xml and index.html from the library and print their paths."""
+    if sum((bool(base_url), clear, show)) > 1:
+        raise UsageError("choose one of --base-url, --clear and --show")
     directory = resolve_library_dir(library)
     Library.open(directory, create=False).close()
+    if show:
+        _show_address(directory)
+        return
     with library_lock(directory, wait=True):
         config = load_config(directory, base_url)
-        _remember_base_url(directory, base_url and config.channel.base_url)
+        _remember_base_url(directory, base_url and config.channel.base_url, clear=clear)
         paths = regenerate(directory, config)
         uploaded = upload_library(directory, config)
+    if clear:
+        click.echo("Forgot the stored address.")
     for path in paths:
         click.echo(str(path))
     if uploaded is not None:
         click.echo(uploaded.line())
+
+
+def _show_address(directory: Path) -> None:
+    config = load_config(directory)
+    with Library.open(directory, create=False) as opened:
+        chosen = address.resolve(config, opened.stored_meta(address.BASE_URL_KEY), directory)
+        guid = opened.stored_meta(address.GUID_KEY) or ""
+    click.echo(f"Feed: {chosen.base_url}{FEED_NAME}")
+    click.echo(f"From: {chosen.origin}")
+    if guid and guid not in address.unclaimed_guids():
+        click.echo(f"Podcast guid: {guid}")
+    else:
+        click.echo("Podcast guid: none yet (claimed from the first public address you configure)")
 
 
 @click.command()
@@ -94,6 +117,9 @@ def feed(base_url: str | None, library: str | None) -> None:
 def serve(host: str, port: int, base_url: str | None, library: str | None) -> None:
     """Serve the feed, web page and episodes over HTTP until Ctrl-C."""
     directory = resolve_library_dir(library)
+    if not _is_library(directory):  # before anything is printed, bound or written
+        raise UsageError(f"{directory}: no library here (no briefing.db, feed.xml or briefing.toml); "
+                         "make an episode first, or choose one with --library")
     config = load_config(directory, base_url)
     here = address.server_url(host, port)  # on every interface: the LAN address, which phones reach
     # Imported here: starlette and uvicorn are slow to import.
@@ -101,18 +127,31 @@ def serve(host: str, port: int, base_url: str | None, library: str | None) -> No
 
     _check_port_free(server, host, port)  # before the feed is rewritten for an address that will not answer
     # Recorded for `make` and `daily` while it runs: the base URL when no other is chosen or stored.
-    with address.recorded_server(directory, here) if Path(directory).is_dir() else nullcontext():
-        stored = None
-        if (Path(directory) / DB_NAME).is_file() or (Path(directory) / FEED_NAME).is_file():  # a lost db is refused
-            with library_lock(directory, wait=True):
-                stored = _remember_base_url(directory, base_url and config.channel.base_url)
-                regenerate(directory, config)
+    with address.recorded_server(directory, here):
+        with library_lock(directory, wait=True):  # a lost db is refused here; an empty library gets its page
+            stored = _remember_base_url(directory, base_url and config.channel.base_url)
+            regenerate(directory, config)
         feed_url = address.published_channel(config, stored, directory).feed_url
         click.echo(f"Serving {directory} at {here} — feed: {feed_url} (Ctrl-C stops)")
         if host in ("0.0.0.0", "::"):
             click.echo(f"On a phone on the same network: open {here} or subscribe to {feed_url}")
         server.serve(directory, host=host, port=port)
+    _forget_this_server(directory, config)
     click.echo("Stopped.")
+
+
+def _is_library(directory: Path) -> bool:
+    return any((Path(directory) / name).is_file() for name in (DB_NAME, FEED_NAME, CONFIG_NAME))
+
+
+def _forget_this_server(directory: Path, config) -> None:
+    """Rewrite the feed without this server's address (its record is gone); skipped while a run holds
+    the library, whose own publishing rewrites it."""
+    try:
+        with library_lock(directory, wait=False):
+            regenerate(directory, config)
+    except BriefingError:
+        pass
 
 
 def _check_port_free(server, host: str, port: int) -> None:
@@ -122,12 +161,13 @@ def _check_port_free(server, host: str, port: int) -> None:
         raise BriefingError(f"cannot listen on {host}:{port} ({error.strerror}); choose another --port") from None
 
 
-def _remember_base_url(directory: Path, base_url: str | None) -> str | None:
-    """Store ``base_url`` (from --base-url) in the library for later commands; return the stored one."""
+def _remember_base_url(directory: Path, base_url: str | None, clear: bool = False) -> str | None:
+    """Store ``base_url`` (from --base-url) in the library for later commands, or forget the stored
+    one (``clear``); return the stored one."""
     with Library.open(directory) as opened:
-        if base_url:
-            opened.set_meta(address.BASE_URL_KEY, base_url)
-        return opened.stored_meta(address.BASE_URL_KEY)
+        if base_url or clear:
+            opened.set_meta(address.BASE_URL_KEY, base_url or "")
+        return opened.stored_meta(address.BASE_URL_KEY) or None
 
 
 @click.command()
