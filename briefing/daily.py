@@ -55,7 +55,7 @@ from briefing import objectstore, pipeline
 from briefing.config import Config, load_config
 from briefing.cores import cpu_count, map_forked
 from briefing.engines import VoiceSettings
-from briefing.errors import BriefingError, NothingToBrief
+from briefing.errors import BriefingError, NothingToBrief, QuietDay
 from briefing.fsutil import remove_stale_leftovers
 from briefing.speech.lexicon import load_lexicon
 from briefing.library import EPISODES_DIR, Library, UsedArticle
@@ -92,7 +92,7 @@ MIN_STORIES_TO_SHARE = 16
 
 # Exit codes of `briefing daily` (also in its --help).
 EXIT_OK = 0
-EXIT_NOTHING = 1  # no episode (NothingToBrief): nothing new to read, every source failed, or rendering failed
+EXIT_NOTHING = 1  # no episode (NothingToBrief): every source failed, or rendering failed (nothing new: QuietDay, 0)
 EXIT_SOME_SOURCES_FAILED = 3  # the episode was published; some sources were skipped
 # 75: another run holds the library lock (errors.LibraryBusy); 2: usage or settings errors.
 
@@ -140,6 +140,12 @@ class DailyResult:
     def exit_code(self) -> int:
         return EXIT_SOME_SOURCES_FAILED if self.failures else EXIT_OK
 
+    def summary(self) -> str:
+        """``Briefing for …: 2 stories, 1:19``."""
+        minutes, seconds = divmod(round(self.episode.duration_s), 60)
+        count = "1 story" if len(self.stories) == 1 else f"{len(self.stories)} stories"
+        return f"{self.episode.title}: {count}, {minutes}:{seconds:02d}"
+
 
 def run_daily(library_dir: Path, options: DailyOptions, *, report: Report = lambda line: None,
               progress: pipeline.Progress | None = None, note: Report | None = None,
@@ -180,8 +186,9 @@ def run_daily(library_dir: Path, options: DailyOptions, *, report: Report = lamb
                 stories = merge_duplicates(stories, order_candidates(gathered.candidates))
         while True:
             if not stories:
-                problem = f"{len(failures)} source(s) failed" if failures else "no new articles in the sources"
-                raise NothingToBrief(f"nothing to brief for {date}: {problem}")
+                if not failures:
+                    raise QuietDay(f"Nothing new for {date}: no new articles in the sources, so no episode.")
+                raise NothingToBrief(f"nothing to brief for {date}: {len(failures)} source(s) failed")
             plan, script, fit = fit_day(stories, options, library_dir, kept)
             try:
                 episode, gain = _render_and_publish(library_dir, script, options, progress, pool,

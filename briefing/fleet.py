@@ -139,8 +139,7 @@ def make_channel(library_dir: str, options: FleetOptions) -> ChannelOutcome:
         return outcome(False, error.message)
     except Exception as error:  # a bug met by one channel is that channel's line, not the fleet's end
         return outcome(False, f"{type(error).__name__}: {error}")
-    minutes, seconds = divmod(round(result.episode.duration_s), 60)
-    summary = f"{result.episode.title}: {len(result.stories)} stories, {minutes}:{seconds:02d}"
+    summary = result.summary()
     if skipped:
         summary += f"; {len(skipped)} source(s) skipped"
     if result.uploaded is not None:  # run_daily uploaded it; an upload that failed is its error above

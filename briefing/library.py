@@ -315,15 +315,23 @@ class Library:
 
     @_guarded
     def remove(self, guid: str, delete_files: bool = False) -> Episode:
-        """Forget an episode; with ``delete_files`` also delete its files no other episode uses."""
+        """Forget an episode (``guid``, or a prefix only it starts with); with ``delete_files`` also
+        delete its files no other episode uses."""
         with self._transaction():
-            episode = self.get(guid)
-            if episode is None:
-                raise UsageError(f"{self.directory / DB_NAME}: no episode with guid {guid!r}")
-            self._db.execute("DELETE FROM episodes WHERE guid = ?", (guid,))
+            episode = self.get(guid) or self._by_prefix(guid)
+            self._db.execute("DELETE FROM episodes WHERE guid = ?", (episode.guid,))
         if delete_files:
             self.delete_unreferenced_files(episode)
         return episode
+
+    def _by_prefix(self, prefix: str) -> Episode:
+        found = [episode for episode in self.episodes() if prefix and episode.guid.startswith(prefix)]
+        if len(found) == 1:
+            return found[0]
+        if not found:
+            raise UsageError(f"{self.directory / DB_NAME}: no episode with guid {prefix!r}")
+        raise UsageError(f"{prefix!r} starts {len(found)} episodes' guids ({', '.join(e.guid for e in found[:3])}"
+                         f"{', …' if len(found) > 3 else ''}): give more of it")
 
     @_guarded
     def delete_unreferenced_files(self, episode: Episode) -> list[Path]:

@@ -95,8 +95,7 @@ def test_same_date_replaces_the_episode_and_update_adds_only_new_articles(tmp_pa
     assert assert_feed_valid(library) == 1
 
     next_day = daily(library, "--date", "2026-11-26")
-    assert next_day.exit_code == 1
-    assert "nothing to brief for 2026-11-26: no new articles" in next_day.stderr
+    assert next_day.exit_code == 0 and next_day.output == ""  # a quiet day, and -q: nothing to say
     assert len(daily_episodes(library)) == 1
 
 
@@ -255,3 +254,14 @@ def test_update_says_the_told_stories_word_for_word_and_encodes_only_what_change
 
 def _timing(library: Path, episode) -> dict:
     return json.loads((library / episode.audio_path).with_suffix(".json").read_text(encoding="utf-8"))
+
+
+def test_the_summary_line_counts_one_story_in_the_singular():
+    from briefing.daily import DailyResult
+    from briefing.model import Episode
+
+    episode = Episode("g", "Briefing for Wednesday 25 November 2026", "2026-11-25T06:00:00+00:00", "a.mp3", 1, 79.4,
+                      "daily:2026-11-25", "espeak en")
+    story = Story("k", Article("Harbour bridge", [], "x", "text"))
+    assert DailyResult(episode, [story]).summary() == "Briefing for Wednesday 25 November 2026: 1 story, 1:19"
+    assert DailyResult(episode, [story, story]).summary().endswith(": 2 stories, 1:19")

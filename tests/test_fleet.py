@@ -238,7 +238,7 @@ def test_exit_codes_say_whether_all_some_or_no_channels_published(tmp_path):
     some = run_cli(["fleet", fleet, "--workers", "2", "--date", DATE, *FLEET_ARGS], home=tmp_path, timeout=300)
 
     assert some.returncode == 3, some.stdout + some.stderr
-    assert "quiet: FAILED  nothing to brief for 2026-11-25: no new articles in the sources" in some.stderr
+    assert "quiet: FAILED  Nothing new for 2026-11-25: no new articles in the sources, so no episode." in some.stderr
     assert "news:" not in some.stdout + some.stderr  # -q: published channels are not listed
     assert some.stdout.splitlines()[-1].startswith("2 channels: 1 published, 1 failed, in ")
     assert_channel_done(fleet / "news", DATE)

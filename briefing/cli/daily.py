@@ -43,16 +43,17 @@ def daily(ctx, date, minutes, update, library, voice, engine, workers, chime, au
     re-rendered from the same stories, with --update new articles are added to them.
 
     \b
-    Exit codes: 0 published; 3 published, but some sources failed (each
-    named on stderr); 1 nothing published (nothing new, or every source
-    failed); 75 another briefing holds the library (see --wait); 2 bad
-    options or settings.
+    Exit codes: 0 published, or nothing new today (one line; -q: none);
+    3 published, but some sources failed (each named on stderr); 1
+    nothing published because every source failed; 75 another briefing
+    holds the library (see --wait); 2 bad options or settings.
     """
     import datetime as dt
     from contextlib import ExitStack
 
     from briefing.config import CONFIG_NAME, SettingsError, load_config
     from briefing.daily import DEFAULT_MINUTES
+    from briefing.errors import QuietDay
     from briefing.library import resolve_library_dir
     from briefing.speak import SpeechPool
     from briefing.voices import asked_profile, load_profile
@@ -98,14 +99,15 @@ def daily(ctx, date, minutes, update, library, voice, engine, workers, chime, au
         try:
             result = run_daily(library_dir, options, report=report, progress=None if quiet else progress,
                                note=(lambda line: None) if quiet else report, standing_pool=pool_for)
+        except QuietDay as day:  # not a failure: one line, or nothing with -q
+            if not quiet:
+                click.echo(day.message)
+            ctx.exit(0)
         finally:
             for bar in bars:
                 bar.__exit__(None, None, None)
     if not quiet:
-        episode = result.episode
-        minutes_long, seconds = divmod(round(episode.duration_s), 60)
-        click.echo(f"{episode.title}: {len(result.stories)} stories, {minutes_long}:{seconds:02d} "
-                   f"→ {library_dir / episode.audio_path}")
+        click.echo(f"{result.summary()} → {library_dir / result.episode.audio_path}")
         for story in result.stories:
             merged = f"  (+{len(story.merged)} similar)" if story.merged else ""
             click.echo(f"  - {story.article.title}{merged}")

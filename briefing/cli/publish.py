@@ -45,15 +45,20 @@ def episodes(library: str | None, as_json: bool) -> None:
         click.echo("\t".join(strip_controls_inline(field) for field in fields))
 
 
+wait_option = click.option("--wait", is_flag=True,
+                           help="If another briefing is using the library, wait for it (default: exit 75).")
+
+
 @click.command()
 @click.argument("guid")
 @click.option("--delete-files", is_flag=True, help="Also delete the episode's audio and side files.")
+@wait_option
 @library_option
-def remove(guid: str, delete_files: bool, library: str | None) -> None:
-    """Remove the episode GUID from the library, the feed and the web page."""
+def remove(guid: str, delete_files: bool, wait: bool, library: str | None) -> None:
+    """Remove the episode GUID (or a prefix only its guid starts with) from the library, the feed and the web page."""
     directory = resolve_library_dir(library)
     Library.open(directory, create=False).close()  # a clear error when there is no library
-    with library_lock(directory, wait=True):  # one writer of feed.xml at a time
+    with library_lock(directory, wait=wait):  # one writer of feed.xml at a time
         config = load_config(directory)
         publish_target(directory, config)  # refused before anything is removed
         with Library.open(directory, create=False) as opened:
@@ -72,8 +77,9 @@ def remove(guid: str, delete_files: bool, library: str | None) -> None:
               "$BRIEFING_BASE_URL and --base-url of other commands still come first).")
 @click.option("--clear", is_flag=True, help="Forget the address an earlier --base-url set.")
 @click.option("--show", is_flag=True, help="Print the feed's address, where it comes from, and the podcast's guid; change nothing.")
+@wait_option
 @library_option
-def feed(base_url: str | None, clear: bool, show: bool, library: str | None) -> None:
+def feed(base_url: str | None, clear: bool, show: bool, wait: bool, library: str | None) -> None:
     """Regenerate feed.xml and index.html from the library and print their paths."""
     if sum((bool(base_url), clear, show)) > 1:
         raise UsageError("choose one of --base-url, --clear and --show")
@@ -82,7 +88,7 @@ def feed(base_url: str | None, clear: bool, show: bool, library: str | None) -> 
     if show:
         _show_address(directory)
         return
-    with library_lock(directory, wait=True):
+    with library_lock(directory, wait=wait):
         config = load_config(directory, base_url)
         _remember_base_url(directory, base_url and config.channel.base_url, clear=clear)
         paths = regenerate(directory, config)
