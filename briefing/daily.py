@@ -446,7 +446,7 @@ def _render_and_publish(library_dir: Path, script: Script, options: DailyOptions
     made = pipeline.make_episode(script, pipeline.MakeOptions(
         voice=options.render.profile, engine=options.render.engine, chime=options.render.chime,
         audio=options.render.audio,
-        workers=options.workers, library=library_dir, kind="daily", description=f"Today: {headlines}.",
+        workers=options.workers, library=library_dir, kind="daily", description=f"Today: {headlines.rstrip('.')}.",
         lock=False,  # run_daily holds it for the whole run
         upload=False,  # run_daily uploads once the day is recorded
         keep_gain_db=keep_gain_db,

@@ -34,7 +34,7 @@ from starlette.types import Receive, Scope, Send
 from briefing.config import load_config
 from briefing.errors import BriefingError
 from briefing.feed import CHANNEL_COVER, FEED_NAME
-from briefing.feed_style import STYLESHEET_NAME
+from briefing.feed_style import FALLBACK_STYLE_NAME, STYLESHEET_NAME
 from briefing.formats import media_types
 from briefing.library import DB_NAME, Library, episode_files
 from briefing.server_guard import ServerLimits, connection_capacity, guarded_protocol, limit_logging, raise_file_limit
@@ -58,7 +58,7 @@ SPECIAL_TYPES = {"feed.xml": "application/xml; charset=utf-8"}
 # Matched on the end of the name before the suffix alone: the Podcasting 2.0 chapters type.
 NAME_ENDINGS = {".chapters.json": "application/json+chapters"}
 # Files that change in place: clients should revalidate (cheaply, with the ETag) every time.
-REVALIDATE = {".xml", ".html", ".xsl"}
+REVALIDATE = {".xml", ".html", ".xsl", ".css"}
 # Written beside each episode's audio, named after it; the timing .json has no column of its own.
 SIDE_SUFFIXES = (".json", ".txt", ".vtt", ".chapters.json", ".png")
 logger = logging.getLogger("uvicorn.error")
@@ -98,7 +98,7 @@ class Published:
         return tuple(signature)
 
     def _read(self) -> frozenset[str]:
-        paths = {FEED_NAME, STYLESHEET_NAME, PAGE_NAME, CHANNEL_COVER}
+        paths = {FEED_NAME, STYLESHEET_NAME, FALLBACK_STYLE_NAME, PAGE_NAME, CHANNEL_COVER}
         try:
             image = load_config(self.root).channel.image
         except BriefingError:

@@ -11,7 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 import html
 from pathlib import Path
 from urllib.parse import quote, urlsplit
@@ -168,8 +168,8 @@ def _episode(library_dir: Path, episode: Episode, number: int) -> str:
         parts.append(f'<p class="meta">Source: <a href="{_escape(own)}">{_escape(urlsplit(own).hostname or own)}</a></p>')
     parts.append(f'<p class="meta">{_escape(synthetic_note(episode))}</p>')
     chapters = read_chapters(library_dir, episode.chapters_path)
-    if chapters:
-        parts.append(_chapter_list(chapters, player))
+    if chapters:  # a chapter links its source when it is not the episode's own (said once, above)
+        parts.append(_chapter_list([replace(c, url=None) if c.url == own else c for c in chapters], player))
     transcript = read_transcript(library_dir, episode)
     if transcript:
         parts.append(f"<details><summary>Transcript</summary><pre>{_escape(transcript)}</pre></details>")

@@ -143,9 +143,9 @@ def referred_urls(feed_url: str) -> set[str]:
     status, _, body = fetch(feed_url)
     assert status == 200
     urls = {feed_url}
-    stylesheet = re.search(rb'<\?xml-stylesheet [^>]*href="([^"]+)"', body)
-    assert stylesheet, "the feed names its stylesheet"
-    urls.add(urljoin(feed_url, stylesheet[1].decode()))
+    stylesheets = re.findall(rb'<\?xml-stylesheet [^>]*href="([^"]+)"', body)
+    assert len(stylesheets) == 2, "the feed names its stylesheets: XSLT, and CSS for browsers without it"
+    urls.update(urljoin(feed_url, href.decode()) for href in stylesheets)
     for element in ET.fromstring(body).iter():
         for attribute in ("url", "href"):
             if element.get(attribute, "").startswith("http"):
@@ -180,7 +180,7 @@ def assert_bucket_serves_the_library(library: Path, base_url: str) -> set[str]:
                           "max-age=300" if relative in ("feed.xml", "index.html") else "max-age=3600")
         assert expected_cache in headers.get("cache-control", ""), (relative, headers.get("cache-control"))
         relatives.add(relative)
-    assert "feed.xsl" in relatives and "cover.png" in relatives
+    assert {"feed.xsl", "feed.css", "cover.png"} <= relatives
     assert any(path.endswith(".mp3") for path in relatives)
     return relatives
 
