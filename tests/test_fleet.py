@@ -271,9 +271,10 @@ def test_publish_url_uploads_the_feed_last_and_skips_episodes_already_there(tmp_
     library, published = fleet / "news", bucket / "news"
     episode_files = sorted(path.name for path in (library / "episodes").iterdir())
     assert sorted(path.name for path in (published / "episodes").iterdir()) == episode_files
-    for name in ["feed.xml", "feed.xsl", "index.html", "cover.png", *(f"episodes/{file}" for file in episode_files)]:
+    top = ["feed.xml", "feed.xsl", "feed.css", "index.html", "cover.png"]
+    for name in [*top, *(f"episodes/{file}" for file in episode_files)]:
         assert (published / name).read_bytes() == (library / name).read_bytes(), name
-    assert f"; {len(episode_files) + 4} file(s) uploaded" in first.stdout
+    assert f"; {len(episode_files) + len(top)} file(s) uploaded" in first.stdout
     assert not list(published.glob("*.db")) and not (published / "inbox").exists()
 
     again = run_cli(["fleet", fleet, "--workers", "1", "--date", DATE, "--voice", "british", "--minutes", "1"],
@@ -281,8 +282,8 @@ def test_publish_url_uploads_the_feed_last_and_skips_episodes_already_there(tmp_
     assert again.returncode == 3, again.stdout + again.stderr
     assert (published / "feed.xml").read_bytes() == (library / "feed.xml").read_bytes()
     new_files = {path.name for path in (library / "episodes").iterdir()} - set(episode_files)
-    # The unchanged episode files are skipped; a folder has no ETag, so the four others are sent again.
-    assert f"; {len(new_files) + 4} file(s) uploaded" in again.stdout
+    # The unchanged episode files are skipped; a folder has no ETag, so the five others are sent again.
+    assert f"; {len(new_files) + 5} file(s) uploaded" in again.stdout
 
 
 def test_a_folder_without_channels_is_a_one_line_usage_error(tmp_path):
