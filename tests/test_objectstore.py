@@ -35,7 +35,9 @@ if not MOTO_SERVER.exists():
 
 BUCKET = "podcasts"
 DATE, NEXT_DATE = "2026-11-25", "2026-11-26"
-MAKE_ARGS = ["--voice", "british", "--minutes", "1"]
+# The channel's own voice and length ([channel] voice, minutes): daily and fleet run without options.
+CHANNEL_SETTINGS = 'voice = "british"\nminutes = 1\n'
+BRITISH = "espeak en-gb-x-rp"
 CREDENTIALS = {"AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing", "AWS_DEFAULT_REGION": "us-east-1"}
 # The README's bucket policy: anyone may read the objects; only the credentials may write.
 PUBLIC_READ = {"Version": "2012-10-17", "Statement": [{
@@ -108,7 +110,7 @@ def channel(folder: Path, name: str, moto: MotoServer, articles: list[str], extr
         shutil.copy(FIXTURES / article, library / "inbox")
     (library / "briefing.toml").write_text(
         f'[channel]\ntitle = "{name.title()} briefing"\nbase_url = "{moto.endpoint}/{BUCKET}/{name}/"\n'
-        f'{extra_channel}\n[sources]\ninbox = "inbox"\n\n'
+        f'{CHANNEL_SETTINGS}{extra_channel}\n[sources]\ninbox = "inbox"\n\n'
         f'[publish]\nurl = "s3://{BUCKET}/{name}"\nendpoint_url = "{moto.endpoint}"\n{extra_publish}',
         encoding="utf-8")
     return library
@@ -260,8 +262,7 @@ def test_daily_uploads_every_file_the_feed_and_page_name_feed_last_and_a_rerun_s
     base_url = f"{moto.endpoint}/{BUCKET}/daily/"
     moto.forget()
 
-    made = run_cli(["daily", "--library", library, "--date", DATE, *MAKE_ARGS], home=tmp_path,
-                   env=env_for(tmp_path), timeout=300)
+    made = run_cli(["daily", "--library", library, "--date", DATE], home=tmp_path, env=env_for(tmp_path), timeout=300)
 
     assert made.returncode == 0, made.stdout + made.stderr
     listings, puts = s3_calls(moto, "daily")
@@ -285,6 +286,27 @@ def test_daily_uploads_every_file_the_feed_and_page_name_feed_last_and_a_rerun_s
     assert set(puts) == changed and "feed.xml" in changed  # lastBuildDate moved; the episodes did not
     assert f"Uploaded {len(puts)} file(s) to s3://{BUCKET}/daily ({len(before) - len(puts)} unchanged)" in again.stdout
     assert_bucket_serves_the_library(library, base_url)
+    [episode] = episodes_of(library)
+    assert episode.voice == BRITISH and 45 <= episode.duration_s <= 80  # the channel's voice and minutes
+
+    before = local_bytes(library, published_paths(library))
+    moto.forget()
+    article = run_cli(["make", FIXTURES / "storm-ciaran.txt", "--library", library, "--max-words", "30"],
+                      home=tmp_path, env=env_for(tmp_path), timeout=300)
+    assert article.returncode == 0, article.stderr
+    listings, puts = s3_calls(moto, "daily")
+    new = published_paths(library) - set(before)
+    assert listings == 1 and puts[-1] == "feed.xml"
+    assert {path for path in puts if path.startswith("episodes/")} == new  # only the new episode's files
+    assert f"Uploaded {len(puts)} file(s) to s3://{BUCKET}/daily" in article.stdout
+    assert_bucket_serves_the_library(library, base_url)
+
+
+def episodes_of(library: Path) -> list:
+    from briefing.library import Library
+
+    with Library.open(library, create=False) as opened:
+        return opened.episodes()
 
 
 @pytest.mark.slow
@@ -297,8 +319,8 @@ def test_fleet_publishes_each_channel_and_the_next_day_uploads_only_the_new_epis
     coast = channel(fleet, "coast", moto, ["storm-ciaran.txt"])
     moto.forget()
 
-    first = run_cli(["fleet", fleet, "--workers", "1", "--date", DATE, *MAKE_ARGS], home=tmp_path,
-                    env=env_for(tmp_path), timeout=300)
+    first = run_cli(["fleet", fleet, "--workers", "1", "--date", DATE], home=tmp_path, env=env_for(tmp_path),
+                    timeout=300)
 
     assert first.returncode == 0, first.stdout + first.stderr
     day_one = {}
@@ -308,12 +330,13 @@ def test_fleet_publishes_each_channel_and_the_next_day_uploads_only_the_new_epis
         assert re.search(rf"^{library.name}: published .*; {len(puts)} file\(s\) uploaded", first.stdout, re.M)
         assert_bucket_serves_the_library(library, f"{moto.endpoint}/{BUCKET}/{library.name}/")
         day_one[library.name] = published_paths(library)
+        assert [episode.voice for episode in episodes_of(library)] == [BRITISH]  # each channel's own voice
 
     shutil.copy(FIXTURES / "cycle-lanes.txt", city / "inbox")
     shutil.copy(FIXTURES / "bin-collections.txt", coast / "inbox")
     moto.forget()
     day_two = {}
-    second = run_cli(["fleet", fleet, "--workers", "1", "--date", NEXT_DATE, *MAKE_ARGS], home=tmp_path,
+    second = run_cli(["fleet", fleet, "--workers", "1", "--date", NEXT_DATE], home=tmp_path,
                      env=env_for(tmp_path), timeout=300)
 
     assert second.returncode == 0, second.stdout + second.stderr
