@@ -192,6 +192,13 @@ def episode_sources(library_dir: Path, episode: Episode) -> list[tuple[str, str]
     return found + [(title, url) for title, url in read_sources(library_dir, episode.chapters_path) if url != own]
 
 
+def notes_summary(description: str) -> str:
+    """The episode's own description inside an item's show notes (what ``briefing rebuild`` restores)."""
+    for marker in ("\n\nSources:\n", "\n\nNarrated by a synthetic voice"):
+        description = description.split(marker, 1)[0]
+    return description
+
+
 def synthetic_note(episode: Episode) -> str:
     voice = f" ({episode.voice})" if episode.voice else ""
     return f"Narrated by a synthetic voice{voice}, not a person."
