@@ -8,6 +8,7 @@ Every text it writes has its control characters dropped here, whatever the calle
 from __future__ import annotations
 
 import json
+import os
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -132,7 +133,8 @@ def read_sources(library_dir: Path, relative: str | None) -> list[tuple[str, str
     if not relative:
         return []
     try:
-        data = json.loads((Path(library_dir) / relative).read_text(encoding="utf-8"))
+        with open(os.path.join(library_dir, relative), encoding="utf-8") as handle:  # once per episode: no pathlib
+            data = json.load(handle)
         found = [(str(c.get("title", "")), c["url"]) for c in data["chapters"] if isinstance(c.get("url"), str)]
     except (OSError, ValueError, KeyError, TypeError, AttributeError):
         return []
