@@ -6,9 +6,12 @@ EXAMPLE ?= ../shared/examples/kharkiv-counter-offensive.txt
 demo: setup
 	.venv/bin/briefing make $(EXAMPLE)
 
+# Most of the suite waits on processes (ffmpeg, the speech engine, servers): more workers than cores pay.
+TEST_WORKERS ?= 3
+
 test: setup-test
 	.venv/bin/python -m mypy
-	.venv/bin/python -m pytest -q
+	.venv/bin/python -m pytest -q -n $(TEST_WORKERS) --dist worksteal
 
 setup:
 	scripts/setup.sh

@@ -24,12 +24,14 @@ from __future__ import annotations
 import argparse
 import contextlib
 import http.server
+import json
 import os
 import random
 import re
 import resource
 import shutil
 import signal
+import socket
 import stat
 import sys
 import tempfile
@@ -214,6 +216,7 @@ class Case:
     output: Callable[[Path], Path] | None = None  # a hostile -o for make
     check: Callable[[Path, str, str], str | None] | None = None  # (folder, stdout, stderr) -> problem
     voice: str | None = "british"  # None: the default profile (whose engine segfaulted on issue 10's input)
+    library: Callable[[Path], None] | None = None  # prepares make's library folder (its lock file, say)
 
 
 @dataclass
@@ -242,6 +245,22 @@ def write(name: str, content: str | bytes) -> Callable[[Path], str]:
             path.write_text(content, encoding="utf-8")
         return str(path)
     return make
+
+
+def lock_fifo(library: Path) -> None:
+    os.mkfifo(library / ".briefing.lock")
+
+
+def lock_to_dev_zero(library: Path) -> None:
+    (library / ".briefing.lock").symlink_to("/dev/zero")
+
+
+def lock_of_a_live_pid_far_ahead(library: Path) -> None:
+    from briefing.fsutil import machine_identity
+
+    (library / ".briefing.lock").write_text(json.dumps({
+        "owner": "someone", "host": socket.gethostname(), "pid": 1, "expires": time.time() + 10 * 365 * 86400,
+        "acquired": time.time(), "machine": machine_identity()}))
 
 
 def fifo(folder: Path) -> str:
@@ -378,6 +397,12 @@ def cases(base: str, private: str) -> list[Case]:
              expect="refused", check=no_secret),
         Case("ssrf-ipv4-mapped-ipv6", lambda folder: private.replace("127.0.0.2", "[::ffff:127.0.0.2]") + "/secret",
              url=True, private_opt_in=False, expect="refused", check=no_secret),
+        Case("lock-file-is-a-fifo", write("a.txt", "T\n\nA sentence here. Another one there.\n"), expect="ok",
+             commands=("make",), library=lock_fifo),
+        Case("lock-file-links-to-dev-zero", write("a.txt", "T\n\nA sentence here. Another one there.\n"),
+             expect="ok", commands=("make",), library=lock_to_dev_zero),
+        Case("lock-of-a-live-pid-expiring-in-10-years", write("a.txt", "T\n\nA sentence here. Another one there.\n"),
+             expect="ok", commands=("make",), library=lock_of_a_live_pid_far_ahead),
     ]
 
 
@@ -456,6 +481,9 @@ def run_case(case: Case, command: str, scratch: Path) -> Run:
     if command == "make":
         output = case.output(folder) if case.output else folder / "out" / "article.mp3"
         argv += ["-o", str(output), "--library", str(folder / "lib"), "-q"]
+        if case.library:
+            (folder / "lib").mkdir()
+            case.library(folder / "lib")
         argv += ["--voice", case.voice] if case.voice else []
     (folder / "tmpdir").mkdir()  # the child's TMPDIR and HOME: whatever stays in them was left behind
     (folder / "home").mkdir()

@@ -44,6 +44,7 @@ sys.path.insert(0, str(ROOT))
 from briefing.speech.lexicon import load_lexicon  # noqa: E402
 from speech_leftovers import DISPLAY_LEFTOVERS  # noqa: E402
 from briefing.voices import load_profile, profile_names  # noqa: E402
+from briefing.sidefiles import side_path  # noqa: E402
 
 os.environ["HF_HUB_OFFLINE"] = "1"  # the judges come from pip packages; never from a hub
 
@@ -254,7 +255,7 @@ def render(profile: str, article: Path, folder: Path, voices: Path | None = None
     process.stderr.close()
     if os.waitstatus_to_exitcode(status) != 0:
         return stderr.splitlines()[-1] if stderr else f"exit status {status}"
-    timing = json.loads(output.with_suffix(".json").read_text(encoding="utf-8"))
+    timing = json.loads(side_path(output, "timing").read_text(encoding="utf-8"))
     asked = load_profile(profile)
     if timing.get("engine") not in (None, asked.engine):
         return f"fell back to {timing.get('engine')}: {stderr}"
@@ -266,7 +267,7 @@ def render(profile: str, article: Path, folder: Path, voices: Path | None = None
 
 def display_leftovers(output: Path) -> int:
     """Engine spellings ("B.B.C", "Miz", a voice span ...) in the .vtt and chapters written beside ``output``."""
-    written = [output.with_suffix(".vtt"), output.with_suffix(".chapters.json")]
+    written = [side_path(output, "transcript"), side_path(output, "chapters")]
     return sum(len(DISPLAY_LEFTOVERS.findall(path.read_text(encoding="utf-8"))) for path in written if path.is_file())
 
 

@@ -33,6 +33,7 @@ from urllib.parse import urlsplit
 from briefing.config import DEFAULT_BASE_URL, ChannelSettings, Config
 from briefing.feed import FEED_NAME, podcast_guid
 from briefing.fsutil import atomic_write_text, host_tag
+from briefing.processes import process_alive, process_start
 
 SERVER_FILE = ".server.json"  # an older briefing's one record; hidden, so never served
 SERVER_RECORDS = ".server-*.json"  # one per running server
@@ -147,7 +148,7 @@ def _usable(address: str) -> bool:
 def recorded_server(library_dir: Path, url: str) -> Iterator[None]:
     """Record ``url`` as this server's address for as long as the block runs (its own file)."""
     path = Path(library_dir) / f".server-{host_tag()}-{os.getpid()}.json".replace("/", "_")
-    record = {"url": url, "pid": os.getpid(), "host": host_tag(), "started": _process_start(os.getpid()),
+    record = {"url": url, "pid": os.getpid(), "host": host_tag(), "started": process_start(os.getpid()),
               "since": time.time()}
     atomic_write_text(path, json.dumps(record))
     try:
@@ -167,10 +168,10 @@ def running_server_url(library_dir: Path) -> str | None:
 
 
 def _live_url(record: dict) -> bool:
-    url, pid = record.get("url"), record.get("pid")
+    url, pid, started = record.get("url"), record.get("pid"), record.get("started")
     if not isinstance(url, str) or not url.startswith("http://") or not url.endswith("/"):
         return False
-    return record.get("host") != host_tag() or _is_running(pid, record.get("started"))
+    return record.get("host") != host_tag() or process_alive(pid, started if isinstance(started, str) else None)
 
 
 def _read_record(path: Path) -> dict | None:
@@ -179,23 +180,3 @@ def _read_record(path: Path) -> dict | None:
     except (OSError, ValueError):
         return None
     return record if isinstance(record, dict) else None
-
-
-def _is_running(pid: object, started: object) -> bool:
-    if not isinstance(pid, int) or pid <= 0:  # os.kill(0, …) would ask about our own process group
-        return False
-    try:
-        os.kill(pid, 0)
-    except (ProcessLookupError, OverflowError):
-        return False
-    except PermissionError:
-        pass  # alive, someone else's
-    return started is None or _process_start(pid) in (None, started)  # a recycled pid started later
-
-
-def _process_start(pid: int) -> str | None:
-    """The process's start time in clock ticks since boot (Linux), which a recycled pid does not share."""
-    try:
-        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[19]
-    except (OSError, IndexError):
-        return None

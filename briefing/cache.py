@@ -1,4 +1,4 @@
-"""The library's cache, ``<library>/cache/``: synthesised segments (``speech/``) and encoded pieces of
+"""The library's cache, ``<library>/cache/`` (or ``[channel] cache_dir``): synthesised segments (``speech/``) and encoded pieces of
 episodes (``encoded/``), so a re-run, a ``daily --update`` or a re-render after a small edit speaks
 and encodes only what changed.
 
@@ -191,8 +191,12 @@ def _model_identity(settings: VoiceSettings) -> list[object]:
 
 
 def open_cache(library_dir: Path, config: Config) -> SpeechCache | None:
-    """The library's speech cache as its ``briefing.toml`` (``config``) sizes it; None when ``cache_mb`` is 0."""
-    megabytes = config.raw.get("channel", {}).get("cache_mb", DEFAULT_CACHE_MB)
+    """The library's speech cache as its ``briefing.toml`` (``config``) sizes and places it (``cache_dir``,
+    relative to the library: the channels of a fleet may share one, so a sentence they all say is
+    synthesised once); None when ``cache_mb`` is 0."""
+    channel = config.raw.get("channel", {})
+    megabytes = channel.get("cache_mb", DEFAULT_CACHE_MB)
     if megabytes <= 0:
         return None
-    return SpeechCache(Path(library_dir) / CACHE_DIR, int(megabytes * 1024 * 1024))
+    folder = Path(library_dir) / Path(channel.get("cache_dir", CACHE_DIR)).expanduser()
+    return SpeechCache(folder, int(megabytes * 1024 * 1024))

@@ -95,6 +95,9 @@ SCHEMA: dict[str, dict[str, Setting]] = {
         "minutes": Setting("number", 0.5, 180),  # the daily episode's length
         "intro": _TEXT, "outro": _TEXT,  # what is said first and last; {title} and {date} are filled in
         "locked": _FLAG,  # podcast:locked: directories may not import the show under another owner
+        # How long a replaced episode's audio keeps answering after the feed stops naming it.
+        "keep_replaced_hours": Setting("number", 0, 8760),
+        "cache_dir": _TEXT,  # that cache's folder (relative: to the library); one for a fleet's channels shares it
     },
     "sources": {
         "inbox": Setting("texts"), "feeds": Setting("texts"), "urls": Setting("texts"), "files": Setting("texts"),
@@ -133,6 +136,7 @@ class ChannelSettings:
     outro: str | None = None
     locked: bool = False
     title_configured: bool = False  # False: the built-in title, which the narration calls "your briefing"
+    keep_replaced_hours: float = 48.0  # a replaced episode's files answer this long after the feed drops them
 
     @property
     def feed_url(self) -> str:

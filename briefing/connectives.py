@@ -42,7 +42,6 @@ SUBORDINATING_CONJUNCTIONS: frozenset[str] = frozenset({
     "now that", "once", "since", "so", "so that", "though", "till", "unless", "until", "when",
     "when and if", "while",
 })
-PDTB_EXPLICIT_CONNECTIVES = DISCOURSE_ADVERBIALS | COORDINATING_CONJUNCTIONS | SUBORDINATING_CONJUNCTIONS
 
 TEMPORAL_ADVERBIALS: frozenset[str] = frozenset({
     "afterwards", "by then", "earlier", "finally", "later", "meantime", "meanwhile", "next", "previously",

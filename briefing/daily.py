@@ -23,15 +23,19 @@ the others), and what a story's selection leaves unused goes to the most importa
 were cut. A story always says its title and at least one sentence. Stories that do not fit are left
 out and stay unread, for a later briefing.
 
-Idempotence (one episode per date, guid ``episode_guid("daily:<date>")``):
+Idempotence (one episode per date in the feed; its GUID from the library's identity, the date and
+the stories told, see ``briefing.identity``):
   - the first run for a date reads the new articles and publishes;
   - a later run for the same date without ``--update`` re-renders the same stories from their
-    stored text (no source is read again) and replaces the episode;
+    stored text (no source is read again) and replaces the episode under the same GUID;
   - with ``--update`` it reads new articles and rebuilds the day's episode from the stored stories
     plus the new ones. The stories already told say word for word what they said, with the same
     pauses (the day's fit, ``DayFit``, is stored with them) and loudness: only the intro, the
     headlines and the new stories are spoken and encoded again. The new ones get the share of the
-    budget the day's fit gives a story, so the episode grows by them.
+    budget the day's fit gives a story, so the episode grows by them. An episode that tells new
+    stories gets a new GUID and the day's earlier item leaves the feed, so podcast apps download it
+    (gPodder ignores new audio under a GUID it has); the earlier audio keeps answering for
+    ``[channel] keep_replaced_hours``.
 The articles are recorded as used only after the episode is published: a run killed before that
 leaves them unread; one killed just after is repaired by the next run, which republishes them.
 A story the engine cannot speak (it fails, or its process crashes, on one of the story's sentences)
@@ -47,11 +51,11 @@ from __future__ import annotations
 import datetime as dt
 import json
 from collections.abc import Callable, Sequence
-from contextlib import ExitStack
+from contextlib import AbstractContextManager, ExitStack, nullcontext
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-from briefing import objectstore, pipeline
+from briefing import identity, objectstore, pipeline
 from briefing.config import Config, load_config
 from briefing.cores import cpu_count, map_forked
 from briefing.engines import VoiceSettings
@@ -92,8 +96,8 @@ MIN_STORIES_TO_SHARE = 16
 
 # Exit codes of `briefing daily` (also in its --help).
 EXIT_OK = 0
-EXIT_NOTHING = 1  # no episode (NothingToBrief): every source failed, or rendering failed (nothing new: QuietDay, 0)
 EXIT_SOME_SOURCES_FAILED = 3  # the episode was published; some sources were skipped
+# 1: no episode (NothingToBrief: every source failed, or rendering failed; nothing new is QuietDay, 0);
 # 75: another run holds the library lock (errors.LibraryBusy); 2: usage or settings errors.
 
 Report = Callable[[str], None]  # one line for stderr: a skipped source, or a note on what is done
@@ -124,7 +128,7 @@ class DailyOptions:
     minutes: float = DEFAULT_MINUTES
     update: bool = False
     workers: int | None = None
-    wait: bool = False
+    wait: bool | float = False  # for the library lock: True or seconds (``locking.library_lock``)
     framing: Framing = Framing()  # the show's name, intro and outro: run_daily takes them from [channel]
 
 
@@ -149,13 +153,15 @@ class DailyResult:
 
 def run_daily(library_dir: Path, options: DailyOptions, *, report: Report = lambda line: None,
               progress: pipeline.Progress | None = None, note: Report | None = None,
-              standing_pool: Callable[[str, VoiceSettings, int | None], SpeechPool] | None = None) -> DailyResult:
+              standing_pool: Callable[[str, VoiceSettings, int | None], SpeechPool] | None = None,
+              fetch_stage: Callable[[], AbstractContextManager[object]] = nullcontext) -> DailyResult:
     """Make and publish ``options.date``'s briefing, holding the library lock throughout.
 
     Problems (a skipped source or story) go to ``report``; notes on what is done to ``note`` (default:
     ``report`` too). ``standing_pool`` gives speech workers the caller owns (started before this run,
     or a fleet worker's that outlast it), for the engine, voice settings and number of workers asked;
-    without it the run starts its own.
+    without it the run starts its own. The sources are read inside ``fetch_stage()`` (a fleet's task
+    gives up its worker's slot there, so waiting on slow sources does not hold a synthesis worker).
     """
     note = note or report
     library_dir = Path(library_dir)
@@ -170,7 +176,9 @@ def run_daily(library_dir: Path, options: DailyOptions, *, report: Report = lamb
         with Library.open(library_dir) as library:
             stored = library.used_articles(date)
             stories = stories_from_used(stored)
+            stored_keys = {story.key for story in stories}
             kept = day_fit_of(stored) if options.update else None
+            previous = None if options.update else day_fit_of(stored)
             failures: list[str] = []
             if stories and not options.update:
                 stories = [replace(story, told=None) for story in stories]  # fitted afresh
@@ -181,7 +189,8 @@ def run_daily(library_dir: Path, options: DailyOptions, *, report: Report = lamb
                 engine_name, voice_settings = _engine_of(options.render)
                 pool = (standing_pool(engine_name, voice_settings, options.workers) if standing_pool else
                         stack.enter_context(SpeechPool(engine_name, voice_settings, options.workers)))
-                gathered = gather(settings, library, lambda problem: report(f"Skipped: {problem}"))
+                with fetch_stage():
+                    gathered = gather(settings, library, lambda problem: report(f"Skipped: {problem}"))
                 failures = gathered.failures
                 stories = merge_duplicates(stories, order_candidates(gathered.candidates))
         while True:
@@ -189,10 +198,12 @@ def run_daily(library_dir: Path, options: DailyOptions, *, report: Report = lamb
                 if not failures:
                     raise QuietDay(f"Nothing new for {date}: no new articles in the sources, so no episode.")
                 raise NothingToBrief(f"nothing to brief for {date}: {len(failures)} source(s) failed")
-            plan, script, fit = fit_day(stories, options, library_dir, kept)
+            plan, script, fit = fit_day(stories, options, library_dir, kept, previous)
+            with Library.open(library_dir) as library:
+                guid, replaces = day_identity(library, date, [story.key for story, _ in plan], stored_keys)
             try:
                 episode, gain = _render_and_publish(library_dir, script, options, progress, pool,
-                                                    kept.gain_db if kept else None)
+                                                    kept.gain_db if kept else None, guid, replaces)
                 break
             except SegmentError as error:
                 unspeakable = _story_saying(script, plan, error.text)
@@ -285,7 +296,8 @@ def plan_budget(stories: list[Story], minutes: float, date: dt.date,
 
 
 def fit_day(stories: list[Story], options: DailyOptions, library_dir: Path,
-            kept: DayFit | None = None) -> tuple[list[tuple[Story, list[str]]], Script, DayFit]:
+            kept: DayFit | None = None, previous: DayFit | None = None,
+            ) -> tuple[list[tuple[Story, list[str]]], Script, DayFit]:
     """The plan and script that play nearest ``options.minutes``, and how they were fitted.
 
     The words a minute the plan budgets start at the voice's pace, and each attempt corrects them by
@@ -293,7 +305,9 @@ def fit_day(stories: list[Story], options: DailyOptions, library_dir: Path,
     show); the pauses of the script chosen are then stretched to land on the length. With stories
     already told and the fit ``kept`` from their episode, nothing is fitted again: the told stories
     say what they said with the same pauses, and the new ones follow with the share that fit gives
-    them (an update makes the episode longer by the new stories).
+    them (an update makes the episode longer by the new stories). Re-rendering a day fitted before
+    (``previous``) tries its pace first, so a change of a few milliseconds in the estimate does not
+    pick other sentences.
     """
     profile = options.render.profile
     pace, target = pipeline.speaking_pace(profile), options.minutes * 60.0
@@ -303,7 +317,7 @@ def fit_day(stories: list[Story], options: DailyOptions, library_dir: Path,
         script = build_daily_script(options.date, plan, profile.pauses, profile.drop_conversions, options.framing)
         fit = DayFit(kept.pace, kept.pause_stretch)
     else:
-        budgeted = pace
+        budgeted = previous.pace if previous is not None else pace
         best: tuple[float, float, list[tuple[Story, list[str]]], Script] | None = None
         for _ in range(FIT_ATTEMPTS):
             plan = plan_budget(stories, options.minutes, options.date, budgeted, processes)
@@ -439,9 +453,28 @@ def _engine_of(render: pipeline.RenderOptions) -> tuple[str, VoiceSettings]:
     return profile.engine, profile.settings
 
 
+def day_identity(library: Library, date: str, story_keys: list[str],
+                 stored_keys: set[str]) -> tuple[str, tuple[str, ...]]:
+    """The GUID of ``date``'s episode telling ``story_keys``, and the day's earlier items it replaces.
+
+    The day's current item keeps its GUID unless the episode tells a story it did not (an update):
+    then a new GUID, noted before publishing so that a run killed in between still has the next one
+    replace every earlier item of the day. An item an earlier briefing published under the date
+    alone (``identity.legacy_guid``) is the day's first.
+    """
+    earlier = [guid for guid in [identity.legacy_guid(f"daily:{date}"), *library.day_guids(date)]
+               if library.get(guid) is not None]
+    if earlier and set(story_keys) <= stored_keys:
+        guid = earlier[-1]
+    else:
+        guid = identity.daily_guid(library.identity(), date, story_keys)
+        library.note_day_guid(date, guid)
+    return guid, tuple(other for other in dict.fromkeys(earlier) if other != guid)
+
+
 def _render_and_publish(library_dir: Path, script: Script, options: DailyOptions,
                         progress: pipeline.Progress | None, pool: SpeechPool | None,
-                        keep_gain_db: float | None) -> tuple[Episode, float]:
+                        keep_gain_db: float | None, guid: str, replaces: tuple[str, ...]) -> tuple[Episode, float]:
     headlines = "; ".join(s.heading for s in script.sections if s.kind == "story" and s.heading)
     made = pipeline.make_episode(script, pipeline.MakeOptions(
         voice=options.render.profile, engine=options.render.engine, chime=options.render.chime,
@@ -449,7 +482,7 @@ def _render_and_publish(library_dir: Path, script: Script, options: DailyOptions
         workers=options.workers, library=library_dir, kind="daily", description=f"Today: {headlines.rstrip('.')}.",
         lock=False,  # run_daily holds it for the whole run
         upload=False,  # run_daily uploads once the day is recorded
-        keep_gain_db=keep_gain_db,
+        keep_gain_db=keep_gain_db, guid=guid, replaces=replaces,
     ), progress=progress, pool=pool)
     assert made.episode is not None
     return made.episode, made.gain_db

@@ -11,6 +11,7 @@ Work folders in the system's temporary directory are named the same way
 from __future__ import annotations
 
 import contextlib
+import functools
 import hashlib
 import os
 import re
@@ -21,6 +22,8 @@ import tempfile
 import time
 from collections.abc import Iterator
 from pathlib import Path
+
+from briefing.processes import process_alive, process_started_at
 
 PUBLIC_FILE_MODE = 0o644
 # A temporary file from another host (a library on NFS), or from a briefing older than the owner
@@ -36,8 +39,25 @@ _TAGGED_FOLDER = re.compile(r"^briefing-[a-z0-9]+\.(?P<pid>\d+)-(?P<host>[0-9a-f
 _UNTAGGED_FOLDER = re.compile(r"^briefing-(pyttsx3-)?[a-z0-9_]{8}$")
 
 
+@functools.cache
+def machine_identity() -> str:
+    """Boot id, hostname and PID namespace: two processes share it only when their pids mean the same
+    process (same kernel, same boot, same namespace), which a hostname alone does not promise (cloned
+    VMs, containers)."""
+    try:
+        boot = Path("/proc/sys/kernel/random/boot_id").read_text().strip()
+    except OSError:
+        boot = "no-boot-id"
+    try:
+        namespace = os.readlink("/proc/self/ns/pid")
+    except OSError:
+        namespace = "no-pid-namespace"
+    return f"{boot}/{socket.gethostname()}/{namespace}"
+
+
 def host_tag() -> str:
-    return hashlib.sha256(socket.gethostname().encode()).hexdigest()[:8]
+    """A short tag of ``machine_identity``: a pid in a name carrying it can be checked here."""
+    return hashlib.sha256(machine_identity().encode()).hexdigest()[:8]
 
 
 def temporary_prefix(path: Path) -> str:
@@ -65,6 +85,23 @@ def atomic_path(path: Path) -> Iterator[Path]:
         os.replace(temporary_path, path)
     finally:
         temporary_path.unlink(missing_ok=True)
+
+
+_FICLONE = 0x40049409  # linux/fs.h: share the source's blocks until either file changes (btrfs, XFS)
+
+
+def clone_or_copy(source: Path, target: Path) -> None:
+    """Write ``target`` as a copy of ``source`` that never shares an inode with it: a reflink where
+    the file system offers one (no space used until either changes), else a plain copy."""
+    import fcntl
+
+    with open(source, "rb") as reading, open(target, "wb") as writing:
+        try:
+            fcntl.ioctl(writing.fileno(), _FICLONE, reading.fileno())
+            return
+        except OSError:
+            pass  # not offered here (ext4, tmpfs, across file systems): copy the bytes
+        shutil.copyfileobj(reading, writing, 1 << 20)
 
 
 def atomic_write_bytes(path: Path, data: bytes) -> None:
@@ -172,22 +209,7 @@ def _may_be_writer(pid: int, modified: float) -> bool:
     """Whether process ``pid`` of this host is running and started before the file was last written."""
     if pid == os.getpid():
         return True
-    try:
-        os.kill(pid, 0)
-    except (ProcessLookupError, OverflowError):
+    if not process_alive(pid):
         return False
-    except PermissionError:
-        pass  # someone else's process
-    started = _process_start(pid)
+    started = process_started_at(pid)
     return started is None or started <= modified + 1.0  # a recycled pid started after the write
-
-
-def _process_start(pid: int) -> float | None:
-    """When ``pid`` started, in seconds since the epoch (Linux /proc), else None."""
-    try:
-        ticks = int(Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[19])
-        boot = next(int(line.split()[1]) for line in Path("/proc/stat").read_text().splitlines()
-                    if line.startswith("btime "))
-    except (OSError, ValueError, IndexError, StopIteration):
-        return None
-    return boot + ticks / os.sysconf("SC_CLK_TCK")

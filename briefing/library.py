@@ -2,9 +2,11 @@
 
 Owns the records and their files' lifetime; storage only (``briefing.publish`` records an episode
 and regenerates ``feed.xml`` and ``index.html`` from it). Naming the audio files (a
-content hash in the name, ``episodes/<slug>-<hash8>.<suffix>``) is the pipeline's job: re-publishing a
-guid with a new file replaces the record, so the feed keeps one item whose enclosure URL changes,
-and podcast apps see new audio.
+content hash in the name, ``episodes/<slug>-<hash>.<suffix>``) is the pipeline's job: re-publishing a
+guid with a new file replaces the record, so the feed keeps one item whose enclosure URL changes
+(an app that has the item keeps its download: news that must reach listeners gets a new guid, see
+``briefing.identity``). The files of a replaced record are noted in ``replaced_files`` and deleted
+once the grace period is over (``delete_replaced_files``).
 
 Other stages add tables by appending a migration to ``MIGRATIONS``; ``PRAGMA user_version`` holds
 the schema version reached.
@@ -21,17 +23,20 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
-import glob
 import json
 import os
 import shlex
 import sqlite3
+import uuid
 from collections.abc import Callable, Iterable
 from dataclasses import asdict, astuple, dataclass, fields
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 
 from briefing.errors import BriefingError, UsageError
+from briefing.identity import LIBRARY_ID_KEY
+from briefing.locking import check_fence
 from briefing.model import Episode
+from briefing.sidefiles import side_names
 
 DB_NAME = "briefing.db"
 HOME_ENV = "BRIEFING_HOME"
@@ -94,6 +99,22 @@ MIGRATIONS: list[str] = [
     """,
     # What the day's episode said of each story, as JSON (briefing/daily.py), so --update keeps it.
     "ALTER TABLE daily_articles ADD COLUMN told TEXT;",
+    # The library's identity, part of every GUID it gives (briefing/identity.py); every GUID a day's
+    # briefing has had, so an update removes the earlier item; and the files of replaced episodes,
+    # kept answering for [channel] keep_replaced_hours after the feed stops naming them.
+    """
+    INSERT OR IGNORE INTO meta (key, value) VALUES ('library_id', lower(hex(randomblob(16))));
+    CREATE TABLE daily_guids (
+        date TEXT NOT NULL,
+        guid TEXT NOT NULL,
+        noted_at TEXT NOT NULL,
+        PRIMARY KEY (date, guid)
+    );
+    CREATE TABLE replaced_files (
+        path TEXT PRIMARY KEY,
+        replaced_at TEXT NOT NULL
+    );
+    """,
 ]
 
 
@@ -276,27 +297,76 @@ class Library:
         self._db.close()
 
     @_guarded
-    def has_episodes(self) -> bool:
-        return self._db.execute("SELECT 1 FROM episodes LIMIT 1").fetchone() is not None
-
-    @_guarded
     def check(self) -> str:
         """SQLite's ``quick_check`` of the whole file: "ok", or the first problem it found."""
         return self._db.execute("PRAGMA quick_check(1)").fetchone()[0]
 
     @_guarded
-    def upsert(self, episode: Episode) -> Episode | None:
-        """Record ``episode``; return the record it replaced (same guid), if any."""
+    def upsert(self, episode: Episode, replaces: Iterable[str] = ()) -> Episode | None:
+        """Record ``episode``, and forget the episodes of guids ``replaces``; return the record it replaced
+        (same guid), if any. In one transaction that notes the files only the replaced records used
+        (``replaced_files``), so they are deleted after a grace period, not while a download may need them."""
         placeholders = ", ".join("?" for _ in _COLUMNS)
         updates = ", ".join(f"{name} = excluded.{name}" for name in _COLUMNS[1:])
+        now = _now()
         with self._transaction():
             previous = self.get(episode.guid)
+            gone = [found for guid in replaces if guid != episode.guid and (found := self.get(guid)) is not None]
             self._db.execute(
                 f"INSERT INTO episodes ({', '.join(_COLUMNS)}) VALUES ({placeholders}) "
                 f"ON CONFLICT (guid) DO UPDATE SET {updates}",
                 astuple(episode),
             )
+            self._db.executemany("DELETE FROM episodes WHERE guid = ?", [(old.guid,) for old in gone])
+            kept = set(self.files_of(episode))
+            noted = [path for old in ([previous] if previous else []) + gone
+                     for path in self.files_of(old) if path not in kept]
+            self._db.executemany("INSERT OR REPLACE INTO replaced_files (path, replaced_at) VALUES (?, ?)",
+                                 [(path, now) for path in noted])
         return previous
+
+    def files_of(self, episode: Episode) -> list[str]:
+        """The library-relative paths of ``episode``'s files: those recorded, and its timing file."""
+        return episode_files(episode) + self._timing_files(episode)
+
+    @_guarded
+    def replaced_files(self) -> list[str]:
+        """Files of replaced episodes not yet deleted: still answering, though no feed names them."""
+        return [row[0] for row in self._db.execute("SELECT path FROM replaced_files ORDER BY path")]
+
+    @_guarded
+    def delete_replaced_files(self, older_than: dt.datetime) -> list[Path]:
+        """Delete the files replaced before ``older_than`` that no recorded episode uses; return those deleted."""
+        with self._transaction():
+            due = [row[0] for row in self._db.execute(
+                "SELECT path, replaced_at FROM replaced_files") if _moment(row[1]) <= older_than]
+        deleted = []
+        for relative in due:
+            path = None if self._is_referenced(relative) else self._inside(relative)
+            if path is not None and path.is_file():
+                path.unlink()
+                deleted.append(path)
+        with self._transaction():
+            self._db.executemany("DELETE FROM replaced_files WHERE path = ?", [(relative,) for relative in due])
+        return deleted
+
+    def identity(self) -> str:
+        """The library's random identity, part of every GUID it gives (see ``briefing.identity``)."""
+        return self.meta(LIBRARY_ID_KEY, uuid.uuid4().hex)
+
+    @_guarded
+    def day_guids(self, date: str) -> list[str]:
+        """Every GUID the daily briefing of ``date`` has been given here, the latest last."""
+        rows = self._db.execute("SELECT guid FROM daily_guids WHERE date = ? ORDER BY noted_at, rowid", (date,))
+        return [row[0] for row in rows]
+
+    @_guarded
+    def note_day_guid(self, date: str, guid: str) -> None:
+        """Remember ``guid`` as given to ``date``'s briefing (before it is published, so a run killed in
+        between still has the next run replace every earlier item of the day)."""
+        with self._transaction():
+            self._db.execute("INSERT OR REPLACE INTO daily_guids (date, guid, noted_at) VALUES (?, ?, ?)",
+                             (date, guid, _now()))
 
     @_guarded
     def get(self, guid: str) -> Episode | None:
@@ -402,13 +472,16 @@ class Library:
         return [record for record in records if isinstance(record, dict)] if isinstance(records, list) else []
 
     def _siblings_of_audio(self, episode: Episode) -> list[str]:
-        """Side files named after the audio that have no column (the timing .json), unless the audio is in use."""
-        audio = self._inside(episode.audio_path)
-        if audio is None or self._is_referenced(episode.audio_path):
+        """Side files that have no column (the timing .json), unless the audio is in use."""
+        if self._is_referenced(episode.audio_path):
             return []
-        root, recorded = self.directory.resolve(), set(episode_files(episode))
-        siblings = (str(path.relative_to(root)) for path in audio.parent.glob(glob.escape(audio.stem) + ".*"))
-        return [relative for relative in siblings if relative not in recorded]
+        recorded = set(episode_files(episode))
+        return [relative for relative in self._timing_files(episode) if relative not in recorded]
+
+    def _timing_files(self, episode: Episode) -> list[str]:
+        """The timing file of ``episode``'s audio, under its current name or an older briefing's."""
+        audio = PurePosixPath(episode.audio_path)
+        return [str(name) for name in side_names(audio, "timing") if (self.directory / name).is_file()]
 
     @_guarded
     def meta(self, key: str, default: str) -> str:
@@ -469,17 +542,23 @@ class Library:
         return path if path.is_relative_to(root) and path != root else None
 
     def _transaction(self) -> _Transaction:
-        return _Transaction(self._db)
+        return _Transaction(self._db, self.directory)
 
 
 class _Transaction:
-    """BEGIN IMMEDIATE … COMMIT, so a read-then-write is not interleaved with another writer."""
+    """BEGIN IMMEDIATE … COMMIT, so a read-then-write is not interleaved with another writer; inside it,
+    a process holding the library lock first checks the lock still names it (fencing, ``locking``)."""
 
-    def __init__(self, connection: sqlite3.Connection) -> None:
-        self._db = connection
+    def __init__(self, connection: sqlite3.Connection, directory: Path) -> None:
+        self._db, self._directory = connection, directory
 
     def __enter__(self) -> None:
         self._db.execute("BEGIN IMMEDIATE")
+        try:
+            check_fence(self._directory)
+        except BaseException:
+            self._db.execute("ROLLBACK")
+            raise
 
     def __exit__(self, exc_type: object, *rest: object) -> None:
         if not exc_type:
@@ -514,6 +593,18 @@ def _migrate(connection: sqlite3.Connection) -> None:
             pass  # SQLite already rolled back (a full disk): the first error is the one to tell
         raise
     connection.execute("COMMIT")
+
+
+def _now() -> str:
+    return dt.datetime.now(dt.timezone.utc).replace(microsecond=0).isoformat()
+
+
+def _moment(stamp: str) -> dt.datetime:
+    try:
+        when = dt.datetime.fromisoformat(stamp)
+    except ValueError:
+        return dt.datetime.min.replace(tzinfo=dt.timezone.utc)  # unreadable: due now
+    return when if when.tzinfo else when.replace(tzinfo=dt.timezone.utc)
 
 
 def _refuse_if_lost(directory: Path, state: str) -> None:

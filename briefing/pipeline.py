@@ -8,12 +8,10 @@ import hashlib
 import json
 import os
 import re
-import shutil
 import stat
 import threading
 import unicodedata
-import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import ExitStack, contextmanager, nullcontext
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -24,8 +22,16 @@ from mutagen import MutagenError
 from briefing.cache import SpeechCache
 from briefing.clean import clean
 from briefing.errors import BriefingError, UsageError
-from briefing.formats import OutputFormat, format_of, output_format
-from briefing.fsutil import atomic_path, remove_stale_leftovers, temporary_folder, temporary_name
+from briefing import identity
+from briefing.formats import FORMATS, OutputFormat, format_of, output_format
+from briefing.fsutil import (
+    PUBLIC_FILE_MODE,
+    atomic_path,
+    clone_or_copy,
+    remove_stale_leftovers,
+    temporary_folder,
+    temporary_name,
+)
 from briefing.speech.lexicon import load_lexicon
 from briefing.model import Article, Episode, Paragraph, PieceGrid, Script
 from briefing.objectstore import UploadReport, publish_target
@@ -40,6 +46,7 @@ from briefing.script import (
     stretch_pauses,
 )
 from briefing.select import WORDS_PER_MINUTE, Budget, select
+from briefing.sidefiles import side_names, side_path, side_paths
 from briefing.textsafety import strip_controls, strip_controls_inline
 from briefing.voices import VoiceProfile, asked_profile, fallback_profile, load_profile
 
@@ -47,8 +54,6 @@ if TYPE_CHECKING:
     from briefing.speak import SpeechPool
 
 Progress = Callable[[int, int], None]
-SIDE_SUFFIXES = {"text": ".txt", "timing": ".json", "transcript": ".vtt", "chapters": ".chapters.json",
-                 "cover": ".png"}
 
 
 @dataclass(frozen=True)
@@ -107,13 +112,9 @@ def default_output(title: str, output_dir: Path, audio: str | None = None) -> Pa
     return output_dir / f"{slugify(title)}{output_format(audio).suffix}"
 
 
-def side_path(audio: Path, suffix: str) -> Path:
-    return audio.with_name(audio.stem + suffix)
-
-
 def check_outputs(output: Path) -> None:
     """Refuse to replace anything but a regular file: the rename would swap a device or FIFO for an episode."""
-    for path in [output] + [side_path(output, suffix) for suffix in SIDE_SUFFIXES.values()]:
+    for path in [output, *side_paths(output).values()]:
         try:
             mode = path.stat().st_mode  # follows a symlink to what it names
         except FileNotFoundError:
@@ -195,7 +196,7 @@ def _write_files(script: Script, profile: VoiceProfile, output: Path, episode_au
     from briefing import chapters, cover, formats
 
     date_text = script.date or dt.date.today().isoformat()
-    side = {key: side_path(output, suffix) for key, suffix in SIDE_SUFFIXES.items()}
+    side = side_paths(output)
     chapter_list = chapters.chapter_list(script, duration)
     timing = script.to_json() | {"duration": round(duration, 3), "voice": profile.name, "engine": profile.engine,
                                  "engine_voice": profile.settings.voice or profile.settings.model}
@@ -256,31 +257,29 @@ def _spoken_date(iso_date: str) -> str:
         return iso_date
 
 
-def episode_guid(source: str) -> str:
-    """Stable for the same article: the absolute path of a file, else the URL or given key as it is."""
-    if source.startswith(("http://", "https://", "daily:", "stdin:")):
-        key = source
-    else:
-        key = str(Path(source).resolve())
-    return str(uuid.uuid5(uuid.NAMESPACE_URL, "briefing:" + key))
-
-
 def publish_rendered(rendered: Rendered, library_dir: Path, *, source: str, voice: str, guid: str,
-                     kind: str = "article", description: str = "") -> Episode:
-    """Give the files content-addressed names in the library (new audio, new URL) and record the episode."""
+                     kind: str = "article", description: str = "", replaces: Iterable[str] = (),
+                     link: bool = False) -> Episode:
+    """Give the files content-addressed names in the library (new audio, new URL) and record the episode
+    in place of the episodes ``replaces`` names.
+
+    ``link``: the rendered files are a work copy deleted after this, so a hard link may stand for a
+    copy; otherwise (the user's ``-o`` file) the library gets its own copy (a reflink where the file
+    system has them), so changing either file never changes the other.
+    """
     from briefing.library import EPISODES_DIR, Library
     from briefing.publish import publish
 
     Library.open(library_dir).close()  # a lost or damaged library is refused before any file is added
     digest = _file_digest(rendered.audio)[:10]
-    stem = f"{slugify(rendered.script.title, 48)}-{digest}"
     episodes_dir = library_dir / EPISODES_DIR
     episodes_dir.mkdir(parents=True, exist_ok=True)
+    audio = episodes_dir / f"{slugify(rendered.script.title, 48)}-{digest}{rendered.audio.suffix}"
+    placed = {"audio": (rendered.audio, audio)}
+    placed |= {side: (path, side_path(audio, side)) for side, path in rendered.side_files.items()}
     names: dict[str, str] = {}
-    for key, path in [("audio", rendered.audio)] + list(rendered.side_files.items()):
-        suffix = path.name[len(rendered.audio.stem):]
-        target = episodes_dir / f"{stem}{suffix}"
-        _link_or_copy(path, target)
+    for key, (written, target) in placed.items():
+        _place(written, target, link)
         names[key] = str(target.relative_to(library_dir))
     episode = Episode(
         guid=guid,
@@ -298,7 +297,7 @@ def publish_rendered(rendered: Rendered, library_dir: Path, *, source: str, voic
         script_path=names.get("text"),
         kind=kind,
     )
-    publish(library_dir, episode)
+    publish(library_dir, episode, replaces)
     return episode
 
 
@@ -315,16 +314,23 @@ def _file_digest(path: Path) -> str:
     return digest.hexdigest()
 
 
-def _link_or_copy(source: Path, target: Path) -> None:
-    """A hard link costs no space; across file systems fall back to an atomic copy."""
+def _place(source: Path, target: Path, link: bool) -> None:
+    """Put ``source`` at ``target`` whole: a hard link (no space) when ``link``, else, or across file
+    systems, a copy. A target already there has this content: its name holds the content's hash."""
     if target.exists():
         return
     temporary = temporary_name(target)
     try:
-        try:
-            os.link(source, temporary)
-        except OSError:
-            shutil.copyfile(source, temporary)
+        linked = False
+        if link:
+            try:
+                os.link(source, temporary)
+                linked = True
+            except OSError:
+                pass  # another file system: copy
+        if not linked:
+            clone_or_copy(source, temporary)
+            os.chmod(temporary, PUBLIC_FILE_MODE)  # served, whatever the umask
         os.replace(temporary, target)
     except OSError as error:
         temporary.unlink(missing_ok=True)
@@ -365,7 +371,10 @@ class MakeOptions:
     description: str = ""  # the feed item's text (default: the lede as narrated)
     lock: bool = True  # take the library lock to publish; False when the caller holds it (daily)
     upload: bool = True  # then upload to [publish] url, if any; False when the caller uploads (daily)
+    wait: float = 600.0  # seconds to wait for another holder of the library lock before LibraryBusy
     keep_gain_db: float | None = None  # an earlier version's gain, kept if still near the aim
+    guid: str | None = None  # the episode's GUID; default: from its content (see briefing.identity)
+    replaces: tuple[str, ...] = ()  # GUIDs of episodes this one takes the place of in the feed
 
     def budget(self) -> Budget:
         if (self.max_words is not None) + (self.minutes is not None) + self.everything > 1:
@@ -403,31 +412,37 @@ def make_episode(source: str | Script, options: MakeOptions | None = None, *,
 
     options = options or MakeOptions()
     library_dir = resolve_library_dir(str(options.library) if options.library is not None else None)
+    if options.output is not None:  # before the slow part, so a bad -o fails at once
+        # Unpublished, the library folder is where the audio goes by default: only its episodes are out of bounds.
+        check_output(Path(options.output), [] if isinstance(source, Script) else [source],
+                     library_dir if options.publish else library_dir / EPISODES_DIR)
     remove_stale_leftovers(library_dir, library_dir / EPISODES_DIR)
     config = load_config(library_dir)
     if options.publish and options.upload:
         publish_target(library_dir, config)  # a [publish] that cannot work is refused before rendering
     profile = options.profile() if options.voice is not None else load_profile(config.channel.voice)
+    article: Article | None = None
     if isinstance(source, Script):
         script = source
     else:
-        script = _script_of(source, options, profile, config, library_dir)
+        script, article = _script_of(source, options, profile, config, library_dir)
     render_options = RenderOptions(profile=profile, engine=options.engine, chime=options.chime,
                                    album=config.channel.title, audio=_audio_format(options, config).name,
                                    keep_gain_db=options.keep_gain_db)
-    with _render_target(options, script, library_dir, render_options.audio) as target:
+    with _render_target(options, script, library_dir, render_options.audio, source) as target:
         # --no-publish leaves the library alone: its speech cache too
         cache = open_cache(library_dir, config) if options.publish else None
         rendered = render(script, render_options, target, progress, workers=options.workers, cache=cache,
                           pool=pool)
         if not options.publish:
             return MadeEpisode(script, rendered.audio, rendered.duration_s, None, rendered.gain_db)
-        episode, uploaded = _publish(rendered, source, options, library_dir, config, profile)
+        episode, uploaded = _publish(rendered, source, article, options, library_dir, config, profile)
     audio = rendered.audio if options.output is not None else library_dir / episode.audio_path
     return MadeEpisode(script, audio, rendered.duration_s, episode, rendered.gain_db, uploaded)
 
 
-def _script_of(source: str, options: MakeOptions, profile: VoiceProfile, config, library_dir: Path) -> Script:
+def _script_of(source: str, options: MakeOptions, profile: VoiceProfile, config,
+               library_dir: Path) -> tuple[Script, Article]:
     from briefing.config import CONFIG_NAME, extract_drop
 
     budget = options.budget()
@@ -438,8 +453,8 @@ def _script_of(source: str, options: MakeOptions, profile: VoiceProfile, config,
         article = replace(article, title=strip_controls_inline(options.title).strip())
     framing = Framing.of(config.channel)
     if options.minutes is not None:
-        return fit_script(article, options.minutes, profile, library_dir, framing=framing)
-    return make_script(article, budget, profile, library_dir=library_dir, framing=framing)
+        return fit_script(article, options.minutes, profile, library_dir, framing=framing), article
+    return make_script(article, budget, profile, library_dir=library_dir, framing=framing), article
 
 
 def speaking_pace(profile: VoiceProfile) -> float:
@@ -479,7 +494,8 @@ def length_miss(script: Script, pace: float, seconds: float) -> float:
 
 
 @contextmanager
-def _render_target(options: MakeOptions, script: Script, library_dir: Path, audio: str | None) -> Iterator[Path]:
+def _render_target(options: MakeOptions, script: Script, library_dir: Path, audio: str | None,
+                   source: str | Script) -> Iterator[Path]:
     """Where to render: the output asked for; unpublished, the library folder; else a work folder.
 
     A published episode lives in ``episodes/`` only: its work copy is deleted once it is published.
@@ -488,6 +504,7 @@ def _render_target(options: MakeOptions, script: Script, library_dir: Path, audi
         target = Path(options.output)
     elif not options.publish:
         target = default_output(script.title, library_dir, audio)
+        check_output(target, [] if isinstance(source, Script) else [source])
     else:
         with temporary_folder("render") as work:
             yield default_output(script.title, work, audio)
@@ -508,21 +525,100 @@ def _audio_format(options: MakeOptions, config) -> OutputFormat:
     return chosen
 
 
-def _publish(rendered: Rendered, source: str | Script, options: MakeOptions, library_dir: Path, config,
-             profile: VoiceProfile) -> tuple[Episode, UploadReport | None]:
+def _publish(rendered: Rendered, source: str | Script, article: Article | None, options: MakeOptions,
+             library_dir: Path, config, profile: VoiceProfile) -> tuple[Episode, UploadReport | None]:
     from briefing.locking import library_lock
     from briefing.objectstore import upload_library
     from briefing.retention import apply_retention
 
-    if isinstance(source, Script):
-        named, identity = source.source, source.source
-    else:
-        # Standard input has no name: the article's title stands for it, so re-making it replaces it.
-        named = source
-        identity = f"stdin:{rendered.script.title}" if source == "-" else source
-    with library_lock(library_dir, wait=True) if options.lock else nullcontext():  # one publisher at a time
-        episode = publish_rendered(rendered, library_dir, source=named, voice=profile.name,
-                                   guid=episode_guid(identity), kind=options.kind, description=options.description)
+    named = source.source if isinstance(source, Script) else source
+    with library_lock(library_dir, wait=options.wait) if options.lock else nullcontext():  # one publisher at a time
+        guid = options.guid or _content_guid(library_dir, rendered.script, article, named)
+        episode = publish_rendered(rendered, library_dir, source=named, voice=profile.name, guid=guid,
+                                   kind=options.kind, description=options.description, replaces=options.replaces,
+                                   link=options.output is None)
         apply_retention(library_dir, config, published=episode.guid)
         uploaded = upload_library(library_dir, config) if options.upload else None
     return episode, uploaded
+
+
+def _content_guid(library_dir: Path, script: Script, article: Article | None, source: str) -> str:
+    """The GUID of what the episode is (``briefing.identity``); an episode an earlier briefing recorded
+    under its input's path keeps that GUID when the same article (by its title) is made again."""
+    from briefing.library import Library
+
+    # Standard input had no name: the article's title stood for it.
+    earlier_key = f"stdin:{script.title}" if source == "-" else source
+    with Library.open(library_dir) as library:
+        earlier = library.get(identity.legacy_guid(earlier_key))
+        if earlier is not None and earlier.title == script.title:
+            return earlier.guid
+        digest = identity.article_digest(article) if article is not None else identity.script_digest(script)
+        return identity.article_guid(library.identity(), digest)
+
+
+# ---- what -o may name -------------------------------------------------------------------------------
+
+# A timing file holds these keys (its public contract): the mark that briefing wrote the files beside it.
+_TIMING_MARK = {"title", "sections", "duration", "voice"}
+_MAX_TIMING_BYTES = 64 << 20  # an hour-long episode's is well under 1 MB
+
+
+def check_output(output: Path, sources: Iterable[str], library_dir: Path | None = None) -> None:
+    """Refuse (``UsageError``, exit 2) an output that is not a new audio file of briefing's own.
+
+    Refused: a name with no audio format's suffix; a folder; a symbolic link (at the name or at one of
+    its side files); the article being read or one of its side-file names; a file inside ``library_dir``
+    (the library, which keeps its own copy in ``episodes/``); and a name where something already lies
+    that briefing did not write. Files briefing wrote there before (its timing file says so) are replaced.
+    """
+    if output.is_dir():
+        raise UsageError(f"{output}: is a folder; name the audio file to write")
+    names = [output, *side_paths(output).values()]
+    for read in (Path(source) for source in sources if _is_file_source(source)):
+        for name in names:
+            if _same_file(name, read):
+                raise UsageError(f"{name}: is the article being read; choose another output")
+    for name in names:
+        if name.is_symlink():
+            raise UsageError(f"{name}: is a symbolic link; name the file itself")
+    if format_of(output) is None:
+        known = " or ".join(f"{fmt.suffix}" for fmt in FORMATS.values())
+        raise UsageError(f"{output}: not an audio file name; end it in {known}")
+    if library_dir is not None and _is_inside(output, library_dir):
+        raise UsageError(f"{output}: is inside the library ({library_dir}), which keeps its own copy of each "
+                         "episode; choose a file outside it")
+    existing = [name for name in names if os.path.lexists(name)]
+    if existing and not _written_by_briefing(output):
+        raise UsageError(f"{existing[0]}: exists and briefing did not write it; choose another output")
+
+
+def _is_file_source(source: str) -> bool:
+    return source != "-" and not source.startswith(("http://", "https://"))
+
+
+def _same_file(name: Path, other: Path) -> bool:
+    if os.path.realpath(name) == os.path.realpath(other):
+        return True
+    try:
+        return os.path.samefile(name, other)  # a hard link of the input
+    except OSError:
+        return False
+
+
+def _is_inside(path: Path, folder: Path) -> bool:
+    return Path(os.path.realpath(path)).is_relative_to(os.path.realpath(folder))
+
+
+def _written_by_briefing(audio: Path) -> bool:
+    """Whether a timing file of briefing's lies beside ``audio`` (under its name, or an older briefing's)."""
+    for timing in side_names(audio, "timing"):
+        try:
+            if not timing.is_file() or timing.stat().st_size > _MAX_TIMING_BYTES:
+                continue
+            data = json.loads(timing.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            continue
+        if isinstance(data, dict) and _TIMING_MARK <= data.keys():
+            return True
+    return False

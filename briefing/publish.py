@@ -8,6 +8,8 @@ handed.
 
 from __future__ import annotations
 
+import datetime as dt
+from collections.abc import Iterable
 from dataclasses import replace
 from pathlib import Path
 
@@ -19,21 +21,26 @@ from briefing.library import EPISODES_DIR, Library
 from briefing.model import Episode
 
 
-def publish(library_dir: Path, episode: Episode) -> None:
-    """Record ``episode``, regenerate feed and page, then delete the files only its predecessor used.
+def publish(library_dir: Path, episode: Episode, replaces: Iterable[str] = ()) -> None:
+    """Record ``episode`` in place of its predecessor (the same guid) and the episodes ``replaces``
+    names, regenerate feed and page, then delete the files of episodes replaced more than
+    ``[channel] keep_replaced_hours`` ago that nothing uses.
 
-    In that order so that a process killed at any point leaves a feed whose enclosures all exist.
-    Called under the library lock: first deletes the temporary files that killed runs left behind.
+    In that order so that a process killed at any point leaves a feed whose enclosures all exist; a
+    replaced episode's files keep answering (the server serves them) through the grace period, so a
+    download in flight or a link already shared still works. Called under the library lock: first
+    deletes the temporary files that killed runs left behind.
     """
     library_dir = Path(library_dir)
     for folder in (library_dir, library_dir / EPISODES_DIR):
         remove_stale_temporaries(folder)
+    config = load_config(library_dir)
     with Library.open(library_dir) as library:
-        previous = library.upsert(episode)
-    regenerate(library_dir)
-    if previous is not None:
-        with Library.open(library_dir) as library:
-            library.delete_unreferenced_files(previous)
+        library.upsert(episode, replaces)
+    regenerate(library_dir, config)
+    grace = dt.timedelta(hours=config.channel.keep_replaced_hours)
+    with Library.open(library_dir) as library:
+        library.delete_replaced_files(dt.datetime.now(dt.timezone.utc) - grace)
 
 
 def regenerate(library_dir: Path, config: Config | None = None) -> tuple[Path, Path]:

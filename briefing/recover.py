@@ -29,6 +29,7 @@ from briefing.formats import audio_suffixes
 from briefing.feed import notes_summary
 from briefing.library import DB_NAME, EPISODES_DIR, FEED_GUID_KEY, FEED_NAME, Library
 from briefing.publish import regenerate
+from briefing.sidefiles import side_names
 from briefing.model import Episode
 
 ITUNES = "{http://www.itunes.com/dtds/podcast-1.0.dtd}"
@@ -167,8 +168,8 @@ def _episode_from_item(directory: Path, item: ET.Element, base_url: str) -> Epis
         raise InputError(f"{guid}: its audio {enclosure.get('url')!r} is not in the library")
     timing = _timing(directory / audio_path)
 
-    def side(url: str | None, suffix: str) -> str | None:
-        return (url and _relative(directory, url, base_url)) or _sibling(directory, audio_path, suffix)
+    def side(url: str | None, kind: str) -> str | None:
+        return (url and _relative(directory, url, base_url)) or _sibling(directory, audio_path, kind)
 
     transcript = item.find(f"{PODCAST}transcript")
     chapters = item.find(f"{PODCAST}chapters")
@@ -185,10 +186,10 @@ def _episode_from_item(directory: Path, item: ET.Element, base_url: str) -> Epis
         source="",
         voice=narrator or str(timing.get("voice") or ""),
         description=notes_summary(item.findtext("description") or "").strip(),
-        transcript_path=side(transcript.get("url") if transcript is not None else None, ".vtt"),
-        chapters_path=side(chapters.get("url") if chapters is not None else None, ".chapters.json"),
-        cover_path=side(image.get("href") if image is not None else None, ".png"),
-        script_path=_sibling(directory, audio_path, ".txt"),
+        transcript_path=side(transcript.get("url") if transcript is not None else None, "transcript"),
+        chapters_path=side(chapters.get("url") if chapters is not None else None, "chapters"),
+        cover_path=side(image.get("href") if image is not None else None, "cover"),
+        script_path=_sibling(directory, audio_path, "text"),
         kind=_kind(timing),
     )
 
@@ -249,10 +250,10 @@ def _from_side_files(directory: Path) -> tuple[list[Episode], list[str]]:
             duration_s=_duration(timing, None),
             source="",
             voice=str(timing.get("voice") or ""),
-            transcript_path=_sibling(directory, relative, ".vtt"),
-            chapters_path=_sibling(directory, relative, ".chapters.json"),
-            cover_path=_sibling(directory, relative, ".png"),
-            script_path=_sibling(directory, relative, ".txt"),
+            transcript_path=_sibling(directory, relative, "transcript"),
+            chapters_path=_sibling(directory, relative, "chapters"),
+            cover_path=_sibling(directory, relative, "cover"),
+            script_path=_sibling(directory, relative, "text"),
             kind=_kind(timing),
         ))
     return episodes, skipped
@@ -267,18 +268,21 @@ def _audio_files(directory: Path) -> list[Path]:
 
 
 def _timing(audio: Path) -> dict:
-    """The timing .json beside ``audio``, or {} when there is none or it cannot be read."""
-    try:
-        data = json.loads(audio.with_suffix(".json").read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return {}
-    return data if isinstance(data, dict) else {}
+    """The timing .json beside ``audio`` (under its name or an older briefing's), or {} when there is
+    none or it cannot be read."""
+    for path in side_names(audio, "timing"):
+        try:
+            data = json.loads(path.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            continue
+        if isinstance(data, dict):
+            return data
+    return {}
 
 
-def _sibling(directory: Path, audio_path: str, suffix: str) -> str | None:
-    audio = Path(audio_path)
-    candidate = audio.with_name(audio.stem + suffix)
-    return str(candidate) if (directory / candidate).is_file() else None
+def _sibling(directory: Path, audio_path: str, kind: str) -> str | None:
+    """The ``kind`` side file of the audio, under its name or an older briefing's, if it is there."""
+    return next((str(name) for name in side_names(Path(audio_path), kind) if (directory / name).is_file()), None)
 
 
 def _kind(timing: dict) -> str:

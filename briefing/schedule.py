@@ -35,6 +35,8 @@ from briefing.errors import BriefingError, UsageError
 
 CRON_TAG = "# briefing-daily"
 UNIT_NAME = "briefing-daily"
+SCHEDULER_UNIT, WORKER_UNIT = "briefing-dask-scheduler", "briefing-dask-worker@"
+FLEET_SCHEDULER = "tcp://127.0.0.1:8786"  # where the fleet's units put the Dask scheduler
 LOG_NAME = "logs/daily.log"
 LOG_MAX_BYTES = 1024 * 1024
 LOG_BACKUPS = 5
@@ -59,6 +61,11 @@ class Target:
     @property
     def log(self) -> Path:
         return self.library / LOG_NAME
+
+    @property
+    def own_cluster(self) -> bool:
+        """A fleet with no --scheduler: its systemd units run a Dask scheduler and workers of its own."""
+        return self.fleet and not self.scheduler
 
     def arguments(self) -> list[str]:
         if not self.fleet:
@@ -223,7 +230,7 @@ After=network-online.target
 [Service]
 Type=oneshot
 WorkingDirectory={_systemd_path(str(target.library.parent))}
-ExecStart={_systemd_command(target.command())}
+ExecStart={_systemd_command(target.command() + (["--scheduler", FLEET_SCHEDULER] if target.own_cluster else []))}
 StandardOutput=append:{log}
 StandardError=append:{log}
 """
@@ -237,7 +244,40 @@ Persistent=true
 [Install]
 WantedBy=timers.target
 """
-    return {f"{UNIT_NAME}.service": service, f"{UNIT_NAME}.timer": timer}
+    units = {f"{UNIT_NAME}.service": service, f"{UNIT_NAME}.timer": timer}
+    return {**units, **_cluster_units(target)} if target.own_cluster else units
+
+
+def _cluster_units(target: Target) -> dict[str, str]:
+    """A Dask scheduler and a template for workers (``briefing-dask-worker@1`` …), each restarted by
+    systemd when it dies; the fleet's service sends its channels to them."""
+    dask = target.executable.parent / "dask"
+    port = FLEET_SCHEDULER.rsplit(":", 1)[1]
+    scheduler = f"""[Unit]
+Description=briefing: the Dask scheduler of the fleet in {_systemd_path(str(target.library))}
+After=network-online.target
+
+[Service]
+ExecStart={_systemd_command([str(dask), "scheduler", "--host", "127.0.0.1", "--port", port, "--no-dashboard"])}
+Restart=always
+RestartSec=5
+
+[Install]
+WantedBy=default.target
+"""
+    worker = f"""[Unit]
+Description=briefing: Dask worker %i of the fleet in {_systemd_path(str(target.library))}
+After={SCHEDULER_UNIT}.service
+
+[Service]
+ExecStart={_systemd_command([str(dask), "worker", FLEET_SCHEDULER, "--nthreads", "1", "--no-dashboard"])}
+Restart=always
+RestartSec=5
+
+[Install]
+WantedBy=default.target
+"""
+    return {f"{SCHEDULER_UNIT}.service": scheduler, f"{WORKER_UNIT}.service": worker}
 
 
 def systemd_dir() -> Path:
@@ -260,7 +300,7 @@ def install_systemd(target: Target, directory: Path | None = None) -> list[Path]
 def remove_systemd(directory: Path | None = None) -> list[Path]:
     directory = directory or systemd_dir()
     removed = []
-    for name in (f"{UNIT_NAME}.service", f"{UNIT_NAME}.timer"):
+    for name in (f"{UNIT_NAME}.service", f"{UNIT_NAME}.timer", f"{SCHEDULER_UNIT}.service", f"{WORKER_UNIT}.service"):
         path = directory / name
         if path.is_file():
             path.unlink()

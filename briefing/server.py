@@ -37,6 +37,7 @@ from briefing.feed import CHANNEL_COVER, FEED_NAME
 from briefing.feed_style import FALLBACK_STYLE_NAME, STYLESHEET_NAME
 from briefing.formats import media_types
 from briefing.library import DB_NAME, Library, episode_files
+from briefing.sidefiles import side_names
 from briefing.server_guard import ServerLimits, connection_capacity, guarded_protocol, limit_logging, raise_file_limit
 from briefing.webpage import PAGE_NAME
 
@@ -59,8 +60,6 @@ SPECIAL_TYPES = {"feed.xml": "application/xml; charset=utf-8"}
 NAME_ENDINGS = {".chapters.json": "application/json+chapters"}
 # Files that change in place: clients should revalidate (cheaply, with the ETag) every time.
 REVALIDATE = {".xml", ".html", ".xsl", ".css"}
-# Written beside each episode's audio, named after it; the timing .json has no column of its own.
-SIDE_SUFFIXES = (".json", ".txt", ".vtt", ".chapters.json", ".png")
 logger = logging.getLogger("uvicorn.error")
 
 
@@ -108,14 +107,17 @@ class Published:
         if (self.root / DB_NAME).is_file():
             try:
                 with Library.open(self.root, create=False) as library:
-                    episodes = library.episodes()
+                    episodes, replaced = library.episodes(), library.replaced_files()
             except BriefingError as error:
                 logger.warning("%s: serving no episodes (%s)", self.root / DB_NAME, error.message)
-                episodes = []
+                episodes, replaced = [], []
             for episode in episodes:
                 paths.update(episode_files(episode))
-                stem = episode.audio_path.rsplit(".", 1)[0]
-                paths.update(stem + suffix for suffix in SIDE_SUFFIXES)
+                # The timing file has no column: named after the audio (sidefiles), or as an older briefing did.
+                paths.update(str(name) for name in side_names(PurePosixPath(episode.audio_path), "timing")
+                             if (self.root / name).is_file())
+            # Replaced episodes' files answer until their grace period ends (see publish).
+            paths.update(replaced)
         return frozenset(filter(None, (_normal(path) for path in paths)))
 
 

@@ -33,6 +33,7 @@ import hashlib
 import json
 import time
 from collections.abc import Callable
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, Literal
@@ -56,6 +57,7 @@ SourceKind = Literal["inbox", "file", "url", "feed"]
 LIST_KEYS: dict[str, SourceKind] = {"inbox": "inbox", "files": "file", "urls": "url", "feeds": "feed"}
 DEFAULT_MAX_ITEMS = 20
 DEFAULT_TOTAL_TIMEOUT_S = 300.0
+FETCH_THREADS = 8  # network fetches at once, per run
 
 
 @dataclass(frozen=True)
@@ -92,6 +94,9 @@ class Gathered:
     candidates: list[Candidate] = field(default_factory=list)
     failures: list[str] = field(default_factory=list)  # one line each: the source and its problem
     deadline: float = float("inf")  # time.monotonic() by which every source must have been read
+    # URLs being fetched ahead by ``gather``'s threads, so slow sources cost their longest wait, not the sum.
+    fetching: dict[str, Future[tuple[bytes, str]]] = field(default_factory=dict)
+    fetch_ahead: Callable[[str, SourceSettings], None] = lambda url, settings: None
 
     def time_left(self, location: str, total_timeout_s: float) -> float:
         """Seconds left for reading sources; InputError (the source is skipped) when none are."""
@@ -140,15 +145,34 @@ def _location(kind: SourceKind, value: str, library_dir: Path, config_path: str)
 
 
 def gather(settings: SourceSettings, library: Library, report: Callable[[str], None] = lambda line: None) -> Gathered:
-    """Read every source's new articles; a source that fails is reported and skipped."""
+    """Read every source's new articles; a source that fails is reported and skipped.
+
+    Network fetches run ahead in threads (every URL and feed at once, then each feed's new pages at
+    once); reading, cleaning and the library's memory stay on this thread, in the sources' order.
+    """
     gathered = Gathered(deadline=time.monotonic() + settings.total_timeout_s)
     taken: set[str] = set()  # the same page in two feeds, the same file twice: read once
-    for spec in settings.specs:
-        reader = _READERS[spec.kind]
-        try:
-            reader(spec, settings, library, gathered, taken)
-        except BriefingError as error:
-            gathered.failures.append(error.message)
+    pool = ThreadPoolExecutor(FETCH_THREADS, thread_name_prefix="briefing-fetch")
+
+    def fetch_ahead(url: str, settings: SourceSettings) -> None:
+        if url not in gathered.fetching:
+            gathered.fetching[url] = pool.submit(_fetch_now, url, settings, gathered)
+
+    gathered.fetch_ahead = fetch_ahead
+    try:
+        for spec in settings.specs:
+            if spec.kind in ("url", "feed") and not library.seen_keys(["url:" + spec.location]):
+                fetch_ahead(spec.location, settings)
+        for spec in settings.specs:
+            reader = _READERS[spec.kind]
+            try:
+                reader(spec, settings, library, gathered, taken)
+            except BriefingError as error:
+                gathered.failures.append(error.message)
+    finally:
+        # A page fetched ahead but not needed after all (a duplicate) is not waited for: each fetch
+        # ends by itself within timeout_s.
+        pool.shutdown(wait=False, cancel_futures=True)
     for line in gathered.failures:
         report(line)
     return gathered
@@ -219,6 +243,11 @@ def _cleaned(raw: RawArticle) -> Article:
 
 
 def _fetch(url: str, settings: SourceSettings, gathered: Gathered) -> tuple[bytes, str]:
+    ahead = gathered.fetching.pop(url, None)
+    return ahead.result() if ahead is not None else _fetch_now(url, settings, gathered)
+
+
+def _fetch_now(url: str, settings: SourceSettings, gathered: Gathered) -> tuple[bytes, str]:
     from briefing.readers.url import fetch_bytes
 
     timeout_s = min(settings.timeout_s, gathered.time_left(url, settings.total_timeout_s))
@@ -239,6 +268,8 @@ def _read_feed(spec: SourceSpec, settings: SourceSettings, library: Library, gat
     keys = {"url:" + link for link, _, _ in items}
     seen = library.seen_keys(keys)
     fresh = [item for item in items if "url:" + item[0] not in seen][: settings.max_items]
+    for link, _, _ in fresh:
+        gathered.fetch_ahead(link, settings)
     for link, title, timestamp in fresh:
         try:
             _read_url(replace(spec, location=link), settings, library, gathered, taken, title, timestamp)

@@ -43,14 +43,25 @@ EXAMPLE_MAX_WORDS = 250
 DECODE_RATE = 44100
 SILENT_MP3_SECONDS = 12.0
 
+SESSION_FOLDER = Path(tempfile.mkdtemp(prefix="briefing-test-session-"))
+# The working folder of every test: `./output`, briefing's default library, lies under it, never in the repository.
+SESSION_CWD = SESSION_FOLDER / "cwd"
+
+
 def pytest_configure(config) -> None:
     """Keep what briefing caches for the user (hibari's shared pronunciation tables) out of their
-    ~/.cache: every test, and every process a test starts, uses a cache folder deleted at the end."""
-    os.environ["XDG_CACHE_HOME"] = tempfile.mkdtemp(prefix="briefing-test-cache-")
+    ~/.cache, the caller's BRIEFING_* settings out of every test, and the default library (./output)
+    out of the repository: each test process works in a session folder deleted at the end (it moves
+    there once the tests are collected: see ``nothing_is_written_into_the_default_library``)."""
+    os.environ["XDG_CACHE_HOME"] = str(SESSION_FOLDER / "cache")
+    for name in [name for name in os.environ if name.startswith("BRIEFING_")]:
+        del os.environ[name]
+    SESSION_CWD.mkdir(parents=True, exist_ok=True)
 
 
 def pytest_unconfigure(config) -> None:
-    shutil.rmtree(os.environ.pop("XDG_CACHE_HOME", ""), ignore_errors=True)
+    os.environ.pop("XDG_CACHE_HOME", None)
+    shutil.rmtree(SESSION_FOLDER, ignore_errors=True)
 
 
 requires_ffmpeg = pytest.mark.skipif(
@@ -141,7 +152,7 @@ class Render:
     script_json: dict  # `briefing script --json` at the same budget
 
     def side(self, suffix: str) -> Path:
-        return self.mp3.with_name(self.mp3.stem + suffix)
+        return self.mp3.with_name(self.mp3.name + suffix)
 
     def segments(self) -> list[dict]:
         return [segment for section in self.timing["sections"] for segment in section["segments"]]
@@ -160,7 +171,7 @@ def rendered_example(example_article: Path, tmp_path_factory) -> Render:
     assert made.returncode == 0, made.stderr
     scripted = run_cli(["script", example_article, "--json", *budget], home=home)
     assert scripted.returncode == 0, scripted.stderr
-    timing = json.loads(mp3.with_name(mp3.stem + ".json").read_text(encoding="utf-8"))
+    timing = json.loads(mp3.with_name(mp3.name + ".json").read_text(encoding="utf-8"))
     return Render(mp3, folder, made.stdout, made.stderr, timing, json.loads(scripted.stdout))
 
 
@@ -307,14 +318,21 @@ def assert_feed_valid(library: Path) -> int:
 
 
 @pytest.fixture(autouse=True, scope="session")
-def nothing_is_written_into_the_projects_output_folder():
-    """Tests write only into temporary folders: the project's own library folder must not change."""
-    def listing() -> list[str]:
-        return sorted(str(p.relative_to(REPO)) for p in (REPO / "output").rglob("*"))
+def nothing_is_written_into_the_default_library():
+    """Tests write only into their own temporary folders: a command run without ``--library`` (or with
+    no BRIEFING_HOME of the test's) would write into the default library, ./output of the session's
+    working folder, which must stay as it was."""
+    default_library = SESSION_CWD / "output"
 
+    def listing() -> list[str]:
+        return sorted(str(p.relative_to(default_library)) for p in default_library.rglob("*"))
+
+    started_in = Path.cwd()
+    os.chdir(SESSION_CWD)
     before = listing()
     yield
-    assert listing() == before, "a test wrote into output/"
+    os.chdir(started_in)
+    assert listing() == before, f"a test wrote into the default library {default_library}"
 
 
 def ebur128_summary(path: Path) -> tuple[float, float]:

@@ -85,13 +85,13 @@ def make_episode(
     stem = f"episodes/{slug}-{digest}"
     make_mp3(library / f"{stem}.mp3", seconds, frequency)
     paths: dict[str, str] = {}
-    if side_files:
-        (library / f"{stem}.vtt").write_text(vtt_text(), encoding="utf-8")
-        (library / f"{stem}.chapters.json").write_text(chapters_json(), encoding="utf-8")
-        (library / f"{stem}.txt").write_text("Good morning.\nThat was the briefing.\n", encoding="utf-8")
-        shutil.copyfile(_cover(), library / f"{stem}.png")
-        paths = {"transcript_path": f"{stem}.vtt", "chapters_path": f"{stem}.chapters.json",
-                 "script_path": f"{stem}.txt", "cover_path": f"{stem}.png"}
+    if side_files:  # named after the whole audio name (briefing.sidefiles)
+        (library / f"{stem}.mp3.vtt").write_text(vtt_text(), encoding="utf-8")
+        (library / f"{stem}.mp3.chapters.json").write_text(chapters_json(), encoding="utf-8")
+        (library / f"{stem}.mp3.txt").write_text("Good morning.\nThat was the briefing.\n", encoding="utf-8")
+        shutil.copyfile(_cover(), library / f"{stem}.mp3.png")
+        paths = {"transcript_path": f"{stem}.mp3.vtt", "chapters_path": f"{stem}.mp3.chapters.json",
+                 "script_path": f"{stem}.mp3.txt", "cover_path": f"{stem}.mp3.png"}
     return Episode(
         guid=guid or f"urn:briefing:{slug}",
         title=title or f"Briefing: {slug.replace('-', ' ')}",

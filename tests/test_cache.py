@@ -98,3 +98,16 @@ def test_when_every_clip_is_cached_no_engine_starts(tmp_path: Path) -> None:
     assert len(list(speak_all(texts, "hibari", broken, workers=2, cache=cache))) == 2
     with pytest.raises(Exception):
         list(speak_all(texts + ["Three."], "hibari", broken, workers=2, cache=cache))
+
+
+def test_channels_naming_one_cache_dir_share_their_clips(tmp_path: Path) -> None:
+    caches = []
+    for name in ("city", "coast"):
+        channel = tmp_path / "fleet" / name
+        channel.mkdir(parents=True)
+        (channel / "briefing.toml").write_text('[channel]\ncache_dir = "../speech-cache"\n', encoding="utf-8")
+        caches.append(open_cache(channel, load_config(channel)))
+    key = caches[0].key("espeak", SETTINGS, "Here is the weather.", 500)
+    caches[0].put(key, clip())
+    assert caches[1].get(key) is not None  # said once, by either channel
+    assert (tmp_path / "fleet" / "speech-cache").is_dir() and not (tmp_path / "fleet" / "city" / "cache").exists()

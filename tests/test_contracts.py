@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pytest
 from conftest import FIXTURES, requires_espeak, requires_ffmpeg, run_cli
+from briefing.sidefiles import side_path
 
 ARTICLE = FIXTURES / "storm-ciaran.txt"
 
@@ -86,7 +87,7 @@ def test_timing_file_beside_an_unpublished_episode_keeps_its_keys(tmp_path: Path
                      home=tmp_path / "home", cwd=tmp_path)
 
     assert result.returncode == 0, result.stderr
-    assert_keeps_keys(json.loads(audio.with_suffix(".json").read_text(encoding="utf-8")), TIMING_KEYS)
+    assert_keeps_keys(json.loads(side_path(audio, "timing").read_text(encoding="utf-8")), TIMING_KEYS)
 
 
 @requires_ffmpeg

@@ -32,9 +32,11 @@ from briefing.daily import (
     plan_budget,
 )
 from briefing.model import Article, Paragraph
-from briefing.pipeline import episode_guid, load_article
+from briefing.library import Library
+from briefing.pipeline import load_article
 from briefing.script import ordinal
 from briefing.sources import Candidate
+from briefing.sidefiles import side_path
 
 HARBOUR = "Harbour bridge to close for three weeks of repairs"
 RAIL = "Regional rail fares frozen for a second year"
@@ -54,13 +56,14 @@ def test_inbox_becomes_one_chapter_per_story_in_order_and_the_broken_file_is_rep
     skipped = [line for line in result.stderr.splitlines() if line.startswith("Skipped")]
     assert len(skipped) == 1 and "export.json" in skipped[0] and "not valid JSON" in skipped[0]
     [episode] = daily_episodes(library)
-    assert episode.guid == episode_guid(f"daily:{DATE}")
+    with Library.open(library) as opened:
+        assert opened.day_guids(DATE) == [episode.guid]
     assert episode.title == "Briefing for Wednesday 25 November 2026"
     expected = ["Introduction", "Headlines", HARBOUR, RAIL, kharkiv, "Close"]
     assert mp3_chapters(library / episode.audio_path) == expected
     script = (library / episode.script_path).read_text(encoding="utf-8")
     assert "Your briefing for Wednesday the 25th of November." in script  # as written, for people
-    timing = json.loads((library / episode.audio_path).with_suffix(".json").read_text(encoding="utf-8"))
+    timing = json.loads(side_path(library / episode.audio_path, "timing").read_text(encoding="utf-8"))
     assert timing["sections"][0]["segments"][0]["text"].startswith("Your briefing for Wednesday the twenty-fifth of November.")
     assert assert_feed_valid(library) == 1
 
@@ -86,10 +89,12 @@ def test_same_date_replaces_the_episode_and_update_adds_only_new_articles(tmp_pa
     assert without_update.exit_code == 0
     assert "Libraries to open on Sundays" not in mp3_chapters(library / replaced.audio_path)
 
+    assert replaced.guid == first.guid  # the same stories again: the day's item, replaced
+
     updated = daily(library, "--date", DATE, "--minutes", "2", "--update")
     assert updated.exit_code == 0, updated.output
     [episode] = daily_episodes(library)
-    assert episode.guid == first.guid
+    assert episode.guid != first.guid  # new stories: a new item podcast apps download, the earlier one gone
     assert mp3_chapters(library / episode.audio_path)[2:] == [
         HARBOUR, RAIL, load_article(str(EXAMPLE)).title, "Libraries to open on Sundays", "Close"]
     assert assert_feed_valid(library) == 1
@@ -253,7 +258,40 @@ def test_update_says_the_told_stories_word_for_word_and_encodes_only_what_change
 
 
 def _timing(library: Path, episode) -> dict:
-    return json.loads((library / episode.audio_path).with_suffix(".json").read_text(encoding="utf-8"))
+    return json.loads(side_path(library / episode.audio_path, "timing").read_text(encoding="utf-8"))
+
+
+def test_re_rendering_a_day_picks_the_same_sentences_when_a_pause_differs_by_ten_milliseconds(tmp_path):
+    """The re-render starts from the stored fit's pace; a few milliseconds more or less in the estimate
+    must not move the budget across a sentence boundary."""
+    import dataclasses
+    import shutil as shutil_
+
+    from briefing.daily import DailyOptions, Story, fit_day
+    from briefing.library import Library
+    from briefing.pipeline import RenderOptions
+    from briefing.sources import gather, settings_from_config
+    from briefing.voices import load_profile
+    from conftest import FIXTURES
+
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+    for name in ["bank-rates.txt", "bin-collections.txt", "cycle-lanes.txt", "storm-ciaran.txt",
+                 "harbour-bridge.html", "library-closures.json"]:
+        shutil_.copy(FIXTURES / name, inbox)
+    with Library.open(tmp_path) as library:
+        gathered = gather(settings_from_config({"sources": {"inbox": "inbox"}}, tmp_path), library)
+    stories = [Story(candidate.key, candidate.article) for candidate in gathered.candidates]
+    profile = load_profile("british")
+    for minutes in (1.0, 1.5, 2.0, 2.5, 3.0):
+        options = DailyOptions(date=dt.date(2026, 11, 25), render=RenderOptions(profile=profile), minutes=minutes,
+                               workers=1)
+        plan, _, fit = fit_day(stories, options, tmp_path)
+        for delta in (-10, 10):
+            pauses = dataclasses.replace(profile.pauses, section_ms=profile.pauses.section_ms + delta)
+            nudged = dataclasses.replace(options, render=RenderOptions(profile=dataclasses.replace(profile, pauses=pauses)))
+            again, _, _ = fit_day(stories, nudged, tmp_path, previous=fit)
+            assert [body for _, body in again] == [body for _, body in plan], (minutes, delta)
 
 
 def test_the_summary_line_counts_one_story_in_the_singular():

@@ -34,7 +34,7 @@ from conftest import (
 )
 
 from briefing.locking import LOCK_NAME
-from briefing.pipeline import episode_guid
+from briefing.library import Library
 
 pytest.importorskip("distributed", reason="the fleet needs Dask: pip install '.[cluster]'")
 
@@ -47,7 +47,7 @@ ARTICLES = ["bank-rates.txt", "bin-collections.txt", "cycle-lanes.txt", "storm-c
 DATE = "2026-11-25"
 FLEET_ARGS = ["--voice", "british", "--minutes", "1", "-q"]
 KILLS = 5
-LINE = re.compile(r"^(?P<name>\S+): (?P<status>published|FAILED) .* on (?P<worker>[^)]+)\)$")
+LINE = re.compile(r"^(?P<name>\S+): (?P<status>published|quiet|FAILED) .* on (?P<worker>[^)]+)\)$")
 
 
 def make_fleet(folder: Path, names: list[str] = CHANNELS, articles_each: int = 2) -> Path:
@@ -66,7 +66,8 @@ def assert_channel_done(channel: Path, date: str, episodes: int = 1) -> None:
     """One episode for ``date`` (``episodes`` in all), a valid feed naming each, and no lock or work left."""
     made = daily_episodes(channel)
     assert len(made) == episodes, [episode.title for episode in made]
-    assert [episode.guid for episode in made].count(episode_guid(f"daily:{date}")) == 1
+    with Library.open(channel) as library:
+        assert [episode.guid for episode in made].count(library.day_guids(date)[-1]) == 1
     assert assert_feed_valid(channel) == episodes
     leftovers = [path.name for path in channel.iterdir() if path.name.startswith(".briefing.lock")]
     assert leftovers == [], f"{channel.name}: lock files left: {leftovers}"
@@ -181,7 +182,7 @@ def test_six_channels_on_a_scheduler_and_two_workers_each_get_one_episode_and_a_
     lines = fleet_lines(result.stdout, result.stderr)
     assert sorted(lines) == CHANNELS and {line["status"] for line in lines.values()} == {"published"}
     assert len({line["worker"] for line in lines.values()}) == 2  # both workers made channels
-    assert result.stdout.splitlines()[-1].startswith("6 channels: 6 published, 0 failed")
+    assert result.stdout.splitlines()[-1].startswith("6 channels: 6 published, 0 quiet, 0 failed")
     for name in CHANNELS:
         assert_channel_done(fleet / name, DATE)
 
@@ -230,23 +231,41 @@ def test_two_fleets_on_the_same_channels_at_once_make_one_episode_each(tmp_path)
         assert_channel_done(fleet / name, DATE)
 
 
-def test_exit_codes_say_whether_all_some_or_no_channels_published(tmp_path):
-    fleet = make_fleet(tmp_path / "fleet", ["news", "quiet"], articles_each=1)
+def test_quiet_channels_are_not_failures_and_failed_sources_are_named_in_the_line_and_the_json(tmp_path):
+    fleet = make_fleet(tmp_path / "fleet", ["news", "quiet", "partly"], articles_each=1)
     for article in (fleet / "quiet" / "inbox").iterdir():
         article.unlink()
+    calm = run_cli(["fleet", fleet, "--workers", "2", "--date", DATE, "--voice", "british", "--minutes", "1",
+                    "--json", tmp_path / "calm.json"], home=tmp_path, timeout=300)
+    assert calm.returncode == 0, calm.stdout + calm.stderr
+    lines = fleet_lines(calm.stdout, calm.stderr)
+    assert {name: line["status"] for name, line in lines.items()} == {"news": "published", "quiet": "quiet",
+                                                                     "partly": "published"}
+    assert calm.stdout.splitlines()[-1].startswith("3 channels: 2 published, 1 quiet, 0 failed, in ")
 
-    some = run_cli(["fleet", fleet, "--workers", "2", "--date", DATE, *FLEET_ARGS], home=tmp_path, timeout=300)
-
+    # A source that cannot be read: named in its channel's line (shown with -q too) and in the report.
+    (fleet / "partly" / "briefing.toml").write_text(
+        '[sources]\ninbox = "inbox"\nfiles = ["gone.txt"]\n', encoding="utf-8")
+    write_article(fleet / "partly" / "inbox", 1)
+    write_article(fleet / "news" / "inbox", 2)
+    some = run_cli(["fleet", fleet, "--workers", "2", "--date", "2026-11-26", *FLEET_ARGS,
+                    "--json", tmp_path / "some.json"], home=tmp_path, timeout=300)
     assert some.returncode == 3, some.stdout + some.stderr
-    assert "quiet: FAILED  Nothing new for 2026-11-25: no new articles in the sources, so no episode." in some.stderr
-    assert "news:" not in some.stdout + some.stderr  # -q: published channels are not listed
-    assert some.stdout.splitlines()[-1].startswith("2 channels: 1 published, 1 failed, in ")
-    assert_channel_done(fleet / "news", DATE)
+    [partly] = [line for line in some.stderr.splitlines() if line.startswith("partly: published")]
+    assert "sources failed: " in partly and "gone.txt" in partly
+    assert "news:" not in some.stdout + some.stderr and "quiet:" not in some.stdout + some.stderr  # -q
+    report = json.loads((tmp_path / "some.json").read_text())
+    by_name = {channel["channel"]: channel for channel in report["channels"]}
+    assert [by_name[name]["outcome"] for name in ("news", "partly", "quiet")] == ["published", "published", "quiet"]
+    assert len(by_name["partly"]["sources_failed"]) == 1 and "gone.txt" in by_name["partly"]["sources_failed"][0]
+    assert by_name["news"]["sources_failed"] == [] and by_name["news"]["worker"].count(":") == 1
+    assert report["exit_code"] == 3 and all(channel["seconds"] >= 0 for channel in report["channels"])
 
-    (fleet / "news" / "inbox").joinpath("bank-rates.txt").unlink()
-    none = run_cli(["fleet", fleet, "--workers", "1", "--date", "2026-11-26", *FLEET_ARGS], home=tmp_path,
+    (fleet / "news" / "briefing.toml").write_text("[sources\n", encoding="utf-8")  # a broken configuration
+    none = run_cli(["fleet", fleet, "--workers", "1", "--date", "2026-11-27", *FLEET_ARGS], home=tmp_path,
                    timeout=300)
     assert none.returncode == 1, none.stdout + none.stderr
+    assert "news: FAILED" in none.stderr
 
 
 def test_publish_url_uploads_the_feed_last_and_skips_episodes_already_there(tmp_path):
@@ -380,3 +399,192 @@ def test_the_cluster_started_here_does_not_profile_its_workers():
         assert client.submit(_busy_for_a_while, pure=False).result(timeout=60) == 1
         samples = client.run(_profiled_samples)
     assert list(samples.values()) == [0]
+
+
+@pytest.mark.parametrize("address", ["localhost:notaport", "tcp://127.0.0.1:99999", "127.0.0.1"])
+def test_a_malformed_scheduler_address_is_a_usage_error(tmp_path, address):
+    fleet = make_fleet(tmp_path / "fleet", ["alpha"])
+    result = run_cli(["fleet", fleet, "--scheduler", address], home=tmp_path, timeout=60)
+    assert result.returncode == 2, result.stderr
+    [line] = result.stderr.strip().splitlines()
+    assert line.startswith(f"Error: --scheduler {address}: not a scheduler address")
+
+
+HOLDER = """
+import sys
+from briefing.locking import library_lock
+with library_lock(sys.argv[1], ttl=3):
+    print("held", flush=True)
+    sys.stdin.read()
+"""
+
+
+def test_a_channel_held_by_a_hung_run_and_one_whose_source_hangs_hit_their_deadline(tmp_path):
+    import socket as sockets
+
+    fleet = make_fleet(tmp_path / "fleet", ["held", "hung", "news"], articles_each=1)
+    silent = sockets.socket()  # accepts connections (the kernel does) and never answers
+    silent.bind(("127.0.0.1", 0))
+    silent.listen(16)
+    (fleet / "hung" / "briefing.toml").write_text(
+        f'[sources]\ninbox = "inbox"\nurls = ["http://127.0.0.1:{silent.getsockname()[1]}/story"]\n'
+        'allow_private_urls = true\ntimeout_s = 600\n', encoding="utf-8")
+    holder = subprocess.Popen([sys.executable, "-c", HOLDER, str(fleet / "held")], stdin=subprocess.PIPE,
+                              stdout=subprocess.PIPE, text=True, env=cli_env(tmp_path))
+    try:
+        assert holder.stdout is not None and holder.stdout.readline() == "held\n"
+        result = run_cli(["fleet", fleet, "--workers", "2", "--date", DATE, *FLEET_ARGS, "--channel-timeout", "8",
+                          "--json", tmp_path / "report.json"], home=tmp_path, timeout=300)
+    finally:
+        holder.communicate("")
+        silent.close()
+    assert result.returncode == 3, result.stdout + result.stderr
+    report = {channel["channel"]: channel for channel in json.loads((tmp_path / "report.json").read_text())["channels"]}
+    assert report["news"]["outcome"] == "published"
+    assert report["held"]["outcome"] == "failed" and "waited 8 s" in report["held"]["summary"]
+    assert report["hung"]["outcome"] == "failed" and "8 s deadline" in report["hung"]["summary"]
+    assert report["hung"]["seconds"] < 60
+    assert daily_episodes(fleet / "hung") == [] if (fleet / "hung" / "briefing.db").exists() else True
+
+
+def blind_worker(cluster: Cluster, fleet: Path, empty: Path) -> subprocess.Popen:
+    """A worker in a mount namespace of its own where ``fleet`` is an empty folder (``empty``)."""
+    dask = Path(sys.executable).parent / "dask"
+    script = (f"mount --bind {empty} {fleet} && exec {dask} worker {cluster.address} --host 127.0.0.1 "
+              "--nthreads 1 --no-nanny --no-dashboard")
+    log = (cluster.folder / f"blind-{len(cluster.workers)}.log").open("wb")
+    worker = subprocess.Popen(["unshare", "--mount", "sh", "-c", script], stdout=log, stderr=subprocess.STDOUT,
+                              env=cluster.env, cwd=cluster.folder)
+    cluster.workers.append(worker)
+    return worker
+
+
+@pytest.fixture
+def bare_cluster(tmp_path):
+    if os.geteuid() != 0 or subprocess.run(["unshare", "--mount", "true"], capture_output=True).returncode != 0:
+        pytest.skip("needs root and unshare(1) for a worker that cannot see the fleet's folder")
+    folder = tmp_path / "cluster"
+    folder.mkdir()
+    running = Cluster(folder)
+    try:
+        yield running
+    finally:
+        running.close()
+
+
+def test_a_worker_that_cannot_see_dir_sends_its_channels_elsewhere_and_creates_nothing(tmp_path, bare_cluster):
+    fleet = make_fleet(tmp_path / "fleet", CHANNELS[:3], articles_each=1)
+    empty = tmp_path / "blind-view"
+    empty.mkdir()
+    blind_worker(bare_cluster, fleet, empty)
+    bare_cluster.wait_for_workers(1)
+    alone = run_cli(["fleet", fleet, "--scheduler", bare_cluster.address, "--date", DATE, *FLEET_ARGS],
+                    home=tmp_path, timeout=300)
+    assert alone.returncode == 1, alone.stdout + alone.stderr
+    for name in CHANNELS[:3]:
+        assert re.search(rf"^{name}: FAILED  worker \S+ cannot see {re.escape(str(fleet / name))} ", alone.stderr,
+                         re.MULTILINE), alone.stderr
+    assert list(empty.iterdir()) == []  # nothing created on the blind worker's own disk
+
+    bare_cluster.add_worker()
+    bare_cluster.wait_for_workers(2)
+    both = run_cli(["fleet", fleet, "--scheduler", bare_cluster.address, "--date", DATE, "--voice", "british",
+                    "--minutes", "1"], home=tmp_path, timeout=300)
+    assert both.returncode == 0, both.stdout + both.stderr
+    for name in CHANNELS[:3]:
+        assert_channel_done(fleet / name, DATE)
+    assert list(empty.iterdir()) == []
+
+
+def test_the_scheduler_killed_mid_run_gives_a_report_that_matches_the_feeds_on_disk(tmp_path, cluster):
+    fleet = make_fleet(tmp_path / "fleet", articles_each=1)
+    env = {**cli_env(tmp_path), "DASK_DISTRIBUTED__COMM__TIMEOUTS__CONNECT": "3s"}
+    running = subprocess.Popen(briefing_command() + ["fleet", str(fleet), "--scheduler", cluster.address, "--date",
+                                                     DATE, *FLEET_ARGS[:-1], "--json", str(tmp_path / "report.json")],
+                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env, cwd=tmp_path)
+    workers_making_a_channel(fleet, cluster, running)
+    cluster.scheduler.send_signal(signal.SIGKILL)
+    cluster.scheduler.wait()
+    stdout, stderr = running.communicate(timeout=300)
+    assert (tmp_path / "report.json").exists(), stdout + stderr
+
+    report = {channel["channel"]: channel["outcome"] for channel in
+              json.loads((tmp_path / "report.json").read_text())["channels"]}
+    on_disk = {name: daily_episodes(fleet / name) != [] if (fleet / name / "briefing.db").exists() else False
+               for name in CHANNELS}
+    assert report == {name: "published" if made else "failed" for name, made in on_disk.items()}, stdout + stderr
+    for name, made in on_disk.items():
+        if made:
+            assert_channel_done(fleet / name, DATE)
+        else:
+            assert f"{name}: FAILED  the scheduler was lost; not known to be published" in stderr
+    assert running.returncode == (0 if all(on_disk.values()) else 3), stdout + stderr
+
+
+def test_a_scheduler_restarted_by_its_supervisor_gets_the_lost_channels_once_more(tmp_path, cluster):
+    fleet = make_fleet(tmp_path / "fleet", articles_each=1)
+    env = {**cli_env(tmp_path), "DASK_DISTRIBUTED__COMM__TIMEOUTS__CONNECT": "60s"}
+    running = subprocess.Popen(briefing_command() + ["fleet", str(fleet), "--scheduler", cluster.address, "--date",
+                                                     DATE, *FLEET_ARGS], stdout=subprocess.PIPE,
+                               stderr=subprocess.PIPE, text=True, env=env, cwd=tmp_path)
+    workers_making_a_channel(fleet, cluster, running)
+    cluster.scheduler.send_signal(signal.SIGKILL)
+    cluster.scheduler.wait()
+    # As systemd would: the scheduler again, on its port, and fresh workers (Dask's end with their scheduler).
+    port = cluster.address.rsplit(":", 1)[1]
+    cluster.scheduler = cluster._start(["scheduler", "--host", "127.0.0.1", "--port", port, "--no-dashboard"],
+                                       "scheduler-again")
+    cluster.add_worker()
+    cluster.add_worker()
+    stdout, stderr = running.communicate(timeout=300)
+    assert running.returncode == 0, stdout + stderr
+    for name in CHANNELS:
+        assert_channel_done(fleet / name, DATE)
+
+
+def test_a_channel_waiting_on_a_slow_source_leaves_its_worker_to_another_channel(tmp_path):
+    """One worker: the first channel's source answers only once the second channel has published, which
+    it can do only if the first gave up the worker while it fetched."""
+    import threading
+    from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+    fleet = make_fleet(tmp_path / "fleet", ["a-slow", "b-fast"], articles_each=1)
+    for article in (fleet / "a-slow" / "inbox").iterdir():
+        article.unlink()
+    page = (FIXTURES / "harbour-bridge.html").read_bytes()
+    seen: dict[str, bool] = {}
+
+    class WaitForTheOther(BaseHTTPRequestHandler):
+        def do_GET(self) -> None:
+            seen["other published before we were asked"] = (fleet / "b-fast" / "feed.xml").exists()
+            deadline = time.monotonic() + 90
+            while not (fleet / "b-fast" / "feed.xml").exists():
+                if time.monotonic() > deadline:  # the other channel never ran while we were asked
+                    self.send_error(503)
+                    return
+                time.sleep(0.05)
+            self.send_response(200)
+            self.send_header("Content-Type", "text/html; charset=utf-8")
+            self.send_header("Content-Length", str(len(page)))
+            self.end_headers()
+            self.wfile.write(page)
+
+        def log_message(self, *args) -> None:
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), WaitForTheOther)
+    server.daemon_threads = True
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    (fleet / "a-slow" / "briefing.toml").write_text(
+        f'[sources]\nurls = ["http://127.0.0.1:{server.server_port}/harbour"]\nallow_private_urls = true\n'
+        'timeout_s = 150\n', encoding="utf-8")
+    try:
+        result = run_cli(["fleet", fleet, "--workers", "1", "--date", DATE, "--voice", "british", "--minutes", "1"],
+                         home=tmp_path, timeout=300)
+    finally:
+        server.shutdown()
+        server.server_close()
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert seen == {"other published before we were asked": False}
+    for name in ("a-slow", "b-fast"):
+        assert_channel_done(fleet / name, DATE)

@@ -13,6 +13,7 @@ import struct
 import subprocess
 import sys
 import textwrap
+import time
 from pathlib import Path
 
 import pytest
@@ -157,6 +158,23 @@ def test_workers_racing_to_build_leave_one_complete_file(tmp_path: Path) -> None
     assert len(files) == 1 and files[0].suffix == ".tables"
     read_tables(files[0])  # complete: raises ValueError otherwise
 
+
+
+def test_a_build_killed_half_way_leaves_no_temporary_after_the_next_run(tmp_path: Path) -> None:
+    script = "from briefing.engines.hibari_tables import shared_g2p; shared_g2p(False)"
+    builder = subprocess.Popen([sys.executable, "-c", script], env={**os.environ, "XDG_CACHE_HOME": str(tmp_path)})
+    folder = tmp_path / "briefing"
+    try:
+        while not (folder.is_dir() and any(name.name.endswith(".tmp") for name in folder.iterdir())):
+            assert builder.poll() is None, "the build ended before it wrote its temporary"
+            time.sleep(0.01)
+    finally:
+        builder.kill()
+        builder.wait()
+    assert any(name.name.endswith(".tmp") for name in folder.iterdir())  # what SIGKILL leaves
+    env = {**os.environ, "XDG_CACHE_HOME": str(tmp_path)}
+    subprocess.run([sys.executable, "-c", script], env=env, check=True, timeout=120)
+    assert [name.suffix for name in folder.iterdir()] == [".tables"]
 
 # ---- the table file itself ------------------------------------------------------------------------
 

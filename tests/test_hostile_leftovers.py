@@ -275,7 +275,8 @@ def test_a_daily_run_whose_resolver_hangs_ends_at_its_deadlines(tmp_path):
     elapsed = time.monotonic() - started
     assert "Traceback" not in done.stderr, done.stderr
     assert done.returncode == 1, done.stderr
-    assert "news.example" in done.stderr and "timed out" in done.stderr, done.stderr
+    # Its own timeout_s or, on a machine slow enough to use up the total first, total_timeout_s.
+    assert "news.example" in done.stderr and ("timed out" in done.stderr or "total_timeout_s" in done.stderr)
     assert elapsed < 10, f"took {elapsed:.1f} s with sources bounded to 2.5 s"
     print(f"\ndaily with a resolver that never answers: exit {done.returncode} after {elapsed:.1f} s")
 
@@ -312,7 +313,7 @@ def test_speech_workers_end_when_their_parent_is_killed(tmp_path, command_name):
         process.send_signal(signal.SIGKILL)
         process.wait()
     assert workers
-    _, alive = psutil.wait_procs(workers, timeout=10)
+    _, alive = psutil.wait_procs(workers, timeout=60)  # "never forever": a loaded machine may take a while
     for straggler in alive:
         straggler.kill()
     assert not alive, f"{len(alive)} of {len(workers)} workers outlived their parent"

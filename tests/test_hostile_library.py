@@ -23,6 +23,7 @@ from conftest_publish import clean_environment, make_episode, make_library  # no
 from briefing import fsutil
 from briefing.cli import main
 from briefing.library import Library, LibraryDamaged, LibraryLost
+from briefing.sidefiles import side_path
 from briefing.publish import publish
 
 ARTICLE = ("Council approves tram extension\n\n"
@@ -79,7 +80,7 @@ def test_a_library_whose_database_is_lost_is_refused_and_its_feed_kept(tmp_path,
 
 def test_rebuild_restores_the_episodes_from_the_feed_and_side_files(tmp_path):
     episodes = make_library(tmp_path, count=3)
-    timing = tmp_path / Path(episodes[0].audio_path).with_suffix(".json")
+    timing = tmp_path / side_path(Path(episodes[0].audio_path), "timing")
     timing.write_text('{"title": "t", "duration": 19.875, "voice": "classic", "sections": [{"kind": "story"}]}')
     with Library.open(tmp_path) as library:
         podcast_guid = library.stored_meta("podcast_guid")
@@ -106,6 +107,7 @@ def test_rebuild_restores_the_episodes_from_the_feed_and_side_files(tmp_path):
 def test_rebuild_without_a_feed_uses_the_timing_files(tmp_path):
     episode = make_episode(tmp_path, "alone")
     audio = tmp_path / episode.audio_path
+    # Named as a briefing before sidefiles named it: still read.
     audio.with_suffix(".json").write_text('{"title": "Alone at last", "duration": 20.0, "voice": "british"}')
     make_episode(tmp_path, "no-timing")  # an audio file without its timing .json cannot be restored
 

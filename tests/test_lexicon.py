@@ -12,6 +12,7 @@ from conftest import requires_espeak, requires_ffmpeg, run_cli
 from briefing.errors import UsageError
 from briefing.speech.lexicon import Lexicon, load_lexicon
 from briefing.voices import load_profile
+from briefing.sidefiles import side_path
 
 ARTICLE = ("Fighting near Kharkiv\n\n"
            "Ukrainian forces advanced near Kharkiv on Sunday, Dresdner Kleinwort analysts said on Monday.\n")
@@ -72,7 +73,7 @@ def test_a_user_entry_changes_what_every_engine_is_given_to_say(profile: str, tm
     mp3 = tmp_path / "out.mp3"
     made = run_cli(["make", article, "--voice", profile, "--no-publish", "-q", "-o", mp3], home=tmp_path)
     assert made.returncode == 0, made.stderr
-    timing = json.loads(mp3.with_suffix(".json").read_text(encoding="utf-8"))
+    timing = json.loads(side_path(mp3, "timing").read_text(encoding="utf-8"))
     assert timing["engine"] == load_profile(profile).engine  # spoken by that engine, not a fallback
     said = " ".join(s["text"] for section in timing["sections"] for s in section["segments"])
     assert "Harkeef" in said and "Kharkiv" not in said

@@ -13,6 +13,7 @@ from conftest_publish import clean_environment, make_episode, make_library  # no
 
 from briefing.cli import main
 from briefing.errors import UsageError
+from briefing.sidefiles import side_path
 from briefing.library import MIGRATIONS, Library, resolve_library_dir
 from briefing.publish import publish
 
@@ -76,7 +77,7 @@ def test_a_database_from_a_newer_briefing_is_refused(tmp_path):
     assert "schema version 999" in result.output and len(result.output.strip().splitlines()) == 1
 
 
-def test_publish_again_replaces_the_record_and_deletes_only_unused_files(tmp_path):
+def test_publish_again_replaces_the_record_and_deletes_only_unused_files_after_the_grace_period(tmp_path):
     old = make_episode(tmp_path, "rates")
     publish(tmp_path, old)
     new = make_episode(tmp_path, "rates-v2", guid=old.guid, frequency=880)
@@ -84,23 +85,33 @@ def test_publish_again_replaces_the_record_and_deletes_only_unused_files(tmp_pat
     publish(tmp_path, new)
     with Library.open(tmp_path) as library:
         assert library.episodes() == [new]
+        assert old.audio_path in library.replaced_files() and old.chapters_path not in library.replaced_files()
+    feed_text = (tmp_path / "feed.xml").read_text()
+    assert new.audio_path in feed_text and f'{old.audio_path}"' not in feed_text  # its chapters file stays
+    assert new.audio_path in (tmp_path / "index.html").read_text()
+    assert (tmp_path / old.audio_path).exists()  # a download in flight, or a shared link, still works
+
+    (tmp_path / "briefing.toml").write_text("[channel]\nkeep_replaced_hours = 0\n", encoding="utf-8")
+    publish(tmp_path, make_episode(tmp_path, "other"))  # the next publish deletes what is due
     assert not (tmp_path / old.audio_path).exists() and not (tmp_path / old.transcript_path).exists()
     assert (tmp_path / new.audio_path).exists() and (tmp_path / old.chapters_path).exists()
-    feed_text = (tmp_path / "feed.xml").read_text()
-    assert new.audio_path in feed_text and old.audio_path not in feed_text
-    assert new.audio_path in (tmp_path / "index.html").read_text()
+    with Library.open(tmp_path) as library:
+        assert library.replaced_files() == []
 
 
 def test_side_files_named_after_the_audio_go_and_stay_with_their_audio(tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
+    (tmp_path / "briefing.toml").write_text("[channel]\nkeep_replaced_hours = 0\n", encoding="utf-8")
     old = make_episode(tmp_path, "rates")
-    timing = tmp_path / Path(old.audio_path).with_suffix(".json")  # the timing file has no column
-    timing.write_text("{}", encoding="utf-8")
+    timing = tmp_path / side_path(Path(old.audio_path), "timing")  # the timing file has no column
+    older_timing = tmp_path / Path(old.audio_path).with_suffix(".json")  # as a briefing before sidefiles named it
+    for path in (timing, older_timing):
+        path.write_text("{}", encoding="utf-8")
     publish(Path("."), old)
     publish(Path("."), replace(old, title="same audio, new title"))
-    assert timing.exists()  # the same audio is still used, so are its side files
+    assert timing.exists() and older_timing.exists()  # the same audio is still used, so are its side files
     publish(Path("."), replace(make_episode(tmp_path, "rates-v2", frequency=880), guid=old.guid))
-    assert not timing.exists()
+    assert not timing.exists() and not older_timing.exists()
 
 
 def test_remove_keeps_files_unless_asked(tmp_path):

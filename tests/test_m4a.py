@@ -30,6 +30,7 @@ from conftest import (
     window_dbfs,
 )
 from conftest_publish import free_port, gpo, require_debian_packages, wait_for_port
+from briefing.sidefiles import side_path
 
 pytestmark = [pytest.mark.slow, requires_ffmpeg, requires_espeak]
 
@@ -47,7 +48,7 @@ class Published:
     timing: dict
 
     def side(self, suffix: str) -> Path:
-        return self.audio.with_name(self.audio.stem + suffix)
+        return self.audio.with_name(self.audio.name + suffix)
 
     def sections(self) -> list[dict]:
         return self.timing["sections"]
@@ -64,7 +65,7 @@ def published(example_article: Path, tmp_path_factory) -> Published:
                     "--library", library, "-q"], home=library)
     assert made.returncode == 0, made.stderr
     [audio] = sorted((library / "episodes").glob("*.m4a"))
-    timing = json.loads(audio.with_suffix(".json").read_text(encoding="utf-8"))
+    timing = json.loads(side_path(audio, "timing").read_text(encoding="utf-8"))
     return Published(library, audio, timing)
 
 
@@ -226,7 +227,7 @@ def test_audio_option_writes_an_m4a_named_by_the_format(example_article: Path, t
     assert made.returncode == 0, made.stderr
     [audio] = list((tmp_path / "library").glob("*.m4a"))
     assert ffprobe_json(audio, "-show_streams", "-select_streams", "a:0")["streams"][0]["codec_name"] == "aac"
-    assert audio.with_suffix(".json").is_file() and not list((tmp_path / "library").glob("*.mp3"))
+    assert side_path(audio, "timing").is_file() and not list((tmp_path / "library").glob("*.mp3"))
 
 
 def test_output_suffix_chooses_the_format_and_a_contradicting_one_is_refused(example_article: Path,

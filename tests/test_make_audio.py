@@ -29,6 +29,7 @@ from conftest import (
 )
 
 from briefing.cli import main
+from briefing.sidefiles import side_path
 
 pytestmark = [pytest.mark.slow, requires_ffmpeg]
 
@@ -179,9 +180,9 @@ def test_text_file_is_the_script_in_the_articles_wording(rendered_example: Rende
 
 
 def test_output_folder_holds_the_mp3_and_its_side_files_and_no_temporary_files(rendered_example: Render) -> None:
-    stem = rendered_example.mp3.stem
+    name = rendered_example.mp3.name  # side files are named after the whole audio name
     assert files_in(rendered_example.folder) == sorted(
-        f"{stem}{suffix}" for suffix in (".mp3", ".json", ".txt", ".vtt", ".chapters.json", ".png")
+        [name] + [f"{name}{suffix}" for suffix in (".json", ".txt", ".vtt", ".chapters.json", ".png")]
     )
 
 
@@ -197,12 +198,12 @@ def test_quiet_make_prints_nothing_and_still_writes_the_mp3(tmp_path: Path) -> N
     assert result.returncode == 0, result.stderr
     assert (result.stdout, result.stderr) == ("", "")
     assert mp3.stat().st_size > 0
-    assert json.loads(mp3.with_suffix(".json").read_text())["sections"][1]["segments"][0]["source"] == 0
+    assert json.loads(side_path(mp3, "timing").read_text())["sections"][1]["segments"][0]["source"] == 0
 
 
 def _gap_before_second_section_dbfs(mp3: Path) -> float:
     """The loudest 10 ms in the gap between the intro's last word and the next section's first."""
-    sections = json.loads(mp3.with_suffix(".json").read_text())["sections"]
+    sections = json.loads(side_path(mp3, "timing").read_text())["sections"]
     gap_start, gap_end = sections[0]["segments"][-1]["end"], sections[1]["segments"][0]["start"]
     levels = window_dbfs(decode_pcm(mp3))
     return max(levels[int(gap_start * 100) + 5 : int(gap_end * 100) - 5])

@@ -27,7 +27,7 @@ def test_remaking_an_article_replaces_its_episode_under_a_new_audio_name(tmp_pat
     [second] = _episodes(tmp_path)
     assert second["guid"] == first["guid"]
     assert second["audio_path"] != first["audio_path"]  # players cache by URL: new audio, new URL
-    assert not (tmp_path / first["audio_path"]).exists()
+    assert (tmp_path / first["audio_path"]).exists()  # kept for [channel] keep_replaced_hours
     assert (tmp_path / second["audio_path"]).stat().st_size == second["size_bytes"]
     feed = (tmp_path / "feed.xml").read_text()
     assert second["audio_path"] in feed and first["audio_path"] not in feed

@@ -58,4 +58,5 @@ def test_daily_calls_the_make_path_once_for_its_episode(tmp_path: Path, make_cal
     [(source, options)] = make_calls
     assert isinstance(source, Script)
     assert options is not None and options.kind == "daily"
-    assert [episode.guid for episode in daily_episodes(library)] == [pipeline.episode_guid("daily:2026-11-25")]
+    with Library.open(library) as opened:
+        assert [episode.guid for episode in daily_episodes(library)] == opened.day_guids("2026-11-25")

@@ -47,14 +47,17 @@ def test_make_episode_publishes_an_episode_whose_audio_decodes_and_whose_feed_li
         assert [episode.guid for episode in opened.episodes()] == [made.episode.guid]
 
     # The episode lives in episodes/ only: no second copy at the library's root.
-    stem = made.audio.stem
-    assert [name for name in _files(library) if name.startswith("episodes/")] == sorted(
-        f"episodes/{stem}{suffix}" for suffix in (".mp3", ".json", ".txt", ".vtt", ".chapters.json", ".png"))
+    name = made.audio.name  # side files are named after the whole audio name
+    assert [path for path in _files(library) if path.startswith("episodes/")] == sorted(
+        [f"episodes/{name}"] + [f"episodes/{name}{suffix}"
+                                for suffix in (".json", ".txt", ".vtt", ".chapters.json", ".png")])
     assert not list(library.glob("*.mp3"))
 
 
 def test_remaking_an_article_replaces_its_episode_and_deletes_the_old_audio(tmp_path: Path) -> None:
     library = tmp_path / "podcast"
+    library.mkdir()
+    (library / "briefing.toml").write_text("[channel]\nkeep_replaced_hours = 0\n", encoding="utf-8")  # no grace
     first = briefing.make_episode(str(ARTICLE), briefing.MakeOptions(max_words=20, voice="british", library=library))
     again = briefing.make_episode(str(ARTICLE), briefing.MakeOptions(max_words=40, voice="british", library=library))
     assert first.episode is not None and again.episode is not None

@@ -321,3 +321,29 @@ def test_the_fleet_is_scheduled_with_its_dask_scheduler(tmp_path, crontab):
     assert target.arguments() == ["fleet", str(fleet), "--scheduler", "tcp://10.0.0.5:8786"]
     assert invoke("schedule", "--at", "06:30", "--library", str(fleet / "news"),
                   "--scheduler", "tcp://x:1").exit_code == 2
+
+
+def test_a_fleet_s_systemd_units_run_a_scheduler_and_workers_that_restart_and_send_the_fleet_to_them(
+        tmp_path, recording_briefing):
+    fleet = tmp_path / "fleet"
+    fleet.mkdir()
+    units = schedule.systemd_units(schedule.Target(dt.time(6, 30), fleet, recording_briefing, fleet=True))
+    assert set(units) == {"briefing-daily.service", "briefing-daily.timer", "briefing-dask-scheduler.service",
+                          "briefing-dask-worker@.service"}
+    assert f"--scheduler {schedule.FLEET_SCHEDULER}" in units["briefing-daily.service"]
+    for name in ("briefing-dask-scheduler.service", "briefing-dask-worker@.service"):
+        assert "\nRestart=always\n" in units[name] and "\nRestartSec=5\n" in units[name]
+    assert "dask\" scheduler --host 127.0.0.1 --port 8786" in units["briefing-dask-scheduler.service"]
+    assert f"dask\" worker {schedule.FLEET_SCHEDULER} --nthreads 1" in units["briefing-dask-worker@.service"]
+    analyze = shutil.which("systemd-analyze")
+    if analyze is None:
+        return
+    written = schedule.install_systemd(schedule.Target(dt.time(6, 30), fleet, recording_briefing, fleet=True),
+                                       tmp_path / "units")
+    (tmp_path / "units" / "briefing-dask-worker@1.service").symlink_to("briefing-dask-worker@.service")
+    result = subprocess.run([analyze, "verify", "--man=no", *map(str, written[:3]),
+                             str(tmp_path / "units" / "briefing-dask-worker@1.service")],
+                            capture_output=True, text=True, env={**os.environ, "SYSTEMD_LOG_LEVEL": "notice"})
+    complaints = [line for line in (result.stdout + result.stderr).splitlines()
+                  if "briefing-" in line and "dask" not in line.split(":", 1)[0]]
+    assert complaints == [], result.stdout + result.stderr

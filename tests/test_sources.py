@@ -207,3 +207,41 @@ def test_a_feed_item_that_cannot_be_fetched_is_reported_once_and_dropped_after_t
         assert library.seen_keys([key])  # dropped: never fetched again
     assert reported[0] == [f"{problem} (tried again on the next runs; dropped if it fails on {ITEM_RETRY_DAYS} days)"]
     assert reported[1:] == [[], [], []]  # the same day again, then quiet until dropped
+
+
+def test_slow_pages_are_fetched_at_once_not_one_after_another(tmp_path):
+    """Each page answers only once all five are asked for: read one after another, every one would
+    time out; fetched at once, all five are read."""
+    from briefing.library import Library
+    from briefing.sources import gather
+
+    paths = ["/news/reservoir", "/news/market", "/world/ferry", "/news/school", "/news/reservoir?again"]
+    everyone_asked = threading.Barrier(len(paths), timeout=20)
+
+    class Handler(BaseHTTPRequestHandler):
+        def do_GET(self) -> None:
+            everyone_asked.wait()
+            body = PAGES[self.path.split("?")[0]]
+            self.send_response(200)
+            self.send_header("Content-Type", "text/html; charset=utf-8")
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, *args) -> None:
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    server.daemon_threads = True
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    base = f"http://127.0.0.1:{server.server_port}"
+    try:
+        settings = settings_from_config({"sources": {"urls": [base + path for path in paths], "timeout_s": 30,
+                                                     "allow_private_urls": True}}, tmp_path)
+        with Library.open(tmp_path) as library:
+            gathered = gather(settings, library)
+    finally:
+        server.shutdown()
+        server.server_close()
+    assert gathered.failures == []
+    assert [candidate.origin for candidate in gathered.candidates] == [base + path for path in paths]

@@ -45,12 +45,15 @@ def test_this_process_s_own_busy_threads_do_not_count_as_other_programs() -> Non
     for thread in threads:
         thread.start()
     try:
-        time.sleep(0.2)
-        assert free_cores() == cpu_count()
+        with_own_threads_busy = max(free_cores() for _ in range(3))
     finally:
         stop.set()
         for thread in threads:
             thread.join()
+    # Other programs may load the machine too, so compare with the same reading once the threads stop:
+    # had the threads counted, every reading while they ran would be lower by the cores they kept busy.
+    without_them = min(free_cores() for _ in range(3))
+    assert with_own_threads_busy >= without_them
 
 
 LOADED_HERE_THEN_POOLED = """

@@ -15,6 +15,7 @@ from briefing.engines import VoiceSettings
 from briefing.errors import BriefingError, UsageError
 import briefing
 from briefing.voices import FALLBACK_PROFILE, VoiceProfile, load_profile, profile_names
+from briefing.sidefiles import side_path
 
 requires_hibari = pytest.mark.skipif(importlib.util.find_spec("hibari") is None, reason="needs hibari-tts")
 pytestmark = [requires_espeak, requires_ffmpeg]
@@ -78,7 +79,7 @@ def test_without_hibari_make_speaks_with_the_classic_voice_and_says_so_in_one_li
     assert len(lines) == 1, made.stderr
     assert "classic voice (pyttsx3 en-gb) instead of default (hibari heart)" in lines[0]
     assert "hibari-tts" in lines[0]  # why
-    timing = json.loads(mp3.with_suffix(".json").read_text(encoding="utf-8"))
+    timing = json.loads(side_path(mp3, "timing").read_text(encoding="utf-8"))
     assert (timing["voice"], timing["engine"], timing["engine_voice"]) == ("classic", "pyttsx3", "en-gb")
     assert mp3.stat().st_size > 10_000
     assert ">pyttsx3 en-gb</podcast:person>" in (home / "feed.xml").read_text(encoding="utf-8")
@@ -99,7 +100,7 @@ def test_a_neural_model_that_fails_to_load_falls_back_with_one_notice(tmp_path: 
     broken.write_bytes(b"not an onnx model")
     asked = VoiceProfile(name="default", engine="hibari", settings=VoiceSettings(voice="heart", model=str(broken)))
     made = _make(tmp_path, asked)
-    timing = json.loads(made.audio.with_suffix(".json").read_text(encoding="utf-8"))
+    timing = json.loads(side_path(made.audio, "timing").read_text(encoding="utf-8"))
     assert (timing["voice"], timing["engine"]) == (FALLBACK_PROFILE, "pyttsx3")
     notices = capsys.readouterr().err.strip().splitlines()
     assert len(notices) == 1 and "not a usable hibari model" in notices[0] and str(broken) in notices[0]

@@ -26,14 +26,17 @@ scheduler_option = click.option("--scheduler", "dask_scheduler", metavar="tcp://
               help="The day of the briefing (default: today).")
 @click.option("--minutes", type=click.FloatRange(min=0.5),
               help="Length budget of the whole episode (default: [channel] minutes, else 8).")
-@click.option("--update", is_flag=True, help="Add articles that arrived since this date's episode was made.")
+@click.option("--update", is_flag=True, help="Add articles that arrived since this date's episode was made "
+              "(published as a new item that replaces the day's earlier one, so podcast apps download it).")
 @library_option
 @click.option("--voice", metavar="PROFILE", help="Voice profile name or TOML path (default: [channel] voice, else default).")
 @click.option("--engine", type=ENGINES, help="Override the profile's engine.")
 @click.option("--workers", type=click.IntRange(min=1), metavar="N", help="Parallel workers: speech, the day's planning and encoding (default: one per core).")
 @click.option("--chime", is_flag=True, help="Play a short chime at the start of each section.")
 @audio_option
-@click.option("--wait", is_flag=True, help="If another briefing is using the library, wait for it (default: exit 75).")
+@click.option("--wait", type=click.FloatRange(min=0), is_flag=False, flag_value=float("inf"), default=0.0,
+              metavar="[SECONDS]", help="If another briefing is using the library, wait for it (for at most "
+              "SECONDS, if given), then exit 75 (default: exit 75 at once).")
 @click.option("-q", "--quiet", is_flag=True, help="Print nothing but problems (skipped sources).")
 @click.pass_context
 def daily(ctx, date, minutes, update, library, voice, engine, workers, chime, audio, wait, quiet) -> None:
@@ -163,7 +166,10 @@ def schedule(at: str | None, library: str | None, fleet: str | None, dask_schedu
         return
     for path in scheduling.install_systemd(target):
         click.echo(f"Wrote {path}")
-    click.echo(f"Then: systemctl --user daemon-reload && systemctl --user enable --now {scheduling.UNIT_NAME}.timer")
+    cluster = (f" {scheduling.SCHEDULER_UNIT}.service {scheduling.WORKER_UNIT}1.service "
+               f"{scheduling.WORKER_UNIT}2.service" if target.own_cluster else "")
+    click.echo(f"Then: systemctl --user daemon-reload && systemctl --user enable --now {scheduling.UNIT_NAME}.timer"
+               + cluster)
 
 
 def _target(scheduling, at: str, library: str | None, fleet: str | None, scheduler: str | None = None):

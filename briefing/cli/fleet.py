@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from pathlib import Path
 
 import click
 
@@ -26,22 +27,36 @@ from briefing.engines import engine_names
               help="Worker processes of the cluster started here (default: the number of cores).")
 @click.option("--scheduler", metavar="tcp://HOST:8786",
               help="Send the channels to this running Dask scheduler instead of starting a cluster here.")
-@click.option("-q", "--quiet", is_flag=True, help="Only failed channels and the summary.")
+@click.option("--channel-timeout", type=click.FloatRange(min=1), default=600.0, show_default=True, metavar="SECONDS",
+              help="A channel not made in this long (waiting for its lock included) is stopped and FAILED.")
+@click.option("--deadline", type=click.FloatRange(min=1), default=6 * 3600.0, show_default=True, metavar="SECONDS",
+              help="The whole run's limit: channels not made by then are reported as not made.")
+@click.option("--json", "json_path", type=click.Path(dir_okay=False, path_type=str), metavar="FILE",
+              help="Also write the run's report there: each channel's outcome, seconds, worker, sources failed.")
+@click.option("-q", "--quiet", is_flag=True, help="Only failed channels and sources, and the summary.")
 @click.pass_context
-def fleet(ctx, fleet_dir, date, minutes, update, voice, engine, chime, audio, workers, scheduler, quiet) -> None:
+def fleet(ctx, fleet_dir, date, minutes, update, voice, engine, chime, audio, workers, scheduler, channel_timeout,
+          deadline, json_path, quiet) -> None:
     """Make the daily briefing of every channel in DIR (each sub-folder with a briefing.toml) on Dask.
 
     Each channel is made as `briefing daily --library DIR/CHANNEL` would make it, one channel per
     task, on a cluster of --workers processes started here, or on the running cluster at
     --scheduler (whose workers must see DIR at the same path, e.g. over NFS).
 
+    A channel with nothing new today is "quiet", not a failure. What the cluster cannot report (the
+    scheduler lost mid-run) is read from each channel's own database and feed.
+
     \b
-    Exit codes: 0 every channel published; 3 some failed (each named);
-    1 none published; 2 bad options or no channels in DIR.
+    Exit codes: 0 every channel published or quiet; 3 some channels or
+    sources failed (each named), or the scheduler was lost and some
+    channels are not known to be published; 1 none published; 2 bad
+    options or no channels in DIR.
     """
     import datetime as dt
+    import json
 
-    from briefing.errors import UsageError
+    from briefing.errors import BriefingError, UsageError
+    from briefing.fsutil import atomic_write_bytes
     from briefing.fleet import FleetOptions, cluster_client, find_channels, run_fleet
     from briefing.pipeline import RenderOptions
     from briefing.textsafety import strip_controls_inline
@@ -52,14 +67,21 @@ def fleet(ctx, fleet_dir, date, minutes, update, voice, engine, chime, audio, wo
     channels = find_channels(fleet_dir)
     options = FleetOptions(date=date.date() if date else dt.date.today(),
                            render=RenderOptions(profile=load_profile(voice), engine=engine, chime=chime, audio=audio),
-                           minutes=minutes, update=update, voice=voice)
+                           minutes=minutes, update=update, voice=voice, channel_timeout=channel_timeout)
 
     def show(outcome) -> None:
-        if not quiet or not outcome.published:  # a channel's folder name may hold control characters
-            click.echo(strip_controls_inline(outcome.line()), err=not outcome.published)
+        trouble = outcome.status == "FAILED" or bool(outcome.failed_sources)
+        if not quiet or trouble:  # a channel's folder name may hold control characters
+            click.echo(strip_controls_inline(outcome.line()), err=trouble)
 
     with cluster_client(scheduler, workers or os.cpu_count() or 1) as client:
-        result = run_fleet(client, channels, options, show)
+        result = run_fleet(client, channels, options, show, deadline_s=deadline)
+    if json_path:
+        report = json.dumps(result.to_json(options.date), indent=2, ensure_ascii=False) + "\n"
+        try:
+            atomic_write_bytes(Path(json_path), report.encode())
+        except OSError as error:
+            raise BriefingError(f"{json_path}: cannot write the report: {error.strerror or error}") from None
     click.echo(result.summary())
     ctx.exit(result.exit_code)
 

@@ -215,9 +215,11 @@ def extract(article: str, format: str | None, allow_private_urls: bool, drop: tu
 
 @main.command()
 @click.argument("articles", nargs=-1, required=True, metavar="ARTICLE...")
-@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path),
-              help="Audio file path, with one ARTICLE; its suffix names the format unless --audio does "
-                   "(default: published into the library only).")
+@click.option("-o", "--output", type=click.Path(path_type=Path),
+              help="Also write the audio file here (a copy: the library keeps its own), with one ARTICLE; "
+                   "it ends in the format's suffix, and its side files are named after it (OUT.txt, "
+                   "OUT.json, ...). Never an input, a folder, a link, a file inside the library or one "
+                   "briefing did not write (default: published into the library only).")
 @click.option("--title", metavar="TEXT", help="The episode's title, with one ARTICLE (standard input has none).")
 @format_option
 @private_urls_option
@@ -231,14 +233,16 @@ def extract(article: str, format: str | None, allow_private_urls: bool, drop: tu
 @click.option("--no-publish", is_flag=True,
               help="Only write the audio file (default: output/<slug-of-title> and the format's suffix); "
                    "do not add it to the feed.")
+@click.option("--wait", type=click.FloatRange(min=0), default=600.0, show_default=True, metavar="SECONDS",
+              help="If another briefing is using the library, wait this long for it, then exit 75.")
 @click.option("-q", "--quiet", is_flag=True, help="No progress bar or summary.")
 @click.pass_context
 def make(ctx, articles, output, title, format, allow_private_urls, drop, max_words, minutes, everything, voice,
-         engine, chime, audio, library, no_publish, quiet):
+         engine, chime, audio, library, no_publish, wait, quiet):
     """Render each ARTICLE (a file, - for stdin, or a URL) as a narrated audio briefing and publish it.
 
     One line per episode. Exit codes: 0 all made; 3 some made, some failed (each named on stderr);
-    1 none made; 2 bad options.
+    1 none made; 75 another briefing held the library longer than --wait; 2 bad options.
     """
     from briefing.pipeline import MakeOptions
     from briefing.voices import load_profile
@@ -256,7 +260,8 @@ def make(ctx, articles, output, title, format, allow_private_urls, drop, max_wor
     options = MakeOptions(minutes=minutes, max_words=max_words, everything=everything,
                           voice=load_profile(voice) if voice else None,  # None: [channel] voice, else default
                           engine=engine, chime=chime, audio=audio, format=format, allow_private_urls=allow_private_urls,
-                          drop=drop, title=title, library=library, output=output, publish=not no_publish)
+                          drop=drop, title=title, library=library, output=output, publish=not no_publish,
+                          wait=wait)
     if len(articles) == 1:
         _make_one(articles[0], options, quiet)
         return

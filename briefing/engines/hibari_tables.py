@@ -28,7 +28,7 @@ import zlib
 from pathlib import Path
 from typing import Any
 
-from briefing.fsutil import temporary_name
+from briefing.fsutil import remove_stale_temporaries, temporary_name
 
 FORMAT = b"briefing hibari tables 1\n"
 _U32 = struct.Struct("<I")
@@ -177,6 +177,7 @@ def tables_path(accent: str) -> Path:
 
 def _open_or_build(accent: str) -> tuple[dict[str, SharedTable], dict[str, Any]]:
     path = tables_path(accent)
+    remove_stale_temporaries(path.parent)  # a build killed half-way (a worker's SIGKILL) left its file
     try:
         return read_tables(path)
     except (FileNotFoundError, ValueError):

@@ -168,10 +168,6 @@ def read_source(source: str, options: ReadOptions | str | None = None) -> RawArt
     return parse(decode_input(data, source), source, options)
 
 
-def read_file_text(path: Path) -> str:
-    return decode_input(read_regular_file(path)[0], str(path))
-
-
 def read_regular_file(path: Path, limit: int = MAX_INPUT_BYTES) -> tuple[bytes, os.stat_result]:
     """Up to ``limit + 1`` bytes of a regular file and its status; anything else is refused unopened.
 
