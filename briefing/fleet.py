@@ -88,6 +88,7 @@ class ChannelOutcome:
     worker: str  # host:pid of the process that made it
     failed_sources: tuple[str, ...] = ()  # "source: why", one for each source that could not be read
     address: str = ""  # the Dask worker's address, to send the channel elsewhere when it cannot see it
+    known: bool = True  # False: lost with the scheduler and not found published (it may be, later)
 
     @property
     def published(self) -> bool:
@@ -120,7 +121,9 @@ class FleetResult:
     def exit_code(self) -> int:
         if not self.failed and not any(outcome.failed_sources for outcome in self.outcomes):
             return EXIT_ALL_PUBLISHED  # every channel published, or quiet (nothing new today)
-        return EXIT_SOME_FAILED if self.published else EXIT_NONE_PUBLISHED
+        if self.published or not all(outcome.known for outcome in self.outcomes):
+            return EXIT_SOME_FAILED  # "none published" only when the failures are known
+        return EXIT_NONE_PUBLISHED
 
     def summary(self) -> str:
         quiet = len(self.outcomes) - self.published - self.failed
@@ -516,7 +519,8 @@ class _FleetRun:
                 for future, path in pending.items():
                     future.cancel()
                     self.settle(path, published_outcome(path, self.options.date, self.started_wall) or
-                                ChannelOutcome(path.name, FAILED, "not made by the run's deadline", 0.0, "-"))
+                                ChannelOutcome(path.name, FAILED, "not made by the run's deadline (a worker may still "
+                                               "publish it)", 0.0, "-", known=False))
                 pending.clear()
         return lost
 
@@ -571,7 +575,7 @@ class _FleetRun:
         except BriefingError:
             done = None  # still held by a run we cannot hear from
         return done or ChannelOutcome(path.name, FAILED, "the scheduler was lost; not known to be published",
-                                      0.0, "-")
+                                      0.0, "-", known=False)
 
     def worker_count(self) -> int:
         try:

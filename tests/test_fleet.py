@@ -588,3 +588,22 @@ def test_a_channel_waiting_on_a_slow_source_leaves_its_worker_to_another_channel
     assert seen == {"other published before we were asked": False}
     for name in ("a-slow", "b-fast"):
         assert_channel_done(fleet / name, DATE)
+
+
+def test_channels_not_made_by_the_run_s_deadline_are_reported_so(tmp_path):
+    import socket as sockets
+
+    fleet = make_fleet(tmp_path / "fleet", ["hung"], articles_each=1)
+    silent = sockets.socket()  # accepts connections (the kernel does) and never answers
+    silent.bind(("127.0.0.1", 0))
+    silent.listen(16)
+    (fleet / "hung" / "briefing.toml").write_text(
+        f'[sources]\nurls = ["http://127.0.0.1:{silent.getsockname()[1]}/story"]\n'
+        'allow_private_urls = true\ntimeout_s = 600\n', encoding="utf-8")
+    try:
+        result = run_cli(["fleet", fleet, "--workers", "1", "--date", DATE, *FLEET_ARGS, "--deadline", "5"],
+                         home=tmp_path, timeout=300)
+    finally:
+        silent.close()
+    assert result.returncode == 3, result.stdout + result.stderr  # not known to have failed: it may publish yet
+    assert "hung: FAILED  not made by the run's deadline" in result.stderr
