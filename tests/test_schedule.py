@@ -321,6 +321,12 @@ def test_the_fleet_is_scheduled_with_its_dask_scheduler(tmp_path, crontab):
     assert target.arguments() == ["fleet", str(fleet), "--scheduler", "tcp://10.0.0.5:8786"]
     assert invoke("schedule", "--at", "06:30", "--library", str(fleet / "news"),
                   "--scheduler", "tcp://x:1").exit_code == 2
+    # systemd: the service goes to that cluster once, and no local scheduler or worker units are written
+    units = schedule.systemd_units(schedule.Target(dt.time(6, 30), fleet, target.executable, fleet=True,
+                                                   scheduler="tcp://10.0.0.5:8786"))
+    assert set(units) == {"briefing-daily.service", "briefing-daily.timer"}
+    [exec_start] = [line for line in units["briefing-daily.service"].splitlines() if line.startswith("ExecStart=")]
+    assert exec_start.count("--scheduler") == 1 and exec_start.endswith("--scheduler tcp://10.0.0.5:8786")
 
 
 def test_a_fleet_s_systemd_units_run_a_scheduler_and_workers_that_restart_and_send_the_fleet_to_them(
