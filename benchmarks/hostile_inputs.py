@@ -196,6 +196,32 @@ class Hostile(http.server.BaseHTTPRequestHandler):
         self._send(html_page(prose(1_600_000, seed=3).split("\n\n")[1:-1], "Ten thousand paragraphs").encode())
 
 
+    # Feeds of one item whose <title> is hostile (issue 25): its link is the ordinary article here.
+    def _feed(self, title: str) -> None:
+        link = f"http://{self.headers['Host']}/article"
+        self._send((f'<?xml version="1.0"?><rss version="2.0"><channel><title>Hostile</title>'
+                    f"<item><title>{title}</title><link>{link}</link></item></channel></rss>").encode(),
+                   "application/rss+xml")
+
+    def route_feed_title_8000_words(self) -> None:
+        self._feed(" ".join(WORDS[n % len(WORDS)] for n in range(8000)))
+
+    def route_feed_title_9mb(self) -> None:
+        self._feed("news " * 1_800_000)
+
+    def route_feed_title_bold_flood(self) -> None:
+        self._feed("&lt;b&gt;" * 50_000 + "Storm closes the harbour bridge")
+
+    def route_feed_title_span_flood(self) -> None:
+        self._feed('&lt;span class="x"&gt;' * 30_000 + "Storm closes the harbour bridge")
+
+    def route_feed_title_cdata_tags(self) -> None:
+        self._feed("<![CDATA[" + "<i>" * 50_000 + "Storm closes the harbour bridge]]>")
+
+    def route_feed_title_60k_spaces(self) -> None:
+        self._feed("Storm" + " " * 60_000 + "- closes the bridge")
+
+
 def start_server(host: str) -> tuple[http.server.ThreadingHTTPServer, int]:
     server = http.server.ThreadingHTTPServer((host, 0), Hostile)
     server.daemon_threads = True
@@ -209,7 +235,8 @@ def start_server(host: str) -> tuple[http.server.ThreadingHTTPServer, int]:
 class Case:
     name: str
     article: Callable[[Path], str]  # makes the input inside the run's folder; returns the ARTICLE argument
-    expect: str = "either"  # "ok": exit 0; "refused": exit 1 or 2; "either": any clean outcome
+    expect: str = "either"  # "ok": exit 0; "refused": exit 1 or 2; "either": any clean outcome;
+    # "partial": daily's exit 3, the day made and a bad source named (one "Skipped:" line each)
     commands: tuple[str, ...] = ("script", "make")
     url: bool = False
     private_opt_in: bool = True  # URL cases on our loopback servers need the opt-in
@@ -217,6 +244,9 @@ class Case:
     check: Callable[[Path, str, str], str | None] | None = None  # (folder, stdout, stderr) -> problem
     voice: str | None = "british"  # None: the default profile (whose engine segfaulted on issue 10's input)
     library: Callable[[Path], None] | None = None  # prepares make's library folder (its lock file, say)
+    # The whole command line after ``briefing``, for runs that are not ``script``/``make`` ARTICLE (daily, a
+    # library set up first): given the run's folder and the ARTICLE the case made; ``commands`` names it.
+    argv: Callable[[Path, str], list[str]] | None = None
 
 
 @dataclass
@@ -336,6 +366,201 @@ def feed_well_formed(folder: Path, stdout: str, stderr: str) -> str | None:
     return None
 
 
+# --- issue 25: every title, pattern, setting, cache and source bounded --------------------------------
+
+DATE = "2026-11-25"
+WHITESPACE = {"spaces": " ", "tabs": "\t", "no-break-spaces": "\u00a0", "ideographic-spaces": "\u3000"}
+
+
+def json_title(title: str) -> Callable[[Path], str]:
+    return write("t.json", json.dumps({"title": title, "paragraphs": prose(1500).split("\n\n")[1:-1]}))
+
+
+def with_paragraph(paragraph: str, name: str = "p.txt") -> Callable[[Path], str]:
+    return write(name, f"A report\n\n{prose(800)}\n\n{paragraph}\n\nThe council met again on Monday. It agreed.\n")
+
+
+def library(folder: Path, config: str = "", lexicon: str = "") -> Path:
+    lib = folder / "lib"
+    lib.mkdir(exist_ok=True)
+    if config:
+        (lib / "briefing.toml").write_text(config, encoding="utf-8")
+    if lexicon:
+        (lib / "lexicon.toml").write_text(lexicon, encoding="utf-8")
+    return lib
+
+
+def daily(sources: str, minutes: str = "1", lexicon: str = "") -> Callable[[Path, str], list[str]]:
+    """``daily`` on a library whose [sources] are ``sources`` ({article} and {folder} filled in)."""
+    def argv(folder: Path, article: str) -> list[str]:
+        config = f"[sources]\n{sources.format(article=article, folder=folder)}\nallow_private_urls = true\n"
+        lib = library(folder, config, lexicon)
+        return ["daily", "--library", str(lib), "--date", DATE, "--minutes", minutes, "--voice", "british", "-q"]
+    return argv
+
+
+def make_in(config: str = "", lexicon: str = "", voice: str = "british", *extra: str) -> Callable[[Path, str], list[str]]:
+    """``make ARTICLE`` into a library holding ``config`` and ``lexicon``; a voice of "v.toml" is the folder's."""
+    def argv(folder: Path, article: str) -> list[str]:
+        lib = library(folder, config, lexicon)
+        chosen = str(folder / voice) if voice.endswith(".toml") else voice
+        return ["make", article, "--library", str(lib), "--voice", chosen, "-q", *extra]
+    return argv
+
+
+def voice_file(body: str) -> Callable[[Path], str]:
+    def make(folder: Path) -> str:
+        (folder / "v.toml").write_text('engine = "espeak"\nvoice = "en-gb-x-rp"\n' + body, encoding="utf-8")
+        return write("a.txt", prose(1200))(folder)
+    return make
+
+
+def inbox(count: int, extra: str = "") -> Callable[[Path], str]:
+    def make(folder: Path) -> str:
+        box = folder / "inbox"
+        box.mkdir()
+        for number in range(count):
+            (box / f"story-{number:05d}.txt").write_text(
+                f"Council approves plan number {number}\n\nCouncillors voted on Tuesday to approve plan {number}, "
+                f"which will cost {number % 97 + 2} million pounds.\n\nResidents were divided about it.\n"
+                + extra, encoding="utf-8")
+        return str(box)
+    return make
+
+
+def made_once_then(damage: Callable[[Path], None]) -> Callable[[Path], str]:
+    """An article made once into the run's library (so its caches are full), then the caches damaged."""
+    import subprocess
+
+    def make(folder: Path) -> str:
+        article = write("a.txt", prose(2500))(folder)
+        env = {k: v for k, v in os.environ.items() if not k.startswith("BRIEFING_")}
+        subprocess.run(BRIEFING + ["make", article, "--library", str(folder / "lib"), "--voice", "british", "-q"],
+                       env=env, check=True, capture_output=True, timeout=WALL_LIMIT_S)
+        damage(folder / "lib" / "cache")
+        return article
+    return make
+
+
+def truncate_encoded(cache: Path) -> None:
+    for piece in cache.glob("encoded/*/*.frames"):
+        data = piece.read_bytes()
+        piece.unlink()  # not written through: other names may link the same bytes
+        piece.write_bytes(data[: len(data) // 2])
+
+
+def clip_rate(rate: int) -> Callable[[Path], None]:
+    def damage(cache: Path) -> None:
+        for clip in cache.glob("speech/*/*.pcm"):
+            data = bytearray(clip.read_bytes())
+            data[4:8] = rate.to_bytes(4, "little")
+            clip.write_bytes(bytes(data))
+    return damage
+
+
+def episode_at_most(minutes: float) -> Callable[[Path, str, str], str | None]:
+    def check(folder: Path, stdout: str, stderr: str) -> str | None:
+        from mutagen.mp3 import MP3
+
+        episodes = list((folder / "lib").rglob("*.mp3"))
+        if not episodes:
+            return "no episode was made"
+        longest = max(MP3(path).info.length for path in episodes) / 60
+        return None if longest <= minutes else f"a {longest:.1f}-minute episode (asked about {minutes:g})"
+    return check
+
+
+TAG_RUNS = ("<b><b>", "&lt;b&gt;&lt;b&gt;", "<i><i>", "&lt;i&gt;&lt;i&gt;", '<span class="x"><span', "&lt;span")
+
+
+def no_tag_headline(folder: Path, stdout: str, stderr: str) -> str | None:
+    for path in (folder / "lib").rglob("*"):
+        if path.is_file() and path.suffix in (".xml", ".txt", ".vtt", ".html", ".json"):
+            text = path.read_text(errors="replace")
+            if any(run in text for run in TAG_RUNS):
+                return f"a headline of tags was published ({path.name})"
+    return None
+
+
+def issue25_cases(base: str) -> list[Case]:
+    feed = daily('feeds = ["{article}"]')
+    words_8000 = " ".join(WORDS[n % len(WORDS)] for n in range(8000))
+    words_60000 = " ".join(WORDS[n % len(WORDS)] for n in range(60_000))
+    deep_array = "a = " + "[" * 100_000 + "]" * 100_000 + "\n"
+    deep_table = "a = " + "{b = " * 100_000 + "1" + "}" * 100_000 + "\n"
+    return [
+        # 1. titles bounded where they enter, and counted in the length asked
+        Case("feed-title-8000-words", lambda folder: base + "/feed-title-8000-words", url=True, commands=("daily",),
+             argv=feed, expect="ok", check=episode_at_most(1.6)),
+        Case("feed-title-9MB", lambda folder: base + "/feed-title-9mb", url=True, commands=("daily",), argv=feed,
+             expect="ok", check=episode_at_most(1.6)),
+        Case("json-title-8000-words-make", json_title(words_8000), commands=("make",),
+             argv=make_in("", "", "british", "--minutes", "1"), expect="ok", check=episode_at_most(1.6)),
+        Case("json-title-60000-words", json_title(words_60000), commands=("script", "make")),
+        Case("make-title-option-60000-words", write("a.txt", prose(1500)), commands=("make",),
+             argv=make_in("", "", "british", "--title", words_60000[:100_000]), expect="ok"),
+        # 2. linear patterns: long whitespace runs, long words and tag floods
+        *[Case(f"json-title-60k-{name}", json_title("Storm" + char * 60_000 + "- the bridge closes"),
+               commands=("script",), expect="ok") for name, char in WHITESPACE.items()],
+        *[Case(f"paragraph-200k-{name}-then-dash", with_paragraph("Storm" + char * 200_000 + "\u2014 it closes."),
+               commands=("script",)) for name, char in WHITESPACE.items()],
+        Case("word-100k-letters", with_paragraph("x" * 100_000), commands=("script",)),
+        Case("word-2MB-letters", write("w.txt", "A word\n\n" + "x" * 1_990_000 + "\n"), commands=("script",)),
+        Case("word-1MB-digits", with_paragraph("1" * 1_000_000), commands=("script",)),
+        Case("word-1MB-dotted", with_paragraph("a." * 500_000), commands=("script",)),
+        Case("word-1MB-hyphenated", with_paragraph("a-" * 500_000), commands=("script",)),
+        Case("word-1MB-email-like", with_paragraph("a.b+" * 250_000 + "@"), commands=("script",)),
+        Case("word-1MB-address-like", with_paragraph("www." + "a." * 500_000 + "com"), commands=("script",)),
+        Case("text-300k-bold-tags", with_paragraph("<b>" * 300_000 + "Storm."), commands=("script",)),
+        Case("text-1MB-open-angles", with_paragraph("<" * 1_000_000), commands=("script",)),
+        Case("html-50k-bold-tags", write("b.html", html_page(["<b>" * 50_000 + "Storm closes the bridge. It reopens soon."]
+                                                             + prose(1500).split("\n\n")[1:-1], "<b>" * 50_000))),
+        Case("feed-title-50k-bold-tags", lambda folder: base + "/feed-title-bold-flood", url=True, commands=("daily",),
+             argv=feed, expect="ok", check=no_tag_headline),
+        Case("feed-title-30k-span-tags", lambda folder: base + "/feed-title-span-flood", url=True, commands=("daily",),
+             argv=feed, expect="ok", check=no_tag_headline),
+        Case("feed-title-50k-cdata-tags", lambda folder: base + "/feed-title-cdata-tags", url=True, commands=("daily",),
+             argv=feed, expect="ok", check=no_tag_headline),
+        Case("feed-title-60k-spaces", lambda folder: base + "/feed-title-60k-spaces", url=True, commands=("daily",),
+             argv=feed, expect="ok"),
+        # 3. settings in range, one-line errors, and make ends after any error
+        Case("voice-sentence-ms-2e9", voice_file("[pauses]\nsentence_ms = 2000000000\n"), commands=("make",),
+             argv=make_in("", "", "v.toml"), expect="refused"),
+        Case("voice-section-ms-2^62", voice_file("[pauses]\nsection_ms = 4611686018427387904\n"), commands=("make",),
+             argv=make_in("", "", "v.toml"), expect="refused"),
+        Case("voice-rate-1e6", voice_file("rate = 1000000\n"), commands=("make",), argv=make_in("", "", "v.toml"),
+             expect="refused"),
+        Case("voice-nested-100k", voice_file(deep_array), commands=("make",), argv=make_in("", "", "v.toml"),
+             expect="refused"),
+        Case("toml-nested-100k-arrays", write("a.txt", prose(1200)), commands=("make",), argv=make_in(deep_array),
+             expect="refused"),
+        Case("toml-nested-100k-tables", write("a.txt", prose(1200)), commands=("make",), argv=make_in(deep_table),
+             expect="refused"),
+        Case("lexicon-nested-100k", write("a.txt", prose(1200)), commands=("make",),
+             argv=make_in("", deep_array), expect="refused"),
+        # 5. lexicon entries found by the alternative that matched
+        Case("lexicon-gif-GİF", with_paragraph("The GİF spread fast online. Everyone shared the GİF."),
+             commands=("make",), argv=make_in("", 'gif = "jif"\n'), expect="ok"),
+        Case("lexicon-news-NEWſ-daily", inbox(2, "The NEWſ reached the town hall.\n"), commands=("daily",),
+             argv=daily('inbox = "{article}"', lexicon='news = "noos"\n'), expect="ok"),
+        # 6. damaged caches dropped and rebuilt
+        Case("cache-truncated-encoded-piece", made_once_then(truncate_encoded), commands=("make",),
+             argv=make_in(), expect="ok"),
+        Case("cache-clip-at-1-Hz", made_once_then(clip_rate(1)), commands=("make",), argv=make_in(), expect="ok"),
+        Case("cache-clip-at-4e9-Hz", made_once_then(clip_rate(4_000_000_000)), commands=("make",), argv=make_in(),
+             expect="ok"),
+        # 8. other unbounded work
+        Case("inbox-10000-files", inbox(10_000), commands=("daily",), argv=daily('inbox = "{article}"'),
+             expect="ok", check=episode_at_most(1.6)),
+        Case("proc-self-status-as-article", lambda folder: "/proc/self/status", expect="refused"),
+        Case("proc-cpuinfo-as-article", lambda folder: "/proc/cpuinfo", expect="refused"),
+        Case("sys-file-as-article", lambda folder: "/sys/kernel/mm/transparent_hugepage/enabled", expect="refused",
+             commands=("script",)),
+        Case("proc-file-as-daily-source", inbox(1), commands=("daily",),
+             argv=daily('inbox = "{article}"\nfiles = ["/proc/self/status"]'), expect="partial"),
+    ]
+
+
 def cases(base: str, private: str) -> list[Case]:
     long_segment = "T\n\n" + "a" * 30000 + "\n"
     deep_json = "[" * 100_000 + "]" * 100_000
@@ -403,6 +628,7 @@ def cases(base: str, private: str) -> list[Case]:
              expect="ok", commands=("make",), library=lock_to_dev_zero),
         Case("lock-of-a-live-pid-expiring-in-10-years", write("a.txt", "T\n\nA sentence here. Another one there.\n"),
              expect="ok", commands=("make",), library=lock_of_a_live_pid_far_ahead),
+        *issue25_cases(base),
     ]
 
 
@@ -476,9 +702,11 @@ def run_case(case: Case, command: str, scratch: Path) -> Run:
     folder = Path(tempfile.mkdtemp(prefix=f"{case.name[:20]}-{command}-", dir=scratch))
     article = case.article(folder)
     argv = BRIEFING + [command, article]
-    if case.url and case.private_opt_in and PRIVATE_OPT_IN_FLAG:
+    if case.argv is not None:
+        argv = BRIEFING + case.argv(folder, article)
+    if case.url and case.private_opt_in and PRIVATE_OPT_IN_FLAG and case.argv is None:
         argv.append(PRIVATE_OPT_IN_FLAG)
-    if command == "make":
+    if command == "make" and case.argv is None:
         output = case.output(folder) if case.output else folder / "out" / "article.mp3"
         argv += ["-o", str(output), "--library", str(folder / "lib"), "-q"]
         if case.library:
@@ -502,7 +730,7 @@ def problems(case: Case, run: Run, stdout: str, stderr: str, folder: Path, limit
     found = []
     if run.signal is not None:
         found.append(f"killed by signal {run.signal}" + (" at the wall-time limit" if run.seconds >= limit else ""))
-    elif run.exit_code not in (0, 1, 2):
+    elif run.exit_code not in (0, 1, 2) and not (case.expect == "partial" and run.exit_code == 3):
         found.append(f"exit code {run.exit_code}")
     if run.traceback:
         found.append("traceback")
@@ -513,6 +741,9 @@ def problems(case: Case, run: Run, stdout: str, stderr: str, folder: Path, limit
         found.append("left " + ", ".join(repr(name) for name in run.leftover[:3]))
     if run.peak_mb * 1024**2 >= ADDRESS_SPACE:
         found.append("memory limit")
+    if case.expect == "partial" and run.exit_code != 3 and run.signal is None:
+        found.append("a source it should skip was not reported, or the day was not made: " +
+                     (error_lines[-1][:80] if error_lines else f"exit {run.exit_code}"))
     if case.expect == "ok" and run.exit_code != 0 and run.signal is None:
         found.append("refused an input it should read: " + (error_lines[-1][:80] if error_lines else ""))
     if case.expect == "refused" and run.exit_code == 0:
@@ -538,7 +769,10 @@ def main() -> None:
     global PRIVATE_OPT_IN_FLAG
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--only", help="comma-separated case names to run")
-    chosen = parser.parse_args().only
+    parser.add_argument("--regex-mb", type=float, default=1.0,
+                        help="megabytes of each adversarial text run through every pattern (0: skip)")
+    arguments = parser.parse_args()
+    chosen = arguments.only
     PRIVATE_OPT_IN_FLAG = private_opt_in_flag()
     if PRIVATE_OPT_IN_FLAG is None:
         print("note: this briefing has no --allow-private-urls; loopback URLs are fetched without it")
@@ -588,7 +822,33 @@ def main() -> None:
         print(f"script_1mb_prose_peak_mb: {prose_1mb.peak_mb:.0f}")
         print(f"script_1mb_prose_time_vs_baseline: {prose_1mb.seconds / max(baseline.seconds, 1e-3):.1f}x")
         print(f"script_1mb_prose_within_target (<{TARGET_1MB_SECONDS:g} s, <{TARGET_1MB_MB:g} MB): {'yes' if ok else 'no'}")
+    if runs:
+        slowest = max(runs, key=lambda run: run.seconds)
+        print(f"slowest case: {slowest.case} ({slowest.command}) {slowest.seconds:.1f} s")
+        print(f"slowest_case_seconds: {slowest.seconds:.1f}")
+    if arguments.regex_mb > 0:
+        regex_sweep(int(arguments.regex_mb * 1_000_000))
+    print(f"load average: {' '.join(f'{value:.1f}' for value in os.getloadavg())}")
     print(f"hostile inputs clean: {clean_inputs}/{len(all_cases)}")
+
+
+def regex_sweep(size: int) -> None:
+    """Every pattern briefing runs on input (found as tests/test_regex_bounds.py finds them) over each
+    adversarial text of ``size`` characters: the slowest, in CPU seconds."""
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("regex_bounds", REPO / "tests" / "test_regex_bounds.py")
+    assert spec is not None and spec.loader is not None
+    bounds = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(bounds)
+    texts = bounds.adversarial(size)
+    timings = [(bounds.seconds_on(pattern, how, text), where, name)
+               for where, pattern, how in bounds.PATTERNS for name, text in texts.items()]
+    worst = max(timings)
+    print(f"regex sweep: {len(bounds.PATTERNS)} patterns x {len(texts)} adversarial texts of {size / 1e6:g} MB")
+    print(f"regex_slowest: {worst[1]} on {worst[2]}")
+    print(f"regex_slowest_seconds: {worst[0]:.2f}")
+    print(f"regex_over_1s_per_mb: {sum(seconds > size / 1e6 for seconds, _, _ in timings)}")
 
 
 if __name__ == "__main__":

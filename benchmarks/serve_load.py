@@ -9,6 +9,9 @@ made by ffmpeg, random bytes if ffmpeg is missing). Then, from one asyncio clien
    never the blank line that ends the headers, each reopened when the server closes it (at most
    5,000 opens in all), held for 25 s; 100 ordinary requests at once 3 s into it and again 15 s
    into it (after the server's 10 s header deadline has closed the first wave).
+3. slow readers (issue 25): 1,030 connections that each ask for a 50 MB episode and read nothing
+   (a receive buffer of 8 KB each, so the kernel holds little for them), each closed and reopened
+   every 25 s, for 40 s; 100 ordinary `GET /feed.xml` at once 3, 15 and 30 s into it.
 An ordinary request succeeds when it gets 200 and the whole file within 2 s. Prints the latency of
 the ordinary requests with and without the attack and their ratio, the server's peak RSS (VmHWM)
 and the size of everything it wrote to stdout and stderr. Ends with `name: value` lines.
@@ -42,6 +45,13 @@ ATTACK_S = 25.0
 WAVES_AT_S = (3.0, 15.0)
 DEADLINE_S = 2.0
 AUDIO = "episodes/load-test.mp3"
+BIG_AUDIO = "episodes/big.mp3"
+BIG_BYTES = 50 * 1024 * 1024
+SLOW_READERS = 1_030
+SLOW_READER_BUFFER = 8 * 1024
+SLOW_READER_HOLD_S = 25.0
+SLOW_READ_ATTACK_S = 40.0
+SLOW_READ_WAVES_AT_S = (3.0, 15.0, 30.0)
 
 
 def make_library(directory: Path) -> int:
@@ -55,6 +65,12 @@ def make_library(directory: Path) -> int:
     size = audio.stat().st_size
     publish(directory, Episode(guid="urn:bench:load", title="Load test", published="2025-03-01T07:00:00+00:00",
                                audio_path=AUDIO, size_bytes=size, duration_s=20.0, source="bench",
+                               voice="bench"))
+    with (directory / BIG_AUDIO).open("wb") as big:  # its bytes do not matter, only that it takes long to send
+        for _ in range(BIG_BYTES // (1 << 20)):
+            big.write(os.urandom(1 << 20))
+    publish(directory, Episode(guid="urn:bench:big", title="A long one", published="2025-03-02T07:00:00+00:00",
+                               audio_path=BIG_AUDIO, size_bytes=BIG_BYTES, duration_s=6500.0, source="bench",
                                voice="bench"))
     return size
 
@@ -154,6 +170,65 @@ async def run(port: int, size: int) -> tuple[list[float | None], list[float | No
     return baseline, attacked, attack
 
 
+async def feed_request(port: int) -> float | None:
+    """Seconds to fetch the whole feed, or None when it failed or took longer than the deadline."""
+    started = time.perf_counter()
+    try:
+        async with asyncio.timeout(DEADLINE_S):
+            reader, writer = await asyncio.open_connection("127.0.0.1", port)
+            writer.write(b"GET /feed.xml HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n")
+            answer = await reader.read(-1)
+            writer.close()
+    except (OSError, TimeoutError):
+        return None
+    head, _, body = answer.partition(b"\r\n\r\n")
+    return time.perf_counter() - started if head.startswith(b"HTTP/1.1 200") and b"</rss>" in body else None
+
+
+class SlowReaders:
+    """SLOW_READERS connections that ask for the big episode and read none of it, each reopened every
+    SLOW_READER_HOLD_S (whether or not the server dropped it meanwhile)."""
+
+    def __init__(self, port: int) -> None:
+        self.port = port
+        self.opened = 0
+        self.stop = asyncio.Event()
+
+    async def hold_one(self) -> None:
+        while not self.stop.is_set():
+            self.opened += 1
+            sock = socket.socket()
+            sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, SLOW_READER_BUFFER)  # before connect: bounded
+            sock.setblocking(False)
+            try:
+                await asyncio.get_running_loop().sock_connect(sock, ("127.0.0.1", self.port))
+                await asyncio.get_running_loop().sock_sendall(
+                    sock, f"GET /{BIG_AUDIO} HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n".encode())
+                try:
+                    await asyncio.wait_for(self.stop.wait(), timeout=SLOW_READER_HOLD_S)
+                except TimeoutError:
+                    pass
+            except OSError:
+                await asyncio.sleep(0.5)
+            finally:
+                sock.close()
+
+
+async def run_slow_readers(port: int) -> tuple[list[float | None], list[float | None], SlowReaders]:
+    baseline = list(await asyncio.gather(*(feed_request(port) for _ in range(ORDINARY))))
+    readers = SlowReaders(port)
+    holders = [asyncio.create_task(readers.hold_one()) for _ in range(SLOW_READERS)]
+    started = time.monotonic()
+    attacked: list[float | None] = []
+    for at in SLOW_READ_WAVES_AT_S:
+        await asyncio.sleep(max(0.0, started + at - time.monotonic()))
+        attacked += await asyncio.gather(*(feed_request(port) for _ in range(ORDINARY)))
+    await asyncio.sleep(max(0.0, started + SLOW_READ_ATTACK_S - time.monotonic()))
+    readers.stop.set()
+    await asyncio.wait(holders, timeout=5)
+    return baseline, attacked, readers
+
+
 def summary(latencies: list[float | None]) -> tuple[int, float, float, float]:
     done = sorted(latency for latency in latencies if latency is not None)
     if not done:
@@ -172,6 +247,7 @@ def main() -> None:
         resource.setrlimit(resource.RLIMIT_NOFILE, (min(hard, 65536), hard))  # the attacker's own sockets
         try:
             baseline, attacked, attack = asyncio.run(run(port, size))
+            feed_baseline, feed_attacked, readers = asyncio.run(run_slow_readers(port))
             rss = peak_rss_mb(server.pid)
             alive = server.poll() is None
         finally:
@@ -196,6 +272,19 @@ def main() -> None:
     print(f"under attack p95 ms: {p95:.1f}")
     print(f"under attack max ms: {worst:.1f}")
     print(f"max latency ratio attack/baseline: {worst / base_max:.2f}")
+    feed_base_ok, feed_base_p50, _, feed_base_max = summary(feed_baseline)
+    feed_ok, feed_p50, feed_p95, feed_worst = summary(feed_attacked)
+    print(f"slow readers: {SLOW_READERS} connections asking for a {BIG_BYTES >> 20} MB episode, reading "
+          f"nothing, reopened every {SLOW_READER_HOLD_S:.0f} s for {SLOW_READ_ATTACK_S:.0f} s "
+          f"({readers.opened} opens); {len(SLOW_READ_WAVES_AT_S)} waves of {ORDINARY} GET /feed.xml")
+    print(f"feed baseline ok: {feed_base_ok}/{len(feed_baseline)}")
+    print(f"feed baseline p50 ms: {feed_base_p50:.1f}")
+    print(f"feed under slow readers ok within {DEADLINE_S:.0f} s: {feed_ok}/{len(feed_attacked)}")
+    print(f"feed under slow readers share ok: {100 * feed_ok / max(1, len(feed_attacked)):.1f} %")
+    print(f"feed under slow readers p50 ms: {feed_p50:.1f}")
+    print(f"feed under slow readers p95 ms: {feed_p95:.1f}")
+    print(f"feed under slow readers max ms: {feed_worst:.1f}")
+    print(f"load average: {' '.join(f'{value:.1f}' for value in os.getloadavg())}")
     print(f"server alive after attack: {'yes' if alive else 'no'}")
     print(f"server peak rss MB: {rss:.1f}")
     print(f"server log bytes: {log_bytes}")

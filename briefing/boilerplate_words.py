@@ -54,12 +54,22 @@ CALL_TO_ACTION_VERBS = frozenset({
     "join", "get", "visit", "register", "support", "donate", "like", "find", "see", "email",
     "e-mail", "contact", "tell", "send", "try", "install", "explore", "discover", "browse",
     "catch", "stream", "check", "signup", "log", "upgrade", "unlock", "become", "give",
+    "chat", "message", "text", "scan", "bookmark", "save", "enable", "turn", "don't",
 })  # fmt: skip
 # Words that make a call to action one addressed to the reader about the site, not reported speech.
 READER_TARGET_WORDS = frozenset({
     "us", "our", "here", "now", "today", "app", "newsletter", "newsletters", "podcast", "free",
     "more", "inbox", "updates", "alerts", "account", "subscription", "channel", "feed",
     "page", "site", "website", "latest", "coverage", "daily", "weekly",
+    "whatsapp", "telegram", "signal", "facebook", "twitter", "instagram", "tiktok", "youtube", "threads",
+    "bluesky", "linkedin", "story", "article", "notifications", "friends",
+})  # fmt: skip
+# Words of a label that introduces a link to another story: "Read more: ...", "RELATED: ...".
+LINK_LABEL_WORDS = frozenset({
+    "read", "more", "also", "see", "watch", "listen", "related", "recommended", "further", "reading",
+    "next", "on", "this", "story", "stories", "latest", "top", "trending", "explainer", "analysis",
+    "opinion", "video", "live", "updates", "featured", "don't", "miss", "editor's", "pick", "you",
+    "may", "might", "like", "from", "the", "our", "coverage", "in", "depth", "full",
 })  # fmt: skip
 # Questions addressed to the reader ("Were you there? ...") open with these pairs of words.
 READER_QUESTION_OPENINGS = frozenset({

@@ -19,6 +19,7 @@ import os
 import shutil
 import struct
 import time
+import zlib
 from collections.abc import Callable
 from dataclasses import asdict
 from pathlib import Path
@@ -33,10 +34,12 @@ if TYPE_CHECKING:
 CACHE_DIR = Path("cache")
 SPEECH, ENCODED = "speech", "encoded"  # the kinds, each a folder of the cache
 DEFAULT_CACHE_MB = 500
-FORMAT_VERSION = 1  # part of every key: a change to what a clip holds starts a fresh cache
+FORMAT_VERSION = 2  # part of every key: a change to what a clip holds starts a fresh cache
 STALE_TEMPORARY_S = 3600  # a clip still being written is renamed within seconds
-_MAGIC = b"BRSP"
-_HEADER = struct.Struct("<4sII")  # magic, sample rate, PCM bytes
+_MAGIC = b"BRS2"
+_HEADER = struct.Struct("<4sIII")  # magic, sample rate, PCM bytes, CRC-32 of the PCM
+# Rates any engine speaks at; a header outside them is damage (1 Hz would make an hour of every second).
+SAMPLE_RATES = range(4_000, 192_001)
 
 
 class SpeechCache:
@@ -67,20 +70,18 @@ class SpeechCache:
                 data = handle.read()
         except OSError:
             return None
-        if len(data) < _HEADER.size:
-            return None
-        magic, sample_rate, length = _HEADER.unpack_from(data)
-        if magic != _MAGIC or length != len(data) - _HEADER.size or sample_rate <= 0:
+        if not _whole_clip(data):
+            _drop(path)  # damaged (a full disk, a bad sector, an edit): spoken again and stored afresh
             return None
         _touch(path)
         self.hits += 1
-        return Speech(data[_HEADER.size:], sample_rate)
+        return Speech(data[_HEADER.size:], _HEADER.unpack_from(data)[1])
 
     def put(self, key: str, speech: Speech) -> None:
         """Store a clip; a full or read-only disk only means it is not cached."""
         def write(temporary: Path) -> None:
             with temporary.open("wb") as handle:
-                handle.write(_HEADER.pack(_MAGIC, speech.sample_rate, len(speech.pcm)))
+                handle.write(_HEADER.pack(_MAGIC, speech.sample_rate, len(speech.pcm), zlib.crc32(speech.pcm)))
                 handle.write(speech.pcm)
 
         self.stored += _write_into_place(self._path(key), write)
@@ -126,12 +127,15 @@ class EncodedPieces:
         self.hits = 0
         self.stored = 0
 
-    def _path(self, key: str) -> Path:
-        return self.folder / key[:2] / f"{key}{ENCODED_SUFFIX}"
+    def _folder(self, key: str) -> Path:
+        return self.folder / key[:2]
 
     def take(self, key: str, target: Path) -> bool:
-        """Link (else copy) the piece ``key`` to ``target``; False when it is not here (or just evicted)."""
-        path = self._path(key)
+        """Link (else copy) the piece ``key`` to ``target``; False when it is not here, just evicted, or
+        damaged (its length or checksum not the ones its name records: then it is dropped)."""
+        path = next(self._folder(key).glob(f"{key}.*{ENCODED_SUFFIX}"), None)
+        if path is None:
+            return False
         try:
             os.link(path, target)
         except FileNotFoundError:
@@ -142,6 +146,10 @@ class EncodedPieces:
             except OSError:
                 target.unlink(missing_ok=True)
                 return False
+        if _piece_name(key, target) != path.name:
+            target.unlink(missing_ok=True)
+            _drop(path)
+            return False
         _touch(path)
         self.hits += 1
         return True
@@ -154,7 +162,35 @@ class EncodedPieces:
             except OSError:
                 shutil.copyfile(piece, temporary)
 
-        self.stored += _write_into_place(self._path(key), write)
+        try:
+            name = _piece_name(key, piece)
+        except OSError:
+            return
+        self.stored += _write_into_place(self._folder(key) / name, write)
+
+
+def _piece_name(key: str, piece: Path) -> str:
+    """The name a piece is kept under: its key, length and CRC-32, checked again when it is taken."""
+    checksum, length = 0, 0
+    with piece.open("rb") as handle:
+        while block := handle.read(1 << 20):
+            checksum, length = zlib.crc32(block, checksum), length + len(block)
+    return f"{key}.{length}-{checksum:08x}{ENCODED_SUFFIX}"
+
+
+def _whole_clip(data: bytes) -> bool:
+    if len(data) < _HEADER.size:
+        return False
+    magic, sample_rate, length, checksum = _HEADER.unpack_from(data)
+    return (magic == _MAGIC and length == len(data) - _HEADER.size and sample_rate in SAMPLE_RATES
+            and zlib.crc32(memoryview(data)[_HEADER.size:]) == checksum)
+
+
+def _drop(path: Path) -> None:
+    try:
+        path.unlink()
+    except OSError:
+        pass
 
 
 def _write_into_place(path: Path, write: Callable[[Path], None]) -> bool:

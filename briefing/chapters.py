@@ -55,8 +55,8 @@ def chapter_list(script: Script, duration_s: float) -> list[Chapter]:
 
 def chapter_link(script: Script, section: Section) -> str | None:
     """The section's own source, else (for an article's own sections) the article's."""
-    if section.link or section.kind in _FIXED_TITLES:
-        return section.link
+    if section.url or section.kind in _FIXED_TITLES:
+        return section.url
     return web_link(script.source)
 
 
@@ -121,7 +121,7 @@ def chapters_json_text(chapters: list[Chapter], title: str) -> str:
         "title": strip_controls_inline(title),
         "chapters": [
             {"startTime": round(c.start_s, 3), "endTime": round(c.end_s, 3),
-             "title": strip_controls_inline(c.title), **({"url": c.url} if c.url else {})}
+             "title": strip_controls_inline(c.title), **({"url": strip_controls_inline(c.url)} if c.url else {})}
             for c in chapters
         ],
     }

@@ -5,8 +5,9 @@ structure only): phrase rules (named patterns in ``RULES``) and shape rules (``S
 prompts, calls to action, player labels, credits, navigation labels, recognised by their form
 rather than one site's wording; their word lists live in ``briefing.boilerplate_words``). It also
 owns HTML stripping, the lede (a bold paragraph at the top, which no fragment before it outranks)
-and the analysis section (a byline in the middle of the article). It does not choose what to say:
-that is ``select``'s job.
+and the analysis section (a byline in the middle of the article). It keeps the article's own words:
+what of them a newsreader leaves unsaid (a dateline, an embedded post) is ``listening``'s job, and
+choosing what to say is ``select``'s.
 """
 
 from __future__ import annotations
@@ -106,7 +107,7 @@ RULES: tuple[Rule, ...] = (
           "Continue reading the main story"),
     _rule("affiliate notice", r"^.{0,80}may earn an? (affiliate )?commission.{0,120}$",
           "We may earn a commission when you buy through links on our site."),
-    _rule("rights notice", r"^((copyright|©)\b.{0,120}|.{0,80}all rights reserved\b.{0,80})$",
+    _rule("rights notice", r"^((copyright\b|©|\(c\))\s*\w.{0,120}|.{0,80}all rights reserved\b.{0,80})$",
           "Copyright Example Media. All rights reserved."),
     _rule("credit or timestamp line",
           rf"^(((additional )?reporting|edited|editing|produced|written) by {NAMES}"
@@ -116,12 +117,12 @@ RULES: tuple[Rule, ...] = (
           "Additional reporting by Jane Smith"),
 )
 
-EMAIL = re.compile(r"[\w.+-]+@[\w-]+(\.[\w-]+)+")
+EMAIL = re.compile(r"(?<![\w.+-])[\w.+-]++@[\w-]++(?:\.[\w-]++)+")  # entered once a run: linear
 WORD = re.compile(r"[\w'’-]+")
 SENTENCE_START = re.compile(r"(?:^|[.!?]\s+)([A-Za-z'’-]+)")
 DURATION = re.compile(words.DURATION_PATTERN, re.IGNORECASE)
 CREDIT_OPENING = re.compile(r"^((?:[\w-]+\s+){0,2}[\w-]+)\s*(?::|\bby\b)", re.IGNORECASE)
-LABEL_SEPARATORS = re.compile(r"\s+[|›»>/•·]\s+")
+LABEL_SEPARATORS = re.compile(r"(?<!\s)\s++[|›»>/•·]\s++")
 QUOTE_OPENINGS = ("\"", "“", "‘", "'", "«")
 CREDIT_JOINERS = frozenset({"and", "via", "for", "of", "the", "at", "with", "de", "van", "von", "al"})
 SHORT_LINE_WORDS = 12  # a line this short, without a full stop, is a label rather than a sentence
@@ -154,6 +155,11 @@ def _is_call_to_action(text: str) -> bool:
     if not found or len(found) > 20 or text.startswith(QUOTE_OPENINGS):
         return False
     return found[0] in words.CALL_TO_ACTION_VERBS and bool(set(found[1:]) & words.READER_TARGET_WORDS)
+
+
+def is_reader_prompt(text: str) -> bool:
+    """A call to action or a contact prompt addressed to the reader."""
+    return _is_call_to_action(text) or _is_contact_prompt(text)
 
 
 def _is_player_label(text: str) -> bool:
@@ -191,10 +197,37 @@ def _is_navigation_label(text: str) -> bool:
     return 0 < len(found) <= 5 and all(word in words.NAVIGATION_WORDS for word in found)
 
 
+# Bounded label counts and lengths keep this linear on a hostile "a.a.a.a..." paragraph.
+URL = re.compile(r"(?:https?://|www\.|pic\.twitter\.com/)\S+|\b(?:[\w-]{1,63}\.){1,6}(?:com|org|net|co\.uk|ly|io)/\S*")
+HANDLE = re.compile(r"(?<![\w@])[@#][A-Za-z_]\w{1,30}")
+TWEET_SIGNATURE = re.compile(r"^[—–-]\s*[^()]{1,60}\(@\w+\)\s*(?:[A-Z][a-z]+ \d{1,2}, \d{4})?\.?$")
+LINK_LABEL = re.compile(r"^([\w'’ ]{2,30})\s*[:|»›]\s*\S")
+
+
+def _is_link_or_handle(text: str) -> bool:
+    """A paragraph of addresses, handles and hashtags, or an embedded post's signature line."""
+    rest = HANDLE.sub(" ", URL.sub(" ", text))
+    return bool(TWEET_SIGNATURE.match(text)) or (rest != text and len(_words(rest)) < 3)
+
+
+def _is_link_label(text: str) -> bool:
+    """A label and a headline linking to another story: "Read more: Rates rise again", "RELATED | ..."."""
+    label = LINK_LABEL.match(text)
+    if label is None or len(_words(text)) > 25 or text.rstrip().endswith((".", "!")):
+        return False
+    found = _words(label.group(1))
+    return bool(found) and len(found) <= 5 and all(word in words.LINK_LABEL_WORDS for word in found)
+
+
+# Shapes kept as the article's words (an embedded post's link or signature) but never said.
+SILENT_SHAPES = frozenset({"link or handle"})
+
 SHAPES: tuple[ShapeRule, ...] = (
+    ShapeRule("link or handle", _is_link_or_handle, "pic.twitter.com/abc123"),
+    ShapeRule("link label", _is_link_label, "More on this | Rates rise again as inflation bites"),
     ShapeRule("contact prompt", _is_contact_prompt, "Seen something? Write to tips@example.org"),
-    ShapeRule("call to action", _is_call_to_action, "Get our free daily email"),
     ShapeRule("player label", _is_player_label, "Listen to this article, 4 min"),
+    ShapeRule("call to action", _is_call_to_action, "Get our free daily email"),
     ShapeRule("credit line", _is_credit_line, "Graphics by Lee Chan"),
     ShapeRule("navigation label", _is_navigation_label, "Back to top"),
 )
@@ -203,7 +236,7 @@ SHAPES: tuple[ShapeRule, ...] = (
 TOPIC_TAG_MAX_WORDS = 5
 TAGS_AFTER = {"related topics heading", "more on this story"}
 
-TAG = re.compile(r"<[^>]+>")
+TAG = re.compile(r"<[^<>]+>")
 BOLD_WHOLE = re.compile(r"^\s*<(b|strong)\b[^>]*>(?P<inner>.*)</\1>\s*$", re.IGNORECASE | re.DOTALL)
 HEADING_WHOLE = re.compile(r"^\s*<(h[2-6])\b[^>]*>(?P<inner>.*)</\1>\s*$", re.IGNORECASE | re.DOTALL)
 SPACES = re.compile(r"\s+")
@@ -212,11 +245,27 @@ BYLINE = re.compile(
     r"(?:\s*(?:,|-|–|—|\|)\s*.{0,80})?$"
 )
 BYLINE_MAX_WORDS = 16
+# A date or time after a byline's name: "By Jo Lee, Tuesday 5 November 2019", "| Updated 10:31 GMT".
+DATE_AFTER_BYLINE = re.compile(
+    r"\s*(?:[,|·•–—-]\s*)?(?:(?:published|updated|posted)\s*:?\s*)?(?:on\s)?"
+    r"(?:(?:Mon|Tues|Wednes|Thurs|Fri|Satur|Sun)day\b|\d{1,2}(?:st|nd|rd|th)?\s(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec)[a-z]*\b"
+    r"|(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec)[a-z]*\.?\s\d{1,2}\b|\d{1,2}:\d{2}|\d{4}-\d{2}-\d{2}).*$",
+    re.IGNORECASE)
 # A wire-service dateline opening a story: "LONDON (Reuters) - ", "(AP) — ", "PARIS, Nov 5 (AFP) - ".
 DATELINE = re.compile(
     r"^(?:[A-Z][A-Z .'-]{1,40}(?:,\s*[A-Z][a-z]{2,8}\.? \d{1,2})?\s*)?"
     r"\((?:Reuters|AP|AFP|Bloomberg|CNN|PA|UPI|dpa|Xinhua)\)\s*[-–—]+\s*"
 )
+
+# A city dateline: "ALBANY, N.Y. — ", "WASHINGTON (AP) - ", "ALBANY, N.Y. Hours before ..."; and at
+# the top of the story a title-case one before a dash: "Washington — Two judges ...". Kept as the
+# article wrote it; listening.py leaves it unsaid, and a title taken from the lede leaves it out.
+CITY_DATELINE = re.compile(
+    r"^[A-Z][A-Z.'-]{2,}(?:\s[A-Z][A-Z.'-]+){0,3}(?:,\s*[A-Z][A-Za-z.]*(?:\s[A-Z][A-Za-z.]*){0,2})?"
+    r"(?:\s*\([A-Za-z][\w .]{0,30}\))?\s*[-–—]+\s*"
+    r"|^[A-Z][A-Z.'-]{2,}(?:\s[A-Z][A-Z.'-]+){0,3},\s*[A-Z][A-Za-z]{0,4}\.(?:[A-Z]\.)?\s+(?=[A-Z][a-z])"  # 'ALBANY, N.Y. Hours'
+)
+TOP_DATELINE = re.compile(r"^[A-Z][a-z]+(?:\s[A-Z][a-z]+)?(?:,\s[A-Z][\w.]+(?:\s[A-Z][\w.]+)?)?\s[—–]\s(?=[A-Z])")
 
 
 def strip_html(text: str) -> str:
@@ -254,6 +303,9 @@ def clean(raw: RawArticle) -> Article:
         if not text:
             continue
         rule = matching_rule(text)
+        if rule is not None and rule.name in SILENT_SHAPES:  # the article's own words, never said
+            paragraphs.append(Paragraph(text=text, source=index, section=section, read_aloud=False))
+            continue
         if rule is not None:
             skipping_tags = rule.name in TAGS_AFTER
             continue
@@ -261,22 +313,28 @@ def clean(raw: RawArticle) -> Article:
             continue
         skipping_tags = False
         if is_byline(text):
+            text = DATE_AFTER_BYLINE.sub("", text)
             if paragraphs:  # a byline after the story has begun opens the correspondent's analysis
                 section = "analysis"
                 paragraphs.append(Paragraph(text=text, source=index, section="analysis", is_heading=True))
             byline = byline or text
             continue
         is_bold = bool(BOLD_WHOLE.match(raw_text))
-        is_heading = bool(HEADING_WHOLE.match(raw_text)) or (is_bold and _looks_like_subheading(text) and bool(paragraphs))
+        is_marked = bool(HEADING_WHOLE.match(raw_text)) or (is_bold and _looks_like_subheading(text) and bool(paragraphs))
+        is_bare = not is_marked and bool(paragraphs) and _is_bare_subheading(text, raw.paragraphs[index + 1:index + 2])
+        is_heading = is_marked or is_bare
         if is_bold and not is_heading_marked(raw_text) and _only_fragments_before(paragraphs, text):
             # Labels before the bold lede (a player's caption, a kicker) are furniture, not the story.
             paragraphs = [Paragraph(text=text, source=index, section="lede")]
             continue
-        paragraphs.append(Paragraph(text=text, source=index, section=section, is_heading=is_heading))
+        paragraphs.append(Paragraph(text=text, source=index, section=section, is_heading=is_heading, read_aloud=not is_bare))
+    headline = None if raw.title else _opening_headline(paragraphs)
+    if headline is not None:
+        paragraphs = paragraphs[1:]
     paragraphs = _mark_lede(paragraphs)
     if not any(not p.is_heading for p in paragraphs):
         raise InputError(f"{raw.source}: no article text left after removing boilerplate")
-    title = raw.title or _title_from(paragraphs)
+    title = raw.title or headline or _title_from(paragraphs)
     return Article(title=title, paragraphs=paragraphs, source=raw.source, format=raw.format, byline=byline)
 
 
@@ -288,16 +346,34 @@ def _only_fragments_before(paragraphs: list[Paragraph], text: str) -> bool:
     return not is_fragment(text) and all(is_fragment(p.text) and p.section != "lede" for p in paragraphs)
 
 
+def _is_bare_subheading(text: str, following: list[str]) -> bool:
+    """A short line with no sentence end, followed by a sentence: a subheading, shown as a section's
+    heading but not said ("Why the air gets so bad in winter")."""
+    return (2 <= len(text.split()) and _looks_like_subheading(text) and is_fragment(text) and bool(following)
+            and _is_sentence(strip_html(following[0])))
+
+
 def _looks_like_subheading(text: str) -> bool:
     return len(text.split()) <= 12 and not text.endswith((".", '"', "”"))
 
 
+def _opening_headline(paragraphs: list[Paragraph]) -> str | None:
+    """An input without a title that opens with a short line and no sentence end, followed by a
+    sentence, opens with its headline: the title, not the lede."""
+    if len(paragraphs) < 2 or paragraphs[0].section == "lede" or paragraphs[1].is_heading:
+        return None
+    first, following = paragraphs[0].text, paragraphs[1].text
+    if len(first.split()) >= 3 and is_fragment(first) and _is_sentence(following) and not is_fragment(following):
+        return first
+    return None
+
+
 def _mark_lede(paragraphs: list[Paragraph]) -> list[Paragraph]:
-    """Without a bold lede, the first body paragraph is the lede."""
+    """Without a bold lede, the first body paragraph read aloud is the lede."""
     if any(p.section == "lede" for p in paragraphs):
         return paragraphs
     for position, paragraph in enumerate(paragraphs):
-        if not paragraph.is_heading:
+        if not paragraph.is_heading and paragraph.read_aloud:
             lede = Paragraph(text=paragraph.text, source=paragraph.source, section="lede")
             return paragraphs[:position] + [lede] + paragraphs[position + 1 :]
     return paragraphs
@@ -306,6 +382,7 @@ def _mark_lede(paragraphs: list[Paragraph]) -> list[Paragraph]:
 def _title_from(paragraphs: list[Paragraph]) -> str:
     """No title in the input: the lede's first clause, cut before a trailing phrase like a headline."""
     lede = next((p.text for p in paragraphs if p.section == "lede"), paragraphs[0].text)
+    lede = TOP_DATELINE.sub("", CITY_DATELINE.sub("", lede, count=1), count=1)
     clause = re.split(r"(?<=[.!?])\s|,\s|\s[-–—]\s", lede, maxsplit=1)[0].rstrip(".!?")
     words = clause.split()
     for position in range(5, min(len(words), TITLE_WORDS)):

@@ -17,18 +17,21 @@ import difflib
 import math
 import os
 import string
-import tomllib
 from dataclasses import dataclass, field, fields, replace
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 from typing import Any, Literal
 
 from briefing.errors import InputError, UsageError
+from briefing.fsutil import read_toml
 from briefing.formats import DEFAULT_FORMAT, format_names
 
 CONFIG_NAME = "briefing.toml"
 BASE_URL_ENV = "BRIEFING_BASE_URL"
 DEFAULT_BASE_URL = "http://127.0.0.1:8000/"
 SOURCE_LIST_KEYS = ("inbox", "feeds", "urls", "files")
+# [channel] image: the first bytes of each kind of image podcast directories accept.
+IMAGE_SIGNATURES = {".png": b"\x89PNG\r\n\x1a\n", ".jpg": b"\xff\xd8\xff", ".jpeg": b"\xff\xd8\xff"}
+MAX_CONFIG_BYTES = 1024 * 1024  # a hand-written settings file; more is a mistaken file
 
 
 class SettingsError(UsageError):
@@ -39,7 +42,7 @@ class SettingsError(UsageError):
 class Setting:
     """One key's type and, for numbers, its range (``low`` excluded when ``above``); for text, its choices."""
 
-    kind: Literal["text", "flag", "whole", "number", "texts", "text list"]
+    kind: Literal["text", "flag", "whole", "number", "texts", "text list", "weights"]
     low: float | None = None
     high: float | None = None
     above: bool = False  # the value must be greater than ``low``, not equal to it
@@ -55,6 +58,11 @@ class Setting:
             return None
         if self.kind == "flag":
             return None if isinstance(value, bool) else "must be true or false"
+        if self.kind == "weights":
+            if not isinstance(value, dict):
+                return "must be a table of names and numbers"
+            return next((f"{name!r} {problem}" for name, weight in value.items()
+                         if (problem := self._number_problem(weight))), None)
         if self.kind in ("texts", "text list"):
             values = [value] if self.kind == "texts" and isinstance(value, str) else value
             if isinstance(values, list) and all(isinstance(v, str) and v.strip() for v in values):
@@ -106,6 +114,9 @@ SCHEMA: dict[str, dict[str, Setting]] = {
         "max_bytes": Setting("whole", 1, 1 << 30),
         "max_items": Setting("whole", 1, 10_000),
         "allow_private_urls": _FLAG,
+        "follow_symlinks": _FLAG,  # true: the inbox also reads files its symlinks point to outside it
+        # a source's weight in the day's ranking (default 1), by its entry as written or its name
+        "weights": Setting("weights", 0, 100),
     },
     "extract": {"drop": Setting("text list")},  # CSS selectors removed before extraction
     # Where the channel's public files are uploaded (e.g. s3://bucket/prefix); endpoint_url: a non-AWS
@@ -163,6 +174,9 @@ def load_config(library_dir: Path, base_url: str | None = None) -> Config:
     raw = _read_toml(path)
     validate(raw, path)
     channel = _channel_from(raw.get("channel", {}), path)
+    problem = image_problem(channel.image, Path(library_dir), raw) if channel.image is not None else None
+    if problem:
+        raise SettingsError(f"{path}: channel.image {problem}")
     source: Path | str = path
     for name, override in ((BASE_URL_ENV, os.environ.get(BASE_URL_ENV)), ("--base-url", base_url)):
         if override:
@@ -171,6 +185,43 @@ def load_config(library_dir: Path, base_url: str | None = None) -> Config:
     chosen = source != path or "base_url" in raw.get("channel", {})
     origin = f"{path} [channel] base_url" if source == path else f"${BASE_URL_ENV}" if source == BASE_URL_ENV else str(source)
     return Config(channel=channel, raw=raw, base_url_chosen=chosen, base_url_origin=origin if chosen else "")
+
+
+def image_problem(image: str, library_dir: Path, raw: dict[str, Any]) -> str | None:
+    """Why ``image`` cannot be the channel's published image; None when it can.
+
+    It is published as it is, so it must be a PNG or JPEG file inside the library folder (its real
+    path too) and outside its inboxes: never the database, the settings, a log or an inbox file.
+    """
+    relative = PurePosixPath(image)
+    if (not image.strip() or relative.is_absolute() or "\\" in image
+            or any(part in ("..", ".") or part.startswith(".") for part in relative.parts)):
+        return f"must be a path inside the library folder (no '..', nothing hidden), got {image!r}"
+    signature = IMAGE_SIGNATURES.get(relative.suffix.lower())
+    if signature is None:
+        return f"must be a PNG or JPEG file (.png, .jpg, .jpeg), got {image!r}"
+    path = library_dir / relative
+    real = path.resolve()
+    if not real.is_relative_to(library_dir.resolve()):
+        return f"{image!r} leads out of the library folder"
+    if any(real.is_relative_to(folder) for folder in _inboxes(raw, library_dir)):
+        return f"{image!r} is in the inbox, which is never published"
+    try:
+        with open(real, "rb", opener=_nonblocking) as handle:
+            if not os.path.isfile(real) or handle.read(len(signature)) != signature:
+                return f"{image!r} is not a {relative.suffix.lstrip('.').upper()} image file"
+    except OSError as error:
+        return f"{image!r} cannot be read ({error.strerror})"
+    return None
+
+
+def _inboxes(raw: dict[str, Any], library_dir: Path) -> list[Path]:
+    named = raw.get("sources", {}).get("inbox", [])
+    return [(library_dir / Path(value).expanduser()).resolve() for value in ([named] if isinstance(named, str) else named)]
+
+
+def _nonblocking(path: str, flags: int) -> int:
+    return os.open(path, flags | os.O_NONBLOCK)  # a FIFO named as the image does not hang the command
 
 
 def normalise_base_url(url: str, source: Path | str = "--base-url") -> str:
@@ -182,12 +233,11 @@ def normalise_base_url(url: str, source: Path | str = "--base-url") -> str:
 
 def _read_toml(path: Path) -> dict[str, Any]:
     try:
-        with path.open("rb") as handle:
-            return tomllib.load(handle)
+        return read_toml(path, MAX_CONFIG_BYTES)
     except FileNotFoundError:
         return {}
-    except tomllib.TOMLDecodeError as error:
-        raise SettingsError(f"{path}: not valid TOML ({error})") from None
+    except ValueError as error:  # TOMLDecodeError and UnicodeDecodeError among them
+        raise SettingsError(f"{path}: not valid TOML ({str(error).splitlines()[0]})") from None
     except OSError as error:
         raise SettingsError(f"{path}: cannot be read ({error.strerror})") from None
 

@@ -1,27 +1,21 @@
-"""The daily briefing: the day's new articles from ``[sources]`` as one episode of several stories.
+"""The daily briefing: the day's new articles from ``[sources]`` as one bulletin of stories.
 
-The episode is an intro with the date, a headline round-up (one line per story: its title), each
-story as its own section (its title, then its lede and key paragraphs) and an outro. Every section
-is one chapter, so each story is a chapter titled with its headline.
+The day is made as a news editor makes it (the rules are in ``briefing.editor``):
+  1. stories, not articles: the new articles are grouped by what independent coverage of one event
+     shares (``editor.stories``); an article about a story already told today joins it;
+  2. importance: the stories are ranked by how many sources cover them, then where the sources put
+     them, how recent they are and the order of ``[sources]`` (``editor.rank``); with ``--update``
+     the stories already in the day's episode keep their places and the new ones follow;
+  3. one telling per story: the lede from its most complete article, sentences of the others only
+     for facts not yet said, and who reported it (``editor.tell``);
+  4. a bulletin's shape: the top stories (those several sources cover) get room and the headlines;
+     the rest follow in brief while time allows; what does not fit stays unread (``editor.bulletin``).
 
-Order of importance (the order of the round-up and of the stories):
-  1. the rank of the story's source: the order the sources are written in ``[sources]``;
-  2. within one source, newest first: an inbox file by modification time, a feed item by its
-     published (else updated) date; undated feed items, explicit files and URLs keep their order;
-  3. with ``--update``, the stories already in the day's episode keep their places and the new ones
-     follow, ordered by 1 and 2.
-Near-duplicates: a story whose title and lede are similar (TF-IDF cosine ≥ ``DUPLICATE_SIMILARITY``)
-to a more important one is merged into it — not read, but remembered as used, so it is never read
-later either.
+The episode is an intro with the date, the headline round-up, each story as its own section (one
+chapter, titled with its headline, linking to its lede article) and an outro.
 
 Budget: ``minutes`` × the voice's words a minute, corrected (``fit_day``) until the script's
-estimated playing time, pauses included, is nearest ``minutes``. The intro, round-up and outro are
-paid for first; then stories are
-taken in order while each can still have ``MIN_STORY_WORDS``; the rest is shared fairly
-(max-min: a story shorter than its equal share keeps all of it and the remainder is split between
-the others), and what a story's selection leaves unused goes to the most important stories that
-were cut. A story always says its title and at least one sentence. Stories that do not fit are left
-out and stay unread, for a later briefing.
+estimated playing time, pauses included, is nearest ``minutes``.
 
 Idempotence (one episode per date in the feed; its GUID from the library's identity, the date and
 the stories told, see ``briefing.identity``):
@@ -29,7 +23,8 @@ the stories told, see ``briefing.identity``):
   - a later run for the same date without ``--update`` re-renders the same stories from their
     stored text (no source is read again) and replaces the episode under the same GUID;
   - with ``--update`` it reads new articles and rebuilds the day's episode from the stored stories
-    plus the new ones. The stories already told say word for word what they said, with the same
+    plus the new ones (a new article about a story already told joins it: remembered as used, its
+    story not told again). The stories already told say word for word what they said, with the same
     pauses (the day's fit, ``DayFit``, is stored with them) and loudness: only the intro, the
     headlines and the new stories are spoken and encoded again. The new ones get the share of the
     budget the day's fit gives a story, so the episode grows by them. An episode that tells new
@@ -42,8 +37,8 @@ A story the engine cannot speak (it fails, or its process crashes, on one of the
 is reported, left out and remembered as rejected, so no later run tries it again; the episode is
 rendered again without it.
 
-This module owns choosing, ordering, budgeting and scripting the day. Reading sources is
-``sources``, rendering and publishing ``pipeline``, the library lock ``locking``.
+This module owns running the day: planning it with the editor, scripting, and remembering what was
+told. Reading sources is ``sources``, rendering and publishing ``pipeline``, the library lock ``locking``.
 """
 
 from __future__ import annotations
@@ -52,7 +47,7 @@ import datetime as dt
 import json
 from collections.abc import Callable, Sequence
 from contextlib import AbstractContextManager, ExitStack, nullcontext
-from dataclasses import dataclass, field, replace
+from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 
 from briefing import identity, objectstore, pipeline
@@ -64,6 +59,7 @@ from briefing.fsutil import remove_stale_leftovers
 from briefing.speech.lexicon import load_lexicon
 from briefing.library import EPISODES_DIR, Library, UsedArticle
 from briefing.locking import library_lock
+from briefing.publish import refuse_foreign_files
 from briefing.model import Article, Episode, Paragraph, Script, Section, Segment, web_link
 from briefing.script import (
     DAILY_GREETING,
@@ -80,17 +76,20 @@ from briefing.script import (
     spoken_sentences,
     stretch_pauses,
 )
+from briefing.editor import bulletin, rank, tell
+from briefing.editor.bulletin import IN_BRIEF
+from briefing.editor.rank import Coverage, Signals
+from briefing.editor.stories import Item, group
 from briefing.select import WORDS_PER_MINUTE, Budget, select, split_ahead
-from briefing.similarity import cosine, terms, tfidf
-from briefing.sources import Candidate, gather, settings_from_config
+from briefing.sentences import split_sentences
+from briefing.sources import Candidate, SourceSettings, gather, settings_from_config
 from briefing.speak import SegmentError, SpeechPool
 from briefing.voices import Pauses, asked_profile
 
 DEFAULT_MINUTES = 8.0
 FIT_ATTEMPTS = 4
 FIT_TOLERANCE = 0.02  # of the asked length: close enough to stop fitting
-DUPLICATE_SIMILARITY = 0.45
-MIN_STORY_WORDS = 30
+MAX_SENTENCES_OFFERED = 40  # of each other article of a story, for its telling: bounded work per story
 # Choosing a story's sentences takes about 1.5 ms, a forked copy to share it out about 10 ms.
 MIN_STORIES_TO_SHARE = 16
 
@@ -106,10 +105,34 @@ Report = Callable[[str], None]  # one line for stderr: a skipped source, or a no
 @dataclass(frozen=True)
 class Story:
     key: str
-    article: Article
-    merged: tuple[str, ...] = ()  # keys of near-duplicates merged into this story
+    article: Article  # the lede article: its telling leads the story
+    merged: tuple[str, ...] = ()  # keys of the story's other articles (its other sources, later arrivals)
     merged_articles: tuple[Article, ...] = ()
     told: tuple[Spoken, ...] | None = None  # what the day's episode said after the title; None: not told yet
+    coverage: tuple[Coverage, ...] = ()  # who published the lede, then each merged article, and where
+    brief: bool = False  # told in brief: one or two sentences, not in the headlines
+    arrived: tuple[Article, ...] = ()  # articles that joined it after it was told: their news, an update line
+    signals: Signals | None = None  # why it ranks where it does
+
+    @property
+    def names(self) -> list[str]:
+        """The names of the outlets that reported it, in the order of [sources]."""
+        ordered = sorted(self.coverage, key=lambda c: c.source_rank)
+        return list(dict.fromkeys(c.name or c.outlet for c in ordered))
+
+    @property
+    def credits(self) -> list[str]:
+        """The outlets' own names (a feed's title) for "reported by …"; files and folders have none."""
+        ordered = sorted(self.coverage, key=lambda c: c.source_rank)
+        return list(dict.fromkeys(c.name for c in ordered if c.name))
+
+    @property
+    def link(self) -> str | None:
+        return next((c.link for c in self.coverage if c.link), None)
+
+    @property
+    def multi_source(self) -> bool:
+        return len({c.outlet for c in self.coverage}) > 1
 
 
 @dataclass(frozen=True)
@@ -130,6 +153,7 @@ class DailyOptions:
     workers: int | None = None
     wait: bool | float = False  # for the library lock: True or seconds (``locking.library_lock``)
     framing: Framing = Framing()  # the show's name, intro and outro: run_daily takes them from [channel]
+    adopt: bool = False  # a first run may replace a feed, page or cover briefing did not write
 
 
 @dataclass
@@ -139,6 +163,7 @@ class DailyResult:
     left_out: list[Story] = field(default_factory=list)
     failures: list[str] = field(default_factory=list)
     uploaded: objectstore.UploadReport | None = None  # what went to object storage ([publish]), when it did
+    warnings: list[str] = field(default_factory=list)  # what failed once the episode was in the feed
 
     @property
     def exit_code(self) -> int:
@@ -168,6 +193,7 @@ def run_daily(library_dir: Path, options: DailyOptions, *, report: Report = lamb
     date = options.date.isoformat()
     pool: SpeechPool | None = None
     with library_lock(library_dir, wait=options.wait), ExitStack() as stack:
+        refuse_foreign_files(library_dir, options.adopt)
         remove_stale_leftovers(library_dir, library_dir / EPISODES_DIR)
         config = load_config(library_dir)
         objectstore.publish_target(library_dir, config)  # a [publish] that cannot work is refused first
@@ -192,18 +218,29 @@ def run_daily(library_dir: Path, options: DailyOptions, *, report: Report = lamb
                 with fetch_stage():
                     gathered = gather(settings, library, lambda problem: report(f"Skipped: {problem}"))
                 failures = gathered.failures
-                stories = merge_duplicates(stories, order_candidates(gathered.candidates))
+                stories = stories_of_day(stories, order_candidates(gathered.candidates), settings)
         while True:
             if not stories:
-                if not failures:
-                    raise QuietDay(f"Nothing new for {date}: no new articles in the sources, so no episode.")
-                raise NothingToBrief(f"nothing to brief for {date}: {len(failures)} source(s) failed")
-            plan, script, fit = fit_day(stories, options, library_dir, kept, previous)
+                _nothing_to_tell(date, failures)
+            try:
+                plan, script, fit = fit_day(stories, options, library_dir, kept, previous)
+            except BriefingError:
+                raise
+            except Exception as error:  # a bug a story's text runs into: that story is left out, not the day
+                unscriptable = _story_failing_script(stories, options, library_dir)
+                if unscriptable is None:
+                    raise
+                reason = f"its script could not be made ({type(error).__name__})"
+                report(f"Skipped: {unscriptable.article.source}: {reason}")
+                failures.append(f"{unscriptable.article.source}: {reason}")
+                _reject(library_dir, unscriptable, reason)
+                stories = [story for story in stories if story is not unscriptable]
+                continue
             with Library.open(library_dir) as library:
                 guid, replaces = day_identity(library, date, [story.key for story, _ in plan], stored_keys)
             try:
-                episode, gain = _render_and_publish(library_dir, script, options, progress, pool,
-                                                    kept.gain_db if kept else None, guid, replaces)
+                episode, gain, warnings = _render_and_publish(library_dir, script, options, progress, pool,
+                                                              kept.gain_db if kept else None, guid, replaces)
                 break
             except SegmentError as error:
                 unspeakable = _story_saying(script, plan, error.text)
@@ -212,13 +249,23 @@ def run_daily(library_dir: Path, options: DailyOptions, *, report: Report = lamb
                 report(f"Skipped: {unspeakable.article.source}: {error.message}")
                 failures.append(f"{unspeakable.article.source}: {error.message}")
                 _reject(library_dir, unspeakable, error.message)
-                stories = [story for story in stories if story is not unspeakable]
-        with Library.open(library_dir) as library:
-            library.set_used_articles(date, used_rows(date, plan, replace(fit, gain_db=gain)))
+                stories = [story for story in stories if story.key != unspeakable.key]
+        try:
+            with Library.open(library_dir) as library:
+                library.set_used_articles(date, used_rows(date, plan, replace(fit, gain_db=gain)))
+        except BriefingError as error:  # published all the same: the next run may read these articles again
+            warnings.append(f"the articles read are not remembered: {error.message}")
         uploaded = _upload(library_dir, config)
     read = {story.key for story, _ in plan}
     left_out = [story for story in stories if story.key not in read]
-    return DailyResult(episode, [story for story, _ in plan], left_out, failures, uploaded)
+    return DailyResult(episode, [story for story, _ in plan], left_out, failures, uploaded, warnings)
+
+
+def _nothing_to_tell(date: str, failures: list[str]) -> None:
+    """No story for the day: a quiet day when nothing failed (not an error), else the failures."""
+    if not failures:
+        raise QuietDay(f"Nothing new for {date}: no new articles in the sources, so no episode.")
+    raise NothingToBrief(f"nothing to brief for {date}: {len(failures)} source(s) failed")
 
 
 def _upload(library_dir: Path, config: Config) -> objectstore.UploadReport | None:
@@ -227,6 +274,64 @@ def _upload(library_dir: Path, config: Config) -> objectstore.UploadReport | Non
         return objectstore.upload_library(library_dir, config)
     except BriefingError as error:
         raise BriefingError(f"{error.message} (published in {library_dir}; `briefing feed` uploads it again)") from None
+
+
+@dataclass(frozen=True)
+class PlannedStory:
+    story: Story
+    body: list[str]
+    seconds: float  # its estimated share of the episode, pauses included
+
+
+@dataclass
+class DayPlan:
+    """The editor's view of a day: what would be told, how long, and what is left out."""
+
+    date: dt.date
+    minutes: float
+    seconds: float  # the whole episode's estimated length
+    told: list[PlannedStory]
+    left_out: list[Story]
+    failures: list[str] = field(default_factory=list)
+
+
+def plan_daily(library_dir: Path, options: DailyOptions, *, report: Report = lambda line: None) -> DayPlan:
+    """What ``run_daily`` would tell for ``options.date``, planned but not rendered, published or
+    remembered (the sources are read; nothing is recorded as used)."""
+    library_dir = Path(library_dir)
+    date = options.date.isoformat()
+    with library_lock(library_dir, wait=options.wait):
+        config = load_config(library_dir)
+        options = replace(options, framing=Framing.of(config.channel))
+        settings = settings_from_config(config.raw, library_dir, str(library_dir / "briefing.toml"))
+        with Library.open(library_dir) as library:
+            stored = library.used_articles(date)
+            stories = stories_from_used(stored)
+            kept = day_fit_of(stored) if options.update else None
+            failures: list[str] = []
+            if stories and not options.update:
+                stories = [replace(story, told=None) for story in stories]
+            else:
+                gathered = gather(settings, library, lambda problem: report(f"Skipped: {problem}"))
+                failures = gathered.failures
+                stories = stories_of_day(stories, order_candidates(gathered.candidates), settings)
+    if not stories:
+        _nothing_to_tell(date, failures)
+    stories = _with_signals(stories, len(settings.specs))
+    plan, script, _ = fit_day(stories, options, library_dir, kept)
+    pace = pipeline.speaking_pace(options.render.profile)
+    sections = [section for section in script.sections if section.kind == "story"]
+    told = [PlannedStory(story, body, estimated_seconds(replace(script, sections=[section]), pace))
+            for (story, body), section in zip(plan, sections)]
+    planned = {story.key for story, _ in plan}
+    return DayPlan(options.date, options.minutes, estimated_seconds(script, pace), told,
+                   [story for story in stories if story.key not in planned], failures)
+
+
+def _with_signals(stories: list[Story], source_count: int) -> list[Story]:
+    """Every story with its ranking signals (the stored ones get theirs again), in the same order."""
+    signals = rank.signals([story_coverage(story) for story in stories], source_count)
+    return [story if story.signals else replace(story, signals=signal) for story, signal in zip(stories, signals)]
 
 
 # ---- ordering and duplicates -------------------------------------------------------------------
@@ -238,61 +343,173 @@ def order_candidates(candidates: list[Candidate]) -> list[Candidate]:
     return [candidate for _, candidate in indexed]
 
 
-def merge_duplicates(kept: list[Story], candidates: list[Candidate]) -> list[Story]:
-    """Append ``candidates`` to ``kept`` as stories, merging each near-duplicate into the earlier story."""
-    stories = list(kept)
+def stories_of_day(kept: list[Story], candidates: list[Candidate], settings: SourceSettings) -> list[Story]:
+    """``kept`` (the day's stories already made, in their order) then the new articles as stories, ranked.
+
+    New articles are grouped with each other and with the kept stories (see ``editor.stories``); one
+    that joins a kept story is added to it, so it is remembered as used but its story is not told again."""
     if not candidates:
-        return stories
-    texts = [_identity_text(s.article) for s in stories] + [_identity_text(c.article) for c in candidates]
-    vectors = tfidf([terms(text) for text in texts])
-    kept_vectors = vectors[: len(stories)]
-    for candidate, vector in zip(candidates, vectors[len(stories):]):
-        similarities = [cosine(vector, other) for other in kept_vectors]
-        best = max(range(len(similarities)), key=similarities.__getitem__, default=None)
-        if best is not None and similarities[best] >= DUPLICATE_SIMILARITY:
-            story = stories[best]
-            stories[best] = replace(story, merged=story.merged + (candidate.key,),
-                                    merged_articles=story.merged_articles + (candidate.article,))
-        else:
-            stories.append(Story(candidate.key, candidate.article))
-            kept_vectors.append(vector)
-    return stories
+        return list(kept)
+    items = [Item(article, coverage.outlet, coverage.timestamp, told=story.key)
+             for story in kept for article, coverage in zip(_articles(story), story_coverage(story))]
+    offset = len(items)
+    found = [(candidate.key, candidate.article, coverage_of(candidate, settings)) for candidate in candidates]
+    items += [Item(article, coverage.outlet, coverage.timestamp) for _, article, coverage in found]
+    stories = list(kept)
+    place = {story.key: index for index, story in enumerate(kept)}
+    fresh: list[Story] = []
+    for members in group(items):
+        joining = [found[index - offset] for index in members if index >= offset]
+        told = next((items[index].told for index in members if index < offset), None)
+        if not joining:
+            continue
+        if told is None:
+            fresh.append(_new_story(joining))
+            continue
+        story = stories[place[told]]
+        stories[place[told]] = replace(
+            story, merged=story.merged + tuple(key for key, _, _ in joining),
+            merged_articles=story.merged_articles + tuple(article for _, article, _ in joining),
+            coverage=story_coverage(story) + tuple(coverage for _, _, coverage in joining),
+            arrived=story.arrived + tuple(article for _, article, _ in joining))
+    return stories + ranked(fresh, len(settings.specs))
 
 
-def _identity_text(article: Article) -> str:
-    lede = next((p.text for p in article.paragraphs if p.section == "lede"), "")
-    return f"{article.title}. {lede}"
+def coverage_of(candidate: Candidate, settings: SourceSettings) -> Coverage:
+    outlet = candidate.outlet or candidate.origin
+    link = candidate.origin if candidate.origin.startswith(("http://", "https://")) else None
+    return Coverage(outlet, candidate.outlet_name, candidate.position, candidate.timestamp, candidate.rank,
+                    settings.weight_of(outlet, candidate.outlet_name), link)
+
+
+def ranked(stories: list[Story], source_count: int) -> list[Story]:
+    """The stories most important first, each with the signals that put it there."""
+    signals = rank.signals([story_coverage(story) for story in stories], source_count)
+    return [replace(stories[index], signals=signals[index]) for index in rank.ranked(signals)]
+
+
+def _new_story(articles: list[tuple[str, Article, Coverage]]) -> Story:
+    lede = tell.lede_choice([article for _, article, _ in articles], [coverage.timestamp for _, _, coverage in articles])
+    others = articles[:lede] + articles[lede + 1:]
+    key, article, coverage = articles[lede]
+    return Story(key, article, tuple(k for k, _, _ in others), tuple(a for _, a, _ in others),
+                 coverage=(coverage,) + tuple(c for _, _, c in others))
+
+
+def _articles(story: Story) -> tuple[Article, ...]:
+    return (story.article,) + story.merged_articles
+
+
+def story_coverage(story: Story) -> tuple[Coverage, ...]:
+    """The story's coverage, one per article; a story stored before briefing kept it gets a plain one."""
+    if len(story.coverage) == 1 + len(story.merged_articles):
+        return story.coverage
+    return tuple(Coverage(article.source, None, 0, None, 0) for article in _articles(story))
 
 
 # ---- budget ------------------------------------------------------------------------------------
 
 def plan_budget(stories: list[Story], minutes: float, date: dt.date,
-                words_per_minute: float = WORDS_PER_MINUTE, processes: int = 1) -> list[tuple[Story, list[str]]]:
-    """The stories that fit and, for each, the sentences of its body to read (title not included).
+                words_per_minute: float = WORDS_PER_MINUTE, processes: int = 1,
+                framing: Framing = Framing()) -> list[tuple[Story, list[str]]]:
+    """The stories that fit, each marked top or brief, and the sentences of its body (title not included).
 
-    A story already told keeps what it said (and its place: the told come first); the others share the
-    budget as if the day were planned afresh. Their sentences are split on ``processes`` cores first."""
+    A story already told keeps what it said (and its place: the told come first); the others are
+    shaped into a bulletin (``editor.bulletin``) as if the day were planned afresh. Their sentences are
+    split on ``processes`` cores first, and their tellings made on as many when there are enough."""
     total = max(1, int(minutes * words_per_minute))
-    count = len(stories)
-    told = sum(story.told is not None for story in stories)
-    while count > max(1, told) and _fixed_words(stories[:count], date) + count * MIN_STORY_WORDS > total:
-        count -= 1
-    chosen = stories[:count]
-    untold = [story.article for story in chosen if story.told is None]
+    untold = [article for story in stories if story.told is None for article in _articles(story)]
     split_ahead(untold, processes)
-    available = max(count, total - _fixed_words(chosen, date))
-    shares = fair_shares([_body_words(story.article) for story in chosen], available)
-    sharing = processes if len(untold) >= MIN_STORIES_TO_SHARE else 1
-    bodies: list[list[str]] = map_forked(_story_body, list(zip(chosen, shares)), sharing)
-    slack = available - sum(_words(body) for body in bodies)
-    for index, story in enumerate(chosen):  # unused words go to the most important cut stories
-        if slack <= 0:
-            break
-        if story.told is None and _words(bodies[index]) < _body_words(story.article):
-            longer = _story_sentences(story.article, shares[index] + slack)
-            slack -= _words(longer) - _words(bodies[index])
-            bodies[index] = longer
+    # Planned as if afresh: a story already told keeps what it said, a new one gets the share it would
+    # have had (so an update makes the episode longer by the new stories).
+    slots = bulletin.shape([_needs(replace(story, told=None)) for story in stories], max(1, total - _fixed_words(date, framing)))
+    planned = {slot.index for slot in slots}
+    slots = sorted(slots + [bulletin.Slot(index, story.brief, 0) for index, story in enumerate(stories)
+                            if story.told is not None and index not in planned], key=lambda slot: slot.index)
+    chosen = [replace(stories[slot.index], brief=slot.brief) if stories[slot.index].told is None
+              else stories[slot.index] for slot in slots]
+    sharing = processes if len(chosen) - sum(story.told is not None for story in chosen) >= MIN_STORIES_TO_SHARE else 1
+    bodies: list[list[str]] = map_forked(_story_body, [(story, slot.words) for story, slot in zip(chosen, slots)], sharing)
     return list(zip(chosen, bodies))
+
+
+def _needs(story: Story) -> bulletin.Needs:
+    title_words = len(story.article.title.split())
+    credit = tell.attribution(story.credits) if story.multi_source else None
+    overhead = 2 * title_words + len((credit or "").split())
+    if story.multi_source:  # what its telling can say (repeats left out), not the sum of its articles
+        material = _words(_story_body((story, sum(_body_words(article) for article in _articles(story)))))
+    else:
+        material = _body_words(story.article)
+    return bulletin.Needs(story.multi_source, material, overhead, _brief_words(story.article))
+
+
+def _story_body(story_and_share: tuple[Story, int]) -> list[str]:
+    story, share = story_and_share
+    if story.told is not None:
+        told: list[str] = list(story.told)
+        news: list[str] = tell.update(told, [_sentences_of(article) for article in story.arrived], bulletin.BRIEF_MAX_WORDS)
+        credited = bool(told) and told[-1].startswith(tell.CREDIT)  # the news goes before "Reported by …"
+        return told[:-1] + news + told[-1:] if credited else told + news
+    if story.brief:
+        return _brief_sentences(story.article)
+    lede = _story_sentences(story.article, share)
+    others = [_sentences_of(article) for article in story.merged_articles]
+    body: list[str] = tell.telling(story.article.title, lede, others, share) or lede[:1]
+    credit = tell.attribution(story.credits) if story.multi_source else None
+    return body + (spoken_sentences(credit) if credit else [])
+
+
+def _story_sentences(article: Article, words: int) -> list[str]:
+    """Sentences of the chosen paragraphs within ``words``; never fewer than the lede's first."""
+    chosen = [p for p in select(article, Budget(max(1, words))) if not p.is_heading]
+    sentences: list[str] = []
+    used = 0
+    for paragraph in chosen:
+        for sentence in spoken_sentences(tell.without_dateline(paragraph.text)):
+            count = len(sentence.split())
+            if sentences and used + count > words:
+                return sentences
+            sentences.append(sentence)
+            used += count
+    return sentences
+
+
+def _sentences_of(article: Article) -> list[str]:
+    """An article's sentences in its order, for another article's telling to take new facts from."""
+    sentences: list[str] = []
+    for paragraph in article.paragraphs:
+        if not paragraph.is_heading:
+            sentences += spoken_sentences(tell.without_dateline(paragraph.text))
+        if len(sentences) >= MAX_SENTENCES_OFFERED:
+            break
+    return sentences[:MAX_SENTENCES_OFFERED]
+
+
+def _brief_sentences(article: Article) -> list[str]:
+    """One or two sentences from the top of the article: what a story told in brief says."""
+    sentences: list[str] = []
+    for paragraph in article.paragraphs:
+        if paragraph.is_heading:
+            continue
+        for sentence in spoken_sentences(tell.without_dateline(paragraph.text)):
+            if sentences and (len(sentences) == 2 or _words(sentences + [sentence]) > bulletin.BRIEF_MAX_WORDS):
+                return sentences
+            sentences.append(sentence)
+    return sentences
+
+
+def _brief_words(article: Article) -> int:
+    """The words of ``_brief_sentences``, counted from the written sentences (no speech rules run)."""
+    sentences: list[str] = []
+    for paragraph in article.paragraphs:
+        if paragraph.is_heading:
+            continue
+        for sentence in split_sentences(tell.without_dateline(paragraph.text)):
+            if sentences and (len(sentences) == 2 or _words(sentences + [sentence]) > bulletin.BRIEF_MAX_WORDS):
+                return _words(sentences)
+            sentences.append(sentence)
+    return _words(sentences)
 
 
 def fit_day(stories: list[Story], options: DailyOptions, library_dir: Path,
@@ -313,14 +530,14 @@ def fit_day(stories: list[Story], options: DailyOptions, library_dir: Path,
     pace, target = pipeline.speaking_pace(profile), options.minutes * 60.0
     processes = options.workers or cpu_count()
     if kept is not None and any(story.told is not None for story in stories):
-        plan = plan_budget(stories, options.minutes, options.date, kept.pace, processes)
+        plan = plan_budget(stories, options.minutes, options.date, kept.pace, processes, options.framing)
         script = build_daily_script(options.date, plan, profile.pauses, profile.drop_conversions, options.framing)
         fit = DayFit(kept.pace, kept.pause_stretch)
     else:
         budgeted = previous.pace if previous is not None else pace
         best: tuple[float, float, list[tuple[Story, list[str]]], Script] | None = None
         for _ in range(FIT_ATTEMPTS):
-            plan = plan_budget(stories, options.minutes, options.date, budgeted, processes)
+            plan = plan_budget(stories, options.minutes, options.date, budgeted, processes, options.framing)
             script = build_daily_script(options.date, plan, profile.pauses, profile.drop_conversions, options.framing)
             miss = pipeline.length_miss(script, pace, target)
             if best is None or miss < best[0]:
@@ -336,41 +553,8 @@ def fit_day(stories: list[Story], options: DailyOptions, library_dir: Path,
     return plan, script, fit
 
 
-def fair_shares(wants: list[int], available: int) -> list[int]:
-    """Max-min fair split of ``available`` words between stories wanting ``wants`` words."""
-    shares = [0] * len(wants)
-    left, remaining = available, sorted(range(len(wants)), key=wants.__getitem__)
-    while remaining:
-        equal = left // len(remaining)
-        index = remaining.pop(0)
-        shares[index] = min(wants[index], equal)
-        left -= shares[index]
-    return shares
-
-
-def _story_body(story_and_share: tuple[Story, int]) -> list[str]:
-    story, share = story_and_share
-    return list(story.told) if story.told is not None else _story_sentences(story.article, share)
-
-
-def _story_sentences(article: Article, words: int) -> list[str]:
-    """Sentences of the chosen paragraphs within ``words``; never fewer than the lede's first."""
-    chosen = [p for p in select(article, Budget(max(1, words))) if not p.is_heading]
-    sentences: list[str] = []
-    used = 0
-    for paragraph in chosen:
-        for sentence in spoken_sentences(paragraph.text):
-            count = len(sentence.split())
-            if sentences and used + count > words:
-                return sentences
-            sentences.append(sentence)
-            used += count
-    return sentences
-
-
-def _fixed_words(stories: list[Story], date: dt.date) -> int:
-    titles = sum(len(story.article.title.split()) for story in stories)
-    return len((_intro_text(date, len(stories)) + " " + Framing().outro_text(date)).split()) + 2 * titles
+def _fixed_words(date: dt.date, framing: Framing = Framing()) -> int:
+    return len((_intro_text(date, 12, 12, framing) + " " + framing.outro_text(date)).split())
 
 
 def _body_words(article: Article) -> int:
@@ -385,21 +569,31 @@ def _words(sentences: list[str]) -> int:
 
 def build_daily_script(date: dt.date, plan: list[tuple[Story, list[str]]], pauses: Pauses,
                        drop_conversions: bool = False, framing: Framing = Framing()) -> Script:
+    """Intro, the headlines (the top stories' titles), the top stories, the rest in brief, outro.
+
+    Every story is its own section (a chapter titled with its headline, linking to its lede article);
+    a story in brief says no title, and the first of them opens with "In brief"."""
     def spoken(text: str) -> list[Spoken]:
         return spoken_sentences(text, drop_conversions=drop_conversions)
 
+    top = [story for story, _ in plan if not story.brief]
     headlines = Section("headlines", None, [
-        segment(line, None, pauses.paragraph_ms) for story, _ in plan for line in spoken(as_sentence(story.article.title))
+        segment(line, None, pauses.paragraph_ms) for story in top for line in spoken(as_sentence(story.article.title))
     ])
-    sections = [intro_section(_intro_text(date, len(plan), framing)), headlines]
+    sections = [intro_section(_intro_text(date, len(top), len(plan) - len(top), framing)), headlines]
+    in_brief = False
     for story, body in plan:
         title = story.article.title
-        opening = getattr(body[0], "display", body[0]) if body else ""
-        segments = [] if repeats_opening(title, opening) else _segments(spoken(as_sentence(title)), pauses.sentence_ms)
-        if segments:
-            segments[-1].pause_after_ms = pauses.paragraph_ms
+        if story.brief:
+            segments = [] if in_brief else _segments(spoken(IN_BRIEF), pauses.sentence_ms)
+            in_brief = True
+        else:
+            opening = getattr(body[0], "display", body[0]) if body else ""
+            segments = [] if repeats_opening(title, opening) else _segments(spoken(as_sentence(title)), pauses.sentence_ms)
+            if segments:
+                segments[-1].pause_after_ms = pauses.paragraph_ms
         segments += _segments(body, pauses.sentence_ms)
-        sections.append(Section("story", story.article.title, segments, link=web_link(story.article.source)))
+        sections.append(Section("story", title, segments, url=web_link(story.link or story.article.source)))
     sections.append(outro_section(framing.outro_text(date)))
     return Script(title=episode_title(date), sections=close_sections(sections, pauses),
                   source=f"daily:{date.isoformat()}", date=date.isoformat())
@@ -413,8 +607,10 @@ def episode_title(date: dt.date) -> str:
     return f"Briefing for {date:%A} {date.day} {date:%B %Y}"
 
 
-def _intro_text(date: dt.date, stories: int, framing: Framing = Framing()) -> str:
+def _intro_text(date: dt.date, stories: int, briefs: int = 0, framing: Framing = Framing()) -> str:
     count = "One story" if stories == 1 else f"{_COUNTS.get(stories, str(stories))} stories"
+    if briefs:
+        count = count.replace("stor", "top stor", 1) + f", and {_COUNTS.get(briefs, str(briefs)).lower()} more in brief"
     return f"{framing.intro_text(date, DAILY_GREETING)} {count} today."
 
 
@@ -436,8 +632,25 @@ def _story_saying(script: Script, plan: list[tuple[Story, list[str]]], text: str
             continue
         if section.kind == "story":
             return by_title.get(section.heading or "")
-        if section.kind == "headlines":  # one line per story, in the plan's order
-            return plan[min(texts.index(text), len(plan) - 1)][0]
+        if section.kind == "headlines":  # one line per top story, in the plan's order
+            top = [story for story, _ in plan if not story.brief]
+            return top[min(texts.index(text), len(top) - 1)] if top else None
+    return None
+
+
+def _story_failing_script(stories: list[Story], options: DailyOptions, library_dir: Path) -> Story | None:
+    """The first story whose script, made alone, fails other than with a user's error; None if none does."""
+    profile = options.render.profile
+    lexicon = load_lexicon(library_dir)
+    for story in stories:
+        try:
+            plan = plan_budget([story], options.minutes, options.date, framing=options.framing)
+            lexicon.respell_script(build_daily_script(options.date, plan, profile.pauses, profile.drop_conversions,
+                                                      options.framing))
+        except BriefingError:
+            continue
+        except Exception:  # noqa: BLE001 - any failure of this story's text is the one being looked for
+            return story
     return None
 
 
@@ -474,7 +687,8 @@ def day_identity(library: Library, date: str, story_keys: list[str],
 
 def _render_and_publish(library_dir: Path, script: Script, options: DailyOptions,
                         progress: pipeline.Progress | None, pool: SpeechPool | None,
-                        keep_gain_db: float | None, guid: str, replaces: tuple[str, ...]) -> tuple[Episode, float]:
+                        keep_gain_db: float | None, guid: str,
+                        replaces: tuple[str, ...]) -> tuple[Episode, float, list[str]]:
     headlines = "; ".join(s.heading for s in script.sections if s.kind == "story" and s.heading)
     made = pipeline.make_episode(script, pipeline.MakeOptions(
         voice=options.render.profile, engine=options.render.engine, chime=options.render.chime,
@@ -482,10 +696,10 @@ def _render_and_publish(library_dir: Path, script: Script, options: DailyOptions
         workers=options.workers, library=library_dir, kind="daily", description=f"Today: {headlines.rstrip('.')}.",
         lock=False,  # run_daily holds it for the whole run
         upload=False,  # run_daily uploads once the day is recorded
-        keep_gain_db=keep_gain_db, guid=guid, replaces=replaces,
+        keep_gain_db=keep_gain_db, adopt=options.adopt, guid=guid, replaces=replaces,
     ), progress=progress, pool=pool)
     assert made.episode is not None
-    return made.episode, made.gain_db
+    return made.episode, made.gain_db, list(made.warnings)
 
 
 def used_rows(date: str, plan: list[tuple[Story, list[str]]], fit: DayFit | None = None) -> list[UsedArticle]:
@@ -493,12 +707,14 @@ def used_rows(date: str, plan: list[tuple[Story, list[str]]], fit: DayFit | None
     for position, (story, body) in enumerate(plan):
         told = None if fit is None else json.dumps({
             "said": [[str(sentence), getattr(sentence, "display", str(sentence))] for sentence in body],
-            "pace": fit.pace, "pause_stretch": fit.pause_stretch, "gain_db": fit.gain_db}, ensure_ascii=False)
+            "pace": fit.pace, "pause_stretch": fit.pause_stretch, "gain_db": fit.gain_db,
+            "brief": story.brief}, ensure_ascii=False)
+        coverages = story_coverage(story)
         rows.append(UsedArticle(story.key, date, position, story.article.source, story.article.title,
-                                article_to_json(story.article), told=told))
-        for key, article in zip(story.merged, story.merged_articles):
+                                article_to_json(story.article, coverages[0]), told=told))
+        for key, article, coverage in zip(story.merged, story.merged_articles, coverages[1:]):
             rows.append(UsedArticle(key, date, position, article.source, article.title,
-                                    article_to_json(article), merged_into=story.key))
+                                    article_to_json(article, coverage), merged_into=story.key))
     return rows
 
 
@@ -508,12 +724,14 @@ def stories_from_used(rows: list[UsedArticle]) -> list[Story]:
         if row.merged_into is None:
             said = _told(row)
             stories[row.key] = Story(row.key, article_from_json(row.article), told=None if said is None else tuple(
-                Spoken(text, display) for text, display in said["said"]))
+                Spoken(text, display) for text, display in said["said"]),
+                coverage=(coverage_from_json(row.article),), brief=bool(said and said.get("brief")))
     for row in rows:
         story = stories.get(row.merged_into or "")
         if story is not None:
             stories[story.key] = replace(story, merged=story.merged + (row.key,),
-                                         merged_articles=story.merged_articles + (article_from_json(row.article),))
+                                         merged_articles=story.merged_articles + (article_from_json(row.article),),
+                                         coverage=story.coverage + (coverage_from_json(row.article),))
     return list(stories.values())
 
 
@@ -530,11 +748,33 @@ def _told(row: UsedArticle) -> dict | None:
     return None if row.told is None else json.loads(row.told)
 
 
-def article_to_json(article: Article) -> str:
-    return json.dumps({
+def article_to_json(article: Article, coverage: Coverage | None = None) -> str:
+    data: dict[str, object] = {
         "title": article.title, "source": article.source, "format": article.format, "byline": article.byline,
         "paragraphs": [[p.text, p.source, p.section, p.is_heading] for p in article.paragraphs],
-    }, ensure_ascii=False)
+    }
+    if coverage is not None:
+        data["coverage"] = asdict(coverage)
+    return json.dumps(data, ensure_ascii=False)
+
+
+def coverage_from_json(stored: str) -> Coverage:
+    """Who published a stored article and where; a plain one for an article stored before briefing kept it."""
+    data = json.loads(stored)
+    known = data.get("coverage")
+    if not isinstance(known, dict):
+        return Coverage(data["source"], None, 0, None, 0)
+
+    def text(name: str) -> str | None:
+        value = known.get(name)
+        return value if isinstance(value, str) else None
+
+    def number(name: str) -> float | None:
+        value = known.get(name)
+        return float(value) if isinstance(value, (int, float)) and not isinstance(value, bool) else None
+
+    return Coverage(text("outlet") or data["source"], text("name"), int(number("position") or 0), number("timestamp"),
+                    int(number("source_rank") or 0), 1.0 if number("weight") is None else known["weight"], text("link"))
 
 
 def article_from_json(text: str) -> Article:

@@ -1,6 +1,7 @@
 """The episode library: a SQLite file ``<library>/briefing.db`` recording published episodes.
 
-Owns the records and their files' lifetime; storage only (``briefing.publish`` records an episode
+Owns the records and their files' lifetime (deleting only an episode's exact recorded paths, and
+only inside ``episodes/``); storage only (``briefing.publish`` records an episode
 and regenerates ``feed.xml`` and ``index.html`` from it). Naming the audio files (a
 content hash in the name, ``episodes/<slug>-<hash>.<suffix>``) is the pipeline's job: re-publishing a
 guid with a new file replaces the record, so the feed keeps one item whose enclosure URL changes
@@ -11,8 +12,8 @@ once the grace period is over (``delete_replaced_files``).
 Other stages add tables by appending a migration to ``MIGRATIONS``; ``PRAGMA user_version`` holds
 the schema version reached.
 
-A lost database is never taken for a new library: a folder holding a ``feed.xml`` whose database is
-missing, empty, or has never written a feed (a new one made over a lost one) is refused with
+A lost database is never taken for a new library: a folder holding a ``feed.xml`` briefing wrote
+whose database is missing, empty, or has never written a feed (a new one made over a lost one) is refused with
 ``LibraryLost``, and a database SQLite finds damaged,
 at opening or at any later use, with ``LibraryDamaged``; both name ``briefing rebuild`` (see
 ``briefing.recover``) as the way out. Other SQLite failures (a locked or full disk) become one-line
@@ -52,6 +53,9 @@ _CHECKED: set[tuple[str, int, int, int]] = set()  # databases this process has f
 _DAMAGE_CODES = {11, 26}  # SQLITE_CORRUPT, SQLITE_NOTADB
 _IOERR = 10  # SQLITE_IOERR
 _NEARLY_FULL_BYTES = 1 << 20  # less free than this: the likely cause of an I/O error while writing
+# The channel's <generator> comes before any item, after the title, link and description.
+_OUR_GENERATOR = b"<generator>briefing</generator>"
+_FEED_HEAD_BYTES = 256 * 1024
 
 # Version N is reached by running MIGRATIONS[N - 1]. Never edit a released entry: append.
 MIGRATIONS: list[str] = [
@@ -115,6 +119,15 @@ MIGRATIONS: list[str] = [
         replaced_at TEXT NOT NULL
     );
     """,
+    # The timing .json is recorded like the other side files, so deleting an episode deletes exactly
+    # the files briefing wrote. Versions that did not record it wrote it beside the audio, after the
+    # audio's stem (``briefing.sidefiles.legacy_side_path``): the only audio formats then were .mp3
+    # and .m4a.
+    """
+    ALTER TABLE episodes ADD COLUMN timing_path TEXT;
+    UPDATE episodes SET timing_path = substr(audio_path, 1, length(audio_path) - 4) || '.json'
+        WHERE audio_path GLOB 'episodes/?*.mp3' OR audio_path GLOB 'episodes/?*.m4a';
+    """,
 ]
 
 
@@ -135,7 +148,7 @@ class UsedArticle:
 
 _COLUMNS = [f.name for f in fields(Episode)]
 _USED_COLUMNS = ["key", "date", "position", "source", "title", "article", "merged_into", "told"]
-_FILE_COLUMNS = ["audio_path", "transcript_path", "chapters_path", "cover_path", "script_path"]
+_FILE_COLUMNS = ["audio_path", "transcript_path", "chapters_path", "cover_path", "script_path", "timing_path"]
 
 
 
@@ -325,8 +338,22 @@ class Library:
                                  [(path, now) for path in noted])
         return previous
 
+    @_guarded
+    def take_back(self, episode: Episode, earlier: Iterable[Episode]) -> None:
+        """Undo ``upsert``: forget ``episode`` and record ``earlier`` (the records it replaced) as they
+        were, their files no longer noted as replaced; in one transaction."""
+        earlier = list(earlier)
+        placeholders = ", ".join("?" for _ in _COLUMNS)
+        with self._transaction():
+            self._db.execute("DELETE FROM episodes WHERE guid = ?", (episode.guid,))
+            self._db.executemany(f"INSERT OR REPLACE INTO episodes ({', '.join(_COLUMNS)}) VALUES ({placeholders})",
+                                 [astuple(record) for record in earlier])
+            self._db.executemany("DELETE FROM replaced_files WHERE path = ?",
+                                 [(path,) for record in earlier for path in self.files_of(record)])
+
     def files_of(self, episode: Episode) -> list[str]:
-        """The library-relative paths of ``episode``'s files: those recorded, and its timing file."""
+        """The library-relative paths of ``episode``'s files: those recorded (the timing file found by
+        name only for a record that does not name it)."""
         return episode_files(episode) + self._timing_files(episode)
 
     @_guarded
@@ -340,12 +367,7 @@ class Library:
         with self._transaction():
             due = [row[0] for row in self._db.execute(
                 "SELECT path, replaced_at FROM replaced_files") if _moment(row[1]) <= older_than]
-        deleted = []
-        for relative in due:
-            path = None if self._is_referenced(relative) else self._inside(relative)
-            if path is not None and path.is_file():
-                path.unlink()
-                deleted.append(path)
+        deleted = self._delete_unreferenced(due)
         with self._transaction():
             self._db.executemany("DELETE FROM replaced_files WHERE path = ?", [(relative,) for relative in due])
         return deleted
@@ -384,62 +406,65 @@ class Library:
         return [Episode(*row) for row in rows]
 
     @_guarded
-    def remove(self, guid: str, delete_files: bool = False) -> Episode:
-        """Forget an episode (``guid``, or a prefix only it starts with); with ``delete_files`` also
-        delete its files no other episode uses."""
+    def remove(self, guid: str) -> Episode:
+        """Forget an episode, keeping its files (``retire`` notes them for deletion instead)."""
         with self._transaction():
-            episode = self.get(guid) or self._by_prefix(guid)
-            self._db.execute("DELETE FROM episodes WHERE guid = ?", (episode.guid,))
-        if delete_files:
-            self.delete_unreferenced_files(episode)
+            episode = self.get(guid)
+            if episode is None:
+                raise self._no_such_episode(guid)
+            self._db.execute("DELETE FROM episodes WHERE guid = ?", (guid,))
         return episode
 
-    def _by_prefix(self, prefix: str) -> Episode:
-        found = [episode for episode in self.episodes() if prefix and episode.guid.startswith(prefix)]
+    def find(self, guid: str) -> Episode:
+        """The episode ``guid``, or the one episode whose guid starts with it (a UsageError otherwise)."""
+        episode = self.get(guid)
+        if episode is not None:
+            return episode
+        found = [episode for episode in self.episodes() if guid and episode.guid.startswith(guid)]
         if len(found) == 1:
             return found[0]
         if not found:
-            raise UsageError(f"{self.directory / DB_NAME}: no episode with guid {prefix!r}")
-        raise UsageError(f"{prefix!r} starts {len(found)} episodes' guids ({', '.join(e.guid for e in found[:3])}"
+            raise self._no_such_episode(guid)
+        raise UsageError(f"{guid!r} starts {len(found)} episodes' guids ({', '.join(e.guid for e in found[:3])}"
                          f"{', …' if len(found) > 3 else ''}): give more of it")
+
+    def _no_such_episode(self, guid: str) -> UsageError:
+        return UsageError(f"{self.directory / DB_NAME}: no episode with guid {guid!r}")
 
     @_guarded
     def delete_unreferenced_files(self, episode: Episode) -> list[Path]:
-        """Delete ``episode``'s files that no recorded episode refers to; return those deleted."""
+        """Delete ``episode``'s recorded files that no recorded episode refers to; return those deleted.
+
+        Only the exact recorded paths (``files_of``), and only inside ``episodes/``: a record rebuilt
+        from a feed, or written by an older version, never deletes the settings, the database or a user's file.
+        """
+        return self._delete_unreferenced(self.files_of(episode))
+
+    def _delete_unreferenced(self, paths: Iterable[str]) -> list[Path]:
+        """Delete the files of ``paths`` (library-relative) that lie in ``episodes/`` and no record names."""
         deleted = []
-        for relative in episode_files(episode) + self._siblings_of_audio(episode):
-            if self._is_referenced(relative):
+        for relative in paths:
+            path = self._deletable(relative)
+            if path is None or self._is_referenced(relative):
                 continue
-            path = self._inside(relative)
-            if path is not None and path.is_file():
-                twins = self._root_links_of(path)
-                path.unlink()
-                deleted.append(path)
-                for twin in twins:  # the copy `make` once wrote beside the library's files
-                    twin.unlink(missing_ok=True)
-                    deleted.append(twin)
+            try:
+                path.unlink()  # a symlink is removed, never what it points to
+            except (FileNotFoundError, IsADirectoryError):
+                continue
+            deleted.append(path)
         return deleted
 
-    def _root_links_of(self, path: Path) -> list[Path]:
-        """Other names of ``path`` (hard links) in the library folder itself."""
-        found = path.stat()
-        if found.st_nlink < 2:
-            return []
-        twins = []
-        for entry in os.scandir(self.directory):
-            try:
-                same = entry.is_file(follow_symlinks=False) and os.path.samestat(entry.stat(follow_symlinks=False), found)
-            except OSError:
-                continue
-            if same and Path(entry.path) != path:
-                twins.append(Path(entry.path))
-        return twins
-
     @_guarded
-    def retire(self, guids: list[str]) -> list[Episode]:
-        """Forget these episodes in one transaction that also notes their files for ``delete_retired_files``."""
+    def retire(self, guids: list[str], must_exist: bool = False) -> list[Episode]:
+        """Forget these episodes in one transaction that also notes their files for ``delete_retired_files``.
+
+        With ``must_exist``, a guid the library does not hold is a UsageError and nothing is retired.
+        """
         with self._transaction():
             retired = [episode for episode in map(self.get, guids) if episode is not None]
+            if must_exist and len(retired) < len(guids):
+                missing = next(guid for guid in guids if guid not in {e.guid for e in retired})
+                raise self._no_such_episode(missing)
             if not retired:
                 return []
             noted = self._retired_records() + [asdict(episode) for episode in retired]
@@ -456,7 +481,7 @@ class Library:
         deleted = []
         for record in self._retired_records():
             try:
-                episode = Episode(**record)
+                episode = Episode(**record)  # noted by an earlier version: no timing_path, found by name
             except TypeError:
                 continue  # not a record this version can read: its files stay
             deleted += self.delete_unreferenced_files(episode)
@@ -471,15 +496,11 @@ class Library:
             return []
         return [record for record in records if isinstance(record, dict)] if isinstance(records, list) else []
 
-    def _siblings_of_audio(self, episode: Episode) -> list[str]:
-        """Side files that have no column (the timing .json), unless the audio is in use."""
-        if self._is_referenced(episode.audio_path):
-            return []
-        recorded = set(episode_files(episode))
-        return [relative for relative in self._timing_files(episode) if relative not in recorded]
-
     def _timing_files(self, episode: Episode) -> list[str]:
-        """The timing file of ``episode``'s audio, under its current name or an older briefing's."""
+        """The timing file of ``episode``'s audio, under its current name or an older briefing's, for a
+        record that does not name it (one written before the timing file was recorded)."""
+        if episode.timing_path is not None:
+            return []
         audio = PurePosixPath(episode.audio_path)
         return [str(name) for name in side_names(audio, "timing") if (self.directory / name).is_file()]
 
@@ -535,11 +556,18 @@ class Library:
         query = f"SELECT 1 FROM episodes WHERE {where} LIMIT 1"
         return self._db.execute(query, [relative] * len(_FILE_COLUMNS)).fetchone() is not None
 
-    def _inside(self, relative: str) -> Path | None:
-        # A record is never trusted to delete anything outside the library folder.
-        root = self.directory.resolve()
-        path = (root / relative).resolve()
-        return path if path.is_relative_to(root) and path != root else None
+    def _deletable(self, relative: str) -> Path | None:
+        """The file ``relative`` names if it lies in ``episodes/`` (its folder's real path too), else None."""
+        parts = PurePosixPath(relative).parts
+        if len(parts) < 2 or parts[0] != EPISODES_DIR or any(part in ("..", ".", "") for part in parts):
+            return None
+        episodes = (self.directory / EPISODES_DIR).resolve()
+        path = self.directory.joinpath(*parts)
+        try:
+            inside = path.parent.resolve(strict=True).is_relative_to(episodes)
+        except (OSError, RuntimeError):
+            return None
+        return path if inside else None
 
     def _transaction(self) -> _Transaction:
         return _Transaction(self._db, self.directory)
@@ -595,6 +623,26 @@ def _migrate(connection: sqlite3.Connection) -> None:
     connection.execute("COMMIT")
 
 
+def has_written_feed(directory: Path) -> bool:
+    """Whether this library has written its feed (a first run has not); LibraryLost if it lost its database."""
+    path = Path(directory) / DB_NAME
+    if not path.is_file() or path.stat().st_size == 0:
+        _refuse_if_lost(Path(directory), "is missing" if not path.exists() else "is empty")
+        return False
+    with Library.open(directory, create=False) as library:
+        return library.stored_meta(FEED_GUID_KEY) is not None
+
+
+def feed_is_ours(directory: Path) -> bool:
+    """Whether ``feed.xml`` in ``directory`` was written by briefing: its channel names briefing as generator."""
+    try:
+        with open(Path(directory) / FEED_NAME, "rb") as handle:
+            head = handle.read(_FEED_HEAD_BYTES)
+    except OSError:
+        return False
+    return _OUR_GENERATOR in head
+
+
 def _now() -> str:
     return dt.datetime.now(dt.timezone.utc).replace(microsecond=0).isoformat()
 
@@ -609,8 +657,9 @@ def _moment(stamp: str) -> dt.datetime:
 
 def _refuse_if_lost(directory: Path, state: str) -> None:
     # The feed is the witness: it is written only after the database records what it lists. Files in
-    # episodes/ are not: they are put there before the first episode is recorded.
-    if (directory / FEED_NAME).is_file():
+    # episodes/ are not: they are put there before the first episode is recorded. A feed.xml of the
+    # user's own (another generator) is no lost library: a first run refuses to write over it instead.
+    if (directory / FEED_NAME).is_file() and feed_is_ours(directory):
         raise LibraryLost(f"{directory / DB_NAME}: the library database {state} but the folder holds a "
                           f"published {FEED_NAME}; {rebuild_hint(directory)}")
 

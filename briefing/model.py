@@ -27,6 +27,7 @@ class Paragraph:
     source: int
     section: ParagraphSection = "story"
     is_heading: bool = False
+    read_aloud: bool = True  # False: a heading found by its shape alone, shown but not said
 
     @property
     def word_count(self) -> int:
@@ -78,7 +79,7 @@ class Section:
     kind: SectionKind
     heading: str | None
     segments: list[Segment] = field(default_factory=list)
-    link: str | None = None  # the web address of what it tells (a daily story's article), for chapters and notes
+    url: str | None = None  # where to read what the section tells (a daily story's lede article)
 
     @property
     def start(self) -> float | None:
@@ -94,8 +95,8 @@ class Section:
             "heading": self.heading,
             "segments": [segment.to_json() for segment in self.segments],
         }
-        if self.link:
-            data["link"] = self.link
+        if self.url:
+            data["url"] = self.url
         start, end = self.start, self.end
         if start is not None and end is not None:
             data["start"] = round(start, 3)
@@ -147,6 +148,7 @@ class Episode:
     cover_path: str | None = None
     script_path: str | None = None
     kind: str = "article"  # "article" or "daily"
+    timing_path: str | None = None  # the timing .json: every file briefing wrote for the episode is recorded
 
 
 @dataclass(frozen=True)

@@ -7,12 +7,13 @@ library never interleave. Credentials come from the environment of the process t
 Dask worker's, for ``fleet``: ``AWS_ACCESS_KEY_ID`` and friends, or the machine's role), never from
 ``briefing.toml``; ``endpoint_url`` names an S3-compatible server other than AWS.
 
-What is uploaded is exactly what the local server serves (``server.published_paths``: the feed, its
-stylesheet, the page, the covers, each episode's audio and side files), in an order that never lets
-a listener read a file naming an object not yet there: ``episodes/`` first, then the other files,
-then ``index.html`` and last ``feed.xml`` (an S3 PUT replaces an object whole). One listing of the
-prefix tells what is there already: an episode's files have content-addressed names, so an object of
-the same size is the same file; any other file is skipped when its MD5 equals the object's ETag.
+What is uploaded is exactly what the local server serves (``publish.published_paths``: the feed, its
+stylesheets, the page, the covers, each episode's recorded files; nothing else in the folder, and a
+symlink only when what it points to is published too), in an order that never lets a listener read a
+file naming an object not yet there: ``episodes/`` first, then the other files, then ``index.html``
+and last ``feed.xml`` (an S3 PUT replaces an object whole). One listing of the prefix tells what is
+there already: an episode's files have content-addressed names, so an object of the same size is the
+same file; any other file is skipped when its MD5 equals the object's ETag.
 Each object gets the type the local server would send and a ``Cache-Control`` for how it changes:
 episodes never (a year, immutable), the feed and page often (five minutes). ``delete_removed = true``
 deletes, after the feed is uploaded, the objects under ``episodes/`` that the feed no longer names.
@@ -102,14 +103,30 @@ def _configured_base_url(library_dir: Path, config: Config) -> str | None:
 
 
 def public_files(library_dir: Path) -> list[str]:
-    """The files a listener may fetch, relative to the library, in upload order."""
-    from briefing.server import published_paths
+    """The published files (what the server answers: nothing else in the folder), relative to the
+    library, in upload order. A symlink is sent only when what it points to is published too."""
+    from briefing.library import Library
+    from briefing.publish import published_paths
 
     library_dir = Path(library_dir)
-    present = sorted(path for path in published_paths(library_dir) if (library_dir / path).is_file())
-    episodes = [path for path in present if path.startswith(EPISODES_DIR + "/")]
-    others = [path for path in present if path not in episodes and path not in LAST]
-    return episodes + others + [name for name in LAST if name in present]
+    with Library.open(library_dir, create=False) as library:
+        published = published_paths(library.episodes(), load_config(library_dir).channel.image)
+    root = library_dir.resolve()
+
+    def sendable(relative: str) -> bool:
+        real = (root / relative).resolve()
+        return real.is_file() and real.is_relative_to(root) and real.relative_to(root).as_posix() in published
+
+    return sorted((relative for relative in published if sendable(relative)), key=_upload_order)
+
+
+def _upload_order(relative: str) -> tuple[int, int, str]:
+    """The episodes' files, then the rest, then the page and the feed that name them."""
+    if relative.startswith(EPISODES_DIR + "/"):
+        return 0, 0, relative
+    if relative in LAST:
+        return 2, LAST.index(relative), ""
+    return 1, 0, relative
 
 
 def upload_library(library_dir: Path, config: Config | None = None) -> UploadReport | None:

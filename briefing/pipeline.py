@@ -47,7 +47,7 @@ from briefing.script import (
 )
 from briefing.select import WORDS_PER_MINUTE, Budget, select
 from briefing.sidefiles import side_names, side_path, side_paths
-from briefing.textsafety import strip_controls, strip_controls_inline
+from briefing.textsafety import headline, strip_controls
 from briefing.voices import VoiceProfile, asked_profile, fallback_profile, load_profile
 
 if TYPE_CHECKING:
@@ -259,16 +259,18 @@ def _spoken_date(iso_date: str) -> str:
 
 def publish_rendered(rendered: Rendered, library_dir: Path, *, source: str, voice: str, guid: str,
                      kind: str = "article", description: str = "", replaces: Iterable[str] = (),
-                     link: bool = False) -> Episode:
+                     link: bool = False) -> tuple[Episode, list[str]]:
     """Give the files content-addressed names in the library (new audio, new URL) and record the episode
     in place of the episodes ``replaces`` names.
 
     ``link``: the rendered files are a work copy deleted after this, so a hard link may stand for a
     copy; otherwise (the user's ``-o`` file) the library gets its own copy (a reflink where the file
     system has them), so changing either file never changes the other.
+
+    Returns the episode and warning lines (see ``publish.publish``): it is in the feed even when there are some.
     """
     from briefing.library import EPISODES_DIR, Library
-    from briefing.publish import publish
+    from briefing.publish import publish, remove_files
 
     Library.open(library_dir).close()  # a lost or damaged library is refused before any file is added
     digest = _file_digest(rendered.audio)[:10]
@@ -278,9 +280,15 @@ def publish_rendered(rendered: Rendered, library_dir: Path, *, source: str, voic
     placed = {"audio": (rendered.audio, audio)}
     placed |= {side: (path, side_path(audio, side)) for side, path in rendered.side_files.items()}
     names: dict[str, str] = {}
-    for key, (written, target) in placed.items():
-        _place(written, target, link)
-        names[key] = str(target.relative_to(library_dir))
+    written: list[Path] = []  # the files this publish adds: removed again if it fails
+    try:
+        for key, (path, target) in placed.items():
+            if _place(path, target, link):
+                written.append(target)
+            names[key] = str(target.relative_to(library_dir))
+    except BriefingError:
+        remove_files(written)
+        raise
     episode = Episode(
         guid=guid,
         title=rendered.script.title,
@@ -296,9 +304,9 @@ def publish_rendered(rendered: Rendered, library_dir: Path, *, source: str, voic
         cover_path=names.get("cover"),
         script_path=names.get("text"),
         kind=kind,
+        timing_path=names.get("timing"),
     )
-    publish(library_dir, episode, replaces)
-    return episode
+    return episode, publish(library_dir, episode, written, replaces)
 
 
 def _description(script: Script) -> str:
@@ -314,11 +322,12 @@ def _file_digest(path: Path) -> str:
     return digest.hexdigest()
 
 
-def _place(source: Path, target: Path, link: bool) -> None:
+def _place(source: Path, target: Path, link: bool) -> bool:
     """Put ``source`` at ``target`` whole: a hard link (no space) when ``link``, else, or across file
-    systems, a copy. A target already there has this content: its name holds the content's hash."""
+    systems, a copy. A target already there has this content (its name holds the content's hash):
+    False, nothing written."""
     if target.exists():
-        return
+        return False
     temporary = temporary_name(target)
     try:
         linked = False
@@ -335,6 +344,7 @@ def _place(source: Path, target: Path, link: bool) -> None:
     except OSError as error:
         temporary.unlink(missing_ok=True)
         raise BriefingError(f"{target}: cannot write: {error.strerror or error}") from None
+    return True
 
 
 # ---- the one make path: article (or a ready script) → episode, published ---------------------------
@@ -373,6 +383,7 @@ class MakeOptions:
     upload: bool = True  # then upload to [publish] url, if any; False when the caller uploads (daily)
     wait: float = 600.0  # seconds to wait for another holder of the library lock before LibraryBusy
     keep_gain_db: float | None = None  # an earlier version's gain, kept if still near the aim
+    adopt: bool = False  # a first run may replace a feed, page or cover briefing did not write
     guid: str | None = None  # the episode's GUID; default: from its content (see briefing.identity)
     replaces: tuple[str, ...] = ()  # GUIDs of episodes this one takes the place of in the feed
 
@@ -395,6 +406,7 @@ class MadeEpisode:
     episode: Episode | None  # None when not published
     gain_db: float = 0.0  # the loudness gain applied
     uploaded: UploadReport | None = None  # what went to object storage ([publish]), when it did
+    warnings: tuple[str, ...] = ()  # what failed after the episode was published (it is in the feed)
 
 
 def make_episode(source: str | Script, options: MakeOptions | None = None, *,
@@ -409,6 +421,7 @@ def make_episode(source: str | Script, options: MakeOptions | None = None, *,
     from briefing.cache import open_cache
     from briefing.config import load_config
     from briefing.library import EPISODES_DIR, resolve_library_dir
+    from briefing.publish import refuse_foreign_files
 
     options = options or MakeOptions()
     library_dir = resolve_library_dir(str(options.library) if options.library is not None else None)
@@ -416,6 +429,8 @@ def make_episode(source: str | Script, options: MakeOptions | None = None, *,
         # Unpublished, the library folder is where the audio goes by default: only its episodes are out of bounds.
         check_output(Path(options.output), [] if isinstance(source, Script) else [source],
                      library_dir if options.publish else library_dir / EPISODES_DIR)
+    if options.publish:  # before anything is written, and before the slow part
+        refuse_foreign_files(library_dir, options.adopt)
     remove_stale_leftovers(library_dir, library_dir / EPISODES_DIR)
     config = load_config(library_dir)
     if options.publish and options.upload:
@@ -436,9 +451,9 @@ def make_episode(source: str | Script, options: MakeOptions | None = None, *,
                           pool=pool)
         if not options.publish:
             return MadeEpisode(script, rendered.audio, rendered.duration_s, None, rendered.gain_db)
-        episode, uploaded = _publish(rendered, source, article, options, library_dir, config, profile)
+        episode, uploaded, warnings = _publish(rendered, source, article, options, library_dir, config, profile)
     audio = rendered.audio if options.output is not None else library_dir / episode.audio_path
-    return MadeEpisode(script, audio, rendered.duration_s, episode, rendered.gain_db, uploaded)
+    return MadeEpisode(script, audio, rendered.duration_s, episode, rendered.gain_db, uploaded, tuple(warnings))
 
 
 def _script_of(source: str, options: MakeOptions, profile: VoiceProfile, config,
@@ -450,7 +465,7 @@ def _script_of(source: str, options: MakeOptions, profile: VoiceProfile, config,
         format=options.format, drop=(*extract_drop(config.raw, library_dir / CONFIG_NAME), *options.drop),
         allow_private_urls=options.allow_private_urls))
     if options.title is not None and options.title.strip():
-        article = replace(article, title=strip_controls_inline(options.title).strip())
+        article = replace(article, title=headline(options.title))
     framing = Framing.of(config.channel)
     if options.minutes is not None:
         return fit_script(article, options.minutes, profile, library_dir, framing=framing), article
@@ -526,7 +541,7 @@ def _audio_format(options: MakeOptions, config) -> OutputFormat:
 
 
 def _publish(rendered: Rendered, source: str | Script, article: Article | None, options: MakeOptions,
-             library_dir: Path, config, profile: VoiceProfile) -> tuple[Episode, UploadReport | None]:
+             library_dir: Path, config, profile: VoiceProfile) -> tuple[Episode, UploadReport | None, list[str]]:
     from briefing.locking import library_lock
     from briefing.objectstore import upload_library
     from briefing.retention import apply_retention
@@ -534,12 +549,15 @@ def _publish(rendered: Rendered, source: str | Script, article: Article | None, 
     named = source.source if isinstance(source, Script) else source
     with library_lock(library_dir, wait=options.wait) if options.lock else nullcontext():  # one publisher at a time
         guid = options.guid or _content_guid(library_dir, rendered.script, article, named)
-        episode = publish_rendered(rendered, library_dir, source=named, voice=profile.name, guid=guid,
-                                   kind=options.kind, description=options.description, replaces=options.replaces,
-                                   link=options.output is None)
-        apply_retention(library_dir, config, published=episode.guid)
+        episode, warnings = publish_rendered(rendered, library_dir, source=named, voice=profile.name, guid=guid,
+                                             kind=options.kind, description=options.description,
+                                             replaces=options.replaces, link=options.output is None)
+        try:
+            apply_retention(library_dir, config, published=episode.guid)
+        except BriefingError as error:  # the episode is in the feed: a user must not take it for lost
+            warnings.append(f"older episodes not retired yet: {error.message}")
         uploaded = upload_library(library_dir, config) if options.upload else None
-    return episode, uploaded
+    return episode, uploaded, warnings
 
 
 def _content_guid(library_dir: Path, script: Script, article: Article | None, source: str) -> str:

@@ -7,6 +7,10 @@ briefing). Without a ``feed.xml``, every audio file in ``episodes/`` with a timi
 episode, with a guid made from its file name. The new database is written under a temporary name and
 renamed into place; a damaged one is kept beside it as ``briefing.db.damaged-<time>``.
 
+Only files in ``episodes/`` are adopted (audio files and their side files, not symlinks): a rebuilt
+record may later delete what it names, so an enclosure elsewhere (the settings, the database, a
+user's own files beside a feed of their own) is skipped with a line.
+
 What is not published cannot come back: an episode's ``source``, and the daily briefing's memory of
 the articles it has read (so the next ``daily`` may read some of them again).
 """
@@ -27,7 +31,7 @@ from urllib.parse import unquote, urlparse
 from briefing.errors import InputError, UsageError
 from briefing.formats import audio_suffixes
 from briefing.feed import notes_summary
-from briefing.library import DB_NAME, EPISODES_DIR, FEED_GUID_KEY, FEED_NAME, Library
+from briefing.library import DB_NAME, EPISODES_DIR, FEED_GUID_KEY, FEED_NAME, Library, feed_is_ours
 from briefing.publish import regenerate
 from briefing.sidefiles import side_names
 from briefing.model import Episode
@@ -71,7 +75,7 @@ def rebuild_library(directory: Path) -> RebuildReport:
     path = directory / DB_NAME
     _refuse_sound_database(directory)
     feed_path = directory / FEED_NAME
-    if feed_path.is_file():
+    if feed_path.is_file() and feed_is_ours(directory):  # a feed of the user's own says nothing of ours
         episodes, podcast_guid, skipped, unlisted = _from_feed(directory, feed_path)
         report = RebuildReport(path, FEED_NAME, skipped=skipped, unlisted_audio=unlisted)
     else:
@@ -164,8 +168,8 @@ def _episode_from_item(directory: Path, item: ET.Element, base_url: str) -> Epis
     if not guid or enclosure is None:
         raise InputError(f"an item without a guid or an enclosure ({item.findtext('title')!r})")
     audio_path = _relative(directory, enclosure.get("url", ""), base_url)
-    if audio_path is None:
-        raise InputError(f"{guid}: its audio {enclosure.get('url')!r} is not in the library")
+    if audio_path is None or Path(audio_path).suffix not in AUDIO_SUFFIXES:
+        raise InputError(f"{guid}: its audio {enclosure.get('url')!r} is not an audio file in {EPISODES_DIR}/")
     timing = _timing(directory / audio_path)
 
     def side(url: str | None, kind: str) -> str | None:
@@ -191,20 +195,23 @@ def _episode_from_item(directory: Path, item: ET.Element, base_url: str) -> Epis
         cover_path=side(image.get("href") if image is not None else None, "cover"),
         script_path=_sibling(directory, audio_path, "text"),
         kind=_kind(timing),
+        timing_path=_sibling(directory, audio_path, "timing"),
     )
 
 
 def _relative(directory: Path, url: str, base_url: str) -> str | None:
-    """The library-relative path of a published file's URL, if that file is in the library."""
+    """The library-relative path of a published file's URL, if that file is in ``episodes/``: only what
+    briefing writes there is adopted (and may be deleted later), never a file elsewhere in the folder."""
     if base_url and url.startswith(base_url):
         candidates = [unquote(url[len(base_url):])]
     else:  # the feed was written with another base URL: try the path's tails
         parts = [part for part in unquote(urlparse(url).path).split("/") if part]
         candidates = ["/".join(parts[start:]) for start in range(len(parts))]
     root = directory.resolve()
+    episodes = root / EPISODES_DIR
     for relative in candidates:
         path = (root / relative).resolve()
-        if relative and path.is_relative_to(root) and path.is_file():
+        if relative and path.is_relative_to(episodes) and path.is_file():
             return str(path.relative_to(root))
     return None
 
@@ -255,6 +262,7 @@ def _from_side_files(directory: Path) -> tuple[list[Episode], list[str]]:
             cover_path=_sibling(directory, relative, "cover"),
             script_path=_sibling(directory, relative, "text"),
             kind=_kind(timing),
+            timing_path=_sibling(directory, relative, "timing"),
         ))
     return episodes, skipped
 
@@ -264,7 +272,7 @@ def _audio_files(directory: Path) -> list[Path]:
     if not folder.is_dir():
         return []
     return sorted(path for path in folder.iterdir()
-                  if path.suffix in AUDIO_SUFFIXES and not path.name.startswith(".") and path.is_file())
+                  if path.suffix in AUDIO_SUFFIXES and not path.name.startswith(".") and _regular_file(path))
 
 
 def _timing(audio: Path) -> dict:
@@ -282,7 +290,12 @@ def _timing(audio: Path) -> dict:
 
 def _sibling(directory: Path, audio_path: str, kind: str) -> str | None:
     """The ``kind`` side file of the audio, under its name or an older briefing's, if it is there."""
-    return next((str(name) for name in side_names(Path(audio_path), kind) if (directory / name).is_file()), None)
+    return next((str(name) for name in side_names(Path(audio_path), kind) if _regular_file(directory / name)), None)
+
+
+def _regular_file(path: Path) -> bool:
+    """A regular file, not a symlink: a link in ``episodes/`` is not something briefing wrote."""
+    return path.is_file() and not path.is_symlink()
 
 
 def _kind(timing: dict) -> str:

@@ -1,5 +1,7 @@
 """Retention: ``[channel] keep = N`` episodes and/or ``keep_days = D`` days; older episodes are retired.
 
+``briefing remove --delete-files`` retires one episode the same way.
+
 Retiring leaves a valid feed whenever the process is killed: the records go first, in one
 transaction that also notes their files (``Library.retire``); then the feed and page are
 regenerated without them; then the files are deleted and the note dropped. A run killed before the
@@ -54,12 +56,34 @@ def apply_retention(library_dir: Path, config: Config | None = None, now: dt.dat
     with Library.open(library_dir) as library:
         expired = policy.expired(library.episodes(), now, published) if policy != Retention() else []
         retired = library.retire([episode.guid for episode in expired])
+    finish_retiring(library_dir, config)
+    return retired
+
+
+def remove_episode(library_dir: Path, guid: str, delete_files: bool = False, config: Config | None = None) -> Episode:
+    """Take episode ``guid`` (or the one whose guid starts with it) out of the library and the feed;
+    with ``delete_files``, retire it, files and all.
+
+    Called under the library lock. Its files go only after the feed has stopped naming them.
+    """
+    with Library.open(library_dir, create=False) as library:
+        guid = library.find(guid).guid  # a unique prefix names it too
+        removed = library.retire([guid], must_exist=True)[0] if delete_files else library.remove(guid)
+    if delete_files:
+        finish_retiring(library_dir, config)
+    else:
+        regenerate(library_dir, config)
+    return removed
+
+
+def finish_retiring(library_dir: Path, config: Config | None = None) -> None:
+    """Regenerate the feed without the retired episodes, then delete their files (also a killed run's)."""
+    with Library.open(library_dir) as library:
         if not library.has_retired_files():
-            return retired
+            return
     regenerate(library_dir, config)  # the feed no longer names them before their files go
     with Library.open(library_dir) as library:
         library.delete_retired_files()
-    return retired
 
 
 def _published(episode: Episode) -> dt.datetime:

@@ -18,12 +18,14 @@ from dataclasses import dataclass
 
 from briefing.config import ChannelSettings
 from briefing.errors import InputError
+from briefing.mentions import introduce_first_mentions
 from briefing.model import Article, Paragraph, Script, Section, Segment
 from briefing.select import WORDS_PER_MINUTE
 from briefing.sentences import split_sentences
 from briefing.speech.text import display_text, normalize
 from briefing.voices import Pauses
 
+NUMBER = re.compile(r"\d[\d,]*(?:\.\d+)?")
 END_PAUSE_MS = 500
 MAX_SCRIPT_WORDS = 15_000
 # What is said first and last, unless [channel] intro / outro say otherwise; {title} is the show's
@@ -101,7 +103,7 @@ def build_script(
     if words > MAX_SCRIPT_WORDS:
         raise InputError(f"{article.source}: {words} words is too long to narrate (the limit is "
                          f"{MAX_SCRIPT_WORDS}, about {round(MAX_SCRIPT_WORDS / WORDS_PER_MINUTE)} minutes); choose a length with --minutes")
-    body = _body_sections(chosen, pauses, drop_conversions)
+    body = _body_sections(introduce_first_mentions(article, chosen), pauses, drop_conversions)
     opening = body[0].segments[0].display if body else ""
     day = _day_of(date)
     greeting = framing.intro_text(day)
@@ -170,9 +172,27 @@ def estimated_seconds(script: Script, words_per_minute: float) -> float:
 
 
 def speech_seconds(script: Script, words_per_minute: float) -> float:
-    """The time spent speaking, words counted as typists count them: ``LETTERS_PER_WORD`` letters each."""
-    letters = sum(character.isalpha() for segment in script.segments() for character in segment.text)
+    """The time spent speaking, words counted as typists count them: ``LETTERS_PER_WORD`` letters each,
+    numbers counted as they are said ("2019" as "twenty nineteen")."""
+    letters = sum(spoken_letters(segment.text) for segment in script.segments())
     return letters / LETTERS_PER_WORD * 60.0 / words_per_minute
+
+
+def spoken_letters(text: str) -> int:
+    """Letters of ``text`` as said: a number left in digits counts the letters of its words."""
+    digits = sum(_number_letters(number) for number in NUMBER.findall(text))
+    return sum(character.isalpha() for character in text) + digits
+
+
+def _number_letters(number: str) -> int:
+    from briefing.speech.numbers import number_words
+
+    whole, _, decimals = number.replace(",", "").partition(".")
+    if len(whole) > 15:
+        return len(whole) * 4  # said digit by digit, about four letters each
+    year = len(whole) == 4 and 1100 <= int(whole) <= 2099 and "," not in number
+    words = number_words(int(whole), to="year" if year else "cardinal")
+    return sum(c.isalpha() for c in words) + (len(decimals) * 4 + 5 if decimals else 0)  # 'point' and digits
 
 
 def pause_seconds(script: Script) -> float:
@@ -205,6 +225,8 @@ def _body_sections(chosen: list[Paragraph], pauses: Pauses, drop_conversions: bo
         if paragraph.is_heading:
             heading = paragraph.text
             sections.append(Section(kind, heading))
+            if not paragraph.read_aloud:
+                continue
             spoken = _heading_line(paragraph)
         else:
             if not sections or sections[-1].kind != kind:

@@ -8,7 +8,9 @@ so a paragraph may end at a sentence boundary but is never cut inside a sentence
   the budget, up to ``OVERLONG_LEDE`` budgets).
 - Centrality: a TextRank random walk over the sentences, edges weighted by shared content words
   normalised by the log of the sentences' lengths (Mihalcea and Tarau, 2004).
-- Redundancy: near-duplicates of a chosen sentence are skipped; similar ones are penalised (MMR-style).
+- Redundancy: near-duplicates of a chosen sentence are skipped, and so is a sentence whose content
+  words a chosen one nearly all holds (the same fact, said less fully); similar ones are penalised
+  (MMR-style).
 - Coherence: a sentence that leans on an earlier one ("It also said…", "This included…",
   "Mr Marchenko said…", "…, he added.") is only ever kept together with that one, and a paragraph
   that opens by leaning on the previous paragraph keeps its opening sentence whenever it is used.
@@ -40,6 +42,7 @@ from briefing.connectives import (
     PRONOUN_FOLLOWERS,
     REFERENT_COMPARATIVES,
 )
+from briefing.listening import for_listening
 from briefing.model import Article, Paragraph
 from briefing.similarity import cosine, terms, tfidf
 from briefing.sentences import split_ahead as split_sentences_ahead
@@ -48,6 +51,9 @@ from briefing.sentences import split_sentences
 DEFAULT_MAX_WORDS = 250
 WORDS_PER_MINUTE = 160
 NEAR_DUPLICATE = 0.6
+# A sentence whose content words are nearly all in a chosen one says the same thing again.
+CONTAINED_SHARE = 0.8
+CONTAINED_MIN_TERMS = 4
 REDUNDANCY_WEIGHT = 0.5
 DAMPING = 0.85
 ITERATIONS = 30
@@ -131,6 +137,7 @@ class Sentence:
 
 def select(article: Article, budget: Budget) -> list[Paragraph]:
     """The paragraphs to narrate, in article order, headings included where their section is."""
+    article = for_listening(article)
     if budget.max_words is None:
         return list(article.paragraphs)
     body = [p for p in article.paragraphs if not p.is_heading]
@@ -304,6 +311,7 @@ def _choose(sentences: list[Sentence], body: list[Paragraph], max_words: int,
     selected: set[int] = set()
     spoken_headings: set[tuple[int, int]] = set()
     redundancy = [0.0] * len(sentences)  # each sentence's highest similarity to a chosen one
+    term_sets = [set(t) if _is_prose(s.text) else set() for s, t in zip(sentences, term_lists)]
     words = 0
 
     def take(positions: set[int], cost: int) -> None:
@@ -314,6 +322,8 @@ def _choose(sentences: list[Sentence], body: list[Paragraph], max_words: int,
         for other in range(len(sentences)):
             if other not in selected:
                 redundancy[other] = max(redundancy[other], *(cosine(vectors[other], vectors[i]) for i in positions))
+                if any(_says_less(term_sets[other], term_sets[i]) for i in positions):
+                    redundancy[other] = 1.0  # the same fact, said more fully by a chosen sentence
 
     for position in (i for i, s in enumerate(sentences) if s.paragraph == lede):
         cost = sentences[position].words + (0 if spoken_headings else headings[lede][1])
@@ -337,6 +347,19 @@ def _choose(sentences: list[Sentence], body: list[Paragraph], max_words: int,
         if best is None:
             return selected
         take(best_closure, best_cost)
+
+
+def _is_prose(text: str) -> bool:
+    """Mostly lower-case words: a sentence that tells something, not a list of names (a team sheet)."""
+    words = text.split()
+    return sum(word[:1].islower() for word in words) * 2 >= len(words)
+
+
+def _says_less(candidate: set[str], chosen: set[str]) -> bool:
+    """Nearly every content word of ``candidate`` is in ``chosen``, which says more: it would repeat
+    it, less fully. Only prose is compared: two lists of names tell different things."""
+    return (CONTAINED_MIN_TERMS <= len(candidate) <= CONTAINED_SHARE * len(chosen)
+            and len(candidate & chosen) >= CONTAINED_SHARE * len(candidate))
 
 
 def _scores(words: list[list[str]]) -> list[float]:

@@ -16,6 +16,7 @@ from functools import cache
 
 from briefing.cores import map_forked
 
+CONTINUATION = re.compile(r"[,;:)]|[a-z]+\b(?![.'’]?[A-Z])")  # not 'iPhone' or 'eBay', which may open one
 POSSIBLE_BOUNDARY = re.compile(r"[.!?…][\"'”’)\]]*\s")  # no boundary: skip pysbd
 CACHE_SIZE = 4096  # paragraphs: a day of 50 articles splits about 900
 # Below this much text to split, forking costs more than it saves (pysbd splits about 200,000
@@ -71,7 +72,19 @@ def _split(text: str) -> tuple[str, ...]:
     stripped = text.strip()
     if not POSSIBLE_BOUNDARY.search(stripped):
         return (stripped,) if stripped else ()
-    return tuple(sentence.strip() for sentence in _segmenter().segment(text) if sentence.strip())
+    return _rejoined(sentence.strip() for sentence in _segmenter().segment(text) if sentence.strip())
+
+
+def _rejoined(pieces: Iterable[str]) -> tuple[str, ...]:
+    """pysbd ends a sentence at a name's full stop ("Ocado Group plc., reported", "the Galaxy S24
+    Ultra. costs"): a piece that opens with a comma or a plain lower-case word continues the one before."""
+    sentences: list[list[str]] = []
+    for piece in pieces:
+        if sentences and CONTINUATION.match(piece):
+            sentences[-1] += ["" if piece[0] in ",;:)" else " ", piece]
+        else:
+            sentences.append([piece])
+    return tuple("".join(parts) for parts in sentences)
 
 
 def _remember(text: str, split: tuple[str, ...]) -> None:

@@ -3,8 +3,8 @@
 Starlette's FileResponse under uvicorn serves the files: it writes single, suffix, open and
 multi-range answers, 416 with ``bytes */SIZE`` and If-Range, and streams asynchronously so many slow
 clients cost no threads. Our own small code decides what may be served: only what is published
-(``Published``: the feed, the page, the channel cover, and each recorded episode's audio and side
-files), never a hidden file, nothing whose real path leaves the library; it checks Range headers
+(``Published``: the feed, the page, the channel cover, each recorded episode's audio and side
+files, and a replaced episode's files through their grace period), never a hidden file, nothing whose real path is not itself published; it checks Range headers
 by RFC 9110's grammar first (an invalid one is ignored, a 200), sets content types and CORS, answers
 conditional GETs, and reads each chunk with one ``os.pread`` in a worker thread. The bounds that
 keep the server from being starved (header deadline and size, connections, log) are in
@@ -33,11 +33,11 @@ from starlette.types import Receive, Scope, Send
 
 from briefing.config import load_config
 from briefing.errors import BriefingError
-from briefing.feed import CHANNEL_COVER, FEED_NAME
-from briefing.feed_style import FALLBACK_STYLE_NAME, STYLESHEET_NAME
+from briefing.feed import FEED_NAME
 from briefing.formats import media_types
-from briefing.library import DB_NAME, Library, episode_files
-from briefing.sidefiles import side_names
+from briefing.library import DB_NAME, Library
+from briefing.model import Episode
+from briefing.publish import published_paths
 from briefing.server_guard import ServerLimits, connection_capacity, guarded_protocol, limit_logging, raise_file_limit
 from briefing.webpage import PAGE_NAME
 
@@ -97,13 +97,12 @@ class Published:
         return tuple(signature)
 
     def _read(self) -> frozenset[str]:
-        paths = {FEED_NAME, STYLESHEET_NAME, FALLBACK_STYLE_NAME, PAGE_NAME, CHANNEL_COVER}
         try:
             image = load_config(self.root).channel.image
         except BriefingError:
             image = None
-        if image:
-            paths.add(image)
+        episodes: list[Episode] = []
+        replaced: list[str] = []
         if (self.root / DB_NAME).is_file():
             try:
                 with Library.open(self.root, create=False) as library:
@@ -111,19 +110,9 @@ class Published:
             except BriefingError as error:
                 logger.warning("%s: serving no episodes (%s)", self.root / DB_NAME, error.message)
                 episodes, replaced = [], []
-            for episode in episodes:
-                paths.update(episode_files(episode))
-                # The timing file has no column: named after the audio (sidefiles), or as an older briefing did.
-                paths.update(str(name) for name in side_names(PurePosixPath(episode.audio_path), "timing")
-                             if (self.root / name).is_file())
-            # Replaced episodes' files answer until their grace period ends (see publish).
-            paths.update(replaced)
+        # Replaced episodes' files answer until their grace period ends (see publish).
+        paths = published_paths(episodes, image, replaced)
         return frozenset(filter(None, (_normal(path) for path in paths)))
-
-
-def published_paths(root: Path) -> frozenset[str]:
-    """What the server would answer for the library at ``root`` now (what object storage receives)."""
-    return Published(Path(root))._read()
 
 
 def _normal(relative: str) -> str | None:
@@ -209,8 +198,8 @@ class LibraryApp:
         if "/".join(parts) not in published:
             return None
         real = Path(os.path.realpath(self.root.joinpath(*parts)))
-        if not real.is_relative_to(self.root):
-            return None  # a symlink (or anything else) leading out of the library
+        if not real.is_relative_to(self.root) or real.relative_to(self.root).as_posix() not in published:
+            return None  # a symlink leading out of the published files: to the database, the settings, elsewhere
         try:
             stat_result = real.stat()
         except (OSError, ValueError):

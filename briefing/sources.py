@@ -8,8 +8,9 @@
     timeout_s = 15                         # per HTTP request, all of it: redirects, headers and body
     total_timeout_s = 300                  # for all the sources of one run; later ones are skipped
     max_bytes = 10485760                   # per HTTP response
-    max_items = 20                         # newest unread items taken from one feed per run
+    max_items = 20                         # newest unread items taken from one feed or inbox per run
     allow_private_urls = false             # true: also fetch loopback, private and link-local addresses
+    follow_symlinks = false                # true: the inbox also reads what its symlinks point to outside it
 
 The keys ``inbox``, ``feeds``, ``urls`` and ``files`` may come in any order and the order written is
 the order of importance (see ``daily``): every entry gets a rank, the first entry written rank 0.
@@ -51,11 +52,12 @@ from briefing.readers import (
     read_regular_file,
     require_article_text,
 )
-from briefing.textsafety import strip_controls_inline
+from briefing.textsafety import headline
 
 SourceKind = Literal["inbox", "file", "url", "feed"]
 LIST_KEYS: dict[str, SourceKind] = {"inbox": "inbox", "files": "file", "urls": "url", "feeds": "feed"}
 DEFAULT_MAX_ITEMS = 20
+MAX_LINK_CHARS = 2048  # what browsers and servers take; a longer feed link is not a page's address
 DEFAULT_TOTAL_TIMEOUT_S = 300.0
 FETCH_THREADS = 8  # network fetches at once, per run
 
@@ -75,7 +77,16 @@ class SourceSettings:
     max_items: int = DEFAULT_MAX_ITEMS
     total_timeout_s: float = DEFAULT_TOTAL_TIMEOUT_S
     allow_private_urls: bool = False
+    follow_symlinks: bool = False  # the inbox reads files its symlinks point to outside it
     drop: tuple[str, ...] = ()  # [extract] drop: CSS selectors removed from every page before extraction
+    weights: tuple[tuple[str, float], ...] = ()  # a source (entry or name) and its weight in the day's ranking
+
+    def weight_of(self, outlet: str, name: str | None) -> float:
+        """The pinned weight of the source ``outlet`` (as resolved) called ``name``; 1 when none is pinned."""
+        for key, weight in self.weights:
+            if key == outlet or (name is not None and key.casefold() == name.casefold()):
+                return weight
+        return 1.0
 
 
 @dataclass(frozen=True)
@@ -87,6 +98,9 @@ class Candidate:
     rank: int
     timestamp: float | None  # seconds since the epoch; newer first within one source
     origin: str  # the file or URL, as the user would recognise it
+    outlet: str = ""  # the source written in [sources] it came from (a feed's URL, an inbox folder)
+    outlet_name: str | None = None  # what the outlet calls itself (a feed's title), for "reported by ..."
+    position: int = 0  # where the outlet put it: 0 is the top of its feed (or the newest file of a folder)
 
 
 @dataclass
@@ -125,7 +139,9 @@ def settings_from_config(raw: dict[str, Any], library_dir: Path, config_path: st
             if not isinstance(value, (int, float)) or isinstance(value, bool) or value <= 0:
                 raise InputError(f"{config_path}: sources.{key} must be a positive number")
             options[key] = float(value) if key.endswith("timeout_s") else int(value)
-        elif key == "allow_private_urls":
+        elif key == "weights":
+            options[key] = _weights(value, library_dir, config_path)
+        elif key in ("allow_private_urls", "follow_symlinks"):
             if not isinstance(value, bool):
                 raise InputError(f"{config_path}: sources.{key} must be true or false")
             options[key] = value
@@ -134,6 +150,20 @@ def settings_from_config(raw: dict[str, Any], library_dir: Path, config_path: st
     from briefing.config import extract_drop
 
     return SourceSettings(specs=tuple(specs), drop=extract_drop(raw, config_path), **options)
+
+
+def _weights(table: Any, library_dir: Path, config_path: str) -> tuple[tuple[str, float], ...]:
+    """``weights = {"https://…/rss" = 2, "inbox" = 0.5, "The Herald" = 1.5}``: by entry or by name."""
+    if not isinstance(table, dict):
+        raise InputError(f"{config_path}: sources.weights must be a table of sources and numbers")
+    pinned = []
+    for key, weight in table.items():
+        if isinstance(weight, bool) or not isinstance(weight, (int, float)) or not 0 <= weight <= 100:
+            raise InputError(f"{config_path}: sources.weights.{key} must be a number from 0 to 100")
+        pinned.append((key, float(weight)))
+        if not key.startswith(("http://", "https://")):  # a folder or file as written, or an outlet's name
+            pinned.append((str((library_dir / Path(key).expanduser()).resolve()), float(weight)))
+    return tuple(pinned)
 
 
 def _location(kind: SourceKind, value: str, library_dir: Path, config_path: str) -> str:
@@ -185,15 +215,34 @@ def _read_inbox(spec: SourceSpec, settings: SourceSettings, library: Library, ga
         raise InputError(f"{folder}: the inbox folder does not exist")
     # Not only regular files: a FIFO or a device dropped in the inbox is reported (and never opened).
     files = [path for path in folder.iterdir() if not path.name.startswith(".") and not path.is_dir()]
-    for path in sorted(files, key=lambda p: (-_modified(p), p.name)):
+    found = len(gathered.candidates)
+    for position, path in enumerate(sorted(files, key=lambda p: (-_modified(p), p.name))):
+        if len(gathered.candidates) - found >= settings.max_items:  # the newest; the rest wait for another day
+            break
         try:
-            _read_file(replace(spec, location=str(path)), settings, library, gathered, taken)
+            readable = _inside_inbox(path, folder, settings.follow_symlinks)
+            _read_file(replace(spec, location=str(readable)), settings, library, gathered, taken, spec.location,
+                       position)
         except BriefingError as error:
             gathered.failures.append(error.message)
 
 
+def _inside_inbox(path: Path, folder: Path, follow_symlinks: bool) -> Path:
+    """The file to read for ``path`` in the inbox: a symlink out of the inbox is refused unless followed.
+
+    Anything read may be narrated and published, so a link to a private file (or to /proc) must not
+    be read just because it was dropped into the inbox.
+    """
+    if follow_symlinks or not path.is_symlink():
+        return path
+    real = path.resolve()
+    if not real.is_relative_to(folder.resolve()):
+        raise InputError(f"{path}: a symlink out of the inbox, not read (follow_symlinks = true in [sources] reads it)")
+    return real
+
+
 def _read_file(spec: SourceSpec, settings: SourceSettings, library: Library, gathered: Gathered,
-               taken: set[str]) -> None:
+               taken: set[str], outlet: str | None = None, position: int = 0) -> None:
     path = Path(spec.location)
     gathered.time_left(str(path), settings.total_timeout_s)
     data, status = read_regular_file(path)
@@ -207,11 +256,13 @@ def _read_file(spec: SourceSpec, settings: SourceSettings, library: Library, gat
     except InputError as error:
         library.reject(key, str(path), error.message)
         raise
-    gathered.candidates.append(Candidate(key, article, spec.rank, modified, str(path)))
+    gathered.candidates.append(Candidate(key, article, spec.rank, modified, str(path), outlet or spec.location,
+                                         None, position))
 
 
 def _read_url(spec: SourceSpec, settings: SourceSettings, library: Library, gathered: Gathered,
-              taken: set[str], title: str | None = None, timestamp: float | None = None) -> None:
+              taken: set[str], title: str | None = None, timestamp: float | None = None,
+              outlet: tuple[str, str | None, int] | None = None) -> None:
     key = "url:" + spec.location
     if key in taken or library.seen_keys([key]):
         return
@@ -222,10 +273,12 @@ def _read_url(spec: SourceSpec, settings: SourceSettings, library: Library, gath
     except InputError as error:
         library.reject(key, spec.location, error.message)
         raise
-    title = strip_controls_inline(title or "").strip()
+    title = headline(title)
     if title:  # a feed's headline is cleaner than a page's <title> ("… - Site name")
         article = replace(article, title=title)
-    gathered.candidates.append(Candidate(key, article, spec.rank, timestamp, spec.location))
+    outlet_location, outlet_name, position = outlet or (spec.location, None, 0)
+    gathered.candidates.append(Candidate(key, article, spec.rank, timestamp, spec.location, outlet_location,
+                                         outlet_name, position))
 
 
 def page_article(url: str, body: bytes, content_type: str, drop: tuple[str, ...] = ()) -> Article:
@@ -264,15 +317,16 @@ def _modified(path: Path) -> float:
 
 def _read_feed(spec: SourceSpec, settings: SourceSettings, library: Library, gathered: Gathered,
                taken: set[str]) -> None:
-    items = feed_items(spec.location, settings, gathered)
-    keys = {"url:" + link for link, _, _ in items}
+    name, items = _feed(spec.location, settings, gathered)
+    keys = {"url:" + item[0] for item in items}
     seen = library.seen_keys(keys)
     fresh = [item for item in items if "url:" + item[0] not in seen][: settings.max_items]
-    for link, _, _ in fresh:
+    for link, _, _, _ in fresh:
         gathered.fetch_ahead(link, settings)
-    for link, title, timestamp in fresh:
+    for link, title, timestamp, position in fresh:
         try:
-            _read_url(replace(spec, location=link), settings, library, gathered, taken, title, timestamp)
+            _read_url(replace(spec, location=link), settings, library, gathered, taken, title, timestamp,
+                      (spec.location, name, position))
         except BriefingError as error:
             key = "url:" + link
             if library.seen_keys([key]):  # not an article: _read_url rejected it, once and for all
@@ -310,6 +364,12 @@ def _failures_of(stored: str | None) -> dict:
 def feed_items(url: str, settings: SourceSettings,
                gathered: Gathered | None = None) -> list[tuple[str, str | None, float | None]]:
     """(link, title, timestamp) of a feed's items, newest first; undated items after, in feed order."""
+    return [(link, title, timestamp) for link, title, timestamp, _ in _feed(url, settings, gathered)[1]]
+
+
+def _feed(url: str, settings: SourceSettings,
+          gathered: Gathered | None = None) -> tuple[str | None, list[tuple[str, str | None, float | None, int]]]:
+    """The feed's title and its items (see ``feed_items``), each with its place in the feed as published."""
     import feedparser
 
     body, _ = _fetch(url, settings, gathered or Gathered(deadline=time.monotonic() + settings.total_timeout_s))
@@ -317,14 +377,15 @@ def feed_items(url: str, settings: SourceSettings,
     if not parsed.entries and (parsed.bozo or not parsed.version):
         raise InputError(f"{url}: not an RSS or Atom feed")
     items = []
-    for entry in parsed.entries:
+    for position, entry in enumerate(parsed.entries):
         link = entry.get("link")
-        if not link or not link.startswith(("http://", "https://")):
+        if not link or len(link) > MAX_LINK_CHARS or not link.startswith(("http://", "https://")):
             continue
         when = entry.get("published_parsed") or entry.get("updated_parsed")
-        title = strip_controls_inline(entry.get("title") or "").strip() or None
-        items.append((link, title, calendar.timegm(when) if when else None))
-    return sorted(items, key=lambda item: (item[2] is None, -(item[2] or 0)))
+        title = headline(entry.get("title")) or None
+        items.append((link, title, calendar.timegm(when) if when else None, position))
+    name = headline(parsed.feed.get("title")) or None
+    return name, sorted(items, key=lambda item: (item[2] is None, -(item[2] or 0)))
 
 
 _READERS = {"inbox": _read_inbox, "file": _read_file, "url": _read_url, "feed": _read_feed}

@@ -265,9 +265,14 @@ class _Worker:
         _PARENT_ENDS.update((self.requests, self.results))
         # What the engine's libraries write for themselves goes in a folder deleted with the worker.
         self.temporary = make_temporary_folder("engine")
+        # Removed at this process's exit too, after multiprocessing has ended the (daemonic) worker: an
+        # error that skips ``stop`` (memory, a bug in assembly) leaves nothing in $TMPDIR.
+        multiprocessing.util.Finalize(self, shutil.rmtree, args=(str(self.temporary),),
+                                      kwargs={"ignore_errors": True}, exitpriority=-1)
         self.process = context.Process(target=_serve, args=(engine_name, settings, dict(engines.ENGINE_MODULES),
                                                              piece_chars, threads, str(self.temporary),
-                                                             requests_in, results_out))
+                                                             requests_in, results_out),
+                                       daemon=True)  # ended by multiprocessing when this process exits, however
         self.process.start()
         requests_in.close()
         results_out.close()
@@ -398,6 +403,14 @@ def _serve(engine_name: str, settings: VoiceSettings, registry: dict[str, str], 
     for end in list(_PARENT_ENDS):
         end.close()
     engines.keep_files_in(Path(temporary))
+    try:
+        _load_and_serve(engine_name, settings, registry, piece_chars, threads, requests, results)
+    finally:  # also when the parent was killed and could not: its ends of the pipes closing ended us
+        shutil.rmtree(temporary, ignore_errors=True)
+
+
+def _load_and_serve(engine_name: str, settings: VoiceSettings, registry: dict[str, str], piece_chars: int,
+                    threads: int, requests: Connection, results: Connection) -> None:
     engines.ENGINE_MODULES.update(registry)  # engines registered in the parent at run time
     try:
         engine = load_engine(engine_name, settings)

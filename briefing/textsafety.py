@@ -33,3 +33,23 @@ def strip_controls(text: str) -> str:
 def strip_controls_inline(text: str) -> str:
     """Like ``strip_controls`` for one-line values (titles, tags): line breaks become spaces."""
     return strip_controls(text).replace("\n", " ").replace("\t", " ")
+
+
+# A headline is a line, not an article: news headlines run to about twenty words. Anything longer that
+# arrives as a title (a feed's <title>, a page's, a JSON field) is cut at a word before this, so no
+# title can outweigh the length asked of an episode or the memory of a run.
+MAX_HEADLINE_CHARS = 200
+_HEADLINE_TAG = re.compile(r"</?[A-Za-z][^<>]*>")  # markup a feed left in a title; "3 < 4" is not a tag
+_HEADLINE_SPACES = re.compile(r"\s+")
+
+
+def headline(text: str | None, limit: int = MAX_HEADLINE_CHARS) -> str:
+    """``text`` as a title may be shown and said: one line without controls or tags, at most ``limit``
+    characters, cut at the last space before it (or at the limit when one word runs past it)."""
+    if not text:
+        return ""
+    text = _HEADLINE_SPACES.sub(" ", _HEADLINE_TAG.sub(" ", strip_controls_inline(text))).strip()
+    if len(text) <= limit:
+        return text
+    space = text.rfind(" ", limit // 2, limit + 1)
+    return text[:space if space > 0 else limit].rstrip(" ,;:-\u2013\u2014")

@@ -9,18 +9,24 @@ from __future__ import annotations
 
 import os
 import sys
-import tomllib
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from briefing.engines.base import VoiceSettings
 from briefing.errors import EngineError, UsageError
+from briefing.fsutil import read_toml
 
 DEFAULT_PROFILE = "default"
 # pyttsx3 driving espeak-ng: needs only system packages, so it speaks wherever briefing installs.
 FALLBACK_PROFILE = "classic"
 LEXICON_NAME = "lexicon"  # voices/lexicon.toml is the pronunciation lexicon, not a profile
+# What a profile may ask, so no setting makes a run allocate without bound: espeak-ng's own range of
+# words a minute and of pitch, and pauses up to ten seconds (a newsreader's longest is about two).
+RATE_RANGE = (80, 450)
+PITCH_RANGE = (0, 99)
+PAUSE_RANGE_MS = (0, 10_000)
+MAX_PROFILE_BYTES = 64 * 1024
 
 
 @dataclass(frozen=True)
@@ -71,9 +77,11 @@ def load_profile(name_or_path: str | None = None) -> VoiceProfile:
         known = ", ".join(profile_names()) or "none"
         raise UsageError(f"{path}: no such voice profile (known profiles: {known})")
     try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
-    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as error:
-        raise UsageError(f"{path}: not a valid voice profile: {error}") from None
+        data = read_toml(path, MAX_PROFILE_BYTES)
+    except ValueError as error:  # TOMLDecodeError and UnicodeDecodeError among them
+        raise UsageError(f"{path}: not a valid voice profile: {str(error).splitlines()[0]}") from None
+    except OSError as error:
+        raise UsageError(f"{path}: cannot be read ({error.strerror})") from None
     return profile_from_dict(path.stem, data, path)
 
 
@@ -109,8 +117,8 @@ def profile_from_dict(name: str, data: dict, source: Path | str = "voice profile
         engine=_text(data, "engine", source) or "pyttsx3",
         settings=VoiceSettings(
             voice=_text(data, "voice", source),
-            rate=_number(data, "rate", source),
-            pitch=_number(data, "pitch", source),
+            rate=_number(data, "rate", source, RATE_RANGE),
+            pitch=_number(data, "pitch", source, PITCH_RANGE),
             model=_text(data, "model", source),
         ),
         pauses=Pauses(
@@ -140,12 +148,14 @@ def _text(table: dict, key: str, source: Path | str) -> str | None:
 
 
 def _milliseconds(table: dict, key: str, source: Path | str, default: int) -> int:
-    value = _number(table, key, source, default)
+    value = _number(table, key, source, PAUSE_RANGE_MS, default)
     return default if value is None else value
 
 
-def _number(table: dict, key: str, source: Path | str, default: int | None = None) -> int | None:
+def _number(table: dict, key: str, source: Path | str, allowed: tuple[int, int],
+            default: int | None = None) -> int | None:
     value = table.get(key, default)
-    if value is not None and (isinstance(value, bool) or not isinstance(value, int) or value < 0):
-        raise UsageError(f"{source}: {key} must be a whole number of at least 0, not {value!r}")
+    low, high = allowed
+    if value is not None and (isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high):
+        raise UsageError(f"{source}: {key} must be a whole number from {low} to {high}, not {value!r}")
     return value

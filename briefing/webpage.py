@@ -204,11 +204,16 @@ def _day(published: str) -> str:
 def _chapter_list(chapters: list[Chapter], player: str) -> str:
     items = [
         f'<li><button type="button" data-player="{player}" data-start="{chapter.start:g}">'
-        f"{clock(chapter.start)} {_escape(chapter.title)}</button>"
-        + (f' <a class="source" href="{_escape(chapter.url)}">source</a>' if chapter.url else "") + "</li>"
+        f"{clock(chapter.start)} {_escape(chapter.title)}</button>{_source_link(chapter.url)}</li>"
         for chapter in chapters
     ]
     return '<ol class="chapters">' + "".join(items) + "</ol>"
+
+
+def _source_link(url: str | None) -> str:
+    if not web_link(url):
+        return ""
+    return f' <a class="source" href="{_escape(url or "")}" rel="nofollow noopener noreferrer">source</a>'
 
 
 def read_chapters(library_dir: Path, relative: str | None) -> list[Chapter]:
@@ -217,8 +222,8 @@ def read_chapters(library_dir: Path, relative: str | None) -> list[Chapter]:
         return []
     try:
         data = json.loads((library_dir / relative).read_text(encoding="utf-8"))
-        return [Chapter(float(c["startTime"]), str(c.get("title", "")), web_link(c.get("url")))
-                for c in data["chapters"]]
+        return [Chapter(float(c["startTime"]), str(c.get("title", "")),
+                        web_link(c["url"]) if isinstance(c.get("url"), str) else None) for c in data["chapters"]]
     except (OSError, ValueError, KeyError, TypeError):
         return []
 
@@ -235,7 +240,7 @@ def read_transcript(library_dir: Path, episode: Episode) -> str:
     return ""
 
 
-_CUE_TIMING = re.compile(r"^\S*\d+:\d+\.\d+\s+-->\s+")
+_CUE_TIMING = re.compile(r"^(?:\d++:)++\d++\.\d++\s++-->\s")
 _CUE_TAG = re.compile(r"</?(?:[cbiuv]|lang|ruby|rt)(?:[.\s][^>]*)?>|<\d+:\d+[\d:.]*>")
 
 

@@ -377,3 +377,29 @@ def quiet_between_sections_ms(levels: list[float], sections: list[dict], silence
                                      math.floor(gap_to * 1000 / window_ms), silence_dbfs, window_ms)
         gaps.append((previous["kind"], following["kind"], quiet))
     return gaps
+
+
+# --- a small real file system, to fill ------------------------------------------------------------
+
+@pytest.fixture
+def small_disk(tmp_path):
+    """A 4 MiB tmpfs (we are root in CI); skipped where mounting is not allowed."""
+    mount = tmp_path / "disk"
+    mount.mkdir()
+    done = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=4m", "tmpfs", str(mount)], capture_output=True, text=True)
+    if done.returncode != 0:
+        pytest.skip(f"cannot mount a tmpfs here: {done.stderr.strip()}")
+    try:
+        yield mount
+    finally:
+        subprocess.run(["umount", "-l", str(mount)], check=False)
+
+
+def fill_leaving(folder: Path, free_bytes: int) -> None:
+    filler = folder / "filler"
+    filler.unlink(missing_ok=True)
+    stats = os.statvfs(folder)
+    size = stats.f_bavail * stats.f_frsize - free_bytes
+    with filler.open("wb") as handle:
+        handle.truncate(0)
+        handle.write(b"\0" * max(0, size))

@@ -10,6 +10,7 @@ from __future__ import annotations
 import atexit
 import functools
 import hashlib
+import http.client
 import json
 import os
 import shutil
@@ -90,8 +91,10 @@ def make_episode(
         (library / f"{stem}.mp3.chapters.json").write_text(chapters_json(), encoding="utf-8")
         (library / f"{stem}.mp3.txt").write_text("Good morning.\nThat was the briefing.\n", encoding="utf-8")
         shutil.copyfile(_cover(), library / f"{stem}.mp3.png")
+        (library / f"{stem}.mp3.json").write_text(json.dumps({"title": title or slug, "duration": seconds}),
+                                                  encoding="utf-8")
         paths = {"transcript_path": f"{stem}.mp3.vtt", "chapters_path": f"{stem}.mp3.chapters.json",
-                 "script_path": f"{stem}.mp3.txt", "cover_path": f"{stem}.mp3.png"}
+                 "script_path": f"{stem}.mp3.txt", "cover_path": f"{stem}.mp3.png", "timing_path": f"{stem}.mp3.json"}
     return Episode(
         guid=guid or f"urn:briefing:{slug}",
         title=title or f"Briefing: {slug.replace('-', ' ')}",
@@ -146,6 +149,18 @@ def require_debian_packages(commands: list[str], packages: list[str]) -> None:
 
 
 # --- a real server and a real podcast client (gPodder's gpo) ---------------------------------------
+
+
+def fetch_status(port: int, path: str = "/feed.xml") -> int:
+    """The status a GET of ``path`` gets from the server on 127.0.0.1:``port``."""
+    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=5)
+    try:
+        connection.request("GET", path)
+        response = connection.getresponse()
+        response.read()
+        return response.status
+    finally:
+        connection.close()
 
 
 def free_port() -> int:

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from conftest import requires_espeak
 
-from briefing.cache import SpeechCache, open_cache
+from briefing.cache import EncodedPieces, SpeechCache, open_cache
 from briefing.config import load_config
 from briefing.engines import Speech, VoiceSettings
 from briefing.speak import speak_all
@@ -45,8 +45,48 @@ def test_a_truncated_or_foreign_file_is_a_miss(tmp_path: Path) -> None:
     assert cache.get(key) is None
 
 
+@pytest.mark.parametrize("sample_rate", [1, 3_999, 192_001, 4_000_000_000])
+def test_a_clip_whose_header_names_an_impossible_rate_is_dropped(tmp_path: Path, sample_rate: int) -> None:
+    cache = SpeechCache(tmp_path, 10_000_000)
+    key = cache.key("espeak", SETTINGS, "Hello.", 500)
+    cache.put(key, clip())
+    path = next(tmp_path.glob("speech/*/*.pcm"))
+    data = bytearray(path.read_bytes())
+    data[4:8] = sample_rate.to_bytes(4, "little")
+    path.write_bytes(bytes(data))
+    assert cache.get(key) is None
+    assert not path.exists()  # dropped, so the clip is spoken and stored afresh
+
+
+def test_a_clip_with_a_flipped_byte_fails_its_checksum_and_is_dropped(tmp_path: Path) -> None:
+    cache = SpeechCache(tmp_path, 10_000_000)
+    key = cache.key("espeak", SETTINGS, "Hello.", 500)
+    cache.put(key, clip())
+    path = next(tmp_path.glob("speech/*/*.pcm"))
+    data = bytearray(path.read_bytes())
+    data[-1] ^= 0xFF
+    path.write_bytes(bytes(data))
+    assert cache.get(key) is None and not path.exists()
+    cache.put(key, clip())
+    assert cache.get(key) is not None
+
+
+def test_a_truncated_encoded_piece_is_dropped_not_taken(tmp_path: Path) -> None:
+    store = EncodedPieces(tmp_path / "encoded")
+    piece = tmp_path / "piece.mp3"
+    piece.write_bytes(os.urandom(5000))
+    store.keep("ab" * 32, piece)
+    [kept] = (tmp_path / "encoded").glob("*/*.frames")
+    assert store.take("ab" * 32, tmp_path / "taken.mp3")
+    assert (tmp_path / "taken.mp3").read_bytes() == piece.read_bytes()
+    kept.unlink()  # as a full disk or a killed copy would leave it: same name, fewer bytes
+    kept.write_bytes(piece.read_bytes()[:4000])
+    assert not store.take("ab" * 32, tmp_path / "again.mp3")
+    assert not (tmp_path / "again.mp3").exists() and not kept.exists()
+
+
 def test_eviction_keeps_the_cap_and_drops_the_least_recently_used(tmp_path: Path) -> None:
-    cache = SpeechCache(tmp_path, 3 * 2012)  # room for three 1000-sample clips and their headers
+    cache = SpeechCache(tmp_path, 3 * 2016)  # room for three 1000-sample clips and their headers
     keys = [cache.key("espeak", SETTINGS, f"Sentence {n}.", 500) for n in range(5)]
     for age, key in enumerate(keys):
         cache.put(key, clip())

@@ -6,6 +6,7 @@ from __future__ import annotations
 import pytest
 
 from briefing.clean import RULES, SHAPES, clean, matching_rule, strip_html
+from briefing.listening import for_listening
 from briefing.errors import InputError
 from briefing.model import RawArticle
 
@@ -123,7 +124,7 @@ def kept_texts(raw: RawArticle) -> list[str]:
 @pytest.mark.parametrize("rule", RULES + SHAPES, ids=[rule.name for rule in RULES + SHAPES])
 def test_every_rule_drops_its_own_example(rule) -> None:
     assert matching_rule(rule.example) is rule
-    cleaned = clean(article(STORY[0], rule.example, STORY[1]))
+    cleaned = for_listening(clean(article(STORY[0], rule.example, STORY[1])))
     assert [p.source for p in cleaned.paragraphs] == [0, 2]
 
 

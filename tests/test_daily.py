@@ -26,17 +26,17 @@ from conftest import (
 from briefing.cli import main
 from briefing.daily import (
     Story,
-    fair_shares,
-    merge_duplicates,
     order_candidates,
     plan_budget,
+    stories_of_day,
 )
+from briefing.editor.bulletin import fair_shares
 from briefing.model import Article, Paragraph
 from briefing.library import Library
 from briefing.pipeline import load_article
 from briefing.script import ordinal
-from briefing.sources import Candidate
 from briefing.sidefiles import side_path
+from briefing.sources import Candidate, SourceSettings
 
 HARBOUR = "Harbour bridge to close for three weeks of repairs"
 RAIL = "Regional rail fares frozen for a second year"
@@ -131,7 +131,7 @@ def _article(tmp_path: Path, name: str, text: str):
     return load_article(str(path))
 
 
-def test_near_duplicate_from_a_later_source_is_merged_into_the_earlier_story(tmp_path):
+def test_the_same_event_from_another_source_joins_its_story_and_different_events_stay_apart(tmp_path):
     harbour = load_article(str(DAILY_FIXTURES / "harbour-bridge-closure.txt"))
     rail = load_article(str(DAILY_FIXTURES / "rail-fares-freeze.json"))
     rewrite = _article(tmp_path, "rewrite.txt", "City bridge shut for three weeks as cables are replaced\n\n"
@@ -140,10 +140,12 @@ def test_near_duplicate_from_a_later_source_is_merged_into_the_earlier_story(tmp
     candidates = [Candidate("a", harbour, 0, 200.0, "inbox"), Candidate("b", rail, 0, 100.0, "inbox"),
                   Candidate("c", rewrite, 1, 300.0, "feed")]
 
-    stories = merge_duplicates([], order_candidates(candidates))
+    stories = stories_of_day([], order_candidates(candidates), SourceSettings())
 
-    assert [story.key for story in stories] == ["a", "b"]
-    assert stories[0].merged == ("c",)
+    assert len(stories) == 2
+    bridge = next(story for story in stories if {story.key, *story.merged} == {"a", "c"})
+    assert bridge is stories[0]  # two sources before one
+    assert [(story.key, story.merged) for story in stories if story is not bridge] == [("b", ())]
 
 
 def test_order_is_source_rank_then_newest_first_then_undated_in_found_order(tmp_path):

@@ -294,8 +294,8 @@ def old_library(folder: Path) -> tuple[list[Episode], Path]:
         audio = folder / episode.audio_path
         legacy_side_path(audio, "timing").write_text(json.dumps(
             {"title": title, "sections": [], "duration": 20.0, "voice": "classic"}), encoding="utf-8")
-        connection.execute(f"INSERT INTO episodes VALUES ({', '.join('?' for _ in episode.__dict__)})",
-                           tuple(episode.__dict__.values()))
+        columns = {name: value for name, value in episode.__dict__.items() if name != "timing_path"}  # not in schema 3
+        connection.execute(f"INSERT INTO episodes VALUES ({', '.join('?' for _ in columns)})", tuple(columns.values()))
         made.append(episode)
     connection.execute("INSERT INTO daily_articles (key, date, position, source, title, article, used_at) "
                        "VALUES ('k1', ?, 0, 'inbox/a.txt', 'A', '{}', '2026-11-24T07:00:00+00:00')", (OLD_DAY,))
@@ -325,9 +325,12 @@ def test_a_library_of_the_released_schema_is_migrated_once_and_keeps_its_guids(t
         assert opened.identity() == first_identity and len(first_identity) == 32
     assert user_version(library) == len(MIGRATIONS)
 
-    # Its timing files, under the old names, are still served; and the day keeps its GUID unless it grows.
+    # Its timing files, under the old names, are recorded and served; and the day keeps its GUID unless it grows.
+    old_timing = str(legacy_side_path(Path(made[0].audio_path), "timing"))
     served = Published(library.resolve())._read()
-    assert str(legacy_side_path(Path(made[0].audio_path), "timing")) in served
+    assert old_timing in served
+    with Library.open(library) as opened:
+        assert opened.get(made[0].guid).timing_path == old_timing
     with Library.open(library) as opened:
         assert day_identity(opened, OLD_DAY, ["k1"], {"k1"}) == (made[1].guid, ())
         grown, replaces = day_identity(opened, OLD_DAY, ["k1", "k2"], {"k1"})

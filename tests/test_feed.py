@@ -323,5 +323,5 @@ def test_a_daily_episode_links_each_story_in_its_notes_chapters_and_page(tmp_pat
         assert f'<a href="{url}">{title}</a>' in item["description_html"]
     page = (tmp_path / "index.html").read_text(encoding="utf-8")
     for _, url in stories:
-        assert f'<a class="source" href="{url}">source</a>' in page
+        assert f'<a class="source" href="{url}" rel="nofollow noopener noreferrer">source</a>' in page
     assert "Narrated by a synthetic voice (espeak-en), not a person." in page

@@ -78,3 +78,20 @@ def test_a_user_entry_changes_what_every_engine_is_given_to_say(profile: str, tm
     said = " ".join(s["text"] for section in timing["sections"] for s in section["segments"])
     assert "Harkeef" in said and "Kharkiv" not in said
     assert load_lexicon(None).entries["Dresdner Kleinwort"] in said  # the shipped entry still applies
+
+
+def test_los_angeles_is_respelled_for_every_engine() -> None:
+    from briefing.speech.lexicon import load_lexicon
+
+    assert "Loss Anjelus" in load_lexicon(None).respell("The mayor of Los Angeles spoke.")
+
+
+def test_text_that_matches_a_key_only_case_insensitively_takes_that_keys_entry() -> None:
+    # "İ".lower() is "i̇" and "ſ".lower() is "ſ": a lookup of the matched text would miss the entry.
+    lexicon = Lexicon({"gif": "jif", "news": "noos"})
+    assert lexicon.respell("A GİF of the NEWſ") == "A Jif of the Noos"
+
+
+def test_an_exact_spelling_wins_over_an_any_case_key_of_the_same_word() -> None:
+    lexicon = Lexicon({"gif": "jif", "GIF": "G I F"})
+    assert lexicon.respell("GIF, gif, Gif") == "G I F, jif, Jif"

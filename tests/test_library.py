@@ -99,17 +99,32 @@ def test_publish_again_replaces_the_record_and_deletes_only_unused_files_after_t
         assert library.replaced_files() == []
 
 
-def test_side_files_named_after_the_audio_go_and_stay_with_their_audio(tmp_path, monkeypatch):
+def test_the_recorded_files_go_with_their_audio_and_files_beside_them_stay(tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
     (tmp_path / "briefing.toml").write_text("[channel]\nkeep_replaced_hours = 0\n", encoding="utf-8")
     old = make_episode(tmp_path, "rates")
-    timing = tmp_path / side_path(Path(old.audio_path), "timing")  # the timing file has no column
+    stem = tmp_path / Path(old.audio_path).with_suffix("")
+    # A .json after the audio's stem is where an older briefing put the timing file: not recorded here, so the user's.
+    users = [Path(f"{stem}.notes.md"), Path(f"{stem}.mp3.backup"), Path(f"{stem}.json.orig"), Path(f"{stem}.json")]
+    for path in users:
+        path.write_text("the user's own\n", encoding="utf-8")
+    publish(Path("."), old)
+    publish(Path("."), replace(old, title="same audio, new title"))
+    assert (tmp_path / old.timing_path).exists()  # the same audio is still used, so are its side files
+    publish(Path("."), replace(make_episode(tmp_path, "rates-v2", frequency=880), guid=old.guid))
+    assert not (tmp_path / old.timing_path).exists() and not (tmp_path / old.audio_path).exists()
+    assert all(path.read_text(encoding="utf-8") == "the user's own\n" for path in users)
+
+
+def test_a_record_that_does_not_name_its_timing_file_finds_it_by_name(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "briefing.toml").write_text("[channel]\nkeep_replaced_hours = 0\n", encoding="utf-8")
+    old = replace(make_episode(tmp_path, "rates"), timing_path=None)
+    timing = tmp_path / side_path(Path(old.audio_path), "timing")
     older_timing = tmp_path / Path(old.audio_path).with_suffix(".json")  # as a briefing before sidefiles named it
     for path in (timing, older_timing):
         path.write_text("{}", encoding="utf-8")
     publish(Path("."), old)
-    publish(Path("."), replace(old, title="same audio, new title"))
-    assert timing.exists() and older_timing.exists()  # the same audio is still used, so are its side files
     publish(Path("."), replace(make_episode(tmp_path, "rates-v2", frequency=880), guid=old.guid))
     assert not timing.exists() and not older_timing.exists()
 
@@ -131,15 +146,28 @@ def test_remove_keeps_files_unless_asked(tmp_path):
     assert kept.guid not in (tmp_path / "feed.xml").read_text()
 
 
-def test_remove_never_deletes_outside_the_library(tmp_path):
+def test_remove_never_deletes_outside_the_episodes_folder(tmp_path):
     outside = tmp_path / "precious.mp3"
     outside.write_bytes(b"keep me")
     library_dir = tmp_path / "lib"
-    episode = replace(make_episode(library_dir, "odd"), audio_path="../precious.mp3")
+    make_library(library_dir, count=1)
+    settings = library_dir / "briefing.toml"
+    settings.write_text("[channel]\ntitle = 'Mine'\n", encoding="utf-8")
+    (library_dir / "episodes" / "link").symlink_to(tmp_path)
+    records = {"../precious.mp3": None, "briefing.toml": "briefing.db", "episodes/../briefing.toml": None,
+               "episodes/link/precious.mp3": "feed.xml", str(outside): "index.html"}
     with Library.open(library_dir) as library:
-        library.upsert(episode)
-        library.remove(episode.guid, delete_files=True)
+        for number, (audio, script) in enumerate(records.items()):
+            library.upsert(replace(make_episode(library_dir, f"odd-{number}"), guid=f"odd-{number}",
+                                   audio_path=audio, script_path=script))
+    for number in range(len(records)):
+        assert run("remove", f"odd-{number}", "--delete-files", "--library", str(library_dir)).exit_code == 0
     assert outside.read_bytes() == b"keep me"
+    assert settings.read_text(encoding="utf-8") == "[channel]\ntitle = 'Mine'\n"
+    for name in ("briefing.db", "feed.xml", "index.html"):
+        assert (library_dir / name).is_file()
+    with Library.open(library_dir) as library:
+        assert len(library.episodes()) == 1
 
 
 def test_remove_unknown_guid_is_a_one_line_usage_error(tmp_path):
@@ -149,6 +177,8 @@ def test_remove_unknown_guid_is_a_one_line_usage_error(tmp_path):
     assert result.output.strip() == f"Error: {tmp_path / 'briefing.db'}: no episode with guid 'no-such-guid'"
     with pytest.raises(UsageError):
         Library.open(tmp_path).remove("no-such-guid")
+    with pytest.raises(UsageError):
+        Library.open(tmp_path).retire(["no-such-guid"], must_exist=True)
 
 
 def test_commands_on_a_folder_without_a_library_fail_cleanly(tmp_path):

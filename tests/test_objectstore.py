@@ -214,9 +214,14 @@ def bucket_keys(moto: MotoServer, prefix: str) -> set[str]:
 
 
 def published_paths(library: Path) -> set[str]:
-    from briefing.server import published_paths
+    """What the local server answers for the library now: its published files that exist."""
+    from briefing.config import load_config
+    from briefing.library import Library
+    from briefing.publish import published_paths
 
-    return set(published_paths(library))
+    with Library.open(library, create=False) as opened:
+        published = published_paths(opened.episodes(), load_config(library).channel.image)
+    return {relative for relative in published if (library / relative).is_file()}
 
 
 def local_bytes(library: Path, relatives: set[str]) -> dict[str, bytes]:

@@ -148,18 +148,18 @@ def test_making_episodes_with_keep_one_leaves_one_episode_and_its_files(tmp_path
     assert {name.split(".")[0] for name in _episode_files(library)} == {made.audio.stem}
 
 
-def test_remove_delete_files_also_deletes_the_copies_an_older_make_left_at_the_root(tmp_path: Path) -> None:
+def test_remove_delete_files_keeps_the_users_hard_links_at_the_root(tmp_path: Path) -> None:
     library = tmp_path / "library"
     episodes = make_library(library, 2)
     gone = episodes[0]
     stem = Path(gone.audio_path).stem
-    for path in (library / "episodes").glob(f"{stem}.*"):  # what `make` wrote beside the library's copy
-        os.link(path, library / ("story-zero" + path.name[len(stem):]))
-    unrelated = library / "notes.txt"
-    unrelated.write_text("mine\n", encoding="utf-8")
+    twins = []
+    for path in (library / "episodes").glob(f"{stem}.*"):  # the user's -o copy, once a hard link
+        twins.append(library / ("my-story" + path.name[len(stem):]))
+        os.link(path, twins[-1])
+    contents = {twin: twin.read_bytes() for twin in twins}
     result = CliRunner().invoke(main, ["remove", gone.guid, "--delete-files", "--library", str(library)])
     assert result.exit_code == 0, result.output
-    assert not list(library.glob("story-zero*"))
+    assert {twin: twin.read_bytes() for twin in twins} == contents
     assert not list((library / "episodes").glob(f"{stem}.*"))
-    assert unrelated.read_text(encoding="utf-8") == "mine\n"
     assert (library / episodes[1].audio_path).exists()

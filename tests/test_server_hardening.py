@@ -10,7 +10,7 @@ import socket
 import time
 
 import pytest
-from conftest_publish import clean_environment, make_episode, make_library  # noqa: F401
+from conftest_publish import clean_environment, fetch_status, make_episode, make_library  # noqa: F401
 
 from briefing.publish import publish
 from briefing.server import running
@@ -24,17 +24,6 @@ def library(tmp_path_factory):
     library = tmp_path_factory.mktemp("hardening") / "library"
     make_library(library, count=1)
     return library
-
-
-def fetch_status(port: int, path: str = "/feed.xml") -> int:
-    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=5)
-    try:
-        connection.request("GET", path)
-        response = connection.getresponse()
-        response.read()
-        return response.status
-    finally:
-        connection.close()
 
 
 def connect(port: int) -> socket.socket:
@@ -202,3 +191,51 @@ def test_serving_raises_the_open_files_limit_to_the_hard_limit(library):
             assert fetch_status(server.port) == 200
     finally:
         resource.setrlimit(resource.RLIMIT_NOFILE, (max(soft, lowered), hard))
+
+
+def _slow_reader(port: int, path: str) -> socket.socket:
+    """A client that asks for ``path`` and reads none of it (a small receive buffer, so little is in flight)."""
+    client = socket.socket()
+    client.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
+    client.connect(("127.0.0.1", port))
+    client.sendall(f"GET /{path} HTTP/1.1\r\nHost: x\r\n\r\n".encode())
+    return client
+
+
+def test_slow_readers_of_a_long_episode_cannot_keep_others_out(tmp_path):
+    library = tmp_path / "library"
+    episode = make_episode(library, "long-read", seconds=900)  # about 7 MB: more than socket buffers hold
+    publish(library, episode)
+    limits = ServerLimits(max_connections=20, write_stall_timeout_s=600)  # 5 a client: a quarter of the places
+    with running(library, limits=limits) as server:
+        readers = [_slow_reader(server.port, episode.audio_path) for _ in range(40)]
+        try:
+            for _ in range(5):
+                started = time.monotonic()
+                assert fetch_status(server.port) == 200
+                assert time.monotonic() - started < 1.5
+        finally:
+            for client in readers:
+                client.close()
+
+
+def test_a_response_read_below_the_minimum_rate_is_dropped(tmp_path):
+    library = tmp_path / "library"
+    episode = make_episode(library, "long-read", seconds=900)
+    publish(library, episode)
+    limits = ServerLimits(write_stall_timeout_s=600, read_window_s=1.0, min_read_bytes_per_s=64 * 1024)
+    with running(library, limits=limits) as server:
+        client = _slow_reader(server.port, episode.audio_path)
+        time.sleep(0.5)
+        started = time.monotonic()
+        received = 0
+        client.settimeout(10)
+        try:
+            while data := client.recv(1024):  # 1 KB every 0.1 s: 10 KB/s, below the minimum
+                received += len(data)
+                time.sleep(0.1)
+        except OSError:
+            pass
+        client.close()
+        assert time.monotonic() - started < 8  # dropped within a few windows, not at the write-stall limit
+        assert received < (library / episode.audio_path).stat().st_size

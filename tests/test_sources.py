@@ -137,9 +137,10 @@ def test_feeds_make_the_episode_from_good_items_and_no_item_is_fetched_twice(tmp
     assert f"{news.base}/news/chart.png: not an article page (Content-Type image/png)" in skipped[0]
     assert f"{news.base}/slow.rss: timed out" in skipped[1]
     [episode] = daily_episodes(library)
+    # One source each: the top of a feed before the second of another (the editor's order, not the feeds').
     assert mp3_chapters(library / episode.audio_path) == [
         "Introduction", "Headlines", "Reservoir levels back to normal after wet autumn",
-        "Farmers' market moves to the old station yard", "Island ferry service restored after storm damage", "Close"]
+        "Island ferry service restored after storm damage", "Farmers' market moves to the old station yard", "Close"]
 
     news.items.insert(0, ("/news/school", "New primary school to open in the spring", "Wed, 25 Nov 2026 07:00:00 GMT"))
     second = daily(library, "--date", "2026-11-25", "--minutes", "2", "--update")
@@ -147,8 +148,8 @@ def test_feeds_make_the_episode_from_good_items_and_no_item_is_fetched_twice(tmp
     assert second.exit_code == 3  # the slow feed still fails
     [episode] = daily_episodes(library)
     assert mp3_chapters(library / episode.audio_path)[2:] == [
-        "Reservoir levels back to normal after wet autumn", "Farmers' market moves to the old station yard",
-        "Island ferry service restored after storm damage", "New primary school to open in the spring", "Close"]
+        "Reservoir levels back to normal after wet autumn", "Island ferry service restored after storm damage",
+        "Farmers' market moves to the old station yard", "New primary school to open in the spring", "Close"]
     items = ["/news/reservoir", "/news/market", "/news/chart.png", "/world/ferry", "/news/school"]
     assert {path: news.requests[path] for path in items} == dict.fromkeys(items, 1)
 

@@ -81,7 +81,7 @@ CASES = [
     ("Everton ultimately lost 1-0 after Wales came from 15-6 down.",
      "Everton ultimately lost 1 nil after Wales came from 15 6 down."),
     ("Federer won 6-1 6-2 in Doha.", "Federer won 6 1, 6 2 in Doha."),
-    ("Ryanair ordered 70 Boeing 737-800 planes.", "Ryanair ordered 70 Boeing 737 800 planes."),
+    ("Ryanair ordered 70 Boeing 737-800 planes.", "Ryanair ordered 70 Boeing seven thirty-seven eight hundred planes."),
     # acronyms
     ("The BBC cannot verify these figures, the UK and US said.",
      "The B.B.C cannot verify these figures, the U.K and U.S said."),

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import click
 
-from briefing.cli.main import audio_option
+from briefing.cli.main import adopt_option, audio_option
 from briefing.engines import VoiceSettings, engine_names
 
 ENGINES = click.Choice(engine_names())
@@ -37,9 +37,15 @@ scheduler_option = click.option("--scheduler", "dask_scheduler", metavar="tcp://
 @click.option("--wait", type=click.FloatRange(min=0), is_flag=False, flag_value=float("inf"), default=0.0,
               metavar="[SECONDS]", help="If another briefing is using the library, wait for it (for at most "
               "SECONDS, if given), then exit 75 (default: exit 75 at once).")
+@adopt_option
 @click.option("-q", "--quiet", is_flag=True, help="Print nothing but problems (skipped sources).")
+@click.option("--plan", "--dry-run", "plan", is_flag=True,
+              help="Print the day's stories as the editor ranks and times them, and what is left out; "
+                   "render, publish and remember nothing.")
+@click.option("--json", "as_json", is_flag=True, help="With --plan: print the plan as JSON.")
 @click.pass_context
-def daily(ctx, date, minutes, update, library, voice, engine, workers, chime, audio, wait, quiet) -> None:
+def daily(ctx, date, minutes, update, library, voice, engine, workers, chime, audio, wait, adopt, quiet, plan,
+          as_json) -> None:
     """Make today's briefing from the [sources] in briefing.toml and publish it.
 
     Running it again for the same date replaces that day's episode: without --update it is
@@ -51,7 +57,6 @@ def daily(ctx, date, minutes, update, library, voice, engine, workers, chime, au
     nothing published because every source failed; 75 another briefing
     holds the library (see --wait); 2 bad options or settings.
     """
-    import datetime as dt
     from contextlib import ExitStack
 
     from briefing.config import CONFIG_NAME, SettingsError, load_config
@@ -66,8 +71,20 @@ def daily(ctx, date, minutes, update, library, voice, engine, workers, chime, au
     if not config.has_sources:  # a mistake to report as one (exit 2), not a quiet day
         raise SettingsError(f"no sources configured in {library_dir / CONFIG_NAME} "
                             "(name an inbox, feeds, urls or files under [sources])")
+    if as_json and not plan:
+        raise click.UsageError("--json goes with --plan")
     profile = load_profile(voice or config.channel.voice)
     minutes = minutes or config.channel.minutes or DEFAULT_MINUTES
+    if plan:
+        from briefing.cli.daily_plan import print_plan
+
+        try:
+            print_plan(library_dir, date.date() if date else dt.date.today(), minutes, update, profile, engine, wait,
+                       as_json)
+        except QuietDay as day:  # nothing new to plan: not a failure
+            if not quiet:
+                click.echo(day.message)
+        return
     speaking = asked_profile(profile, engine)
     with ExitStack() as pools:
         # The engine loads while the rest of briefing is imported (below, after the worker has forked:
@@ -85,7 +102,7 @@ def daily(ctx, date, minutes, update, library, voice, engine, workers, chime, au
         options = DailyOptions(
             date=date.date() if date else dt.date.today(),
             render=RenderOptions(profile=profile, engine=engine, chime=chime, audio=audio),
-            minutes=minutes, update=update, workers=workers, wait=wait,
+            minutes=minutes, update=update, workers=workers, wait=wait, adopt=adopt,
         )
 
         def report(line: str) -> None:
@@ -112,12 +129,14 @@ def daily(ctx, date, minutes, update, library, voice, engine, workers, chime, au
     if not quiet:
         click.echo(f"{result.summary()} → {library_dir / result.episode.audio_path}")
         for story in result.stories:
-            merged = f"  (+{len(story.merged)} similar)" if story.merged else ""
-            click.echo(f"  - {story.article.title}{merged}")
+            sources = f"  ({len(story.names)} sources)" if len(story.names) > 1 else ""
+            click.echo(f"  - {'in brief: ' if story.brief else ''}{story.article.title}{sources}")
         if result.left_out:
             click.echo(f"  {len(result.left_out)} more left for a later briefing (no time in --minutes {minutes:g})")
         if result.uploaded is not None:
             click.echo(result.uploaded.line())
+    for warning in result.warnings:
+        click.echo(f"Warning: published, but {warning}", err=True)
     if result.failures:
         click.echo(f"{len(result.failures)} source(s) failed; the briefing was made from the rest.", err=True)
     ctx.exit(result.exit_code)

@@ -48,9 +48,9 @@ def fleet(ctx, fleet_dir, date, minutes, update, voice, engine, chime, audio, wo
 
     \b
     Exit codes: 0 every channel published or quiet; 3 some channels or
-    sources failed (each named), or the scheduler was lost and some
-    channels are not known to be published; 1 none published; 2 bad
-    options or no channels in DIR.
+    sources failed (each named), or some channels are not known to be
+    published (the scheduler lost, the run's deadline passed); 1 none
+    published and every failure known; 2 bad options or no channels in DIR.
     """
     import datetime as dt
     import json

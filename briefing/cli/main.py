@@ -80,6 +80,11 @@ class BriefingGroup(click.Group):
             where = f"{error.filename}: " if error.filename else ""
             click.echo(f"Error: {strip_controls_inline(where + (error.strerror or str(error)))}", err=True)
             sys.exit(1)
+        except MemoryError:  # no setting or input should get here (they are bounded); if one does, one line
+            if ctx.obj and ctx.obj.get("debug"):
+                raise
+            click.echo("Error: out of memory (run with --debug to see where)", err=True)
+            sys.exit(1)
 
 
 def _set_debug(ctx: click.Context, param: click.Parameter, value: bool) -> None:
@@ -119,6 +124,10 @@ private_urls_option = click.option(
 drop_option = click.option(
     "--drop", "drop", multiple=True, metavar="SELECTOR",
     help="Remove the page elements this CSS selector matches before extraction (repeatable; adds to [extract] drop).")
+adopt_option = click.option(
+    "--adopt", is_flag=True,
+    help="On a library's first run, replace a feed.xml, feed.xsl, index.html or cover.png that briefing did not "
+         "write (refused by default).")
 NARRATE_ALL = "Narrate the whole cleaned article."
 
 
@@ -199,7 +208,8 @@ def extract(article: str, format: str | None, allow_private_urls: bool, drop: tu
         budget = Budget(None)
     else:
         budget = budget_from(max_words, minutes, everything)
-    kept = summarise(loaded, budget)
+    # Without a budget, cleaning's output as it is: the article's own words, datelines and all.
+    kept = loaded.paragraphs if budget.max_words is None else summarise(loaded, budget)
     if as_json:
         document = {
             "title": loaded.title,
@@ -233,12 +243,13 @@ def extract(article: str, format: str | None, allow_private_urls: bool, drop: tu
 @click.option("--no-publish", is_flag=True,
               help="Only write the audio file (default: output/<slug-of-title> and the format's suffix); "
                    "do not add it to the feed.")
+@adopt_option
 @click.option("--wait", type=click.FloatRange(min=0), default=600.0, show_default=True, metavar="SECONDS",
               help="If another briefing is using the library, wait this long for it, then exit 75.")
 @click.option("-q", "--quiet", is_flag=True, help="No progress bar or summary.")
 @click.pass_context
 def make(ctx, articles, output, title, format, allow_private_urls, drop, max_words, minutes, everything, voice,
-         engine, chime, audio, library, no_publish, wait, quiet):
+         engine, chime, audio, library, no_publish, adopt, wait, quiet):
     """Render each ARTICLE (a file, - for stdin, or a URL) as a narrated audio briefing and publish it.
 
     One line per episode. Exit codes: 0 all made; 3 some made, some failed (each named on stderr);
@@ -261,7 +272,7 @@ def make(ctx, articles, output, title, format, allow_private_urls, drop, max_wor
                           voice=load_profile(voice) if voice else None,  # None: [channel] voice, else default
                           engine=engine, chime=chime, audio=audio, format=format, allow_private_urls=allow_private_urls,
                           drop=drop, title=title, library=library, output=output, publish=not no_publish,
-                          wait=wait)
+                          adopt=adopt, wait=wait)
     if len(articles) == 1:
         _make_one(articles[0], options, quiet)
         return
@@ -290,6 +301,8 @@ def _make_one(article: str, options, quiet: bool) -> None:
     finally:
         if bar is not None:
             bar.close()
+    for warning in made.warnings:
+        click.echo(strip_controls_inline(f"Warning: published, but {warning}"), err=True)
     if not quiet:
         minutes_long, seconds = divmod(round(made.duration_s), 60)
         click.echo(strip_controls_inline(f"{made.audio}  ({minutes_long}:{seconds:02d}, "

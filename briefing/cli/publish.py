@@ -8,14 +8,15 @@ from pathlib import Path
 import click
 
 from briefing import address
-from briefing.cli.main import echo_json
+from briefing.cli.main import adopt_option, echo_json
 from briefing.config import CONFIG_NAME, load_config
 from briefing.errors import BriefingError, UsageError
 from briefing.feed import hhmmss
 from briefing.library import DB_NAME, FEED_NAME, Library, resolve_library_dir
 from briefing.locking import library_lock
 from briefing.objectstore import publish_target, upload_library
-from briefing.publish import regenerate
+from briefing.publish import foreign_public_files, refuse_foreign_files, regenerate
+from briefing.retention import remove_episode
 from briefing.textsafety import strip_controls_inline
 
 library_option = click.option(
@@ -61,9 +62,7 @@ def remove(guid: str, delete_files: bool, wait: bool, library: str | None) -> No
     with library_lock(directory, wait=wait):  # one writer of feed.xml at a time
         config = load_config(directory)
         publish_target(directory, config)  # refused before anything is removed
-        with Library.open(directory, create=False) as opened:
-            removed = opened.remove(guid, delete_files=delete_files)
-        regenerate(directory, config)
+        removed = remove_episode(directory, guid, delete_files, config)
         uploaded = upload_library(directory, config)
     kept = "" if delete_files else " (files kept)"
     click.echo(strip_controls_inline(f"Removed {removed.guid}: {removed.title}{kept}"))
@@ -79,7 +78,8 @@ def remove(guid: str, delete_files: bool, wait: bool, library: str | None) -> No
 @click.option("--show", is_flag=True, help="Print the feed's address, where it comes from, and the podcast's guid; change nothing.")
 @wait_option
 @library_option
-def feed(base_url: str | None, clear: bool, show: bool, wait: bool, library: str | None) -> None:
+@adopt_option
+def feed(base_url: str | None, clear: bool, show: bool, wait: bool, library: str | None, adopt: bool) -> None:
     """Regenerate feed.xml and index.html from the library and print their paths."""
     if sum((bool(base_url), clear, show)) > 1:
         raise UsageError("choose one of --base-url, --clear and --show")
@@ -89,6 +89,7 @@ def feed(base_url: str | None, clear: bool, show: bool, wait: bool, library: str
         _show_address(directory)
         return
     with library_lock(directory, wait=wait):
+        refuse_foreign_files(directory, adopt)
         config = load_config(directory, base_url)
         _remember_base_url(directory, base_url and config.channel.base_url, clear=clear)
         paths = regenerate(directory, config)
@@ -120,7 +121,8 @@ def _show_address(directory: Path) -> None:
               help="Port to listen on.")
 @base_url_option
 @library_option
-def serve(host: str, port: int, base_url: str | None, library: str | None) -> None:
+@adopt_option
+def serve(host: str, port: int, base_url: str | None, library: str | None, adopt: bool) -> None:
     """Serve the feed, web page and episodes over HTTP until Ctrl-C."""
     directory = resolve_library_dir(library)
     if not _is_library(directory):  # before anything is printed, bound or written
@@ -135,6 +137,7 @@ def serve(host: str, port: int, base_url: str | None, library: str | None) -> No
     # Recorded for `make` and `daily` while it runs: the base URL when no other is chosen or stored.
     with address.recorded_server(directory, here):
         with library_lock(directory, wait=True):  # a lost db is refused here; an empty library gets its page
+            refuse_foreign_files(directory, adopt)
             stored = _remember_base_url(directory, base_url and config.channel.base_url)
             regenerate(directory, config)
         feed_url = address.published_channel(config, stored, directory).feed_url
@@ -178,7 +181,8 @@ def _remember_base_url(directory: Path, base_url: str | None, clear: bool = Fals
 
 @click.command()
 @library_option
-def rebuild(library: str | None) -> None:
+@adopt_option
+def rebuild(library: str | None, adopt: bool) -> None:
     """Restore a lost or damaged library database from feed.xml and the episodes' side files.
 
     The damaged database is kept beside it as briefing.db.damaged-<time>. What the daily briefing
@@ -190,6 +194,10 @@ def rebuild(library: str | None) -> None:
     if not directory.is_dir():
         raise UsageError(f"{directory}: no library folder here")
     with library_lock(directory, wait=True):
+        foreign = [] if adopt else foreign_public_files(directory)
+        if foreign:
+            raise UsageError(f"{directory}: {', '.join(foreign)} not written by briefing: no library to rebuild "
+                             "(pass --adopt to make one from episodes/ and replace them)")
         report = rebuild_library(directory)
     for line in report.lines():
         click.echo(line)

@@ -17,7 +17,6 @@ be written, hibari's own in-memory dictionaries are used.
 from __future__ import annotations
 
 import functools
-import gzip
 import hashlib
 import json
 import mmap

@@ -38,7 +38,7 @@ from briefing.readers.base import (
     too_many_paragraphs,
 )
 from briefing.readers.html import looks_like_html
-from briefing.textsafety import strip_controls, strip_controls_inline
+from briefing.textsafety import headline, strip_controls
 
 # The detection order. JSON before the list literal (a JSON array is one too, but only JSON reads
 # its escapes right); plain text last, as it claims everything.
@@ -48,7 +48,7 @@ URL_TIMEOUT_S = 15.0  # a web page: every connect and read (``readers.url``)
 URL_MAX_BYTES = 10 * 1024 * 1024  # a web page's body
 URL_SCHEME = re.compile(r"^([A-Za-z][A-Za-z0-9+.-]*)://")
 ARTICLE_WORD = re.compile(r"[^\W_]")  # a letter or a digit, in any script
-ANY_TAG = re.compile(r"<[^>]*>")
+ANY_TAG = re.compile(r"<[^<>]*>")
 
 __all__ = ["MAX_HTML_CHARS", "MAX_PARAGRAPHS", "MAX_TEXT_CHARS", "READERS", "ReadOptions", "Reader",
            "decode_input", "detect_format", "format_names", "looks_like_html", "parse", "read_source",
@@ -112,7 +112,7 @@ def parse(text: str, source: str, options: ReadOptions | str | None = None) -> R
         raise InputError(f"{source}: the input is empty")
     reader = _reader_for(text, source, options)
     raw = reader.read(text, source, options)
-    title = strip_controls_inline(raw.title).strip() if raw.title else None
+    title = headline(raw.title)  # bounded here, whatever the reader found
     paragraphs = [strip_controls(paragraph) for paragraph in raw.paragraphs]
     if sum(map(len, paragraphs)) > MAX_TEXT_CHARS:
         raise InputError(f"{source}: {_too_long(sum(map(len, paragraphs)), MAX_TEXT_CHARS, 'article text')}")
@@ -186,9 +186,13 @@ def read_regular_file(path: Path, limit: int = MAX_INPUT_BYTES) -> tuple[bytes, 
         status = os.fstat(descriptor)
         _require_regular(path, status)
         try:
-            return handle.read(limit + 1), status
+            data = handle.read(limit + 1)
         except OSError as error:
             raise InputError(f"{path}: cannot read: {error.strerror}") from None
+    if len(data) <= limit and len(data) != status.st_size:  # /proc, /sys: made up by the kernel as it is read
+        raise InputError(f"{path}: is a file the system generates (it gave {len(data)} bytes, its size says "
+                         f"{status.st_size}), or one still being written: not an article file")
+    return data, status
 
 
 def _require_regular(path: Path, status: os.stat_result) -> None:

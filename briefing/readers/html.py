@@ -64,7 +64,7 @@ _TEASER_MAX_CHARS = 400
 # Plain lxml elements: lxml.html's element classes cost a lookup per node.
 _PARSER = etree.HTMLParser(remove_comments=True, remove_pis=True)
 _SPACE = re.compile(r"\s+")
-_TITLE_SEPARATORS = re.compile(r"(\s+(?:\||-|–|—|::|·|•)\s+)")
+_TITLE_SEPARATORS = re.compile(r"((?<!\s)\s++(?:\||-|–|—|::|·|•)\s++)")
 _HTML_TAG = re.compile(r"<(html|head|body|article|p|div|h1|title|meta)[\s>]")
 
 
@@ -286,7 +286,17 @@ def _strip_furniture(root: etree._Element) -> None:
         else:
             stack.extend(element)
     for element in doomed:
-        _remove(element)
+        _remove(element, keep=_name_in_running_text(element))
+
+
+def _name_in_running_text(element: etree._Element) -> str:
+    """A name linked mid-sentence to a pop-over card ("Rep. <span class=rollover><a>Jane Doe</a><span>
+    card</span></span> said"): the name is part of the sentence, the card is furniture."""
+    if element.tag not in _INLINE_TAGS or not any(a.tag == "p" for a in _ancestors(element)):
+        return ""
+    link = element if element.tag == "a" else element.find(".//a")
+    name = _clean("".join(link.itertext())) if link is not None else ""
+    return name if re.fullmatch(r"(?:[A-Z][\w'’.-]*\s){0,3}[A-Z][\w'’.-]*", name) else ""
 
 
 def _is_furniture(element: etree._Element) -> bool:
@@ -322,12 +332,12 @@ def _holds_prose(element: etree._Element) -> bool:
     return False
 
 
-def _remove(element: etree._Element) -> None:
-    """Remove an element but keep its tail text, which belongs to the parent."""
+def _remove(element: etree._Element, keep: str = "") -> None:
+    """Remove an element but keep its tail text, which belongs to the parent (after ``keep``)."""
     parent = element.getparent()
     if parent is None:
         return
-    tail = element.tail
+    tail = f"{keep}{element.tail or ''}" if keep else element.tail
     if tail and tail.strip():
         previous = element.getprevious()
         if previous is not None:

@@ -14,9 +14,11 @@ import re
 from briefing.speech.numbers import number_words
 from briefing.speech.vocabulary import (
     ALWAYS_TITLES,
+    INNER_ABBREVIATIONS,
     ROMAN_CARDINAL_AFTER,
     SHOUTED_WORDS,
     TITLES,
+    US_STATES,
     WORD_ACRONYMS,
 )
 
@@ -56,6 +58,27 @@ def expand_abbreviations(text: str) -> str:
     for pattern, spoken in _ABBREVIATIONS:
         text = pattern.sub(spoken, text)
     return text
+
+
+_STATE = "|".join(re.escape(state) for state in sorted(US_STATES, key=len, reverse=True))
+
+
+def expand_states(text: str) -> str:
+    """'Albany, N.Y.' → 'Albany, New York', 'Rep. Jo Ruiz (D-Minn.)' → '... D-Minnesota': a state after a
+    city or a party letter is said in full, and its full stop, which a voice would take as the end of
+    the sentence, goes with it (unless it ends the sentence)."""
+    return re.sub(rf"(\b[A-Z][a-z]+(?:\s[A-Z][a-z]+)?,\s|\b[DRI]-)({_STATE})(?=[\s,;:)]|$)",
+                  lambda m: m.group(1) + US_STATES[m.group(2)] + ("." if m.end() == len(text) else ""), text)
+
+
+def drop_inner_full_stops(text: str) -> str:
+    """The sentence splitter has already found where this sentence ends, so a full stop inside it
+    after an abbreviation ('L.A.P.D. Chief', 'Inc. last year') is not an end: the voice would pause
+    and fall there. Dotted acronyms, a middle initial ('James T. Kirk') and a known abbreviation
+    ('Cmdr. Sean Ross') lose their last dot; so does a short capitalised word before a lower-case one."""
+    text = re.sub(r"\b((?:[A-Z]\.){1,5}[A-Z])\.(?=\s+[\w\"'“‘(])", r"\1", text)
+    text = re.sub(rf"\b([A-Z]|{INNER_ABBREVIATIONS})\.(?=\s+[A-Z])", r"\1", text)
+    return re.sub(r"\b([A-Z][a-z]{1,4})\.(?=\s+[a-z])", r"\1", text)
 
 
 # --- roman numerals -------------------------------------------------------------------------------
@@ -101,5 +124,5 @@ def _acronym(match: re.Match) -> str:
 
 def spell_acronyms(text: str) -> str:
     """'BBC' → 'B.B.C', 'MPs' → 'M.P.'s', 'NATO' → 'Nato', 'WATCH' → 'Watch'."""
-    text = re.sub(r"\b(\d[\d,.]*)([A-Za-z]+)\b", r"\1 \2", text)  # '5G' → '5 G', '3GSM' → '3 GSM'
+    text = re.sub(r"(?<![\d,.])\b(\d[\d,.]*+)([A-Za-z]++)\b", r"\1 \2", text)  # '5G' → '5 G', '3GSM' → '3 GSM'
     return re.sub(r"(?<![\w.'’])([A-Z]{2,})((?:'|’)s|s['’]?)?(?![\w]|[.'’]\w)", _acronym, text)

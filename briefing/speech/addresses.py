@@ -25,7 +25,7 @@ MAX_PATH_WORD = 15
 
 WEB_ADDRESS = re.compile(
     r"(?<![\w./-])(?P<scheme>https?://)?(?P<www>www\d?\.)?"
-    r"(?P<host>(?:[a-z0-9](?:[a-z0-9-]*[a-z0-9])?\.)+(?:" + TOP_LEVEL_DOMAINS + r"))\b"
+    r"(?P<host>(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.){1,127}(?:" + TOP_LEVEL_DOMAINS + r"))\b"
     r"(?P<path>/[^\s\"'”’)<>]*)?",
     re.IGNORECASE,
 )

@@ -28,6 +28,8 @@ from briefing.speech.vocabulary import (
     MULTIPLIER,
     MULTIPLIERS,
     NUM,
+    PER_UNIT,
+    PER_UNITS,
     SCALE_WORDS,
     UNIT,
     UNITS,
@@ -67,6 +69,9 @@ def _is_attributive(text: str, start: int, end: int, *, needs_determiner: bool =
     scheme'); without one it is a verb ('£5m selling cakes'). A length needs the determiner: 'a 10km
     road', but 'walked 5km home'.
     """
+    aside = re.match(r"\s?\([^()]{1,40}\)", text[end:])  # 'a £5.5bn ($7bn) plan'
+    if aside:
+        end += aside.end()
     following = next_word(text, end)
     if not re.match(r"\s[a-z]", text[end:]) or following in FUNCTION_WORDS or following in NOT_A_NOUN_AFTER_AMOUNT:
         return False
@@ -103,6 +108,8 @@ def expand_money(text: str) -> str:
         rf"(?:\s?(?P<mult>{MULTIPLIER}))?(?:-(?=worth))?",
         lambda m: _money(m) + (" " if m.group(0).endswith("-") else ""), text, flags=re.IGNORECASE)
     text = re.sub(r"\b1p\b", "1 penny", text)
+    text = re.sub(r"\b(480|720|1080|1440|2160|4320)p\b(/(?=\d))?", lambda m: f"{m.group(1)} p" + (" or " if m.group(2) else ""),
+                  text)  # a video resolution, not pence
     return re.sub(rf"\b({NUM})p\b", r"\1 pence", text)
 
 
@@ -161,6 +168,20 @@ def _unit(match: re.Match) -> str:
     if _is_attributive(match.string, match.start(), match.end(), needs_determiner=True):  # 'a 10km road'
         return f"{number} {singular}"
     return f"{number} {singular if number == '1' else plural}"
+
+
+def expand_per_units(text: str) -> str:
+    """A unit after a slash is said after "per": '30 cents/W' → '30 cents per watt', '120 g/km' →
+    '120 grams per kilometre'. Only after a number, so 'and/or' and 'his/her' stay as they are."""
+
+    def with_unit(match: re.Match) -> str:
+        number, unit, per = match.group(1), match.group(2), PER_UNITS[match.group(3)]
+        singular, plural = UNITS[unit]
+        return f"{number} {singular if number == '1' else plural} per {per}"
+
+    text = re.sub(rf"(?<![\w.,])({NUM})\s?({UNIT})\s?/\s?({PER_UNIT})(?![\w²])", with_unit, text)
+    return re.sub(rf"(?<=\d)(\s?[A-Za-z%]+|\s[a-z]+\s[a-z]+)\s?/\s?({PER_UNIT})(?![\w²/])",
+                  lambda m: f"{m.group(1)} per {PER_UNITS[m.group(2)]}", text)
 
 
 def expand_units(text: str) -> str:

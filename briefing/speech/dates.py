@@ -1,5 +1,6 @@
 """Times, dates and years for speech.
 
+- Times in sport: "2:17:45" → "two hours, seventeen minutes and forty-five seconds".
 - Times: "9.30pm" → "nine thirty p.m."; 24-hour times are read the British broadcast way:
   "14:30" → "fourteen thirty", "1400 GMT" → "fourteen hundred G.M.T", "00:20" → "twenty past midnight".
 - Dates: "14 March" → "the fourteenth of March", "March 14" → "March the fourteenth"; slashed
@@ -57,6 +58,26 @@ def _twenty_four_hour(match: re.Match) -> str:
     else:
         spoken = _clock_words(hours, minutes)
     return spoken + suffix
+
+
+def _duration_words(parts: list[tuple[str, str]]) -> str:
+    said = [f"{number_words(int(value))} {unit}{'' if int(value) == 1 else 's'}" for value, unit in parts if int(value)]
+    return ", ".join(said[:-1]) + f" and {said[-1]}" if len(said) > 1 else (said[0] if said else "")
+
+
+def expand_race_times(text: str) -> str:
+    """A time in sport: '2:17:45' → 'two hours, seventeen minutes and forty-five seconds', '3:43.13' →
+    'three minutes and forty-three point one three seconds'. A clock time has no seconds in news."""
+
+    def hours(match: re.Match) -> str:
+        return _duration_words([(match.group(1), "hour"), (match.group(2), "minute"), (match.group(3), "second")])
+
+    def minutes(match: re.Match) -> str:
+        seconds = f"{number_words(int(match.group(2)))} point {' '.join(number_words(int(d)) for d in match.group(3))} seconds"
+        return f"{number_words(int(match.group(1)))} minute{'' if match.group(1) == '1' else 's'} and {seconds}"
+
+    text = re.sub(r"(?<![\d:.])\b(\d):([0-5]\d):([0-5]\d)\b(?![:.]\d|\s?[ap]\.?m\b|\s(?:GMT|BST|UTC))", hours, text)
+    return re.sub(r"(?<![\d:.])\b(\d{1,2}):([0-5]\d)\.(\d{1,2})\b(?![:.]\d)", minutes, text)
 
 
 def expand_times(text: str) -> str:

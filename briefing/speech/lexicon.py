@@ -16,17 +16,18 @@ as the normalised sentence has them.
 from __future__ import annotations
 
 import re
-import tomllib
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
 from briefing.errors import UsageError
+from briefing.fsutil import read_toml
 from briefing.model import Script
 from briefing.voices import LEXICON_NAME, voices_dir
 
 LEXICON_FILE = f"{LEXICON_NAME}.toml"
 MAX_ENTRIES = 10_000  # a lexicon is a hand-kept list; more than this is a mistaken file
+MAX_LEXICON_BYTES = 4 * 1024 * 1024
 
 
 @dataclass(frozen=True)
@@ -34,30 +35,33 @@ class Lexicon:
     entries: dict[str, str]
 
     def respell(self, text: str) -> str:
-        pattern = _pattern(tuple(sorted(self.entries, key=len, reverse=True)))
+        keys = tuple(sorted(self.entries, key=lambda key: (-len(key), not _case_sensitive(key))))
+        pattern = _pattern(keys)
         if pattern is None:
             return text
-        return pattern.sub(self._replacement, text)
+        return pattern.sub(lambda match: self._replacement(match, keys), text)
 
     def respell_script(self, script: Script) -> None:
         """Rewrite every segment's spoken text in place."""
         for segment in script.segments():
             segment.text = self.respell(segment.text)
 
-    def _replacement(self, match: re.Match) -> str:
-        word = match.group(0)
-        said = self.entries.get(word)
-        if said is not None:
+    def _replacement(self, match: re.Match, keys: tuple[str, ...]) -> str:
+        # The entry is the alternative that matched, never a lookup of the matched text: case-insensitive
+        # matching finds text whose .lower() is not the key ("GİF" for "gif", "NEWſ" for "news").
+        assert match.lastindex is not None
+        said = self.entries[keys[match.lastindex - 1]]
+        if _case_sensitive(keys[match.lastindex - 1]):
             return said
-        said = self.entries[word.lower()]
-        return said[:1].upper() + said[1:] if word[:1].isupper() else said
+        return said[:1].upper() + said[1:] if match.group(0)[:1].isupper() else said
 
 
 @lru_cache(maxsize=8)
 def _pattern(keys: tuple[str, ...]) -> re.Pattern | None:
+    """One group per key, in the order of ``keys``: the group that matched names the entry."""
     if not keys:
         return None
-    alternatives = [re.escape(key) if _case_sensitive(key) else f"(?i:{re.escape(key)})" for key in keys]
+    alternatives = [f"({re.escape(key)})" if _case_sensitive(key) else f"((?i:{re.escape(key)}))" for key in keys]
     return re.compile(r"(?<!\w)(?:" + "|".join(alternatives) + r")(?!\w)")
 
 
@@ -76,11 +80,12 @@ def load_lexicon(library_dir: Path | None = None) -> Lexicon:
 def read_entries(path: Path) -> dict[str, str]:
     """``word = "said"`` pairs of one file; a missing file has none."""
     try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
+        data = read_toml(path, MAX_LEXICON_BYTES)
     except FileNotFoundError:
         return {}
-    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as error:
-        raise UsageError(f"{path}: not a readable pronunciation lexicon: {error}") from None
+    except (OSError, ValueError) as error:  # TOMLDecodeError and UnicodeDecodeError among them
+        reason = error.strerror if isinstance(error, OSError) else str(error).splitlines()[0]
+        raise UsageError(f"{path}: not a readable pronunciation lexicon: {reason}") from None
     if len(data) > MAX_ENTRIES:
         raise UsageError(f"{path}: more than {MAX_ENTRIES} entries; a lexicon lists only words said wrongly")
     entries = {}

@@ -24,8 +24,11 @@ def ordinal_words(number: str) -> str:
     return number_words(int(number.replace(",", "")), to="ordinal")
 
 
+_NEXT_WORD = re.compile(r"\s*+([\w'’-]++)")
+
+
 def next_word(text: str, end: int) -> str:
-    match = re.match(r"\s*([\w'’-]+)", text[end:])
+    match = _NEXT_WORD.match(text, end)
     return match.group(1) if match else ""
 
 
@@ -61,6 +64,9 @@ def expand_ranges(text: str) -> str:
         small = re.fullmatch(r"\d{1,2}", first) and re.fullmatch(r"\d{1,2}", second)
         if small and (int(first) >= int(second) or _is_score_context(text, match.start(), match.end())):
             return _score(int(first), int(second))  # ranges go up; '15-6' and 'won 1-2' are scores
+        if re.fullmatch(r"\d{1,3}", first) and re.fullmatch(r"\d{1,3}", second) and _is_score_context(
+                text, match.start(), match.end()):
+            return _score(int(first), int(second))  # 'won 112-104' 
         if re.search(r"\d\s$", text[:match.start()]) or (
                 _value(first) >= 100 and _value(second) >= 100 and int(_value(first)) % 5):
             return f"{first} {second}"  # ranges are round numbers: '737-800' is a model number
@@ -71,8 +77,11 @@ def expand_ranges(text: str) -> str:
 
 
 def _score(first: int, second: int) -> str:
+    """'3 1', '1 nil', '2 all'; with two-digit sides '21 to 17', which bare would be heard as a year."""
     if first == second:
         return "nil all" if first == 0 else f"{first} all"
+    if min(first, second) >= 10:
+        return f"{first} to {second}"
     return " ".join("nil" if side == 0 else str(side) for side in (first, second))
 
 

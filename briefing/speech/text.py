@@ -17,6 +17,7 @@ decisions worth knowing in its module docstring (each decision pinned by a test)
 - speech/amounts.py        money, million-or-metres, units, percentages, bracketed conversions
 - speech/abbreviations.py  titles, abbreviations, roman numerals, acronyms
 - speech/addresses.py      web addresses: "example dot com", no scheme or "www"
+- speech/identifiers.py    numbers that name: model, flight, phone, emergency and version numbers
 """
 
 from __future__ import annotations
@@ -24,9 +25,11 @@ from __future__ import annotations
 import re
 
 from briefing.speech.abbreviations import (
+    drop_inner_full_stops,
     expand_abbreviations,
     expand_roman_numerals,
     expand_titles,
+    expand_states,
     spell_acronyms,
 )
 from briefing.speech.addresses import expand_web_addresses
@@ -35,13 +38,21 @@ from briefing.speech.amounts import (
     expand_money,
     expand_multipliers,
     expand_percent,
+    expand_per_units,
     expand_units,
 )
-from briefing.speech.dates import expand_dates, expand_times, expand_years
+from briefing.speech.dates import expand_dates, expand_race_times, expand_times, expand_years
+from briefing.speech.identifiers import expand_identifiers
 from briefing.speech.numbers import expand_fractions, expand_ordinals, expand_ranges
 
 # --- tidying, before and after the other rules -------------------------------------------------
 
+
+# Every pattern here runs on whatever an article holds, so none may backtrack over a long run: a run of
+# spaces is entered only at its start ((?<!\s)) and taken whole (possessive), and a tag never spans
+# another tag's "<", so a flood of "<" or of spaces costs one pass, not one pass per character.
+TAG = re.compile(r"<[^<>]*>")
+DASH_AS_PAUSE = re.compile(r"(?<!\s)\s*+[\u2014\u2013\u2012]\s*+|(?<!\s)\s++-++\s++|(?<=\w)\s++-++(?=[a-zA-Z])")
 
 _PLAIN_TYPOGRAPHY = str.maketrans({
     "\u2018": "'", "\u2019": "'", "\u201b": "'", "\u2032": "'", "\u201c": '"', "\u201d": '"',
@@ -51,10 +62,10 @@ _PLAIN_TYPOGRAPHY = str.maketrans({
 
 
 def _tidy_characters(text: str) -> str:
-    text = re.sub(r"<[^>]*>", " ", text)
+    text = TAG.sub(" ", text)
     text = text.translate(_PLAIN_TYPOGRAPHY)
     text = re.sub(r"(?<=\d)\s?[\u2013\u2012]\s?(?=[\d£$€])", "-", text)  # en dash in a range
-    text = re.sub(r"\s*[\u2014\u2013\u2012]\s*|\s+-+\s+|(?<=\w)\s+-+(?=[a-zA-Z])", ", ", text)
+    text = DASH_AS_PAUSE.sub(", ", text)
     text = re.sub(r"#(?=\d)", "number ", text)
     text = re.sub(r"~(?=\s?\d)", "about ", text)
     text = re.sub(r"\bc\.\s?(?=\d)", "circa ", text)  # before the numbers are read, or 'c.' is lost
@@ -64,17 +75,17 @@ def _tidy_characters(text: str) -> str:
 
 def _brackets_to_asides(text: str) -> str:
     """'(1,158 square miles)' becomes ', 1,158 square miles,' — commas give espeak a short pause."""
-    text = re.sub(r'(?:(?<=^")|(?<=\s"))\(\s*|\s*\)(?="(?:\s|$|[.,;:!?]))', "", text)  # '"(laughs)"'
-    text = re.sub(r"\s*\(\s*", ", ", text)
-    return re.sub(r"\s*\)\s*", ", ", text)
+    text = re.sub(r'(?:(?<=^")|(?<=\s"))\(\s*+|(?<!\s)\s*+\)(?="(?:\s|$|[.,;:!?]))', "", text)  # '"(laughs)"'
+    text = re.sub(r"(?<!\s)\s*+\(\s*+", ", ", text)
+    return re.sub(r"(?<!\s)\s*+\)\s*+", ", ", text)
 
 
 def _tidy_punctuation(text: str) -> str:
     text = re.sub(r"[$£€%]", lambda m: {"$": " dollars", "£": " pounds", "€": " euros", "%": " per cent"}[m.group(0)], text)
     text = re.sub(r"\s+", " ", text)
-    text = re.sub(r"\s+([,.;:!?])", r"\1", text)
-    text = re.sub(r",(?:\s*,)+", ",", text)
-    text = re.sub(r",\s*(?=[.;:!?]|$)", "", text)
+    text = re.sub(r"(?<!\s)\s++([,.;:!?])", r"\1", text)
+    text = re.sub(r",(?:\s*+,)+", ",", text)
+    text = re.sub(r",\s*+(?=[.;:!?]|$)", "", text)
     text = re.sub(r"([.!?;:]['\"]?)\s*,", r"\1", text)
     text = re.sub(r"(?<![.])\.\.(?!\.)", ".", text)
     return re.sub(r"^[\s,;:]+", "", text).strip()
@@ -83,9 +94,11 @@ def _tidy_punctuation(text: str) -> str:
 # --- rules, in the order normalize() applies them -----------------------------------------------
 
 _RULES = (
-    expand_web_addresses, expand_times, expand_dates, expand_ordinals, expand_money, expand_multipliers, expand_units, expand_percent,
+    expand_web_addresses, expand_identifiers, expand_race_times, expand_times, expand_dates, expand_ordinals, expand_money, expand_multipliers,
+    expand_per_units, expand_units, expand_percent,
     expand_ranges, expand_years, expand_fractions, expand_titles,
-    expand_abbreviations, expand_roman_numerals, spell_acronyms, _brackets_to_asides, _tidy_punctuation,
+    expand_states, expand_abbreviations, expand_roman_numerals, spell_acronyms, drop_inner_full_stops, _brackets_to_asides,
+    _tidy_punctuation,
 )
 
 
@@ -98,11 +111,11 @@ def display_text(text: str) -> str:
     Transcripts, chapters and pages show this beside what ``normalize`` gives the engine, so they
     read "the BBC" and "Ms Lomax" while the voice says "the B.B.C" and "Miz Lomax".
     """
-    text = re.sub(r"<[^>]*>", " ", text)
+    text = TAG.sub(" ", text)
     text = re.sub(r"``|''", '"', text)
     text = re.sub(r"\s+", " ", text).strip()
-    text = re.sub(r"\s+(?=[,.;:!?](?:\s|$))", "", text)
-    return re.sub(r'^(["“‘])\s+|\s+(["”’])$', lambda m: m.group(1) or m.group(2), text)
+    text = re.sub(r"(?<!\s)\s++(?=[,.;:!?](?:\s|$))", "", text)
+    return re.sub(r'^(["“‘])\s++|(?<!\s)\s++(["”’])$', lambda m: m.group(1) or m.group(2), text)
 
 
 def normalize(text: str, *, drop_conversions: bool = False) -> str:

@@ -15,7 +15,7 @@ import re
 WORD_ACRONYMS = {
     "ACAS": "Acas", "AIDS": "Aids", "ASDA": "Asda", "ASEAN": "Asean", "BAFTA": "Bafta",
     "COP": "Cop", "COVID": "Covid", "DEFRA": "Defra", "FIFA": "Fifa", "FTSE": "Footsie",
-    "GIF": "gif", "IKEA": "Ikea", "ISA": "Isa", "ISIS": "Isis", "JAXA": "Jaxa", "LEGO": "Lego",
+    "GIF": "gif", "IKEA": "Ikea", "ISA": "Isa", "ISIS": "Isis", "JAXA": "Jaxa", "LEGO": "Lego", "MAX": "Max",
     "MERS": "Mers", "NAFTA": "Nafta", "NASA": "Nasa", "NATO": "Nato", "OFCOM": "Ofcom",
     "OFGEM": "Ofgem", "OFSTED": "Ofsted", "OFWAT": "Ofwat", "OK": "okay", "OPEC": "Opec",
     "PIN": "pin", "SARS": "Sars", "SIM": "sim", "UEFA": "Uefa", "UNESCO": "Unesco",
@@ -27,14 +27,33 @@ SHOUTED_WORDS = frozenset(
 )
 
 TITLES = {
-    "Adm": "Admiral", "Brig": "Brigadier", "Capt": "Captain", "Cllr": "Councillor", "Col": "Colonel",
+    "Adm": "Admiral", "Brig": "Brigadier", "Cmdr": "Commander", "Cdr": "Commander", "Capt": "Captain", "Cllr": "Councillor", "Col": "Colonel",
     "Cpl": "Corporal", "Det": "Detective", "Dr": "Doctor", "Fr": "Father", "Gen": "General",
     "Gov": "Governor", "Hon": "Honourable", "Insp": "Inspector", "Lt": "Lieutenant", "Maj": "Major",
     "Prof": "Professor", "Pte": "Private", "Rep": "Representative", "Rev": "Reverend",
     "Revd": "Reverend", "Rt": "Right", "Sen": "Senator", "Sgt": "Sergeant", "Supt": "Superintendent",
 }
+# Abbreviations with a full stop that a capitalised word often follows inside a sentence.
+INNER_ABBREVIATIONS = (
+    "Gov|Rep|Sen|Cmdr|Cdr|Adm|Brig|Capt|Col|Cpl|Det|Gen|Insp|Lt|Maj|Pte|Sgt|Supt|Rev|Prof|Dr|Mr|Mrs|Ms|"
+    "St|Mt|Ft|Inc|Corp|Co|Ltd|Jr|Sr|Bros|Dept|Univ|Jan|Feb|Aug|Sept|Sep|Oct|Nov|Dec|No|Nos|Vol"
+)
 ALWAYS_TITLES = {"Mr": "Mister", "Mrs": "Missus", "Ms": "Miz", "Messrs": "Messieurs"}
 
+# US states as news style abbreviates them after a city ("Albany, N.Y.", "Sacramento, Calif.").
+US_STATES = {
+    "Ala.": "Alabama", "Ariz.": "Arizona", "Ark.": "Arkansas", "Calif.": "California", "Colo.": "Colorado",
+    "Conn.": "Connecticut", "Del.": "Delaware", "Fla.": "Florida", "Ga.": "Georgia", "Ill.": "Illinois",
+    "Ind.": "Indiana", "Kan.": "Kansas", "Kans.": "Kansas", "Ky.": "Kentucky", "La.": "Louisiana",
+    "Md.": "Maryland", "Mass.": "Massachusetts", "Mich.": "Michigan", "Minn.": "Minnesota",
+    "Miss.": "Mississippi", "Mo.": "Missouri", "Mont.": "Montana", "Neb.": "Nebraska", "Nev.": "Nevada",
+    "N.H.": "New Hampshire", "N.J.": "New Jersey", "N.M.": "New Mexico", "N.Y.": "New York",
+    "N.C.": "North Carolina", "N.D.": "North Dakota", "Okla.": "Oklahoma", "Ore.": "Oregon",
+    "Pa.": "Pennsylvania", "R.I.": "Rhode Island", "S.C.": "South Carolina", "S.D.": "South Dakota",
+    "Tenn.": "Tennessee", "Tex.": "Texas", "Vt.": "Vermont", "Va.": "Virginia", "Wash.": "Washington",
+    "W.Va.": "West Virginia", "W. Va.": "West Virginia", "Wis.": "Wisconsin", "Wyo.": "Wyoming",
+    "D.C.": "D.C.",
+}
 ROMAN_CARDINAL_AFTER = frozenset("War Volume Vol Part Chapter Act Phase Grade Type Class Bowl Apollo Test".split())
 
 # --- dates (dates) ---------------------------------------------------------------------
@@ -125,6 +144,37 @@ DETERMINERS = r"(?i:a|an|the|his|her|its|their|our|my|your|this|that|new|\w+'s)"
 
 FRACTIONS = {"1/2": "a half", "1/3": "a third", "2/3": "two thirds", "1/4": "a quarter", "3/4": "three quarters"}
 
+# --- names with numbers (identifiers) ----------------------------------------------------
+
+# Makers whose products carry model numbers said as names: "Boeing 787" is "seven eighty-seven".
+MAKERS = (
+    "Boeing|Airbus|Embraer|Bombardier|Cessna|Tupolev|Antonov|Sukhoi|Ilyushin|Lockheed|Douglas|Comac|"
+    "Porsche|Peugeot|Ferrari|Fiat|Volvo|Saab|Ducati|Yamaha|Leica|Nikon|Canon|Fujifilm|Nokia|Motorola|"
+    "Beretta|Glock|Colt"
+)
+# Nouns after a number that show it names a model: "the 737 Max", "787 jets".
+PRODUCT_NOUNS = (
+    "jets?|jetliners?|airliners?|aircraft|planes?|airplanes?|aeroplanes?|Max|MAX|Dreamliners?|freighters?|"
+    "helicopters?|fighters?|bombers?|widebodies|narrowbodies|models?|series|variants?"
+)
+# Products whose number is a version: "iOS 17.2", "Python 3.12".
+VERSIONED_PRODUCTS = (
+    "iOS|iPadOS|macOS|OS X|Android|Windows|Linux|Python|Java|Firefox|Chrome|Safari|Bluetooth|HTML|USB|Wi-Fi|WiFi"
+)
+# A unit after a slash, as said after "per": "cents/W" → "cents per watt".
+PER_UNITS = {
+    "W": "watt", "kW": "kilowatt", "kWh": "kilowatt hour", "MWh": "megawatt hour", "GWh": "gigawatt hour",
+    "h": "hour", "hr": "hour", "hour": "hour", "s": "second", "sec": "second", "second": "second",
+    "min": "minute", "minute": "minute", "km": "kilometre", "mi": "mile", "mile": "mile", "m": "metre",
+    "kg": "kilogram", "g": "gram", "lb": "pound", "oz": "ounce", "t": "tonne", "tonne": "tonne", "ton": "ton",
+    "l": "litre", "L": "litre", "litre": "litre", "liter": "liter", "gal": "gallon", "gallon": "gallon",
+    "bbl": "barrel", "barrel": "barrel", "MMBtu": "million British thermal units", "day": "day", "d": "day",
+    "week": "week", "wk": "week", "month": "month", "mo": "month", "year": "year", "yr": "year",
+    "night": "night", "person": "person", "head": "head", "capita": "head", "share": "share",
+    "sq km": "square kilometre", "km2": "square kilometre", "km²": "square kilometre",
+    "sq mi": "square mile", "m2": "square metre", "m²": "square metre", "sq ft": "square foot", "sq m": "square metre",
+}
+
 # --- regex pieces built from the tables ---------------------------------------------------------
 
 NUM = r"\d(?:[\d,]*\d)?(?:\.\d+)?"
@@ -134,3 +184,4 @@ MONTH = "|".join(sorted(MONTHS, key=len, reverse=True))
 CURRENCY_SIGN = "|".join(re.escape(sign) for sign in sorted(CURRENCIES, key=len, reverse=True))
 MULTIPLIER = r"(?:bn|billion|mn|million|m|k|thousand|trn|tn|trillion)(?![\w²])"
 UNIT = "|".join(re.escape(unit) for unit in sorted(UNITS, key=len, reverse=True))
+PER_UNIT = "|".join(re.escape(unit) for unit in sorted(PER_UNITS, key=len, reverse=True))

@@ -1,0 +1,121 @@
+"""Clutter recognised by its shape, not by one site's phrase: calls to action, links and handles,
+credits in brackets, links to other stories, subheadings and dates after a byline. Invented lines."""
+
+from __future__ import annotations
+
+import pytest
+
+from briefing.clean import clean
+from briefing.listening import for_listening
+from briefing.model import RawArticle
+from briefing.script import build_script
+from briefing.voices import Pauses
+
+LEDE = "A new footbridge over the river in Ashford opened on Saturday after two years of delays."
+STORY = "The council said the bridge had cost about four million pounds, a third more than planned."
+LATER = "Engineers will inspect the bridge again in the spring, a spokesman for the council said."
+
+
+def kept(*paragraphs: str) -> list[str]:
+    """What of these paragraphs may be said."""
+    article = clean(RawArticle(title="Bridge opens", paragraphs=list(paragraphs), source="t", format="text"))
+    return [p.text for p in for_listening(article).paragraphs]
+
+
+@pytest.mark.parametrize("clutter", [
+    "Chat with us on WhatsApp for the latest updates",
+    "Share this story with your friends",
+    "Follow our reporter on Instagram",
+    "Download the Ashford Echo app today",
+    "Sign up to our morning briefing",
+    "Subscribe now for unlimited access",
+    "pic.twitter.com/Ab12Cd34",
+    "@ashfordecho #bridge",
+    "https://example.com/news/bridge-opens",
+    "— Ashford Council (@AshfordCouncil) May 4, 2024",
+    "Read more: Why the bridge cost so much",
+    "RELATED | Council faces questions over budget",
+    "More on this story: Bridge delayed again",
+])
+def test_clutter_between_paragraphs_is_not_kept(clutter: str) -> None:
+    assert kept(LEDE, STORY, clutter, LATER) == [LEDE, STORY, LATER]
+
+
+@pytest.mark.parametrize("paragraph, expected", [
+    ("The bridge opened on Saturday (Photo: Ana Ruiz/AFP) to cheers.", "The bridge opened on Saturday to cheers."),
+    ("Crowds gathered on both banks (Getty Images).", "Crowds gathered on both banks."),
+    ("The crews worked all night (Li Wen/AFP).", "The crews worked all night."),
+    ("The mayor cut the ribbon. Chat with us on WhatsApp for updates.", "The mayor cut the ribbon."),
+    ("The mayor thanked the crews (@AshfordMayor) for their work.", "The mayor thanked the crews for their work."),
+    ("The council is ready, she wrote. pic.twitter.com/Ab12Cd34", "The council is ready, she wrote."),
+    ("The plans are at https://example.org/plans for anyone to read.", "The plans are at https://example.org/plans for anyone to read."),
+])
+def test_clutter_inside_a_paragraph_is_dropped_and_the_sentences_kept(paragraph: str, expected: str) -> None:
+    assert kept(LEDE, paragraph)[1] == expected
+
+
+@pytest.mark.parametrize("sentence", [
+    "Follow the money, investigators told the court.",
+    "Share prices fell sharply after the announcement on Monday.",
+    "The Reuters report (published on Monday) was denied.",
+    "The Environmental Protection Agency (EPA) would enforce the limits.",
+])
+def test_sentences_that_look_a_little_like_clutter_are_kept(sentence: str) -> None:
+    assert kept(LEDE, sentence) == [LEDE, sentence]
+
+
+def test_an_embedded_post_is_kept_as_the_article_wrote_it_but_not_said() -> None:
+    signature = "— Ashford Council (@AshfordCouncil) May 4, 2024"
+    post = "The bridge is open! pic.twitter.com/Ab12Cd34"
+    article = clean(RawArticle(title="Bridge", paragraphs=[LEDE, post, signature, LATER], source="t", format="text"))
+    assert [p.text for p in article.paragraphs] == [LEDE, post, signature, LATER]
+    assert [p.text for p in for_listening(article).paragraphs] == [LEDE, "The bridge is open!", LATER]
+
+
+def test_a_short_line_without_a_sentence_end_before_a_paragraph_is_a_subheading() -> None:
+    article = clean(RawArticle(title="Bridge", paragraphs=[LEDE, STORY, "Why the bridge cost so much", LATER], source="t", format="text"))
+    assert [(p.text, p.is_heading, p.read_aloud) for p in article.paragraphs][2] == ("Why the bridge cost so much", True, False)
+    script = build_script(article, article.paragraphs, Pauses())
+    assert "Why the bridge cost so much" in [section.heading for section in script.sections]
+    assert not any("Why the bridge" in segment.text for segment in script.segments())
+
+
+@pytest.mark.parametrize("byline, expected", [
+    ("Analysis by Jo Lee, Tuesday 5 November 2024", "Analysis by Jo Lee"),
+    ("By Sam Ortiz, transport correspondent | Updated 10:31 GMT", "By Sam Ortiz, transport correspondent"),
+    ("By Ana Ruiz - Nov 5, 2024", "By Ana Ruiz"),
+])
+def test_a_date_after_a_byline_is_not_part_of_it(byline: str, expected: str) -> None:
+    article = clean(RawArticle(title="Bridge", paragraphs=[LEDE, STORY, byline, LATER], source="t", format="text"))
+    assert article.paragraphs[2].text == expected and article.paragraphs[2].is_heading
+
+
+def test_a_list_that_opens_with_a_short_headline_has_it_as_title_and_keeps_the_first_sentence(tmp_path) -> None:
+    from briefing.pipeline import load_article
+
+    source = tmp_path / "story.txt"
+    source.write_text(repr(["Footbridge opens after delays", LEDE, STORY, LATER]), encoding="utf-8")
+    article = load_article(str(source))
+    assert article.title == "Footbridge opens after delays"
+    assert [(p.text, p.section) for p in article.paragraphs][0] == (LEDE, "lede")
+
+
+def test_a_list_that_opens_with_a_sentence_keeps_it_as_the_lede(tmp_path) -> None:
+    from briefing.pipeline import load_article
+
+    source = tmp_path / "story.txt"
+    source.write_text(repr([LEDE, STORY, LATER]), encoding="utf-8")
+    assert load_article(str(source)).paragraphs[0].text == LEDE
+
+
+def test_extract_shows_the_article_s_own_words_and_script_leaves_out_what_is_not_said(tmp_path) -> None:
+    from click.testing import CliRunner
+
+    from briefing.cli import main
+
+    source = tmp_path / "story.txt"
+    source.write_text(repr(["ALBANY, N.Y. — " + LEDE, STORY, "pic.twitter.com/Ab12Cd34", LATER]), encoding="utf-8")
+    extracted = CliRunner().invoke(main, ["extract", str(source)])
+    scripted = CliRunner().invoke(main, ["script", str(source)])
+    assert extracted.exit_code == 0 and "ALBANY, N.Y. —" in extracted.output and "pic.twitter.com" in extracted.output
+    assert scripted.exit_code == 0 and "Albany" not in scripted.output and "twitter" not in scripted.output

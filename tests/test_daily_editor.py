@@ -1,0 +1,208 @@
+"""The day's editor on the invented news days (tests/fixtures/newsdays): stories, not articles; the
+most-covered first; one telling per story from all its sources; a bulletin's shape; the --plan view;
+and one real daily over RSS feeds served on 127.0.0.1.
+"""
+
+from __future__ import annotations
+
+import json
+import random
+from dataclasses import replace
+from pathlib import Path
+
+import pytest
+from conftest import daily, daily_episodes, mp3_chapters, write_config
+from newsdays import NewsDay, feed_urls, news_days, page_html, serving
+
+from briefing.daily import Story, build_daily_script, plan_budget, stories_of_day
+from briefing.editor import stories as grouping
+from briefing.editor.tell import telling, without_dateline
+from briefing.model import Article, Paragraph
+from briefing.sources import Candidate, SourceSettings, SourceSpec, page_article, settings_from_config
+from briefing.voices import load_profile
+
+DAYS = news_days()
+
+
+def candidates(day: NewsDay) -> tuple[list[Candidate], SourceSettings]:
+    """The day's articles as `gather` would find them in the outlets' feeds, and the sources' settings."""
+    rank = {slug: index for index, (slug, _) in enumerate(day.outlets)}
+    found = []
+    for article in day.articles:
+        link = f"http://127.0.0.1/{day.name}/{article.outlet}/{article.id}.html"
+        read = replace(page_article(link, page_html(article).encode(), "text/html"), title=article.title)
+        found.append(Candidate(article.id, read, rank[article.outlet], article.published.timestamp(), link,
+                               f"http://127.0.0.1/{article.outlet}/rss.xml", article.outlet_name, article.position))
+    specs = tuple(SourceSpec("feed", f"http://127.0.0.1/{slug}/rss.xml", index) for index, (slug, _) in enumerate(day.outlets))
+    return found, SourceSettings(specs=specs)
+
+
+def day_stories(day: NewsDay, settings: SourceSettings | None = None) -> list[Story]:
+    found, default = candidates(day)
+    return stories_of_day([], found, settings or default)
+
+
+def members(story: Story) -> set[str]:
+    return {story.key, *story.merged}
+
+
+@pytest.mark.parametrize("day", DAYS, ids=lambda day: day.name)
+def test_articles_of_one_event_make_one_story_and_related_events_stay_apart(day):
+    stories = day_stories(day)
+    found = sorted(sorted(members(story)) for story in stories)
+    wanted = sorted(sorted(story.articles) for story in day.stories)
+    assert found == wanted
+
+
+@pytest.mark.parametrize("day", DAYS, ids=lambda day: day.name)
+def test_the_most_covered_stories_lead_and_every_several_source_story_comes_before_single_ones(day):
+    stories = day_stories(day)
+    sources = [day.story_of(story.key).sources for story in stories]
+    assert sources == sorted(sources, reverse=True)
+    assert stories[0].signals is not None and "sources" in stories[0].signals.explain(stories[0].names)
+
+
+def test_a_pinned_source_weight_moves_its_stories_up():
+    day = DAYS[0]
+    quiet = "Metro Post"
+    raw = {"sources": {"feeds": [f"http://127.0.0.1/{slug}/rss.xml" for slug, _ in day.outlets],
+                       "weights": {quiet: 3}}}
+    settings = settings_from_config(raw, library_dir=Path("/nonexistent"))
+    stories = day_stories(day, settings)
+    lead = day.story_of(stories[0].key)
+    assert any(day.article(id).outlet_name == quiet for id in lead.articles)
+    single = [story for story in stories if len(members(story)) == 1]
+    assert day.article(single[0].key).outlet_name == quiet  # its own items lead the single-source ones
+
+
+@pytest.mark.parametrize("day", DAYS[:2], ids=lambda day: day.name)
+def test_a_bulletin_names_only_top_stories_tells_each_once_and_says_who_reported_it(day):
+    plan = plan_budget(day_stories(day), 8.0, day.date)
+    script = build_daily_script(day.date, plan, load_profile(None).pauses)
+    top = [story for story, _ in plan if not story.brief]
+    briefs = [body for story, body in plan if story.brief]
+    headlines = [s for s in script.sections if s.kind == "headlines"][0]
+    assert len(headlines.segments) == len(top) and all(story.multi_source for story in top)
+    assert briefs and all(1 <= len(body) <= 2 for body in briefs)
+    said = [segment.display for section in script.sections if section.kind == "story" for segment in section.segments]
+    assert len(said) == len(set(said))  # no sentence twice
+    facts = said_facts = 0
+    for story, body in plan:
+        labelled = day.story_of(story.key)
+        if not story.brief and labelled.sources > 1:
+            assert body[-1].startswith("Reported by ") and len(story.names) == labelled.sources
+            text = " ".join(getattr(s, "display", s) for s in body).lower()
+            facts += len(labelled.facts)
+            said_facts += sum(any(p.lower() in text for p in fact) for fact in labelled.facts)
+    assert said_facts >= 0.9 * facts
+    stories = [s for s in script.sections if s.kind == "story"]
+    assert [s.url for s in stories] == [story.link for story, _ in plan] and all(s.url for s in stories)
+
+
+def test_a_sentence_of_another_source_is_added_only_for_new_facts():
+    lede = ["The Wend Bridge will close for two weeks after a lorry hit it, the council said."]
+    others = [["A lorry hit the Wend Bridge, which will close for two weeks.", "He said it was 200 years old."],
+              ["City engineer Tom Brasher said cracks were found in the arch.", "He said repairs would cost £2m."]]
+    told = telling("Bridge closed", lede, others, 100)
+    # the repeat is left out, and so is the sentence leaning on it; the next leans on one that was said
+    assert told == lede + others[1]
+
+
+def test_a_wire_dateline_is_not_read_out():
+    assert without_dateline("KESSINGTON, March 5 (RPW) - The River Ardle flooded.") == "The River Ardle flooded."
+    assert without_dateline("WESTHAVEN (Westhaven Wire) - Councillors voted.") == "Councillors voted."
+    assert without_dateline("NATO (the alliance) said so.") == "NATO (the alliance) said so."
+
+
+def test_grouping_stays_bounded_for_a_large_inbox():
+    rng = random.Random(27)
+    vocabulary = [f"Name{n}" for n in range(3000)] + [f"word{n}" for n in range(3000)]
+    articles = [Article(f"Item {n}", [Paragraph(" ".join(rng.choices(vocabulary, k=80)) + ".", 0, "lede")],
+                        f"{n}.txt", "text") for n in range(600)]
+    items = [grouping.Item(article, f"source-{n % 7}") for n, article in enumerate(articles)]
+    pairs = grouping.similarities(grouping.vectors(items))
+    assert len(pairs) <= len(items) * grouping.MAX_NEIGHBOURS
+    assert sum(len(group) for group in grouping.group(items)) == len(items)
+
+
+def test_plan_prints_the_day_without_rendering_or_remembering(tmp_path):
+    day = DAYS[1]
+    library = tmp_path / "library"
+    with serving([day]) as base:
+        feeds = ", ".join(f'"{url}"' for url in feed_urls(day, base))
+        write_config(library, f"feeds = [{feeds}]\nallow_private_urls = true")
+        result = daily(library, "--date", day.date.isoformat(), "--plan", "--json")
+        assert result.exit_code == 0, result.output
+        plan = json.loads(result.stdout)
+        text = daily(library, "--date", day.date.isoformat(), "--plan")
+    assert [story["kind"] for story in plan["stories"]][:5] == ["top"] * 5
+    lead = plan["stories"][0]
+    assert len(lead["sources"]) == 4 and len(lead["articles"]) == 4 and lead["signals"]["sources"] == 4
+    assert all(article["link"].startswith(base) for article in lead["articles"])
+    assert abs(plan["estimated_seconds"] - 480) <= 0.08 * 480
+    assert plan["left_out"] and all(story["reason"] == "no time in --minutes 8" for story in plan["left_out"])
+    assert "why: 4 sources" in text.stdout and "top" in text.stdout
+    assert not (library / "episodes").exists() or not list((library / "episodes").iterdir())
+    from briefing.library import Library
+
+    with Library.open(library) as opened:
+        assert opened.used_articles(day.date.isoformat()) == []
+
+
+@pytest.mark.slow
+def test_a_day_of_four_feeds_over_http_is_told_as_one_bulletin(tmp_path):
+    day = DAYS[2]
+    library = tmp_path / "library"
+    with serving([day]) as base:
+        feeds = ", ".join(f'"{url}"' for url in feed_urls(day, base))
+        write_config(library, f"feeds = [{feeds}]\nallow_private_urls = true")
+        result = daily(library, "--date", day.date.isoformat(), "--minutes", "2.5")
+    assert result.exit_code == 0, result.output
+    [episode] = daily_episodes(library)
+    chapters = mp3_chapters(library / episode.audio_path)
+    lead = next(story for story in day.stories if story.sources == 4)
+    assert chapters[2] in {day.article(id).title for id in lead.articles}
+    from briefing.library import Library
+
+    with Library.open(library) as opened:
+        rows = opened.used_articles(day.date.isoformat())
+    positions = {}
+    for row in rows:
+        story = day.story_of(row.key.rsplit("/", 1)[-1].removesuffix(".html")).id
+        positions.setdefault(story, set()).add(row.position)
+    assert all(len(places) == 1 for places in positions.values())  # no story told twice
+    assert set(lead.articles) <= {row.key.rsplit("/", 1)[-1].removesuffix(".html") for row in rows}
+    marks = json.loads((library / episode.chapters_path).read_text(encoding="utf-8"))["chapters"]
+    assert marks[2]["url"].startswith(base) and "Reported by" in (library / episode.script_path).read_text()
+    assert abs(episode.duration_s - 150) <= 0.08 * 150
+
+
+def test_a_new_article_about_a_told_story_joins_it_and_is_not_told_again():
+    day = DAYS[0]
+    found, settings = candidates(day)
+    fire = next(story for story in day.stories if story.id == "warehouse-fire")
+    first = [c for c in found if c.key in fire.articles[:2]]
+    [told] = stories_of_day([], first, settings)
+    told = replace(told, told=("What was said.",))
+    later = [c for c in found if c.key in fire.articles[2:] or c.key == "h4"]
+
+    stories = stories_of_day([told], later, settings)
+
+    assert stories[0].told == told.told and members(stories[0]) == set(fire.articles)
+    assert [members(story) for story in stories[1:]] == [{"h4"}]
+
+
+def test_news_in_an_article_that_joins_a_told_story_is_added_after_what_was_told():
+    day = DAYS[0]
+    found, settings = candidates(day)
+    budget = next(story for story in day.stories if story.id == "council-budget")
+    [story] = stories_of_day([], [c for c in found if c.key == budget.articles[0]], settings)
+    said = tuple(body for _, body in plan_budget([story], 2.0, day.date))[0]
+    told = replace(story, told=tuple(said))
+    [joined] = stories_of_day([told], [c for c in found if c.key == "w1"], settings)
+
+    [(_, body)] = plan_budget([joined], 2.0, day.date)
+
+    assert body[:len(said)] == said and len(body) > len(said)  # word for word, then the update
+    wire = " ".join(day.article("w1").paragraphs)
+    assert all(getattr(line, "display", line) in wire for line in body[len(said):])
