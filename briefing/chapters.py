@@ -8,9 +8,11 @@ Every text it writes has its control characters dropped here, whatever the calle
 from __future__ import annotations
 
 import json
+import os
 from dataclasses import dataclass
+from pathlib import Path
 
-from briefing.model import Script, Section, Segment
+from briefing.model import Script, Section, Segment, web_link
 from briefing.textsafety import strip_controls, strip_controls_inline
 
 JSON_CHAPTERS_VERSION = "1.2.0"
@@ -25,7 +27,7 @@ class Chapter:
     title: str
     start_s: float
     end_s: float
-    url: str | None = None  # where to read what it tells
+    url: str | None = None  # the source a listener can open: the article this chapter tells
 
 
 def chapter_title(section: Section) -> str:
@@ -46,9 +48,16 @@ def chapter_list(script: Script, duration_s: float) -> list[Chapter]:
     starts[0] = 0.0  # so the lead-in silence belongs to a chapter
     ends = starts[1:] + [max(duration_s, starts[-1])]
     return [
-        Chapter(chapter_title(section), start, end, section.url)
+        Chapter(chapter_title(section), start, end, chapter_link(script, section))
         for section, start, end in zip(spoken, starts, ends)
     ]
+
+
+def chapter_link(script: Script, section: Section) -> str | None:
+    """The section's own source, else (for an article's own sections) the article's."""
+    if section.url or section.kind in _FIXED_TITLES:
+        return section.url
+    return web_link(script.source)
 
 
 def _section_start(section: Section) -> float:
@@ -117,3 +126,20 @@ def chapters_json_text(chapters: list[Chapter], title: str) -> str:
         ],
     }
     return json.dumps(document, ensure_ascii=False, indent=2) + "\n"
+
+
+def read_sources(library_dir: Path, relative: str | None) -> list[tuple[str, str]]:
+    """(title, url) of each chapter of a chapters file that names its source, in order, once each."""
+    if not relative:
+        return []
+    try:
+        with open(os.path.join(library_dir, relative), encoding="utf-8") as handle:  # once per episode: no pathlib
+            data = json.load(handle)
+        found = [(str(c.get("title", "")), c["url"]) for c in data["chapters"] if isinstance(c.get("url"), str)]
+    except (OSError, ValueError, KeyError, TypeError, AttributeError):
+        return []
+    first: dict[str, str] = {}  # url -> the title of its first chapter, in chapter order
+    for title, url in found:
+        if web_link(url):
+            first.setdefault(url, title)
+    return [(title, url) for url, title in first.items()]

@@ -16,6 +16,7 @@ from __future__ import annotations
 import difflib
 import math
 import os
+import string
 from dataclasses import dataclass, field, fields, replace
 from pathlib import Path, PurePosixPath
 from typing import Any, Literal
@@ -98,6 +99,10 @@ SCHEMA: dict[str, dict[str, Setting]] = {
         "keep_days": Setting("number", 0, 36_500, above=True),
         "audio": Setting("text", choices=format_names()),  # the output format's name
         "cache_mb": Setting("number", 0, 1_000_000),  # the cache of speech and encoded pieces; 0 turns it off
+        "voice": _TEXT,  # the voice profile of the channel's episodes (a name or a TOML path)
+        "minutes": Setting("number", 0.5, 180),  # the daily episode's length
+        "intro": _TEXT, "outro": _TEXT,  # what is said first and last; {title} and {date} are filled in
+        "locked": _FLAG,  # podcast:locked: directories may not import the show under another owner
         # How long a replaced episode's audio keeps answering after the feed stops naming it.
         "keep_replaced_hours": Setting("number", 0, 8760),
         "cache_dir": _TEXT,  # that cache's folder (relative: to the library); one for a fleet's channels shares it
@@ -114,8 +119,9 @@ SCHEMA: dict[str, dict[str, Setting]] = {
         "weights": Setting("weights", 0, 100),
     },
     "extract": {"drop": Setting("text list")},  # CSS selectors removed before extraction
-    # Where `fleet` copies the channel's files (e.g. s3://bucket/prefix); endpoint_url: a non-AWS S3 server.
-    "publish": {"url": _TEXT, "endpoint_url": _TEXT},
+    # Where the channel's public files are uploaded (e.g. s3://bucket/prefix); endpoint_url: a non-AWS
+    # S3 server; delete_removed: delete the objects of episodes that left the feed.
+    "publish": {"url": _TEXT, "endpoint_url": _TEXT, "delete_removed": _FLAG},
 }
 
 
@@ -126,7 +132,7 @@ class ChannelSettings:
     title: str = "Briefing"
     author: str = "briefing"
     description: str = "Narrated news briefings."
-    language: str = "en-gb"
+    language: str = "en-us"  # when not configured: the voice's (the default voice is American)
     image: str | None = None  # relative to the library folder
     base_url: str = DEFAULT_BASE_URL
     category: str = "News"
@@ -135,6 +141,12 @@ class ChannelSettings:
     owner_name: str | None = None  # itunes:owner, which Apple uses to verify ownership; else author
     owner_email: str | None = None  # else email
     audio: str = DEFAULT_FORMAT  # the output format of new episodes
+    voice: str | None = None  # the voice profile; None: the default
+    minutes: float | None = None  # the daily episode's length; None: daily's default
+    intro: str | None = None  # templates with {title} and {date}; None: the built-in sentences
+    outro: str | None = None
+    locked: bool = False
+    title_configured: bool = False  # False: the built-in title, which the narration calls "your briefing"
     keep_replaced_hours: float = 48.0  # a replaced episode's files answer this long after the feed drops them
 
     @property
@@ -147,6 +159,7 @@ class Config:
     channel: ChannelSettings = field(default_factory=ChannelSettings)
     raw: dict[str, Any] = field(default_factory=dict)
     base_url_chosen: bool = False  # False: the built-in default, which `serve` may replace
+    base_url_origin: str = ""  # where a chosen base URL came from: the file, $BRIEFING_BASE_URL or --base-url
 
     @property
     def has_sources(self) -> bool:
@@ -160,7 +173,7 @@ def load_config(library_dir: Path, base_url: str | None = None) -> Config:
     path = Path(library_dir) / CONFIG_NAME
     raw = _read_toml(path)
     validate(raw, path)
-    channel = _channel_from(raw.get("channel", {}))
+    channel = _channel_from(raw.get("channel", {}), path)
     problem = image_problem(channel.image, Path(library_dir), raw) if channel.image is not None else None
     if problem:
         raise SettingsError(f"{path}: channel.image {problem}")
@@ -170,7 +183,8 @@ def load_config(library_dir: Path, base_url: str | None = None) -> Config:
             channel, source = replace(channel, base_url=override), name
     channel = replace(channel, base_url=normalise_base_url(channel.base_url, source))
     chosen = source != path or "base_url" in raw.get("channel", {})
-    return Config(channel=channel, raw=raw, base_url_chosen=chosen)
+    origin = f"{path} [channel] base_url" if source == path else f"${BASE_URL_ENV}" if source == BASE_URL_ENV else str(source)
+    return Config(channel=channel, raw=raw, base_url_chosen=chosen, base_url_origin=origin if chosen else "")
 
 
 def image_problem(image: str, library_dir: Path, raw: dict[str, Any]) -> str | None:
@@ -258,10 +272,46 @@ def _suggestion(name: str, value: Any) -> str:
     return f" (it belongs under [{homes[0]}])" if homes else ""
 
 
-def _channel_from(table: dict[str, Any]) -> ChannelSettings:
-    """The validated ``[channel]`` table's keys that ChannelSettings holds; the others stay in raw."""
-    known = {f.name for f in fields(ChannelSettings)}
-    return ChannelSettings(**{key: value for key, value in table.items() if key in known})
+def _channel_from(table: dict[str, Any], path: Path | str = CONFIG_NAME) -> ChannelSettings:
+    """The validated ``[channel]`` table's keys that ChannelSettings holds; the others stay in raw.
+
+    The language defaults to the voice's, and one configured must be the voice's language (its
+    region may differ: a British show in an American voice is still English).
+    """
+    from briefing.voices import load_profile
+
+    known = {f.name for f in fields(ChannelSettings)} - {"title_configured"}
+    settings = ChannelSettings(**{key: value for key, value in table.items() if key in known},
+                               title_configured="title" in table)
+    for key in ("intro", "outro"):
+        _check_template(table.get(key), f"{path}: channel.{key}")
+    spoken = load_profile(settings.voice).language
+    if spoken is None:
+        return settings
+    if "language" not in table:
+        return replace(settings, language=spoken)
+    if _primary_language(settings.language) != _primary_language(spoken):
+        voice = settings.voice or "default"
+        raise SettingsError(f"{path}: channel.language {settings.language!r} is not what the voice {voice!r} "
+                            f"speaks ({spoken}); choose a voice of that language or leave language out")
+    return settings
+
+
+def _primary_language(tag: str) -> str:
+    return tag.replace("_", "-").split("-")[0].lower()
+
+
+def _check_template(template: str | None, where: str) -> None:
+    """An intro or outro may name {title} and {date}, nothing else."""
+    if template is None:
+        return
+    try:
+        names = [name for _, name, _, _ in string.Formatter().parse(template) if name is not None]
+    except ValueError as error:
+        raise SettingsError(f"{where}: {error} (write {{{{ and }}}} for a literal brace)") from None
+    unknown = [name for name in names if name not in ("title", "date")]
+    if unknown:
+        raise SettingsError(f"{where}: unknown placeholder {{{unknown[0]}}} (known: {{title}}, {{date}})")
 
 
 def extract_drop(raw: dict[str, Any], source: Path | str = CONFIG_NAME) -> tuple[str, ...]:

@@ -60,7 +60,9 @@ def make_cover(
     margin = size // 12
 
     label_font = _font(_REGULAR_FONTS, size // 26)
-    draw.text((margin, margin), subtitle.upper(), font=label_font, fill=palette.accent)
+    label = wrap_text(subtitle.upper()[:MAX_TITLE_CHARS], label_font, size - 2 * margin)  # the show's name
+    label = label if len(label) == 1 else _shorten(label, label_font, size - 2 * margin, 1)
+    draw.text((margin, margin), label[0], font=label_font, fill=palette.accent)
     rule_y = margin + size // 18
     draw.rectangle((margin, rule_y, margin + size // 6, rule_y + size // 160), fill=palette.accent)
 

@@ -50,18 +50,20 @@ from contextlib import AbstractContextManager, ExitStack, nullcontext
 from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 
-from briefing import identity, pipeline
-from briefing.config import load_config
+from briefing import identity, objectstore, pipeline
+from briefing.config import Config, load_config
 from briefing.cores import cpu_count, map_forked
 from briefing.engines import VoiceSettings
-from briefing.errors import BriefingError, NothingToBrief
+from briefing.errors import BriefingError, NothingToBrief, QuietDay
 from briefing.fsutil import remove_stale_leftovers
 from briefing.speech.lexicon import load_lexicon
 from briefing.library import EPISODES_DIR, Library, UsedArticle
 from briefing.locking import library_lock
 from briefing.publish import refuse_foreign_files
-from briefing.model import Article, Episode, Paragraph, Script, Section, Segment
+from briefing.model import Article, Episode, Paragraph, Script, Section, Segment, web_link
 from briefing.script import (
+    DAILY_GREETING,
+    Framing,
     as_sentence,
     close_sections,
     estimated_seconds,
@@ -94,8 +96,8 @@ MIN_STORIES_TO_SHARE = 16
 # Exit codes of `briefing daily` (also in its --help).
 EXIT_OK = 0
 EXIT_SOME_SOURCES_FAILED = 3  # the episode was published; some sources were skipped
-# 1: no episode (NothingToBrief); 75: another run holds the library lock (errors.LibraryBusy); 2: usage or
-# settings errors.
+# 1: no episode (NothingToBrief: every source failed, or rendering failed; nothing new is QuietDay, 0);
+# 75: another run holds the library lock (errors.LibraryBusy); 2: usage or settings errors.
 
 Report = Callable[[str], None]  # one line for stderr: a skipped source, or a note on what is done
 
@@ -150,6 +152,7 @@ class DailyOptions:
     update: bool = False
     workers: int | None = None
     wait: bool | float = False  # for the library lock: True or seconds (``locking.library_lock``)
+    framing: Framing = Framing()  # the show's name, intro and outro: run_daily takes them from [channel]
     adopt: bool = False  # a first run may replace a feed, page or cover briefing did not write
 
 
@@ -159,11 +162,18 @@ class DailyResult:
     stories: list[Story]
     left_out: list[Story] = field(default_factory=list)
     failures: list[str] = field(default_factory=list)
+    uploaded: objectstore.UploadReport | None = None  # what went to object storage ([publish]), when it did
     warnings: list[str] = field(default_factory=list)  # what failed once the episode was in the feed
 
     @property
     def exit_code(self) -> int:
         return EXIT_SOME_SOURCES_FAILED if self.failures else EXIT_OK
+
+    def summary(self) -> str:
+        """``Briefing for …: 2 stories, 1:19``."""
+        minutes, seconds = divmod(round(self.episode.duration_s), 60)
+        count = "1 story" if len(self.stories) == 1 else f"{len(self.stories)} stories"
+        return f"{self.episode.title}: {count}, {minutes}:{seconds:02d}"
 
 
 def run_daily(library_dir: Path, options: DailyOptions, *, report: Report = lambda line: None,
@@ -186,6 +196,8 @@ def run_daily(library_dir: Path, options: DailyOptions, *, report: Report = lamb
         refuse_foreign_files(library_dir, options.adopt)
         remove_stale_leftovers(library_dir, library_dir / EPISODES_DIR)
         config = load_config(library_dir)
+        objectstore.publish_target(library_dir, config)  # a [publish] that cannot work is refused first
+        options = replace(options, framing=Framing.of(config.channel))
         settings = settings_from_config(config.raw, library_dir, str(library_dir / "briefing.toml"))
         with Library.open(library_dir) as library:
             stored = library.used_articles(date)
@@ -209,8 +221,7 @@ def run_daily(library_dir: Path, options: DailyOptions, *, report: Report = lamb
                 stories = stories_of_day(stories, order_candidates(gathered.candidates), settings)
         while True:
             if not stories:
-                problem = f"{len(failures)} source(s) failed" if failures else "no new articles in the sources"
-                raise NothingToBrief(f"nothing to brief for {date}: {problem}")
+                _nothing_to_tell(date, failures)
             try:
                 plan, script, fit = fit_day(stories, options, library_dir, kept, previous)
             except BriefingError:
@@ -244,9 +255,25 @@ def run_daily(library_dir: Path, options: DailyOptions, *, report: Report = lamb
                 library.set_used_articles(date, used_rows(date, plan, replace(fit, gain_db=gain)))
         except BriefingError as error:  # published all the same: the next run may read these articles again
             warnings.append(f"the articles read are not remembered: {error.message}")
+        uploaded = _upload(library_dir, config)
     read = {story.key for story, _ in plan}
     left_out = [story for story in stories if story.key not in read]
-    return DailyResult(episode, [story for story, _ in plan], left_out, failures, warnings)
+    return DailyResult(episode, [story for story, _ in plan], left_out, failures, uploaded, warnings)
+
+
+def _nothing_to_tell(date: str, failures: list[str]) -> None:
+    """No story for the day: a quiet day when nothing failed (not an error), else the failures."""
+    if not failures:
+        raise QuietDay(f"Nothing new for {date}: no new articles in the sources, so no episode.")
+    raise NothingToBrief(f"nothing to brief for {date}: {len(failures)} source(s) failed")
+
+
+def _upload(library_dir: Path, config: Config) -> objectstore.UploadReport | None:
+    """Upload the published library to ``[publish] url`` (under the lock, once the day is recorded)."""
+    try:
+        return objectstore.upload_library(library_dir, config)
+    except BriefingError as error:
+        raise BriefingError(f"{error.message} (published in {library_dir}; `briefing feed` uploads it again)") from None
 
 
 @dataclass(frozen=True)
@@ -275,6 +302,7 @@ def plan_daily(library_dir: Path, options: DailyOptions, *, report: Report = lam
     date = options.date.isoformat()
     with library_lock(library_dir, wait=options.wait):
         config = load_config(library_dir)
+        options = replace(options, framing=Framing.of(config.channel))
         settings = settings_from_config(config.raw, library_dir, str(library_dir / "briefing.toml"))
         with Library.open(library_dir) as library:
             stored = library.used_articles(date)
@@ -288,8 +316,7 @@ def plan_daily(library_dir: Path, options: DailyOptions, *, report: Report = lam
                 failures = gathered.failures
                 stories = stories_of_day(stories, order_candidates(gathered.candidates), settings)
     if not stories:
-        problem = f"{len(failures)} source(s) failed" if failures else "no new articles in the sources"
-        raise NothingToBrief(f"nothing to brief for {date}: {problem}")
+        _nothing_to_tell(date, failures)
     stories = _with_signals(stories, len(settings.specs))
     plan, script, _ = fit_day(stories, options, library_dir, kept)
     pace = pipeline.speaking_pace(options.render.profile)
@@ -383,7 +410,8 @@ def story_coverage(story: Story) -> tuple[Coverage, ...]:
 # ---- budget ------------------------------------------------------------------------------------
 
 def plan_budget(stories: list[Story], minutes: float, date: dt.date,
-                words_per_minute: float = WORDS_PER_MINUTE, processes: int = 1) -> list[tuple[Story, list[str]]]:
+                words_per_minute: float = WORDS_PER_MINUTE, processes: int = 1,
+                framing: Framing = Framing()) -> list[tuple[Story, list[str]]]:
     """The stories that fit, each marked top or brief, and the sentences of its body (title not included).
 
     A story already told keeps what it said (and its place: the told come first); the others are
@@ -394,7 +422,7 @@ def plan_budget(stories: list[Story], minutes: float, date: dt.date,
     split_ahead(untold, processes)
     # Planned as if afresh: a story already told keeps what it said, a new one gets the share it would
     # have had (so an update makes the episode longer by the new stories).
-    slots = bulletin.shape([_needs(replace(story, told=None)) for story in stories], max(1, total - _fixed_words(date)))
+    slots = bulletin.shape([_needs(replace(story, told=None)) for story in stories], max(1, total - _fixed_words(date, framing)))
     planned = {slot.index for slot in slots}
     slots = sorted(slots + [bulletin.Slot(index, story.brief, 0) for index, story in enumerate(stories)
                             if story.told is not None and index not in planned], key=lambda slot: slot.index)
@@ -502,15 +530,15 @@ def fit_day(stories: list[Story], options: DailyOptions, library_dir: Path,
     pace, target = pipeline.speaking_pace(profile), options.minutes * 60.0
     processes = options.workers or cpu_count()
     if kept is not None and any(story.told is not None for story in stories):
-        plan = plan_budget(stories, options.minutes, options.date, kept.pace, processes)
-        script = build_daily_script(options.date, plan, profile.pauses, profile.drop_conversions)
+        plan = plan_budget(stories, options.minutes, options.date, kept.pace, processes, options.framing)
+        script = build_daily_script(options.date, plan, profile.pauses, profile.drop_conversions, options.framing)
         fit = DayFit(kept.pace, kept.pause_stretch)
     else:
         budgeted = previous.pace if previous is not None else pace
         best: tuple[float, float, list[tuple[Story, list[str]]], Script] | None = None
         for _ in range(FIT_ATTEMPTS):
-            plan = plan_budget(stories, options.minutes, options.date, budgeted, processes)
-            script = build_daily_script(options.date, plan, profile.pauses, profile.drop_conversions)
+            plan = plan_budget(stories, options.minutes, options.date, budgeted, processes, options.framing)
+            script = build_daily_script(options.date, plan, profile.pauses, profile.drop_conversions, options.framing)
             miss = pipeline.length_miss(script, pace, target)
             if best is None or miss < best[0]:
                 best = (miss, budgeted, plan, script)
@@ -525,8 +553,8 @@ def fit_day(stories: list[Story], options: DailyOptions, library_dir: Path,
     return plan, script, fit
 
 
-def _fixed_words(date: dt.date) -> int:
-    return len((_intro_text(date, 12, 12) + " " + _outro_text(date)).split())
+def _fixed_words(date: dt.date, framing: Framing = Framing()) -> int:
+    return len((_intro_text(date, 12, 12, framing) + " " + framing.outro_text(date)).split())
 
 
 def _body_words(article: Article) -> int:
@@ -540,7 +568,7 @@ def _words(sentences: list[str]) -> int:
 # ---- the script --------------------------------------------------------------------------------
 
 def build_daily_script(date: dt.date, plan: list[tuple[Story, list[str]]], pauses: Pauses,
-                       drop_conversions: bool = False) -> Script:
+                       drop_conversions: bool = False, framing: Framing = Framing()) -> Script:
     """Intro, the headlines (the top stories' titles), the top stories, the rest in brief, outro.
 
     Every story is its own section (a chapter titled with its headline, linking to its lede article);
@@ -552,7 +580,7 @@ def build_daily_script(date: dt.date, plan: list[tuple[Story, list[str]]], pause
     headlines = Section("headlines", None, [
         segment(line, None, pauses.paragraph_ms) for story in top for line in spoken(as_sentence(story.article.title))
     ])
-    sections = [intro_section(_intro_text(date, len(top), len(plan) - len(top))), headlines]
+    sections = [intro_section(_intro_text(date, len(top), len(plan) - len(top), framing)), headlines]
     in_brief = False
     for story, body in plan:
         title = story.article.title
@@ -565,8 +593,8 @@ def build_daily_script(date: dt.date, plan: list[tuple[Story, list[str]]], pause
             if segments:
                 segments[-1].pause_after_ms = pauses.paragraph_ms
         segments += _segments(body, pauses.sentence_ms)
-        sections.append(Section("story", title, segments, url=story.link))
-    sections.append(outro_section(_outro_text(date)))
+        sections.append(Section("story", title, segments, url=web_link(story.link or story.article.source)))
+    sections.append(outro_section(framing.outro_text(date)))
     return Script(title=episode_title(date), sections=close_sections(sections, pauses),
                   source=f"daily:{date.isoformat()}", date=date.isoformat())
 
@@ -579,23 +607,16 @@ def episode_title(date: dt.date) -> str:
     return f"Briefing for {date:%A} {date.day} {date:%B %Y}"
 
 
-def _intro_text(date: dt.date, stories: int, briefs: int = 0) -> str:
+def _intro_text(date: dt.date, stories: int, briefs: int = 0, framing: Framing = Framing()) -> str:
     count = "One story" if stories == 1 else f"{_COUNTS.get(stories, str(stories))} stories"
     if briefs:
         count = count.replace("stor", "top stor", 1) + f", and {_COUNTS.get(briefs, str(briefs)).lower()} more in brief"
-    return f"Your briefing for {date:%A} the {ordinal(date.day)} of {date:%B}. {count} today."
+    return f"{framing.intro_text(date, DAILY_GREETING)} {count} today."
 
 
 _COUNTS = dict(enumerate("Zero One Two Three Four Five Six Seven Eight Nine Ten Eleven Twelve".split()))
 
 
-def _outro_text(date: dt.date) -> str:
-    return f"That was your briefing for {date:%A}. Thank you for listening."
-
-
-def ordinal(day: int) -> str:
-    suffix = "th" if 11 <= day % 100 <= 13 else {1: "st", 2: "nd", 3: "rd"}.get(day % 10, "th")
-    return f"{day}{suffix}"
 
 
 # ---- rendering, publishing and the memory of used articles --------------------------------------
@@ -623,8 +644,9 @@ def _story_failing_script(stories: list[Story], options: DailyOptions, library_d
     lexicon = load_lexicon(library_dir)
     for story in stories:
         try:
-            plan = plan_budget([story], options.minutes, options.date)
-            lexicon.respell_script(build_daily_script(options.date, plan, profile.pauses, profile.drop_conversions))
+            plan = plan_budget([story], options.minutes, options.date, framing=options.framing)
+            lexicon.respell_script(build_daily_script(options.date, plan, profile.pauses, profile.drop_conversions,
+                                                      options.framing))
         except BriefingError:
             continue
         except Exception:  # noqa: BLE001 - any failure of this story's text is the one being looked for
@@ -671,8 +693,9 @@ def _render_and_publish(library_dir: Path, script: Script, options: DailyOptions
     made = pipeline.make_episode(script, pipeline.MakeOptions(
         voice=options.render.profile, engine=options.render.engine, chime=options.render.chime,
         audio=options.render.audio,
-        workers=options.workers, library=library_dir, kind="daily", description=f"Today: {headlines}.",
+        workers=options.workers, library=library_dir, kind="daily", description=f"Today: {headlines.rstrip('.')}.",
         lock=False,  # run_daily holds it for the whole run
+        upload=False,  # run_daily uploads once the day is recorded
         keep_gain_db=keep_gain_db, adopt=options.adopt, guid=guid, replaces=replaces,
     ), progress=progress, pool=pool)
     assert made.episode is not None

@@ -38,6 +38,12 @@ class NothingToBrief(BriefingError):
     exit_code = 1
 
 
+class QuietDay(NothingToBrief):
+    """``daily`` found nothing new and nothing failed: not a failure (``daily`` says so in one line, exit 0)."""
+
+    exit_code = 0
+
+
 class EngineError(BriefingError):
     """A speech engine is missing or cannot speak."""
 

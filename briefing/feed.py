@@ -7,6 +7,7 @@ The iTunes and Podcasting 2.0 tags are added by small extension functions, not m
 
 from __future__ import annotations
 
+import html
 import uuid
 import xml.etree.ElementTree as ET
 from datetime import datetime, timezone
@@ -14,11 +15,12 @@ from email.utils import format_datetime
 from pathlib import Path
 from urllib.parse import quote
 
+from briefing.chapters import read_sources
 from briefing.config import ChannelSettings
 from briefing.feed_style import PROCESSING_INSTRUCTION, write_stylesheet
 from briefing.formats import audio_media_type
 from briefing.fsutil import atomic_path
-from briefing.model import Episode
+from briefing.model import Episode, web_link
 from briefing.textsafety import strip_controls
 
 CHANNEL_COVER = "cover.png"  # drawn by the library when briefing.toml names no channel image
@@ -27,12 +29,13 @@ FEED_NAME = "feed.xml"
 ITUNES = "http://www.itunes.com/dtds/podcast-1.0.dtd"
 PODCAST = "https://podcastindex.org/namespace/1.0"
 ATOM = "http://www.w3.org/2005/Atom"
+CONTENT = "http://purl.org/rss/1.0/modules/content/"
 # From the podcast namespace's <podcast:guid> specification.
 PODCAST_GUID_NAMESPACE = uuid.UUID("ead4c236-bf58-58c6-a2c6-a6b28d128cb6")
 # XML 1.0 forbids these two noncharacters as well as the controls strip_controls removes.
 _XML_NONCHARACTERS = str.maketrans("", "", "\ufffe\uffff")
 
-for _prefix, _uri in (("itunes", ITUNES), ("podcast", PODCAST), ("atom", ATOM)):
+for _prefix, _uri in (("itunes", ITUNES), ("podcast", PODCAST), ("atom", ATOM), ("content", CONTENT)):
     ET.register_namespace(_prefix, _uri)
 
 
@@ -68,7 +71,9 @@ def build_feed(
     rss = ET.Element("rss", version="2.0")
     node = ET.SubElement(rss, "channel")
     _channel_core(node, channel)
-    _channel_itunes(node, channel, channel_image(library_dir, channel, episodes))
+    image = channel_image(library_dir, channel, episodes)
+    _channel_itunes(node, channel, image)
+    _channel_conventions(node, channel, image, guid)
     if guid:
         _sub(node, f"{{{PODCAST}}}guid", guid)
     for episode in episodes:
@@ -76,6 +81,7 @@ def build_feed(
         _item_core(item, channel, episode, library_dir)
         _item_itunes(item, channel, episode)
         _item_podcast(item, channel, episode)
+        _item_notes(item, channel, episode, episode_sources(library_dir, episode))
     make_well_formed(rss)
     return rss
 
@@ -124,6 +130,23 @@ def _channel_itunes(node: ET.Element, channel: ChannelSettings, image: str | Non
         _sub(owner, f"{{{ITUNES}}}email", email)
 
 
+def _channel_conventions(node: ET.Element, channel: ChannelSettings, image: str | None, guid: str | None) -> None:
+    """RSS 2.0's own <image>, the Podcasting 2.0 lock, and the new address when the feed has moved."""
+    if image:
+        art = ET.SubElement(node, "image")
+        _sub(art, "url", file_url(channel, image))
+        _sub(art, "title", channel.title)
+        _sub(art, "link", channel.base_url)
+    email = channel.owner_email or channel.email
+    locked = _sub(node, f"{{{PODCAST}}}locked", "yes" if channel.locked else "no")
+    if email:
+        locked.set("owner", email)
+    # The guid was claimed from the first public feed URL: another one now means the feed moved, and
+    # apps that still read the old address (a copy left there, or a redirect) learn the new one.
+    if guid and guid != podcast_guid(channel.feed_url):
+        _sub(node, f"{{{ITUNES}}}new-feed-url", channel.feed_url)
+
+
 def channel_image(library_dir: Path, channel: ChannelSettings, episodes: list[Episode]) -> str | None:
     """The configured image, else ``cover.png`` in the library, else the newest episode's cover."""
     if channel.image:
@@ -160,6 +183,47 @@ def _item_podcast(item: ET.Element, channel: ChannelSettings, episode: Episode) 
         person = _sub(item, f"{{{PODCAST}}}person", episode.voice)
         person.set("role", "narrator")
         person.set("group", "cast")
+
+
+def episode_sources(library_dir: Path, episode: Episode) -> list[tuple[str, str]]:
+    """(title, url) of what the episode tells: the article it reads, or each story's (its chapters')."""
+    own = web_link(episode.source)
+    found = [(episode.title, own)] if own else []
+    return found + [(title, url) for title, url in read_sources(library_dir, episode.chapters_path) if url != own]
+
+
+def notes_summary(description: str) -> str:
+    """The episode's own description inside an item's show notes (what ``briefing rebuild`` restores)."""
+    for marker in ("\n\nSources:\n", "\n\nNarrated by a synthetic voice"):
+        description = description.split(marker, 1)[0]
+    return description
+
+
+def synthetic_note(episode: Episode) -> str:
+    voice = f" ({episode.voice})" if episode.voice else ""
+    return f"Narrated by a synthetic voice{voice}, not a person."
+
+
+def _item_notes(item: ET.Element, channel: ChannelSettings, episode: Episode, sources: list[tuple[str, str]]) -> None:
+    """Show notes: the item's <link>, and in its description and content:encoded each source's title
+    and address, then the note that the voice is synthetic."""
+    from briefing.webpage import PAGE_NAME
+
+    link = web_link(episode.source) or f"{file_url(channel, PAGE_NAME)}#{quote(episode.guid, safe=':')}"
+    _sub(item, "link", link)
+    summary = episode.description or episode.title
+    lines = [summary, ""]
+    if sources:
+        lines += ["Sources:", *(f"- {title}: {url}" for title, url in sources), ""]
+    description = item.find("description")
+    if description is not None:
+        description.text = "\n".join([*lines, synthetic_note(episode)])
+    notes = [f"<p>{html.escape(summary)}</p>"]
+    if sources:
+        notes.append("<p>Sources:</p><ul>" + "".join(
+            f'<li><a href="{html.escape(url)}">{html.escape(title)}</a></li>' for title, url in sources) + "</ul>")
+    notes.append(f"<p><em>{html.escape(synthetic_note(episode))}</em></p>")
+    _sub(item, f"{{{CONTENT}}}encoded", "".join(notes))
 
 
 def _size(library_dir: Path, episode: Episode) -> int:

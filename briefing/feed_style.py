@@ -1,7 +1,10 @@
-"""``feed.xsl``: the stylesheet that shows ``feed.xml`` in a browser as a page saying how to subscribe.
+"""``feed.xsl`` and ``feed.css``: how ``feed.xml`` looks in a browser, a page saying how to subscribe.
 
-Podcast apps ignore it; a browser opening the feed applies it (XSLT 1.0) and shows the channel,
-its address to copy into a podcast app, and the episodes with their audio.
+Podcast apps ignore both. A browser with XSLT applies ``feed.xsl`` (XSLT 1.0): the channel, its
+address to copy into a podcast app, the episodes with their audio and show notes. Browsers are
+removing XSLT (Chromium warns so), and one without it applies the second stylesheet, ``feed.css``,
+to the feed itself: no links or players, but a readable page that says it is a podcast feed and
+lists the episodes with their notes, rather than a tree of tags.
 """
 
 from __future__ import annotations
@@ -11,7 +14,9 @@ from pathlib import Path
 from briefing.fsutil import atomic_write_text
 
 STYLESHEET_NAME = "feed.xsl"
-PROCESSING_INSTRUCTION = f'<?xml-stylesheet type="text/xsl" href="{STYLESHEET_NAME}"?>'
+FALLBACK_STYLE_NAME = "feed.css"
+PROCESSING_INSTRUCTION = (f'<?xml-stylesheet type="text/xsl" href="{STYLESHEET_NAME}"?>\n'
+                          f'<?xml-stylesheet type="text/css" href="{FALLBACK_STYLE_NAME}"?>')
 
 STYLESHEET = """<?xml version="1.0" encoding="utf-8"?>
 <xsl:stylesheet version="1.0" xmlns:xsl="http://www.w3.org/1999/XSL/Transform"
@@ -30,6 +35,7 @@ header{display:flex;gap:1rem;align-items:center}header img{width:7rem;height:7re
 .subscribe{background:#eef4fa;border-radius:.5rem;padding:.75rem 1rem}
 .subscribe input{width:100%;font:inherit;padding:.25rem}
 article{border-top:1px solid #ddd;padding:1rem 0}audio{width:100%}.meta{color:#666;font-size:.9rem}
+.notes{white-space:pre-line;overflow-wrap:anywhere}
         </style>
       </head>
       <body>
@@ -48,9 +54,9 @@ article{border-top:1px solid #ddd;padding:1rem 0}audio{width:100%}.meta{color:#6
         <xsl:for-each select="item">
           <article>
             <h3><xsl:value-of select="title"/></h3>
-            <p class="meta"><xsl:value-of select="pubDate"/> · <xsl:value-of select="itunes:duration"/></p>
+            <p class="meta"><xsl:value-of select="substring(pubDate, 1, 16)"/></p>
             <audio controls="controls" preload="none" src="{enclosure/@url}" aria-label="{title}"></audio>
-            <p><xsl:value-of select="description"/></p>
+            <p class="notes"><xsl:value-of select="description"/></p>
           </article>
         </xsl:for-each>
       </body>
@@ -60,13 +66,29 @@ article{border-top:1px solid #ddd;padding:1rem 0}audio{width:100%}.meta{color:#6
 """
 
 
+# Applied to the feed's own elements (any namespace): everything hidden but what a reader wants.
+FALLBACK_STYLE = """rss{display:block;font:16px/1.5 system-ui,sans-serif;max-width:46rem;margin:2rem auto;
+padding:0 1rem;color:#222;overflow-wrap:anywhere}
+channel>*,item>*{display:none}
+channel::before{content:"This is a podcast feed. To subscribe, copy the address of this page into your podcast app (Add podcast, then Add by URL).";
+display:block;background:#eef4fa;border-radius:.5rem;padding:.75rem 1rem;margin-bottom:1rem}
+channel>title{display:block;font-size:2rem;font-weight:bold;line-height:1.2}
+channel>description{display:block;margin:.5rem 0 1rem}
+channel>item{display:block;border-top:1px solid #ddd;padding:1rem 0}
+item>title{display:block;font-size:1.2rem;font-weight:bold}
+item>pubDate{display:block;color:#666;font-size:.9rem}
+item>description{display:block;white-space:pre-line;margin-top:.5rem}
+"""
+
+
 def write_stylesheet(library_dir: Path) -> Path:
-    """Write ``feed.xsl`` into the library unless it already holds this very text."""
-    path = Path(library_dir) / STYLESHEET_NAME
-    try:
-        if path.read_text(encoding="utf-8") == STYLESHEET:
-            return path
-    except (OSError, UnicodeDecodeError):
-        pass  # missing or damaged: write it
-    atomic_write_text(path, STYLESHEET)
-    return path
+    """Write ``feed.xsl`` and ``feed.css`` into the library unless they already hold this very text."""
+    for name, text in ((FALLBACK_STYLE_NAME, FALLBACK_STYLE), (STYLESHEET_NAME, STYLESHEET)):
+        path = Path(library_dir) / name
+        try:
+            if path.read_text(encoding="utf-8") == text:
+                continue
+        except (OSError, UnicodeDecodeError):
+            pass  # missing or damaged: write it
+        atomic_write_text(path, text)
+    return Path(library_dir) / STYLESHEET_NAME

@@ -21,7 +21,7 @@ is submitted again if the client reconnects, else read from its own database and
 channel's sources are fetched its task leaves its worker's slot to another channel (``_WorkerSlot``).
 
 This module owns finding channels, the cluster and gathering outcomes; making the briefing is
-``daily``, the lock ``locking``, uploading to object storage ``objectstore``.
+``daily``, the lock ``locking``, uploading to object storage ``objectstore`` (called by ``daily``).
 """
 
 from __future__ import annotations
@@ -51,6 +51,8 @@ from briefing.pipeline import RenderOptions
 if TYPE_CHECKING:
     from distributed import Client
 
+    from briefing.daily import DailyOptions
+
     from briefing.engines import VoiceSettings
     from briefing.speak import SpeechPool
 
@@ -71,8 +73,9 @@ class FleetOptions:
 
     date: dt.date
     render: RenderOptions
-    minutes: float
+    minutes: float | None = None  # None: each channel's [channel] minutes, else daily's default
     update: bool = False
+    voice: str | None = None  # the --voice asked (its profile is in render); None: each channel's own voice
     channel_timeout: float = CHANNEL_TIMEOUT_S
 
 
@@ -273,7 +276,7 @@ _fetching_apart = threading.BoundedSemaphore(FETCHING_APART)
 
 def _make_channel_here(library: Path, options: FleetOptions, started: float,
                        slot: _WorkerSlot) -> ChannelOutcome:
-    from briefing import daily, objectstore
+    from briefing import daily
     from briefing.errors import NothingToBrief
 
     skipped: list[str] = []
@@ -287,9 +290,8 @@ def _make_channel_here(library: Path, options: FleetOptions, started: float,
             skipped.append(line.removeprefix("Skipped: "))
 
     _allow_child_processes()
-    daily_options = daily.DailyOptions(date=options.date, render=options.render, minutes=options.minutes,
-                                       update=options.update, workers=1, wait=options.channel_timeout)
     try:
+        daily_options = _daily_options(library, options)
         with _glibc_heap_defaults():
             result = daily.run_daily(library, daily_options, report=report, standing_pool=_standing_pool,
                                      fetch_stage=slot.fetch_stage)
@@ -299,15 +301,9 @@ def _make_channel_here(library: Path, options: FleetOptions, started: float,
         return outcome(FAILED, error.message)
     except Exception as error:  # a bug met by one channel is that channel's line, not the fleet's end
         return outcome(FAILED, f"{type(error).__name__}: {error}")
-    minutes, seconds = divmod(round(result.episode.duration_s), 60)
-    summary = f"{result.episode.title}: {len(result.stories)} stories, {minutes}:{seconds:02d}"
-    try:
-        uploaded = objectstore.upload_library(library)
-    except Exception as error:  # made, but not where listeners fetch it: not published
-        problem = error.message if isinstance(error, BriefingError) else f"{type(error).__name__}: {error}"
-        return outcome(FAILED, f"{summary}, made but not uploaded: {problem}")
-    if uploaded is not None:
-        summary += f"; {uploaded} file(s) uploaded"
+    summary = result.summary()
+    if result.uploaded is not None:  # run_daily uploaded it; an upload that failed is its error above
+        summary += f"; {result.uploaded.uploaded} file(s) uploaded"
     return outcome(PUBLISHED, summary)
 
 
@@ -370,6 +366,21 @@ def _cluster_lock(library: Path, timeout: float) -> Iterator[bool]:
         if held:
             with contextlib.suppress(Exception):
                 lock.release()
+
+
+def _daily_options(library: Path, options: FleetOptions) -> DailyOptions:
+    """The fleet's options, with the channel's own voice and length where the command chose none."""
+    from briefing import daily
+    from briefing.config import load_config
+    from briefing.voices import load_profile
+
+    channel = load_config(library).channel
+    render = options.render
+    if options.voice is None and channel.voice:
+        render = replace(render, profile=load_profile(channel.voice))
+    return daily.DailyOptions(date=options.date, render=render,
+                              minutes=options.minutes or channel.minutes or daily.DEFAULT_MINUTES,
+                              update=options.update, workers=1, wait=options.channel_timeout)
 
 
 _M_TRIM_THRESHOLD, _M_MMAP_THRESHOLD = -1, -3  # glibc's mallopt parameters

@@ -415,6 +415,19 @@ class Library:
             self._db.execute("DELETE FROM episodes WHERE guid = ?", (guid,))
         return episode
 
+    def find(self, guid: str) -> Episode:
+        """The episode ``guid``, or the one episode whose guid starts with it (a UsageError otherwise)."""
+        episode = self.get(guid)
+        if episode is not None:
+            return episode
+        found = [episode for episode in self.episodes() if guid and episode.guid.startswith(guid)]
+        if len(found) == 1:
+            return found[0]
+        if not found:
+            raise self._no_such_episode(guid)
+        raise UsageError(f"{guid!r} starts {len(found)} episodes' guids ({', '.join(e.guid for e in found[:3])}"
+                         f"{', …' if len(found) > 3 else ''}): give more of it")
+
     def _no_such_episode(self, guid: str) -> UsageError:
         return UsageError(f"{self.directory / DB_NAME}: no episode with guid {guid!r}")
 

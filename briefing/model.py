@@ -166,3 +166,8 @@ class PieceGrid:
     frame_samples: int
     margin_frames: int
     min_piece_s: float
+
+
+def web_link(source: str | None) -> str | None:
+    """``source`` when a listener's browser can open it (an http or https URL), else None."""
+    return source if source and source.startswith(("https://", "http://")) and len(source) <= 2000 else None

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import hashlib
 import json
 import os
@@ -33,8 +34,10 @@ from briefing.fsutil import (
 )
 from briefing.speech.lexicon import load_lexicon
 from briefing.model import Article, Episode, Paragraph, PieceGrid, Script
+from briefing.objectstore import UploadReport, publish_target
 from briefing.readers import ReadOptions, read_source, require_article_text
 from briefing.script import (
+    Framing,
     build_script,
     estimated_seconds,
     pause_seconds,
@@ -73,6 +76,7 @@ class Rendered:
     side_files: dict[str, Path] = field(default_factory=dict)
     profile: VoiceProfile | None = None  # the profile that actually spoke (the fallback, if it had to)
     gain_db: float = 0.0  # the loudness gain applied
+    uploaded: UploadReport | None = None  # what went to object storage ([publish]), when it did
 
 
 def load_article(source: str, options: ReadOptions | str | None = None) -> Article:
@@ -87,12 +91,13 @@ def summarise(article: Article, budget: Budget) -> list[Paragraph]:
 
 
 def make_script(article: Article, budget: Budget, profile: VoiceProfile, date: str | None = None,
-                library_dir: Path | None = None) -> Script:
+                library_dir: Path | None = None, framing: Framing = Framing()) -> Script:
     """The narration script; its spoken text respelled by the lexicon (shipped, then the library's)."""
     from briefing.library import resolve_library_dir
 
     chosen = summarise(article, budget)
-    script = build_script(article, chosen, profile.pauses, drop_conversions=profile.drop_conversions, date=date)
+    script = build_script(article, chosen, profile.pauses, drop_conversions=profile.drop_conversions, date=date,
+                          framing=framing)
     load_lexicon(library_dir or resolve_library_dir(None)).respell_script(script)
     return script
 
@@ -198,7 +203,9 @@ def _write_files(script: Script, profile: VoiceProfile, output: Path, episode_au
     with ExitStack() as stack:  # every file under a temporary name until all succeeded; the audio appears last
         audio_tmp = stack.enter_context(atomic_path(output))
         tmp = {key: stack.enter_context(atomic_path(path)) for key, path in side.items()}
-        drawing = _in_thread(cover.make_cover, script.title, _spoken_date(date_text), tmp["cover"])
+        # The show's name above the episode's title, so the art says whose episode it is.
+        drawing = _in_thread(functools.partial(cover.make_cover, subtitle=album), script.title,
+                             _spoken_date(date_text), tmp["cover"])
         try:
             formats.encode(episode_audio, audio_tmp, gain, audio_format, jobs,
                            cache.encoded if cache is not None else None)
@@ -373,6 +380,7 @@ class MakeOptions:
     kind: str = "article"  # recorded with the episode: "article" or "daily"
     description: str = ""  # the feed item's text (default: the lede as narrated)
     lock: bool = True  # take the library lock to publish; False when the caller holds it (daily)
+    upload: bool = True  # then upload to [publish] url, if any; False when the caller uploads (daily)
     wait: float = 600.0  # seconds to wait for another holder of the library lock before LibraryBusy
     keep_gain_db: float | None = None  # an earlier version's gain, kept if still near the aim
     adopt: bool = False  # a first run may replace a feed, page or cover briefing did not write
@@ -397,6 +405,7 @@ class MadeEpisode:
     duration_s: float
     episode: Episode | None  # None when not published
     gain_db: float = 0.0  # the loudness gain applied
+    uploaded: UploadReport | None = None  # what went to object storage ([publish]), when it did
     warnings: tuple[str, ...] = ()  # what failed after the episode was published (it is in the feed)
 
 
@@ -424,7 +433,9 @@ def make_episode(source: str | Script, options: MakeOptions | None = None, *,
         refuse_foreign_files(library_dir, options.adopt)
     remove_stale_leftovers(library_dir, library_dir / EPISODES_DIR)
     config = load_config(library_dir)
-    profile = options.profile()
+    if options.publish and options.upload:
+        publish_target(library_dir, config)  # a [publish] that cannot work is refused before rendering
+    profile = options.profile() if options.voice is not None else load_profile(config.channel.voice)
     article: Article | None = None
     if isinstance(source, Script):
         script = source
@@ -440,9 +451,9 @@ def make_episode(source: str | Script, options: MakeOptions | None = None, *,
                           pool=pool)
         if not options.publish:
             return MadeEpisode(script, rendered.audio, rendered.duration_s, None, rendered.gain_db)
-        episode, warnings = _publish(rendered, source, article, options, library_dir, config, profile)
+        episode, uploaded, warnings = _publish(rendered, source, article, options, library_dir, config, profile)
     audio = rendered.audio if options.output is not None else library_dir / episode.audio_path
-    return MadeEpisode(script, audio, rendered.duration_s, episode, rendered.gain_db, tuple(warnings))
+    return MadeEpisode(script, audio, rendered.duration_s, episode, rendered.gain_db, uploaded, tuple(warnings))
 
 
 def _script_of(source: str, options: MakeOptions, profile: VoiceProfile, config,
@@ -455,9 +466,10 @@ def _script_of(source: str, options: MakeOptions, profile: VoiceProfile, config,
         allow_private_urls=options.allow_private_urls))
     if options.title is not None and options.title.strip():
         article = replace(article, title=headline(options.title))
+    framing = Framing.of(config.channel)
     if options.minutes is not None:
-        return fit_script(article, options.minutes, profile, library_dir), article
-    return make_script(article, budget, profile, library_dir=library_dir), article
+        return fit_script(article, options.minutes, profile, library_dir, framing=framing), article
+    return make_script(article, budget, profile, library_dir=library_dir, framing=framing), article
 
 
 def speaking_pace(profile: VoiceProfile) -> float:
@@ -466,7 +478,7 @@ def speaking_pace(profile: VoiceProfile) -> float:
 
 
 def fit_script(article: Article, minutes: float, profile: VoiceProfile, library_dir: Path | None = None,
-               date: str | None = None) -> Script:
+               date: str | None = None, framing: Framing = Framing()) -> Script:
     """The script that plays nearest ``minutes`` at the voice's pace, intro, outro and pauses included.
 
     Each attempt corrects the article's word budget by the estimate's error; sentences come whole, so
@@ -478,7 +490,7 @@ def fit_script(article: Article, minutes: float, profile: VoiceProfile, library_
     tried: set[int] = set()
     for _ in range(FIT_ATTEMPTS):
         tried.add(words)
-        script = make_script(article, Budget(words), profile, date=date, library_dir=library_dir)
+        script = make_script(article, Budget(words), profile, date=date, library_dir=library_dir, framing=framing)
         error, miss = estimated_seconds(script, pace) - target, length_miss(script, pace, target)
         if best is None or miss < best[0]:
             best = (miss, script)
@@ -529,8 +541,9 @@ def _audio_format(options: MakeOptions, config) -> OutputFormat:
 
 
 def _publish(rendered: Rendered, source: str | Script, article: Article | None, options: MakeOptions,
-             library_dir: Path, config, profile: VoiceProfile) -> tuple[Episode, list[str]]:
+             library_dir: Path, config, profile: VoiceProfile) -> tuple[Episode, UploadReport | None, list[str]]:
     from briefing.locking import library_lock
+    from briefing.objectstore import upload_library
     from briefing.retention import apply_retention
 
     named = source.source if isinstance(source, Script) else source
@@ -543,7 +556,8 @@ def _publish(rendered: Rendered, source: str | Script, article: Article | None, 
             apply_retention(library_dir, config, published=episode.guid)
         except BriefingError as error:  # the episode is in the feed: a user must not take it for lost
             warnings.append(f"older episodes not retired yet: {error.message}")
-    return episode, warnings
+        uploaded = upload_library(library_dir, config) if options.upload else None
+    return episode, uploaded, warnings
 
 
 def _content_guid(library_dir: Path, script: Script, article: Article | None, source: str) -> str:

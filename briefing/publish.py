@@ -11,19 +11,20 @@ from __future__ import annotations
 import datetime as dt
 import os
 from collections.abc import Iterable, Sequence
+from dataclasses import replace
 from pathlib import Path
 from urllib.parse import quote
 
 from briefing import address, feed, webpage
 from briefing.config import Config, load_config
 from briefing.errors import BriefingError, UsageError
-from briefing.feed_style import STYLESHEET_NAME
+from briefing.feed_style import FALLBACK_STYLE_NAME, STYLESHEET_NAME
 from briefing.fsutil import remove_stale_temporaries
 from briefing.library import EPISODES_DIR, Library, episode_files, feed_is_ours, has_written_feed
 from briefing.model import Episode
 
 # What regenerate writes in the library folder.
-PUBLIC_FILES = (feed.FEED_NAME, STYLESHEET_NAME, webpage.PAGE_NAME, feed.CHANNEL_COVER)
+PUBLIC_FILES = (feed.FEED_NAME, STYLESHEET_NAME, FALLBACK_STYLE_NAME, webpage.PAGE_NAME, feed.CHANNEL_COVER)
 
 
 def publish(library_dir: Path, episode: Episode, written: Sequence[Path] = (),
@@ -145,9 +146,10 @@ def regenerate(library_dir: Path, config: Config | None = None) -> tuple[Path, P
     config = config or load_config(library_dir)
     with Library.open(library_dir) as library:
         episodes = library.episodes()
-        channel = address.published_channel(config, library.stored_meta(address.BASE_URL_KEY), library_dir)
-        # Claimed from the first public feed URL, then kept when the feed moves.
-        podcast_guid = address.claim_podcast_guid(library, channel.feed_url)
+        chosen = address.resolve(config, library.stored_meta(address.BASE_URL_KEY), library_dir)
+        channel = replace(config.channel, base_url=chosen.base_url)
+        # Claimed from the first public feed URL the user configured, then kept when the feed moves.
+        podcast_guid = address.claim_podcast_guid(library, channel.feed_url, chosen.configured)
     try:
         _ensure_channel_cover(library_dir, config)
         feed_path = feed.write_feed(library_dir, channel, episodes, podcast_guid)

@@ -30,6 +30,7 @@ from urllib.parse import unquote, urlparse
 
 from briefing.errors import InputError, UsageError
 from briefing.formats import audio_suffixes
+from briefing.feed import notes_summary
 from briefing.library import DB_NAME, EPISODES_DIR, FEED_GUID_KEY, FEED_NAME, Library, feed_is_ours
 from briefing.publish import regenerate
 from briefing.sidefiles import side_names
@@ -188,7 +189,7 @@ def _episode_from_item(directory: Path, item: ET.Element, base_url: str) -> Epis
         duration_s=_duration(timing, item.findtext(f"{ITUNES}duration")),
         source="",
         voice=narrator or str(timing.get("voice") or ""),
-        description=(item.findtext("description") or "").strip(),
+        description=notes_summary(item.findtext("description") or "").strip(),
         transcript_path=side(transcript.get("url") if transcript is not None else None, "transcript"),
         chapters_path=side(chapters.get("url") if chapters is not None else None, "chapters"),
         cover_path=side(image.get("href") if image is not None else None, "cover"),

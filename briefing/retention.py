@@ -61,11 +61,13 @@ def apply_retention(library_dir: Path, config: Config | None = None, now: dt.dat
 
 
 def remove_episode(library_dir: Path, guid: str, delete_files: bool = False, config: Config | None = None) -> Episode:
-    """Take episode ``guid`` out of the library and the feed; with ``delete_files``, retire it, files and all.
+    """Take episode ``guid`` (or the one whose guid starts with it) out of the library and the feed;
+    with ``delete_files``, retire it, files and all.
 
     Called under the library lock. Its files go only after the feed has stopped naming them.
     """
     with Library.open(library_dir, create=False) as library:
+        guid = library.find(guid).guid  # a unique prefix names it too
         removed = library.retire([guid], must_exist=True)[0] if delete_files else library.remove(guid)
     if delete_files:
         finish_retiring(library_dir, config)

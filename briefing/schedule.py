@@ -3,8 +3,11 @@
 Owns writing and removing those entries and the foreground scheduler; the run itself is
 ``briefing daily --library <abs library>``, and its output goes to ``<library>/logs/daily.log``
 (appended by the shell for cron and by systemd; a rotating log for ``run-scheduler``).
-The crontab is only ever read with ``crontab -l`` and written with ``crontab -``, and only the
-line ending in ``CRON_TAG`` is ours: every other line is kept as it was.
+The crontab is only ever read with ``crontab -l`` and written with ``crontab -``, and only lines
+ending in ``CRON_TAG`` are ours: one per library (the tag ends in a digest of the library's path,
+so scheduling a second library keeps the first one's line); every other line is kept as it was.
+The run reads the channel's own settings (``[channel] voice``, ``minutes``, ``audio``) from its
+``briefing.toml``, so a library without one is refused.
 
 Paths are written by each format's own rules: a path with a control character (a newline would
 start a line of its own, in the crontab or in a unit) is refused; cron hands the line to /bin/sh,
@@ -16,6 +19,7 @@ so words are shell-quoted and every ``%`` escaped for cron; systemd quotes ``Exe
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import logging
 import os
 import re
@@ -46,6 +50,7 @@ class Target:
     library: Path  # absolute
     executable: Path  # absolute path of the ``briefing`` command
     fleet: bool = False  # ``library`` is a folder of channels: run ``briefing fleet`` on it
+    scheduler: str | None = None  # with fleet: the running Dask scheduler to send the channels to
 
     def __post_init__(self) -> None:
         for path in (self.library, self.executable):
@@ -57,8 +62,21 @@ class Target:
     def log(self) -> Path:
         return self.library / LOG_NAME
 
+    @property
+    def own_cluster(self) -> bool:
+        """A fleet with no --scheduler: its systemd units run a Dask scheduler and workers of its own."""
+        return self.fleet and not self.scheduler
+
     def arguments(self) -> list[str]:
-        return ["fleet", str(self.library)] if self.fleet else ["daily", "--library", str(self.library)]
+        if not self.fleet:
+            return ["daily", "--library", str(self.library)]
+        return ["fleet", str(self.library), *(["--scheduler", self.scheduler] if self.scheduler else [])]
+
+    @property
+    def tag(self) -> str:
+        """The crontab tag of this library's line: one line per library (and kind of run)."""
+        kind = "fleet" if self.fleet else "daily"
+        return f"{CRON_TAG} {hashlib.sha256(f'{kind}:{self.library}'.encode()).hexdigest()[:12]}"
 
     def command(self) -> list[str]:
         return [str(self.executable), *self.arguments()]
@@ -82,8 +100,21 @@ def briefing_executable() -> Path:
     raise BriefingError("cannot find the briefing command to schedule (is briefing installed?)")
 
 
-def make_target(at: str, library: Path, fleet: bool = False) -> Target:
-    return Target(parse_at(at), Path(library).absolute(), briefing_executable(), fleet)
+def make_target(at: str, library: Path, fleet: bool = False, scheduler: str | None = None) -> Target:
+    """What to run when; refused when the library has no ``briefing.toml`` (or the folder no channels)."""
+    from briefing.config import CONFIG_NAME
+
+    if scheduler and not fleet:
+        raise UsageError("--scheduler goes with --fleet")
+    target = Target(parse_at(at), Path(library).absolute(), briefing_executable(), fleet, scheduler)
+    if fleet:
+        from briefing.fleet import find_channels
+
+        find_channels(target.library)
+    elif not (target.library / CONFIG_NAME).is_file():
+        raise UsageError(f"{target.library}: no {CONFIG_NAME} here: a scheduled daily needs one "
+                         "with [sources] (see the README's daily briefing)")
+    return target
 
 
 # ---- cron --------------------------------------------------------------------------------------
@@ -91,7 +122,7 @@ def make_target(at: str, library: Path, fleet: bool = False) -> Target:
 def cron_line(target: Target) -> str:
     words = " ".join(_cron_word(part) for part in target.command())
     command = f"cd {_cron_word(str(target.library.parent))} && {words} >> {_cron_word(str(target.log))} 2>&1"
-    return f"{target.at.minute} {target.at.hour} * * * {command} {CRON_TAG}"
+    return f"{target.at.minute} {target.at.hour} * * * {command} {target.tag}"
 
 
 def _cron_word(text: str) -> str:
@@ -126,18 +157,20 @@ def write_crontab(lines: list[str], crontab: str = "crontab") -> None:
 
 
 def install_cron(target: Target, crontab: str = "crontab") -> str:
-    """Replace any earlier briefing line with one for ``target``; return the line."""
+    """Replace this library's earlier line with one for ``target``; return the line."""
     target.log.parent.mkdir(parents=True, exist_ok=True)
     line = cron_line(target)
-    kept = [existing for existing in read_crontab(crontab) if not existing.rstrip().endswith(CRON_TAG)]
-    write_crontab(kept + [line], crontab)
+    lines = read_crontab(crontab)
+    replaced = _our_lines(lines, target)
+    write_crontab([existing for number, existing in enumerate(lines) if number not in replaced] + [line], crontab)
     return line
 
 
-def remove_cron(crontab: str = "crontab") -> bool:
-    """Remove the briefing line (and the pieces of any entry split by an older briefing); return whether there was one."""
+def remove_cron(crontab: str = "crontab", target: Target | None = None) -> bool:
+    """Remove ``target``'s line, or every briefing line (and the pieces of any entry split by an older
+    briefing); return whether there was one."""
     lines = read_crontab(crontab)
-    ours = _our_lines(lines)
+    ours = _our_lines(lines, target)
     if ours:
         write_crontab([line for number, line in enumerate(lines) if number not in ours], crontab)
     return bool(ours)
@@ -147,13 +180,22 @@ _ENTRY_HEAD = re.compile(r"\d{1,2} \d{1,2} \* \* \* cd ")
 MAX_SPLIT_LINES = 64
 
 
-def _our_lines(lines: list[str]) -> set[int]:
-    """The numbers of the lines we wrote: each tagged line, and, when a tagged line is only the tail of
-    an entry that a newline in a path split over several lines (before such paths were refused),
-    every line of that entry: from the nearest line above that makes it one whole briefing entry."""
+_TAGGED = re.compile(re.escape(CRON_TAG) + r"( [0-9a-f]{12})?$")
+
+
+def _our_lines(lines: list[str], target: Target | None = None) -> set[int]:
+    """The numbers of the lines we wrote (``target``'s only, when given): each tagged line, and, when a
+    tagged line is only the tail of an entry that a newline in a path split over several lines (before
+    such paths were refused), every line of that entry: from the nearest line above that makes it one
+    whole briefing entry. A line of an older briefing (one tag for all) is ``target``'s when it
+    appends to its log."""
     ours: set[int] = set()
     for number, line in enumerate(lines):
-        if not line.rstrip().endswith(CRON_TAG):
+        tagged = _TAGGED.search(line.rstrip())
+        if not tagged:
+            continue
+        if target is not None and not line.rstrip().endswith(target.tag) and (
+                tagged[1] or _cron_word(str(target.log)) not in line):
             continue
         ours.add(number)
         if _is_whole_entry(line):
@@ -169,7 +211,7 @@ def _is_whole_entry(text: str) -> bool:
     if not _ENTRY_HEAD.match(text):
         return False
     try:
-        words = shlex.split(text.rstrip().removesuffix(CRON_TAG))
+        words = shlex.split(_TAGGED.sub("", text.rstrip()))
     except ValueError:  # an unclosed quote: only part of an entry
         return False
     return "2>&1" in words and ("daily" in words or "fleet" in words)
@@ -188,7 +230,7 @@ After=network-online.target
 [Service]
 Type=oneshot
 WorkingDirectory={_systemd_path(str(target.library.parent))}
-ExecStart={_systemd_command(target.command() + (["--scheduler", FLEET_SCHEDULER] if target.fleet else []))}
+ExecStart={_systemd_command(target.command() + (["--scheduler", FLEET_SCHEDULER] if target.own_cluster else []))}
 StandardOutput=append:{log}
 StandardError=append:{log}
 """
@@ -203,7 +245,7 @@ Persistent=true
 WantedBy=timers.target
 """
     units = {f"{UNIT_NAME}.service": service, f"{UNIT_NAME}.timer": timer}
-    return {**units, **_cluster_units(target)} if target.fleet else units
+    return {**units, **_cluster_units(target)} if target.own_cluster else units
 
 
 def _cluster_units(target: Target) -> dict[str, str]:

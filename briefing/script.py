@@ -12,8 +12,11 @@ one line before any of it is normalised or spoken.
 
 from __future__ import annotations
 
+import datetime as dt
 import re
+from dataclasses import dataclass
 
+from briefing.config import ChannelSettings
 from briefing.errors import InputError
 from briefing.mentions import introduce_first_mentions
 from briefing.model import Article, Paragraph, Script, Section, Segment
@@ -25,8 +28,12 @@ from briefing.voices import Pauses
 NUMBER = re.compile(r"\d[\d,]*(?:\.\d+)?")
 END_PAUSE_MS = 500
 MAX_SCRIPT_WORDS = 15_000
-GREETING = "Here is your briefing."
-OUTRO = "That was your briefing. Thank you for listening."
+# What is said first and last, unless [channel] intro / outro say otherwise; {title} is the show's
+# name ("your briefing" until [channel] title names it), {date} the day as said ("Wednesday the 25th of November").
+GREETING = "Here is {title}."
+DAILY_GREETING = "{title} for {date}."
+OUTRO = "That was {title}. Thank you for listening."
+UNNAMED_SHOW = "your briefing"
 # A voice's pace counts a word as five letters (the typists' word): how long a sentence takes to say
 # follows its letters more closely than its words (benchmarks/voice_pace.py).
 LETTERS_PER_WORD = 5
@@ -34,6 +41,39 @@ LETTERS_PER_WORD = 5
 PAUSE_STRETCH = (0.6, 1.5)
 # A title whose words are nearly all in the lede's first sentence would be heard twice in a row.
 TITLE_REPEAT_SHARE = 0.8
+
+
+@dataclass(frozen=True)
+class Framing:
+    """What is said around the news: the show's name and the channel's intro and outro templates."""
+
+    show: str | None = None  # the channel's title when configured
+    intro: str | None = None
+    outro: str | None = None
+
+    @classmethod
+    def of(cls, channel: ChannelSettings) -> Framing:
+        return cls(channel.title if channel.title_configured else None, channel.intro, channel.outro)
+
+    def intro_text(self, date: dt.date, default: str = GREETING) -> str:
+        return self._fill(self.intro or default, date)
+
+    def outro_text(self, date: dt.date) -> str:
+        return self._fill(self.outro or OUTRO, date)
+
+    def _fill(self, template: str, date: dt.date) -> str:
+        text = template.format(title=self.show or UNNAMED_SHOW, date=spoken_day(date)).strip()
+        return text[:1].upper() + text[1:]
+
+
+def spoken_day(date: dt.date) -> str:
+    """``Wednesday the 25th of November``: the day as a newsreader says it."""
+    return f"{date:%A} the {ordinal(date.day)} of {date:%B}"
+
+
+def ordinal(day: int) -> str:
+    suffix = "th" if 11 <= day % 100 <= 13 else {1: "st", 2: "nd", 3: "rd"}.get(day % 10, "th")
+    return f"{day}{suffix}"
 
 
 class Spoken(str):
@@ -57,6 +97,7 @@ def build_script(
     *,
     drop_conversions: bool = False,
     date: str | None = None,
+    framing: Framing = Framing(),
 ) -> Script:
     words = sum(paragraph.word_count for paragraph in chosen)
     if words > MAX_SCRIPT_WORDS:
@@ -64,9 +105,19 @@ def build_script(
                          f"{MAX_SCRIPT_WORDS}, about {round(MAX_SCRIPT_WORDS / WORDS_PER_MINUTE)} minutes); choose a length with --minutes")
     body = _body_sections(introduce_first_mentions(article, chosen), pauses, drop_conversions)
     opening = body[0].segments[0].display if body else ""
-    greeting = GREETING if repeats_opening(article.title, opening) else f"{GREETING} {as_sentence(article.title)}"
-    sections = close_sections([intro_section(greeting), *body, outro_section(OUTRO)], pauses)
+    day = _day_of(date)
+    greeting = framing.intro_text(day)
+    if not repeats_opening(article.title, opening):
+        greeting = f"{greeting} {as_sentence(article.title)}"
+    sections = close_sections([intro_section(greeting), *body, outro_section(framing.outro_text(day))], pauses)
     return Script(title=article.title, sections=sections, source=article.source, date=date)
+
+
+def _day_of(date: str | None) -> dt.date:
+    try:
+        return dt.date.fromisoformat(date[:10]) if date else dt.date.today()
+    except ValueError:
+        return dt.date.today()
 
 
 def spoken_sentences(text: str, *, drop_conversions: bool = False) -> list[Spoken]:

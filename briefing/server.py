@@ -59,7 +59,7 @@ SPECIAL_TYPES = {"feed.xml": "application/xml; charset=utf-8"}
 # Matched on the end of the name before the suffix alone: the Podcasting 2.0 chapters type.
 NAME_ENDINGS = {".chapters.json": "application/json+chapters"}
 # Files that change in place: clients should revalidate (cheaply, with the ETag) every time.
-REVALIDATE = {".xml", ".html", ".xsl"}
+REVALIDATE = {".xml", ".html", ".xsl", ".css"}
 logger = logging.getLogger("uvicorn.error")
 
 

@@ -21,13 +21,17 @@ skipped before it is read or fetched. It does not record what it returns as used
 does that once the episode is published. Inputs that are not articles (a broken file, an image
 behind a feed item) are rejected in the library at once, so they are reported once, not every day;
 a source that cannot be reached (timeout, HTTP error, missing file) is reported and tried again
-next run.
+next run. One item of a feed that cannot be fetched (a link answering 404) is reported the first day
+it fails, tried again quietly on the next runs, and dropped (rejected: never tried again) once it
+has failed on ``ITEM_RETRY_DAYS`` different days, so one dead link does not fail every later day.
 """
 
 from __future__ import annotations
 
 import calendar
+import datetime as dt
 import hashlib
+import json
 import time
 from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
@@ -324,7 +328,37 @@ def _read_feed(spec: SourceSpec, settings: SourceSettings, library: Library, gat
             _read_url(replace(spec, location=link), settings, library, gathered, taken, title, timestamp,
                       (spec.location, name, position))
         except BriefingError as error:
-            gathered.failures.append(error.message)
+            key = "url:" + link
+            if library.seen_keys([key]):  # not an article: _read_url rejected it, once and for all
+                gathered.failures.append(error.message)
+            else:  # not reached (404, timeout): counted, retried, then dropped
+                item_failed(library, key, link, error.message, gathered)
+
+
+ITEM_RETRY_DAYS = 3
+_ITEM_FAILURES = "failed-item:"  # + the item's key, in the library's meta table: {"days": n, "last": date}
+
+
+def item_failed(library: Library, key: str, link: str, problem: str, gathered: Gathered,
+                today: str | None = None) -> None:
+    """Count a feed item's failure once a day; report its first, drop it at the ``ITEM_RETRY_DAYS``th."""
+    record = _failures_of(library.stored_meta(_ITEM_FAILURES + key))
+    today = today or dt.date.today().isoformat()
+    days = record["days"] + (record["last"] != today)
+    library.set_meta(_ITEM_FAILURES + key, json.dumps({"days": days, "last": today}))
+    if days == 1 and record["last"] != today:
+        gathered.failures.append(f"{problem} (tried again on the next runs; dropped if it fails on "
+                                 f"{ITEM_RETRY_DAYS} days)")
+    if days >= ITEM_RETRY_DAYS:
+        library.reject(key, link, f"failed on {days} days: {problem}")
+
+
+def _failures_of(stored: str | None) -> dict:
+    try:
+        record = json.loads(stored or "")
+        return {"days": int(record["days"]), "last": str(record["last"])}
+    except (ValueError, KeyError, TypeError):
+        return {"days": 0, "last": ""}
 
 
 def feed_items(url: str, settings: SourceSettings,

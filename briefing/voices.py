@@ -47,6 +47,7 @@ class VoiceProfile:
     # The measured speaking pace, pauses left out (the script's own pauses are added to it when a
     # length in minutes is fitted); None: the engine's rate, else select.WORDS_PER_MINUTE.
     words_per_minute: float | None = None
+    language: str | None = None  # BCP 47, e.g. "en-gb": what the voice speaks (the feed's default language)
 
     @property
     def speaker(self) -> str:
@@ -128,6 +129,7 @@ def profile_from_dict(name: str, data: dict, source: Path | str = "voice profile
         drop_conversions=bool(data.get("drop_conversions", False)),
         description=_text(data, "description", source) or "",
         words_per_minute=_pace(data, source),
+        language=_text(data, "language", source),
     )
 
 

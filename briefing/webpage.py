@@ -8,30 +8,36 @@ text from a record or a file goes through ``_escape`` (control characters droppe
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 import html
 from pathlib import Path
 from urllib.parse import quote, urlsplit
 
 from briefing.config import ChannelSettings
-from briefing.feed import FEED_NAME, channel_image, hhmmss
+from briefing.feed import FEED_NAME, channel_image, synthetic_note
 from briefing.formats import audio_media_type, format_of
 from briefing.fsutil import atomic_path
-from briefing.model import Episode
+from briefing.model import Episode, web_link
 from briefing.textsafety import strip_controls
 
 PAGE_NAME = "index.html"
 # Each player fetches its file's metadata on load: the page lists the newest episodes, the feed all.
 PAGE_LIMIT = 100
+# A sound wave on the show's blue, inline: no file to serve, upload or keep in step with the page.
+FAVICON = ("data:image/svg+xml,%3Csvg xmlns='http://www.w3.org/2000/svg' viewBox='0 0 32 32'%3E"
+           "%3Crect width='32' height='32' rx='7' fill='%232c6096'/%3E%3Cpath d='M7 16h3M12 10v12M17 6v20"
+           "M22 11v10M25 16h1' stroke='%23fff' stroke-width='3' stroke-linecap='round'/%3E%3C/svg%3E")
 
 _STYLE = """
 body{font:16px/1.5 system-ui,sans-serif;max-width:46rem;margin:2rem auto;padding:0 1rem;color:#222}
 header{display:flex;gap:1rem;align-items:center}header img{width:7rem;height:7rem;border-radius:.5rem}
 article{border-top:1px solid #ddd;padding:1rem 0}audio{width:100%}
-.meta{color:#666;font-size:.9rem}ol.chapters button{background:none;border:0;padding:0;color:#0645ad;
-cursor:pointer;font:inherit;text-align:left}pre{white-space:pre-wrap;font:inherit}
+.meta{color:#666;font-size:.9rem}ol.chapters{padding-left:1.6rem}ol.chapters li{margin:.2rem 0}
+ol.chapters button{background:none;border:0;padding:0;color:#0645ad;cursor:pointer;font:inherit;
+text-align:left;vertical-align:top}ol.chapters .source{font-size:.9rem}pre{white-space:pre-wrap;font:inherit}
 .subscribe{display:flex;gap:1rem;align-items:center;background:#eef4fa;border-radius:.5rem;padding:.75rem 1rem}
 .subscribe div{flex:1}.subscribe input{width:100%;box-sizing:border-box;font:inherit;padding:.25rem}
 .subscribe svg{flex:none;background:#fff}
@@ -62,6 +68,11 @@ document.getElementById("copy-feed").addEventListener("click", function () {
   if (!navigator.clipboard) return selected();
   navigator.clipboard.writeText(field.value).then(function () { status.textContent = "Copied."; }, selected);
 });
+document.getElementById("copy-feed").addEventListener("click", function () {
+  var button = this;
+  button.textContent = "Copied \u2713";
+  setTimeout(function () { button.textContent = "Copy address"; }, 2000);
+});
 """
 
 
@@ -69,7 +80,7 @@ document.getElementById("copy-feed").addEventListener("click", function () {
 class Chapter:
     start: float
     title: str
-    url: str | None = None  # where to read what the chapter tells (a daily story's article)
+    url: str | None = None  # the source it tells, when it names one
 
 
 def write_page(library_dir: Path, channel: ChannelSettings, episodes: list[Episode]) -> Path:
@@ -84,6 +95,9 @@ def render_page(library_dir: Path, channel: ChannelSettings, episodes: list[Epis
     shown = episodes[:PAGE_LIMIT]
     parts = [_head(channel), _header(library_dir, channel, episodes)]
     parts += [_episode(library_dir, episode, number) for number, episode in enumerate(shown)]
+    if not episodes:
+        parts.append('<p class="meta">No episodes yet: the first appears here, and in the feed, once '
+                     "<code>briefing make</code> or <code>briefing daily</code> publishes it.</p>")
     if len(episodes) > len(shown):
         parts.append(f'<p class="meta">{len(episodes) - len(shown)} older episodes are in '
                      f'<a href="{FEED_NAME}">the feed</a>.</p>')
@@ -96,6 +110,7 @@ def _head(channel: ChannelSettings) -> str:
     return (f'<!DOCTYPE html>\n<html lang="{_escape(channel.language)}">\n<head>\n<meta charset="utf-8">\n'
             f'<meta name="viewport" content="width=device-width, initial-scale=1">\n<title>{title}</title>\n'
             f'<link rel="alternate" type="application/rss+xml" title="{title}" href="{FEED_NAME}">\n'
+            f'<link rel="icon" href="{FAVICON}">\n'
             f"<style>{_STYLE}</style>\n</head>\n<body>")
 
 
@@ -138,8 +153,8 @@ def _episode(library_dir: Path, episode: Episode, number: int) -> str:
     parts = [
         f'<article id="{_escape(episode.guid)}">',
         f"<h2>{_escape(episode.title)}</h2>",
-        f'<p class="meta"><time datetime="{_escape(episode.published)}">{_escape(episode.published[:10])}'
-        f"</time> · {hhmmss(episode.duration_s)}</p>",
+        f'<p class="meta"><time datetime="{_escape(episode.published)}">{_escape(_day(episode.published))}'
+        f'</time> · <span title="length">{length_label(episode.duration_s)}</span></p>',
         f'<audio id="{player}" controls preload="metadata" src="{_href(episode.audio_path)}" '
         f'aria-label="{_escape(episode.title)}"></audio>',
         f'<p class="meta"><a href="{_href(episode.audio_path)}" type="{audio_media_type(episode.audio_path)}" '
@@ -148,9 +163,13 @@ def _episode(library_dir: Path, episode: Episode, number: int) -> str:
     ]
     if episode.description:
         parts.append(f"<p>{_escape(episode.description)}</p>")
+    own = web_link(episode.source)
+    if own:
+        parts.append(f'<p class="meta">Source: <a href="{_escape(own)}">{_escape(urlsplit(own).hostname or own)}</a></p>')
+    parts.append(f'<p class="meta">{_escape(synthetic_note(episode))}</p>')
     chapters = read_chapters(library_dir, episode.chapters_path)
-    if chapters:
-        parts.append(_chapter_list(chapters, player))
+    if chapters:  # a chapter links its source when it is not the episode's own (said once, above)
+        parts.append(_chapter_list([replace(c, url=None) if c.url == own else c for c in chapters], player))
     transcript = read_transcript(library_dir, episode)
     if transcript:
         parts.append(f"<details><summary>Transcript</summary><pre>{_escape(transcript)}</pre></details>")
@@ -158,19 +177,43 @@ def _episode(library_dir: Path, episode: Episode, number: int) -> str:
     return "\n".join(parts)
 
 
+def clock(seconds: float) -> str:
+    """A position as audio players show it: whole seconds, counted down (``1:34``, ``1:02:05``)."""
+    whole = max(0, int(seconds))
+    hours, rest = divmod(whole, 3600)
+    return f"{hours}:{rest // 60:02d}:{rest % 60:02d}" if hours else f"{rest // 60}:{rest % 60:02d}"
+
+
+def length_label(seconds: float) -> str:
+    """An episode's length in words, never mistaken for a time of day: ``1 min 34 s``, ``1 h 2 min``."""
+    whole = max(0, int(seconds))
+    hours, rest = divmod(whole, 3600)
+    if hours:
+        return f"{hours} h {rest // 60} min"
+    return f"{rest // 60} min {rest % 60} s" if rest >= 60 else f"{rest} s"
+
+
+def _day(published: str) -> str:
+    try:
+        day = dt.date.fromisoformat(published[:10])
+    except ValueError:
+        return published[:10]
+    return f"{day:%A} {day.day} {day:%B %Y}"
+
+
 def _chapter_list(chapters: list[Chapter], player: str) -> str:
     items = [
         f'<li><button type="button" data-player="{player}" data-start="{chapter.start:g}">'
-        f"{hhmmss(chapter.start)} {_escape(chapter.title)}</button>{_source_link(chapter.url)}</li>"
+        f"{clock(chapter.start)} {_escape(chapter.title)}</button>{_source_link(chapter.url)}</li>"
         for chapter in chapters
     ]
     return '<ol class="chapters">' + "".join(items) + "</ol>"
 
 
 def _source_link(url: str | None) -> str:
-    if not url or not url.startswith(("http://", "https://")):
+    if not web_link(url):
         return ""
-    return f' <a href="{_escape(url)}" rel="nofollow noopener noreferrer">source</a>'
+    return f' <a class="source" href="{_escape(url or "")}" rel="nofollow noopener noreferrer">source</a>'
 
 
 def read_chapters(library_dir: Path, relative: str | None) -> list[Chapter]:
@@ -180,7 +223,7 @@ def read_chapters(library_dir: Path, relative: str | None) -> list[Chapter]:
     try:
         data = json.loads((library_dir / relative).read_text(encoding="utf-8"))
         return [Chapter(float(c["startTime"]), str(c.get("title", "")),
-                        c["url"] if isinstance(c.get("url"), str) else None) for c in data["chapters"]]
+                        web_link(c["url"]) if isinstance(c.get("url"), str) else None) for c in data["chapters"]]
     except (OSError, ValueError, KeyError, TypeError):
         return []
 

@@ -103,9 +103,11 @@ def test_no_sources_is_a_settings_error_not_a_quiet_day(tmp_path, text):
                                      "(name an inbox, feeds, urls or files under [sources])")
 
 
-def test_nothing_new_stays_exit_1(tmp_path):
+def test_nothing_new_is_a_quiet_day_exit_0_with_one_line_and_none_with_q(tmp_path):
     (tmp_path / "inbox").mkdir()
     write_settings(tmp_path, "[sources]\ninbox = 'inbox'\n")
-    result = daily(tmp_path)
-    assert result.exit_code == 1, result.output
-    assert "nothing to brief" in result.stderr
+    quiet = daily(tmp_path)  # -q
+    assert quiet.exit_code == 0 and quiet.output == "", quiet.output
+    said = CliRunner().invoke(main, ["daily", "--library", str(tmp_path), "--date", "2026-11-25"])
+    assert said.exit_code == 0
+    assert said.output == "Nothing new for 2026-11-25: no new articles in the sources, so no episode.\n"

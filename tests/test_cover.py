@@ -144,3 +144,20 @@ def test_embedding_cover_keeps_chapters_in_order(mp3, png):
     chapters = json.loads(probe.stdout)["chapters"]
     assert [c["tags"]["title"] for c in chapters] == ["Introduction", "A much longer chapter title", "Close"]
     assert [float(c["start_time"]) for c in chapters] == [0.0, 3.0, 8.0]
+
+
+def test_a_long_show_name_above_the_title_is_shortened_inside_the_margin(tmp_path):
+    from PIL import Image
+
+    from briefing.cover import MIN_SIZE, make_cover, pick_palette
+
+    title = "Briefing for Wednesday 25 November 2026"
+    path = make_cover(title, "Wednesday 25 November 2026", tmp_path / "cover.png",
+                      subtitle="The Harbour Town and Coastal Villages Morning News Briefing Programme")
+    image = Image.open(path).convert("RGB")
+    margin, accent = MIN_SIZE // 12, pick_palette(title).accent
+    band = image.crop((MIN_SIZE - margin + 2, margin - MIN_SIZE // 40, MIN_SIZE, margin + MIN_SIZE // 20))
+    near_accent = [pixel for pixel in band.getdata() if sum(abs(a - b) for a, b in zip(pixel, accent)) < 90]
+    assert near_accent == []  # no letter of the show's name beyond the right margin
+    assert any(sum(abs(a - b) for a, b in zip(pixel, accent)) < 90
+               for pixel in image.crop((margin, margin - MIN_SIZE // 40, MIN_SIZE // 2, margin + MIN_SIZE // 20)).getdata())

@@ -26,15 +26,15 @@ from conftest import (
 from briefing.cli import main
 from briefing.daily import (
     Story,
-    fair_shares,
     order_candidates,
-    ordinal,
     plan_budget,
     stories_of_day,
 )
+from briefing.editor.bulletin import fair_shares
 from briefing.model import Article, Paragraph
 from briefing.library import Library
 from briefing.pipeline import load_article
+from briefing.script import ordinal
 from briefing.sidefiles import side_path
 from briefing.sources import Candidate, SourceSettings
 
@@ -100,8 +100,7 @@ def test_same_date_replaces_the_episode_and_update_adds_only_new_articles(tmp_pa
     assert assert_feed_valid(library) == 1
 
     next_day = daily(library, "--date", "2026-11-26")
-    assert next_day.exit_code == 1
-    assert "nothing to brief for 2026-11-26: no new articles" in next_day.stderr
+    assert next_day.exit_code == 0 and next_day.output == ""  # a quiet day, and -q: nothing to say
     assert len(daily_episodes(library)) == 1
 
 
@@ -295,3 +294,14 @@ def test_re_rendering_a_day_picks_the_same_sentences_when_a_pause_differs_by_ten
             nudged = dataclasses.replace(options, render=RenderOptions(profile=dataclasses.replace(profile, pauses=pauses)))
             again, _, _ = fit_day(stories, nudged, tmp_path, previous=fit)
             assert [body for _, body in again] == [body for _, body in plan], (minutes, delta)
+
+
+def test_the_summary_line_counts_one_story_in_the_singular():
+    from briefing.daily import DailyResult
+    from briefing.model import Episode
+
+    episode = Episode("g", "Briefing for Wednesday 25 November 2026", "2026-11-25T06:00:00+00:00", "a.mp3", 1, 79.4,
+                      "daily:2026-11-25", "espeak en")
+    story = Story("k", Article("Harbour bridge", [], "x", "text"))
+    assert DailyResult(episode, [story]).summary() == "Briefing for Wednesday 25 November 2026: 1 story, 1:19"
+    assert DailyResult(episode, [story, story]).summary().endswith(": 2 stories, 1:19")

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import html
 import io
 import os
 import threading
 import xml.etree.ElementTree as ET
 from calendar import timegm
 from datetime import datetime
+from dataclasses import replace
 from pathlib import Path
 
 import feedparser
@@ -49,6 +51,12 @@ def parse_both(library_dir: Path):
     return podcastparser.parse(BASE + "feed.xml", io.BytesIO(data)), feedparser.parse(data)
 
 
+def show_notes(episode) -> str:
+    """The item description of a test episode (an article read from a URL): its summary, its source, the voice."""
+    return (f"{episode.description}\n\nSources:\n- {episode.title}: {episode.source}\n\n"
+            f"Narrated by a synthetic voice ({episode.voice}), not a person.")
+
+
 def expected_timestamp(iso: str) -> int:
     return timegm(datetime.fromisoformat(iso).utctimetuple())
 
@@ -69,7 +77,10 @@ def test_podcastparser_reads_every_channel_and_item_field(library):
     assert [item["guid"] for item in items] == [e.guid for e in reversed(episodes)]
     for item, episode in zip(items, reversed(episodes), strict=True):
         assert item["title"] == episode.title
-        assert item["description"] == episode.description
+        assert item["description"] == show_notes(episode)
+        assert item["link"] == episode.source  # the article the episode reads
+        assert f'<li><a href="{episode.source}">{html.escape(episode.title)}</a></li>' in item["description_html"]
+        assert "Narrated by a synthetic voice (espeak-en), not a person." in item["description_html"]
         assert item["published"] == expected_timestamp(episode.published)
         assert item["total_time"] == 20
         assert item["episode_art_url"] == BASE + episode.cover_path
@@ -99,7 +110,8 @@ def test_feedparser_reads_every_channel_and_item_field(library):
     for entry, episode in zip(parsed.entries, reversed(episodes), strict=True):
         assert entry.id == episode.guid and entry.guidislink is False
         assert entry.title == episode.title
-        assert entry.summary == episode.description
+        assert entry.summary == show_notes(episode)
+        assert entry.link == episode.source
         assert timegm(entry.published_parsed) == expected_timestamp(episode.published)
         assert entry.itunes_duration == "00:00:20"
         assert entry.image.href == BASE + episode.cover_path
@@ -177,7 +189,7 @@ def test_base_url_precedence_is_toml_then_environment_then_option(tmp_path, monk
 def test_config_defaults_and_raw_tables(tmp_path, monkeypatch):
     monkeypatch.delenv("BRIEFING_BASE_URL", raising=False)
     config = load_config(tmp_path)
-    assert config.channel.title == "Briefing" and config.channel.language == "en-gb"
+    assert config.channel.title == "Briefing" and config.channel.language == "en-us"  # the default voice is American
     assert config.channel.base_url == "http://127.0.0.1:8000/" and config.channel.explicit is False
     assert config.raw == {} and config.base_url_chosen is False
     (tmp_path / "briefing.toml").write_text(TOML, encoding="utf-8")
@@ -267,3 +279,49 @@ def test_hhmmss_and_rfc822():
     assert feed.hhmmss(3725.6) == "01:02:06"
     assert feed.rfc822("2025-06-01T23:30:00+02:00") == "Sun, 01 Jun 2025 21:30:00 GMT"
     assert feed.rfc822("2025-06-01T21:30:00Z") == "Sun, 01 Jun 2025 21:30:00 GMT"
+
+
+def test_the_channel_carries_rss_image_lock_and_a_new_address_when_it_moves(library, monkeypatch):
+    library_dir, _ = library
+    channel, _ = parse_both(library_dir)
+    assert channel["cover_url"] == BASE + "cover.png"
+    # (podcastparser knows the podcast namespace only by its old GitHub address: the tag is read here.)
+    assert "new_url" not in channel
+    root = ET.parse(library_dir / "feed.xml").getroot()
+    image = root.find("channel/image")
+    assert [image.findtext(tag) for tag in ("url", "title", "link")] == [BASE + "cover.png", "Morning & Evening", BASE]
+    locked = root.find(f"channel/{{{feed.PODCAST}}}locked")
+    assert (locked.text, locked.get("owner")) == ("no", "owner@pods.example")
+
+    moved = "https://new.example/show/"
+    monkeypatch.setenv("BRIEFING_BASE_URL", moved)
+    regenerate(library_dir)
+    channel, _ = parse_both(library_dir)
+    assert channel["new_url"] == moved + "feed.xml"
+    root = ET.parse(library_dir / "feed.xml").getroot()
+    assert root.findtext(f"channel/{{{feed.PODCAST}}}guid") == feed.podcast_guid(BASE + "feed.xml")  # kept
+
+
+def test_a_daily_episode_links_each_story_in_its_notes_chapters_and_page(tmp_path):
+    from briefing.chapters import Chapter, chapters_json_text
+    from conftest_publish import make_episode
+
+    (tmp_path / "briefing.toml").write_text(TOML, encoding="utf-8")
+    episode = make_episode(tmp_path, "daily", title="Briefing for Wednesday 25 November 2026")
+    stories = [("Harbour bridge to close", "https://news.example/harbour"), ("Rail fares frozen", "https://rail.example/fares")]
+    chapters = [Chapter("Introduction", 0, 2)] + [Chapter(title, 2 + n, 3 + n, url) for n, (title, url) in enumerate(stories)]
+    (tmp_path / episode.chapters_path).write_text(chapters_json_text(chapters, episode.title), encoding="utf-8")
+    episode = replace(episode, source="daily:2026-11-25", kind="daily", description="Today: two stories.")
+    publish(tmp_path, episode)
+
+    [item] = parse_both(tmp_path)[0]["episodes"]
+    assert item["link"] == f"{BASE}index.html#{episode.guid}"  # the episode on the page
+    assert item["description"] == ("Today: two stories.\n\nSources:\n- Harbour bridge to close: https://news.example/harbour\n"
+                                   "- Rail fares frozen: https://rail.example/fares\n\n"
+                                   "Narrated by a synthetic voice (espeak-en), not a person.")
+    for title, url in stories:
+        assert f'<a href="{url}">{title}</a>' in item["description_html"]
+    page = (tmp_path / "index.html").read_text(encoding="utf-8")
+    for _, url in stories:
+        assert f'<a class="source" href="{url}" rel="nofollow noopener noreferrer">source</a>' in page
+    assert "Narrated by a synthetic voice (espeak-en), not a person." in page

@@ -269,26 +269,31 @@ def test_quiet_channels_are_not_failures_and_failed_sources_are_named_in_the_lin
 
 
 def test_publish_url_uploads_the_feed_last_and_skips_episodes_already_there(tmp_path):
-    """Through fsspec's real local filesystem (file://): the upload path, not S3 itself (untested here)."""
+    """Through fsspec's real local filesystem (file://), a folder a web server serves; S3 itself is
+    tested against moto_server in test_objectstore.py."""
     fleet = make_fleet(tmp_path / "fleet", ["blocked", "news"], articles_each=1)
     bucket, blocker = tmp_path / "bucket", tmp_path / "a-file"
     blocker.write_text("not a folder")
     for name, url in [("news", f"file://{bucket}/news"), ("blocked", f"file://{blocker}/blocked")]:
         with (fleet / name / "briefing.toml").open("a", encoding="utf-8") as config:
             config.write(f'\n[publish]\nurl = "{url}"\n')
+        text = (fleet / name / "briefing.toml").read_text(encoding="utf-8")
+        (fleet / name / "briefing.toml").write_text(
+            text.replace("[channel]\n", f'[channel]\nbase_url = "http://127.0.0.1:8080/{name}/"\n'), encoding="utf-8")
 
     first = run_cli(["fleet", fleet, "--workers", "1", "--date", DATE, "--voice", "british", "--minutes", "1"],
                     home=tmp_path, timeout=300)
 
     assert first.returncode == 3, first.stdout + first.stderr  # made everywhere, uploaded but once
-    assert re.search(rf"^blocked: FAILED  Briefing for .*, made but not uploaded: file://{blocker}/blocked: "
-                     "upload failed", first.stderr, re.MULTILINE), first.stderr
+    assert re.search(rf"^blocked: FAILED  file://{blocker}/blocked: upload failed: .* \(published in "
+                     rf"{fleet / 'blocked'}; `briefing feed` uploads it again\)", first.stderr, re.MULTILINE), first.stderr
     library, published = fleet / "news", bucket / "news"
     episode_files = sorted(path.name for path in (library / "episodes").iterdir())
     assert sorted(path.name for path in (published / "episodes").iterdir()) == episode_files
-    for name in ["feed.xml", "feed.xsl", "index.html", "cover.png", *(f"episodes/{file}" for file in episode_files)]:
+    top = ["feed.xml", "feed.xsl", "feed.css", "index.html", "cover.png"]
+    for name in [*top, *(f"episodes/{file}" for file in episode_files)]:
         assert (published / name).read_bytes() == (library / name).read_bytes(), name
-    assert f"; {len(episode_files) + 4} file(s) uploaded" in first.stdout
+    assert f"; {len(episode_files) + len(top)} file(s) uploaded" in first.stdout
     assert not list(published.glob("*.db")) and not (published / "inbox").exists()
 
     again = run_cli(["fleet", fleet, "--workers", "1", "--date", DATE, "--voice", "british", "--minutes", "1"],
@@ -296,7 +301,8 @@ def test_publish_url_uploads_the_feed_last_and_skips_episodes_already_there(tmp_
     assert again.returncode == 3, again.stdout + again.stderr
     assert (published / "feed.xml").read_bytes() == (library / "feed.xml").read_bytes()
     new_files = {path.name for path in (library / "episodes").iterdir()} - set(episode_files)
-    assert f"; {len(new_files) + 4} file(s) uploaded" in again.stdout  # the unchanged episode files are skipped
+    # The unchanged episode files are skipped; a folder has no ETag, so the five others are sent again.
+    assert f"; {len(new_files) + 5} file(s) uploaded" in again.stdout
 
 
 def test_a_folder_without_channels_is_a_one_line_usage_error(tmp_path):

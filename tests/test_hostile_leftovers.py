@@ -222,7 +222,7 @@ def test_a_run_that_fails_early_still_removes_what_killed_runs_left(tmp_path):
     planted = plant()
     quiet_day = subprocess.run([*briefing_command(), "daily", "--library", str(library), "-q"], env=env,
                                capture_output=True, text=True, timeout=60)
-    assert quiet_day.returncode == 1, quiet_day.stderr  # nothing new to brief
+    assert quiet_day.returncode == 0 and quiet_day.stdout == "", quiet_day.stderr  # nothing new: a quiet day
     assert not any(path.exists() for path in planted)
 
 

@@ -238,3 +238,49 @@ def test_feed_command_rejects_a_bad_base_url_in_one_line(tmp_path):
     result = run("feed", "--base-url", "cast.example", "--library", str(tmp_path))
     assert result.exit_code == 2
     assert result.output.startswith("Error: --base-url: base_url must start with http")
+
+
+def test_remove_takes_a_unique_guid_prefix_and_names_the_ambiguous(tmp_path):
+    episodes = make_library(tmp_path, count=3)  # guids urn:briefing:story-0 … story-2
+    ambiguous = run("remove", "urn:briefing:story", "--library", str(tmp_path))
+    assert ambiguous.exit_code == 2
+    assert ambiguous.output.strip() == ("Error: 'urn:briefing:story' starts 3 episodes' guids (urn:briefing:story-2, "
+                                        "urn:briefing:story-1, urn:briefing:story-0): give more of it")
+    removed = run("remove", "urn:briefing:story-1", "--library", str(tmp_path))
+    assert removed.exit_code == 0 and removed.output.startswith(f"Removed {episodes[1].guid}: ")
+    prefix = run("remove", "urn:briefing:story-", "--library", str(tmp_path))
+    assert prefix.exit_code == 2  # still two
+    with Library.open(tmp_path) as library:
+        assert [episode.guid for episode in library.episodes()] == [episodes[2].guid, episodes[0].guid]
+
+
+def test_feed_and_remove_exit_75_while_another_briefing_holds_the_library_unless_wait(tmp_path):
+    import threading
+
+    from briefing.locking import library_lock
+
+    [episode] = make_library(tmp_path, count=1)
+    held, release = threading.Event(), threading.Event()
+
+    def hold() -> None:
+        with library_lock(tmp_path):
+            held.set()
+            release.wait(30)
+
+    holder = threading.Thread(target=hold)
+    holder.start()
+    held.wait(30)
+    try:
+        for command in (["feed"], ["remove", episode.guid]):
+            busy = run(*command, "--library", str(tmp_path))
+            assert busy.exit_code == 75, busy.output
+        waiter = threading.Thread(target=lambda: results.append(run("feed", "--wait", "--library", str(tmp_path))))
+        results: list = []
+        waiter.start()
+        waiter.join(0.5)
+        assert waiter.is_alive() and not results  # waiting for the lock
+    finally:
+        release.set()
+        holder.join()
+    waiter.join(30)
+    assert results[0].exit_code == 0, results[0].output

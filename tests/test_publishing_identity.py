@@ -174,8 +174,8 @@ def test_make_while_serving_on_another_port_keeps_every_enclosure_answering(tmp_
     finally:
         out = stop(server)
     assert f"feed: http://127.0.0.1:{port}/feed.xml" in out
-    assert not (library / address.SERVER_FILE).exists()  # removed on exit
-    regenerate(library)  # no server now: back to the built-in address, not the stopped one
+    assert not list(library.glob(".server*.json"))  # removed on exit
+    # Rewritten as the server stopped: back to the built-in address, not the stopped one.
     assert f":{port}/" not in (library / "feed.xml").read_text(encoding="utf-8")
 
 
@@ -196,3 +196,73 @@ def test_serving_on_every_interface_publishes_the_lan_address_and_says_so(tmp_pa
         out = stop(server)
     assert "0.0.0.0" not in out and f"feed: {expected}feed.xml" in out
     assert "phone" in out
+
+
+def test_feed_base_url_sets_clear_forgets_and_show_tells_where_the_address_comes_from(tmp_path):
+    make_library(tmp_path, count=1)
+    set_base_url(tmp_path, PUBLIC)
+    shown = run_cli(["feed", "--show", "--library", tmp_path], home=tmp_path)
+    assert shown.stdout.splitlines() == [
+        f"Feed: {PUBLIC}feed.xml", "From: stored by `briefing feed --base-url` (`--clear` forgets it)",
+        f"Podcast guid: {feed.podcast_guid(PUBLIC + 'feed.xml')}"]
+
+    cleared = run_cli(["feed", "--clear", "--library", tmp_path], home=tmp_path)
+    assert cleared.returncode == 0 and cleared.stdout.startswith("Forgot the stored address.")
+    assert PUBLIC not in (tmp_path / "feed.xml").read_text(encoding="utf-8")
+    shown = run_cli(["feed", "--show", "--library", tmp_path], home=tmp_path)
+    assert shown.stdout.splitlines()[:2] == [
+        "Feed: http://127.0.0.1:8000/feed.xml", "From: the built-in default (nothing configured, no server running)"]
+    assert guid_of(tmp_path) == feed.podcast_guid(PUBLIC + "feed.xml")  # the identity stays with the podcast
+
+    env = {**cli_env(tmp_path), "BRIEFING_BASE_URL": "https://cdn.pods.example/m/"}
+    shown = run_cli(["feed", "--show", "--library", tmp_path], home=tmp_path, env=env)
+    assert shown.stdout.splitlines()[:2] == ["Feed: https://cdn.pods.example/m/feed.xml", "From: $BRIEFING_BASE_URL"]
+
+
+def test_the_readmes_example_address_and_a_served_one_claim_no_guid(tmp_path):
+    make_library(tmp_path, count=1)
+    set_base_url(tmp_path, "https://example.org/briefing/")
+    assert guid_of(tmp_path) is None
+    run_cli(["feed", "--clear", "--library", tmp_path], home=tmp_path)
+    with address.recorded_server(tmp_path, "http://203.0.113.9:8000/"):  # public-looking, but not configured
+        regenerate(tmp_path)
+    assert guid_of(tmp_path) is None
+    shown = run_cli(["feed", "--show", "--library", tmp_path], home=tmp_path)
+    assert shown.stdout.splitlines()[-1] == "Podcast guid: none yet (claimed from the first public address you configure)"
+
+
+def test_each_running_server_has_its_own_record_and_the_first_started_wins(tmp_path):
+    with address.recorded_server(tmp_path, "http://127.0.0.1:8001/"):
+        first = set(tmp_path.glob(".server-*.json"))
+        record = json.loads(next(iter(first)).read_text())
+        # A second server (another process: its pid) starts later and stops first.
+        second = tmp_path / f".server-{host_tag()}-{os.getppid()}.json"
+        second.write_text(json.dumps({**record, "url": "http://127.0.0.1:8002/", "pid": os.getppid(),
+                                      "started": None, "since": record["since"] + 1}))
+        assert address.running_server_url(tmp_path) == "http://127.0.0.1:8001/"
+        second.unlink()
+        assert address.running_server_url(tmp_path) == "http://127.0.0.1:8001/"
+    assert address.running_server_url(tmp_path) is None and not list(tmp_path.glob(".server*"))
+
+
+def test_serve_on_a_missing_library_is_an_error_before_any_serving_line(tmp_path):
+    result = run_cli(["serve", "--library", tmp_path / "nowhere", "--port", str(free_port())], home=tmp_path)
+    assert result.returncode == 2 and "Serving" not in result.stdout
+    assert result.stderr.strip() == (f"Error: {tmp_path / 'nowhere'}: no library here (no briefing.db, feed.xml "
+                                     "or briefing.toml); make an episode first, or choose one with --library")
+    assert not (tmp_path / "nowhere").exists()
+
+
+@pytest.mark.e2e
+def test_an_empty_library_is_served_a_real_page(tmp_path):
+    library = tmp_path / "library"
+    library.mkdir()
+    (library / "briefing.toml").write_text('[channel]\ntitle = "Harbour Town Today"\n', encoding="utf-8")
+    port = free_port()
+    server = start_server(library, port)
+    try:
+        status, page = fetch(f"http://127.0.0.1:{port}/", port)
+    finally:
+        stop(server)
+    assert status == 200
+    assert b"<h1>Harbour Town Today</h1>" in page and b"No episodes yet" in page

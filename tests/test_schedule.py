@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import re
 import shlex
 import shutil
 import subprocess
@@ -51,6 +52,16 @@ def config_home(tmp_path, monkeypatch) -> Path:
     return home
 
 
+TAG = re.compile(r" # briefing-daily [0-9a-f]{12}$")
+
+
+def channel(folder: Path) -> Path:
+    """A library a scheduled daily can run: a folder with a briefing.toml."""
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / "briefing.toml").write_text('[sources]\ninbox = "inbox"\n', encoding="utf-8")
+    return folder
+
+
 def invoke(*args: str):
     result = CliRunner().invoke(main, list(args))
     if result.exception and not isinstance(result.exception, SystemExit):
@@ -60,7 +71,7 @@ def invoke(*args: str):
 
 def test_schedule_installs_one_crontab_line_that_runs_daily_at_the_time(tmp_path, crontab):
     crontab.write_text("MAILTO=me@example.org\n15 2 * * 0 /usr/local/bin/backup\n")
-    library = tmp_path / "my news"
+    library = channel(tmp_path / "my news")
 
     first = invoke("schedule", "--at", "06:30", "--library", str(library))
     second = invoke("schedule", "--at", "07:05", "--library", str(library))
@@ -69,8 +80,8 @@ def test_schedule_installs_one_crontab_line_that_runs_daily_at_the_time(tmp_path
     lines = crontab.read_text().splitlines()
     assert lines[:2] == ["MAILTO=me@example.org", "15 2 * * 0 /usr/local/bin/backup"]
     [ours] = lines[2:]
-    assert ours.endswith(" # briefing-daily")
-    fields = shlex.split(ours.removesuffix(" # briefing-daily"))
+    assert TAG.search(ours)
+    fields = shlex.split(TAG.sub("", ours))
     briefing = str(Path(sys.executable).parent / "briefing")
     assert fields[:5] == ["5", "7", "*", "*", "*"]
     assert fields[5:] == ["cd", str(tmp_path), "&&", briefing, "daily", "--library", str(library),
@@ -80,7 +91,7 @@ def test_schedule_installs_one_crontab_line_that_runs_daily_at_the_time(tmp_path
 
 def test_schedule_remove_drops_only_the_briefing_line(tmp_path, crontab):
     crontab.write_text("15 2 * * 0 /usr/local/bin/backup\n")
-    invoke("schedule", "--at", "06:30", "--library", str(tmp_path / "lib"))
+    invoke("schedule", "--at", "06:30", "--library", str(channel(tmp_path / "lib")))
 
     result = invoke("schedule", "--remove")
 
@@ -90,13 +101,13 @@ def test_schedule_remove_drops_only_the_briefing_line(tmp_path, crontab):
 
 
 def test_schedule_without_a_crontab_yet_creates_one(tmp_path, crontab):
-    result = invoke("schedule", "--at", "23:59", "--library", str(tmp_path / "lib"))
+    result = invoke("schedule", "--at", "23:59", "--library", str(channel(tmp_path / "lib")))
     assert result.exit_code == 0
     assert crontab.read_text().startswith("59 23 * * * cd ")
 
 
 def test_systemd_units_are_printed_and_installed_to_the_user_config(tmp_path, config_home):
-    library = tmp_path / "lib"
+    library = channel(tmp_path / "lib")
     printed = invoke("schedule", "--at", "06:30", "--systemd", "--library", str(library))
     assert printed.exit_code == 0
     assert "OnCalendar=*-*-* 06:30:00" in printed.output
@@ -128,7 +139,9 @@ def test_a_bad_time_is_a_usage_error(tmp_path, crontab, at):
 
 
 def test_run_scheduler_has_one_daily_job_at_the_time_and_logs_to_the_library(tmp_path):
-    target = schedule.make_target("06:30", tmp_path / "lib")
+    library = channel(tmp_path / "lib")
+    (library / "briefing.toml").write_text('[channel]\ntitle = "Lib"\n', encoding="utf-8")  # no [sources] yet
+    target = schedule.make_target("06:30", library)
     logger = schedule.scheduler_logger(target)
     scheduler = schedule.make_scheduler(target, logger)
     [job] = scheduler.get_jobs()
@@ -219,7 +232,7 @@ def test_the_cron_line_runs_exactly_the_scheduled_command_through_cron_and_sh(tm
     library.mkdir(parents=True)
     target = schedule.Target(dt.time(6, 30), library, recording_briefing)
     line = schedule.cron_line(target)
-    assert "\n" not in line and line.endswith(" # briefing-daily")
+    assert "\n" not in line and TAG.search(line)
     arguments = tmp_path / "arguments.txt"
     (library / "logs").mkdir()
 
@@ -264,6 +277,56 @@ def test_systemd_refuses_an_executable_path_it_cannot_run_in_one_line(tmp_path, 
     with pytest.raises(UsageError, match="systemd cannot run a command whose path holds a quote"):
         schedule.systemd_units(target)
     assert str(quoted) in shlex.split(cron_command(schedule.cron_line(target)))  # cron can
+
+
+def test_each_library_has_its_own_crontab_line_and_remove_takes_one_or_all(tmp_path, crontab):
+    city, coast = channel(tmp_path / "city"), channel(tmp_path / "coast")
+    old_briefing_line = ("0 5 * * * cd /x && /venv/bin/briefing daily --library " + shlex.quote(str(coast))
+                         + " >> " + shlex.quote(str(coast / "logs" / "daily.log")) + " 2>&1 # briefing-daily")
+    crontab.write_text(old_briefing_line + "\n")
+
+    invoke("schedule", "--at", "06:30", "--library", str(city))
+    invoke("schedule", "--at", "07:00", "--library", str(coast))  # replaces coast's line of an older briefing
+    invoke("schedule", "--at", "06:45", "--library", str(city))
+
+    lines = crontab.read_text().splitlines()
+    assert len(lines) == 2 and len({TAG.search(line)[0] for line in lines}) == 2
+    assert sorted(line.split()[:2] for line in lines) == [["0", "7"], ["45", "6"]]
+    assert invoke("schedule", "--remove", "--library", str(coast)).exit_code == 0
+    [left] = crontab.read_text().splitlines()
+    assert f"--library {shlex.quote(str(city))}" in left
+    assert "Removed the crontab line." in invoke("schedule", "--remove").output
+    assert crontab.read_text() == ""
+
+
+def test_a_library_without_briefing_toml_is_refused_before_the_crontab_is_touched(tmp_path, crontab):
+    crontab.write_text("15 2 * * 0 /usr/local/bin/backup\n")
+    (tmp_path / "empty").mkdir()
+    result = invoke("schedule", "--at", "06:30", "--library", str(tmp_path / "empty"))
+    assert result.exit_code == 2
+    assert result.stderr.strip().splitlines() == [
+        f"Error: {tmp_path / 'empty'}: no briefing.toml here: a scheduled daily needs one with [sources] "
+        "(see the README's daily briefing)"]
+    assert crontab.read_text() == "15 2 * * 0 /usr/local/bin/backup\n"
+
+
+def test_the_fleet_is_scheduled_with_its_dask_scheduler(tmp_path, crontab):
+    fleet = tmp_path / "fleet"
+    channel(fleet / "news")
+    result = invoke("schedule", "--at", "06:30", "--fleet", str(fleet), "--scheduler", "tcp://10.0.0.5:8786")
+    assert result.exit_code == 0, result.output
+    [line] = crontab.read_text().splitlines()
+    assert shlex.split(TAG.sub("", line))[9:13] == ["fleet", str(fleet), "--scheduler", "tcp://10.0.0.5:8786"]
+    target = schedule.make_target("06:30", fleet, fleet=True, scheduler="tcp://10.0.0.5:8786")
+    assert target.arguments() == ["fleet", str(fleet), "--scheduler", "tcp://10.0.0.5:8786"]
+    assert invoke("schedule", "--at", "06:30", "--library", str(fleet / "news"),
+                  "--scheduler", "tcp://x:1").exit_code == 2
+    # systemd: the service goes to that cluster once, and no local scheduler or worker units are written
+    units = schedule.systemd_units(schedule.Target(dt.time(6, 30), fleet, target.executable, fleet=True,
+                                                   scheduler="tcp://10.0.0.5:8786"))
+    assert set(units) == {"briefing-daily.service", "briefing-daily.timer"}
+    [exec_start] = [line for line in units["briefing-daily.service"].splitlines() if line.startswith("ExecStart=")]
+    assert exec_start.count("--scheduler") == 1 and exec_start.endswith("--scheduler tcp://10.0.0.5:8786")
 
 
 def test_a_fleet_s_systemd_units_run_a_scheduler_and_workers_that_restart_and_send_the_fleet_to_them(

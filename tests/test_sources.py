@@ -190,6 +190,26 @@ def test_a_missing_inbox_is_reported_and_nothing_is_made(tmp_path):
     assert not Path(library / "feed.xml").exists()
 
 
+def test_a_feed_item_that_cannot_be_fetched_is_reported_once_and_dropped_after_three_days(tmp_path):
+    import time
+
+    from briefing.library import Library
+    from briefing.sources import ITEM_RETRY_DAYS, Gathered, item_failed
+
+    key, link = "url:https://news.example/gone", "https://news.example/gone"
+    problem = f"{link}: HTTP 404 Not Found"
+    reported = []
+    with Library.open(tmp_path) as library:
+        for day in ["2026-11-25", "2026-11-25", "2026-11-26", "2026-11-27"]:
+            assert not library.seen_keys([key])  # still tried on this day
+            gathered = Gathered(deadline=time.monotonic() + 60)
+            item_failed(library, key, link, problem, gathered, today=day)
+            reported.append(gathered.failures)
+        assert library.seen_keys([key])  # dropped: never fetched again
+    assert reported[0] == [f"{problem} (tried again on the next runs; dropped if it fails on {ITEM_RETRY_DAYS} days)"]
+    assert reported[1:] == [[], [], []]  # the same day again, then quiet until dropped
+
+
 def test_slow_pages_are_fetched_at_once_not_one_after_another(tmp_path):
     """Each page answers only once all five are asked for: read one after another, every one would
     time out; fetched at once, all five are read."""

@@ -585,10 +585,11 @@ def test_the_upload_to_object_storage_sends_only_the_published_files(tmp_path: P
         (library / name).write_text("the user's own", encoding="utf-8")
     (library / episode.timing_path).unlink()
     (library / episode.timing_path).symlink_to(library / "briefing.toml")  # at a side-file name: not sent
-    (library / "briefing.toml").write_text(f'[publish]\nurl = "file://{bucket}"\n', encoding="utf-8")
+    (library / "briefing.toml").write_text(f'[channel]\nbase_url = "https://podcasts.example.net/"\n'
+                                           f'[publish]\nurl = "file://{bucket}"\n', encoding="utf-8")
     assert upload_library(library) is not None
     sent = sorted(str(path.relative_to(bucket)) for path in bucket.rglob("*") if path.is_file())
-    assert sent == sorted(["cover.png", "feed.xml", "feed.xsl", "index.html", episode.audio_path,
+    assert sent == sorted(["cover.png", "feed.xml", "feed.xsl", "feed.css", "index.html", episode.audio_path,
                            episode.transcript_path, episode.chapters_path, episode.cover_path, episode.script_path])
 
 

@@ -68,7 +68,7 @@ def test_page_has_cover_title_subscribe_link_and_a_player_per_episode(tmp_path):
     assert ("button", {"type": "button", "id": "copy-feed"}) in page.tags
     assert ("img", {"src": "cover.png", "alt": ""}) in page.tags  # the channel's own art
     text = "".join(page.text)
-    assert "Briefing" in text and "2025-03-03" in text and "00:00:20" in text
+    assert "Briefing" in text and "Monday 3 March 2025" in text and "20 s" in text  # a length, not a time of day
 
 
 def test_a_qr_code_of_the_feed_address_only_when_a_phone_can_reach_it(tmp_path):
@@ -234,6 +234,8 @@ def test_chromium_starting_a_second_player_pauses_the_first_and_copies_the_feed_
         driver.execute_cdp_cmd("Browser.grantPermissions", {
             "origin": server.url.rstrip("/"), "permissions": ["clipboardReadWrite", "clipboardSanitizedWrite"]})
         driver.find_element("id", "copy-feed").click()
+        # The button says so at once (for two seconds), the status line once the clipboard answered.
+        button_said = driver.execute_script("return document.getElementById('copy-feed').textContent")
         wait_until(driver, "return document.getElementById('copy-status').textContent !== ''")
         feed_url = driver.find_element("id", "feed-url").get_attribute("value")
         assert feed_url == server.url + "feed.xml"  # the running server's address, not the default
@@ -244,6 +246,10 @@ def test_chromium_starting_a_second_player_pauses_the_first_and_copies_the_feed_
             "return document.activeElement === f && f.selectionStart === 0 && f.selectionEnd === f.value.length")
         assert copied == feed_url or selected
         assert copied == feed_url, "Chromium with clipboard permission should hold the copied address"
+        assert button_said == "Copied ✓"
+        assert driver.find_element("id", "copy-status").text == "Copied."
+        icon = driver.find_element("css selector", "link[rel=icon]").get_attribute("href")
+        assert icon.startswith("data:image/svg+xml,")  # a favicon with nothing more to serve
 
 
 @pytest.mark.e2e
@@ -257,3 +263,23 @@ def test_chromium_shows_feed_xml_through_its_stylesheet(tmp_path):
         field = driver.find_element("css selector", "section.subscribe input")
         assert field.get_attribute("value") == server.url + "feed.xml"
         assert len(driver.find_elements("tag name", "audio")) == 2
+
+
+@pytest.mark.e2e
+def test_chromium_without_the_xslt_reads_the_feed_through_its_css(tmp_path):
+    """What browsers that no longer run XSLT show: the feed styled by feed.css (the XSLT line removed)."""
+    with chromium_on_published_pair(tmp_path) as (driver, server):
+        library = tmp_path / "library"
+        plain = tmp_path / "plain"
+        plain.mkdir()
+        text = (library / "feed.xml").read_text(encoding="utf-8")
+        (plain / "feed.xml").write_text("\n".join(line for line in text.splitlines() if "text/xsl" not in line),
+                                        encoding="utf-8")
+        (plain / "feed.css").write_text((library / "feed.css").read_text(encoding="utf-8"), encoding="utf-8")
+        driver.get((plain / "feed.xml").as_uri())
+        wait_until(driver, "return document.documentElement.textContent.length > 0")
+        title = driver.execute_script("return getComputedStyle(document.querySelector('channel > title')).fontSize")
+        hidden = driver.execute_script("return getComputedStyle(document.querySelector('item > guid')).display")
+        notice = driver.execute_script("return getComputedStyle(document.querySelector('channel'), '::before').content")
+        assert float(title.removesuffix("px")) >= 30 and hidden == "none"
+        assert "This is a podcast feed" in notice

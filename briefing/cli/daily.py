@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import signal
 import sys
+from pathlib import Path
 
 import click
 
@@ -16,17 +17,19 @@ library_option = click.option("--library", metavar="DIR",
                               help="Library folder (default: $BRIEFING_HOME, else ./output).")
 fleet_option = click.option("--fleet", metavar="DIR",
                             help="Run `briefing fleet DIR` (every channel in DIR) instead of one library's daily.")
+scheduler_option = click.option("--scheduler", "dask_scheduler", metavar="tcp://HOST:8786",
+                                help="With --fleet: send the channels to this running Dask scheduler.")
 
 
 @click.command()
 @click.option("--date", "date", type=click.DateTime(formats=["%Y-%m-%d"]), metavar="YYYY-MM-DD",
               help="The day of the briefing (default: today).")
-@click.option("--minutes", type=click.FloatRange(min=0.5), default=8.0, show_default=True,
-              help="Length budget of the whole episode.")
+@click.option("--minutes", type=click.FloatRange(min=0.5),
+              help="Length budget of the whole episode (default: [channel] minutes, else 8).")
 @click.option("--update", is_flag=True, help="Add articles that arrived since this date's episode was made "
               "(published as a new item that replaces the day's earlier one, so podcast apps download it).")
 @library_option
-@click.option("--voice", metavar="PROFILE", help="Voice profile name or TOML path (default: default).")
+@click.option("--voice", metavar="PROFILE", help="Voice profile name or TOML path (default: [channel] voice, else default).")
 @click.option("--engine", type=ENGINES, help="Override the profile's engine.")
 @click.option("--workers", type=click.IntRange(min=1), metavar="N", help="Parallel workers: speech, the day's planning and encoding (default: one per core).")
 @click.option("--chime", is_flag=True, help="Play a short chime at the start of each section.")
@@ -49,30 +52,38 @@ def daily(ctx, date, minutes, update, library, voice, engine, workers, chime, au
     re-rendered from the same stories, with --update new articles are added to them.
 
     \b
-    Exit codes: 0 published; 3 published, but some sources failed (each
-    named on stderr); 1 nothing published (nothing new, or every source
-    failed); 75 another briefing holds the library (see --wait); 2 bad
-    options or settings.
+    Exit codes: 0 published, or nothing new today (one line; -q: none);
+    3 published, but some sources failed (each named on stderr); 1
+    nothing published because every source failed; 75 another briefing
+    holds the library (see --wait); 2 bad options or settings.
     """
     from contextlib import ExitStack
 
     from briefing.config import CONFIG_NAME, SettingsError, load_config
+    from briefing.daily import DEFAULT_MINUTES
+    from briefing.errors import QuietDay
     from briefing.library import resolve_library_dir
     from briefing.speak import SpeechPool
     from briefing.voices import asked_profile, load_profile
 
     library_dir = resolve_library_dir(library)
-    if not load_config(library_dir).has_sources:  # a mistake to report as one (exit 2), not a quiet day
+    config = load_config(library_dir)
+    if not config.has_sources:  # a mistake to report as one (exit 2), not a quiet day
         raise SettingsError(f"no sources configured in {library_dir / CONFIG_NAME} "
                             "(name an inbox, feeds, urls or files under [sources])")
     if as_json and not plan:
         raise click.UsageError("--json goes with --plan")
-    profile = load_profile(voice)
+    profile = load_profile(voice or config.channel.voice)
+    minutes = minutes or config.channel.minutes or DEFAULT_MINUTES
     if plan:
         from briefing.cli.daily_plan import print_plan
 
-        print_plan(library_dir, date.date() if date else dt.date.today(), minutes, update, profile, engine, wait,
-                   as_json)
+        try:
+            print_plan(library_dir, date.date() if date else dt.date.today(), minutes, update, profile, engine, wait,
+                       as_json)
+        except QuietDay as day:  # nothing new to plan: not a failure
+            if not quiet:
+                click.echo(day.message)
         return
     speaking = asked_profile(profile, engine)
     with ExitStack() as pools:
@@ -108,19 +119,22 @@ def daily(ctx, date, minutes, update, library, voice, engine, workers, chime, au
         try:
             result = run_daily(library_dir, options, report=report, progress=None if quiet else progress,
                                note=(lambda line: None) if quiet else report, standing_pool=pool_for)
+        except QuietDay as day:  # not a failure: one line, or nothing with -q
+            if not quiet:
+                click.echo(day.message)
+            ctx.exit(0)
         finally:
             for bar in bars:
                 bar.__exit__(None, None, None)
     if not quiet:
-        episode = result.episode
-        minutes_long, seconds = divmod(round(episode.duration_s), 60)
-        click.echo(f"{episode.title}: {len(result.stories)} stories, {minutes_long}:{seconds:02d} "
-                   f"→ {library_dir / episode.audio_path}")
+        click.echo(f"{result.summary()} → {library_dir / result.episode.audio_path}")
         for story in result.stories:
             sources = f"  ({len(story.names)} sources)" if len(story.names) > 1 else ""
             click.echo(f"  - {'in brief: ' if story.brief else ''}{story.article.title}{sources}")
         if result.left_out:
             click.echo(f"  {len(result.left_out)} more left for a later briefing (no time in --minutes {minutes:g})")
+        if result.uploaded is not None:
+            click.echo(result.uploaded.line())
     for warning in result.warnings:
         click.echo(f"Warning: published, but {warning}", err=True)
     if result.failures:
@@ -132,19 +146,23 @@ def daily(ctx, date, minutes, update, library, voice, engine, workers, chime, au
 @click.option("--at", "at", metavar="HH:MM", help="Local time of day to run `briefing daily`.")
 @library_option
 @fleet_option
+@scheduler_option
 @click.option("--systemd", is_flag=True, help="Print a systemd user timer and service instead of using cron.")
 @click.option("--install", is_flag=True, help="With --systemd: write the units to ~/.config/systemd/user/.")
-@click.option("--remove", is_flag=True, help="Remove the crontab line and the systemd units.")
-def schedule(at: str | None, library: str | None, fleet: str | None, systemd: bool, install: bool,
-             remove: bool) -> None:
+@click.option("--remove", is_flag=True,
+              help="Remove the crontab line (of --library or --fleet; of every library without them) and the systemd units.")
+def schedule(at: str | None, library: str | None, fleet: str | None, dask_scheduler: str | None, systemd: bool,
+             install: bool, remove: bool) -> None:
     """Run `briefing daily` every day at --at, from your crontab (or systemd with --systemd).
 
-    The run's output is appended to <library>/logs/daily.log (with --fleet, DIR/logs/daily.log).
+    One crontab line per library: scheduling another library keeps this one's. The run uses the
+    library's briefing.toml, [channel] voice, minutes and audio included. Its output is appended to
+    <library>/logs/daily.log (with --fleet, DIR/logs/daily.log).
     """
     from briefing import schedule as scheduling
 
     if remove:
-        removed_line = _try_remove_cron(scheduling)
+        removed_line = _try_remove_cron(scheduling, library, fleet)
         removed = scheduling.remove_systemd()
         click.echo("Removed the crontab line." if removed_line else "No crontab line to remove.")
         for path in removed:
@@ -156,7 +174,7 @@ def schedule(at: str | None, library: str | None, fleet: str | None, systemd: bo
         raise click.UsageError("--at HH:MM is required (or --remove)")
     if install and not systemd:
         raise click.UsageError("--install goes with --systemd")
-    target = _target(scheduling, at, library, fleet)
+    target = _target(scheduling, at, library, fleet, dask_scheduler)
     if not systemd:
         line = scheduling.install_cron(target)
         click.echo(f"Installed in your crontab:\n{line}")
@@ -168,25 +186,32 @@ def schedule(at: str | None, library: str | None, fleet: str | None, systemd: bo
     for path in scheduling.install_systemd(target):
         click.echo(f"Wrote {path}")
     cluster = (f" {scheduling.SCHEDULER_UNIT}.service {scheduling.WORKER_UNIT}1.service "
-               f"{scheduling.WORKER_UNIT}2.service" if target.fleet else "")
+               f"{scheduling.WORKER_UNIT}2.service" if target.own_cluster else "")
     click.echo(f"Then: systemctl --user daemon-reload && systemctl --user enable --now {scheduling.UNIT_NAME}.timer"
                + cluster)
 
 
-def _target(scheduling, at: str, library: str | None, fleet: str | None):
+def _target(scheduling, at: str, library: str | None, fleet: str | None, scheduler: str | None = None):
     from briefing.library import resolve_library_dir
 
     if fleet and library:
         raise click.UsageError("choose one of --library and --fleet")
-    return scheduling.make_target(at, fleet, fleet=True) if fleet else scheduling.make_target(
-        at, resolve_library_dir(library))
+    return scheduling.make_target(at, fleet, fleet=True, scheduler=scheduler) if fleet else scheduling.make_target(
+        at, resolve_library_dir(library), scheduler=scheduler)
 
 
-def _try_remove_cron(scheduling) -> bool:
+def _try_remove_cron(scheduling, library: str | None, fleet: str | None) -> bool:
     from briefing.errors import BriefingError
+    from briefing.library import resolve_library_dir
 
+    if fleet and library:
+        raise click.UsageError("choose one of --library and --fleet")
+    target = None
+    if fleet or library:  # only that library's line; a Target of it, which need not exist any more
+        folder = Path(fleet) if fleet else resolve_library_dir(library)
+        target = scheduling.Target(dt.time(0, 0), folder.absolute(), Path("briefing"), fleet=bool(fleet))
     try:
-        return scheduling.remove_cron()
+        return scheduling.remove_cron(target=target)
     except BriefingError:
         return False  # no crontab command: nothing of ours can be there
 
@@ -195,19 +220,28 @@ def _try_remove_cron(scheduling) -> bool:
 @click.option("--at", "at", required=True, metavar="HH:MM", help="Local time of day to run `briefing daily`.")
 @library_option
 @fleet_option
-def run_scheduler(at: str, library: str | None, fleet: str | None) -> None:
+@scheduler_option
+def run_scheduler(at: str, library: str | None, fleet: str | None, dask_scheduler: str | None) -> None:
     """Stay in the foreground and run `briefing daily` every day at --at (for machines without cron)."""
     from briefing import schedule as scheduling
 
-    target = _target(scheduling, at, library, fleet)
+    target = _target(scheduling, at, library, fleet, dask_scheduler)
     logger = scheduling.scheduler_logger(target)
     scheduler = scheduling.make_scheduler(target, logger)
     command = target.arguments()[0]
     logger.info("scheduler started: briefing %s at %s every day", command, f"{target.at:%H:%M}")
     click.echo(f"Running `briefing {command}` every day at {target.at:%H:%M} for {target.library}; "
                f"log: {target.log} (Ctrl-C stops)")
+    from apscheduler.schedulers import SchedulerNotRunningError
+
+    def stop(*_) -> None:
+        try:
+            scheduler.shutdown(wait=False)
+        except SchedulerNotRunningError:  # not started yet, or already stopping (a second signal)
+            raise SystemExit(0) from None
+
     # A service manager stops us with SIGTERM: finish like Ctrl-C, with a line in the log.
-    signal.signal(signal.SIGTERM, lambda *_: scheduler.shutdown(wait=False))
+    signal.signal(signal.SIGTERM, stop)
     try:
         scheduler.start()
     except (KeyboardInterrupt, SystemExit):

@@ -15,10 +15,11 @@ from briefing.engines import engine_names
 @click.argument("fleet_dir", metavar="DIR", type=click.Path(file_okay=False, path_type=str))
 @click.option("--date", "date", type=click.DateTime(formats=["%Y-%m-%d"]), metavar="YYYY-MM-DD",
               help="The day of the briefings (default: today).")
-@click.option("--minutes", type=click.FloatRange(min=0.5), default=8.0, show_default=True,
-              help="Length budget of each channel's episode.")
+@click.option("--minutes", type=click.FloatRange(min=0.5),
+              help="Length budget of each channel's episode (default: its [channel] minutes, else 8).")
 @click.option("--update", is_flag=True, help="Add articles that arrived since each channel's episode of this date.")
-@click.option("--voice", metavar="PROFILE", help="Voice profile name or TOML path (default: default).")
+@click.option("--voice", metavar="PROFILE",
+              help="Voice profile name or TOML path for every channel (default: each one's [channel] voice, else default).")
 @click.option("--engine", type=click.Choice(engine_names()), help="Override the profile's engine.")
 @click.option("--chime", is_flag=True, help="Play a short chime at the start of each section.")
 @audio_option
@@ -66,7 +67,7 @@ def fleet(ctx, fleet_dir, date, minutes, update, voice, engine, chime, audio, wo
     channels = find_channels(fleet_dir)
     options = FleetOptions(date=date.date() if date else dt.date.today(),
                            render=RenderOptions(profile=load_profile(voice), engine=engine, chime=chime, audio=audio),
-                           minutes=minutes, update=update, channel_timeout=channel_timeout)
+                           minutes=minutes, update=update, voice=voice, channel_timeout=channel_timeout)
 
     def show(outcome) -> None:
         trouble = outcome.status == "FAILED" or bool(outcome.failed_sources)

@@ -235,7 +235,7 @@ def extract(article: str, format: str | None, allow_private_urls: bool, drop: tu
 @private_urls_option
 @drop_option
 @with_budget
-@click.option("--voice", "voice", metavar="PROFILE", help="Voice profile name or TOML path (default: default).")
+@click.option("--voice", "voice", metavar="PROFILE", help="Voice profile name or TOML path (default: [channel] voice, else default).")
 @click.option("--engine", type=ENGINE_CHOICE, help="Override the profile's engine.")
 @click.option("--chime", is_flag=True, help="Play a short chime at the start of each section.")
 @audio_option
@@ -263,7 +263,13 @@ def make(ctx, articles, output, title, format, allow_private_urls, drop, max_wor
     if articles.count("-") > 1:
         raise click.UsageError("standard input (-) can be read once")
     budget_from(max_words, minutes, everything)
-    options = MakeOptions(minutes=minutes, max_words=max_words, everything=everything, voice=load_profile(voice),
+    if not no_publish:  # once, before any article: a [publish] that cannot work is a settings error
+        from briefing.library import resolve_library_dir
+        from briefing.objectstore import publish_target
+
+        publish_target(resolve_library_dir(library))
+    options = MakeOptions(minutes=minutes, max_words=max_words, everything=everything,
+                          voice=load_profile(voice) if voice else None,  # None: [channel] voice, else default
                           engine=engine, chime=chime, audio=audio, format=format, allow_private_urls=allow_private_urls,
                           drop=drop, title=title, library=library, output=output, publish=not no_publish,
                           adopt=adopt, wait=wait)
@@ -301,6 +307,8 @@ def _make_one(article: str, options, quiet: bool) -> None:
         minutes_long, seconds = divmod(round(made.duration_s), 60)
         click.echo(strip_controls_inline(f"{made.audio}  ({minutes_long}:{seconds:02d}, "
                                          f"{len(made.script.segments())} sentences)"))
+        if made.uploaded is not None:
+            click.echo(made.uploaded.line())
 
 
 class _ProgressBar:
