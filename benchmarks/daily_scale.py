@@ -116,7 +116,8 @@ def main() -> None:
             results[f"daily {size} workers {workers} s with the memory sampler"] = round(with_sampler, 2)
             print(f"{size} articles, {stories} stories, {workers} worker(s): "
                   f"{', '.join(f'{elapsed:.2f}' for elapsed in times[workers])} s "
-                  f"({with_sampler:.1f} s in the run that sampled memory), peak memory of the process tree {tree_mb:.0f} MB")
+                  f"({with_sampler:.1f} s in the run that sampled memory), peak memory of the process tree {tree_mb:.0f} MB "
+                  f"(load average {os.getloadavg()[0]:.2f})")
             results[f"daily {size} workers {workers} s"] = round(fastest, 2)
             results[f"daily {size} workers {workers} tree peak MB"] = round(tree_mb, 1)
         results[f"daily {size} speedup {parallel} workers vs 1 in each pair of runs"] = ", ".join(
@@ -134,13 +135,15 @@ def main() -> None:
         firsts.append(first)
         updates.append(update)
     print(f"{UPDATE_SIZE}-article day ({stories} stories): first run {', '.join(f'{t:.2f}' for t in firsts)} s, "
-          f"--update after one more article {', '.join(f'{t:.2f}' for t in updates)} s")
+          f"--update after one more article {', '.join(f'{t:.2f}' for t in updates)} s "
+          f"(load average {os.getloadavg()[0]:.2f})")
     results["daily update s"] = round(min(updates), 2)
     results["daily first run s"] = round(min(firsts), 2)
     results["daily update/first run ratio in each pair of runs"] = ", ".join(
         f"{update / first:.2f}" for first, update in zip(firsts, updates))
     results["daily update/first run ratio"] = round(min(updates) / min(firsts), 2)
     results["parallel workers"] = parallel
+    results["load average at the end"] = round(os.getloadavg()[0], 2)
     for name, value in results.items():
         print(f"{name}: {value}")
 
