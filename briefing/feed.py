@@ -25,6 +25,7 @@ from briefing.textsafety import strip_controls
 
 CHANNEL_COVER = "cover.png"  # drawn by the library when briefing.toml names no channel image
 FEED_NAME = "feed.xml"
+PAGE_NAME = "index.html"  # the web page (webpage.py), which item links point into
 # Temporary files are private; the published ones are for any web server to read.
 ITUNES = "http://www.itunes.com/dtds/podcast-1.0.dtd"
 PODCAST = "https://podcastindex.org/namespace/1.0"
@@ -207,8 +208,6 @@ def synthetic_note(episode: Episode) -> str:
 def _item_notes(item: ET.Element, channel: ChannelSettings, episode: Episode, sources: list[tuple[str, str]]) -> None:
     """Show notes: the item's <link>, and in its description and content:encoded each source's title
     and address, then the note that the voice is synthetic."""
-    from briefing.webpage import PAGE_NAME
-
     link = web_link(episode.source) or f"{file_url(channel, PAGE_NAME)}#{quote(episode.guid, safe=':')}"
     _sub(item, "link", link)
     summary = episode.description or episode.title

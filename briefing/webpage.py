@@ -17,13 +17,12 @@ from pathlib import Path
 from urllib.parse import quote, urlsplit
 
 from briefing.config import ChannelSettings
-from briefing.feed import FEED_NAME, channel_image, synthetic_note
+from briefing.feed import FEED_NAME, PAGE_NAME, channel_image, synthetic_note
 from briefing.formats import audio_media_type, format_of
 from briefing.fsutil import atomic_path
 from briefing.model import Episode, web_link
 from briefing.textsafety import strip_controls
 
-PAGE_NAME = "index.html"
 # Each player fetches its file's metadata on load: the page lists the newest episodes, the feed all.
 PAGE_LIMIT = 100
 # A sound wave on the show's blue, inline: no file to serve, upload or keep in step with the page.
