@@ -28,6 +28,7 @@ import re
 import shutil
 import signal
 import threading
+import time
 import weakref
 from collections.abc import Callable, Iterator
 from multiprocessing.connection import Connection, wait
@@ -267,8 +268,7 @@ class _Worker:
         self.temporary = make_temporary_folder("engine")
         # Removed at this process's exit too, after multiprocessing has ended the (daemonic) worker: an
         # error that skips ``stop`` (memory, a bug in assembly) leaves nothing in $TMPDIR.
-        multiprocessing.util.Finalize(self, shutil.rmtree, args=(str(self.temporary),),
-                                      kwargs={"ignore_errors": True}, exitpriority=-1)
+        multiprocessing.util.Finalize(self, _remove_folder, args=(str(self.temporary),), exitpriority=-1)
         self.process = context.Process(target=_serve, args=(engine_name, settings, dict(engines.ENGINE_MODULES),
                                                              piece_chars, threads, str(self.temporary),
                                                              requests_in, results_out),
@@ -300,7 +300,17 @@ class _Worker:
 
     def stop(self) -> None:
         _stop(self.process, self.requests, self.results)
-        shutil.rmtree(self.temporary, ignore_errors=True)
+        _remove_folder(str(self.temporary))
+
+
+def _remove_folder(path: str, patience_s: float = 2.0) -> None:
+    """Remove a worker's folder, again while something still writes into it (the worker's own clean-up,
+    or a helper process of its engine, finishing just as the worker ends), for at most ``patience_s``."""
+    deadline = time.monotonic() + patience_s
+    shutil.rmtree(path, ignore_errors=True)
+    while os.path.lexists(path) and time.monotonic() < deadline:
+        time.sleep(0.05)
+        shutil.rmtree(path, ignore_errors=True)
 
 
 def _speak_in_pool(texts: list[str], engine_name: str, settings: VoiceSettings, workers: int,
