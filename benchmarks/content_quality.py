@@ -9,7 +9,7 @@
    ``select`` is scored beside Lead-k, sumy's LexRank and sumy's TextRank at the same length with
    ROUGE-1/2/L F (``rouge-score``, stemmer on) and by sentence selection P/R/F1. Every system sees the
    same body (the cleaned paragraphs, headline left out: it is the title, not narrated as body) and
-   the same sentences (pysbd via ``briefing.sentences.split_sentences``). The baselines take whole
+   the same sentences (pysbd via ``briefing.text.sentences.split_sentences``). The baselines take whole
    ranked sentences until the budget is reached and are then cut to exactly ``max_words`` words
    (the most generous reading of "the same length"); briefing never cuts a sentence.
 
@@ -40,7 +40,7 @@ GLUED_SENTENCES = re.compile(r"([.!?][\"'”’)]?)(?=[A-Z\"“‘'])")
 
 def _briefing_full_path(page: str, key: str) -> str:
     """What ``briefing extract --all`` keeps: read as HTML, then clean (headings included)."""
-    from briefing.clean import clean
+    from briefing.text.clean import clean
     from briefing.errors import InputError
     from briefing.readers import parse
 
@@ -120,7 +120,7 @@ class _WordTokenizer:
 
     @staticmethod
     def to_sentences(text: str) -> tuple[str, ...]:
-        from briefing.sentences import split_sentences
+        from briefing.text.sentences import split_sentences
 
         return tuple(split_sentences(text))
 
@@ -185,10 +185,10 @@ def _prf(picked: set[int], positives: set[int]) -> tuple[float, float, float]:
 def summaries(verbose: bool) -> dict[str, float]:
     from rouge_score import rouge_scorer
 
-    from briefing.clean import clean
+    from briefing.text.clean import clean
     from briefing.readers import parse
-    from briefing.select import Budget, select
-    from briefing.sentences import split_sentences
+    from briefing.text.selection import Budget, select
+    from briefing.text.sentences import split_sentences
 
     pairs = load_summary_pairs()
     scorer = rouge_scorer.RougeScorer(["rouge1", "rouge2", "rougeL"], use_stemmer=True)

@@ -156,7 +156,7 @@ def run_day(day: NewsDay, base: str, folder: Path, minutes: float, plan: bool) -
 
 
 def episode_told(library: Path, day: NewsDay, ids: dict[str, str]) -> list[Told]:
-    from briefing.library import Library
+    from briefing.library.store import Library
 
     with Library.open(library) as opened:
         rows = opened.used_articles(day.date.isoformat())
@@ -175,7 +175,7 @@ def episode_told(library: Path, day: NewsDay, ids: dict[str, str]) -> list[Told]
 
 
 def episode_minutes(library: Path) -> float:
-    from briefing.library import Library
+    from briefing.library.store import Library
 
     with Library.open(library) as opened:
         return max(e.duration_s for e in opened.episodes()) / 60
@@ -193,8 +193,8 @@ def print_figures(name: str, figures: Figures, asked: float, plan: bool) -> None
 
 def grouping_cross_validation(days: list[NewsDay]) -> dict[str, str]:
     """Leave one day out: the grouping thresholds chosen on the other days, scored on the one left out."""
-    from briefing.editor.stories import Grouping, Item, group
-    from briefing.sources import page_article
+    from briefing.daily.editor.stories import Grouping, Item, group
+    from briefing.daily.sources import page_article
 
     data = []
     for day in days:
@@ -248,8 +248,8 @@ def pair_f1(groups: list[list[int]], truth: list[str]) -> tuple[float, int, int]
 def grouping_scale(days: list[NewsDay], sizes: tuple[int, ...] = (1_440, 10_080)) -> dict[str, str]:
     """Grouping time for a big inbox: the days' articles copied with every word made unique to its copy,
     so each copy is six days of its own. Linear work means the time grows with the articles, not their square."""
-    from briefing.editor.stories import Item, group
-    from briefing.sources import page_article
+    from briefing.daily.editor.stories import Item, group
+    from briefing.daily.sources import page_article
 
     originals = [(replace(page_article(f"http://127.0.0.1/{a.id}", page_html(a).encode(), "text/html"), title=a.title),
                   a.outlet) for day in days for a in day.articles]
@@ -281,7 +281,7 @@ def grouping_scale(days: list[NewsDay], sizes: tuple[int, ...] = (1_440, 10_080)
 def old_merge(articles: list) -> int:
     """The merge the daily briefing had before the editor: TF-IDF on title and lede, each new article
     compared with every story kept so far (quadratic); returns the number of stories."""
-    from briefing.similarity import cosine, terms, tfidf
+    from briefing.text.similarity import cosine, terms, tfidf
 
     texts = [f"{a.title}. " + next((p.text for p in a.paragraphs if p.section == "lede"), "") for a in articles]
     vectors = tfidf([terms(text) for text in texts])

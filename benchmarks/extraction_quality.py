@@ -137,7 +137,7 @@ def _run_timed(extract, pages: dict[str, str]) -> tuple[dict[str, str], list[flo
 
 def _cleaned(title: str | None, paragraphs: list[str], key: str) -> str:
     """What cleaning keeps of a reading, as ``briefing extract --all`` prints it."""
-    from briefing.clean import clean
+    from briefing.text.clean import clean
     from briefing.errors import InputError
     from briefing.model import RawArticle
 

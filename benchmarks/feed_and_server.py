@@ -28,8 +28,8 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
-from briefing.library import Library  # noqa: E402
-from briefing.publish import regenerate  # noqa: E402
+from briefing.library.store import Library  # noqa: E402
+from briefing.library.publish import regenerate  # noqa: E402
 from briefing.model import Episode  # noqa: E402
 
 PAYLOAD = 64 * 1024

@@ -100,7 +100,7 @@ def scheduler_mb_per_thousand_tasks() -> float:
     import cloudpickle
     from distributed import Client
 
-    from briefing.fleet import ChannelView, FleetOptions, make_channel
+    from briefing.daily.fleet import ChannelView, FleetOptions, make_channel
     from briefing.pipeline import RenderOptions
     from briefing.voices import load_profile
 
@@ -143,8 +143,8 @@ def fetch_seconds(sequential: bool) -> float:
     """Seconds ``gather`` takes over five URLs whose server answers each after 4 s."""
     from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
-    from briefing import sources
-    from briefing.library import Library
+    from briefing.daily import sources
+    from briefing.library.store import Library
 
     page = ("<html><head><title>Reservoir levels back to normal</title></head><body><article>"
             "<h1>Reservoir levels back to normal</h1>" + "<p>Water levels at the county's three reservoirs are "

@@ -286,7 +286,7 @@ def lock_to_dev_zero(library: Path) -> None:
 
 
 def lock_of_a_live_pid_far_ahead(library: Path) -> None:
-    from briefing.fsutil import machine_identity
+    from briefing.system.fsutil import machine_identity
 
     (library / ".briefing.lock").write_text(json.dumps({
         "owner": "someone", "host": socket.gethostname(), "pid": 1, "expires": time.time() + 10 * 365 * 86400,

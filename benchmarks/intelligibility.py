@@ -41,10 +41,10 @@ import numpy
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from briefing.speech.lexicon import load_lexicon  # noqa: E402
+from briefing.text.speech.lexicon import load_lexicon  # noqa: E402
 from speech_leftovers import DISPLAY_LEFTOVERS  # noqa: E402
 from briefing.voices import load_profile, profile_names  # noqa: E402
-from briefing.sidefiles import side_path  # noqa: E402
+from briefing.library.sidefiles import side_path  # noqa: E402
 
 os.environ["HF_HUB_OFFLINE"] = "1"  # the judges come from pip packages; never from a hub
 
@@ -56,7 +56,7 @@ BASELINE = "classic"
 JUMP_THRESHOLD = 0.6  # of full scale, between neighbouring samples at 44.1 kHz
 JUDGE_RATE = 16000
 # ``briefing make`` with the export chain's de-esser switched off (a flat shelf), to measure what it costs.
-WITHOUT_DE_ESSER = ("import sys, briefing.audio as audio; from briefing.cli import main;"
+WITHOUT_DE_ESSER = ("import sys, briefing.audio.assemble as audio; from briefing.cli import main;"
                     " audio.DE_ESSER = ''; audio.DE_ESSER_SHELF = (audio.DE_ESSER_SHELF[0], 0.0, audio.DE_ESSER_SHELF[2]);"
                     " sys.argv[0] = 'briefing'; sys.exit(main())")
 

@@ -143,7 +143,7 @@ def numbers(spoken: list[str]) -> list[str]:
 def _looks_like_clutter(sentence: str) -> bool:
     """Clutter any briefing can show, with or without a true body: links, handles, and what
     cleaning's own rules would call boilerplate if it stood alone."""
-    from briefing.clean import matching_rule
+    from briefing.text.clean import matching_rule
 
     return bool(re.search(r"pic\.twitter|https?://|(?<![\w.])@\w", sentence)) or matching_rule(sentence) is not None
 
@@ -154,7 +154,7 @@ def datelines(display: list[str]) -> list[str]:
 
 def examine(article, truth: str | None) -> dict[str, list[str]]:
     from briefing.pipeline import make_script
-    from briefing.select import Budget
+    from briefing.text.selection import Budget
     from briefing.voices import load_profile
 
     script = make_script(article, Budget.from_options(None, None, False), load_profile(None))
@@ -177,7 +177,7 @@ def examine(article, truth: str | None) -> dict[str, list[str]]:
 
 def briefings():
     """(name, article, true body or None) for every eval page and news text."""
-    from briefing.clean import clean
+    from briefing.text.clean import clean
     from briefing.errors import InputError
     from briefing.pipeline import load_article
     from briefing.readers import parse
@@ -197,7 +197,7 @@ def briefings():
 
 
 def tricky_numbers() -> dict[str, tuple[int, int]]:
-    from briefing.speech.text import normalize
+    from briefing.text.speech.text import normalize
 
     scores: dict[str, list[int]] = {}
     for line in TRICKY.read_text(encoding="utf-8").splitlines():
@@ -214,10 +214,10 @@ def tricky_articles(verbose: bool) -> tuple[int, int]:
     """Invented stories (benchmarks/data/tricky_articles.json): checks passed, checks made."""
     import json
 
-    from briefing.clean import clean
+    from briefing.text.clean import clean
     from briefing.model import RawArticle
     from briefing.pipeline import make_script
-    from briefing.select import Budget
+    from briefing.text.selection import Budget
     from briefing.voices import load_profile
 
     passed = made = 0
@@ -267,8 +267,8 @@ def minutes_fit(verbose: bool) -> float:
     by the length estimate, where the target can be reached: not shorter than the lede's first
     sentence with intro and outro, nor longer than the whole article."""
     from briefing.pipeline import fit_script, load_article, make_script, speaking_pace
-    from briefing.script import estimated_seconds
-    from briefing.select import Budget
+    from briefing.text.script import estimated_seconds
+    from briefing.text.selection import Budget
     from briefing.voices import load_profile
 
     profile = load_profile(None)

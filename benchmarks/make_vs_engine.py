@@ -20,12 +20,12 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path[:0] = [str(ROOT), str(ROOT / "benchmarks")]
 from make_vs_espeak import BRIEFING, EXAMPLE, RUNS, spoken_script, timed, without_cache  # noqa: E402
-from briefing.formats.mp3_encoder import BITRATE, LAME_QUALITY  # noqa: E402
+from briefing.audio.formats.mp3_encoder import BITRATE, LAME_QUALITY  # noqa: E402
 
 ENGINE_ALONE = """
 import sys, wave, numpy
 from hibari import Hibari
-from briefing.engines.hibari import speed_for
+from briefing.audio.engines.hibari import speed_for
 text, threads, out = open(sys.argv[1]).read(), int(sys.argv[2]), sys.argv[3]
 tts = Hibari(voice="heart", threads=threads)
 audio = numpy.concatenate(list(tts.stream(text, speed=speed_for(165), seed=0)))

@@ -27,7 +27,7 @@ EXAMPLE = ROOT.parent / "shared" / "examples" / "kharkiv-counter-offensive.txt"
 BRIEFING = [sys.executable, "-m", "briefing"]
 RUNS = int(os.environ.get("BENCH_RUNS", "5"))
 sys.path.insert(0, str(ROOT))
-from briefing.formats.mp3_encoder import LAME_QUALITY  # noqa: E402
+from briefing.audio.formats.mp3_encoder import LAME_QUALITY  # noqa: E402
 
 SAME_ENCODER_QUALITY = ("-compression_level", str(LAME_QUALITY))
 

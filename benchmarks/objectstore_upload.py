@@ -34,9 +34,9 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
-from briefing import objectstore  # noqa: E402
+from briefing.library import objectstore
 from briefing.model import Episode  # noqa: E402
-from briefing.publish import publish  # noqa: E402
+from briefing.library.publish import publish  # noqa: E402
 
 EPISODES = int(os.environ.get("BENCH_EPISODES", "30"))
 REPEATS = 3

@@ -28,9 +28,9 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
-from briefing.library import Library  # noqa: E402
+from briefing.library.store import Library  # noqa: E402
 from briefing.model import Episode  # noqa: E402
-from briefing.publish import publish, regenerate  # noqa: E402
+from briefing.library.publish import publish, regenerate  # noqa: E402
 
 EPISODES = int(os.environ.get("BENCH_EPISODES", "2000"))
 BASELINE_EPISODES = 20

@@ -35,7 +35,7 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
-from briefing.publish import publish  # noqa: E402
+from briefing.library.publish import publish  # noqa: E402
 from briefing.model import Episode  # noqa: E402
 
 SLOW_CONNECTIONS = 1_000

@@ -20,11 +20,11 @@ ROOT = Path(__file__).resolve().parents[1]
 SHARED = ROOT.parent / "shared"
 sys.path.insert(0, str(ROOT))
 
-from briefing.chapters import chapter_list, chapters_json_text, vtt_text  # noqa: E402
+from briefing.audio.chapters import chapter_list, chapters_json_text, vtt_text  # noqa: E402
 from briefing.pipeline import _description, load_article, make_script  # noqa: E402
-from briefing.select import Budget  # noqa: E402
+from briefing.text.selection import Budget  # noqa: E402
 from briefing.voices import load_profile  # noqa: E402
-from briefing.webpage import vtt_text as page_transcript  # noqa: E402
+from briefing.library.page import vtt_text as page_transcript  # noqa: E402
 
 LEFTOVERS = re.compile(r"sq km|\bMrs? |[£$€%]|\d\s*bn\b|\bbn\b|\b\d[\d,.]*[a-zA-Z]+\b")
 # What the engine is fed but a reader should never see: dotted spellings ("B.B.C", "U.K-based",

@@ -28,9 +28,9 @@ from daily_scale import ARTICLES_DIR, bbc_articles  # noqa: E402
 
 from briefing.errors import BriefingError  # noqa: E402
 from briefing.pipeline import MakeOptions, make_episode  # noqa: E402
-from briefing.script import LETTERS_PER_WORD  # noqa: E402
-from briefing.select import WORDS_PER_MINUTE  # noqa: E402
-from briefing.engines import load_engine  # noqa: E402
+from briefing.text.script import LETTERS_PER_WORD  # noqa: E402
+from briefing.text.selection import WORDS_PER_MINUTE  # noqa: E402
+from briefing.audio.engines import load_engine  # noqa: E402
 from briefing.voices import load_profile, profile_names  # noqa: E402
 
 CALIBRATION = 6
@@ -107,8 +107,8 @@ def main() -> None:  # run as a script only: speech workers start by spawning th
 
 def _whole_seconds(article: Path, profile) -> float:
     from briefing.pipeline import load_article, make_script, speaking_pace
-    from briefing.script import estimated_seconds
-    from briefing.select import Budget
+    from briefing.text.script import estimated_seconds
+    from briefing.text.selection import Budget
 
     return estimated_seconds(make_script(load_article(str(article)), Budget(None), profile), speaking_pace(profile))
 

@@ -22,8 +22,8 @@ from pathlib import Path, PurePosixPath
 from typing import Any, Literal
 
 from briefing.errors import InputError, UsageError
-from briefing.fsutil import read_toml
-from briefing.formats import DEFAULT_FORMAT, format_names
+from briefing.system.fsutil import read_toml
+from briefing.audio.formats import DEFAULT_FORMAT, format_names
 
 CONFIG_NAME = "briefing.toml"
 BASE_URL_ENV = "BRIEFING_BASE_URL"

@@ -19,12 +19,12 @@ from typing import TYPE_CHECKING
 
 from mutagen import MutagenError
 
-from briefing.cache import SpeechCache
-from briefing.clean import clean
+from briefing.audio.cache import SpeechCache
+from briefing.text.clean import clean
 from briefing.errors import BriefingError, UsageError
-from briefing import identity
-from briefing.formats import FORMATS, OutputFormat, format_of, output_format
-from briefing.fsutil import (
+from briefing.library import identity
+from briefing.audio.formats import FORMATS, OutputFormat, format_of, output_format
+from briefing.system.fsutil import (
     PUBLIC_FILE_MODE,
     atomic_path,
     clone_or_copy,
@@ -32,11 +32,11 @@ from briefing.fsutil import (
     temporary_folder,
     temporary_name,
 )
-from briefing.speech.lexicon import load_lexicon
+from briefing.text.speech.lexicon import load_lexicon
 from briefing.model import Article, Episode, Paragraph, PieceGrid, Script
-from briefing.objectstore import UploadReport, publish_target
+from briefing.library.objectstore import UploadReport, publish_target
 from briefing.readers import ReadOptions, read_source, require_article_text
-from briefing.script import (
+from briefing.text.script import (
     Framing,
     build_script,
     estimated_seconds,
@@ -45,13 +45,13 @@ from briefing.script import (
     speech_seconds,
     stretch_pauses,
 )
-from briefing.select import WORDS_PER_MINUTE, Budget, select
-from briefing.sidefiles import side_names, side_path, side_paths
-from briefing.textsafety import headline, strip_controls
+from briefing.text.selection import WORDS_PER_MINUTE, Budget, select
+from briefing.library.sidefiles import side_names, side_path, side_paths
+from briefing.system.textsafety import headline, strip_controls
 from briefing.voices import VoiceProfile, asked_profile, fallback_profile, load_profile
 
 if TYPE_CHECKING:
-    from briefing.speak import SpeechPool
+    from briefing.audio.speak import SpeechPool
 
 Progress = Callable[[int, int], None]
 
@@ -93,7 +93,7 @@ def summarise(article: Article, budget: Budget) -> list[Paragraph]:
 def make_script(article: Article, budget: Budget, profile: VoiceProfile, date: str | None = None,
                 library_dir: Path | None = None, framing: Framing = Framing()) -> Script:
     """The narration script; its spoken text respelled by the lexicon (shipped, then the library's)."""
-    from briefing.library import resolve_library_dir
+    from briefing.library.store import resolve_library_dir
 
     chosen = summarise(article, budget)
     script = build_script(article, chosen, profile.pauses, drop_conversions=profile.drop_conversions, date=date,
@@ -135,8 +135,8 @@ def render(
     started in ``pool``) share the segments; clips in ``cache`` are not spoken again. When the
     profile's engine cannot load, the classic voice speaks instead.
     """
-    from briefing import audio
-    from briefing.speak import EngineUnavailable
+    from briefing.audio import assemble as audio
+    from briefing.audio.speak import EngineUnavailable
 
     check_outputs(output)  # before the slow part, so a bad -o fails at once
     if not script.segments():
@@ -169,8 +169,8 @@ def render(
 
 def _assemble(script: Script, profile: VoiceProfile, chime: bool, progress: Progress | None, workers: int | None,
               cache: SpeechCache | None, pool: SpeechPool | None = None, grid: PieceGrid | None = None):
-    from briefing import audio
-    from briefing.speak import speak_all
+    from briefing.audio import assemble as audio
+    from briefing.audio.speak import speak_all
 
     segments = script.segments()
     speeches = speak_all([s.text for s in segments], profile.engine, profile.settings, workers, cache=cache,
@@ -193,7 +193,9 @@ def _write_files(script: Script, profile: VoiceProfile, output: Path, episode_au
                  duration: float, album: str, audio_format: OutputFormat, jobs: int | None = None,
                  cache: SpeechCache | None = None) -> dict[str, Path]:
     """Side files first, the cover drawn while ffmpeg encodes, the audio renamed into place last."""
-    from briefing import chapters, cover, formats
+    from briefing.audio import chapters
+    from briefing.audio import cover
+    from briefing.audio import formats
 
     date_text = script.date or dt.date.today().isoformat()
     side = side_paths(output)
@@ -269,8 +271,8 @@ def publish_rendered(rendered: Rendered, library_dir: Path, *, source: str, voic
 
     Returns the episode and warning lines (see ``publish.publish``): it is in the feed even when there are some.
     """
-    from briefing.library import EPISODES_DIR, Library
-    from briefing.publish import publish, remove_files
+    from briefing.library.store import EPISODES_DIR, Library
+    from briefing.library.publish import publish, remove_files
 
     Library.open(library_dir).close()  # a lost or damaged library is refused before any file is added
     digest = _file_digest(rendered.audio)[:10]
@@ -384,7 +386,7 @@ class MakeOptions:
     wait: float = 600.0  # seconds to wait for another holder of the library lock before LibraryBusy
     keep_gain_db: float | None = None  # an earlier version's gain, kept if still near the aim
     adopt: bool = False  # a first run may replace a feed, page or cover briefing did not write
-    guid: str | None = None  # the episode's GUID; default: from its content (see briefing.identity)
+    guid: str | None = None  # the episode's GUID; default: from its content (see briefing.library.identity)
     replaces: tuple[str, ...] = ()  # GUIDs of episodes this one takes the place of in the feed
 
     def budget(self) -> Budget:
@@ -418,10 +420,10 @@ def make_episode(source: str | Script, options: MakeOptions | None = None, *,
     episodes ``[channel] keep`` / ``keep_days`` no longer keep. Raises ``BriefingError``s. Speech
     workers the caller started early (``pool``) are used if they suit the voice.
     """
-    from briefing.cache import open_cache
+    from briefing.audio.cache import open_cache
     from briefing.config import load_config
-    from briefing.library import EPISODES_DIR, resolve_library_dir
-    from briefing.publish import refuse_foreign_files
+    from briefing.library.store import EPISODES_DIR, resolve_library_dir
+    from briefing.library.publish import refuse_foreign_files
 
     options = options or MakeOptions()
     library_dir = resolve_library_dir(str(options.library) if options.library is not None else None)
@@ -542,9 +544,9 @@ def _audio_format(options: MakeOptions, config) -> OutputFormat:
 
 def _publish(rendered: Rendered, source: str | Script, article: Article | None, options: MakeOptions,
              library_dir: Path, config, profile: VoiceProfile) -> tuple[Episode, UploadReport | None, list[str]]:
-    from briefing.locking import library_lock
-    from briefing.objectstore import upload_library
-    from briefing.retention import apply_retention
+    from briefing.library.locking import library_lock
+    from briefing.library.objectstore import upload_library
+    from briefing.library.retention import apply_retention
 
     named = source.source if isinstance(source, Script) else source
     with library_lock(library_dir, wait=options.wait) if options.lock else nullcontext():  # one publisher at a time
@@ -561,9 +563,9 @@ def _publish(rendered: Rendered, source: str | Script, article: Article | None, 
 
 
 def _content_guid(library_dir: Path, script: Script, article: Article | None, source: str) -> str:
-    """The GUID of what the episode is (``briefing.identity``); an episode an earlier briefing recorded
+    """The GUID of what the episode is (``briefing.library.identity``); an episode an earlier briefing recorded
     under its input's path keeps that GUID when the same article (by its title) is made again."""
-    from briefing.library import Library
+    from briefing.library.store import Library
 
     # Standard input had no name: the article's title stood for it.
     earlier_key = f"stdin:{script.title}" if source == "-" else source

@@ -13,9 +13,9 @@ from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-from briefing.engines.base import VoiceSettings
+from briefing.audio.engines.base import VoiceSettings
 from briefing.errors import EngineError, UsageError
-from briefing.fsutil import read_toml
+from briefing.system.fsutil import read_toml
 
 DEFAULT_PROFILE = "default"
 # pyttsx3 driving espeak-ng: needs only system packages, so it speaks wherever briefing installs.

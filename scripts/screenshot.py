@@ -30,9 +30,9 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Iterator
 
-from briefing.address import recorded_server
-from briefing.publish import regenerate
-from briefing.server import running
+from briefing.library.address import recorded_server
+from briefing.library.publish import regenerate
+from briefing.server.app import running
 
 REPO = Path(__file__).resolve().parents[1]
 DOCS = REPO / "docs"

@@ -299,7 +299,7 @@ def mp3_chapters(path: Path) -> list[str]:
 
 
 def daily_episodes(library: Path) -> list:
-    from briefing.library import Library
+    from briefing.library.store import Library
 
     with Library.open(library, create=False) as opened:
         return [episode for episode in opened.episodes() if episode.kind == "daily"]

@@ -86,7 +86,7 @@ def make_episode(
     stem = f"episodes/{slug}-{digest}"
     make_mp3(library / f"{stem}.mp3", seconds, frequency)
     paths: dict[str, str] = {}
-    if side_files:  # named after the whole audio name (briefing.sidefiles)
+    if side_files:  # named after the whole audio name (briefing.library.sidefiles)
         (library / f"{stem}.mp3.vtt").write_text(vtt_text(), encoding="utf-8")
         (library / f"{stem}.mp3.chapters.json").write_text(chapters_json(), encoding="utf-8")
         (library / f"{stem}.mp3.txt").write_text("Good morning.\nThat was the briefing.\n", encoding="utf-8")
@@ -112,7 +112,7 @@ def make_episode(
 
 def make_library(library: Path, count: int = 3) -> list[Episode]:
     """A published library of ``count`` episodes (newest last in the returned list)."""
-    from briefing.publish import publish
+    from briefing.library.publish import publish
 
     episodes = []
     for number in range(count):

@@ -11,8 +11,9 @@ import numpy as np
 import pytest
 from pydub import AudioSegment
 
-from briefing import audio, formats
-from briefing.engines import VoiceSettings, load_engine
+from briefing.audio import assemble as audio
+from briefing.audio import formats
+from briefing.audio.engines import VoiceSettings, load_engine
 
 TEXT = ("Ukraine says it has regained control over three thousand square kilometres of territory "
         "in a potential breakthrough in the six-month war. The figures cannot be verified.")

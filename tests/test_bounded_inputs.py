@@ -16,7 +16,7 @@ from conftest import daily, requires_espeak, write_article, write_config
 from briefing.config import SettingsError, load_config
 from briefing.errors import InputError, UsageError
 from briefing.readers import parse, read_regular_file
-from briefing.textsafety import MAX_HEADLINE_CHARS, headline
+from briefing.system.textsafety import MAX_HEADLINE_CHARS, headline
 from briefing.voices import load_profile
 
 REPO = Path(__file__).resolve().parents[1]
@@ -95,8 +95,8 @@ def test_a_file_the_system_generates_is_not_an_article(path: str) -> None:
 def test_a_failure_while_clips_are_read_ends_the_run_and_its_workers_leave_nothing(tmp_path: Path) -> None:
     # The issue's case: assembly fails (numpy could not allocate) while workers still have texts to send.
     child = textwrap.dedent("""
-        from briefing.engines import VoiceSettings
-        from briefing.speak import speak_all
+        from briefing.audio.engines import VoiceSettings
+        from briefing.audio.speak import speak_all
 
         clips = speak_all(["A sentence the engine speaks for a while."] * 60, "espeak", VoiceSettings(voice="en-gb"), 2)
         next(clips)
@@ -113,8 +113,8 @@ def test_a_failure_while_clips_are_read_ends_the_run_and_its_workers_leave_nothi
 def test_workers_of_a_killed_run_end_and_remove_their_folders(tmp_path: Path) -> None:
     child = textwrap.dedent("""
         import sys
-        from briefing.engines import VoiceSettings
-        from briefing.speak import SpeechPool, speak_all
+        from briefing.audio.engines import VoiceSettings
+        from briefing.audio.speak import SpeechPool, speak_all
 
         pool = SpeechPool("espeak", VoiceSettings(voice="en-gb"), 2)
         print(" ".join(str(worker.process.pid) for worker in pool._workers), flush=True)
@@ -149,8 +149,8 @@ def _alive(pid: int) -> bool:
 @pytest.mark.slow
 def test_a_story_daily_cannot_script_is_rejected_and_remembered(tmp_path: Path, monkeypatch) -> None:
 
-    from briefing.library import Library
-    from briefing.speech import lexicon
+    from briefing.library.store import Library
+    from briefing.text.speech import lexicon
 
     library = tmp_path / "library"
     inbox = library / "inbox"

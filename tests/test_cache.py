@@ -10,10 +10,10 @@ from pathlib import Path
 import pytest
 from conftest import requires_espeak
 
-from briefing.cache import EncodedPieces, SpeechCache, open_cache
+from briefing.audio.cache import EncodedPieces, SpeechCache, open_cache
 from briefing.config import load_config
-from briefing.engines import Speech, VoiceSettings
-from briefing.speak import speak_all
+from briefing.audio.engines import Speech, VoiceSettings
+from briefing.audio.speak import speak_all
 
 SETTINGS = VoiceSettings(voice="en-gb", rate=165)
 

@@ -9,10 +9,10 @@ from pathlib import Path
 import pytest
 
 from briefing.config import SettingsError, load_config
-from briefing.daily import DailyOptions, Story, build_daily_script
+from briefing.daily.run import DailyOptions, Story, build_daily_script
 from briefing.model import Article, Paragraph
 from briefing.pipeline import RenderOptions
-from briefing.script import Framing, build_script
+from briefing.text.script import Framing, build_script
 from briefing.voices import Pauses, load_profile
 
 DATE = dt.date(2026, 11, 25)
@@ -74,7 +74,7 @@ def test_intro_and_outro_templates_fill_title_and_date(tmp_path):
 
 
 def test_a_fleet_channel_uses_its_own_voice_and_length_unless_the_command_chose(tmp_path):
-    from briefing.fleet import FleetOptions, _daily_options
+    from briefing.daily.fleet import FleetOptions, _daily_options
 
     library = settings(tmp_path, 'voice = "british"\nminutes = 3')
     fleet = FleetOptions(date=DATE, render=RenderOptions(profile=load_profile(None)))

@@ -8,14 +8,14 @@ import webvtt
 from conftest import SILENT_MP3_SECONDS, requires_ffmpeg
 from mutagen.id3 import ID3, CTOCFlags
 
-from briefing.chapters import (
+from briefing.audio.chapters import (
     Chapter,
     chapter_list,
     chapters_json_text,
     vtt_text,
     vtt_timestamp,
 )
-from briefing.formats.mp3 import write_id3_chapters
+from briefing.audio.formats.mp3 import write_id3_chapters
 from briefing.model import Script, Section, Segment
 
 DURATION = SILENT_MP3_SECONDS
@@ -211,7 +211,7 @@ def test_chapters_are_added_to_an_mp3_without_tags(tmp_path):
 
 
 def test_an_analysis_chapter_named_after_a_byline_reads_as_analysis_by_its_correspondent():
-    from briefing.chapters import chapter_title
+    from briefing.audio.chapters import chapter_title
 
     section = Section("analysis", "By Hugo Bachega, BBC News, Kyiv", [])
     assert chapter_title(section) == "Analysis: Hugo Bachega, BBC News, Kyiv"

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import pytest
 
-from briefing.clean import RULES, SHAPES, clean, matching_rule, strip_html
-from briefing.listening import for_listening
+from briefing.text.clean import RULES, SHAPES, clean, matching_rule, strip_html
+from briefing.text.listening import for_listening
 from briefing.errors import InputError
 from briefing.model import RawArticle
 

@@ -5,10 +5,10 @@ from __future__ import annotations
 
 import pytest
 
-from briefing.clean import clean
-from briefing.listening import for_listening
+from briefing.text.clean import clean
+from briefing.text.listening import for_listening
 from briefing.model import RawArticle
-from briefing.script import build_script
+from briefing.text.script import build_script
 from briefing.voices import Pauses
 
 LEDE = "A new footbridge over the river in Ashford opened on Saturday after two years of delays."

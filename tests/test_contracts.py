@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 from conftest import FIXTURES, requires_espeak, requires_ffmpeg, run_cli
-from briefing.sidefiles import side_path
+from briefing.library.sidefiles import side_path
 
 ARTICLE = FIXTURES / "storm-ciaran.txt"
 

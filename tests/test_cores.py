@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from briefing.cores import map_forked
+from briefing.system.cores import map_forked
 
 
 def square(number: int) -> int:
@@ -79,7 +79,7 @@ def test_every_copy_is_waited_for() -> None:
 KILLED_PARENT = textwrap.dedent("""
     import os, sys, time
     from pathlib import Path
-    from briefing.cores import map_forked
+    from briefing.system.cores import map_forked
     folder = Path(sys.argv[1])
     def slow(number):
         (folder / str(os.getpid())).touch()
@@ -115,7 +115,7 @@ def _alive(pid: int) -> bool:
 LOCK_HELD_BY_ANOTHER_THREAD = textwrap.dedent("""
     import os, threading, time
     from briefing import sentences
-    from briefing.cores import map_forked
+    from briefing.system.cores import map_forked
     held = threading.Event()
     def hold():
         with sentences._lock:
@@ -138,7 +138,7 @@ def test_a_copy_forked_while_another_thread_holds_the_sentence_cache_does_not_wa
 
 
 def test_a_copy_that_hangs_is_killed_and_its_share_computed_here(monkeypatch: pytest.MonkeyPatch) -> None:
-    from briefing import cores
+    from briefing.system import cores
 
     monkeypatch.setattr(cores, "COPY_GRACE_S", 1.0)
     parent = os.getpid()

@@ -8,10 +8,10 @@ from conftest import requires_ffmpeg
 from mutagen.id3 import APIC, ID3, PictureType
 from PIL import Image
 
-from briefing import cover
-from briefing.chapters import Chapter
-from briefing.cover import fit_title, make_cover, wrap_text
-from briefing.formats.mp3 import embed_cover, write_id3_chapters
+from briefing.audio import cover
+from briefing.audio.chapters import Chapter
+from briefing.audio.cover import fit_title, make_cover, wrap_text
+from briefing.audio.formats.mp3 import embed_cover, write_id3_chapters
 
 TITLE = "Council approves new cycle lanes"
 LONG_TITLE = " ".join(["Inflation slows as energy prices fall and markets rally across the region"] * 8)
@@ -149,7 +149,7 @@ def test_embedding_cover_keeps_chapters_in_order(mp3, png):
 def test_a_long_show_name_above_the_title_is_shortened_inside_the_margin(tmp_path):
     from PIL import Image
 
-    from briefing.cover import MIN_SIZE, make_cover, pick_palette
+    from briefing.audio.cover import MIN_SIZE, make_cover, pick_palette
 
     title = "Briefing for Wednesday 25 November 2026"
     path = make_cover(title, "Wednesday 25 November 2026", tmp_path / "cover.png",

@@ -24,19 +24,19 @@ from conftest import (
 )
 
 from briefing.cli import main
-from briefing.daily import (
+from briefing.daily.run import (
     Story,
     order_candidates,
     plan_budget,
     stories_of_day,
 )
-from briefing.editor.bulletin import fair_shares
+from briefing.daily.editor.bulletin import fair_shares
 from briefing.model import Article, Paragraph
-from briefing.library import Library
+from briefing.library.store import Library
 from briefing.pipeline import load_article
-from briefing.script import ordinal
-from briefing.sidefiles import side_path
-from briefing.sources import Candidate, SourceSettings
+from briefing.text.script import ordinal
+from briefing.library.sidefiles import side_path
+from briefing.daily.sources import Candidate, SourceSettings
 
 HARBOUR = "Harbour bridge to close for three weeks of repairs"
 RAIL = "Regional rail fares frozen for a second year"
@@ -197,7 +197,7 @@ def _long_articles(count: int) -> list[Article]:
 def test_a_day_planned_on_several_cores_is_the_day_planned_on_one(monkeypatch):
     """The sentences are split ahead by forked copies (split_ahead) and the stories chosen on them
     (map_forked): the plan is the one a single process makes, and this process split only its share."""
-    from briefing import sentences
+    from briefing.text import sentences
 
     stories = [Story(str(number), article) for number, article in enumerate(_long_articles(30))]
     sentences._splits.clear()
@@ -215,7 +215,7 @@ def test_a_day_planned_on_several_cores_is_the_day_planned_on_one(monkeypatch):
 def test_a_sentence_comes_back_from_a_forked_copy_with_its_written_form():
     import pickle
 
-    from briefing.script import Spoken
+    from briefing.text.script import Spoken
 
     back = pickle.loads(pickle.dumps(Spoken("the B.B.C said", "the BBC said")))
     assert (type(back), str(back), back.display) == (Spoken, "the B.B.C said", "the BBC said")
@@ -269,10 +269,10 @@ def test_re_rendering_a_day_picks_the_same_sentences_when_a_pause_differs_by_ten
     import dataclasses
     import shutil as shutil_
 
-    from briefing.daily import DailyOptions, Story, fit_day
-    from briefing.library import Library
+    from briefing.daily.run import DailyOptions, Story, fit_day
+    from briefing.library.store import Library
     from briefing.pipeline import RenderOptions
-    from briefing.sources import gather, settings_from_config
+    from briefing.daily.sources import gather, settings_from_config
     from briefing.voices import load_profile
     from conftest import FIXTURES
 
@@ -297,7 +297,7 @@ def test_re_rendering_a_day_picks_the_same_sentences_when_a_pause_differs_by_ten
 
 
 def test_the_summary_line_counts_one_story_in_the_singular():
-    from briefing.daily import DailyResult
+    from briefing.daily.run import DailyResult
     from briefing.model import Episode
 
     episode = Episode("g", "Briefing for Wednesday 25 November 2026", "2026-11-25T06:00:00+00:00", "a.mp3", 1, 79.4,

@@ -14,11 +14,11 @@ import pytest
 from conftest import daily, daily_episodes, mp3_chapters, write_config
 from newsdays import NewsDay, feed_urls, news_days, page_html, serving
 
-from briefing.daily import Story, build_daily_script, plan_budget, stories_of_day
-from briefing.editor import stories as grouping
-from briefing.editor.tell import telling, without_dateline
+from briefing.daily.run import Story, build_daily_script, plan_budget, stories_of_day
+from briefing.daily.editor import stories as grouping
+from briefing.daily.editor.tell import telling, without_dateline
 from briefing.model import Article, Paragraph
-from briefing.sources import Candidate, SourceSettings, SourceSpec, page_article, settings_from_config
+from briefing.daily.sources import Candidate, SourceSettings, SourceSpec, page_article, settings_from_config
 from briefing.voices import load_profile
 
 DAYS = news_days()
@@ -143,7 +143,7 @@ def test_plan_prints_the_day_without_rendering_or_remembering(tmp_path):
     assert plan["left_out"] and all(story["reason"] == "no time in --minutes 8" for story in plan["left_out"])
     assert "why: 4 sources" in text.stdout and "top" in text.stdout
     assert not (library / "episodes").exists() or not list((library / "episodes").iterdir())
-    from briefing.library import Library
+    from briefing.library.store import Library
 
     with Library.open(library) as opened:
         assert opened.used_articles(day.date.isoformat()) == []
@@ -162,7 +162,7 @@ def test_a_day_of_four_feeds_over_http_is_told_as_one_bulletin(tmp_path):
     chapters = mp3_chapters(library / episode.audio_path)
     lead = next(story for story in day.stories if story.sources == 4)
     assert chapters[2] in {day.article(id).title for id in lead.articles}
-    from briefing.library import Library
+    from briefing.library.store import Library
 
     with Library.open(library) as opened:
         rows = opened.used_articles(day.date.isoformat())

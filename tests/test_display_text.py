@@ -9,14 +9,14 @@ from pathlib import Path
 
 import pytest
 
-from briefing.chapters import chapter_list, chapters_json_text, vtt_text
-from briefing.daily import Story, build_daily_script, plan_budget
+from briefing.audio.chapters import chapter_list, chapters_json_text, vtt_text
+from briefing.daily.run import Story, build_daily_script, plan_budget
 from briefing.model import Segment
 from briefing.pipeline import _description, load_article, make_script
-from briefing.select import Budget
-from briefing.speech.text import display_text
+from briefing.text.selection import Budget
+from briefing.text.speech.text import display_text
 from briefing.voices import Pauses, load_profile
-from briefing.webpage import vtt_text as page_transcript
+from briefing.library.page import vtt_text as page_transcript
 
 from conftest import FIXTURES
 

@@ -21,7 +21,7 @@ from conftest import (
 )
 
 from briefing.cli import main
-from briefing.engines import VoiceSettings, load_engine
+from briefing.audio.engines import VoiceSettings, load_engine
 from briefing.errors import BriefingError, UsageError
 
 pytestmark = requires_espeak
@@ -55,7 +55,7 @@ def test_engine_loaded_once_speaks_many_segments(name: str) -> None:
 
 SPEAK_ONCE = """
 import sys, time
-from briefing.engines import VoiceSettings, load_engine
+from briefing.audio.engines import VoiceSettings, load_engine
 engine = load_engine("pyttsx3", VoiceSettings(voice="en-gb", rate=int(sys.argv[1])))
 time.sleep(0.2)  # as a speech worker waits for its first text: the race was likeliest then
 print(len(engine.synthesize(sys.argv[2]).pcm))
@@ -80,7 +80,7 @@ def test_pyttsx3_sets_a_lost_rate_again() -> None:
     """The rate espeak-ng lost is read back and set again before any text is spoken."""
     from pyttsx3.drivers import _espeak
 
-    from briefing.engines import pyttsx3_engine
+    from briefing.audio.engines import pyttsx3_engine
 
     engine = load_engine("pyttsx3", VoiceSettings(voice="en-gb", rate=165))
     try:

@@ -29,13 +29,13 @@ from conftest_publish import (  # noqa: F401
 )
 from test_publishing_identity import fetch, start_server
 
-from briefing import identity
-from briefing.daily import day_identity
-from briefing.library import MIGRATIONS, Library
+from briefing.library import identity
+from briefing.daily.run import day_identity
+from briefing.library.store import MIGRATIONS, Library
 from briefing.model import Episode
-from briefing.publish import publish
-from briefing.server import Published
-from briefing.sidefiles import legacy_side_path, side_path
+from briefing.library.publish import publish
+from briefing.server.app import Published
+from briefing.library.sidefiles import legacy_side_path, side_path
 
 MONDAY = ("Council approves tram extension to the hospital\n\n"
           "Councillors voted on Monday to extend the tram line to the general hospital, at a cost of 40 million "

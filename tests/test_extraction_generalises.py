@@ -8,7 +8,7 @@ import pytest
 from click.testing import CliRunner
 
 from briefing.cli import main
-from briefing.clean import clean
+from briefing.text.clean import clean
 from briefing.errors import UsageError
 from briefing.model import RawArticle
 from briefing.readers.combine import OwnBlock, combine

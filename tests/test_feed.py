@@ -17,10 +17,10 @@ import podcastparser
 import pytest
 from conftest_publish import clean_environment, make_episode, make_library  # noqa: F401
 
-from briefing import feed
+from briefing.library import feed
 from briefing.config import load_config
 from briefing.errors import BriefingError
-from briefing.publish import publish, regenerate
+from briefing.library.publish import publish, regenerate
 
 BASE = "https://pods.example/briefing/"
 TOML = f"""
@@ -303,7 +303,7 @@ def test_the_channel_carries_rss_image_lock_and_a_new_address_when_it_moves(libr
 
 
 def test_a_daily_episode_links_each_story_in_its_notes_chapters_and_page(tmp_path):
-    from briefing.chapters import Chapter, chapters_json_text
+    from briefing.audio.chapters import Chapter, chapters_json_text
     from conftest_publish import make_episode
 
     (tmp_path / "briefing.toml").write_text(TOML, encoding="utf-8")

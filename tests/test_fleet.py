@@ -33,8 +33,8 @@ from conftest import (
     write_article,
 )
 
-from briefing.locking import LOCK_NAME
-from briefing.library import Library
+from briefing.library.locking import LOCK_NAME
+from briefing.library.store import Library
 
 pytest.importorskip("distributed", reason="the fleet needs Dask: pip install '.[cluster]'")
 
@@ -317,7 +317,7 @@ def test_a_folder_without_channels_is_a_one_line_usage_error(tmp_path):
 
 
 def test_schedule_and_run_scheduler_run_the_fleet(tmp_path, monkeypatch):
-    from briefing import schedule
+    from briefing.daily import schedule
 
     fleet = make_fleet(tmp_path / "fleet", ["news"], articles_each=1)
     target = schedule.make_target("06:30", fleet, fleet=True)
@@ -341,7 +341,7 @@ REPORT_TO = "BRIEFING_TEST_ENGINE_ENVIRONMENT_REPORT"
 
 
 def create(settings):
-    from briefing.engines import espeak
+    from briefing.audio.engines import espeak
 
     Path(os.environ[REPORT_TO]).write_text(os.environ.get("MALLOC_TRIM_THRESHOLD_", "unset"), encoding="utf-8")
     return espeak.create(settings)
@@ -349,8 +349,8 @@ def create(settings):
 
 def test_a_channel_s_speech_process_starts_without_dask_s_malloc_setting(tmp_path, monkeypatch):
     """Dask's nanny gives workers MALLOC_TRIM_THRESHOLD_=65536; inherited, it made hibari 40% slower."""
-    from briefing import engines
-    from briefing.fleet import FleetOptions, make_channel
+    from briefing.audio import engines
+    from briefing.daily.fleet import FleetOptions, make_channel
     from briefing.pipeline import RenderOptions
     from briefing.voices import load_profile
 
@@ -396,7 +396,7 @@ def _profiled_samples(dask_worker) -> int:
 
 def test_the_cluster_started_here_does_not_profile_its_workers():
     """Dask's statistical profiler (for a dashboard this cluster does not have) cost 4% of the CPU."""
-    from briefing.fleet import cluster_client
+    from briefing.daily.fleet import cluster_client
 
     with cluster_client(None, 1) as client:
         assert client.submit(_busy_for_a_while, pure=False).result(timeout=60) == 1
@@ -415,7 +415,7 @@ def test_a_malformed_scheduler_address_is_a_usage_error(tmp_path, address):
 
 HOLDER = """
 import sys
-from briefing.locking import library_lock
+from briefing.library.locking import library_lock
 with library_lock(sys.argv[1], ttl=3):
     print("held", flush=True)
     sys.stdin.read()

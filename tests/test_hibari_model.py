@@ -1,5 +1,5 @@
 """hibari's model optimized once for this machine and kept in briefing's cache folder
-(briefing/engines/hibari.py, ``optimized_model``): it must speak exactly the same samples, be made once,
+(briefing/audio/engines/hibari.py, ``optimized_model``): it must speak exactly the same samples, be made once,
 and never stop a voice from loading (a damaged copy, something else under its name, no cache folder)."""
 
 from __future__ import annotations
@@ -12,8 +12,8 @@ import pytest
 hibari = pytest.importorskip("hibari")
 from hibari.voices import voice_path  # noqa: E402
 
-from briefing.engines import VoiceSettings, load_engine  # noqa: E402
-from briefing.engines.hibari import optimized_model  # noqa: E402
+from briefing.audio.engines import VoiceSettings, load_engine  # noqa: E402
+from briefing.audio.engines.hibari import optimized_model  # noqa: E402
 
 SENTENCE = "The council said the harbour bridge will close for three weeks of repairs from Monday."
 

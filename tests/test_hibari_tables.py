@@ -1,4 +1,4 @@
-"""hibari's pronunciation tables shared through one memory-mapped file (briefing/engines/hibari_tables.py).
+"""hibari's pronunciation tables shared through one memory-mapped file (briefing/audio/engines/hibari_tables.py).
 
 The tables must read exactly as hibari's own dictionaries do (same phonemes, so the same audio), take
 far less memory in each speech worker, survive a damaged or missing file and a cache folder that
@@ -18,13 +18,13 @@ from pathlib import Path
 
 import pytest
 
-from briefing.engines.hibari_tables import SharedTable, read_tables, tables_path, write_tables
+from briefing.audio.engines.hibari_tables import SharedTable, read_tables, tables_path, write_tables
 
 hibari = pytest.importorskip("hibari")
 from hibari.g2p import G2P  # noqa: E402
 
-from briefing.engines import VoiceSettings, load_engine  # noqa: E402
-from briefing.engines.hibari_tables import shared_g2p  # noqa: E402
+from briefing.audio.engines import VoiceSettings, load_engine  # noqa: E402
+from briefing.audio.engines.hibari_tables import shared_g2p  # noqa: E402
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
 EXAMPLE = Path(__file__).resolve().parents[2] / "shared/examples/kharkiv-counter-offensive.txt"
@@ -72,7 +72,7 @@ def test_a_worker_holds_far_less_memory_with_the_shared_tables() -> None:
                 if line.startswith("Anonymous:"):
                     return int(line.split()[1]) / 1024
         from hibari.g2p import G2P
-        from briefing.engines.hibari_tables import shared_g2p
+        from briefing.audio.engines.hibari_tables import shared_g2p
         before = anonymous_mb()
         g2p = shared_g2p(False) if sys.argv[1] == "shared" else G2P()
         g2p("The counter-offensive was read as a record advance by analysts in Kyiv.")
@@ -147,7 +147,7 @@ def test_an_unwritable_cache_folder_falls_back_to_hibaris_own_dictionaries(tmp_p
 
 
 def test_workers_racing_to_build_leave_one_complete_file(tmp_path: Path) -> None:
-    script = "from briefing.engines.hibari_tables import shared_g2p; print(shared_g2p(False)('Racing ahead.'))"
+    script = "from briefing.audio.engines.hibari_tables import shared_g2p; print(shared_g2p(False)('Racing ahead.'))"
     env = {**os.environ, "XDG_CACHE_HOME": str(tmp_path)}
     racers = [subprocess.Popen([sys.executable, "-c", script], env=env, stdout=subprocess.PIPE, text=True)
               for _ in range(4)]
@@ -161,7 +161,7 @@ def test_workers_racing_to_build_leave_one_complete_file(tmp_path: Path) -> None
 
 
 def test_a_build_killed_half_way_leaves_no_temporary_after_the_next_run(tmp_path: Path) -> None:
-    script = "from briefing.engines.hibari_tables import shared_g2p; shared_g2p(False)"
+    script = "from briefing.audio.engines.hibari_tables import shared_g2p; shared_g2p(False)"
     builder = subprocess.Popen([sys.executable, "-c", script], env={**os.environ, "XDG_CACHE_HOME": str(tmp_path)})
     folder = tmp_path / "briefing"
     try:

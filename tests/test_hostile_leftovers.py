@@ -29,7 +29,7 @@ from conftest import (
 )
 from conftest_publish import clean_environment  # noqa: F401
 
-from briefing import fsutil
+from briefing.system import fsutil
 from briefing.readers import netguard
 
 ARTICLE = ("Council approves tram extension\n\n"

@@ -28,11 +28,11 @@ from conftest import (
 )
 from conftest_publish import clean_environment, make_episode, make_library  # noqa: F401
 
-from briefing import fsutil
+from briefing.system import fsutil
 from briefing.cli import main
-from briefing.library import Library, LibraryDamaged, LibraryLost
-from briefing.sidefiles import side_path
-from briefing.publish import publish
+from briefing.library.store import Library, LibraryDamaged, LibraryLost
+from briefing.library.sidefiles import side_path
+from briefing.library.publish import publish
 
 ARTICLE = ("Council approves tram extension\n\n"
            "Councillors voted on Tuesday to approve the tram extension, which will cost four million pounds.\n\n"

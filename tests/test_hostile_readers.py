@@ -19,12 +19,12 @@ import pytest
 from conftest import cli_env, files_in, run_cli
 
 from briefing.errors import InputError
-from briefing.library import Library
+from briefing.library.store import Library
 from briefing.readers import MAX_TEXT_CHARS, decode_input, parse, read_source
 from briefing.readers import netguard
 from briefing.readers.url import fetch_bytes, page_text
-from briefing.sources import SourceSettings, SourceSpec, feed_items, gather
-from briefing.textsafety import strip_controls
+from briefing.daily.sources import SourceSettings, SourceSpec, feed_items, gather
+from briefing.system.textsafety import strip_controls
 
 ARTICLE = ("Harbour bridge to close for repairs\n\n"
            "The harbour bridge will close for three weeks from Monday while engineers replace its bearings.\n\n"
@@ -360,7 +360,7 @@ def test_daily_sources_stop_at_the_total_deadline_while_the_quick_ones_are_read(
 
 
 def test_total_timeout_is_a_setting(tmp_path: Path) -> None:
-    from briefing.sources import settings_from_config
+    from briefing.daily.sources import settings_from_config
 
     settings = settings_from_config({"sources": {"total_timeout_s": 60, "allow_private_urls": True}}, tmp_path)
     assert (settings.total_timeout_s, settings.allow_private_urls) == (60.0, True)

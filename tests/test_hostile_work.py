@@ -22,14 +22,14 @@ from pathlib import Path
 
 import pytest
 
-from briefing import engines
-from briefing.engines import VoiceSettings
-from briefing.engines import espeak as espeak_engine
+from briefing.audio import engines
+from briefing.audio.engines import VoiceSettings
+from briefing.audio.engines import espeak as espeak_engine
 from briefing.errors import EngineError
 from briefing.model import Article, Paragraph
-from briefing.script import MAX_SCRIPT_WORDS
-from briefing.select import MAX_CANDIDATES, MAX_SPLIT_CHARS, Budget, candidates, select
-from briefing.speak import MAX_PIECE_CHARS, SegmentError, pieces, speak_all
+from briefing.text.script import MAX_SCRIPT_WORDS
+from briefing.text.selection import MAX_CANDIDATES, MAX_SPLIT_CHARS, Budget, candidates, select
+from briefing.audio.speak import MAX_PIECE_CHARS, SegmentError, pieces, speak_all
 from conftest import files_in, requires_espeak, requires_ffmpeg, run_cli
 
 POISON = "Frobnicatrix"
@@ -195,9 +195,9 @@ def test_make_reports_an_engine_crash_in_one_line_and_leaves_no_file(tmp_path, c
 @requires_espeak
 @requires_ffmpeg
 def test_daily_skips_and_remembers_a_story_that_crashes_the_engine(tmp_path, crashing_engine):
-    from briefing.daily import DailyOptions, run_daily
+    from briefing.daily.run import DailyOptions, run_daily
     from briefing.errors import NothingToBrief
-    from briefing.library import Library
+    from briefing.library.store import Library
     from briefing.pipeline import RenderOptions
     from briefing.voices import load_profile
 

@@ -24,9 +24,12 @@ from conftest import files_in, requires_espeak, requires_ffmpeg, run_cli
 from conftest_publish import clean_environment, make_episode, make_library  # noqa: F401
 from mutagen.id3 import ID3
 
-from briefing import chapters, feed, formats, webpage
+from briefing.audio import chapters
+from briefing.library import feed
+from briefing.audio import formats
+from briefing.library import page as webpage
 from briefing.config import ChannelSettings
-from briefing.library import Library
+from briefing.library.store import Library
 from briefing.model import Script, Section, Segment
 
 DIRTY = "Bell\x07 \x1b[31mred\x1b[0m \x1b]0;owned\x07title\x9b2J \x7fdel \ud800 \ufffe end"

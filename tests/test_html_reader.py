@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from briefing.clean import clean
+from briefing.text.clean import clean
 from briefing.errors import InputError
 from briefing.readers import looks_like_html
 from briefing.readers.html import read_html

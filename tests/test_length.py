@@ -15,7 +15,7 @@ import pytest
 from conftest import EXAMPLE, FIXTURES, decode_pcm, pcm_duration, requires_espeak, requires_ffmpeg
 
 import briefing
-from briefing.daily import DailyOptions, run_daily
+from briefing.daily.run import DailyOptions, run_daily
 from briefing.pipeline import RenderOptions
 from briefing.voices import load_profile
 

@@ -10,9 +10,9 @@ import pytest
 from conftest import requires_espeak, requires_ffmpeg, run_cli
 
 from briefing.errors import UsageError
-from briefing.speech.lexicon import Lexicon, load_lexicon
+from briefing.text.speech.lexicon import Lexicon, load_lexicon
 from briefing.voices import load_profile
-from briefing.sidefiles import side_path
+from briefing.library.sidefiles import side_path
 
 ARTICLE = ("Fighting near Kharkiv\n\n"
            "Ukrainian forces advanced near Kharkiv on Sunday, Dresdner Kleinwort analysts said on Monday.\n")
@@ -81,7 +81,7 @@ def test_a_user_entry_changes_what_every_engine_is_given_to_say(profile: str, tm
 
 
 def test_los_angeles_is_respelled_for_every_engine() -> None:
-    from briefing.speech.lexicon import load_lexicon
+    from briefing.text.speech.lexicon import load_lexicon
 
     assert "Loss Anjelus" in load_lexicon(None).respell("The mayor of Los Angeles spoke.")
 

@@ -13,9 +13,9 @@ from conftest_publish import clean_environment, make_episode, make_library  # no
 
 from briefing.cli import main
 from briefing.errors import UsageError
-from briefing.sidefiles import side_path
-from briefing.library import MIGRATIONS, Library, resolve_library_dir
-from briefing.publish import publish
+from briefing.library.sidefiles import side_path
+from briefing.library.store import MIGRATIONS, Library, resolve_library_dir
+from briefing.library.publish import publish
 
 
 def run(*args: str, env: dict | None = None):
@@ -58,7 +58,7 @@ def test_database_is_a_wal_file_with_a_schema_version(tmp_path):
 
 def test_a_new_migration_runs_once_on_open(tmp_path, monkeypatch):
     Library.open(tmp_path).close()
-    monkeypatch.setattr("briefing.library.MIGRATIONS",
+    monkeypatch.setattr("briefing.library.store.MIGRATIONS",
                         MIGRATIONS + ["CREATE TABLE used_articles (url TEXT PRIMARY KEY);"])
     for _ in range(2):
         Library.open(tmp_path).close()
@@ -257,7 +257,7 @@ def test_remove_takes_a_unique_guid_prefix_and_names_the_ambiguous(tmp_path):
 def test_feed_and_remove_exit_75_while_another_briefing_holds_the_library_unless_wait(tmp_path):
     import threading
 
-    from briefing.locking import library_lock
+    from briefing.library.locking import library_lock
 
     [episode] = make_library(tmp_path, count=1)
     held, release = threading.Event(), threading.Event()

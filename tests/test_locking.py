@@ -19,12 +19,12 @@ from pathlib import Path
 import pytest
 
 from briefing.errors import BriefingError, LibraryBusy
-from briefing.library import Library
-from briefing.locking import CLOCK_SKEW_S, LOCK_NAME, LOCK_TTL_S, LockLost, library_lock, machine_identity, read_lock
+from briefing.library.store import Library
+from briefing.library.locking import CLOCK_SKEW_S, LOCK_NAME, LOCK_TTL_S, LockLost, library_lock, machine_identity, read_lock
 
 HOLDER = textwrap.dedent("""
     import sys, time
-    from briefing.locking import library_lock
+    from briefing.library.locking import library_lock
     with library_lock(sys.argv[1], ttl=float(sys.argv[2])):
         print("held", flush=True)
         sys.stdin.read()  # until the test closes our standard input (or kills us)
@@ -33,7 +33,7 @@ HOLDER = textwrap.dedent("""
 COUNTER = textwrap.dedent("""
     import sys, time
     from pathlib import Path
-    from briefing.locking import library_lock
+    from briefing.library.locking import library_lock
     library, rounds = Path(sys.argv[1]), int(sys.argv[2])
     for _ in range(rounds):
         with library_lock(library, wait=True, ttl=2.0):
@@ -170,7 +170,7 @@ def test_a_dead_pid_under_this_hostname_but_another_machine_identity_waits_for_t
 
 HOLDER_IN_NAMESPACE = textwrap.dedent("""
     import os, sys, time
-    from briefing.locking import library_lock
+    from briefing.library.locking import library_lock
     with library_lock(sys.argv[1], ttl=float(sys.argv[2])):
         print("held", os.getpid(), flush=True)
         sys.stdin.read()
@@ -205,7 +205,7 @@ PAUSED_BREAKER = textwrap.dedent("""
     import sys, time
     from pathlib import Path
     from briefing import locking
-    from briefing.library import Library
+    from briefing.library.store import Library
     library = Path(sys.argv[1])
     judged, go = library / "judged", library / "go"
     original = locking._HeldLock._remove_if_unchanged

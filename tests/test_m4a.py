@@ -30,7 +30,7 @@ from conftest import (
     window_dbfs,
 )
 from conftest_publish import free_port, gpo, require_debian_packages, wait_for_port
-from briefing.sidefiles import side_path
+from briefing.library.sidefiles import side_path
 
 pytestmark = [pytest.mark.slow, requires_ffmpeg, requires_espeak]
 
@@ -269,9 +269,9 @@ def test_tags_with_metadata_syntax_and_controls_survive_and_writing_again_replac
     from pydub import AudioSegment
     from pydub.generators import Sine
 
-    from briefing import formats
-    from briefing.chapters import Chapter
-    from briefing.cover import make_cover
+    from briefing.audio import formats
+    from briefing.audio.chapters import Chapter
+    from briefing.audio.cover import make_cover
 
     path, cover = tmp_path / "tone.m4a", make_cover("Tone", "Today", tmp_path / "cover.png")
     tone: AudioSegment = Sine(440).to_audio_segment(duration=4000, volume=-20).set_channels(1).set_sample_width(2)

@@ -29,7 +29,7 @@ from conftest import (
 )
 
 from briefing.cli import main
-from briefing.sidefiles import side_path
+from briefing.library.sidefiles import side_path
 
 pytestmark = [pytest.mark.slow, requires_ffmpeg]
 

@@ -3,9 +3,9 @@ full there when the article gave the full form in a sentence that was not chosen
 
 from __future__ import annotations
 
-from briefing.mentions import introduce_first_mentions
+from briefing.text.mentions import introduce_first_mentions
 from briefing.model import Article, Paragraph
-from briefing.script import build_script
+from briefing.text.script import build_script
 from briefing.voices import Pauses
 
 

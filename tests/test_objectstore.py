@@ -167,7 +167,7 @@ def referred_urls(feed_url: str) -> set[str]:
 
 def assert_bucket_serves_the_library(library: Path, base_url: str) -> set[str]:
     """Every URL of the uploaded feed and page answers 200 with the local file's bytes and type."""
-    from briefing.server import media_type
+    from briefing.server.app import media_type
 
     urls = referred_urls(base_url + "feed.xml")
     relatives = set()
@@ -216,8 +216,8 @@ def bucket_keys(moto: MotoServer, prefix: str) -> set[str]:
 def published_paths(library: Path) -> set[str]:
     """What the local server answers for the library now: its published files that exist."""
     from briefing.config import load_config
-    from briefing.library import Library
-    from briefing.publish import published_paths
+    from briefing.library.store import Library
+    from briefing.library.publish import published_paths
 
     with Library.open(library, create=False) as opened:
         published = published_paths(opened.episodes(), load_config(library).channel.image)
@@ -308,7 +308,7 @@ def test_daily_uploads_every_file_the_feed_and_page_name_feed_last_and_a_rerun_s
 
 
 def episodes_of(library: Path) -> list:
-    from briefing.library import Library
+    from briefing.library.store import Library
 
     with Library.open(library, create=False) as opened:
         return opened.episodes()

@@ -12,7 +12,7 @@ from conftest_publish import clean_environment  # noqa: F401
 
 from briefing import pipeline
 from briefing.cli import main
-from briefing.library import Library
+from briefing.library.store import Library
 from briefing.model import Script
 
 pytestmark = [requires_ffmpeg, requires_espeak]

@@ -12,12 +12,13 @@ import numpy as np
 import pytest
 from conftest import requires_espeak, requires_ffmpeg
 
-from briefing import audio, formats
-from briefing.cache import EncodedPieces
-from briefing.engines import VoiceSettings, load_engine
-from briefing.engines.base import Speech
-from briefing.formats import mp3
-from briefing.formats import mp3_encoder as encode
+from briefing.audio import assemble as audio
+from briefing.audio import formats
+from briefing.audio.cache import EncodedPieces
+from briefing.audio.engines import VoiceSettings, load_engine
+from briefing.audio.engines.base import Speech
+from briefing.audio.formats import mp3
+from briefing.audio.formats import mp3_encoder as encode
 from briefing.model import Segment
 
 pytestmark = [requires_espeak, requires_ffmpeg]

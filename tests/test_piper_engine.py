@@ -8,8 +8,8 @@ from math import sqrt
 
 import pytest
 
-from briefing.engines import VoiceSettings, load_engine
-from briefing.engines.piper import MISSING_EXTRA, length_scale_for
+from briefing.audio.engines import VoiceSettings, load_engine
+from briefing.audio.engines.piper import MISSING_EXTRA, length_scale_for
 from briefing.errors import EngineError
 
 SENTENCE = "The minister said the talks would resume in the capital on Friday."  # 12 words

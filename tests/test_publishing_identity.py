@@ -17,11 +17,12 @@ from mutagen.id3 import ID3
 from conftest import FIXTURES, briefing_command, cli_env, run_cli
 from conftest_publish import clean_environment, make_library  # noqa: F401
 
-from briefing import address, feed
+from briefing.library import address
+from briefing.library import feed
 from briefing.config import load_config
-from briefing.fsutil import host_tag
-from briefing.library import Library
-from briefing.publish import regenerate
+from briefing.system.fsutil import host_tag
+from briefing.library.store import Library
+from briefing.library.publish import regenerate
 from test_podcast_client import free_port, wait_for_port
 
 PUBLIC = "https://pods.example/morning/"

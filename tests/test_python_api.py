@@ -14,7 +14,7 @@ from conftest import FIXTURES, decode_pcm, pcm_duration, requires_espeak, requir
 
 import briefing
 from briefing.errors import UsageError
-from briefing.library import Library
+from briefing.library.store import Library
 
 ARTICLE = FIXTURES / "bin-collections.txt"
 

@@ -102,7 +102,7 @@ PATTERNS = _MODULE_PATTERNS + literal_patterns({pattern.pattern for _, pattern, 
 
 def test_the_audit_finds_the_patterns_it_should():
     names = {where for where, _, _ in PATTERNS}
-    assert "briefing.clean.EMAIL" in names and "briefing.speech.text.DASH_AS_PAUSE" in names
+    assert "briefing.text.clean.EMAIL" in names and "briefing.text.speech.text.DASH_AS_PAUSE" in names
     assert len(PATTERNS) > 100
 
 
@@ -126,7 +126,7 @@ def test_pattern_is_linear_on_adversarial_text(where, pattern, how):
 # The issue's own inputs, through the functions that run them (patterns built at run time included).
 
 def test_dash_tidying_is_linear_on_long_whitespace_runs():
-    from briefing.speech.text import display_text, normalize
+    from briefing.text.speech.text import display_text, normalize
 
     for space in (" ", "\t", "\u00a0", "\u2003"):
         text = "Title" + space * SIZE + "- end"
@@ -137,7 +137,7 @@ def test_dash_tidying_is_linear_on_long_whitespace_runs():
 
 
 def test_contact_prompt_is_linear_on_a_long_word():
-    from briefing.clean import EMAIL, _is_contact_prompt
+    from briefing.text.clean import EMAIL, _is_contact_prompt
 
     started = time.process_time()
     assert not _is_contact_prompt("a" * SIZE)
@@ -146,8 +146,8 @@ def test_contact_prompt_is_linear_on_a_long_word():
 
 
 def test_the_linear_patterns_still_mean_what_they_meant():
-    from briefing.clean import EMAIL, LABEL_SEPARATORS
-    from briefing.speech.text import DASH_AS_PAUSE, TAG, display_text
+    from briefing.text.clean import EMAIL, LABEL_SEPARATORS
+    from briefing.text.speech.text import DASH_AS_PAUSE, TAG, display_text
 
     assert EMAIL.search("Write to tips@example.org today").group(0) == "tips@example.org"
     assert EMAIL.search("a..b+c@mail.example.co.uk").group(0) == "a..b+c@mail.example.co.uk"

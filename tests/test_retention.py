@@ -22,9 +22,9 @@ from conftest_publish import make_episode, make_library
 
 import briefing
 from briefing.cli import main
-from briefing.library import Library
-from briefing.publish import publish
-from briefing.retention import apply_retention
+from briefing.library.store import Library
+from briefing.library.publish import publish
+from briefing.library.retention import apply_retention
 
 NOW = dt.datetime(2025, 3, 10, 7, 0, tzinfo=dt.timezone.utc)
 
@@ -102,8 +102,8 @@ def test_a_run_stopped_after_the_records_went_leaves_a_valid_feed_and_the_next_r
 _RETIRE_SLOWLY = """
 import sys, time
 from pathlib import Path
-import briefing.library as library
-from briefing.retention import apply_retention
+import briefing.library.store as library
+from briefing.library.retention import apply_retention
 deleting = library.Library.delete_unreferenced_files
 def slowly(self, episode):
     time.sleep(0.05)

@@ -18,7 +18,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from briefing import schedule
+from briefing.daily import schedule
 from briefing.errors import UsageError
 from briefing.cli import main
 

@@ -15,7 +15,7 @@ from click.testing import CliRunner
 from conftest import EXAMPLE, FIXTURES, REPO, run_cli
 
 from briefing import __version__
-from briefing.clean import strip_html
+from briefing.text.clean import strip_html
 from briefing.cli import main
 
 BUDGETS = [120, 250, 400]

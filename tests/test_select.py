@@ -1,4 +1,4 @@
-"""briefing.select: the lede, centrality, redundancy, coherence and the word budget."""
+"""briefing.text.selection: the lede, centrality, redundancy, coherence and the word budget."""
 
 from __future__ import annotations
 
@@ -8,10 +8,10 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from briefing.clean import clean
+from briefing.text.clean import clean
 from briefing.cli import main
 from briefing.readers import parse
-from briefing.select import Budget, Sentence, dependencies, select, sentences_of
+from briefing.text.selection import Budget, Sentence, dependencies, select, sentences_of
 
 EXAMPLE = Path(__file__).resolve().parents[2] / "shared" / "examples" / "kharkiv-counter-offensive.txt"
 BUDGETS = range(30, 420, 15)

@@ -4,7 +4,7 @@ nearly all holds is left out, and the fuller one is kept."""
 from __future__ import annotations
 
 from briefing.model import Article, Paragraph
-from briefing.select import Budget, select
+from briefing.text.selection import Budget, select
 
 
 def test_a_sentence_that_a_chosen_one_says_more_fully_is_left_out() -> None:

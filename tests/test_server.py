@@ -9,8 +9,8 @@ from concurrent.futures import ThreadPoolExecutor
 import pytest
 from conftest_publish import clean_environment, make_library  # noqa: F401
 
-from briefing import server as server_module
-from briefing.server import running
+from briefing.server import app as server_module
+from briefing.server.app import running
 
 SECRET = b"top secret: the library must never serve this"
 
@@ -304,8 +304,8 @@ def test_only_published_files_are_served(private_library):
 def test_what_is_served_follows_publishing_and_removing(private_library):
     from conftest_publish import make_episode
 
-    from briefing.library import Library
-    from briefing.publish import publish, regenerate
+    from briefing.library.store import Library
+    from briefing.library.publish import publish, regenerate
 
     library, episodes, _ = private_library
     with running(library) as server:

@@ -12,9 +12,9 @@ import time
 import pytest
 from conftest_publish import clean_environment, fetch_status, make_episode, make_library  # noqa: F401
 
-from briefing.publish import publish
-from briefing.server import running
-from briefing.server_guard import ServerLimits
+from briefing.library.publish import publish
+from briefing.server.app import running
+from briefing.server.guard import ServerLimits
 
 UNFINISHED = b"GET /feed.xml HTTP/1.1\r\nHost: 127.0.0.1\r\n"
 

@@ -18,7 +18,7 @@ from conftest import (
 )
 
 from briefing.errors import InputError
-from briefing.sources import settings_from_config
+from briefing.daily.sources import settings_from_config
 
 PNG = b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01\x08\x02\x00\x00\x00\x90wS\xde"
 
@@ -193,8 +193,8 @@ def test_a_missing_inbox_is_reported_and_nothing_is_made(tmp_path):
 def test_a_feed_item_that_cannot_be_fetched_is_reported_once_and_dropped_after_three_days(tmp_path):
     import time
 
-    from briefing.library import Library
-    from briefing.sources import ITEM_RETRY_DAYS, Gathered, item_failed
+    from briefing.library.store import Library
+    from briefing.daily.sources import ITEM_RETRY_DAYS, Gathered, item_failed
 
     key, link = "url:https://news.example/gone", "https://news.example/gone"
     problem = f"{link}: HTTP 404 Not Found"
@@ -213,8 +213,8 @@ def test_a_feed_item_that_cannot_be_fetched_is_reported_once_and_dropped_after_t
 def test_slow_pages_are_fetched_at_once_not_one_after_another(tmp_path):
     """Each page answers only once all five are asked for: read one after another, every one would
     time out; fetched at once, all five are read."""
-    from briefing.library import Library
-    from briefing.sources import gather
+    from briefing.library.store import Library
+    from briefing.daily.sources import gather
 
     paths = ["/news/reservoir", "/news/market", "/world/ferry", "/news/school", "/news/reservoir?again"]
     everyone_asked = threading.Barrier(len(paths), timeout=20)

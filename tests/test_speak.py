@@ -7,8 +7,8 @@ import sys
 import textwrap
 
 SCRIPT = textwrap.dedent("""
-    from briefing.engines import VoiceSettings
-    from briefing.speak import speak_all
+    from briefing.audio.engines import VoiceSettings
+    from briefing.audio.speak import speak_all
 
     if __name__ == "__main__":
         settings = VoiceSettings(voice="en-gb", rate=165)
@@ -32,9 +32,9 @@ def test_workers_return_every_clip_in_order_even_after_speaking_in_process(tmp_p
 def test_settings_an_engine_refuses_fail_before_any_worker_starts() -> None:
     import pytest
 
-    from briefing.engines import VoiceSettings
+    from briefing.audio.engines import VoiceSettings
     from briefing.errors import BriefingError
-    from briefing.speak import speak_all
+    from briefing.audio.speak import speak_all
 
     with pytest.raises(BriefingError, match="nonexistent-xx"):
         list(speak_all(["One.", "Two.", "Three."], "espeak", VoiceSettings(voice="nonexistent-xx"), workers=2))

@@ -7,10 +7,10 @@ import re
 
 import pytest
 
-from briefing.clean import clean
-from briefing.listening import for_listening
+from briefing.text.clean import clean
+from briefing.text.listening import for_listening
 from briefing.model import RawArticle
-from briefing.script import spoken_sentences
+from briefing.text.script import spoken_sentences
 
 # How hibari (and espeak) find a sentence end inside the text they are given.
 ENGINE_SENTENCE_END = re.compile(r"(?<=[.!?…])[\"”’)\]]*\s+(?=\S)")
@@ -81,6 +81,6 @@ def test_a_state_that_ends_the_sentence_keeps_its_full_stop() -> None:
     ("Sales rose. iPhone sales fell. eBay grew.", ["Sales rose.", "iPhone sales fell.", "eBay grew."]),
 ])
 def test_a_name_ending_in_a_full_stop_does_not_end_the_sentence(paragraph: str, sentences: list[str]) -> None:
-    from briefing.sentences import split_sentences
+    from briefing.text.sentences import split_sentences
 
     assert split_sentences(paragraph) == sentences

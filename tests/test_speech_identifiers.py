@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import pytest
 
-from briefing.speech.identifiers import grouped
-from briefing.speech.text import normalize
+from briefing.text.speech.identifiers import grouped
+from briefing.text.speech.text import normalize
 
 
 @pytest.mark.parametrize("digits, spoken", [

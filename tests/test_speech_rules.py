@@ -6,12 +6,12 @@ import re
 
 import pytest
 
-from briefing.clean import clean
+from briefing.text.clean import clean
 from briefing.model import RawArticle
 from briefing.readers.text import read_text
-from briefing.script import build_script, repeats_opening
-from briefing.select import Budget, dependencies, select, Sentence
-from briefing.speech.text import normalize
+from briefing.text.script import build_script, repeats_opening
+from briefing.text.selection import Budget, dependencies, select, Sentence
+from briefing.text.speech.text import normalize
 from briefing.voices import Pauses
 
 PAUSES = Pauses()

@@ -6,8 +6,8 @@ import re
 
 import pytest
 
-from briefing.sentences import split_sentences
-from briefing.speech.text import normalize
+from briefing.text.sentences import split_sentences
+from briefing.text.speech.text import normalize
 
 CASES = [
     # units, and brackets read as an aside

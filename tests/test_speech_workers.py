@@ -11,7 +11,7 @@ import time
 
 import pytest
 
-from briefing.cores import cpu_count, free_cores
+from briefing.system.cores import cpu_count, free_cores
 
 
 def test_a_machine_whose_cores_are_all_busy_gets_one_worker() -> None:
@@ -57,8 +57,8 @@ def test_this_process_s_own_busy_threads_do_not_count_as_other_programs() -> Non
 
 
 LOADED_HERE_THEN_POOLED = """
-from briefing.engines import VoiceSettings, load_engine
-from briefing.speak import _process_context, speak_all
+from briefing.audio.engines import VoiceSettings, load_engine
+from briefing.audio.speak import _process_context, speak_all
 settings = VoiceSettings(voice="en-gb", rate=165)
 load_engine("pyttsx3", settings).synthesize("Loaded in this process first.")  # espeak-ng's thread now runs here
 print(_process_context().get_start_method())
@@ -77,7 +77,7 @@ def test_a_process_with_an_engine_loaded_spawns_its_workers_and_they_speak() -> 
 
 def test_a_process_of_one_thread_forks_its_workers() -> None:
     result = subprocess.run([sys.executable, "-c", "import briefing.cli, numpy\n"
-                             "from briefing.speak import _process_context\n"
+                             "from briefing.audio.speak import _process_context\n"
                              "print(_process_context().get_start_method())"],
                             capture_output=True, text=True, timeout=60, check=True,
                             env={name: value for name, value in os.environ.items() if name != "OPENBLAS_NUM_THREADS"})
@@ -86,8 +86,8 @@ def test_a_process_of_one_thread_forks_its_workers() -> None:
 
 def test_workers_started_early_speak_for_their_voice_and_the_rest_are_stopped() -> None:
     """daily starts the engine while it plans the day: the texts go to those workers, not to new ones."""
-    from briefing.engines import VoiceSettings
-    from briefing.speak import SpeechPool, speak_all
+    from briefing.audio.engines import VoiceSettings
+    from briefing.audio.speak import SpeechPool, speak_all
 
     settings = VoiceSettings(voice="en-gb", rate=165)
     with SpeechPool("pyttsx3", settings, workers=2) as pool:
@@ -114,7 +114,7 @@ from test_hostile_work import POISON, create  # noqa: E402,F401  (create: what t
 
 
 def test_an_engine_that_can_speak_on_threads_gets_one_process_and_the_others_one_each() -> None:
-    from briefing.speak import _layout
+    from briefing.audio.speak import _layout
 
     assert _layout("hibari", 2) == [2]
     assert _layout("hibari", 1) == [1]
@@ -124,8 +124,8 @@ def test_an_engine_that_can_speak_on_threads_gets_one_process_and_the_others_one
 
 def test_threads_in_one_process_give_the_same_clips_in_order_as_one_thread() -> None:
     pytest.importorskip("hibari")
-    from briefing.engines import VoiceSettings
-    from briefing.speak import SpeechPool, speak_all
+    from briefing.audio.engines import VoiceSettings
+    from briefing.audio.speak import SpeechPool, speak_all
 
     texts = [f"Story {number}: the council met on Tuesday and agreed the budget for {2020 + number}."
              for number in range(8)]
@@ -140,9 +140,9 @@ def test_threads_in_one_process_give_the_same_clips_in_order_as_one_thread() -> 
 @pytest.mark.skipif(shutil.which("espeak-ng") is None, reason="needs espeak-ng")
 def test_a_crash_on_threads_names_the_text_that_caused_it(monkeypatch) -> None:
     """Several texts were being spoken when the process died: the one that kills it alone is named."""
-    from briefing import engines
-    from briefing.engines import VoiceSettings
-    from briefing.speak import SegmentError, _layout, speak_all
+    from briefing.audio import engines
+    from briefing.audio.engines import VoiceSettings
+    from briefing.audio.speak import SegmentError, _layout, speak_all
 
     monkeypatch.setitem(engines.ENGINE_MODULES, "poisoned", __name__)
     assert _layout("poisoned", 2) == [2]
@@ -156,8 +156,8 @@ def test_a_crash_on_threads_names_the_text_that_caused_it(monkeypatch) -> None:
 # ---- standing pools (a fleet's Dask worker keeps its engine from one channel to the next) -------------
 
 def test_a_standing_pool_speaks_run_after_run_on_the_same_processes() -> None:
-    from briefing.engines import VoiceSettings
-    from briefing.speak import SpeechPool, speak_all
+    from briefing.audio.engines import VoiceSettings
+    from briefing.audio.speak import SpeechPool, speak_all
 
     settings = VoiceSettings(voice="en-gb", rate=165)
     pool = SpeechPool("pyttsx3", settings, workers=2, standing=True)
@@ -176,8 +176,8 @@ def test_a_standing_pool_speaks_run_after_run_on_the_same_processes() -> None:
 
 
 def test_a_standing_pool_starts_its_workers_again_when_one_has_died() -> None:
-    from briefing.engines import VoiceSettings
-    from briefing.speak import SpeechPool, speak_all
+    from briefing.audio.engines import VoiceSettings
+    from briefing.audio.speak import SpeechPool, speak_all
 
     settings = VoiceSettings(voice="en-gb", rate=165)
     pool = SpeechPool("pyttsx3", settings, workers=1, standing=True)
@@ -195,9 +195,9 @@ def test_a_standing_pool_starts_its_workers_again_when_one_has_died() -> None:
 
 def test_a_standing_pool_stops_workers_left_idle_and_starts_others_when_wanted(monkeypatch) -> None:
     """After a fleet, a shared cluster's workers do not keep an engine's memory for nothing."""
-    from briefing import speak
-    from briefing.engines import VoiceSettings
-    from briefing.speak import SpeechPool, speak_all
+    from briefing.audio import speak
+    from briefing.audio.engines import VoiceSettings
+    from briefing.audio.speak import SpeechPool, speak_all
 
     monkeypatch.setattr(speak, "STANDING_IDLE_S", 0.5)
     settings = VoiceSettings(voice="en-gb", rate=165)
@@ -219,9 +219,9 @@ def test_a_standing_pool_stops_workers_left_idle_and_starts_others_when_wanted(m
 @pytest.mark.skipif(shutil.which("espeak-ng") is None, reason="needs espeak-ng")
 def test_a_standing_pool_stops_the_workers_of_a_failed_run(monkeypatch) -> None:
     """After a crash mid-run nothing half-used is given back: the next run gets fresh workers."""
-    from briefing import engines
-    from briefing.engines import VoiceSettings
-    from briefing.speak import SegmentError, SpeechPool, speak_all
+    from briefing.audio import engines
+    from briefing.audio.engines import VoiceSettings
+    from briefing.audio.speak import SegmentError, SpeechPool, speak_all
 
     monkeypatch.setitem(engines.ENGINE_MODULES, "poisoned", __name__)
     pool = SpeechPool("poisoned", VoiceSettings(), workers=1, standing=True)
@@ -244,8 +244,8 @@ def test_a_process_multiprocessing_started_ends_promptly_with_a_standing_pool_id
         import multiprocessing, time
 
         def keep_a_pool():
-            from briefing.engines import VoiceSettings
-            from briefing.speak import SpeechPool, speak_all
+            from briefing.audio.engines import VoiceSettings
+            from briefing.audio.speak import SpeechPool, speak_all
             global pool
             pool = SpeechPool("pyttsx3", VoiceSettings(voice="en-gb"), workers=1, standing=True)
             list(speak_all(["Ready."], "pyttsx3", VoiceSettings(voice="en-gb"), 1, pool=pool))

@@ -21,11 +21,11 @@ from conftest_publish import clean_environment, fetch_status, make_episode, make
 from briefing.cli import main
 from briefing.config import load_config
 from briefing.errors import UsageError
-from briefing.library import MIGRATIONS, RETIRED_KEY, Library
-from briefing.sidefiles import legacy_side_path
-from briefing.publish import publish, refuse_foreign_files
-from briefing.server import running
-from briefing.sources import gather, settings_from_config
+from briefing.library.store import MIGRATIONS, RETIRED_KEY, Library
+from briefing.library.sidefiles import legacy_side_path
+from briefing.library.publish import publish, refuse_foreign_files
+from briefing.server.app import running
+from briefing.daily.sources import gather, settings_from_config
 
 BEFORE_24 = FIXTURES / "library-before-24" / "briefing.db"
 USERS_FEED = """<?xml version="1.0" encoding="utf-8"?>
@@ -250,7 +250,7 @@ def test_retention_deletes_the_recorded_files_and_nothing_beside_them(tmp_path: 
             Path(stem + ".docx"): b"docx", library / "show1.mp3": b"show"}
     for path, data in mine.items():
         path.write_bytes(data)
-    from briefing.retention import apply_retention
+    from briefing.library.retention import apply_retention
 
     publish(library, make_episode(library, "new", "2025-03-02T07:00:00+00:00", frequency=550))
     assert [e.guid for e in apply_retention(library)] == [old.guid]
@@ -313,7 +313,7 @@ main(["remove", sys.argv[2], "--delete-files", "--library", sys.argv[1]])
 
 
 def _recorded(library: Path) -> set[str]:
-    from briefing.library import episode_files
+    from briefing.library.store import episode_files
 
     with Library.open(library) as opened:
         return {path for episode in opened.episodes() for path in episode_files(episode)}
@@ -333,9 +333,9 @@ def test_remove_killed_at_any_moment_never_leaves_the_feed_naming_a_missing_file
 
     from conftest import assert_feed_valid
 
-    from briefing.library import episode_files
+    from briefing.library.store import episode_files
     from briefing.model import Episode
-    from briefing.retention import finish_retiring
+    from briefing.library.retention import finish_retiring
 
     library = tmp_path / "library"
     make_library(library, 2)
@@ -386,7 +386,7 @@ def rendered(tmp_path_factory):
     from conftest import requires_espeak  # noqa: F401  (the mark is applied by the tests)
 
     from briefing import pipeline
-    from briefing.select import Budget
+    from briefing.text.selection import Budget
     from briefing.voices import load_profile
 
     if shutil.which("espeak-ng") is None or shutil.which("ffmpeg") is None:
@@ -407,7 +407,7 @@ def _publish_on_a_full_disk(disk: Path, rendered, leave: int, number: int) -> st
 
     from briefing.errors import BriefingError
     from briefing.pipeline import publish_rendered
-    from briefing.publish import feed_names
+    from briefing.library.publish import feed_names
 
     first, second = rendered
     library = disk / f"library-{number}"
@@ -447,7 +447,7 @@ def test_a_publish_that_meets_a_full_disk_is_whole_or_leaves_nothing(small_disk:
 def test_a_publish_whose_feed_or_page_cannot_be_written_tells_whether_the_episode_is_in_the_feed(
         tmp_path: Path, unwritable: str, published: bool) -> None:
     from briefing.errors import BriefingError
-    from briefing.publish import feed_names
+    from briefing.library.publish import feed_names
 
     library = tmp_path / "library"
     first = make_library(library, 1)[0]
@@ -471,7 +471,7 @@ def test_a_publish_whose_feed_or_page_cannot_be_written_tells_whether_the_episod
 def test_make_on_a_nearly_full_disk_exits_0_exactly_when_the_feed_names_the_episode(small_disk: Path) -> None:
     if shutil.which("espeak-ng") is None or shutil.which("ffmpeg") is None:
         pytest.skip("needs espeak-ng and ffmpeg")
-    from briefing.library import episode_files
+    from briefing.library.store import episode_files
 
     codes = []
     for leave in (150 << 10, 2 << 20):
@@ -576,7 +576,7 @@ def test_every_file_of_the_users_is_byte_identical_after_make_daily_retention_re
 
 def test_the_upload_to_object_storage_sends_only_the_published_files(tmp_path: Path) -> None:
     pytest.importorskip("fsspec")
-    from briefing.objectstore import upload_library
+    from briefing.library.objectstore import upload_library
 
     library, bucket = tmp_path / "library", tmp_path / "bucket"
     episode = make_library(library, 1)[0]

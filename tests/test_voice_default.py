@@ -11,11 +11,11 @@ from pathlib import Path
 import pytest
 from conftest import cli_env, decode_pcm, requires_espeak, requires_ffmpeg, run_cli
 
-from briefing.engines import VoiceSettings
+from briefing.audio.engines import VoiceSettings
 from briefing.errors import BriefingError, UsageError
 import briefing
 from briefing.voices import FALLBACK_PROFILE, VoiceProfile, load_profile, profile_names
-from briefing.sidefiles import side_path
+from briefing.library.sidefiles import side_path
 
 requires_hibari = pytest.mark.skipif(importlib.util.find_spec("hibari") is None, reason="needs hibari-tts")
 pytestmark = [requires_espeak, requires_ffmpeg]

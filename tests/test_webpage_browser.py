@@ -24,10 +24,10 @@ from conftest_publish import (
 )
 
 from briefing.config import ChannelSettings
-from briefing.address import recorded_server
-from briefing.publish import publish, regenerate
-from briefing.server import Running, running
-from briefing.webpage import PAGE_LIMIT, render_page, vtt_text
+from briefing.library.address import recorded_server
+from briefing.library.publish import publish, regenerate
+from briefing.server.app import Running, running
+from briefing.library.page import PAGE_LIMIT, render_page, vtt_text
 
 REPO = Path(__file__).resolve().parents[1]
 

@@ -10,7 +10,7 @@ from pathlib import Path
 import click
 
 from briefing.cli.main import adopt_option, audio_option
-from briefing.engines import VoiceSettings, engine_names
+from briefing.audio.engines import VoiceSettings, engine_names
 
 ENGINES = click.Choice(engine_names())
 library_option = click.option("--library", metavar="DIR",
@@ -60,10 +60,10 @@ def daily(ctx, date, minutes, update, library, voice, engine, workers, chime, au
     from contextlib import ExitStack
 
     from briefing.config import CONFIG_NAME, SettingsError, load_config
-    from briefing.daily import DEFAULT_MINUTES
+    from briefing.daily.run import DEFAULT_MINUTES
     from briefing.errors import QuietDay
-    from briefing.library import resolve_library_dir
-    from briefing.speak import SpeechPool
+    from briefing.library.store import resolve_library_dir
+    from briefing.audio.speak import SpeechPool
     from briefing.voices import asked_profile, load_profile
 
     library_dir = resolve_library_dir(library)
@@ -96,7 +96,7 @@ def daily(ctx, date, minutes, update, library, voice, engine, workers, chime, au
                 return started
             return pools.enter_context(SpeechPool(engine_name, settings, workers_asked))
 
-        from briefing.daily import DailyOptions, run_daily
+        from briefing.daily.run import DailyOptions, run_daily
         from briefing.pipeline import RenderOptions
 
         options = DailyOptions(
@@ -159,7 +159,7 @@ def schedule(at: str | None, library: str | None, fleet: str | None, dask_schedu
     library's briefing.toml, [channel] voice, minutes and audio included. Its output is appended to
     <library>/logs/daily.log (with --fleet, DIR/logs/daily.log).
     """
-    from briefing import schedule as scheduling
+    from briefing.daily import schedule as scheduling
 
     if remove:
         removed_line = _try_remove_cron(scheduling, library, fleet)
@@ -192,7 +192,7 @@ def schedule(at: str | None, library: str | None, fleet: str | None, dask_schedu
 
 
 def _target(scheduling, at: str, library: str | None, fleet: str | None, scheduler: str | None = None):
-    from briefing.library import resolve_library_dir
+    from briefing.library.store import resolve_library_dir
 
     if fleet and library:
         raise click.UsageError("choose one of --library and --fleet")
@@ -202,7 +202,7 @@ def _target(scheduling, at: str, library: str | None, fleet: str | None, schedul
 
 def _try_remove_cron(scheduling, library: str | None, fleet: str | None) -> bool:
     from briefing.errors import BriefingError
-    from briefing.library import resolve_library_dir
+    from briefing.library.store import resolve_library_dir
 
     if fleet and library:
         raise click.UsageError("choose one of --library and --fleet")
@@ -223,7 +223,7 @@ def _try_remove_cron(scheduling, library: str | None, fleet: str | None) -> bool
 @scheduler_option
 def run_scheduler(at: str, library: str | None, fleet: str | None, dask_scheduler: str | None) -> None:
     """Stay in the foreground and run `briefing daily` every day at --at (for machines without cron)."""
-    from briefing import schedule as scheduling
+    from briefing.daily import schedule as scheduling
 
     target = _target(scheduling, at, library, fleet, dask_scheduler)
     logger = scheduling.scheduler_logger(target)

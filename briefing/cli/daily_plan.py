@@ -8,7 +8,7 @@ from pathlib import Path
 
 import click
 
-from briefing.daily import DailyOptions, DayPlan, Story, plan_daily, story_coverage
+from briefing.daily.run import DailyOptions, DayPlan, Story, plan_daily, story_coverage
 from briefing.pipeline import RenderOptions
 from briefing.voices import VoiceProfile
 

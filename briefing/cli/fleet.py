@@ -8,7 +8,7 @@ from pathlib import Path
 import click
 
 from briefing.cli.main import audio_option
-from briefing.engines import engine_names
+from briefing.audio.engines import engine_names
 
 
 @click.command()
@@ -56,10 +56,10 @@ def fleet(ctx, fleet_dir, date, minutes, update, voice, engine, chime, audio, wo
     import json
 
     from briefing.errors import BriefingError, UsageError
-    from briefing.fsutil import atomic_write_bytes
-    from briefing.fleet import FleetOptions, cluster_client, find_channels, run_fleet
+    from briefing.system.fsutil import atomic_write_bytes
+    from briefing.daily.fleet import FleetOptions, cluster_client, find_channels, run_fleet
     from briefing.pipeline import RenderOptions
-    from briefing.textsafety import strip_controls_inline
+    from briefing.system.textsafety import strip_controls_inline
     from briefing.voices import load_profile
 
     if scheduler and workers:

@@ -12,16 +12,16 @@ from typing import Any
 import click
 
 from briefing import __version__
-from briefing.engines import engine_names
+from briefing.audio.engines import engine_names
 from briefing.errors import BriefingError
-from briefing.formats import DEFAULT_FORMAT
-from briefing.formats import format_names as audio_format_names
+from briefing.audio.formats import DEFAULT_FORMAT
+from briefing.audio.formats import format_names as audio_format_names
 from briefing.readers import format_names
-from briefing.textsafety import strip_controls, strip_controls_inline
+from briefing.system.textsafety import strip_controls, strip_controls_inline
 
 # Command groups in modules of their own, imported only when one of their commands is asked for:
 # `briefing make` need not load the library, the server or the scheduler.
-COMMAND_MODULES = ("briefing.cli.publish", "briefing.cli.daily", "briefing.cli.fleet")
+COMMAND_MODULES = ("briefing.cli.episodes", "briefing.cli.daily", "briefing.cli.fleet")
 # Left raw by json.dumps(ensure_ascii=False) yet unsafe on a terminal (DEL, C1 such as CSI, line
 # separators) or unencodable (lone surrogates); json.dumps already escapes the C0 controls.
 _UNSAFE_IN_JSON = re.compile(r"[\x7f-\x9f\u2028\u2029\ud800-\udfff]")
@@ -150,7 +150,7 @@ def read_options(format: str | None, drop: tuple[str, ...], allow_private_urls: 
                  library: str | None = None):
     """How to read the article: the library's [extract] drop selectors and the --drop ones are removed."""
     from briefing.config import CONFIG_NAME, extract_drop, load_config
-    from briefing.library import resolve_library_dir
+    from briefing.library.store import resolve_library_dir
     from briefing.readers import ReadOptions
 
     library_dir = resolve_library_dir(library)
@@ -159,7 +159,7 @@ def read_options(format: str | None, drop: tuple[str, ...], allow_private_urls: 
 
 
 def budget_from(max_words: int | None, minutes: float | None, everything: bool):
-    from briefing.select import Budget
+    from briefing.text.selection import Budget
 
     if (max_words is not None) + (minutes is not None) + everything > 1:
         raise click.UsageError("choose one of --max-words, --minutes and --all")
@@ -201,7 +201,7 @@ def extract(article: str, format: str | None, allow_private_urls: bool, drop: tu
             everything, as_json: bool) -> None:
     """Print what cleaning (and, with a budget, summarising) keeps of ARTICLE, in its own words."""
     from briefing.pipeline import load_article, summarise
-    from briefing.select import Budget
+    from briefing.text.selection import Budget
 
     loaded = load_article(article, read_options(format, drop, allow_private_urls))
     if max_words is None and minutes is None:
@@ -264,8 +264,8 @@ def make(ctx, articles, output, title, format, allow_private_urls, drop, max_wor
         raise click.UsageError("standard input (-) can be read once")
     budget_from(max_words, minutes, everything)
     if not no_publish:  # once, before any article: a [publish] that cannot work is a settings error
-        from briefing.library import resolve_library_dir
-        from briefing.objectstore import publish_target
+        from briefing.library.store import resolve_library_dir
+        from briefing.library.objectstore import publish_target
 
         publish_target(resolve_library_dir(library))
     options = MakeOptions(minutes=minutes, max_words=max_words, everything=everything,
@@ -334,7 +334,7 @@ class _ProgressBar:
 @click.option("--all-languages", is_flag=True, help="Show every language, not only English.")
 def voices(engine: str | None, all_languages: bool) -> None:
     """List the voice profiles and the voices each engine offers."""
-    from briefing.engines import VoiceSettings, engine_names, load_engine
+    from briefing.audio.engines import VoiceSettings, engine_names, load_engine
     from briefing.voices import load_profile, profile_names
 
     if engine is None:

@@ -38,7 +38,7 @@ from briefing.readers.base import (
     too_many_paragraphs,
 )
 from briefing.readers.html import looks_like_html
-from briefing.textsafety import headline, strip_controls
+from briefing.system.textsafety import headline, strip_controls
 
 # The detection order. JSON before the list literal (a JSON array is one too, but only JSON reads
 # its escapes right); plain text last, as it claims everything.

@@ -1,0 +1,94 @@
+"""Retention: ``[channel] keep = N`` episodes and/or ``keep_days = D`` days; older episodes are retired.
+
+``briefing remove --delete-files`` retires one episode the same way.
+
+Retiring leaves a valid feed whenever the process is killed: the records go first, in one
+transaction that also notes their files (``Library.retire``); then the feed and page are
+regenerated without them; then the files are deleted and the note dropped. A run killed before the
+deletion leaves only files that no feed names, and the next run (any ``make`` or ``daily``) finishes
+the deletion, regenerating the feed first in case the kill came before that.
+
+Called under the library lock, after publishing. It decides which episodes go; ``library`` keeps the
+records and deletes the files.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from pathlib import Path
+
+from briefing.config import Config, load_config
+from briefing.library.store import Library
+from briefing.library.publish import regenerate
+from briefing.model import Episode
+
+
+@dataclass(frozen=True)
+class Retention:
+    keep: int | None = None  # the newest N episodes stay
+    keep_days: float | None = None  # episodes published within D days stay
+
+    @classmethod
+    def from_config(cls, config: Config) -> Retention:
+        channel = config.raw.get("channel", {})  # validated by config.load_config
+        return cls(channel.get("keep"), channel.get("keep_days"))
+
+    def expired(self, episodes: list[Episode], now: dt.datetime, newest: str | None = None) -> list[Episode]:
+        """Those of ``episodes`` this policy no longer keeps; ``newest`` (a guid) wins a tie of dates."""
+        newest_first = sorted(episodes, key=lambda episode: (episode.published, episode.guid == newest), reverse=True)
+        gone = newest_first[self.keep:] if self.keep is not None else []
+        if self.keep_days is not None:
+            cutoff = now - dt.timedelta(days=self.keep_days)
+            gone += [e for e in newest_first if e not in gone and _published(e) < cutoff]
+        return gone
+
+
+def apply_retention(library_dir: Path, config: Config | None = None, now: dt.datetime | None = None,
+                    published: str | None = None) -> list[Episode]:
+    """Retire the episodes the channel no longer keeps (and finish a killed run's); return those retired.
+
+    ``published``: the guid just published, kept before others of the same second.
+    """
+    config = config or load_config(library_dir)
+    policy = Retention.from_config(config)
+    now = now or dt.datetime.now(dt.timezone.utc)
+    with Library.open(library_dir) as library:
+        expired = policy.expired(library.episodes(), now, published) if policy != Retention() else []
+        retired = library.retire([episode.guid for episode in expired])
+    finish_retiring(library_dir, config)
+    return retired
+
+
+def remove_episode(library_dir: Path, guid: str, delete_files: bool = False, config: Config | None = None) -> Episode:
+    """Take episode ``guid`` (or the one whose guid starts with it) out of the library and the feed;
+    with ``delete_files``, retire it, files and all.
+
+    Called under the library lock. Its files go only after the feed has stopped naming them.
+    """
+    with Library.open(library_dir, create=False) as library:
+        guid = library.find(guid).guid  # a unique prefix names it too
+        removed = library.retire([guid], must_exist=True)[0] if delete_files else library.remove(guid)
+    if delete_files:
+        finish_retiring(library_dir, config)
+    else:
+        regenerate(library_dir, config)
+    return removed
+
+
+def finish_retiring(library_dir: Path, config: Config | None = None) -> None:
+    """Regenerate the feed without the retired episodes, then delete their files (also a killed run's)."""
+    with Library.open(library_dir) as library:
+        if not library.has_retired_files():
+            return
+    regenerate(library_dir, config)  # the feed no longer names them before their files go
+    with Library.open(library_dir) as library:
+        library.delete_retired_files()
+
+
+def _published(episode: Episode) -> dt.datetime:
+    try:
+        when = dt.datetime.fromisoformat(episode.published)
+    except ValueError:
+        return dt.datetime.max.replace(tzinfo=dt.timezone.utc)  # an unreadable date is never the oldest
+    return when if when.tzinfo else when.replace(tzinfo=dt.timezone.utc)
