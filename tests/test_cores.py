@@ -114,7 +114,7 @@ def _alive(pid: int) -> bool:
 
 LOCK_HELD_BY_ANOTHER_THREAD = textwrap.dedent("""
     import os, threading, time
-    from briefing import sentences
+    from briefing.text import sentences
     from briefing.system.cores import map_forked
     held = threading.Event()
     def hold():

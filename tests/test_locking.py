@@ -204,7 +204,7 @@ def test_a_same_hostname_holder_in_another_pid_namespace_keeps_its_live_lock(tmp
 PAUSED_BREAKER = textwrap.dedent("""
     import sys, time
     from pathlib import Path
-    from briefing import locking
+    from briefing.library import locking
     from briefing.library.store import Library
     library = Path(sys.argv[1])
     judged, go = library / "judged", library / "go"
