@@ -143,6 +143,7 @@ def fetch_seconds(sequential: bool) -> float:
     """Seconds ``gather`` takes over five URLs whose server answers each after 4 s."""
     from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
+    from briefing.config import parse_config
     from briefing.daily import sources
     from briefing.library.store import Library
 
@@ -171,8 +172,8 @@ def fetch_seconds(sequential: bool) -> float:
     sources.FETCH_THREADS = 1 if sequential else threads
     try:
         with tempfile.TemporaryDirectory(prefix="briefing-fetch-bench-") as folder:
-            settings = sources.settings_from_config(
-                {"sources": {"urls": urls, "timeout_s": 30, "allow_private_urls": True}}, Path(folder))
+            config = parse_config({"sources": {"urls": urls, "timeout_s": 30, "allow_private_urls": True}}, Path(folder))
+            settings = sources.source_settings(config, Path(folder))
             with Library.open(Path(folder)) as library:
                 started = time.perf_counter()
                 gathered = sources.gather(settings, library)

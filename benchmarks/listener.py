@@ -266,7 +266,8 @@ def minutes_fit(verbose: bool) -> float:
     """The largest miss, in per cent, of ``fit_script`` against its target over every fifth news text,
     by the length estimate, where the target can be reached: not shorter than the lede's first
     sentence with intro and outro, nor longer than the whole article."""
-    from briefing.pipeline import fit_script, load_article, make_script, speaking_pace
+    from briefing.pipeline import fit_script, load_article, make_script
+    from briefing.text.fitting import speaking_pace
     from briefing.text.script import estimated_seconds
     from briefing.text.selection import Budget
     from briefing.voices import load_profile

@@ -106,7 +106,8 @@ def main() -> None:  # run as a script only: speech workers start by spawning th
 
 
 def _whole_seconds(article: Path, profile) -> float:
-    from briefing.pipeline import load_article, make_script, speaking_pace
+    from briefing.pipeline import load_article, make_script
+    from briefing.text.fitting import speaking_pace
     from briefing.text.script import estimated_seconds
     from briefing.text.selection import Budget
 

@@ -1,14 +1,15 @@
 """Library settings: ``<library>/briefing.toml`` → environment (``BRIEFING_*``) → CLI options.
 
-Owns reading and validating the file into one frozen settings object. It does not decide where the
-library is (see ``library.resolve_library_dir``) and keeps other stages' tables in ``Config.raw``.
+Owns reading and validating the file into one frozen, typed settings object (``Config``); a stage
+reads its part of it, never the file. It does not decide where the library is (see
+``library.store.resolve_library_dir``); ``channel.Channel`` resolves both once per command.
 
 Every table and key the file may hold is in ``SCHEMA``, with its type and range; ``load_config``
-checks the whole file against it, so a stage reading ``Config.raw`` gets values of the right type
-within range (what they mean, such as a feed's address, is still the stage's to check). A setting
-that is unknown, of the wrong type or out of range is a ``SettingsError``: one line naming the key
-(and the known key it was probably meant to be), exit code 2 like a bad option. A stage adding a
-setting adds it to ``SCHEMA``.
+checks the whole file against it, then turns each table into its typed part (what a value means,
+such as a feed's address, is still the stage's to check). A setting that is unknown, of the wrong
+type or out of range is a ``SettingsError``: one line naming the key (and the known key it was
+probably meant to be), exit code 2 like a bad option. A stage adding a setting adds it to ``SCHEMA``
+and to its typed part.
 """
 
 from __future__ import annotations
@@ -21,7 +22,7 @@ from dataclasses import dataclass, field, fields, replace
 from pathlib import Path, PurePosixPath
 from typing import Any, Literal
 
-from briefing.errors import InputError, UsageError
+from briefing.errors import UsageError
 from briefing.system.fsutil import read_toml
 from briefing.audio.formats import DEFAULT_FORMAT, format_names
 
@@ -148,6 +149,10 @@ class ChannelSettings:
     locked: bool = False
     title_configured: bool = False  # False: the built-in title, which the narration calls "your briefing"
     keep_replaced_hours: float = 48.0  # a replaced episode's files answer this long after the feed drops them
+    keep: int | None = None  # the newest N episodes stay in the feed
+    keep_days: float | None = None  # episodes published within D days stay
+    cache_mb: float | None = None  # the speech cache's size; 0 turns it off; None: the cache's default
+    cache_dir: str | None = None  # the speech cache's folder, relative to the library; None: the default
 
     @property
     def feed_url(self) -> str:
@@ -155,26 +160,59 @@ class ChannelSettings:
 
 
 @dataclass(frozen=True)
+class SourcesSettings:
+    """``[sources]`` as written: each entry with its key in the file's order (the first is the most
+    important), the fetch limits set (None: the daily run's defaults) and the weights pinned."""
+
+    entries: tuple[tuple[str, str], ...] = ()  # (inbox | feeds | urls | files, what was written)
+    timeout_s: float | None = None
+    total_timeout_s: float | None = None
+    max_bytes: int | None = None
+    max_items: int | None = None
+    allow_private_urls: bool = False
+    follow_symlinks: bool = False
+    weights: tuple[tuple[str, float], ...] = ()  # a source (entry or name) and its weight in the ranking
+
+
+@dataclass(frozen=True)
+class PublishSettings:
+    """``[publish]``: where the public files are uploaded (None when the table is absent)."""
+
+    url: str = ""
+    endpoint_url: str = ""
+    delete_removed: bool = False
+
+
+@dataclass(frozen=True)
 class Config:
     channel: ChannelSettings = field(default_factory=ChannelSettings)
-    raw: dict[str, Any] = field(default_factory=dict)
+    sources: SourcesSettings = field(default_factory=SourcesSettings)
+    drop: tuple[str, ...] = ()  # [extract] drop: CSS selectors removed from every page before extraction
+    publish: PublishSettings | None = None
     base_url_chosen: bool = False  # False: the built-in default, which `serve` may replace
     base_url_origin: str = ""  # where a chosen base URL came from: the file, $BRIEFING_BASE_URL or --base-url
+    path: Path = Path(CONFIG_NAME)  # the settings file, for messages
 
     @property
     def has_sources(self) -> bool:
         """Whether ``[sources]`` names any inbox, feed, page or file for ``daily`` to read."""
-        table = self.raw.get("sources", {})
-        return any(table.get(key) for key in SOURCE_LIST_KEYS)
+        return bool(self.sources.entries)
 
 
 def load_config(library_dir: Path, base_url: str | None = None) -> Config:
     """Read ``briefing.toml`` (if any), then apply ``BRIEFING_BASE_URL`` and then ``base_url``."""
     path = Path(library_dir) / CONFIG_NAME
-    raw = _read_toml(path)
+    return parse_config(_read_toml(path), Path(library_dir), base_url, path)
+
+
+def parse_config(raw: dict[str, Any], library_dir: Path, base_url: str | None = None,
+                 path: Path | None = None) -> Config:
+    """The settings a parsed ``briefing.toml`` (``raw``) gives the library in ``library_dir``, checked."""
+    path = path or Path(library_dir) / CONFIG_NAME
     validate(raw, path)
     channel = _channel_from(raw.get("channel", {}), path)
-    problem = image_problem(channel.image, Path(library_dir), raw) if channel.image is not None else None
+    sources = _sources_from(raw.get("sources", {}), path)
+    problem = image_problem(channel.image, Path(library_dir), sources) if channel.image is not None else None
     if problem:
         raise SettingsError(f"{path}: channel.image {problem}")
     source: Path | str = path
@@ -184,10 +222,25 @@ def load_config(library_dir: Path, base_url: str | None = None) -> Config:
     channel = replace(channel, base_url=normalise_base_url(channel.base_url, source))
     chosen = source != path or "base_url" in raw.get("channel", {})
     origin = f"{path} [channel] base_url" if source == path else f"${BASE_URL_ENV}" if source == BASE_URL_ENV else str(source)
-    return Config(channel=channel, raw=raw, base_url_chosen=chosen, base_url_origin=origin if chosen else "")
+    publish = PublishSettings(**raw["publish"]) if "publish" in raw else None
+    return Config(channel=channel, sources=sources, drop=tuple(raw.get("extract", {}).get("drop", ())),
+                  publish=publish, base_url_chosen=chosen, base_url_origin=origin if chosen else "", path=path)
 
 
-def image_problem(image: str, library_dir: Path, raw: dict[str, Any]) -> str | None:
+def _sources_from(table: dict[str, Any], path: Path) -> SourcesSettings:
+    entries: list[tuple[str, str]] = []
+    for key, value in table.items():
+        if key in SOURCE_LIST_KEYS:
+            for location in [value] if isinstance(value, str) else value:
+                if key in ("feeds", "urls") and not location.startswith(("http://", "https://")):
+                    raise SettingsError(f"{path}: {location!r} in sources.{key} must start with http:// or https://")
+                entries.append((key, location))
+    options = {key: value for key, value in table.items() if key not in SOURCE_LIST_KEYS and key != "weights"}
+    weights = tuple((name, float(weight)) for name, weight in table.get("weights", {}).items())
+    return SourcesSettings(entries=tuple(entries), weights=weights, **options)
+
+
+def image_problem(image: str, library_dir: Path, sources: SourcesSettings) -> str | None:
     """Why ``image`` cannot be the channel's published image; None when it can.
 
     It is published as it is, so it must be a PNG or JPEG file inside the library folder (its real
@@ -204,7 +257,7 @@ def image_problem(image: str, library_dir: Path, raw: dict[str, Any]) -> str | N
     real = path.resolve()
     if not real.is_relative_to(library_dir.resolve()):
         return f"{image!r} leads out of the library folder"
-    if any(real.is_relative_to(folder) for folder in _inboxes(raw, library_dir)):
+    if any(real.is_relative_to(folder) for folder in _inboxes(sources, library_dir)):
         return f"{image!r} is in the inbox, which is never published"
     try:
         with open(real, "rb", opener=_nonblocking) as handle:
@@ -215,9 +268,8 @@ def image_problem(image: str, library_dir: Path, raw: dict[str, Any]) -> str | N
     return None
 
 
-def _inboxes(raw: dict[str, Any], library_dir: Path) -> list[Path]:
-    named = raw.get("sources", {}).get("inbox", [])
-    return [(library_dir / Path(value).expanduser()).resolve() for value in ([named] if isinstance(named, str) else named)]
+def _inboxes(sources: SourcesSettings, library_dir: Path) -> list[Path]:
+    return [(library_dir / Path(value).expanduser()).resolve() for key, value in sources.entries if key == "inbox"]
 
 
 def _nonblocking(path: str, flags: int) -> int:
@@ -273,7 +325,7 @@ def _suggestion(name: str, value: Any) -> str:
 
 
 def _channel_from(table: dict[str, Any], path: Path | str = CONFIG_NAME) -> ChannelSettings:
-    """The validated ``[channel]`` table's keys that ChannelSettings holds; the others stay in raw.
+    """The validated ``[channel]`` table as ChannelSettings.
 
     The language defaults to the voice's, and one configured must be the voice's language (its
     region may differ: a British show in an American voice is still English).
@@ -312,17 +364,3 @@ def _check_template(template: str | None, where: str) -> None:
     unknown = [name for name in names if name not in ("title", "date")]
     if unknown:
         raise SettingsError(f"{where}: unknown placeholder {{{unknown[0]}}} (known: {{title}}, {{date}})")
-
-
-def extract_drop(raw: dict[str, Any], source: Path | str = CONFIG_NAME) -> tuple[str, ...]:
-    """``[extract] drop``: CSS selectors of page elements removed before extraction."""
-    table = raw.get("extract", {})
-    if not isinstance(table, dict):
-        raise InputError(f"{source}: [extract] must be a table")
-    for key in table:
-        if key != "drop":
-            raise InputError(f"{source}: unknown setting extract.{key}")
-    drop = table.get("drop", [])
-    if not isinstance(drop, list) or not all(isinstance(item, str) and item.strip() for item in drop):
-        raise InputError(f"{source}: extract.drop must be a list of CSS selectors")
-    return tuple(drop)

@@ -12,7 +12,7 @@ import stat
 import threading
 import unicodedata
 from collections.abc import Callable, Iterable, Iterator
-from contextlib import ExitStack, contextmanager, nullcontext
+from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING
 from mutagen import MutagenError
 
 from briefing.audio.cache import SpeechCache
+from briefing.channel import Channel
 from briefing.text.clean import clean
 from briefing.errors import BriefingError, UsageError
 from briefing.library import identity
@@ -36,22 +37,16 @@ from briefing.text.speech.lexicon import load_lexicon
 from briefing.model import Article, Episode, Paragraph, PieceGrid, Script
 from briefing.library.objectstore import UploadReport, publish_target
 from briefing.readers import ReadOptions, read_source, require_article_text
-from briefing.text.script import (
-    Framing,
-    build_script,
-    estimated_seconds,
-    pause_seconds,
-    pause_stretch,
-    speech_seconds,
-    stretch_pauses,
-)
-from briefing.text.selection import WORDS_PER_MINUTE, Budget, select
+from briefing.text.fitting import Fitted, fit_length, speaking_pace
+from briefing.text.script import Framing, build_script
+from briefing.text.selection import Budget, select
 from briefing.library.sidefiles import side_names, side_path, side_paths
 from briefing.system.textsafety import headline, strip_controls
 from briefing.voices import VoiceProfile, asked_profile, fallback_profile, load_profile
 
 if TYPE_CHECKING:
     from briefing.audio.speak import SpeechPool
+    from briefing.library.store import Library
 
 Progress = Callable[[int, int], None]
 
@@ -92,13 +87,11 @@ def summarise(article: Article, budget: Budget) -> list[Paragraph]:
 
 def make_script(article: Article, budget: Budget, profile: VoiceProfile, date: str | None = None,
                 library_dir: Path | None = None, framing: Framing = Framing()) -> Script:
-    """The narration script; its spoken text respelled by the lexicon (shipped, then the library's)."""
-    from briefing.library.store import resolve_library_dir
-
+    """The narration script; its spoken text respelled by the lexicon (shipped, then ``library_dir``'s)."""
     chosen = summarise(article, budget)
     script = build_script(article, chosen, profile.pauses, drop_conversions=profile.drop_conversions, date=date,
                           framing=framing)
-    load_lexicon(library_dir or resolve_library_dir(None)).respell_script(script)
+    load_lexicon(library_dir).respell_script(script)
     return script
 
 
@@ -259,11 +252,11 @@ def _spoken_date(iso_date: str) -> str:
         return iso_date
 
 
-def publish_rendered(rendered: Rendered, library_dir: Path, *, source: str, voice: str, guid: str,
+def publish_rendered(rendered: Rendered, channel: Channel, *, source: str, voice: str, guid: str,
                      kind: str = "article", description: str = "", replaces: Iterable[str] = (),
                      link: bool = False) -> tuple[Episode, list[str]]:
     """Give the files content-addressed names in the library (new audio, new URL) and record the episode
-    in place of the episodes ``replaces`` names.
+    in place of the episodes ``replaces`` names. The caller holds the library lock.
 
     ``link``: the rendered files are a work copy deleted after this, so a hard link may stand for a
     copy; otherwise (the user's ``-o`` file) the library gets its own copy (a reflink where the file
@@ -271,10 +264,11 @@ def publish_rendered(rendered: Rendered, library_dir: Path, *, source: str, voic
 
     Returns the episode and warning lines (see ``publish.publish``): it is in the feed even when there are some.
     """
-    from briefing.library.store import EPISODES_DIR, Library
+    from briefing.library.store import EPISODES_DIR
     from briefing.library.publish import publish, remove_files
 
-    Library.open(library_dir).close()  # a lost or damaged library is refused before any file is added
+    library_dir = channel.folder
+    library = channel.library  # a lost or damaged library is refused before any file is added
     digest = _file_digest(rendered.audio)[:10]
     episodes_dir = library_dir / EPISODES_DIR
     episodes_dir.mkdir(parents=True, exist_ok=True)
@@ -308,7 +302,7 @@ def publish_rendered(rendered: Rendered, library_dir: Path, *, source: str, voic
         kind=kind,
         timing_path=names.get("timing"),
     )
-    return episode, publish(library_dir, episode, written, replaces)
+    return episode, publish(library_dir, episode, written, replaces, config=channel.settings, library=library)
 
 
 def _description(script: Script) -> str:
@@ -352,7 +346,6 @@ def _place(source: Path, target: Path, link: bool) -> bool:
 # ---- the one make path: article (or a ready script) → episode, published ---------------------------
 
 # Budgets tried when fitting a length in minutes: each is a selection and a script, no audio.
-FIT_ATTEMPTS = 8
 MIN_BUDGET_WORDS = 1  # the selection still says the lede's first sentence
 
 
@@ -381,7 +374,6 @@ class MakeOptions:
     publish: bool = True
     kind: str = "article"  # recorded with the episode: "article" or "daily"
     description: str = ""  # the feed item's text (default: the lede as narrated)
-    lock: bool = True  # take the library lock to publish; False when the caller holds it (daily)
     upload: bool = True  # then upload to [publish] url, if any; False when the caller uploads (daily)
     wait: float = 600.0  # seconds to wait for another holder of the library lock before LibraryBusy
     keep_gain_db: float | None = None  # an earlier version's gain, kept if still near the aim
@@ -412,102 +404,118 @@ class MadeEpisode:
 
 
 def make_episode(source: str | Script, options: MakeOptions | None = None, *,
-                 progress: Progress | None = None, pool: SpeechPool | None = None) -> MadeEpisode:
+                 progress: Progress | None = None, pool: SpeechPool | None = None,
+                 channel: Channel | None = None) -> MadeEpisode:
     """Make one episode of ``source`` (a file, ``-`` for standard input, a URL, or a ready Script) and publish it.
 
     Reads, cleans, selects and scripts the article, renders the audio with its side files, then —
     holding the library lock — records the episode, regenerates the feed and page, and retires the
     episodes ``[channel] keep`` / ``keep_days`` no longer keep. Raises ``BriefingError``s. Speech
-    workers the caller started early (``pool``) are used if they suit the voice.
+    workers the caller started early (``pool``) are used if they suit the voice. A caller making
+    several episodes resolves the ``channel`` once (``Channel.resolve(options.library)``) and passes it.
     """
-    from briefing.audio.cache import open_cache
-    from briefing.config import load_config
-    from briefing.library.store import EPISODES_DIR, resolve_library_dir
-    from briefing.library.publish import refuse_foreign_files
-
     options = options or MakeOptions()
-    library_dir = resolve_library_dir(str(options.library) if options.library is not None else None)
+    if channel is not None:
+        return _make(source, options, channel, progress, pool)
+    with Channel.resolve(options.library) as resolved:
+        return _make(source, options, resolved, progress, pool)
+
+
+def _make(source: str | Script, options: MakeOptions, channel: Channel, progress: Progress | None,
+          pool: SpeechPool | None) -> MadeEpisode:
+    from briefing.library.locking import library_lock
+    from briefing.library.objectstore import upload_library
+    from briefing.library.publish import refuse_foreign_files
+    from briefing.library.store import EPISODES_DIR
+
+    library_dir, config = channel.folder, channel.settings
     if options.output is not None:  # before the slow part, so a bad -o fails at once
         # Unpublished, the library folder is where the audio goes by default: only its episodes are out of bounds.
         check_output(Path(options.output), [] if isinstance(source, Script) else [source],
                      library_dir if options.publish else library_dir / EPISODES_DIR)
     if options.publish:  # before anything is written, and before the slow part
-        refuse_foreign_files(library_dir, options.adopt)
+        refuse_foreign_files(library_dir, options.adopt, config=config, library=channel.stored_library())
     remove_stale_leftovers(library_dir, library_dir / EPISODES_DIR)
-    config = load_config(library_dir)
     if options.publish and options.upload:
-        publish_target(library_dir, config)  # a [publish] that cannot work is refused before rendering
+        # a [publish] that cannot work is refused before rendering
+        publish_target(library_dir, config, library=channel.stored_library())
     profile = options.profile() if options.voice is not None else load_profile(config.channel.voice)
     article: Article | None = None
     if isinstance(source, Script):
         script = source
     else:
-        script, article = _script_of(source, options, profile, config, library_dir)
-    render_options = RenderOptions(profile=profile, engine=options.engine, chime=options.chime,
-                                   album=config.channel.title, audio=_audio_format(options, config).name,
-                                   keep_gain_db=options.keep_gain_db)
-    with _render_target(options, script, library_dir, render_options.audio, source) as target:
-        # --no-publish leaves the library alone: its speech cache too
-        cache = open_cache(library_dir, config) if options.publish else None
-        rendered = render(script, render_options, target, progress, workers=options.workers, cache=cache,
-                          pool=pool)
+        script, article = _script_of(source, options, profile, channel)
+    with _rendered(script, options, channel, profile, source, progress, pool) as rendered:
         if not options.publish:
             return MadeEpisode(script, rendered.audio, rendered.duration_s, None, rendered.gain_db)
-        episode, uploaded, warnings = _publish(rendered, source, article, options, library_dir, config, profile)
+        with library_lock(library_dir, wait=options.wait):  # one publisher at a time
+            episode, warnings = _publish(rendered, source, article, options, channel, profile)
+            uploaded = upload_library(library_dir, config, library=channel.library) if options.upload else None
     audio = rendered.audio if options.output is not None else library_dir / episode.audio_path
     return MadeEpisode(script, audio, rendered.duration_s, episode, rendered.gain_db, uploaded, tuple(warnings))
 
 
-def _script_of(source: str, options: MakeOptions, profile: VoiceProfile, config,
-               library_dir: Path) -> tuple[Script, Article]:
-    from briefing.config import CONFIG_NAME, extract_drop
+def publish_script(script: Script, options: MakeOptions, channel: Channel, *,
+                   progress: Progress | None = None, pool: SpeechPool | None = None) -> MadeEpisode:
+    """Render a ready ``script`` and publish it into ``channel``, as ``make_episode`` does, for a caller
+    that holds the library lock for a longer job (the daily run); nothing is uploaded."""
+    profile = options.profile() if options.voice is not None else load_profile(channel.settings.channel.voice)
+    with _rendered(script, options, channel, profile, script, progress, pool) as rendered:
+        episode, warnings = _publish(rendered, script, None, options, channel, profile)
+    return MadeEpisode(script, channel.folder / episode.audio_path, rendered.duration_s, episode,
+                       rendered.gain_db, None, tuple(warnings))
 
+
+@contextmanager
+def _rendered(script: Script, options: MakeOptions, channel: Channel, profile: VoiceProfile,
+              source: str | Script, progress: Progress | None, pool: SpeechPool | None) -> Iterator[Rendered]:
+    """The script rendered where ``options`` ask (a published episode's work copy is deleted after the block)."""
+    from briefing.audio.cache import open_cache
+
+    settings = channel.settings.channel
+    render_options = RenderOptions(profile=profile, engine=options.engine, chime=options.chime,
+                                   album=settings.title, audio=_audio_format(options, settings.audio).name,
+                                   keep_gain_db=options.keep_gain_db)
+    with _render_target(options, script, channel.folder, render_options.audio, source) as target:
+        # --no-publish leaves the library alone: its speech cache too
+        cache = open_cache(channel.folder, settings.cache_mb, settings.cache_dir) if options.publish else None
+        yield render(script, render_options, target, progress, workers=options.workers, cache=cache, pool=pool)
+
+
+def _script_of(source: str, options: MakeOptions, profile: VoiceProfile,
+               channel: Channel) -> tuple[Script, Article]:
     budget = options.budget()
     article = load_article(source, ReadOptions(
-        format=options.format, drop=(*extract_drop(config.raw, library_dir / CONFIG_NAME), *options.drop),
+        format=options.format, drop=(*channel.settings.drop, *options.drop),
         allow_private_urls=options.allow_private_urls))
     if options.title is not None and options.title.strip():
         article = replace(article, title=headline(options.title))
-    framing = Framing.of(config.channel)
+    framing = Framing.of(channel.settings.channel)
     if options.minutes is not None:
-        return fit_script(article, options.minutes, profile, library_dir, framing=framing), article
-    return make_script(article, budget, profile, library_dir=library_dir, framing=framing), article
-
-
-def speaking_pace(profile: VoiceProfile) -> float:
-    """Words a minute the profile speaks, pauses left out: measured (``words_per_minute``), else its rate."""
-    return float(profile.words_per_minute or profile.settings.rate or WORDS_PER_MINUTE)
+        return fit_script(article, options.minutes, profile, channel.folder, framing=framing), article
+    return make_script(article, budget, profile, library_dir=channel.folder, framing=framing), article
 
 
 def fit_script(article: Article, minutes: float, profile: VoiceProfile, library_dir: Path | None = None,
                date: str | None = None, framing: Framing = Framing()) -> Script:
-    """The script that plays nearest ``minutes`` at the voice's pace, intro, outro and pauses included.
-
-    Each attempt corrects the article's word budget by the estimate's error; sentences come whole, so
-    the pauses of the script chosen are then stretched (within ``script.PAUSE_STRETCH``) to land on it.
-    """
-    pace, target = speaking_pace(profile), minutes * 60.0
-    words = max(MIN_BUDGET_WORDS, round(minutes * pace))
-    best: tuple[float, Script] | None = None
-    tried: set[int] = set()
-    for _ in range(FIT_ATTEMPTS):
-        tried.add(words)
-        script = make_script(article, Budget(words), profile, date=date, library_dir=library_dir, framing=framing)
-        error, miss = estimated_seconds(script, pace) - target, length_miss(script, pace, target)
-        if best is None or miss < best[0]:
-            best = (miss, script)
-        words = max(MIN_BUDGET_WORDS, words - round(error * pace / 60.0))
-        if words in tried:
-            break
-    assert best is not None
-    chosen = best[1]
-    stretch_pauses(chosen, pause_stretch(chosen, pace, target))
-    return chosen
+    """The script that plays nearest ``minutes`` at the voice's pace, intro, outro and pauses included
+    (``text.fitting``)."""
+    return _fitted(article, minutes, profile, library_dir, date, framing).script
 
 
-def length_miss(script: Script, pace: float, seconds: float) -> float:
-    """How far from ``seconds`` the script plays once its pauses are stretched as far as they may be."""
-    return abs(speech_seconds(script, pace) + pause_seconds(script) * pause_stretch(script, pace, seconds) - seconds)
+def fitted_budget(article: Article, minutes: float, profile: VoiceProfile, framing: Framing = Framing()) -> Budget:
+    """The word budget whose script plays nearest ``minutes`` at the voice's pace: what ``make --minutes``
+    says of the article, which ``extract --minutes`` shows."""
+    return _fitted(article, minutes, profile, None, None, framing).built
+
+
+def _fitted(article: Article, minutes: float, profile: VoiceProfile, library_dir: Path | None,
+            date: str | None, framing: Framing) -> Fitted[Budget]:
+    def build(words_a_minute: float) -> tuple[Budget, Script]:
+        budget = Budget(max(MIN_BUDGET_WORDS, round(minutes * words_a_minute)))
+        return budget, make_script(article, budget, profile, date=date, library_dir=library_dir, framing=framing)
+
+    return fit_length(build, speaking_pace(profile), minutes * 60.0)
 
 
 @contextmanager
@@ -533,48 +541,42 @@ def _render_target(options: MakeOptions, script: Script, library_dir: Path, audi
     yield target
 
 
-def _audio_format(options: MakeOptions, config) -> OutputFormat:
+def _audio_format(options: MakeOptions, channel_audio: str) -> OutputFormat:
     """The format asked for, else the one the output file's name ends in, else the channel's."""
     named = format_of(options.output) if options.output is not None else None
-    chosen = output_format(options.audio or (named.name if named else config.channel.audio))
+    chosen = output_format(options.audio or (named.name if named else channel_audio))
     if named is not None and named is not chosen:
         raise UsageError(f"{options.output}: the name ends in {named.suffix}, but the audio format is {chosen.name}")
     return chosen
 
 
 def _publish(rendered: Rendered, source: str | Script, article: Article | None, options: MakeOptions,
-             library_dir: Path, config, profile: VoiceProfile) -> tuple[Episode, UploadReport | None, list[str]]:
-    from briefing.library.locking import library_lock
-    from briefing.library.objectstore import upload_library
+             channel: Channel, profile: VoiceProfile) -> tuple[Episode, list[str]]:
+    """Record the rendered episode and retire what the channel no longer keeps; under the library lock."""
     from briefing.library.retention import apply_retention
 
     named = source.source if isinstance(source, Script) else source
-    with library_lock(library_dir, wait=options.wait) if options.lock else nullcontext():  # one publisher at a time
-        guid = options.guid or _content_guid(library_dir, rendered.script, article, named)
-        episode, warnings = publish_rendered(rendered, library_dir, source=named, voice=profile.name, guid=guid,
-                                             kind=options.kind, description=options.description,
-                                             replaces=options.replaces, link=options.output is None)
-        try:
-            apply_retention(library_dir, config, published=episode.guid)
-        except BriefingError as error:  # the episode is in the feed: a user must not take it for lost
-            warnings.append(f"older episodes not retired yet: {error.message}")
-        uploaded = upload_library(library_dir, config) if options.upload else None
-    return episode, uploaded, warnings
+    guid = options.guid or _content_guid(channel.library, rendered.script, article, named)
+    episode, warnings = publish_rendered(rendered, channel, source=named, voice=profile.name, guid=guid,
+                                         kind=options.kind, description=options.description,
+                                         replaces=options.replaces, link=options.output is None)
+    try:
+        apply_retention(channel.folder, channel.settings, published=episode.guid, library=channel.library)
+    except BriefingError as error:  # the episode is in the feed: a user must not take it for lost
+        warnings.append(f"older episodes not retired yet: {error.message}")
+    return episode, warnings
 
 
-def _content_guid(library_dir: Path, script: Script, article: Article | None, source: str) -> str:
+def _content_guid(library: Library, script: Script, article: Article | None, source: str) -> str:
     """The GUID of what the episode is (``briefing.library.identity``); an episode an earlier briefing recorded
     under its input's path keeps that GUID when the same article (by its title) is made again."""
-    from briefing.library.store import Library
-
     # Standard input had no name: the article's title stood for it.
     earlier_key = f"stdin:{script.title}" if source == "-" else source
-    with Library.open(library_dir) as library:
-        earlier = library.get(identity.legacy_guid(earlier_key))
-        if earlier is not None and earlier.title == script.title:
-            return earlier.guid
-        digest = identity.article_digest(article) if article is not None else identity.script_digest(script)
-        return identity.article_guid(library.identity(), digest)
+    earlier = library.get(identity.legacy_guid(earlier_key))
+    if earlier is not None and earlier.title == script.title:
+        return earlier.guid
+    digest = identity.article_digest(article) if article is not None else identity.script_digest(script)
+    return identity.article_guid(library.identity(), digest)
 
 
 # ---- what -o may name -------------------------------------------------------------------------------

@@ -111,9 +111,9 @@ def test_eviction_survives_clips_deleted_under_it(tmp_path: Path) -> None:
 
 def test_cache_mb_zero_turns_the_cache_off(tmp_path: Path) -> None:
     (tmp_path / "briefing.toml").write_text("[channel]\ncache_mb = 0\n", encoding="utf-8")
-    assert open_cache(tmp_path, load_config(tmp_path)) is None
+    assert open_cache(tmp_path, load_config(tmp_path).channel.cache_mb) is None
     (tmp_path / "briefing.toml").write_text("[channel]\ncache_mb = 2\n", encoding="utf-8")
-    assert open_cache(tmp_path, load_config(tmp_path)).limit_bytes == 2 * 1024 * 1024
+    assert open_cache(tmp_path, load_config(tmp_path).channel.cache_mb).limit_bytes == 2 * 1024 * 1024
 
 
 @requires_espeak
@@ -146,7 +146,7 @@ def test_channels_naming_one_cache_dir_share_their_clips(tmp_path: Path) -> None
         channel = tmp_path / "fleet" / name
         channel.mkdir(parents=True)
         (channel / "briefing.toml").write_text('[channel]\ncache_dir = "../speech-cache"\n', encoding="utf-8")
-        caches.append(open_cache(channel, load_config(channel)))
+        caches.append(open_cache(channel, load_config(channel).channel.cache_mb, load_config(channel).channel.cache_dir))
     key = caches[0].key("espeak", SETTINGS, "Here is the weather.", 500)
     caches[0].put(key, clip())
     assert caches[1].get(key) is not None  # said once, by either channel

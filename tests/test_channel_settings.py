@@ -74,9 +74,10 @@ def test_intro_and_outro_templates_fill_title_and_date(tmp_path):
 
 
 def test_a_fleet_channel_uses_its_own_voice_and_length_unless_the_command_chose(tmp_path):
+    from briefing.channel import Channel
     from briefing.daily.fleet import FleetOptions, _daily_options
 
-    library = settings(tmp_path, 'voice = "british"\nminutes = 3')
+    library = Channel.resolve(settings(tmp_path, 'voice = "british"\nminutes = 3'))
     fleet = FleetOptions(date=DATE, render=RenderOptions(profile=load_profile(None)))
     own = _daily_options(library, fleet)
     assert (own.render.profile.name, own.minutes) == ("british", 3)

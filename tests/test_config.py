@@ -90,7 +90,7 @@ url = "s3://bucket/prefix"
 """)
     config = load_config(tmp_path)
     assert config.channel.title == "Morning" and config.has_sources
-    assert config.raw["channel"]["keep"] == 30  # kept for the stage that reads it
+    assert config.channel.keep == 30 and config.publish is not None and config.publish.url == "s3://bucket/prefix"
     assert set(SCHEMA) == {"channel", "sources", "extract", "publish"}
 
 

@@ -272,7 +272,8 @@ def test_re_rendering_a_day_picks_the_same_sentences_when_a_pause_differs_by_ten
     from briefing.daily.run import DailyOptions, Story, fit_day
     from briefing.library.store import Library
     from briefing.pipeline import RenderOptions
-    from briefing.daily.sources import gather, settings_from_config
+    from briefing.config import parse_config
+    from briefing.daily.sources import gather, source_settings
     from briefing.voices import load_profile
     from conftest import FIXTURES
 
@@ -282,7 +283,7 @@ def test_re_rendering_a_day_picks_the_same_sentences_when_a_pause_differs_by_ten
                  "harbour-bridge.html", "library-closures.json"]:
         shutil_.copy(FIXTURES / name, inbox)
     with Library.open(tmp_path) as library:
-        gathered = gather(settings_from_config({"sources": {"inbox": "inbox"}}, tmp_path), library)
+        gathered = gather(source_settings(parse_config({"sources": {"inbox": "inbox"}}, tmp_path), tmp_path), library)
     stories = [Story(candidate.key, candidate.article) for candidate in gathered.candidates]
     profile = load_profile("british")
     for minutes in (1.0, 1.5, 2.0, 2.5, 3.0):

@@ -14,11 +14,12 @@ import pytest
 from conftest import daily, daily_episodes, mp3_chapters, write_config
 from newsdays import NewsDay, feed_urls, news_days, page_html, serving
 
+from briefing.config import parse_config
 from briefing.daily.run import Story, build_daily_script, plan_budget, stories_of_day
 from briefing.daily.editor import stories as grouping
 from briefing.daily.editor.tell import telling, without_dateline
 from briefing.model import Article, Paragraph
-from briefing.daily.sources import Candidate, SourceSettings, SourceSpec, page_article, settings_from_config
+from briefing.daily.sources import Candidate, SourceSettings, SourceSpec, page_article, source_settings
 from briefing.voices import load_profile
 
 DAYS = news_days()
@@ -67,7 +68,7 @@ def test_a_pinned_source_weight_moves_its_stories_up():
     quiet = "Metro Post"
     raw = {"sources": {"feeds": [f"http://127.0.0.1/{slug}/rss.xml" for slug, _ in day.outlets],
                        "weights": {quiet: 3}}}
-    settings = settings_from_config(raw, library_dir=Path("/nonexistent"))
+    settings = source_settings(parse_config(raw, Path("/nonexistent")), Path("/nonexistent"))
     stories = day_stories(day, settings)
     lead = day.story_of(stories[0].key)
     assert any(day.article(id).outlet_name == quiet for id in lead.articles)

@@ -18,7 +18,7 @@ import pytest
 from conftest_publish import clean_environment, make_episode, make_library  # noqa: F401
 
 from briefing.library import feed
-from briefing.config import load_config
+from briefing.config import Config, load_config
 from briefing.errors import BriefingError
 from briefing.library.publish import publish, regenerate
 
@@ -191,9 +191,9 @@ def test_config_defaults_and_raw_tables(tmp_path, monkeypatch):
     config = load_config(tmp_path)
     assert config.channel.title == "Briefing" and config.channel.language == "en-us"  # the default voice is American
     assert config.channel.base_url == "http://127.0.0.1:8000/" and config.channel.explicit is False
-    assert config.raw == {} and config.base_url_chosen is False
+    assert config == Config(channel=config.channel, path=tmp_path / "briefing.toml") and config.base_url_chosen is False
     (tmp_path / "briefing.toml").write_text(TOML, encoding="utf-8")
-    assert load_config(tmp_path).raw["sources"] == {"feeds": ["https://news.example/rss"]}
+    assert load_config(tmp_path).sources.entries == (("feeds", "https://news.example/rss"),)
 
 
 @pytest.mark.parametrize("text, problem", [

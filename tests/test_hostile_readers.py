@@ -360,13 +360,15 @@ def test_daily_sources_stop_at_the_total_deadline_while_the_quick_ones_are_read(
 
 
 def test_total_timeout_is_a_setting(tmp_path: Path) -> None:
-    from briefing.daily.sources import settings_from_config
+    from briefing.config import SettingsError, parse_config
+    from briefing.daily.sources import source_settings
 
-    settings = settings_from_config({"sources": {"total_timeout_s": 60, "allow_private_urls": True}}, tmp_path)
+    config = parse_config({"sources": {"total_timeout_s": 60, "allow_private_urls": True}}, tmp_path)
+    settings = source_settings(config, tmp_path)
     assert (settings.total_timeout_s, settings.allow_private_urls) == (60.0, True)
     assert SourceSettings().total_timeout_s == 300
-    with pytest.raises(InputError, match="sources.allow_private_urls must be true or false"):
-        settings_from_config({"sources": {"allow_private_urls": "yes"}}, tmp_path)
+    with pytest.raises(SettingsError, match="sources.allow_private_urls must be true or false"):
+        parse_config({"sources": {"allow_private_urls": "yes"}}, tmp_path)
 
 
 # --- 6. inputs that are not regular files -------------------------------------------------------------

@@ -195,6 +195,7 @@ def test_make_reports_an_engine_crash_in_one_line_and_leaves_no_file(tmp_path, c
 @requires_espeak
 @requires_ffmpeg
 def test_daily_skips_and_remembers_a_story_that_crashes_the_engine(tmp_path, crashing_engine):
+    from briefing.channel import Channel
     from briefing.daily.run import DailyOptions, run_daily
     from briefing.errors import NothingToBrief
     from briefing.library.store import Library
@@ -213,7 +214,7 @@ def test_daily_skips_and_remembers_a_story_that_crashes_the_engine(tmp_path, cra
     options = DailyOptions(date=dt.date(2026, 11, 25), minutes=1.0,
                            render=RenderOptions(profile=load_profile(str(profile))))
     reports: list[str] = []
-    result = run_daily(library, options, report=reports.append)
+    result = run_daily(Channel.resolve(library), options, report=reports.append)
     assert [story.article.title for story in result.stories] == ["Harbour bridge to close for three weeks of repairs"]
     assert any("poison.txt" in line and "SIGSEGV" in line for line in reports)
     assert result.exit_code == 3
@@ -223,7 +224,7 @@ def test_daily_skips_and_remembers_a_story_that_crashes_the_engine(tmp_path, cra
 
     later: list[str] = []
     with pytest.raises(NothingToBrief):  # the poison is not tried again: nothing new is left
-        run_daily(library, DailyOptions(date=dt.date(2026, 11, 26), minutes=1.0, render=options.render),
+        run_daily(Channel.resolve(library), DailyOptions(date=dt.date(2026, 11, 26), minutes=1.0, render=options.render),
                   report=later.append)
     assert not any(POISON in line or "SIGSEGV" in line for line in later)
 

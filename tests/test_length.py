@@ -15,6 +15,7 @@ import pytest
 from conftest import EXAMPLE, FIXTURES, decode_pcm, pcm_duration, requires_espeak, requires_ffmpeg
 
 import briefing
+from briefing.channel import Channel
 from briefing.daily.run import DailyOptions, run_daily
 from briefing.pipeline import RenderOptions
 from briefing.voices import load_profile
@@ -51,7 +52,7 @@ def test_daily_briefing_lasts_the_asked_minutes(tmp_path: Path) -> None:
         shutil.copy(article, inbox)
     (library / "briefing.toml").write_text('[sources]\ninbox = "inbox"\n', encoding="utf-8")
     minutes = 2.0
-    result = run_daily(library, DailyOptions(date=dt.date(2026, 11, 25), minutes=minutes,
+    result = run_daily(Channel.resolve(library), DailyOptions(date=dt.date(2026, 11, 25), minutes=minutes,
                                              render=RenderOptions(profile=load_profile("british"))))
     assert len(result.stories) == 3
     seconds = pcm_duration(decode_pcm(library / result.episode.audio_path))

@@ -1,5 +1,6 @@
-"""`briefing make` and `briefing daily` make their episodes through the one make path,
-``briefing.pipeline.make_episode``: the real function runs, wrapped only to count its calls."""
+"""`briefing make` and `briefing daily` render and publish their episodes through the one path in
+``briefing.pipeline`` (``publish_rendered``, which every published episode goes through): the real
+function runs, wrapped only to count its calls."""
 
 from __future__ import annotations
 
@@ -13,22 +14,22 @@ from conftest_publish import clean_environment  # noqa: F401
 from briefing import pipeline
 from briefing.cli import main
 from briefing.library.store import Library
-from briefing.model import Script
 
 pytestmark = [requires_ffmpeg, requires_espeak]
 
 
 @pytest.fixture
-def make_calls(monkeypatch) -> list[tuple[object, pipeline.MakeOptions | None]]:
-    """The (source, options) of every call to ``make_episode`` in the test, which still does its work."""
-    calls: list[tuple[object, pipeline.MakeOptions | None]] = []
-    real = pipeline.make_episode
+def make_calls(monkeypatch) -> list[tuple[str, str]]:
+    """The (source, kind) of every episode published in the test through ``publish_rendered``, which
+    still does its work."""
+    calls: list[tuple[str, str]] = []
+    real = pipeline.publish_rendered
 
-    def counted(source, options=None, **keywords):
-        calls.append((source, options))
-        return real(source, options, **keywords)
+    def counted(rendered, channel, **keywords):
+        calls.append((keywords["source"], keywords.get("kind", "article")))
+        return real(rendered, channel, **keywords)
 
-    monkeypatch.setattr(pipeline, "make_episode", counted)
+    monkeypatch.setattr(pipeline, "publish_rendered", counted)
     return calls
 
 
@@ -40,7 +41,7 @@ def test_make_calls_the_make_path_once_per_article(tmp_path: Path, make_calls) -
                                        "--library", str(library), "-q"])
 
     assert result.exit_code == 0, result.output
-    assert [source for source, _ in make_calls] == articles
+    assert make_calls == [(article, "article") for article in articles]
     with Library.open(library, create=False) as opened:
         assert len(opened.episodes()) == 2
 
@@ -55,8 +56,7 @@ def test_daily_calls_the_make_path_once_for_its_episode(tmp_path: Path, make_cal
     result = daily(library, "--date", "2026-11-25", "--voice", "classic", "--minutes", "0.5")
 
     assert result.exit_code == 0, result.output
-    [(source, options)] = make_calls
-    assert isinstance(source, Script)
-    assert options is not None and options.kind == "daily"
+    [(_, kind)] = make_calls
+    assert kind == "daily"
     with Library.open(library) as opened:
         assert [episode.guid for episode in daily_episodes(library)] == opened.day_guids("2026-11-25")

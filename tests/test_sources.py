@@ -17,8 +17,8 @@ from conftest import (
     write_config,
 )
 
-from briefing.errors import InputError
-from briefing.daily.sources import settings_from_config
+from briefing.config import SettingsError, parse_config
+from briefing.daily.sources import source_settings
 
 PNG = b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01\x08\x02\x00\x00\x00\x90wS\xde"
 
@@ -163,7 +163,7 @@ def test_feeds_make_the_episode_from_good_items_and_no_item_is_fetched_twice(tmp
 def test_sources_keep_the_order_written_and_resolve_paths_against_the_library(tmp_path):
     config = {"sources": {"feeds": ["https://example.org/a.rss", "https://example.org/b.rss"],
                           "inbox": "inbox", "files": ["extra/note.txt"], "timeout_s": 5}}
-    settings = settings_from_config(config, tmp_path)
+    settings = source_settings(parse_config(config, tmp_path), tmp_path)
     assert [(spec.kind, spec.rank) for spec in settings.specs] == [("feed", 0), ("feed", 1), ("inbox", 2), ("file", 3)]
     assert settings.specs[2].location == str((tmp_path / "inbox").resolve())
     assert settings.timeout_s == 5.0
@@ -172,12 +172,12 @@ def test_sources_keep_the_order_written_and_resolve_paths_against_the_library(tm
 @pytest.mark.parametrize("table, problem", [
     ({"feeds": ["ftp://example.org/a.rss"]}, "must start with http:// or https://"),
     ({"inbox": 3}, "sources.inbox must be a string or a list of strings"),
-    ({"podcasts": ["x"]}, "unknown setting sources.podcasts"),
-    ({"timeout_s": 0}, "sources.timeout_s must be a positive number"),
+    ({"podcasts": ["x"]}, "unknown key sources.podcasts"),
+    ({"timeout_s": 0}, "sources.timeout_s must be greater than 0 and at most 3600, got 0"),
 ])
-def test_bad_sources_settings_are_named(tmp_path, table, problem):
-    with pytest.raises(InputError, match=problem):
-        settings_from_config({"sources": table}, tmp_path)
+def test_bad_sources_settings_are_named_once_as_settings_errors(tmp_path, table, problem):
+    with pytest.raises(SettingsError, match=problem):
+        parse_config({"sources": table}, tmp_path)
 
 
 def test_a_missing_inbox_is_reported_and_nothing_is_made(tmp_path):
@@ -237,8 +237,9 @@ def test_slow_pages_are_fetched_at_once_not_one_after_another(tmp_path):
     threading.Thread(target=server.serve_forever, daemon=True).start()
     base = f"http://127.0.0.1:{server.server_port}"
     try:
-        settings = settings_from_config({"sources": {"urls": [base + path for path in paths], "timeout_s": 30,
-                                                     "allow_private_urls": True}}, tmp_path)
+        config = parse_config({"sources": {"urls": [base + path for path in paths], "timeout_s": 30,
+                                           "allow_private_urls": True}}, tmp_path)
+        settings = source_settings(config, tmp_path)
         with Library.open(tmp_path) as library:
             gathered = gather(settings, library)
     finally:

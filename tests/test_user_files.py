@@ -25,7 +25,8 @@ from briefing.library.store import MIGRATIONS, RETIRED_KEY, Library
 from briefing.library.sidefiles import legacy_side_path
 from briefing.library.publish import publish, refuse_foreign_files
 from briefing.server.app import running
-from briefing.daily.sources import gather, settings_from_config
+from briefing.config import parse_config
+from briefing.daily.sources import gather, source_settings
 
 BEFORE_24 = FIXTURES / "library-before-24" / "briefing.db"
 USERS_FEED = """<?xml version="1.0" encoding="utf-8"?>
@@ -171,11 +172,11 @@ def test_the_inbox_skips_symlinks_out_of_it_unless_told_to_follow_them(tmp_path:
     (inbox / "again.txt").symlink_to(inbox / "cycle-lanes.txt")  # inside the inbox: read (once, same content)
     lines: list[str] = []
     with Library.open(library) as opened:
-        gathered = gather(settings_from_config({"sources": {"inbox": "inbox"}}, library), opened, lines.append)
+        gathered = gather(source_settings(parse_config({"sources": {"inbox": "inbox"}}, library), library), opened, lines.append)
         assert [Path(c.origin).name for c in gathered.candidates] == ["cycle-lanes.txt"]
         assert sorted(line.split(":")[0].rsplit("/", 1)[1] for line in lines) == ["salaries.txt", "status.txt"]
         assert all("symlink out of the inbox" in line and "follow_symlinks" in line for line in lines)
-        followed = gather(settings_from_config({"sources": {"inbox": "inbox", "follow_symlinks": True}}, library),
+        followed = gather(source_settings(parse_config({"sources": {"inbox": "inbox", "follow_symlinks": True}}, library), library),
                           opened)
     assert any("salaries" in c.article.title.lower() for c in followed.candidates)
 
@@ -406,16 +407,19 @@ def _publish_on_a_full_disk(disk: Path, rendered, leave: int, number: int) -> st
     from conftest import assert_feed_valid
 
     from briefing.errors import BriefingError
+    from briefing.channel import Channel
     from briefing.pipeline import publish_rendered
     from briefing.library.publish import feed_names
 
     first, second = rendered
     library = disk / f"library-{number}"
-    publish_rendered(first, library, source="first", voice="british", guid="first")
+    with Channel.resolve(library) as channel:
+        publish_rendered(first, channel, source="first", voice="british", guid="first")
     fill_leaving(disk, leave)
     filler = disk / "filler"
     try:
-        episode, warnings = publish_rendered(second, library, source="second", voice="british", guid="second")
+        with Channel.resolve(library) as channel:
+            episode, warnings = publish_rendered(second, channel, source="second", voice="british", guid="second")
     except BriefingError as error:
         outcome = "failed"
         assert "space" in error.message or "full" in error.message, error.message

@@ -23,13 +23,8 @@ import zlib
 from collections.abc import Callable
 from dataclasses import asdict
 from pathlib import Path
-from typing import TYPE_CHECKING
-
 from briefing.audio.engines.base import Speech, VoiceSettings
 from briefing.system.fsutil import temporary_name
-
-if TYPE_CHECKING:
-    from briefing.config import Config
 
 CACHE_DIR = Path("cache")
 SPEECH, ENCODED = "speech", "encoded"  # the kinds, each a folder of the cache
@@ -226,13 +221,12 @@ def _model_identity(settings: VoiceSettings) -> list[object]:
     return [status.st_size, status.st_mtime_ns]
 
 
-def open_cache(library_dir: Path, config: Config) -> SpeechCache | None:
-    """The library's speech cache as its ``briefing.toml`` (``config``) sizes and places it (``cache_dir``,
-    relative to the library: the channels of a fleet may share one, so a sentence they all say is
-    synthesised once); None when ``cache_mb`` is 0."""
-    channel = config.raw.get("channel", {})
-    megabytes = channel.get("cache_mb", DEFAULT_CACHE_MB)
+def open_cache(library_dir: Path, cache_mb: float | None = None, cache_dir: str | None = None) -> SpeechCache | None:
+    """The library's speech cache as ``[channel] cache_mb`` sizes it and ``cache_dir`` places it (relative
+    to the library: the channels of a fleet may share one, so a sentence they all say is synthesised
+    once); None when ``cache_mb`` is 0."""
+    megabytes = DEFAULT_CACHE_MB if cache_mb is None else cache_mb
     if megabytes <= 0:
         return None
-    folder = Path(library_dir) / Path(channel.get("cache_dir", CACHE_DIR)).expanduser()
+    folder = Path(library_dir) / (Path(cache_dir).expanduser() if cache_dir is not None else CACHE_DIR)
     return SpeechCache(folder, int(megabytes * 1024 * 1024))

@@ -9,12 +9,10 @@ from pathlib import Path
 
 import click
 
-from briefing.cli.main import adopt_option, audio_option
+from briefing.cli.main import adopt_option, audio_option, library_option
 from briefing.audio.engines import VoiceSettings, engine_names
 
 ENGINES = click.Choice(engine_names())
-library_option = click.option("--library", metavar="DIR",
-                              help="Library folder (default: $BRIEFING_HOME, else ./output).")
 fleet_option = click.option("--fleet", metavar="DIR",
                             help="Run `briefing fleet DIR` (every channel in DIR) instead of one library's daily.")
 scheduler_option = click.option("--scheduler", "dask_scheduler", metavar="tcp://HOST:8786",
@@ -59,17 +57,17 @@ def daily(ctx, date, minutes, update, library, voice, engine, workers, chime, au
     """
     from contextlib import ExitStack
 
-    from briefing.config import CONFIG_NAME, SettingsError, load_config
+    from briefing.audio.speak import SpeechPool
+    from briefing.channel import Channel
+    from briefing.config import SettingsError
     from briefing.daily.run import DEFAULT_MINUTES
     from briefing.errors import QuietDay
-    from briefing.library.store import resolve_library_dir
-    from briefing.audio.speak import SpeechPool
     from briefing.voices import asked_profile, load_profile
 
-    library_dir = resolve_library_dir(library)
-    config = load_config(library_dir)
+    channel = ctx.with_resource(Channel.resolve(library))
+    library_dir, config = channel.folder, channel.settings
     if not config.has_sources:  # a mistake to report as one (exit 2), not a quiet day
-        raise SettingsError(f"no sources configured in {library_dir / CONFIG_NAME} "
+        raise SettingsError(f"no sources configured in {config.path} "
                             "(name an inbox, feeds, urls or files under [sources])")
     if as_json and not plan:
         raise click.UsageError("--json goes with --plan")
@@ -79,7 +77,7 @@ def daily(ctx, date, minutes, update, library, voice, engine, workers, chime, au
         from briefing.cli.daily_plan import print_plan
 
         try:
-            print_plan(library_dir, date.date() if date else dt.date.today(), minutes, update, profile, engine, wait,
+            print_plan(channel, date.date() if date else dt.date.today(), minutes, update, profile, engine, wait,
                        as_json)
         except QuietDay as day:  # nothing new to plan: not a failure
             if not quiet:
@@ -117,7 +115,7 @@ def daily(ctx, date, minutes, update, library, voice, engine, workers, chime, au
             bars[0].update(done - bars[0].pos)
 
         try:
-            result = run_daily(library_dir, options, report=report, progress=None if quiet else progress,
+            result = run_daily(channel, options, report=report, progress=None if quiet else progress,
                                note=(lambda line: None) if quiet else report, standing_pool=pool_for)
         except QuietDay as day:  # not a failure: one line, or nothing with -q
             if not quiet:

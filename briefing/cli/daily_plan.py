@@ -4,20 +4,20 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from pathlib import Path
 
 import click
 
+from briefing.channel import Channel
 from briefing.daily.run import DailyOptions, DayPlan, Story, plan_daily, story_coverage
 from briefing.pipeline import RenderOptions
 from briefing.voices import VoiceProfile
 
 
-def print_plan(library_dir: Path, date: dt.date, minutes: float, update: bool, profile: VoiceProfile,
+def print_plan(channel: Channel, date: dt.date, minutes: float, update: bool, profile: VoiceProfile,
                engine: str | None, wait: bool, as_json: bool) -> None:
     options = DailyOptions(date=date, render=RenderOptions(profile=profile, engine=engine), minutes=minutes,
                            update=update, wait=wait)
-    plan = plan_daily(library_dir, options, report=lambda line: click.echo(line, err=True))
+    plan = plan_daily(channel, options, report=lambda line: click.echo(line, err=True))
     click.echo(json.dumps(plan_json(plan), ensure_ascii=False, indent=2) if as_json else plan_text(plan))
 
 

@@ -8,21 +8,17 @@ from pathlib import Path
 import click
 
 from briefing.library import address
-from briefing.cli.main import adopt_option, echo_json
+from briefing.cli.main import adopt_option, echo_json, library_option
 from briefing.config import CONFIG_NAME, load_config
 from briefing.errors import BriefingError, UsageError
 from briefing.library.feed import hhmmss
 from briefing.library.store import DB_NAME, FEED_NAME, Library, resolve_library_dir
 from briefing.library.locking import library_lock
 from briefing.library.objectstore import publish_target, upload_library
-from briefing.library.publish import foreign_public_files, refuse_foreign_files, regenerate
+from briefing.library.publish import configured_image, foreign_public_files, refuse_foreign_files, regenerate
 from briefing.library.retention import remove_episode
 from briefing.system.textsafety import strip_controls_inline
 
-library_option = click.option(
-    "--library", "library", metavar="DIR",
-    help="Library folder (default: $BRIEFING_HOME, else ./output).",
-)
 base_url_option = click.option(
     "--base-url", metavar="URL",
     help="Public address of the library folder, used in the feed (overrides briefing.toml and "
@@ -194,7 +190,7 @@ def rebuild(library: str | None, adopt: bool) -> None:
     if not directory.is_dir():
         raise UsageError(f"{directory}: no library folder here")
     with library_lock(directory, wait=True):
-        foreign = [] if adopt else foreign_public_files(directory)
+        foreign = [] if adopt else foreign_public_files(directory, configured_image(directory))
         if foreign:
             raise UsageError(f"{directory}: {', '.join(foreign)} not written by briefing: no library to rebuild "
                              "(pass --adopt to make one from episodes/ and replace them)")

@@ -146,16 +146,27 @@ def with_budget(command=None, *, all_help: str = NARRATE_ALL):
     return decorate(command) if command is not None else decorate
 
 
-def read_options(format: str | None, drop: tuple[str, ...], allow_private_urls: bool,
-                 library: str | None = None):
-    """How to read the article: the library's [extract] drop selectors and the --drop ones are removed."""
-    from briefing.config import CONFIG_NAME, extract_drop, load_config
-    from briefing.library.store import resolve_library_dir
+library_option = click.option("--library", metavar="DIR",
+                              help="Library folder (default: $BRIEFING_HOME, else ./output).")
+library_settings_option = click.option(
+    "--library", metavar="DIR",
+    help="Say it as this library's episodes are said: its [extract] drop, lexicon, voice, intro and outro "
+         "(default: the shipped settings; no library is read).")
+
+
+def read_options(format: str | None, drop: tuple[str, ...], allow_private_urls: bool, channel):
+    """How to read the article: the channel's [extract] drop selectors and the --drop ones are removed."""
     from briefing.readers import ReadOptions
 
-    library_dir = resolve_library_dir(library)
-    configured = extract_drop(load_config(library_dir).raw, library_dir / CONFIG_NAME)
+    configured = channel.settings.drop if channel is not None else ()
     return ReadOptions(format=format, drop=(*configured, *drop), allow_private_urls=allow_private_urls)
+
+
+def channel_of(library: str | None):
+    """The library named by --library, resolved once; None without it (the shipped settings)."""
+    from briefing.channel import Channel
+
+    return Channel.resolve(library) if library else None
 
 
 def budget_from(max_words: int | None, minutes: float | None, everything: bool):
@@ -172,18 +183,25 @@ def budget_from(max_words: int | None, minutes: float | None, everything: bool):
 @private_urls_option
 @drop_option
 @with_budget
+@library_settings_option
 @click.option("--voice", "voice", metavar="PROFILE", help="Voice profile name or TOML path (default: default).")
 @click.option("--json", "as_json", is_flag=True, help="Print the script as JSON (a public, stable format).")
 def script(article: str, format: str | None, allow_private_urls: bool, drop: tuple[str, ...], max_words, minutes,
-           everything, voice: str | None, as_json: bool) -> None:
+           everything, library: str | None, voice: str | None, as_json: bool) -> None:
     """Print the narration script of ARTICLE (a file, - for stdin, or a URL) without rendering audio."""
     from briefing.pipeline import fit_script, load_article, make_script
+    from briefing.text.script import Framing
     from briefing.voices import load_profile
 
     budget = budget_from(max_words, minutes, everything)
-    profile = load_profile(voice)
-    loaded = load_article(article, read_options(format, drop, allow_private_urls))
-    built = fit_script(loaded, minutes, profile) if minutes is not None else make_script(loaded, budget, profile)
+    channel = channel_of(library)
+    settings = channel.settings.channel if channel is not None else None
+    profile = load_profile(voice or (settings.voice if settings is not None else None))
+    framing = Framing.of(settings) if settings is not None else Framing()
+    folder = channel.folder if channel is not None else None
+    loaded = load_article(article, read_options(format, drop, allow_private_urls, channel))
+    built = (fit_script(loaded, minutes, profile, folder, framing=framing) if minutes is not None
+             else make_script(loaded, budget, profile, library_dir=folder, framing=framing))
     if as_json:
         echo_json(built.to_json())
     else:
@@ -196,16 +214,27 @@ def script(article: str, format: str | None, allow_private_urls: bool, drop: tup
 @private_urls_option
 @drop_option
 @with_budget(all_help="Keep the whole cleaned article, as without a budget (with --json too).")
+@library_settings_option
 @click.option("--json", "as_json", is_flag=True, help="Print the kept paragraphs as JSON (a public, stable format).")
 def extract(article: str, format: str | None, allow_private_urls: bool, drop: tuple[str, ...], max_words, minutes,
-            everything, as_json: bool) -> None:
-    """Print what cleaning (and, with a budget, summarising) keeps of ARTICLE, in its own words."""
-    from briefing.pipeline import load_article, summarise
-    from briefing.text.selection import Budget
+            everything, library: str | None, as_json: bool) -> None:
+    """Print what cleaning (and, with a budget, summarising) keeps of ARTICLE, in its own words.
 
-    loaded = load_article(article, read_options(format, drop, allow_private_urls))
+    With --minutes, what `make --minutes` would say of it: the budget fitted to the voice's pace."""
+    from briefing.pipeline import fitted_budget, load_article, summarise
+    from briefing.text.script import Framing
+    from briefing.text.selection import Budget
+    from briefing.voices import load_profile
+
+    channel = channel_of(library)
+    loaded = load_article(article, read_options(format, drop, allow_private_urls, channel))
     if max_words is None and minutes is None:
         budget = Budget(None)
+    elif minutes is not None:
+        budget_from(max_words, minutes, everything)
+        settings = channel.settings.channel if channel is not None else None
+        budget = fitted_budget(loaded, minutes, load_profile(settings.voice if settings is not None else None),
+                               Framing.of(settings) if settings is not None else Framing())
     else:
         budget = budget_from(max_words, minutes, everything)
     # Without a budget, cleaning's output as it is: the article's own words, datelines and all.
@@ -239,7 +268,7 @@ def extract(article: str, format: str | None, allow_private_urls: bool, drop: tu
 @click.option("--engine", type=ENGINE_CHOICE, help="Override the profile's engine.")
 @click.option("--chime", is_flag=True, help="Play a short chime at the start of each section.")
 @audio_option
-@click.option("--library", metavar="DIR", help="Library folder (default: $BRIEFING_HOME, else ./output).")
+@library_option
 @click.option("--no-publish", is_flag=True,
               help="Only write the audio file (default: output/<slug-of-title> and the format's suffix); "
                    "do not add it to the feed.")
@@ -263,23 +292,25 @@ def make(ctx, articles, output, title, format, allow_private_urls, drop, max_wor
     if articles.count("-") > 1:
         raise click.UsageError("standard input (-) can be read once")
     budget_from(max_words, minutes, everything)
+    from briefing.channel import Channel
+
+    channel = ctx.with_resource(Channel.resolve(library))
     if not no_publish:  # once, before any article: a [publish] that cannot work is a settings error
-        from briefing.library.store import resolve_library_dir
         from briefing.library.objectstore import publish_target
 
-        publish_target(resolve_library_dir(library))
+        publish_target(channel.folder, channel.settings, library=channel.stored_library())
     options = MakeOptions(minutes=minutes, max_words=max_words, everything=everything,
                           voice=load_profile(voice) if voice else None,  # None: [channel] voice, else default
                           engine=engine, chime=chime, audio=audio, format=format, allow_private_urls=allow_private_urls,
                           drop=drop, title=title, library=library, output=output, publish=not no_publish,
                           adopt=adopt, wait=wait)
     if len(articles) == 1:
-        _make_one(articles[0], options, quiet)
+        _make_one(articles[0], options, quiet, channel)
         return
     failed = 0
     for article in articles:
         try:
-            _make_one(article, options, quiet)
+            _make_one(article, options, quiet, channel)
         except BriefingError as error:  # named, and the next article is made
             if ctx.obj and ctx.obj.get("debug"):
                 raise
@@ -292,12 +323,12 @@ def make(ctx, articles, output, title, format, allow_private_urls, drop, max_wor
 EXIT_SOME_FAILED = 3  # as `briefing daily`: some episodes made, some failed
 
 
-def _make_one(article: str, options, quiet: bool) -> None:
+def _make_one(article: str, options, quiet: bool, channel) -> None:
     from briefing.pipeline import make_episode
 
     bar = None if quiet else _ProgressBar("Speaking")
     try:
-        made = make_episode(article, options, progress=bar)
+        made = make_episode(article, options, progress=bar, channel=channel)
     finally:
         if bar is not None:
             bar.close()

@@ -42,6 +42,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from briefing.channel import Channel
 from briefing.config import CONFIG_NAME
 from briefing.library.store import DB_NAME
 from briefing.errors import BriefingError, UsageError
@@ -291,10 +292,9 @@ def _make_channel_here(library: Path, options: FleetOptions, started: float,
 
     _allow_child_processes()
     try:
-        daily_options = _daily_options(library, options)
-        with _glibc_heap_defaults():
-            result = daily.run_daily(library, daily_options, report=report, standing_pool=_standing_pool,
-                                     fetch_stage=slot.fetch_stage)
+        with Channel.resolve(library) as channel, _glibc_heap_defaults():
+            result = daily.run_daily(channel, _daily_options(channel, options), report=report,
+                                     standing_pool=_standing_pool, fetch_stage=slot.fetch_stage)
     except NothingToBrief as error:
         return outcome(FAILED if skipped else QUIET, error.message)
     except BriefingError as error:
@@ -368,13 +368,12 @@ def _cluster_lock(library: Path, timeout: float) -> Iterator[bool]:
                 lock.release()
 
 
-def _daily_options(library: Path, options: FleetOptions) -> DailyOptions:
+def _daily_options(resolved: Channel, options: FleetOptions) -> DailyOptions:
     """The fleet's options, with the channel's own voice and length where the command chose none."""
     from briefing.daily import run as daily
-    from briefing.config import load_config
     from briefing.voices import load_profile
 
-    channel = load_config(library).channel
+    channel = resolved.settings.channel
     render = options.render
     if options.voice is None and channel.voice:
         render = replace(render, profile=load_profile(channel.voice))

@@ -53,7 +53,7 @@ from pathlib import Path
 from briefing import pipeline
 from briefing.library import identity
 from briefing.library import objectstore
-from briefing.config import Config, load_config
+from briefing.channel import Channel
 from briefing.system.cores import cpu_count, map_forked
 from briefing.audio.engines import VoiceSettings
 from briefing.errors import BriefingError, NothingToBrief, QuietDay
@@ -71,7 +71,6 @@ from briefing.text.script import (
     estimated_seconds,
     intro_section,
     outro_section,
-    pause_stretch,
     repeats_opening,
     Spoken,
     segment,
@@ -82,15 +81,15 @@ from briefing.daily.editor import bulletin, rank, tell
 from briefing.daily.editor.bulletin import IN_BRIEF
 from briefing.daily.editor.rank import Coverage, Signals
 from briefing.daily.editor.stories import Item, group
+from briefing.text.fitting import fit_length, speaking_pace
 from briefing.text.selection import WORDS_PER_MINUTE, Budget, select, split_ahead
 from briefing.text.sentences import split_sentences
-from briefing.daily.sources import Candidate, SourceSettings, gather, settings_from_config
+from briefing.daily.sources import Candidate, SourceSettings, gather, source_settings
 from briefing.audio.speak import SegmentError, SpeechPool
 from briefing.voices import Pauses, asked_profile
 
 DEFAULT_MINUTES = 8.0
-FIT_ATTEMPTS = 4
-FIT_TOLERANCE = 0.02  # of the asked length: close enough to stop fitting
+DAY_FIT_ATTEMPTS = 4  # each plans every story's telling: fewer than one article's
 MAX_SENTENCES_OFFERED = 40  # of each other article of a story, for its telling: bounded work per story
 # Choosing a story's sentences takes about 1.5 ms, a forked copy to share it out about 10 ms.
 MIN_STORIES_TO_SHARE = 16
@@ -178,11 +177,11 @@ class DailyResult:
         return f"{self.episode.title}: {count}, {minutes}:{seconds:02d}"
 
 
-def run_daily(library_dir: Path, options: DailyOptions, *, report: Report = lambda line: None,
+def run_daily(channel: Channel, options: DailyOptions, *, report: Report = lambda line: None,
               progress: pipeline.Progress | None = None, note: Report | None = None,
               standing_pool: Callable[[str, VoiceSettings, int | None], SpeechPool] | None = None,
               fetch_stage: Callable[[], AbstractContextManager[object]] = nullcontext) -> DailyResult:
-    """Make and publish ``options.date``'s briefing, holding the library lock throughout.
+    """Make and publish ``options.date``'s briefing into ``channel``, holding the library lock throughout.
 
     Problems (a skipped source or story) go to ``report``; notes on what is done to ``note`` (default:
     ``report`` too). ``standing_pool`` gives speech workers the caller owns (started before this run,
@@ -191,36 +190,36 @@ def run_daily(library_dir: Path, options: DailyOptions, *, report: Report = lamb
     gives up its worker's slot there, so waiting on slow sources does not hold a synthesis worker).
     """
     note = note or report
-    library_dir = Path(library_dir)
+    library_dir, config = channel.folder, channel.settings
     date = options.date.isoformat()
     pool: SpeechPool | None = None
     with library_lock(library_dir, wait=options.wait), ExitStack() as stack:
-        refuse_foreign_files(library_dir, options.adopt)
+        refuse_foreign_files(library_dir, options.adopt, config=config, library=channel.stored_library())
         remove_stale_leftovers(library_dir, library_dir / EPISODES_DIR)
-        config = load_config(library_dir)
-        objectstore.publish_target(library_dir, config)  # a [publish] that cannot work is refused first
+        # a [publish] that cannot work is refused first
+        objectstore.publish_target(library_dir, config, library=channel.stored_library())
         options = replace(options, framing=Framing.of(config.channel))
-        settings = settings_from_config(config.raw, library_dir, str(library_dir / "briefing.toml"))
-        with Library.open(library_dir) as library:
-            stored = library.used_articles(date)
-            stories = stories_from_used(stored)
-            stored_keys = {story.key for story in stories}
-            kept = day_fit_of(stored) if options.update else None
-            previous = None if options.update else day_fit_of(stored)
-            failures: list[str] = []
-            if stories and not options.update:
-                stories = [replace(story, told=None) for story in stories]  # fitted afresh
-                note(f"Re-rendering the briefing for {date} from its {len(stories)} stories "
-                       "(--update adds new articles)")
-            else:
-                # New articles mean new speech: the engine loads while they are gathered and the day planned.
-                engine_name, voice_settings = _engine_of(options.render)
-                pool = (standing_pool(engine_name, voice_settings, options.workers) if standing_pool else
-                        stack.enter_context(SpeechPool(engine_name, voice_settings, options.workers)))
-                with fetch_stage():
-                    gathered = gather(settings, library, lambda problem: report(f"Skipped: {problem}"))
-                failures = gathered.failures
-                stories = stories_of_day(stories, order_candidates(gathered.candidates), settings)
+        settings = source_settings(config, library_dir)
+        library = channel.library
+        stored = library.used_articles(date)
+        stories = stories_from_used(stored)
+        stored_keys = {story.key for story in stories}
+        kept = day_fit_of(stored) if options.update else None
+        previous = None if options.update else day_fit_of(stored)
+        failures: list[str] = []
+        if stories and not options.update:
+            stories = [replace(story, told=None) for story in stories]  # fitted afresh
+            note(f"Re-rendering the briefing for {date} from its {len(stories)} stories "
+                 "(--update adds new articles)")
+        else:
+            # New articles mean new speech: the engine loads while they are gathered and the day planned.
+            engine_name, voice_settings = _engine_of(options.render)
+            pool = (standing_pool(engine_name, voice_settings, options.workers) if standing_pool else
+                    stack.enter_context(SpeechPool(engine_name, voice_settings, options.workers)))
+            with fetch_stage():
+                gathered = gather(settings, library, lambda problem: report(f"Skipped: {problem}"))
+            failures = gathered.failures
+            stories = stories_of_day(stories, order_candidates(gathered.candidates), settings)
         while True:
             if not stories:
                 _nothing_to_tell(date, failures)
@@ -235,13 +234,12 @@ def run_daily(library_dir: Path, options: DailyOptions, *, report: Report = lamb
                 reason = f"its script could not be made ({type(error).__name__})"
                 report(f"Skipped: {unscriptable.article.source}: {reason}")
                 failures.append(f"{unscriptable.article.source}: {reason}")
-                _reject(library_dir, unscriptable, reason)
+                _reject(library, unscriptable, reason)
                 stories = [story for story in stories if story is not unscriptable]
                 continue
-            with Library.open(library_dir) as library:
-                guid, replaces = day_identity(library, date, [story.key for story, _ in plan], stored_keys)
+            guid, replaces = day_identity(library, date, [story.key for story, _ in plan], stored_keys)
             try:
-                episode, gain, warnings = _render_and_publish(library_dir, script, options, progress, pool,
+                episode, gain, warnings = _render_and_publish(channel, script, options, progress, pool,
                                                               kept.gain_db if kept else None, guid, replaces)
                 break
             except SegmentError as error:
@@ -250,14 +248,13 @@ def run_daily(library_dir: Path, options: DailyOptions, *, report: Report = lamb
                     raise
                 report(f"Skipped: {unspeakable.article.source}: {error.message}")
                 failures.append(f"{unspeakable.article.source}: {error.message}")
-                _reject(library_dir, unspeakable, error.message)
+                _reject(library, unspeakable, error.message)
                 stories = [story for story in stories if story.key != unspeakable.key]
         try:
-            with Library.open(library_dir) as library:
-                library.set_used_articles(date, used_rows(date, plan, replace(fit, gain_db=gain)))
+            library.set_used_articles(date, used_rows(date, plan, replace(fit, gain_db=gain)))
         except BriefingError as error:  # published all the same: the next run may read these articles again
             warnings.append(f"the articles read are not remembered: {error.message}")
-        uploaded = _upload(library_dir, config)
+        uploaded = _upload(channel)
     read = {story.key for story, _ in plan}
     left_out = [story for story in stories if story.key not in read]
     return DailyResult(episode, [story for story, _ in plan], left_out, failures, uploaded, warnings)
@@ -270,12 +267,12 @@ def _nothing_to_tell(date: str, failures: list[str]) -> None:
     raise NothingToBrief(f"nothing to brief for {date}: {len(failures)} source(s) failed")
 
 
-def _upload(library_dir: Path, config: Config) -> objectstore.UploadReport | None:
+def _upload(channel: Channel) -> objectstore.UploadReport | None:
     """Upload the published library to ``[publish] url`` (under the lock, once the day is recorded)."""
     try:
-        return objectstore.upload_library(library_dir, config)
+        return objectstore.upload_library(channel.folder, channel.settings, library=channel.library)
     except BriefingError as error:
-        raise BriefingError(f"{error.message} (published in {library_dir}; `briefing feed` uploads it again)") from None
+        raise BriefingError(f"{error.message} (published in {channel.folder}; `briefing feed` uploads it again)") from None
 
 
 @dataclass(frozen=True)
@@ -297,31 +294,30 @@ class DayPlan:
     failures: list[str] = field(default_factory=list)
 
 
-def plan_daily(library_dir: Path, options: DailyOptions, *, report: Report = lambda line: None) -> DayPlan:
+def plan_daily(channel: Channel, options: DailyOptions, *, report: Report = lambda line: None) -> DayPlan:
     """What ``run_daily`` would tell for ``options.date``, planned but not rendered, published or
     remembered (the sources are read; nothing is recorded as used)."""
-    library_dir = Path(library_dir)
+    library_dir = channel.folder
     date = options.date.isoformat()
     with library_lock(library_dir, wait=options.wait):
-        config = load_config(library_dir)
-        options = replace(options, framing=Framing.of(config.channel))
-        settings = settings_from_config(config.raw, library_dir, str(library_dir / "briefing.toml"))
-        with Library.open(library_dir) as library:
-            stored = library.used_articles(date)
-            stories = stories_from_used(stored)
-            kept = day_fit_of(stored) if options.update else None
-            failures: list[str] = []
-            if stories and not options.update:
-                stories = [replace(story, told=None) for story in stories]
-            else:
-                gathered = gather(settings, library, lambda problem: report(f"Skipped: {problem}"))
-                failures = gathered.failures
-                stories = stories_of_day(stories, order_candidates(gathered.candidates), settings)
+        options = replace(options, framing=Framing.of(channel.settings.channel))
+        settings = source_settings(channel.settings, library_dir)
+        library = channel.library
+        stored = library.used_articles(date)
+        stories = stories_from_used(stored)
+        kept = day_fit_of(stored) if options.update else None
+        failures: list[str] = []
+        if stories and not options.update:
+            stories = [replace(story, told=None) for story in stories]
+        else:
+            gathered = gather(settings, library, lambda problem: report(f"Skipped: {problem}"))
+            failures = gathered.failures
+            stories = stories_of_day(stories, order_candidates(gathered.candidates), settings)
     if not stories:
         _nothing_to_tell(date, failures)
     stories = _with_signals(stories, len(settings.specs))
     plan, script, _ = fit_day(stories, options, library_dir, kept)
-    pace = pipeline.speaking_pace(options.render.profile)
+    pace = speaking_pace(options.render.profile)
     sections = [section for section in script.sections if section.kind == "story"]
     told = [PlannedStory(story, body, estimated_seconds(replace(script, sections=[section]), pace))
             for (story, body), section in zip(plan, sections)]
@@ -529,28 +525,20 @@ def fit_day(stories: list[Story], options: DailyOptions, library_dir: Path,
     pick other sentences.
     """
     profile = options.render.profile
-    pace, target = pipeline.speaking_pace(profile), options.minutes * 60.0
+    pace, target = speaking_pace(profile), options.minutes * 60.0
     processes = options.workers or cpu_count()
+
+    def build(budgeted: float) -> tuple[list[tuple[Story, list[str]]], Script]:
+        plan = plan_budget(stories, options.minutes, options.date, budgeted, processes, options.framing)
+        return plan, build_daily_script(options.date, plan, profile.pauses, profile.drop_conversions, options.framing)
+
     if kept is not None and any(story.told is not None for story in stories):
-        plan = plan_budget(stories, options.minutes, options.date, kept.pace, processes, options.framing)
-        script = build_daily_script(options.date, plan, profile.pauses, profile.drop_conversions, options.framing)
+        plan, script = build(kept.pace)
         fit = DayFit(kept.pace, kept.pause_stretch)
+        stretch_pauses(script, fit.pause_stretch)
     else:
-        budgeted = previous.pace if previous is not None else pace
-        best: tuple[float, float, list[tuple[Story, list[str]]], Script] | None = None
-        for _ in range(FIT_ATTEMPTS):
-            plan = plan_budget(stories, options.minutes, options.date, budgeted, processes, options.framing)
-            script = build_daily_script(options.date, plan, profile.pauses, profile.drop_conversions, options.framing)
-            miss = pipeline.length_miss(script, pace, target)
-            if best is None or miss < best[0]:
-                best = (miss, budgeted, plan, script)
-            if miss < FIT_TOLERANCE * target:
-                break
-            budgeted *= target / estimated_seconds(script, pace)
-        assert best is not None
-        _, budgeted, plan, script = best
-        fit = DayFit(budgeted, pause_stretch(script, pace, target))
-    stretch_pauses(script, fit.pause_stretch)
+        fitted = fit_length(build, pace, target, previous.pace if previous is not None else None, DAY_FIT_ATTEMPTS)
+        plan, script, fit = fitted.built, fitted.script, DayFit(fitted.budget, fitted.pause_stretch)
     load_lexicon(library_dir).respell_script(script)
     return plan, script, fit
 
@@ -656,11 +644,10 @@ def _story_failing_script(stories: list[Story], options: DailyOptions, library_d
     return None
 
 
-def _reject(library_dir: Path, story: Story, reason: str) -> None:
-    with Library.open(library_dir) as library:
-        library.reject(story.key, story.article.source, reason)
-        for key, article in zip(story.merged, story.merged_articles):
-            library.reject(key, article.source, reason)
+def _reject(library: Library, story: Story, reason: str) -> None:
+    library.reject(story.key, story.article.source, reason)
+    for key, article in zip(story.merged, story.merged_articles):
+        library.reject(key, article.source, reason)
 
 
 def _engine_of(render: pipeline.RenderOptions) -> tuple[str, VoiceSettings]:
@@ -687,19 +674,17 @@ def day_identity(library: Library, date: str, story_keys: list[str],
     return guid, tuple(other for other in dict.fromkeys(earlier) if other != guid)
 
 
-def _render_and_publish(library_dir: Path, script: Script, options: DailyOptions,
+def _render_and_publish(channel: Channel, script: Script, options: DailyOptions,
                         progress: pipeline.Progress | None, pool: SpeechPool | None,
                         keep_gain_db: float | None, guid: str,
                         replaces: tuple[str, ...]) -> tuple[Episode, float, list[str]]:
     headlines = "; ".join(s.heading for s in script.sections if s.kind == "story" and s.heading)
-    made = pipeline.make_episode(script, pipeline.MakeOptions(
+    made = pipeline.publish_script(script, pipeline.MakeOptions(
         voice=options.render.profile, engine=options.render.engine, chime=options.render.chime,
         audio=options.render.audio,
-        workers=options.workers, library=library_dir, kind="daily", description=f"Today: {headlines.rstrip('.')}.",
-        lock=False,  # run_daily holds it for the whole run
-        upload=False,  # run_daily uploads once the day is recorded
+        workers=options.workers, library=channel.folder, kind="daily", description=f"Today: {headlines.rstrip('.')}.",
         keep_gain_db=keep_gain_db, adopt=options.adopt, guid=guid, replaces=replaces,
-    ), progress=progress, pool=pool)
+    ), channel, progress=progress, pool=pool)
     assert made.episode is not None
     return made.episode, made.gain_db, list(made.warnings)
 

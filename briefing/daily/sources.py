@@ -37,9 +37,10 @@ from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any, Literal
+from typing import Literal
 
 from briefing.text.clean import clean
+from briefing.config import Config
 from briefing.errors import BriefingError, InputError
 from briefing.library.store import Library
 from briefing.model import Article, RawArticle
@@ -120,56 +121,30 @@ class Gathered:
         return left
 
 
-def settings_from_config(raw: dict[str, Any], library_dir: Path, config_path: str = "briefing.toml") -> SourceSettings:
-    """Validate the ``[sources]`` table; paths are resolved against the library folder."""
-    table = raw.get("sources", {})
-    if not isinstance(table, dict):
-        raise InputError(f"{config_path}: [sources] must be a table")
-    specs: list[SourceSpec] = []
-    options: dict[str, Any] = {}
-    for key, value in table.items():
-        if key in LIST_KEYS:
-            values = [value] if isinstance(value, str) else value
-            if not isinstance(values, list) or not all(isinstance(v, str) and v for v in values):
-                raise InputError(f"{config_path}: sources.{key} must be a string or a list of strings")
-            kind = LIST_KEYS[key]
-            for location in values:
-                specs.append(SourceSpec(kind, _location(kind, location, library_dir, config_path), len(specs)))
-        elif key in ("timeout_s", "total_timeout_s", "max_bytes", "max_items"):
-            if not isinstance(value, (int, float)) or isinstance(value, bool) or value <= 0:
-                raise InputError(f"{config_path}: sources.{key} must be a positive number")
-            options[key] = float(value) if key.endswith("timeout_s") else int(value)
-        elif key == "weights":
-            options[key] = _weights(value, library_dir, config_path)
-        elif key in ("allow_private_urls", "follow_symlinks"):
-            if not isinstance(value, bool):
-                raise InputError(f"{config_path}: sources.{key} must be true or false")
-            options[key] = value
-        else:
-            raise InputError(f"{config_path}: unknown setting sources.{key}")
-    from briefing.config import extract_drop
-
-    return SourceSettings(specs=tuple(specs), drop=extract_drop(raw, config_path), **options)
+def source_settings(config: Config, library_dir: Path) -> SourceSettings:
+    """The day's sources as the library's checked settings name them; paths resolved against its folder."""
+    table = config.sources
+    specs = tuple(SourceSpec(LIST_KEYS[key], _location(LIST_KEYS[key], location, library_dir), rank)
+                  for rank, (key, location) in enumerate(table.entries))
+    limits = {name: value for name in ("timeout_s", "total_timeout_s", "max_bytes", "max_items")
+              if (value := getattr(table, name)) is not None}
+    return SourceSettings(specs=specs, drop=config.drop, allow_private_urls=table.allow_private_urls,
+                          follow_symlinks=table.follow_symlinks, weights=_weights(table.weights, library_dir),
+                          **limits)
 
 
-def _weights(table: Any, library_dir: Path, config_path: str) -> tuple[tuple[str, float], ...]:
+def _weights(pinned: tuple[tuple[str, float], ...], library_dir: Path) -> tuple[tuple[str, float], ...]:
     """``weights = {"https://…/rss" = 2, "inbox" = 0.5, "The Herald" = 1.5}``: by entry or by name."""
-    if not isinstance(table, dict):
-        raise InputError(f"{config_path}: sources.weights must be a table of sources and numbers")
-    pinned = []
-    for key, weight in table.items():
-        if isinstance(weight, bool) or not isinstance(weight, (int, float)) or not 0 <= weight <= 100:
-            raise InputError(f"{config_path}: sources.weights.{key} must be a number from 0 to 100")
-        pinned.append((key, float(weight)))
+    resolved = []
+    for key, weight in pinned:
+        resolved.append((key, weight))
         if not key.startswith(("http://", "https://")):  # a folder or file as written, or an outlet's name
-            pinned.append((str((library_dir / Path(key).expanduser()).resolve()), float(weight)))
-    return tuple(pinned)
+            resolved.append((str((library_dir / Path(key).expanduser()).resolve()), weight))
+    return tuple(resolved)
 
 
-def _location(kind: SourceKind, value: str, library_dir: Path, config_path: str) -> str:
+def _location(kind: SourceKind, value: str, library_dir: Path) -> str:
     if kind in ("url", "feed"):
-        if not value.startswith(("http://", "https://")):
-            raise InputError(f"{config_path}: {value!r} in sources must start with http:// or https://")
         return value
     return str((library_dir / Path(value).expanduser()).resolve())
 

@@ -33,9 +33,13 @@ from typing import Any
 
 from briefing.config import CONFIG_NAME, Config, SettingsError, load_config
 from briefing.errors import BriefingError
+from briefing.library.address import BASE_URL_KEY, is_public
+from briefing.library.feed import FEED_NAME
+from briefing.library.page import PAGE_NAME
+from briefing.library.publish import published_paths
+from briefing.library.store import DB_NAME, EPISODES_DIR, Library, opened
 
-EPISODES_DIR = "episodes"
-LAST = ("index.html", "feed.xml")  # written after everything they refer to
+LAST = (PAGE_NAME, FEED_NAME)  # written after everything they refer to
 IMMUTABLE = "public, max-age=31536000, immutable"  # content-addressed: a new file gets a new name
 CHANGING = "public, max-age=300"  # the feed and the page: a new episode shows within five minutes
 OCCASIONAL = "public, max-age=3600"  # the stylesheet and covers: same name, rarely new content
@@ -61,23 +65,22 @@ class UploadReport:
         return f"Uploaded {self.uploaded} file(s) to {self.url} ({self.unchanged} unchanged{deleted})"
 
 
-def publish_target(library_dir: Path, config: Config | None = None) -> PublishTarget | None:
+def publish_target(library_dir: Path, config: Config | None = None, *,
+                   library: Library | None = None) -> PublishTarget | None:
     """The checked ``[publish]`` table of the library's ``briefing.toml``, or None when there is none."""
-    from briefing.library.address import is_public
-
     path = Path(library_dir) / CONFIG_NAME
     config = config or load_config(library_dir)
-    table = config.raw.get("publish")
+    table = config.publish
     if table is None:
         return None
-    if "://" not in table.get("url", ""):  # keys and types are checked by config.load_config
+    if "://" not in table.url:  # keys and types are checked by config.load_config
         raise SettingsError(f"{path}: [publish] needs url = \"s3://bucket/prefix\"")
-    url = table["url"].rstrip("/")
-    base_url = _configured_base_url(library_dir, config)
+    url = table.url.rstrip("/")
+    base_url = _configured_base_url(library_dir, config, library)
     if base_url is None:
         raise SettingsError(f"{path}: [publish] needs [channel] base_url, the address listeners fetch "
                             f"{url} from (e.g. https://my-bucket.s3.amazonaws.com/prefix/)")
-    endpoint = str(table.get("endpoint_url", ""))
+    endpoint = table.endpoint_url
     local_storage = url.startswith("file://") or (bool(endpoint) and not is_public(endpoint))
     if not is_public(base_url) and not local_storage:
         raise SettingsError(f"{path}: [publish] needs a public base_url; {base_url} is not reachable by listeners")
@@ -86,31 +89,26 @@ def publish_target(library_dir: Path, config: Config | None = None) -> PublishTa
         options["auto_mkdir"] = True
     if endpoint:
         options["client_kwargs"] = {"endpoint_url": endpoint}
-    return PublishTarget(url, options, base_url, bool(table.get("delete_removed", False)))
+    return PublishTarget(url, options, base_url, table.delete_removed)
 
 
-def _configured_base_url(library_dir: Path, config: Config) -> str | None:
+def _configured_base_url(library_dir: Path, config: Config, library: Library | None) -> str | None:
     """The base URL the user chose (option, environment, settings, or stored by ``feed --base-url``)."""
-    from briefing.library.address import BASE_URL_KEY
-    from briefing.library.store import DB_NAME, Library
-
     if config.base_url_chosen:
         return config.channel.base_url
-    if not (Path(library_dir) / DB_NAME).is_file():
+    if library is None and not (Path(library_dir) / DB_NAME).is_file():
         return None
-    with Library.open(library_dir, create=False) as library:
-        return library.stored_meta(BASE_URL_KEY) or None
+    with opened(library_dir, library, create=False) as known:
+        return known.stored_meta(BASE_URL_KEY) or None
 
 
-def public_files(library_dir: Path) -> list[str]:
+def public_files(library_dir: Path, image: str | None, library: Library | None = None) -> list[str]:
     """The published files (what the server answers: nothing else in the folder), relative to the
-    library, in upload order. A symlink is sent only when what it points to is published too."""
-    from briefing.library.store import Library
-    from briefing.library.publish import published_paths
-
+    library, in upload order; ``image`` is the configured channel image. A symlink is sent only when
+    what it points to is published too."""
     library_dir = Path(library_dir)
-    with Library.open(library_dir, create=False) as library:
-        published = published_paths(library.episodes(), load_config(library_dir).channel.image)
+    with opened(library_dir, library, create=False) as known:
+        published = published_paths(known.episodes(), image)
     root = library_dir.resolve()
 
     def sendable(relative: str) -> bool:
@@ -129,9 +127,11 @@ def _upload_order(relative: str) -> tuple[int, int, str]:
     return 1, 0, relative
 
 
-def upload_library(library_dir: Path, config: Config | None = None) -> UploadReport | None:
+def upload_library(library_dir: Path, config: Config | None = None, *,
+                   library: Library | None = None) -> UploadReport | None:
     """Upload the public files to ``[publish] url``, feed last (None: not configured)."""
-    target = publish_target(library_dir, config)
+    config = config or load_config(library_dir)
+    target = publish_target(library_dir, config, library=library)
     if target is None:
         return None
     try:
@@ -141,16 +141,16 @@ def upload_library(library_dir: Path, config: Config | None = None) -> UploadRep
                             "pip install 'briefing[cluster]'") from None
     try:
         filesystem, root = fsspec.core.url_to_fs(target.url, **target.storage_options)
-        return _upload(filesystem, root.rstrip("/"), Path(library_dir), target)
+        files = public_files(Path(library_dir), config.channel.image, library)
+        return _upload(filesystem, root.rstrip("/"), Path(library_dir), target, files)
     except BriefingError:
         raise
     except Exception as error:  # each protocol's package has errors of its own (botocore's, for S3)
         raise BriefingError(f"{target.url}: upload failed: {error}") from None
 
 
-def _upload(filesystem: Any, root: str, library_dir: Path, target: PublishTarget) -> UploadReport:
+def _upload(filesystem: Any, root: str, library_dir: Path, target: PublishTarget, files: list[str]) -> UploadReport:
     there = _listing(filesystem, root)
-    files = public_files(library_dir)
     uploaded = 0
     for relative in files:
         local = library_dir / relative

@@ -21,8 +21,7 @@ from briefing.library import page as webpage
 from briefing.config import Config, load_config
 from briefing.errors import BriefingError, UsageError
 from briefing.library.feed_style import FALLBACK_STYLE_NAME, STYLESHEET_NAME
-from briefing.system.fsutil import remove_stale_temporaries
-from briefing.library.store import EPISODES_DIR, Library, episode_files, feed_is_ours, has_written_feed
+from briefing.library.store import Library, episode_files, feed_is_ours, has_written_feed, opened
 from briefing.model import Episode
 
 # What regenerate writes in the library folder.
@@ -30,45 +29,45 @@ PUBLIC_FILES = (feed.FEED_NAME, STYLESHEET_NAME, FALLBACK_STYLE_NAME, webpage.PA
 
 
 def publish(library_dir: Path, episode: Episode, written: Sequence[Path] = (),
-            replaces: Iterable[str] = ()) -> list[str]:
+            replaces: Iterable[str] = (), *, config: Config | None = None,
+            library: Library | None = None) -> list[str]:
     """Record ``episode`` in place of its predecessor (the same guid) and the episodes ``replaces``
     names, regenerate feed and page, then delete the files of episodes replaced more than
     ``[channel] keep_replaced_hours`` ago that nothing uses.
 
     In that order so that a process killed at any point leaves a feed whose enclosures all exist; a
     replaced episode's files keep answering (the server serves them) through the grace period, so a
-    download in flight or a link already shared still works. Called under the library lock: first
-    deletes the temporary files that killed runs left behind.
+    download in flight or a link already shared still works. Called under the library lock (the run
+    has already deleted the temporary files killed runs left behind).
 
     A publish that fails (a full disk) before the feed names the episode puts the records back as
     they were and deletes ``written``, the files the caller added to ``episodes/`` for it, then
     raises. Once the feed names it the episode is published, and what fails after is returned as
-    warning lines.
+    warning lines. ``config`` and ``library``: the caller's settings and open library (default: read
+    and opened here).
     """
     library_dir, replaces = Path(library_dir), tuple(replaces)
-    for folder in (library_dir, library_dir / EPISODES_DIR):
-        remove_stale_temporaries(folder)
     try:
-        config = load_config(library_dir)
-        with Library.open(library_dir) as library:
+        config = config or load_config(library_dir)
+        with opened(library_dir, library) as known:
             earlier = [found for guid in dict.fromkeys([episode.guid, *replaces])
-                       if (found := library.get(guid)) is not None]
-            library.upsert(episode, replaces)
+                       if (found := known.get(guid)) is not None]
+            known.upsert(episode, replaces)
     except BriefingError:
         remove_files(written)
         raise
     warnings = []
     try:
-        regenerate(library_dir, config)
+        regenerate(library_dir, config, library=library)
     except BriefingError as error:
         if not feed_names(library_dir, episode):
-            _take_back(library_dir, episode, earlier, written)
+            _take_back(library_dir, episode, earlier, written, library)
             raise
         warnings.append(f"{error.message} (the feed names the new episode)")
     grace = dt.timedelta(hours=config.channel.keep_replaced_hours)
     try:
-        with Library.open(library_dir) as library:
-            library.delete_replaced_files(dt.datetime.now(dt.timezone.utc) - grace)
+        with opened(library_dir, library) as known:
+            known.delete_replaced_files(dt.datetime.now(dt.timezone.utc) - grace)
     except BriefingError as error:
         warnings.append(f"the files of replaced episodes stay: {error.message}")
     return warnings
@@ -82,13 +81,14 @@ def feed_names(library_dir: Path, episode: Episode) -> bool:
         return False
 
 
-def _take_back(library_dir: Path, episode: Episode, earlier: list[Episode], written: Sequence[Path]) -> None:
+def _take_back(library_dir: Path, episode: Episode, earlier: list[Episode], written: Sequence[Path],
+               library: Library | None) -> None:
     """Put the records back as they were (``earlier``: those ``episode`` replaced), then delete the files
     added for it; when the database cannot be written (the disk is still full), the files stay for the
     record that names them."""
     try:
-        with Library.open(library_dir) as library:
-            library.take_back(episode, earlier)
+        with opened(library_dir, library) as known:
+            known.take_back(episode, earlier)
     except BriefingError:
         return
     remove_files(written)
@@ -112,46 +112,49 @@ def published_paths(episodes: Iterable[Episode], image: str | None, replaced: It
     return paths
 
 
-def refuse_foreign_files(library_dir: Path, adopt: bool = False) -> None:
+def refuse_foreign_files(library_dir: Path, adopt: bool = False, *, config: Config | None = None,
+                         library: Library | None = None) -> None:
     """A library's first feed and page are not written over files briefing did not write, unless ``adopt``.
 
     Later runs replace them freely: the database then records that this library wrote its feed.
+    ``config`` and ``library``: the caller's settings and open library (default: read and opened here).
     """
     library_dir = Path(library_dir)
-    if adopt or not library_dir.is_dir() or has_written_feed(library_dir):
+    if adopt or not library_dir.is_dir() or has_written_feed(library_dir, library):
         return
-    found = foreign_public_files(library_dir)
+    found = foreign_public_files(library_dir, config.channel.image if config else configured_image(library_dir))
     if found:
         raise UsageError(f"{library_dir}: holds {', '.join(found)} that briefing did not write; move "
                          f"{'it' if len(found) == 1 else 'them'} away, or pass --adopt to let briefing replace "
                          f"{'it' if len(found) == 1 else 'them'}")
 
 
-def foreign_public_files(library_dir: Path) -> list[str]:
-    """The names briefing publishes that the folder already holds, unless its ``feed.xml`` is briefing's."""
+def foreign_public_files(library_dir: Path, image: str | None) -> list[str]:
+    """The names briefing publishes that the folder already holds, unless its ``feed.xml`` is briefing's;
+    ``image``, the configured channel image, is the user's to keep there."""
     if feed_is_ours(library_dir):
         return []
-    image = _configured_image(library_dir)
     return [name for name in PUBLIC_FILES if name != image and os.path.lexists(library_dir / name)]
 
 
-def _configured_image(library_dir: Path) -> str | None:
+def configured_image(library_dir: Path) -> str | None:
+    """The channel image the settings name; None also when the settings cannot be read (a rebuild)."""
     try:
         return load_config(library_dir).channel.image
     except BriefingError:
         return None
 
 
-def regenerate(library_dir: Path, config: Config | None = None) -> tuple[Path, Path]:
+def regenerate(library_dir: Path, config: Config | None = None, *, library: Library | None = None) -> tuple[Path, Path]:
     """Write ``feed.xml`` and ``index.html`` from the library; return their paths."""
     library_dir = Path(library_dir)
     config = config or load_config(library_dir)
-    with Library.open(library_dir) as library:
-        episodes = library.episodes()
-        chosen = address.resolve(config, library.stored_meta(address.BASE_URL_KEY), library_dir)
+    with opened(library_dir, library) as known:
+        episodes = known.episodes()
+        chosen = address.resolve(config, known.stored_meta(address.BASE_URL_KEY), library_dir)
         channel = replace(config.channel, base_url=chosen.base_url)
         # Claimed from the first public feed URL the user configured, then kept when the feed moves.
-        podcast_guid = address.claim_podcast_guid(library, channel.feed_url, chosen.configured)
+        podcast_guid = address.claim_podcast_guid(known, channel.feed_url, chosen.configured)
     try:
         _ensure_channel_cover(library_dir, config)
         feed_path = feed.write_feed(library_dir, channel, episodes, podcast_guid)

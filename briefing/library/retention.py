@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from briefing.config import Config, load_config
-from briefing.library.store import Library
+from briefing.library.store import Library, opened
 from briefing.library.publish import regenerate
 from briefing.model import Episode
 
@@ -31,8 +31,7 @@ class Retention:
 
     @classmethod
     def from_config(cls, config: Config) -> Retention:
-        channel = config.raw.get("channel", {})  # validated by config.load_config
-        return cls(channel.get("keep"), channel.get("keep_days"))
+        return cls(config.channel.keep, config.channel.keep_days)
 
     def expired(self, episodes: list[Episode], now: dt.datetime, newest: str | None = None) -> list[Episode]:
         """Those of ``episodes`` this policy no longer keeps; ``newest`` (a guid) wins a tie of dates."""
@@ -45,18 +44,19 @@ class Retention:
 
 
 def apply_retention(library_dir: Path, config: Config | None = None, now: dt.datetime | None = None,
-                    published: str | None = None) -> list[Episode]:
+                    published: str | None = None, *, library: Library | None = None) -> list[Episode]:
     """Retire the episodes the channel no longer keeps (and finish a killed run's); return those retired.
 
-    ``published``: the guid just published, kept before others of the same second.
+    ``published``: the guid just published, kept before others of the same second. ``library``: the
+    caller's open library (default: opened here).
     """
     config = config or load_config(library_dir)
     policy = Retention.from_config(config)
     now = now or dt.datetime.now(dt.timezone.utc)
-    with Library.open(library_dir) as library:
-        expired = policy.expired(library.episodes(), now, published) if policy != Retention() else []
-        retired = library.retire([episode.guid for episode in expired])
-    finish_retiring(library_dir, config)
+    with opened(library_dir, library) as known:
+        expired = policy.expired(known.episodes(), now, published) if policy != Retention() else []
+        retired = known.retire([episode.guid for episode in expired])
+    finish_retiring(library_dir, config, library=library)
     return retired
 
 
@@ -76,14 +76,14 @@ def remove_episode(library_dir: Path, guid: str, delete_files: bool = False, con
     return removed
 
 
-def finish_retiring(library_dir: Path, config: Config | None = None) -> None:
+def finish_retiring(library_dir: Path, config: Config | None = None, *, library: Library | None = None) -> None:
     """Regenerate the feed without the retired episodes, then delete their files (also a killed run's)."""
-    with Library.open(library_dir) as library:
-        if not library.has_retired_files():
+    with opened(library_dir, library) as known:
+        if not known.has_retired_files():
             return
-    regenerate(library_dir, config)  # the feed no longer names them before their files go
-    with Library.open(library_dir) as library:
-        library.delete_retired_files()
+    regenerate(library_dir, config, library=library)  # the feed no longer names them before their files go
+    with opened(library_dir, library) as known:
+        known.delete_retired_files()
 
 
 def _published(episode: Episode) -> dt.datetime:

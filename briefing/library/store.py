@@ -29,7 +29,8 @@ import os
 import shlex
 import sqlite3
 import uuid
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import asdict, astuple, dataclass, fields
 from pathlib import Path, PurePosixPath
 
@@ -623,14 +624,25 @@ def _migrate(connection: sqlite3.Connection) -> None:
     connection.execute("COMMIT")
 
 
-def has_written_feed(directory: Path) -> bool:
+@contextmanager
+def opened(directory: Path, library: Library | None = None, create: bool = True) -> Iterator[Library]:
+    """``library`` when the caller holds it open (it stays open), else the library in ``directory``,
+    opened for this block only."""
+    if library is not None:
+        yield library
+        return
+    with Library.open(directory, create=create) as fresh:
+        yield fresh
+
+
+def has_written_feed(directory: Path, library: Library | None = None) -> bool:
     """Whether this library has written its feed (a first run has not); LibraryLost if it lost its database."""
     path = Path(directory) / DB_NAME
-    if not path.is_file() or path.stat().st_size == 0:
+    if library is None and (not path.is_file() or path.stat().st_size == 0):
         _refuse_if_lost(Path(directory), "is missing" if not path.exists() else "is empty")
         return False
-    with Library.open(directory, create=False) as library:
-        return library.stored_meta(FEED_GUID_KEY) is not None
+    with opened(directory, library, create=False) as known:
+        return known.stored_meta(FEED_GUID_KEY) is not None
 
 
 def feed_is_ours(directory: Path) -> bool:
