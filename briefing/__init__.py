@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-__version__ = "0.1.0"
+from briefing.system.version import VERSION as __version__
 __all__ = ["MadeEpisode", "MakeOptions", "make_episode", "__version__"]
 
 if TYPE_CHECKING:

@@ -24,6 +24,7 @@ from typing import Any, Literal
 
 from briefing.errors import UsageError
 from briefing.system.fsutil import read_toml
+from briefing.text.script import Framing
 from briefing.audio.formats import DEFAULT_FORMAT, format_names
 
 CONFIG_NAME = "briefing.toml"
@@ -157,6 +158,10 @@ class ChannelSettings:
     @property
     def feed_url(self) -> str:
         return self.base_url + "feed.xml"
+
+    def framing(self) -> Framing:
+        """What the show says around the news: its name (when configured), its intro and outro."""
+        return Framing(self.title if self.title_configured else None, self.intro, self.outro)
 
 
 @dataclass(frozen=True)

@@ -171,3 +171,13 @@ class PieceGrid:
 def web_link(source: str | None) -> str | None:
     """``source`` when a listener's browser can open it (an http or https URL), else None."""
     return source if source and source.startswith(("https://", "http://")) and len(source) <= 2000 else None
+
+
+@dataclass(frozen=True)
+class VoiceSettings:
+    """What a voice profile asks of a speech engine. Engines ignore what they cannot do."""
+
+    voice: str | None = None
+    rate: int | None = None  # words per minute
+    pitch: int | None = None  # 0-100, espeak's scale
+    model: str | None = None  # neural engines: a voice model name or path

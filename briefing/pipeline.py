@@ -490,7 +490,7 @@ def _script_of(source: str, options: MakeOptions, profile: VoiceProfile,
         allow_private_urls=options.allow_private_urls))
     if options.title is not None and options.title.strip():
         article = replace(article, title=headline(options.title))
-    framing = Framing.of(channel.settings.channel)
+    framing = channel.settings.channel.framing()
     if options.minutes is not None:
         return fit_script(article, options.minutes, profile, channel.folder, framing=framing), article
     return make_script(article, budget, profile, library_dir=channel.folder, framing=framing), article

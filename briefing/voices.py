@@ -13,7 +13,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-from briefing.audio.engines.base import VoiceSettings
+from briefing.model import VoiceSettings
 from briefing.errors import EngineError, UsageError
 from briefing.system.fsutil import read_toml
 

@@ -4,7 +4,8 @@
 Every ``import briefing.x`` and ``from briefing[.x] import y`` counts, at any depth of the file
 (imports inside functions included), so the graph is what the code can reach, not only what it loads
 first. A layer is the length of the longest chain of imports below a module; modules in one cycle
-share a layer. Usage: scripts/import_graph.py [--edges]
+share a layer. It also lists the imports that go up the wings (``WINGS``, lowest first), which
+``tests/test_layers.py`` forbids. Usage: scripts/import_graph.py [--edges]
 """
 
 from __future__ import annotations
@@ -88,9 +89,30 @@ def layers(graph: dict[str, set[str]], components: list[list[str]]) -> dict[str,
     return {member: depth[owner[member]] for member in graph}
 
 
-def main() -> None:
+# The wings, lowest first: a module may import its own wing and the wings before it, never one after.
+# A top-level module (``briefing.config``) is a wing of its own; ``briefing`` itself is the public API.
+WINGS = ("system", "errors", "model", "voices", "readers", "text", "audio", "config", "library", "channel",
+         "server", "pipeline", "daily", "cli", "__main__", "")
+
+
+def wing_of(module: str) -> str:
+    return module.split(".")[1] if "." in module else ""
+
+
+def graph_of_package() -> dict[str, set[str]]:
     names = module_names()
-    graph = {name: imports_of(name, path, set(names)) for name, path in names.items()}
+    return {name: imports_of(name, path, set(names)) for name, path in names.items()}
+
+
+def upward_imports(graph: dict[str, set[str]]) -> list[tuple[str, str]]:
+    """Every import of a wing above the importer's: what the layer rule forbids."""
+    rank = {wing: number for number, wing in enumerate(WINGS)}
+    return sorted((module, target) for module, targets in graph.items() for target in targets
+                  if rank[wing_of(target)] > rank[wing_of(module)])
+
+
+def main() -> None:
+    graph = graph_of_package()
     components = strongly_connected(graph)
     layer = layers(graph, components)
     cycles = [component for component in components if len(component) > 1]
@@ -100,6 +122,10 @@ def main() -> None:
     print(f"cycles: {len(cycles)}")
     for cycle in cycles:
         print("  cycle: " + " <-> ".join(cycle))
+    wrong = upward_imports(graph)
+    print(f"imports up the wings: {len(wrong)}")
+    for module, target in wrong:
+        print(f"  {module} -> {target}")
     if "--edges" in sys.argv:
         for name in sorted(graph, key=lambda n: (layer[n], n)):
             print(f"{layer[name]:2d} {name} -> {', '.join(sorted(graph[name]))}")

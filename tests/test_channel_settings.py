@@ -55,11 +55,11 @@ def daily_script(framing: Framing) -> list[str]:
 
 
 def test_the_daily_intro_and_outro_say_the_shows_name(tmp_path):
-    named = Framing.of(load_config(settings(tmp_path, 'title = "Harbour Town Today"')).channel)
+    named = load_config(settings(tmp_path, 'title = "Harbour Town Today"')).channel.framing()
     said = daily_script(named)
     assert said[0] == "Harbour Town Today for Wednesday the 25th of November. One story today."
     assert said[-1] == "That was Harbour Town Today. Thank you for listening."
-    unnamed = daily_script(Framing.of(load_config(tmp_path / "none").channel))
+    unnamed = daily_script(load_config(tmp_path / "none").channel.framing())
     assert unnamed[0] == "Your briefing for Wednesday the 25th of November. One story today."  # no title: as before
 
 
@@ -67,7 +67,7 @@ def test_intro_and_outro_templates_fill_title_and_date(tmp_path):
     channel = load_config(settings(tmp_path, 'title = "Coast FM news"\nintro = "Good morning, this is {title} on {date}."\n'
                                              'outro = "{title} is back tomorrow."')).channel
     article = Article("Storm closes the pier", [Paragraph("High winds closed the pier on Tuesday.", 0)], "x", "text")
-    script = build_script(article, article.paragraphs, Pauses(), date=DATE.isoformat(), framing=Framing.of(channel))
+    script = build_script(article, article.paragraphs, Pauses(), date=DATE.isoformat(), framing=channel.framing())
     assert script.sections[0].segments[0].display.startswith(
         "Good morning, this is Coast FM news on Wednesday the 25th of November. Storm closes the pier.")
     assert script.sections[-1].segments[0].display == "Coast FM news is back tomorrow."

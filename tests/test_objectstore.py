@@ -167,7 +167,7 @@ def referred_urls(feed_url: str) -> set[str]:
 
 def assert_bucket_serves_the_library(library: Path, base_url: str) -> set[str]:
     """Every URL of the uploaded feed and page answers 200 with the local file's bytes and type."""
-    from briefing.server.app import media_type
+    from briefing.library.media_types import media_type
 
     urls = referred_urls(base_url + "feed.xml")
     relatives = set()

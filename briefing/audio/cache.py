@@ -23,7 +23,8 @@ import zlib
 from collections.abc import Callable
 from dataclasses import asdict
 from pathlib import Path
-from briefing.audio.engines.base import Speech, VoiceSettings
+from briefing.audio.engines.base import Speech
+from briefing.model import VoiceSettings
 from briefing.system.fsutil import temporary_name
 
 CACHE_DIR = Path("cache")

@@ -11,7 +11,7 @@ from typing import Any
 
 import click
 
-from briefing import __version__
+from briefing.system.version import VERSION
 from briefing.audio.engines import engine_names
 from briefing.errors import BriefingError
 from briefing.audio.formats import DEFAULT_FORMAT
@@ -103,7 +103,7 @@ CONTEXT_SETTINGS = {"help_option_names": ["-h", "--help"], "max_content_width": 
 
 
 @click.group(cls=BriefingGroup, context_settings=CONTEXT_SETTINGS)
-@click.version_option(__version__, prog_name="briefing")
+@click.version_option(VERSION, prog_name="briefing")
 @click.option("--debug", is_flag=True, help="Show full tracebacks on errors.")
 @click.pass_context
 def main(ctx: click.Context, debug: bool) -> None:
@@ -197,7 +197,7 @@ def script(article: str, format: str | None, allow_private_urls: bool, drop: tup
     channel = channel_of(library)
     settings = channel.settings.channel if channel is not None else None
     profile = load_profile(voice or (settings.voice if settings is not None else None))
-    framing = Framing.of(settings) if settings is not None else Framing()
+    framing = settings.framing() if settings is not None else Framing()
     folder = channel.folder if channel is not None else None
     loaded = load_article(article, read_options(format, drop, allow_private_urls, channel))
     built = (fit_script(loaded, minutes, profile, folder, framing=framing) if minutes is not None
@@ -234,7 +234,7 @@ def extract(article: str, format: str | None, allow_private_urls: bool, drop: tu
         budget_from(max_words, minutes, everything)
         settings = channel.settings.channel if channel is not None else None
         budget = fitted_budget(loaded, minutes, load_profile(settings.voice if settings is not None else None),
-                               Framing.of(settings) if settings is not None else Framing())
+                               settings.framing() if settings is not None else Framing())
     else:
         budget = budget_from(max_words, minutes, everything)
     # Without a budget, cleaning's output as it is: the article's own words, datelines and all.

@@ -198,7 +198,7 @@ def run_daily(channel: Channel, options: DailyOptions, *, report: Report = lambd
         remove_stale_leftovers(library_dir, library_dir / EPISODES_DIR)
         # a [publish] that cannot work is refused first
         objectstore.publish_target(library_dir, config, library=channel.stored_library())
-        options = replace(options, framing=Framing.of(config.channel))
+        options = replace(options, framing=config.channel.framing())
         settings = source_settings(config, library_dir)
         library = channel.library
         stored = library.used_articles(date)
@@ -300,7 +300,7 @@ def plan_daily(channel: Channel, options: DailyOptions, *, report: Report = lamb
     library_dir = channel.folder
     date = options.date.isoformat()
     with library_lock(library_dir, wait=options.wait):
-        options = replace(options, framing=Framing.of(channel.settings.channel))
+        options = replace(options, framing=channel.settings.channel.framing())
         settings = source_settings(channel.settings, library_dir)
         library = channel.library
         stored = library.used_articles(date)

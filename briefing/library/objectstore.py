@@ -200,7 +200,7 @@ def _md5(path: Path) -> str:
 
 def _headers(filesystem: Any, local: Path, relative: str) -> dict[str, str]:
     """S3's object metadata: the type the local server sends, and how long caches may keep it."""
-    from briefing.server.app import media_type
+    from briefing.library.media_types import media_type
 
     protocols = filesystem.protocol if isinstance(filesystem.protocol, tuple) else (filesystem.protocol,)
     if not {"s3", "s3a"} & set(protocols):

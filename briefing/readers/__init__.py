@@ -24,67 +24,32 @@ from collections.abc import Iterable
 from dataclasses import replace
 from pathlib import Path
 
-from briefing.errors import InputError, UsageError
+from briefing.errors import InputError
 from briefing.model import RawArticle
-from briefing.readers import html as html_reader
-from briefing.readers import json_reader, listliteral
-from briefing.readers import text as text_reader
 from briefing.readers.base import (
     MAX_HTML_CHARS,
+    MAX_INPUT_BYTES,
     MAX_PARAGRAPHS,
     MAX_TEXT_CHARS,
+    URL_MAX_BYTES,
+    URL_TIMEOUT_S,
     Reader,
     ReadOptions,
     too_many_paragraphs,
 )
+from briefing.readers.decoding import decode_input
 from briefing.readers.html import looks_like_html
+from briefing.readers.registry import READERS, detect, detect_format, format_names, reader_named, register, unregister
 from briefing.system.textsafety import headline, strip_controls
 
-# The detection order. JSON before the list literal (a JSON array is one too, but only JSON reads
-# its escapes right); plain text last, as it claims everything.
-READERS: list[Reader] = [json_reader.READER, listliteral.READER, html_reader.READER, text_reader.READER]
-MAX_INPUT_BYTES = 10 * 1024 * 1024  # read from a file or standard input; a web page has its own max_bytes
-URL_TIMEOUT_S = 15.0  # a web page: every connect and read (``readers.url``)
-URL_MAX_BYTES = 10 * 1024 * 1024  # a web page's body
 URL_SCHEME = re.compile(r"^([A-Za-z][A-Za-z0-9+.-]*)://")
 ARTICLE_WORD = re.compile(r"[^\W_]")  # a letter or a digit, in any script
 ANY_TAG = re.compile(r"<[^<>]*>")
 
-__all__ = ["MAX_HTML_CHARS", "MAX_PARAGRAPHS", "MAX_TEXT_CHARS", "READERS", "ReadOptions", "Reader",
+__all__ = ["MAX_HTML_CHARS", "MAX_INPUT_BYTES", "MAX_PARAGRAPHS", "MAX_TEXT_CHARS", "READERS", "ReadOptions", "Reader",
+           "URL_MAX_BYTES", "URL_TIMEOUT_S",
            "decode_input", "detect_format", "format_names", "looks_like_html", "parse", "read_source",
            "reader_named", "register", "require_article_text", "too_many_paragraphs", "unregister"]
-
-
-def format_names() -> tuple[str, ...]:
-    """The registered formats, in detection order: the choices of ``--format``."""
-    return tuple(reader.name for reader in READERS)
-
-
-def register(reader: Reader, *, before: str | None = None) -> None:
-    """Add a format; detection asks it before the reader named ``before`` (default: the last, plain text)."""
-    if reader.name in format_names():
-        raise ValueError(f"a reader named {reader.name!r} is already registered")
-    READERS.insert(len(READERS) - 1 if before is None else READERS.index(reader_named(before)), reader)
-
-
-def unregister(name: str) -> None:
-    READERS.remove(reader_named(name))
-
-
-def reader_named(name: str) -> Reader:
-    for reader in READERS:
-        if reader.name == name:
-            return reader
-    raise UsageError(f"unknown format {name!r}; choose one of: {', '.join(format_names())}")
-
-
-def detect_format(text: str) -> str:
-    """The format of ``text``, judged from its content: the first registered reader that claims it."""
-    return _detect(text).name
-
-
-def _detect(text: str) -> Reader:
-    return next((reader for reader in READERS if reader.sniff(text[: reader.max_chars])), READERS[-1])
 
 
 def looks_like_python_code(text: str) -> bool:
@@ -133,7 +98,7 @@ def _reader_for(text: str, source: str, options: ReadOptions) -> Reader:
     if options.format is not None:
         reader = reader_named(options.format)
     else:
-        reader = _detect(text)
+        reader = detect(text)
         if reader is READERS[-1] and looks_like_python_code(text):  # never narrated, and never run
             raise InputError(f"{source}: looks like Python code, not an article (code is never run)")
     if len(text) > reader.max_chars:
@@ -210,78 +175,3 @@ def require_article_text(texts: Iterable[str], source: str) -> None:
     """At least one word with a letter or digit: emoji, punctuation or nothing is not an article."""
     if not any(ARTICLE_WORD.search(unescape_html(ANY_TAG.sub(" ", text))) for text in texts):
         raise InputError(f"{source}: no article text (no word with letters or digits)")
-
-
-# ---- bytes to text -------------------------------------------------------------------------------
-
-BOMS = (  # UTF-32 before UTF-16: the UTF-32-LE mark begins with the UTF-16-LE one
-    (b"\xff\xfe\x00\x00", "utf-32-le"),
-    (b"\x00\x00\xfe\xff", "utf-32-be"),
-    (b"\xef\xbb\xbf", "utf-8"),
-    (b"\xff\xfe", "utf-16-le"),
-    (b"\xfe\xff", "utf-16-be"),
-)
-BINARY_SNIFF_BYTES = 8192
-# Bytes that are not UTF-8 are read as cp1252 only if that gives text: prose is mostly letters, digits
-# and spaces (over 90 %), random or compressed bytes read as cp1252 under half.
-MIN_LEGACY_WORD_SHARE = 0.7
-WORD_OR_SPACE = re.compile(r"[^\W_]|\s")
-# Text holds few control or undecodable characters; binary data read as text holds many.
-MAX_NOT_TEXT_SHARE = 0.1
-MIN_NOT_TEXT_CHARS = 16
-NOT_TEXT_CHAR = re.compile(r"[\x00-\x08\x0e-\x1a\x1c-\x1f\x7f-\x9f\ufffd]")
-META_CHARSET = re.compile(rb"""<meta[^>]{0,200}?charset\s*=\s*["']?([A-Za-z0-9_:.-]{1,40})""", re.IGNORECASE)
-
-
-def decode_input(data: bytes, source: str, declared_charset: str | None = None) -> str:
-    """Bytes as text: by byte-order mark, else UTF-8 (stray bytes replaced), else the declared or a legacy
-    8-bit encoding; InputError when the bytes are not text at all."""
-    if len(data) > MAX_INPUT_BYTES:
-        raise InputError(f"{source}: larger than {MAX_INPUT_BYTES // (1024 * 1024)} MB, not an article")
-    text = _decode(data, source, declared_charset)
-    length = len(text)
-    bad = length - len(NOT_TEXT_CHAR.sub("", text))
-    if bad >= MIN_NOT_TEXT_CHARS and bad > MAX_NOT_TEXT_SHARE * length:
-        raise InputError(f"{source}: is not text ({bad / length:.0%} control or undecodable characters)")
-    if not text.strip():
-        raise InputError(f"{source}: the input is empty")
-    return text.replace("\ufffd", "")  # a stray byte is dropped, not narrated
-
-
-def _decode(data: bytes, source: str, declared_charset: str | None) -> str:
-    for bom, encoding in BOMS:
-        if data.startswith(bom):
-            return data[len(bom):].decode(encoding, errors="replace")
-    if b"\x00" in data[:BINARY_SNIFF_BYTES]:
-        raise InputError(f"{source}: is not text (it looks like a binary file, not an article)")
-    try:
-        return data.decode("utf-8")
-    except UnicodeDecodeError:
-        pass
-    declared = declared_charset or _meta_charset(data)
-    if declared and _codec(declared) not in (None, "utf-8"):
-        return data.decode(_codec(declared) or "", errors="replace")
-    as_utf8 = data.decode("utf-8", errors="replace")
-    undecodable = as_utf8.count("\ufffd")
-    multibyte = len(as_utf8) - len(as_utf8.encode("ascii", "ignore")) - undecodable
-    if multibyte >= undecodable:  # UTF-8 with stray bytes: keep the UTF-8, replace the strays
-        return as_utf8
-    legacy = data.decode("cp1252", errors="replace")
-    other = len(WORD_OR_SPACE.sub("", legacy))
-    if other > (1 - MIN_LEGACY_WORD_SHARE) * len(legacy):
-        raise InputError(f"{source}: is not text (neither UTF-8 nor a legacy 8-bit encoding)")
-    return legacy
-
-
-def _meta_charset(data: bytes) -> str | None:
-    found = META_CHARSET.search(data[:4096])
-    return found.group(1).decode("ascii") if found else None
-
-
-def _codec(name: str) -> str | None:
-    import codecs
-
-    try:
-        return codecs.lookup(name).name
-    except LookupError:
-        return None

@@ -15,6 +15,9 @@ from briefing.model import RawArticle
 MAX_TEXT_CHARS = 2_000_000  # a text, list or JSON input, and the text any reader finds in its input
 MAX_HTML_CHARS = 10 * 1024 * 1024  # an HTML page, markup included
 MAX_PARAGRAPHS = 20_000  # a long article has hundreds; tens of thousands is a data dump, not news
+MAX_INPUT_BYTES = 10 * 1024 * 1024  # read from a file or standard input; a web page has its own max_bytes
+URL_TIMEOUT_S = 15.0  # a web page: every connect and read (``readers.url``)
+URL_MAX_BYTES = 10 * 1024 * 1024  # a web page's body
 
 
 @dataclass(frozen=True)

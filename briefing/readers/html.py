@@ -5,7 +5,7 @@ items) and dropping the page's furniture by its structure: navigation, share bar
 promos, teaser rails, comments, footers, ad slots, scripts, and whatever the user's ``drop``
 selectors name. It does not fetch pages (readers/url.py), and it judges no paragraph by its words:
 boilerplate text ("Advertisement", bylines, credits) is cleaning's job (clean.py). The class/id
-word lists live in ``briefing.text.boilerplate_words``.
+word lists live in ``briefing.readers.boilerplate_words``.
 
 How the body is found, in short: parse with lxml; remove the elements the drop selectors name;
 delete elements that are never article text (by tag, by hidden state, by furniture words in their
@@ -25,7 +25,7 @@ from dataclasses import dataclass
 import lxml.html
 from lxml import etree
 
-from briefing.text.boilerplate_words import (
+from briefing.readers.boilerplate_words import (
     BODY_CLASS_FRAGMENTS,
     FURNITURE_CLASS_WORDS,
     PROMO_HEADING_PATTERN,

@@ -15,12 +15,14 @@ from collections.abc import Iterator
 import httpcore
 import httpx
 
-from briefing import __version__
+from briefing.system.version import VERSION
 from briefing.errors import InputError
-from briefing.readers import URL_MAX_BYTES, URL_TIMEOUT_S
+from briefing.readers.base import URL_MAX_BYTES, URL_TIMEOUT_S
+from briefing.readers.decoding import decode_input
+from briefing.readers.registry import READERS
 from briefing.readers.netguard import Deadline, GuardedBackend, RefusedAddress
 
-USER_AGENT = f"briefing/{__version__} (+https://github.com/briefing/briefing; podcast briefing generator)"
+USER_AGENT = f"briefing/{VERSION} (+https://github.com/briefing/briefing; podcast briefing generator)"
 MAX_REDIRECTS = 10
 REDIRECT_STATUSES = frozenset({301, 302, 303, 307, 308})
 PRIVATE_OPT_IN = "allow_private_urls = true in [sources], or --allow-private-urls, permits it"
@@ -121,8 +123,6 @@ def fetch_url(url: str, *, timeout_s: float = URL_TIMEOUT_S, allow_private: bool
 
 def page_text(url: str, body: bytes, content_type: str) -> tuple[str, str | None]:
     """A fetched response as article text and its format, or InputError when it is not an article page."""
-    from briefing.readers import READERS, decode_input
-
     media_type, _, parameters = content_type.partition(";")
     media_type = media_type.strip().lower()
     named = next((reader.name for reader in READERS if any(word in media_type for word in reader.media_types)), None)

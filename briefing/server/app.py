@@ -14,7 +14,6 @@ keep the server from being starved (header deadline and size, connections, log) 
 from __future__ import annotations
 
 import logging
-import mimetypes
 import os
 import re
 import socket
@@ -34,30 +33,13 @@ from starlette.types import Receive, Scope, Send
 from briefing.config import load_config
 from briefing.errors import BriefingError
 from briefing.library.feed import FEED_NAME
-from briefing.audio.formats import media_types
+from briefing.library.media_types import media_type
 from briefing.library.store import DB_NAME, Library
 from briefing.model import Episode
 from briefing.library.publish import published_paths
 from briefing.server.guard import ServerLimits, connection_capacity, guarded_protocol, limit_logging, raise_file_limit
 from briefing.library.page import PAGE_NAME
 
-MEDIA_TYPES = {
-    **media_types(),  # the audio formats'
-    ".xml": "application/xml",
-    ".html": "text/html; charset=utf-8",
-    ".vtt": "text/vtt; charset=utf-8",
-    ".json": "application/json",
-    ".png": "image/png",
-    ".txt": "text/plain; charset=utf-8",
-    ".css": "text/css; charset=utf-8",
-    ".js": "text/javascript; charset=utf-8",
-    ".xsl": "application/xslt+xml",
-}
-# As application/xml a browser applies the feed's stylesheet (application/rss+xml it shows as text);
-# podcast apps read either.
-SPECIAL_TYPES = {"feed.xml": "application/xml; charset=utf-8"}
-# Matched on the end of the name before the suffix alone: the Podcasting 2.0 chapters type.
-NAME_ENDINGS = {".chapters.json": "application/json+chapters"}
 # Files that change in place: clients should revalidate (cheaply, with the ETag) every time.
 REVALIDATE = {".xml", ".html", ".xsl", ".css"}
 logger = logging.getLogger("uvicorn.error")
@@ -205,12 +187,6 @@ class LibraryApp:
         except (OSError, ValueError):
             return None
         return (real, stat_result) if stat.S_ISREG(stat_result.st_mode) else None
-
-
-def media_type(path: Path) -> str:
-    ending = next((kind for end, kind in NAME_ENDINGS.items() if path.name.lower().endswith(end)), None)
-    known = SPECIAL_TYPES.get(path.name) or ending or MEDIA_TYPES.get(path.suffix.lower())
-    return known or mimetypes.guess_type(path.name)[0] or "application/octet-stream"
 
 
 _RANGE_SPEC = re.compile(r"([0-9]*)-([0-9]*)")

@@ -3,7 +3,7 @@
 This stage owns every boilerplate text rule, for every input format (the HTML reader judges page
 structure only): phrase rules (named patterns in ``RULES``) and shape rules (``SHAPES``: contact
 prompts, calls to action, player labels, credits, navigation labels, recognised by their form
-rather than one site's wording; their word lists live in ``briefing.text.boilerplate_words``). It also
+rather than one site's wording; their word lists live in ``briefing.readers.boilerplate_words``). It also
 owns HTML stripping, the lede (a bold paragraph at the top, which no fragment before it outranks)
 and the analysis section (a byline in the middle of the article). It keeps the article's own words:
 what of them a newsreader leaves unsaid (a dateline, an embedded post) is ``listening``'s job, and
@@ -17,7 +17,7 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from briefing.text import boilerplate_words as words
+from briefing.readers import boilerplate_words as words
 from briefing.errors import InputError
 from briefing.model import Article, Paragraph, ParagraphSection, RawArticle
 

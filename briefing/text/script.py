@@ -16,7 +16,6 @@ import datetime as dt
 import re
 from dataclasses import dataclass
 
-from briefing.config import ChannelSettings
 from briefing.errors import InputError
 from briefing.text.mentions import introduce_first_mentions
 from briefing.model import Article, Paragraph, Script, Section, Segment
@@ -50,10 +49,6 @@ class Framing:
     show: str | None = None  # the channel's title when configured
     intro: str | None = None
     outro: str | None = None
-
-    @classmethod
-    def of(cls, channel: ChannelSettings) -> Framing:
-        return cls(channel.title if channel.title_configured else None, channel.intro, channel.outro)
 
     def intro_text(self, date: dt.date, default: str = GREETING) -> str:
         return self._fill(self.intro or default, date)

@@ -7,7 +7,8 @@ import os
 import tempfile
 from pathlib import Path
 
-from briefing.audio.engines.base import Engine, Speech, VoiceInfo, VoiceSettings
+from briefing.audio.engines.base import Engine, Speech, VoiceInfo
+from briefing.model import VoiceSettings
 from briefing.errors import UsageError
 
 # onnxruntime (under the hibari and piper engines) sends usage telemetry and, on import, writes a

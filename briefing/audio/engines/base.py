@@ -19,16 +19,6 @@ class Speech:
 
 
 @dataclass(frozen=True)
-class VoiceSettings:
-    """What a voice profile asks of an engine. Engines ignore what they cannot do."""
-
-    voice: str | None = None
-    rate: int | None = None  # words per minute
-    pitch: int | None = None  # 0-100, espeak's scale
-    model: str | None = None  # neural engines: a voice model name or path
-
-
-@dataclass(frozen=True)
 class VoiceInfo:
     id: str
     name: str

@@ -8,7 +8,8 @@ import signal
 import subprocess
 from typing import Any
 
-from briefing.audio.engines.base import Speech, VoiceInfo, VoiceSettings
+from briefing.audio.engines.base import Speech, VoiceInfo
+from briefing.model import VoiceSettings
 from briefing.audio.engines.wav import parse_wav
 from briefing.errors import EngineError, UsageError
 

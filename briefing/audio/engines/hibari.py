@@ -16,7 +16,8 @@ import platform
 import stat
 from pathlib import Path
 
-from briefing.audio.engines.base import Speech, VoiceInfo, VoiceSettings
+from briefing.audio.engines.base import Speech, VoiceInfo
+from briefing.model import VoiceSettings
 from briefing.audio.engines.hibari_tables import cache_folder, shared_g2p
 from briefing.errors import EngineError
 from briefing.system.fsutil import remove_stale_temporaries, temporary_name

@@ -16,7 +16,8 @@ from pathlib import Path
 from types import ModuleType
 from typing import Any
 
-from briefing.audio.engines.base import Speech, VoiceInfo, VoiceSettings
+from briefing.audio.engines.base import Speech, VoiceInfo
+from briefing.model import VoiceSettings
 from briefing.errors import EngineError
 
 DEFAULT_VOICE = "joe-us"

@@ -21,7 +21,8 @@ import threading
 import time
 from pathlib import Path
 
-from briefing.audio.engines.base import Speech, VoiceInfo, VoiceSettings
+from briefing.audio.engines.base import Speech, VoiceInfo
+from briefing.model import VoiceSettings
 from briefing.audio.engines.wav import parse_wav
 from briefing.errors import EngineError, UsageError
 from briefing.system.fsutil import make_temporary_folder

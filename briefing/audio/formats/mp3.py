@@ -27,7 +27,7 @@ from mutagen.id3 import (
 
 from briefing.audio.chapters import Chapter
 from briefing.audio.formats.base import OutputFormat, Pcm, Tags
-from briefing.model import PieceGrid
+from briefing.audio.formats.mp3_frames import PIECE_GRID
 from briefing.system.textsafety import strip_controls_inline
 
 # ID3v2.3 rather than 2.4: every player reads 2.3, while Windows Explorer, some car stereos and
@@ -36,13 +36,6 @@ ID3_VERSION = 3
 # Spec value for "no byte offset": players must then use the times.
 _NO_OFFSET = 0xFFFFFFFF
 
-
-FRAME_SAMPLES = 1152  # an MPEG-1 layer III frame, at the output rate
-# Pieces are cut in silence at least two frames from any sound: LAME starts a piece from silence and
-# ends it with silence, so its first and last frames are what one pass would have written there.
-CUT_MARGIN_FRAMES = 2
-MIN_PIECE_S = 20.0  # shorter pieces are not worth an extra ffmpeg
-PIECE_GRID = PieceGrid(FRAME_SAMPLES, CUT_MARGIN_FRAMES, MIN_PIECE_S)
 
 
 def encode(pcm: Pcm, path: Path, jobs: int) -> None:

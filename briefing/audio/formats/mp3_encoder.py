@@ -35,7 +35,7 @@ from typing import BinaryIO, Union
 from briefing.audio.assemble import SAMPLE_RATE_OUT
 from briefing.errors import BriefingError
 from briefing.audio.formats.base import Pcm
-from briefing.audio.formats.mp3 import CUT_MARGIN_FRAMES, FRAME_SAMPLES, MIN_PIECE_S
+from briefing.audio.formats.mp3_frames import CUT_MARGIN_FRAMES, FRAME_SAMPLES, MIN_PIECE_S
 from briefing.system.fsutil import temporary_folder
 
 BITRATE = "96k"
