@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING
 
 from mutagen import MutagenError
 
-from briefing.audio.cache import SpeechCache
+from briefing.audio.cache import RenderCache
 from briefing.channel import Channel
 from briefing.text.clean import clean
 from briefing.errors import BriefingError, UsageError
@@ -120,7 +120,7 @@ def check_outputs(output: Path) -> None:
 
 def render(
     script: Script, options: RenderOptions, output: Path, progress: Progress | None = None,
-    workers: int | None = None, *, cache: SpeechCache | None = None, pool: SpeechPool | None = None,
+    workers: int | None = None, *, cache: RenderCache | None = None, pool: SpeechPool | None = None,
 ) -> Rendered:
     """Speak every segment, assemble, normalise, export; write the audio and its side files atomically.
 
@@ -161,7 +161,7 @@ def render(
 
 
 def _assemble(script: Script, profile: VoiceProfile, chime: bool, progress: Progress | None, workers: int | None,
-              cache: SpeechCache | None, pool: SpeechPool | None = None, grid: PieceGrid | None = None):
+              cache: RenderCache | None, pool: SpeechPool | None = None, grid: PieceGrid | None = None):
     from briefing.audio import assemble as audio
     from briefing.audio.speak import speak_all
 
@@ -184,7 +184,7 @@ def _assemble(script: Script, profile: VoiceProfile, chime: bool, progress: Prog
 
 def _write_files(script: Script, profile: VoiceProfile, output: Path, episode_audio, gain: float,
                  duration: float, album: str, audio_format: OutputFormat, jobs: int | None = None,
-                 cache: SpeechCache | None = None) -> dict[str, Path]:
+                 cache: RenderCache | None = None) -> dict[str, Path]:
     """Side files first, the cover drawn while ffmpeg encodes, the audio renamed into place last."""
     from briefing.audio import chapters
     from briefing.audio import cover

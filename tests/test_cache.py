@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from conftest import requires_espeak
 
-from briefing.audio.cache import EncodedPieces, SpeechCache, open_cache
+from briefing.audio.cache import EncodedPieces, RenderCache, open_cache
 from briefing.config import load_config
 from briefing.audio.engines import Speech, VoiceSettings
 from briefing.audio.speak import speak_all
@@ -23,7 +23,7 @@ def clip(size: int = 1000) -> Speech:
 
 
 def test_a_stored_clip_comes_back_for_the_same_key_only(tmp_path: Path) -> None:
-    cache = SpeechCache(tmp_path, 10_000_000)
+    cache = RenderCache(tmp_path, 10_000_000)
     key = cache.key("espeak", SETTINGS, "Hello there.", 500)
     stored = clip()
     cache.put(key, stored)
@@ -35,7 +35,7 @@ def test_a_stored_clip_comes_back_for_the_same_key_only(tmp_path: Path) -> None:
 
 
 def test_a_truncated_or_foreign_file_is_a_miss(tmp_path: Path) -> None:
-    cache = SpeechCache(tmp_path, 10_000_000)
+    cache = RenderCache(tmp_path, 10_000_000)
     key = cache.key("espeak", SETTINGS, "Hello.", 500)
     cache.put(key, clip())
     path = next(tmp_path.glob("speech/*/*.pcm"))
@@ -47,7 +47,7 @@ def test_a_truncated_or_foreign_file_is_a_miss(tmp_path: Path) -> None:
 
 @pytest.mark.parametrize("sample_rate", [1, 3_999, 192_001, 4_000_000_000])
 def test_a_clip_whose_header_names_an_impossible_rate_is_dropped(tmp_path: Path, sample_rate: int) -> None:
-    cache = SpeechCache(tmp_path, 10_000_000)
+    cache = RenderCache(tmp_path, 10_000_000)
     key = cache.key("espeak", SETTINGS, "Hello.", 500)
     cache.put(key, clip())
     path = next(tmp_path.glob("speech/*/*.pcm"))
@@ -59,7 +59,7 @@ def test_a_clip_whose_header_names_an_impossible_rate_is_dropped(tmp_path: Path,
 
 
 def test_a_clip_with_a_flipped_byte_fails_its_checksum_and_is_dropped(tmp_path: Path) -> None:
-    cache = SpeechCache(tmp_path, 10_000_000)
+    cache = RenderCache(tmp_path, 10_000_000)
     key = cache.key("espeak", SETTINGS, "Hello.", 500)
     cache.put(key, clip())
     path = next(tmp_path.glob("speech/*/*.pcm"))
@@ -86,7 +86,7 @@ def test_a_truncated_encoded_piece_is_dropped_not_taken(tmp_path: Path) -> None:
 
 
 def test_eviction_keeps_the_cap_and_drops_the_least_recently_used(tmp_path: Path) -> None:
-    cache = SpeechCache(tmp_path, 3 * 2016)  # room for three 1000-sample clips and their headers
+    cache = RenderCache(tmp_path, 3 * 2016)  # room for three 1000-sample clips and their headers
     keys = [cache.key("espeak", SETTINGS, f"Sentence {n}.", 500) for n in range(5)]
     for age, key in enumerate(keys):
         cache.put(key, clip())
@@ -100,7 +100,7 @@ def test_eviction_keeps_the_cap_and_drops_the_least_recently_used(tmp_path: Path
 
 
 def test_eviction_survives_clips_deleted_under_it(tmp_path: Path) -> None:
-    cache = SpeechCache(tmp_path, 0)
+    cache = RenderCache(tmp_path, 0)
     for n in range(20):
         cache.put(cache.key("espeak", SETTINGS, f"Sentence {n}.", 500), clip())
     for path in list(tmp_path.glob("speech/*/*.pcm"))[::2]:
@@ -118,7 +118,7 @@ def test_cache_mb_zero_turns_the_cache_off(tmp_path: Path) -> None:
 
 @requires_espeak
 def test_a_second_run_speaks_only_the_changed_sentence(tmp_path: Path) -> None:
-    cache = SpeechCache(tmp_path, 50_000_000)
+    cache = RenderCache(tmp_path, 50_000_000)
     texts = ["The council met on Tuesday.", "It approved the budget.", "The vote was close."]
     first = list(speak_all(texts, "espeak", SETTINGS, workers=2, cache=cache))
     assert cache.stored == 3
@@ -129,7 +129,7 @@ def test_a_second_run_speaks_only_the_changed_sentence(tmp_path: Path) -> None:
 
 
 def test_when_every_clip_is_cached_no_engine_starts(tmp_path: Path) -> None:
-    cache = SpeechCache(tmp_path, 50_000_000)
+    cache = RenderCache(tmp_path, 50_000_000)
     broken = VoiceSettings(model=str(tmp_path / "no-such-model.onnx"))
     texts = ["One.", "Two."]
     for text in texts:

@@ -92,3 +92,36 @@ def test_run_daily_uses_the_channel_it_is_given(tmp_path, counts):
                                                  render=RenderOptions(profile=load_profile("classic"))))
         assert result.episode is not None
         assert counts == {"settings": 0, "library": 1}  # opened at first use, by the channel
+
+
+def test_script_with_library_says_the_channels_intro_and_reads_no_library_without_it(tmp_path, monkeypatch):
+    library = _library(tmp_path)
+    (library / "lexicon.toml").write_text('southern = "Suthern"\n', encoding="utf-8")
+    monkeypatch.chdir(tmp_path)  # ./output would be the default library: it must not be read
+    (tmp_path / "output").mkdir()
+    (tmp_path / "output" / "briefing.toml").write_text("[channel]\nintro = \"Not this show.\"\n", encoding="utf-8")
+    article = str(FIXTURES / "storm-ciaran.txt")
+
+    plain = CliRunner().invoke(main, ["script", article, "--max-words", "60", "--json"])
+    channel = CliRunner().invoke(main, ["script", article, "--max-words", "60", "--json", "--library", str(library)])
+
+    assert plain.exit_code == 0 and channel.exit_code == 0, plain.output + channel.output
+    assert "Not this show" not in plain.output and "Coast FM" not in plain.output
+    assert "Coast FM" in channel.output  # the show's name, said by its intro
+    assert "Suthern" in channel.output and "Suthern" not in plain.output  # the channel's lexicon
+
+
+def test_extract_minutes_keeps_what_make_minutes_would_say(tmp_path):
+    import json
+
+    from briefing.pipeline import fit_script, load_article
+    from briefing.voices import load_profile
+
+    article = str(FIXTURES / "storm-ciaran.txt")
+    result = CliRunner().invoke(main, ["extract", article, "--minutes", "0.5", "--json"])
+    assert result.exit_code == 0, result.output
+    kept = [paragraph["source"] for paragraph in json.loads(result.output)["paragraphs"]]
+    script = fit_script(load_article(article), 0.5, load_profile(None))
+    said = sorted({segment.source for section in script.sections for segment in section.segments
+                   if segment.source is not None})
+    assert kept == said

@@ -38,7 +38,7 @@ _HEADER = struct.Struct("<4sIII")  # magic, sample rate, PCM bytes, CRC-32 of th
 SAMPLE_RATES = range(4_000, 192_001)
 
 
-class SpeechCache:
+class RenderCache:
     """The cache of ``folder``: speech clips (``get``, ``put``) and, through ``encoded``, encoded pieces."""
 
     def __init__(self, folder: Path, limit_bytes: int) -> None:
@@ -222,12 +222,12 @@ def _model_identity(settings: VoiceSettings) -> list[object]:
     return [status.st_size, status.st_mtime_ns]
 
 
-def open_cache(library_dir: Path, cache_mb: float | None = None, cache_dir: str | None = None) -> SpeechCache | None:
-    """The library's speech cache as ``[channel] cache_mb`` sizes it and ``cache_dir`` places it (relative
+def open_cache(library_dir: Path, cache_mb: float | None = None, cache_dir: str | None = None) -> RenderCache | None:
+    """The library's render cache (speech clips and encoded pieces) as ``[channel] cache_mb`` sizes it and ``cache_dir`` places it (relative
     to the library: the channels of a fleet may share one, so a sentence they all say is synthesised
     once); None when ``cache_mb`` is 0."""
     megabytes = DEFAULT_CACHE_MB if cache_mb is None else cache_mb
     if megabytes <= 0:
         return None
     folder = Path(library_dir) / (Path(cache_dir).expanduser() if cache_dir is not None else CACHE_DIR)
-    return SpeechCache(folder, int(megabytes * 1024 * 1024))
+    return RenderCache(folder, int(megabytes * 1024 * 1024))

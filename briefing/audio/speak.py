@@ -36,7 +36,7 @@ from pathlib import Path
 from typing import Any
 
 from briefing.audio import engines
-from briefing.audio.cache import SpeechCache
+from briefing.audio.cache import RenderCache
 from briefing.system.cores import free_cores
 from briefing.audio.engines import Engine, Speech, VoiceSettings, load_engine
 from briefing.errors import BriefingError, EngineError, UsageError
@@ -69,7 +69,7 @@ class SegmentError(EngineError):
 
 
 def speak_all(texts: list[str], engine_name: str, settings: VoiceSettings, workers: int | None = 1, *,
-              piece_chars: int = MAX_PIECE_CHARS, cache: SpeechCache | None = None,
+              piece_chars: int = MAX_PIECE_CHARS, cache: RenderCache | None = None,
               pool: SpeechPool | None = None) -> Iterator[Speech]:
     """Yield one Speech per text, in the same order. Engine errors surface from the iterator: an engine
     that cannot load as ``EngineUnavailable`` (before any clip), a failed segment as ``SegmentError``.
