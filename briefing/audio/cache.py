@@ -223,9 +223,9 @@ def _model_identity(settings: VoiceSettings) -> list[object]:
 
 
 def open_cache(library_dir: Path, cache_mb: float | None = None, cache_dir: str | None = None) -> RenderCache | None:
-    """The library's render cache (speech clips and encoded pieces) as ``[channel] cache_mb`` sizes it and ``cache_dir`` places it (relative
-    to the library: the channels of a fleet may share one, so a sentence they all say is synthesised
-    once); None when ``cache_mb`` is 0."""
+    """The library's render cache (speech clips and encoded pieces) as ``[channel] cache_mb`` sizes it
+    and ``cache_dir`` places it (relative to the library: the channels of a fleet may share one, so a
+    sentence they all say is synthesised once); None when ``cache_mb`` is 0."""
     megabytes = DEFAULT_CACHE_MB if cache_mb is None else cache_mb
     if megabytes <= 0:
         return None
