@@ -12,9 +12,11 @@ from briefing.audio.chapters import (
     Chapter,
     chapter_list,
     chapters_json_text,
+    read_sources,
     vtt_text,
     vtt_timestamp,
 )
+from briefing.audio import chapters as chapters_module
 from briefing.audio.formats.mp3 import write_id3_chapters
 from briefing.model import Script, Section, Segment
 
@@ -216,3 +218,24 @@ def test_an_analysis_chapter_named_after_a_byline_reads_as_analysis_by_its_corre
     section = Section("analysis", "By Hugo Bachega, BBC News, Kyiv", [])
     assert chapter_title(section) == "Analysis: Hugo Bachega, BBC News, Kyiv"
     assert chapter_title(Section("analysis", None, [])) == "Analysis"
+
+
+def test_read_sources_reads_a_chapters_file_once_and_again_when_it_is_written_again(tmp_path, monkeypatch):
+    def write(url: str) -> None:
+        chapters = {"version": "1.2.0", "chapters": [{"startTime": 0, "title": "Intro"},
+                                                     {"startTime": 4, "title": "Harbour", "url": url}]}
+        temporary = tmp_path / "episodes" / ".new.tmp"
+        temporary.write_text(json.dumps(chapters), encoding="utf-8")
+        temporary.replace(tmp_path / "episodes" / "day.chapters.json")  # as the library writes: a new file
+
+    (tmp_path / "episodes").mkdir()
+    write("https://news.example/harbour")
+    first = read_sources(tmp_path, "episodes/day.chapters.json")
+    with monkeypatch.context() as patched:  # no file can be opened now: only a remembered answer
+        patched.setattr(chapters_module, "open", lambda *args, **kwargs: 1 / 0, raising=False)
+        again = read_sources(tmp_path, "episodes/day.chapters.json")
+    write("https://news.example/harbour-update")
+
+    assert first == again == [("Harbour", "https://news.example/harbour")]
+    assert read_sources(tmp_path, "episodes/day.chapters.json") == [("Harbour", "https://news.example/harbour-update")]
+    assert read_sources(tmp_path, "episodes/missing.chapters.json") == []

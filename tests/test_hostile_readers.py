@@ -185,6 +185,18 @@ def test_strip_controls_keeps_newlines_and_tabs_and_removes_every_other_control(
     assert not any(ord(char) < 32 and char not in "\t\n" for char in cleaned)
 
 
+def test_strip_controls_on_text_without_controls_is_the_text_and_with_one_cleans_as_before() -> None:
+    from briefing.system import textsafety
+
+    def every_rule(text: str) -> str:  # the three substitutions, without the shortcut for clean text
+        text = textsafety._ESCAPE_SEQUENCE.sub("", text)
+        return textsafety._CONTROL.sub("", textsafety._LINE_BREAKS.sub("\n", text))
+
+    for code in [*range(0x3000), *range(0xD700, 0xE100), 0xFEFF, 0xFFFE, 0xFFFF, 0x1F600]:
+        for text in (chr(code), f"News {chr(code)}[1;31mof the day\n", f"Tab\t{chr(code)}]8;;x\x07end"):
+            assert strip_controls(text) == every_rule(text), hex(code)
+
+
 def test_feed_item_titles_lose_their_control_characters(site: ScriptedServer) -> None:
     rss = (f'<?xml version="1.0"?><rss version="2.0"><channel><title>Gazette</title><link>{site.base}/</link>'
            f"<description>d</description><item><title>Bell&#7; ringer&#27;[2J</title><link>{site.base}/a</link>"

@@ -199,6 +199,52 @@ def test_serving_on_every_interface_publishes_the_lan_address_and_says_so(tmp_pa
     assert "phone" in out
 
 
+def served_addresses(port: int) -> tuple[str, list[str], bytes]:
+    """The self link and enclosures of the feed the server on ``port`` answers, and its page."""
+    status, body = fetch("/feed.xml", port)
+    assert status == 200
+    parsed = feedparser.parse(body)
+    [self_link] = [link.href for link in parsed.feed.links if link.rel == "self"]
+    enclosures = [link.href for entry in parsed.entries for link in entry.links if link.rel == "enclosure"]
+    status, page = fetch("/", port)
+    assert status == 200
+    return self_link, enclosures, page
+
+
+@pytest.mark.e2e
+def test_two_servers_on_one_library_each_serve_their_own_address_and_a_stopped_one_is_forgotten(tmp_path):
+    library = tmp_path / "library"
+    make_library(library, count=2)
+    first_port = free_port()
+    first = start_server(library, first_port)
+    second_port = free_port()  # the first one's port is taken by now: another
+    second = start_server(library, second_port)
+    try:
+        for port, other in ((first_port, second_port), (second_port, first_port)):
+            self_link, enclosures, page = served_addresses(port)
+            assert self_link == f"http://127.0.0.1:{port}/feed.xml"
+            assert len(enclosures) == 2 and all(url.startswith(f"http://127.0.0.1:{port}/") for url in enclosures)
+            assert all(fetch(url, port)[0] == 200 for url in enclosures)
+            assert f"http://127.0.0.1:{port}/feed.xml".encode() in page and f":{other}/".encode() not in page
+        connection = http.client.HTTPConnection("127.0.0.1", second_port, timeout=10)
+        connection.request("GET", "/feed.xml")
+        answer = connection.getresponse()
+        answer.read()
+        connection.request("GET", "/feed.xml", headers={"If-None-Match": answer.getheader("ETag")})
+        assert connection.getresponse().status == 304
+        connection.close()
+
+        stop(first)
+        assert served_addresses(second_port)[0] == f"http://127.0.0.1:{second_port}/feed.xml"
+        written = (library / "feed.xml").read_text(encoding="utf-8")
+        assert f":{first_port}/" not in written and f"http://127.0.0.1:{second_port}/feed.xml" in written
+    finally:
+        for server in (first, second):
+            if server.poll() is None:
+                stop(server)
+    assert f":{second_port}/" not in (library / "feed.xml").read_text(encoding="utf-8")
+
+
 def test_feed_base_url_sets_clear_forgets_and_show_tells_where_the_address_comes_from(tmp_path):
     make_library(tmp_path, count=1)
     set_base_url(tmp_path, PUBLIC)

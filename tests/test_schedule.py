@@ -117,8 +117,10 @@ def test_systemd_units_are_printed_and_installed_to_the_user_config(tmp_path, co
 
     assert installed.exit_code == 0
     units = config_home / "systemd" / "user"
-    service = (units / "briefing-daily.service").read_text()
-    timer = (units / "briefing-daily.timer").read_text()
+    name = unit_name(library)
+    assert f"systemctl --user enable --now {name}.timer" in installed.output
+    service = (units / f"{name}.service").read_text()
+    timer = (units / f"{name}.timer").read_text()
     briefing = Path(sys.executable).parent / "briefing"
     assert f"ExecStart={briefing} daily --library {library}\n" in service
     assert f"StandardOutput=append:{library}/logs/daily.log\n" in service
@@ -128,7 +130,74 @@ def test_systemd_units_are_printed_and_installed_to_the_user_config(tmp_path, co
 
     removed = invoke("schedule", "--remove")
     assert removed.exit_code == 0
-    assert not (units / "briefing-daily.service").exists() and not (units / "briefing-daily.timer").exists()
+    assert list(units.iterdir()) == []
+
+
+def unit_name(library: Path, fleet: bool = False) -> str:
+    """What a library's timer and service are called (whatever the time and the command)."""
+    name = schedule.Target(dt.time(0, 0), library, Path("briefing"), fleet=fleet).unit_name
+    assert re.fullmatch(r"briefing-daily-[0-9a-f]{12}", name)
+    return name
+
+
+def test_each_library_has_its_own_systemd_units_and_remove_takes_only_its_own(tmp_path, config_home):
+    city, coast = channel(tmp_path / "city"), channel(tmp_path / "coast")
+    units = config_home / "systemd" / "user"
+
+    invoke("schedule", "--at", "06:30", "--systemd", "--install", "--library", str(city))
+    invoke("schedule", "--at", "07:00", "--systemd", "--install", "--library", str(coast))
+    invoke("schedule", "--at", "06:45", "--systemd", "--install", "--library", str(city))  # city again: replaced
+
+    services = sorted(units.glob("*.service"))
+    assert len(services) == 2 and len(list(units.glob("*.timer"))) == 2
+    runs = {f"--library {folder}\n": folder for folder in (city, coast)}
+    by_library = {runs[key]: path for path in services for key in runs if key in path.read_text()}
+    assert set(by_library) == {city, coast} and by_library[city].stem != by_library[coast].stem
+    assert "OnCalendar=*-*-* 06:45:00" in by_library[city].with_suffix(".timer").read_text()
+    assert "OnCalendar=*-*-* 07:00:00" in by_library[coast].with_suffix(".timer").read_text()
+
+    removed = invoke("schedule", "--remove", "--library", str(coast))
+
+    assert f"systemctl --user disable --now {by_library[coast].stem}.timer;" in removed.output
+    assert sorted(path.name for path in units.iterdir()) == [by_library[city].name,
+                                                              by_library[city].with_suffix(".timer").name]
+    invoke("schedule", "--remove")
+    assert list(units.iterdir()) == []
+
+
+def test_a_library_s_unit_pair_of_an_older_briefing_is_replaced_and_another_s_kept(tmp_path, config_home):
+    city, coast = channel(tmp_path / "city"), channel(tmp_path / "coast")
+    units = config_home / "systemd" / "user"
+    units.mkdir(parents=True)
+    older = {name.replace(unit_name(coast), "briefing-daily"): text for name, text in schedule.systemd_units(
+        schedule.make_target("05:00", coast)).items()}  # what an older briefing wrote: one pair per user
+    for name, text in older.items():
+        (units / name).write_text(text)
+
+    kept = invoke("schedule", "--at", "06:30", "--systemd", "--install", "--library", str(city))
+    assert (units / "briefing-daily.service").read_text() == older["briefing-daily.service"]
+    assert "disable" not in kept.output
+    replaced = invoke("schedule", "--at", "07:00", "--systemd", "--install", "--library", str(coast))
+
+    assert "systemctl --user disable --now briefing-daily.timer;" in replaced.output
+    assert sorted(path.name for path in units.iterdir()) == sorted(
+        f"{unit_name(folder)}.{suffix}" for folder in (city, coast) for suffix in ("service", "timer"))
+
+
+def test_the_fleets_share_one_cluster_whose_units_go_with_the_last_fleet(tmp_path, recording_briefing):
+    north, south = tmp_path / "north", tmp_path / "south"
+    units = tmp_path / "units"
+    for fleet in (north, south):
+        fleet.mkdir()
+        schedule.install_systemd(schedule.Target(dt.time(6, 30), fleet, recording_briefing, fleet=True), units)
+    cluster = {f"{schedule.SCHEDULER_UNIT}.service", f"{schedule.WORKER_UNIT}.service"}
+    assert len(list(units.iterdir())) == 6
+
+    schedule.remove_systemd(units, schedule.Target(dt.time(0, 0), north, Path("briefing"), fleet=True))
+    assert cluster <= {path.name for path in units.iterdir()}
+    assert unit_name(south, fleet=True) + ".timer" in {path.name for path in units.iterdir()}
+    schedule.remove_systemd(units, schedule.Target(dt.time(0, 0), south, Path("briefing"), fleet=True))
+    assert list(units.iterdir()) == []
 
 
 @pytest.mark.parametrize("at", ["6.30", "24:00", "06:60", "morning"])
@@ -253,7 +322,7 @@ def test_systemd_units_for_awkward_paths_pass_systemd_analyze_verify(tmp_path, r
     target = schedule.Target(dt.time(6, 30), library, recording_briefing)
     units = tmp_path / "units"
     written = schedule.install_systemd(target, units)
-    assert {path.name for path in written} == {"briefing-daily.service", "briefing-daily.timer"}
+    assert {path.name for path in written} == {f"{target.unit_name}.service", f"{target.unit_name}.timer"}
 
     result = subprocess.run([analyze, "verify", "--man=no", *map(str, written)], capture_output=True, text=True,
                             env={**os.environ, "SYSTEMD_LOG_LEVEL": "notice"})
@@ -262,11 +331,11 @@ def test_systemd_units_for_awkward_paths_pass_systemd_analyze_verify(tmp_path, r
         pytest.skip(f"systemd-analyze cannot run here: {result.stderr.strip()[:200]}")
     complaints = [line for line in (result.stdout + result.stderr).splitlines() if "briefing-daily" in line]
     assert result.returncode == 0 and complaints == [], result.stdout + result.stderr
-    service = (units / "briefing-daily.service").read_text()
+    service = (units / f"{target.unit_name}.service").read_text()
     assert f"StandardOutput=append:{str(library / 'logs' / 'daily.log').replace('%', '%%')}\n" in service
     assert f"WorkingDirectory={str(library.parent).replace('%', '%%')}" in service
     # verify found the executable through the ExecStart quoting; the arguments are quoted the same way
-    assert service.count("\n") == schedule.systemd_units(target)["briefing-daily.service"].count("\n")
+    assert service.count("\n") == schedule.systemd_units(target)[f"{target.unit_name}.service"].count("\n")
 
 
 def test_systemd_refuses_an_executable_path_it_cannot_run_in_one_line(tmp_path, recording_briefing):
@@ -324,8 +393,9 @@ def test_the_fleet_is_scheduled_with_its_dask_scheduler(tmp_path, crontab):
     # systemd: the service goes to that cluster once, and no local scheduler or worker units are written
     units = schedule.systemd_units(schedule.Target(dt.time(6, 30), fleet, target.executable, fleet=True,
                                                    scheduler="tcp://10.0.0.5:8786"))
-    assert set(units) == {"briefing-daily.service", "briefing-daily.timer"}
-    [exec_start] = [line for line in units["briefing-daily.service"].splitlines() if line.startswith("ExecStart=")]
+    name = unit_name(fleet, fleet=True)
+    assert set(units) == {f"{name}.service", f"{name}.timer"}
+    [exec_start] = [line for line in units[f"{name}.service"].splitlines() if line.startswith("ExecStart=")]
     assert exec_start.count("--scheduler") == 1 and exec_start.endswith("--scheduler tcp://10.0.0.5:8786")
 
 
@@ -334,9 +404,10 @@ def test_a_fleet_s_systemd_units_run_a_scheduler_and_workers_that_restart_and_se
     fleet = tmp_path / "fleet"
     fleet.mkdir()
     units = schedule.systemd_units(schedule.Target(dt.time(6, 30), fleet, recording_briefing, fleet=True))
-    assert set(units) == {"briefing-daily.service", "briefing-daily.timer", "briefing-dask-scheduler.service",
+    daily = unit_name(fleet, fleet=True)
+    assert set(units) == {f"{daily}.service", f"{daily}.timer", "briefing-dask-scheduler.service",
                           "briefing-dask-worker@.service"}
-    assert f"--scheduler {schedule.FLEET_SCHEDULER}" in units["briefing-daily.service"]
+    assert f"--scheduler {schedule.FLEET_SCHEDULER}" in units[f"{daily}.service"]
     for name in ("briefing-dask-scheduler.service", "briefing-dask-worker@.service"):
         assert "\nRestart=always\n" in units[name] and "\nRestartSec=5\n" in units[name]
     assert "dask\" scheduler --host 127.0.0.1 --port 8786" in units["briefing-dask-scheduler.service"]

@@ -7,6 +7,7 @@ Every text it writes has its control characters dropped here, whatever the calle
 
 from __future__ import annotations
 
+import functools
 import json
 import os
 from dataclasses import dataclass
@@ -17,6 +18,7 @@ from briefing.system.textsafety import strip_controls, strip_controls_inline
 
 JSON_CHAPTERS_VERSION = "1.2.0"
 CUE_WRAP_CHARS = 80
+SOURCES_REMEMBERED = 50_000  # chapters files whose sources a process keeps (a few short strings each)
 
 _FIXED_TITLES = {"intro": "Introduction", "outro": "Close", "headlines": "Headlines"}
 _DEFAULT_TITLES = {"lede": "Headline", "story": "The story", "analysis": "Analysis"}
@@ -129,17 +131,32 @@ def chapters_json_text(chapters: list[Chapter], title: str) -> str:
 
 
 def read_sources(library_dir: Path, relative: str | None) -> list[tuple[str, str]]:
-    """(title, url) of each chapter of a chapters file that names its source, in order, once each."""
+    """(title, url) of each chapter of a chapters file that names its source, in order, once each.
+
+    Remembered by the file's identity (inode, size, time): every regeneration of a feed asks for
+    every episode's, and a process that regenerates again (``serve``, a fleet worker) then pays one
+    ``stat`` per episode; a file written again is read again.
+    """
     if not relative:
         return []
+    path = os.path.join(library_dir, relative)  # once per episode: no pathlib
     try:
-        with open(os.path.join(library_dir, relative), encoding="utf-8") as handle:  # once per episode: no pathlib
+        found = os.stat(path)
+    except (OSError, ValueError):
+        return []
+    return list(_sources_of(path, found.st_ino, found.st_size, found.st_mtime_ns))
+
+
+@functools.lru_cache(maxsize=SOURCES_REMEMBERED)
+def _sources_of(path: str, inode: int, size: int, mtime_ns: int) -> tuple[tuple[str, str], ...]:
+    try:
+        with open(path, encoding="utf-8") as handle:
             data = json.load(handle)
         found = [(str(c.get("title", "")), c["url"]) for c in data["chapters"] if isinstance(c.get("url"), str)]
     except (OSError, ValueError, KeyError, TypeError, AttributeError):
-        return []
+        return ()
     first: dict[str, str] = {}  # url -> the title of its first chapter, in chapter order
     for title, url in found:
         if web_link(url):
             first.setdefault(url, title)
-    return [(title, url) for url, title in first.items()]
+    return tuple((title, url) for url, title in first.items())

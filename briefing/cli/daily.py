@@ -148,25 +148,28 @@ def daily(ctx, date, minutes, update, library, voice, engine, workers, chime, au
 @click.option("--systemd", is_flag=True, help="Print a systemd user timer and service instead of using cron.")
 @click.option("--install", is_flag=True, help="With --systemd: write the units to ~/.config/systemd/user/.")
 @click.option("--remove", is_flag=True,
-              help="Remove the crontab line (of --library or --fleet; of every library without them) and the systemd units.")
+              help="Remove the crontab line and systemd units (of --library or --fleet; of every library without them).")
 def schedule(at: str | None, library: str | None, fleet: str | None, dask_scheduler: str | None, systemd: bool,
              install: bool, remove: bool) -> None:
     """Run `briefing daily` every day at --at, from your crontab (or systemd with --systemd).
 
-    One crontab line per library: scheduling another library keeps this one's. The run uses the
+    One crontab line (or systemd timer) per library: scheduling another library keeps this one's. The run uses the
     library's briefing.toml, [channel] voice, minutes and audio included. Its output is appended to
     <library>/logs/daily.log (with --fleet, DIR/logs/daily.log).
     """
     from briefing.daily import schedule as scheduling
 
     if remove:
-        removed_line = _try_remove_cron(scheduling, library, fleet)
-        removed = scheduling.remove_systemd()
+        removing = _removal_target(scheduling, library, fleet)
+        removed_line = _try_remove_cron(scheduling, removing)
+        removed = scheduling.remove_systemd(target=removing)
         click.echo("Removed the crontab line." if removed_line else "No crontab line to remove.")
         for path in removed:
             click.echo(f"Removed {path}")
         if removed:
-            click.echo(f"Then: systemctl --user disable --now {scheduling.UNIT_NAME}.timer; systemctl --user daemon-reload")
+            timers = " ".join(path.name for path in removed if path.suffix == ".timer")
+            click.echo((f"Then: systemctl --user disable --now {timers}; " if timers else "Then: ")
+                       + "systemctl --user daemon-reload")
         return
     if not at:
         raise click.UsageError("--at HH:MM is required (or --remove)")
@@ -181,12 +184,14 @@ def schedule(at: str | None, library: str | None, fleet: str | None, dask_schedu
         for name, text in scheduling.systemd_units(target).items():
             click.echo(f"# {name}\n{text}")
         return
+    replaced = [path.name for path in scheduling.legacy_units(target) if path.suffix == ".timer"]
     for path in scheduling.install_systemd(target):
         click.echo(f"Wrote {path}")
     cluster = (f" {scheduling.SCHEDULER_UNIT}.service {scheduling.WORKER_UNIT}1.service "
                f"{scheduling.WORKER_UNIT}2.service" if target.own_cluster else "")
-    click.echo(f"Then: systemctl --user daemon-reload && systemctl --user enable --now {scheduling.UNIT_NAME}.timer"
-               + cluster)
+    disable = "".join(f"systemctl --user disable --now {name}; " for name in replaced)
+    click.echo(f"Then: {disable}systemctl --user daemon-reload && "
+               f"systemctl --user enable --now {target.unit_name}.timer{cluster}")
 
 
 def _target(scheduling, at: str, library: str | None, fleet: str | None, scheduler: str | None = None):
@@ -198,16 +203,22 @@ def _target(scheduling, at: str, library: str | None, fleet: str | None, schedul
         at, resolve_library_dir(library), scheduler=scheduler)
 
 
-def _try_remove_cron(scheduling, library: str | None, fleet: str | None) -> bool:
-    from briefing.errors import BriefingError
+def _removal_target(scheduling, library: str | None, fleet: str | None):
+    """The library whose line and units --remove takes (a Target of it, which need not exist any more);
+    None for every library's."""
     from briefing.library.store import resolve_library_dir
 
     if fleet and library:
         raise click.UsageError("choose one of --library and --fleet")
-    target = None
-    if fleet or library:  # only that library's line; a Target of it, which need not exist any more
-        folder = Path(fleet) if fleet else resolve_library_dir(library)
-        target = scheduling.Target(dt.time(0, 0), folder.absolute(), Path("briefing"), fleet=bool(fleet))
+    if not (fleet or library):
+        return None
+    folder = Path(fleet) if fleet else resolve_library_dir(library)
+    return scheduling.Target(dt.time(0, 0), folder.absolute(), Path("briefing"), fleet=bool(fleet))
+
+
+def _try_remove_cron(scheduling, target) -> bool:
+    from briefing.errors import BriefingError
+
     try:
         return scheduling.remove_cron(target=target)
     except BriefingError:

@@ -140,7 +140,7 @@ def serve(host: str, port: int, base_url: str | None, library: str | None, adopt
         click.echo(f"Serving {directory} at {here} — feed: {feed_url} (Ctrl-C stops)")
         if host in ("0.0.0.0", "::"):
             click.echo(f"On a phone on the same network: open {here} or subscribe to {feed_url}")
-        server.serve(directory, host=host, port=port)
+        server.serve(directory, host=host, port=port, serving=here)
     _forget_this_server(directory, config)
     click.echo("Stopped.")
 

@@ -6,6 +6,9 @@ Owns writing and removing those entries and the foreground scheduler; the run it
 The crontab is only ever read with ``crontab -l`` and written with ``crontab -``, and only lines
 ending in ``CRON_TAG`` are ours: one per library (the tag ends in a digest of the library's path,
 so scheduling a second library keeps the first one's line); every other line is kept as it was.
+Each library's systemd timer and service are named after the same digest
+(``briefing-daily-<digest>.timer``); a fleet's Dask scheduler and worker units are shared by every
+fleet of the user that runs its own cluster, and removed with the last of them.
 The run reads the channel's own settings (``[channel] voice``, ``minutes``, ``audio``) from its
 ``briefing.toml``, so a library without one is refused.
 
@@ -73,10 +76,20 @@ class Target:
         return ["fleet", str(self.library), *(["--scheduler", self.scheduler] if self.scheduler else [])]
 
     @property
+    def digest(self) -> str:
+        """Short and stable for one library (and kind of run): names its crontab line and its units."""
+        kind = "fleet" if self.fleet else "daily"
+        return hashlib.sha256(f"{kind}:{self.library}".encode()).hexdigest()[:12]
+
+    @property
     def tag(self) -> str:
         """The crontab tag of this library's line: one line per library (and kind of run)."""
-        kind = "fleet" if self.fleet else "daily"
-        return f"{CRON_TAG} {hashlib.sha256(f'{kind}:{self.library}'.encode()).hexdigest()[:12]}"
+        return f"{CRON_TAG} {self.digest}"
+
+    @property
+    def unit_name(self) -> str:
+        """This library's systemd timer and service, without the suffix."""
+        return f"{UNIT_NAME}-{self.digest}"
 
     def command(self) -> list[str]:
         return [str(self.executable), *self.arguments()]
@@ -220,7 +233,7 @@ def _is_whole_entry(text: str) -> bool:
 # ---- systemd -----------------------------------------------------------------------------------
 
 def systemd_units(target: Target) -> dict[str, str]:
-    """``briefing-daily.service`` and ``briefing-daily.timer`` for a systemd user instance."""
+    """This library's ``.service`` and ``.timer`` for a systemd user instance (and a fleet's cluster units)."""
     log = _systemd_path(str(target.log))
     service = f"""[Unit]
 Description=briefing: the daily news briefing for {_systemd_path(str(target.library))}
@@ -235,7 +248,7 @@ StandardOutput=append:{log}
 StandardError=append:{log}
 """
     timer = f"""[Unit]
-Description=Run the briefing every day at {target.at:%H:%M}
+Description=Run the briefing for {_systemd_path(str(target.library))} every day at {target.at:%H:%M}
 
 [Timer]
 OnCalendar=*-*-* {target.at:%H:%M}:00
@@ -244,17 +257,17 @@ Persistent=true
 [Install]
 WantedBy=timers.target
 """
-    units = {f"{UNIT_NAME}.service": service, f"{UNIT_NAME}.timer": timer}
+    units = {f"{target.unit_name}.service": service, f"{target.unit_name}.timer": timer}
     return {**units, **_cluster_units(target)} if target.own_cluster else units
 
 
 def _cluster_units(target: Target) -> dict[str, str]:
     """A Dask scheduler and a template for workers (``briefing-dask-worker@1`` …), each restarted by
-    systemd when it dies; the fleet's service sends its channels to them."""
+    systemd when it dies; every fleet of the user that runs its own cluster sends its channels to them."""
     dask = target.executable.parent / "dask"
     port = FLEET_SCHEDULER.rsplit(":", 1)[1]
     scheduler = f"""[Unit]
-Description=briefing: the Dask scheduler of the fleet in {_systemd_path(str(target.library))}
+Description=briefing: the Dask scheduler of the fleets
 After=network-online.target
 
 [Service]
@@ -266,7 +279,7 @@ RestartSec=5
 WantedBy=default.target
 """
     worker = f"""[Unit]
-Description=briefing: Dask worker %i of the fleet in {_systemd_path(str(target.library))}
+Description=briefing: Dask worker %i of the fleets
 After={SCHEDULER_UNIT}.service
 
 [Service]
@@ -286,10 +299,14 @@ def systemd_dir() -> Path:
 
 
 def install_systemd(target: Target, directory: Path | None = None) -> list[Path]:
+    """Write ``target``'s units (replacing its earlier ones, and the one pair an older briefing wrote for
+    every library when it ran this one); other libraries' units are kept. Return the paths written."""
     from briefing.system.fsutil import atomic_write_text
 
     target.log.parent.mkdir(parents=True, exist_ok=True)
     directory = directory or systemd_dir()
+    for path in legacy_units(target, directory):
+        path.unlink()
     written = []
     for name, text in systemd_units(target).items():
         atomic_write_text(directory / name, text)
@@ -297,15 +314,48 @@ def install_systemd(target: Target, directory: Path | None = None) -> list[Path]
     return written
 
 
-def remove_systemd(directory: Path | None = None) -> list[Path]:
+_OUR_UNIT = re.compile(re.escape(UNIT_NAME) + r"(-[0-9a-f]{12})?\.(service|timer)")
+
+
+def legacy_units(target: Target, directory: Path | None = None) -> list[Path]:
+    """The ``briefing-daily`` service and timer of an older briefing (one pair per user), when they run
+    ``target``'s library."""
     directory = directory or systemd_dir()
-    removed = []
-    for name in (f"{UNIT_NAME}.service", f"{UNIT_NAME}.timer", f"{SCHEDULER_UNIT}.service", f"{WORKER_UNIT}.service"):
-        path = directory / name
-        if path.is_file():
-            path.unlink()
-            removed.append(path)
+    service = directory / f"{UNIT_NAME}.service"
+    try:
+        text = service.read_text(encoding="utf-8")
+    except (FileNotFoundError, UnicodeDecodeError):
+        return []
+    if f"\nStandardOutput=append:{_systemd_path(str(target.log))}\n" not in text:
+        return []
+    return [path for path in (service, directory / f"{UNIT_NAME}.timer") if path.is_file()]
+
+
+def remove_systemd(directory: Path | None = None, target: Target | None = None) -> list[Path]:
+    """Remove ``target``'s units, or every library's; the fleets' cluster units go with the last fleet
+    service that sends its channels to them. Return the paths removed."""
+    directory = directory or systemd_dir()
+    if target is None:
+        doomed = [path for path in directory.glob(f"{UNIT_NAME}*") if _OUR_UNIT.fullmatch(path.name)]
+    else:
+        doomed = [directory / f"{target.unit_name}.{suffix}" for suffix in ("service", "timer")]
+        doomed += legacy_units(target, directory)
+    removed = [path for path in doomed if path.is_file()]
+    for path in removed:
+        path.unlink()
+    if not _cluster_in_use(directory):
+        for name in (f"{SCHEDULER_UNIT}.service", f"{WORKER_UNIT}.service"):
+            if (directory / name).is_file():
+                (directory / name).unlink()
+                removed.append(directory / name)
     return removed
+
+
+def _cluster_in_use(directory: Path) -> bool:
+    """Whether a briefing service left in ``directory`` sends its channels to the fleets' own cluster."""
+    sends = f"--scheduler {FLEET_SCHEDULER}"
+    return any(_OUR_UNIT.fullmatch(path.name) and sends in path.read_text(encoding="utf-8", errors="replace")
+               for path in directory.glob(f"{UNIT_NAME}*.service"))
 
 
 def _systemd_path(text: str) -> str:

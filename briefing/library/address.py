@@ -7,7 +7,8 @@ The base URL that the feed and the page use is, first found:
    ``briefing feed --clear`` forgets it);
 3. the address of a ``briefing serve`` running on the library: each records its own in
    ``.server-<pid>.json`` while it runs and deletes it when it stops (a dead server's record is
-   ignored); of several, the one started first;
+   ignored); of several, the one started first writes ``feed.xml``, and each server answers the
+   feed and the page rendered for its own address (``publish.render_for_server``);
 4. the built-in ``http://127.0.0.1:8000/``.
 
 A server listening on every interface is recorded at the machine's LAN address, which clients can
@@ -68,13 +69,14 @@ class Address:
     configured: bool  # set by the user (1 or 2 of the rule), not a running server's or the default
 
 
-def resolve(config: Config, stored_base_url: str | None, library_dir: Path) -> Address:
-    """The base URL by the module's rule; ``stored_base_url``: what ``feed --base-url`` stored."""
+def resolve(config: Config, stored_base_url: str | None, library_dir: Path, serving: str | None = None) -> Address:
+    """The base URL by the module's rule; ``stored_base_url``: what ``feed --base-url`` stored;
+    ``serving``: the address of the server asking, which takes the place of step 3 for what it serves."""
     if config.base_url_chosen:
         return Address(config.channel.base_url, config.base_url_origin, True)
     if stored_base_url:
         return Address(stored_base_url, "stored by `briefing feed --base-url` (`--clear` forgets it)", True)
-    served = running_server_url(library_dir)
+    served = serving or running_server_url(library_dir)
     if served:
         return Address(served, "the running `briefing serve`", False)
     return Address(DEFAULT_BASE_URL, "the built-in default (nothing configured, no server running)", False)

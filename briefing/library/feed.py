@@ -8,6 +8,7 @@ The iTunes and Podcasting 2.0 tags are added by small extension functions, not m
 from __future__ import annotations
 
 import html
+import io
 import uuid
 import xml.etree.ElementTree as ET
 from datetime import datetime, timezone
@@ -55,14 +56,24 @@ def write_feed(
     library_dir: Path, channel: ChannelSettings, episodes: list[Episode], guid: str | None
 ) -> Path:
     """Write ``feed.xml``, and beside it ``feed.xsl``, which shows the feed in a browser."""
-    root = build_feed(library_dir, channel, episodes, guid)
-    ET.indent(root)
+    document = feed_document(library_dir, channel, episodes, guid)
     write_stylesheet(library_dir)
     path = Path(library_dir) / FEED_NAME
-    with atomic_path(path) as temporary, open(temporary, "wb") as handle:
-        handle.write(f'<?xml version="1.0" encoding="utf-8"?>\n{PROCESSING_INSTRUCTION}\n'.encode())
-        ET.ElementTree(root).write(handle, encoding="utf-8", xml_declaration=False)
+    with atomic_path(path) as temporary:
+        temporary.write_bytes(document)
     return path
+
+
+def feed_document(
+    library_dir: Path, channel: ChannelSettings, episodes: list[Episode], guid: str | None
+) -> bytes:
+    """What ``feed.xml`` holds: the feed's tree, indented, after the stylesheet's processing instruction."""
+    root = build_feed(library_dir, channel, episodes, guid)
+    ET.indent(root)
+    document = io.BytesIO()
+    document.write(f'<?xml version="1.0" encoding="utf-8"?>\n{PROCESSING_INSTRUCTION}\n'.encode())
+    ET.ElementTree(root).write(document, encoding="utf-8", xml_declaration=False)
+    return document.getvalue()
 
 
 def build_feed(

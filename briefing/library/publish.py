@@ -164,6 +164,20 @@ def regenerate(library_dir: Path, config: Config | None = None, *, library: Libr
     return feed_path, page_path
 
 
+def render_for_server(library: Library, config: Config, serving: str) -> dict[str, bytes]:
+    """The feed and the page as the server at ``serving`` answers them: rendered for its own address
+    when no address is configured, so that with two servers each names its own; nothing (the written
+    files are right for every server) when one is."""
+    chosen = address.resolve(config, library.stored_meta(address.BASE_URL_KEY), library.directory, serving)
+    if chosen.configured:
+        return {}
+    channel = replace(config.channel, base_url=chosen.base_url)
+    episodes = library.episodes()
+    guid = address.claim_podcast_guid(library, channel.feed_url, configured=False)  # never claims one
+    return {feed.FEED_NAME: feed.feed_document(library.directory, channel, episodes, guid),
+            webpage.PAGE_NAME: webpage.render_page(library.directory, channel, episodes).encode("utf-8")}
+
+
 def _ensure_channel_cover(library_dir: Path, config: Config) -> None:
     """Podcast directories require channel art: draw one from the channel's title unless configured."""
     path = library_dir / feed.CHANNEL_COVER

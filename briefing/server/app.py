@@ -13,6 +13,7 @@ keep the server from being starved (header deadline and size, connections, log) 
 
 from __future__ import annotations
 
+import hashlib
 import logging
 import os
 import re
@@ -22,7 +23,7 @@ import threading
 from collections.abc import AsyncIterator, Iterator
 from contextlib import asynccontextmanager, contextmanager
 from dataclasses import dataclass
-from email.utils import parsedate_to_datetime
+from email.utils import formatdate, parsedate_to_datetime
 from pathlib import Path, PurePosixPath
 
 import anyio
@@ -30,13 +31,13 @@ import uvicorn
 from starlette.responses import FileResponse, PlainTextResponse, Response
 from starlette.types import Receive, Scope, Send
 
-from briefing.config import load_config
+from briefing.config import Config, load_config
 from briefing.errors import BriefingError
 from briefing.library.feed import FEED_NAME
 from briefing.library.media_types import media_type
 from briefing.library.store import DB_NAME, Library
 from briefing.model import Episode
-from briefing.library.publish import published_paths
+from briefing.library.publish import published_paths, render_for_server
 from briefing.server.guard import ServerLimits, connection_capacity, guarded_protocol, limit_logging, raise_file_limit
 from briefing.library.page import PAGE_NAME
 
@@ -50,12 +51,17 @@ class Published:
 
     Derived from the database and the generated files, and derived again whenever ``feed.xml`` or
     the database changes (a few ``stat`` calls per request tell), so an inbox, notes, settings or
-    anything else that happens to sit in the library folder is never served.
+    anything else that happens to sit in the library folder is never served. With ``serving`` (the
+    server's own address), ``rendered`` holds the feed and the page rendered for it when no address is
+    configured: ``feed.xml`` names one server, and another on the library must not send its
+    listeners there.
     """
 
-    def __init__(self, root: Path) -> None:
+    def __init__(self, root: Path, serving: str | None = None) -> None:
         self.root = root
+        self.serving = serving
         self.paths: frozenset[str] = frozenset()
+        self.rendered: dict[str, bytes] = {}
         self._signature: tuple[tuple[int, int, int], ...] | None = None
         self._lock = anyio.Lock()
 
@@ -64,7 +70,7 @@ class Published:
             async with self._lock:  # one reading of the database at a time, outside the event loop
                 signature = self._stat()
                 if self._signature != signature:
-                    self.paths = await anyio.to_thread.run_sync(self._read)
+                    self.paths, self.rendered = await anyio.to_thread.run_sync(self._read)
                     self._signature = signature
         return self.paths
 
@@ -78,23 +84,26 @@ class Published:
                 signature.append((0, 0, 0))
         return tuple(signature)
 
-    def _read(self) -> frozenset[str]:
+    def _read(self) -> tuple[frozenset[str], dict[str, bytes]]:
         try:
-            image = load_config(self.root).channel.image
+            config: Config | None = load_config(self.root)
         except BriefingError:
-            image = None
+            config = None
         episodes: list[Episode] = []
         replaced: list[str] = []
+        rendered: dict[str, bytes] = {}
         if (self.root / DB_NAME).is_file():
             try:
                 with Library.open(self.root, create=False) as library:
                     episodes, replaced = library.episodes(), library.replaced_files()
+                    if self.serving and config is not None:
+                        rendered = render_for_server(library, config, self.serving)
             except BriefingError as error:
                 logger.warning("%s: serving no episodes (%s)", self.root / DB_NAME, error.message)
-                episodes, replaced = [], []
+                episodes, replaced, rendered = [], [], {}
         # Replaced episodes' files answer until their grace period ends (see publish).
-        paths = published_paths(episodes, image, replaced)
-        return frozenset(filter(None, (_normal(path) for path in paths)))
+        paths = published_paths(episodes, config.channel.image if config else None, replaced)
+        return frozenset(filter(None, (_normal(path) for path in paths))), rendered
 
 
 def _normal(relative: str) -> str | None:
@@ -140,19 +149,19 @@ class LibraryFileResponse(FileResponse):
 class LibraryApp:
     """An ASGI app serving the published files of one library folder."""
 
-    def __init__(self, library_dir: Path) -> None:
+    def __init__(self, library_dir: Path, serving: str | None = None) -> None:
         self.root = Path(os.path.realpath(library_dir))
-        self.published = Published(self.root)
+        self.published = Published(self.root, serving)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             return  # lifespan and websockets: nothing to set up, nothing to accept
-        response = self.respond(scope, await self.published.current())
+        response = self.respond(scope, await self.published.current(), self.published.rendered)
         if isinstance(response, FileResponse) and response.stat_result is not None:
             scope = with_valid_range(scope, response.stat_result.st_size)
         await response(scope, receive, send)
 
-    def respond(self, scope: Scope, published: frozenset[str]) -> Response:
+    def respond(self, scope: Scope, published: frozenset[str], rendered: dict[str, bytes] | None = None) -> Response:
         if scope["method"] not in ("GET", "HEAD"):
             return PlainTextResponse("Method Not Allowed", 405, headers={"Allow": "GET, HEAD"})
         found = self.find(scope["path"], published)
@@ -162,6 +171,9 @@ class LibraryApp:
         headers = {"Access-Control-Allow-Origin": "*"}
         if path.suffix in REVALIDATE:
             headers["Cache-Control"] = "no-cache"
+        body = (rendered or {}).get(path.relative_to(self.root).as_posix())
+        if body is not None:
+            return _rendered_response(scope, body, path, stat_result, headers)
         response = LibraryFileResponse(path, headers=headers, media_type=media_type(path),
                                 stat_result=stat_result)
         if not_modified(dict(_request_headers(scope)), response.headers["etag"], stat_result.st_mtime):
@@ -187,6 +199,17 @@ class LibraryApp:
         except (OSError, ValueError):
             return None
         return (real, stat_result) if stat.S_ISREG(stat_result.st_mode) else None
+
+
+def _rendered_response(scope: Scope, body: bytes, path: Path, stat_result: os.stat_result,
+                       headers: dict[str, str]) -> Response:
+    """``body`` in place of the file at ``path``: whole (a Range is ignored, as RFC 9110 allows), with
+    an ETag of its own bytes and the file's time."""
+    etag = f'"{hashlib.blake2b(body, digest_size=16).hexdigest()}"'
+    headers = {**headers, "ETag": etag, "Last-Modified": formatdate(stat_result.st_mtime, usegmt=True)}
+    if not_modified(dict(_request_headers(scope)), etag, stat_result.st_mtime):
+        return Response(status_code=304, headers=headers)
+    return Response(body, headers=headers, media_type=media_type(path))
 
 
 _RANGE_SPEC = re.compile(r"([0-9]*)-([0-9]*)")
@@ -260,9 +283,9 @@ def _request_headers(scope: Scope) -> Iterator[tuple[str, str]]:
         yield name.decode("latin-1").lower(), value.decode("latin-1")
 
 
-def _config(library_dir: Path, host: str, port: int, limits: ServerLimits) -> uvicorn.Config:
+def _config(library_dir: Path, host: str, port: int, limits: ServerLimits, serving: str | None) -> uvicorn.Config:
     capacity = connection_capacity(limits, raise_file_limit())
-    config = uvicorn.Config(LibraryApp(library_dir), host=host, port=port, lifespan="off",
+    config = uvicorn.Config(LibraryApp(library_dir, serving), host=host, port=port, lifespan="off",
                             http=guarded_protocol(limits, capacity), ws="none",
                             timeout_keep_alive=limits.keep_alive_s, access_log=False,
                             log_level="warning", server_header=False, timeout_graceful_shutdown=2)
@@ -276,15 +299,16 @@ def _check(library_dir: Path) -> None:
 
 
 def serve(library_dir: Path, host: str = "127.0.0.1", port: int = 8000,
-          limits: ServerLimits = ServerLimits()) -> None:
-    """Serve until Ctrl-C (uvicorn turns SIGINT/SIGTERM into a clean shutdown)."""
+          limits: ServerLimits = ServerLimits(), serving: str | None = None) -> None:
+    """Serve until Ctrl-C (uvicorn turns SIGINT/SIGTERM into a clean shutdown); ``serving``: the
+    address clients reach it at, which the feed and page it answers name unless one is configured."""
     _check(library_dir)
     try:
         listener = bind(host, port)
     except OSError as error:
         raise BriefingError(f"cannot listen on {host}:{port} ({error.strerror})") from None
     try:
-        uvicorn.Server(_config(library_dir, host, port, limits)).run(sockets=[listener])
+        uvicorn.Server(_config(library_dir, host, port, limits, serving)).run(sockets=[listener])
     except KeyboardInterrupt:
         pass  # uvicorn re-raises the Ctrl-C it has already handled by shutting down
     finally:
@@ -313,7 +337,7 @@ def running(library_dir: Path, host: str = "127.0.0.1", port: int = 0,
     _check(library_dir)
     listener = bind(host, port)
     port = listener.getsockname()[1]
-    server = uvicorn.Server(_config(library_dir, host, port, limits))
+    server = uvicorn.Server(_config(library_dir, host, port, limits, None))
     thread = threading.Thread(target=server.run, kwargs={"sockets": [listener]}, daemon=True)
     thread.start()
     try:
