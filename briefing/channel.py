@@ -34,6 +34,12 @@ class Channel:
             self._library = Library.open(self.folder)
         return self._library
 
+    def existing_library(self) -> Library:
+        """The library, which must exist already (``UsageError``: nothing published here yet)."""
+        if self._library is None:
+            self._library = Library.open(self.folder, create=False)
+        return self._library
+
     def stored_library(self) -> Library | None:
         """The library when its database exists (opened once, as ``library``); None in a folder that
         has none yet, which stays untouched."""

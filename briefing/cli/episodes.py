@@ -9,7 +9,8 @@ import click
 
 from briefing.library import address
 from briefing.cli.main import adopt_option, echo_json, library_option
-from briefing.config import CONFIG_NAME, load_config
+from briefing.channel import Channel
+from briefing.config import CONFIG_NAME, Config, load_config
 from briefing.errors import BriefingError, UsageError
 from briefing.library.feed import hhmmss
 from briefing.library.store import DB_NAME, FEED_NAME, Library, resolve_library_dir
@@ -53,13 +54,13 @@ wait_option = click.option("--wait", is_flag=True,
 @library_option
 def remove(guid: str, delete_files: bool, wait: bool, library: str | None) -> None:
     """Remove the episode GUID (or a prefix only its guid starts with) from the library, the feed and the web page."""
-    directory = resolve_library_dir(library)
-    Library.open(directory, create=False).close()  # a clear error when there is no library
-    with library_lock(directory, wait=wait):  # one writer of feed.xml at a time
-        config = load_config(directory)
-        publish_target(directory, config)  # refused before anything is removed
-        removed = remove_episode(directory, guid, delete_files, config)
-        uploaded = upload_library(directory, config)
+    with Channel.resolve(library) as channel:
+        directory, config = channel.folder, channel.settings
+        opened = channel.existing_library()  # a clear error when there is no library
+        with library_lock(directory, wait=wait):  # one writer of feed.xml at a time
+            publish_target(directory, config, library=opened)  # refused before anything is removed
+            removed = remove_episode(directory, guid, delete_files, config, library=opened)
+            uploaded = upload_library(directory, config, library=opened)
     kept = "" if delete_files else " (files kept)"
     click.echo(strip_controls_inline(f"Removed {removed.guid}: {removed.title}{kept}"))
     if uploaded is not None:
@@ -79,17 +80,17 @@ def feed(base_url: str | None, clear: bool, show: bool, wait: bool, library: str
     """Regenerate feed.xml and index.html from the library and print their paths."""
     if sum((bool(base_url), clear, show)) > 1:
         raise UsageError("choose one of --base-url, --clear and --show")
-    directory = resolve_library_dir(library)
-    Library.open(directory, create=False).close()
-    if show:
-        _show_address(directory)
-        return
-    with library_lock(directory, wait=wait):
-        refuse_foreign_files(directory, adopt)
-        config = load_config(directory, base_url)
-        _remember_base_url(directory, base_url and config.channel.base_url, clear=clear)
-        paths = regenerate(directory, config)
-        uploaded = upload_library(directory, config)
+    with Channel.resolve(library, base_url) as channel:
+        directory, config = channel.folder, channel.settings
+        opened = channel.existing_library()  # a clear error when there is no library
+        if show:
+            _show_address(directory, config, opened)
+            return
+        with library_lock(directory, wait=wait):
+            refuse_foreign_files(directory, adopt, config=config, library=opened)
+            _remember_base_url(opened, base_url and config.channel.base_url, clear=clear)
+            paths = regenerate(directory, config, library=opened)
+            uploaded = upload_library(directory, config, library=opened)
     if clear:
         click.echo("Forgot the stored address.")
     for path in paths:
@@ -98,11 +99,9 @@ def feed(base_url: str | None, clear: bool, show: bool, wait: bool, library: str
         click.echo(uploaded.line())
 
 
-def _show_address(directory: Path) -> None:
-    config = load_config(directory)
-    with Library.open(directory, create=False) as opened:
-        chosen = address.resolve(config, opened.stored_meta(address.BASE_URL_KEY), directory)
-        guid = opened.stored_meta(address.GUID_KEY) or ""
+def _show_address(directory: Path, config: Config, opened: Library) -> None:
+    chosen = address.resolve(config, opened.stored_meta(address.BASE_URL_KEY), directory)
+    guid = opened.stored_meta(address.GUID_KEY) or ""
     click.echo(f"Feed: {chosen.base_url}{FEED_NAME}")
     click.echo(f"From: {chosen.origin}")
     if guid and guid not in address.unclaimed_guids():
@@ -134,7 +133,8 @@ def serve(host: str, port: int, base_url: str | None, library: str | None, adopt
     with address.recorded_server(directory, here):
         with library_lock(directory, wait=True):  # a lost db is refused here; an empty library gets its page
             refuse_foreign_files(directory, adopt)
-            stored = _remember_base_url(directory, base_url and config.channel.base_url)
+            with Library.open(directory) as opened:
+                stored = _remember_base_url(opened, base_url and config.channel.base_url)
             regenerate(directory, config)
         feed_url = address.published_channel(config, stored, directory).feed_url
         click.echo(f"Serving {directory} at {here} — feed: {feed_url} (Ctrl-C stops)")
@@ -166,13 +166,12 @@ def _check_port_free(server, host: str, port: int) -> None:
         raise BriefingError(f"cannot listen on {host}:{port} ({error.strerror}); choose another --port") from None
 
 
-def _remember_base_url(directory: Path, base_url: str | None, clear: bool = False) -> str | None:
+def _remember_base_url(opened: Library, base_url: str | None, clear: bool = False) -> str | None:
     """Store ``base_url`` (from --base-url) in the library for later commands, or forget the stored
     one (``clear``); return the stored one."""
-    with Library.open(directory) as opened:
-        if base_url or clear:
-            opened.set_meta(address.BASE_URL_KEY, base_url or "")
-        return opened.stored_meta(address.BASE_URL_KEY) or None
+    if base_url or clear:
+        opened.set_meta(address.BASE_URL_KEY, base_url or "")
+    return opened.stored_meta(address.BASE_URL_KEY) or None
 
 
 @click.command()

@@ -60,19 +60,21 @@ def apply_retention(library_dir: Path, config: Config | None = None, now: dt.dat
     return retired
 
 
-def remove_episode(library_dir: Path, guid: str, delete_files: bool = False, config: Config | None = None) -> Episode:
+def remove_episode(library_dir: Path, guid: str, delete_files: bool = False, config: Config | None = None, *,
+                   library: Library | None = None) -> Episode:
     """Take episode ``guid`` (or the one whose guid starts with it) out of the library and the feed;
     with ``delete_files``, retire it, files and all.
 
     Called under the library lock. Its files go only after the feed has stopped naming them.
+    ``library``: the caller's open library (default: opened here).
     """
-    with Library.open(library_dir, create=False) as library:
-        guid = library.find(guid).guid  # a unique prefix names it too
-        removed = library.retire([guid], must_exist=True)[0] if delete_files else library.remove(guid)
+    with opened(library_dir, library, create=False) as known:
+        guid = known.find(guid).guid  # a unique prefix names it too
+        removed = known.retire([guid], must_exist=True)[0] if delete_files else known.remove(guid)
     if delete_files:
-        finish_retiring(library_dir, config)
+        finish_retiring(library_dir, config, library=library)
     else:
-        regenerate(library_dir, config)
+        regenerate(library_dir, config, library=library)
     return removed
 
 
