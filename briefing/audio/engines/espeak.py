@@ -32,7 +32,7 @@ class EspeakEngine:
         for _ in range(2):  # one retry: a segment that fails once usually speaks the second time
             try:
                 result = subprocess.run(self._command + ["--", text], capture_output=True, timeout=TIMEOUT_S,
-                                        check=False, preexec_fn=end_with_parent)
+                                        check=False, preexec_fn=_end_with_parent)
             except subprocess.TimeoutExpired:
                 last_problem = f"timed out after {TIMEOUT_S:g} s"
                 continue
@@ -71,7 +71,7 @@ def _check_voice(executable: str, voice: str) -> None:
         raise UsageError(f"espeak: no voice {voice!r} (see 'briefing voices')")
 
 
-def end_with_parent() -> None:
+def _end_with_parent() -> None:
     """In the espeak-ng child, before it runs: killed when the speech worker that started it dies (Linux),
     so a worker ended mid-sentence leaves no espeak-ng writing into its temporary folder."""
     if _PRCTL is not None:

@@ -16,20 +16,19 @@ stay with hibari's own guess: they are rare words and acronyms, not names.
 
 from __future__ import annotations
 
+import ctypes
+import ctypes.util
+import functools
 import os
 import re
-import shutil
-import subprocess
 import threading
 from collections.abc import Callable
 
-from briefing.audio.engines.espeak import end_with_parent
 from briefing.system.fsutil import read_toml
 from briefing.voices import LEXICON_NAME, voices_dir
 
 # Set to "off" to keep hibari's own guess for every unknown word (benchmarks/name_pronunciation.py).
 SWITCH = "BRIEFING_NAME_PHONEMES"
-TIMEOUT_S = 5.0
 MAX_LEXICON_BYTES = 4 * 1024 * 1024
 MAX_NAME_LETTERS = 40  # longer "names" are run-together text: hibari's guess, not a process each
 
@@ -44,14 +43,14 @@ ORIGINS: tuple[tuple[str, re.Pattern[str]], ...] = tuple((voice, re.compile(patt
     ("hu", r"[őű]|gy[aeiouáéö]|zs|cs[aeiouáéö]"),
     ("tr", r"[şğı]|oğlu$"),
     ("pt", r"[ãõ]|ç|[nl]h[aeiou]|ão|eira$"),
-    ("es", r"ñ|[íóú]|^j[aeiou][^aeiou]|qu[ie]|[aeiou]z$|ez$|llo$|lla$"),
+    ("es", r"ñ|[íóú]|^j[aeiou][^aeiou]|qu[ie]|ez$|llo$|lla$"),
     ("it", r"gli|gn[aeiou]|cc[hie]|zz|pp[eio]$|[^aeiou](ini|elli|etti|ucci|acci)$|^gi[aou]|^giu|[aeiou]sc[ie]"),
     ("fr", r"[èêëàâîôûç]|eau|aux$|oux$|ault|ois$|oise$|ier$|ette$|^jean|é"),
     ("de", r"[äöüß]|sch|mann$|berg$|stein$|dorf$|^wolf|^(ge|be)[^aeiou]"),
     ("ga", r"bh|mh|aoi|^ó|^ni[ao]"),
     # Letters said as written with pure vowels (Swahili's rules): names from Africa, India, Japan and
     # the Pacific, whose spelling is phonetic and whose letters English rules misread.
-    ("sw", r"^(ng|mb|nd|nj|nk|ny)[aeiou]|^olu|^ade|^chi[a-z]{4}|wu|aa|bh|dh|kh|(esh|endra|ita|deep|jit|preet|shi|moto|yama|ko|ru)$"),
+    ("sw", r"^(ng|mb|nd|nj|nk|ny)[aeiou]|^olu|^ade|^chi[a-z]{4}|wu|aa|bh|dh|(esh|endra|ita|deep|jit|preet|shi|moto|yama|ko|ru)$"),
 ))
 ENGLISH = "en-us"
 PINYIN = ORIGINS[0][0]
@@ -123,13 +122,57 @@ def _stress(phonemes: str) -> str:
     return phonemes[:first_vowel] + "ˈ" + phonemes[first_vowel:]
 
 
+class EspeakPhonemes:
+    """espeak-ng's library in this process, asked for one word's IPA in one of its voices.
+
+    The library, not the espeak-ng program: a process per word cost tens of milliseconds, the library
+    well under one. It keeps one state for the whole process, so calls take turns."""
+
+    _lock = threading.Lock()
+
+    def __init__(self, library: ctypes.CDLL) -> None:
+        library.espeak_Initialize.argtypes = [ctypes.c_int, ctypes.c_int, ctypes.c_char_p, ctypes.c_int]
+        library.espeak_SetVoiceByName.argtypes = [ctypes.c_char_p]
+        library.espeak_TextToPhonemes.argtypes = [ctypes.POINTER(ctypes.c_char_p), ctypes.c_int, ctypes.c_int]
+        library.espeak_TextToPhonemes.restype = ctypes.c_char_p
+        # Synchronous output: no sound device is opened; "don't exit": an error returns, never ends the process.
+        if library.espeak_Initialize(_SYNCHRONOUS, 0, None, _DONT_EXIT) <= 0:
+            raise OSError("espeak-ng's library did not start")
+        self._library = library
+
+    def __call__(self, word: str, voice: str) -> str:
+        """The IPA of ``word`` read by ``voice``; "" when espeak-ng has no such voice."""
+        with self._lock:
+            if self._library.espeak_SetVoiceByName(voice.encode("ascii")) != 0:
+                return ""
+            text = ctypes.c_char_p(word.encode("utf-8"))
+            clauses = []
+            while text.value:
+                said = self._library.espeak_TextToPhonemes(ctypes.byref(text), _UTF8, _IPA)
+                clauses.append((said or b"").decode("utf-8", "replace"))
+            return " ".join(clauses).strip()
+
+
+_SYNCHRONOUS, _DONT_EXIT, _UTF8, _IPA = 2, 0x8000, 1, 2
+
+
+@functools.cache
+def espeak_phonemes() -> EspeakPhonemes | None:
+    """The one reader of this process; None where espeak-ng's library is not installed."""
+    found = ctypes.util.find_library("espeak-ng")
+    try:
+        return EspeakPhonemes(ctypes.CDLL(found)) if found else None
+    except (OSError, AttributeError):
+        return None
+
+
 class NamePhonemes:
     """hibari's ``oov`` callable: names by espeak-ng, other unknown words by hibari's own guess."""
 
-    def __init__(self, fallback: Callable[[str], str | None], executable: str,
+    def __init__(self, fallback: Callable[[str], str | None], read: Callable[[str, str], str],
                  keep: frozenset[str] = frozenset()) -> None:
         self._fallback = fallback
-        self._executable = executable
+        self._read_ipa = read
         self._keep = keep
         self._said: dict[str, str] = {}
         self._lock = threading.Lock()
@@ -150,14 +193,9 @@ class NamePhonemes:
 
     def _read(self, name: str) -> str:
         voice = origin(name)
-        try:
-            result = subprocess.run([self._executable, "-q", "--ipa", "-v", voice, "--", name], capture_output=True,
-                                    timeout=TIMEOUT_S, check=False, preexec_fn=end_with_parent)
-        except (OSError, subprocess.TimeoutExpired):
-            return ""
-        ipa = result.stdout.decode("utf-8", "replace").strip()
-        if result.returncode != 0 or not ipa or _SPELLED_OUT.search(ipa):
-            return ""  # espeak-ng said it letter by letter, or failed: hibari's guess is no worse
+        ipa = self._read_ipa(name, voice)
+        if not ipa or _SPELLED_OUT.search(ipa):
+            return ""  # espeak-ng said it letter by letter, or could not: hibari's guess is no worse
         return _stress(to_hibari(ipa, voice))
 
 
@@ -184,10 +222,10 @@ def _possessive_ending(phonemes: str) -> str:
 def name_phonemes(fallback: Callable[[str], str | None], keep: frozenset[str] = frozenset()) -> Callable[[str], str | None]:
     """What hibari calls for a word it does not know: ``NamePhonemes`` where espeak-ng is installed and
     the switch is not off, else ``fallback`` itself. ``keep``: lower-case words left to ``fallback``."""
-    executable = shutil.which("espeak-ng")
-    if executable is None or os.environ.get(SWITCH, "").lower() in ("off", "0", "no", "false"):
+    if os.environ.get(SWITCH, "").lower() in ("off", "0", "no", "false"):
         return fallback
-    return NamePhonemes(fallback, executable, keep)
+    read = espeak_phonemes()
+    return fallback if read is None else NamePhonemes(fallback, read, keep)
 
 
 def respelled_words() -> frozenset[str]:
