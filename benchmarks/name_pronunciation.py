@@ -6,7 +6,9 @@ surnames and places of many origins) through the shipped lexicon and the hibari 
 Whisper base (faster-whisper, int8, two threads) transcribes every clip; a name is heard when the
 transcript has it, accents and case aside. Prints the share of names not heard (the name error rate)
 and the mean character error rate of the closest words, for the half the rules were written against
-and the held-out half, and which names each reading loses or wins.
+and the held-out half, and which names each reading loses or wins. Without Whisper, it also counts the
+names said differently in two places of one episode: alone ("NAME said so") and possessive ("NAME's
+plan"), where hibari's own guess reads the word afresh.
 
 Run: ``nice -n 10 .venv/bin/python benchmarks/name_pronunciation.py [-v]`` (needs the bench extras).
 """
@@ -68,12 +70,26 @@ def closest_error(name: str, transcript: str) -> float:
     return min(min(1.0, jiwer.cer(wanted, window)) if window else 1.0 for window in windows)
 
 
-def render(lines: list[Line], names_on: bool) -> tuple[list[numpy.ndarray], float]:
-    """Each line said by the default voice, as Whisper's 16 kHz floats, and the seconds it took."""
+def said_two_ways(engine, names: list[str]) -> list[str]:
+    """The names whose phonemes alone are not the start of their possessive's phonemes."""
+    g2p = engine._tts.g2p
+
+    def name_phonemes(text: str, name: str) -> str:
+        return "".join(token.phonemes or "" for token in g2p.phonemize_tokens(g2p.tokenize(text))
+                       if token.text.startswith(name))
+
+    return [name for name in names if " " not in name
+            and not name_phonemes(f"{name}'s plan.", name).startswith(name_phonemes(f"{name} said so.", name))]
+
+
+def render(lines: list[Line], names_on: bool) -> tuple[list[numpy.ndarray], float, list[str]]:
+    """Each line said by the default voice, as Whisper's 16 kHz floats, the seconds it took, and the
+    names said two ways."""
     os.environ[SWITCH] = "on" if names_on else "off"
     profile = load_profile("default")
     engine = load_engine(profile.engine, profile.settings)
     lexicon = load_lexicon(None)
+    two_ways = said_two_ways(engine, [name for line in lines for name in line.names])
     clips, started = [], time.perf_counter()
     for line in lines:
         speech = engine.synthesize(lexicon.respell(line.sentence))
@@ -82,7 +98,7 @@ def render(lines: list[Line], names_on: bool) -> tuple[list[numpy.ndarray], floa
         clips.append(numpy.interp(at, numpy.arange(len(samples)), samples).astype(numpy.float32))
     seconds = time.perf_counter() - started
     engine.close()
-    return clips, seconds
+    return clips, seconds, two_ways
 
 
 def main() -> None:
@@ -95,8 +111,9 @@ def main() -> None:
     judge = WhisperModel(str(intelligibility.whisper_base_folder()), device="cpu", compute_type="int8", cpu_threads=2)
     errors: dict[tuple[str, str], dict[str, float]] = {}
     for reading, names_on in (("hibari", False), ("espeak", True)):
-        clips, seconds = render(lines, names_on)
+        clips, seconds, two_ways = render(lines, names_on)
         print(f"{reading}: rendered {len(lines)} sentences in {seconds:.2f} s (load average {os.getloadavg()[0]:.2f})")
+        print(f"names_said_two_ways_{reading}: {len(two_ways)}  ({', '.join(two_ways)})")
         for line, clip in zip(lines, clips):
             segments, _ = judge.transcribe(clip, language="en", beam_size=5)
             heard = " ".join(segment.text.strip() for segment in segments)
