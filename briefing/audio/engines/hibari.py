@@ -4,8 +4,8 @@ Owns choosing a hibari voice that is already on disk, turning the profile's rate
 ``speed`` and returning 16-bit PCM at 24 kHz. hibari fetches its other voices from the network on
 first use; briefing never does, so only the voice inside the wheel ("heart") and voices a person
 has copied into hibari's cache can be used. ``hibari-tts`` (Apache-2.0) is an optional extra.
-Its pronunciation dictionaries are read from a file every worker shares (``hibari_tables``), and
-its model, optimized once for this machine, from briefing's cache folder (``optimized_model``).
+Its pronunciation dictionaries are read from a file every worker shares (``hibari_tables``), names
+they lack are said by espeak-ng's rules (``name_phonemes``), and its model, optimized once for this machine, from briefing's cache folder (``optimized_model``).
 """
 
 from __future__ import annotations
@@ -19,6 +19,7 @@ from pathlib import Path
 from briefing.audio.engines.base import Speech, VoiceInfo
 from briefing.model import VoiceSettings
 from briefing.audio.engines.hibari_tables import cache_folder, shared_g2p
+from briefing.audio.engines.name_phonemes import name_phonemes, respelled_words
 from briefing.errors import EngineError
 from briefing.system.fsutil import remove_stale_temporaries, temporary_name
 
@@ -94,7 +95,8 @@ def create(settings: VoiceSettings, *, threads: int = 1) -> HibariEngine:
                 raise
             Path(optimized).unlink(missing_ok=True)  # damaged: the voice's own file, and a new copy next time
             tts = Hibari(voice=name, model=None, threads=threads, g2p=g2p)
-        tts.g2p  # loaded now, not by whichever thread speaks first
+        # Loaded now, not by whichever thread speaks first; names it lacks said by espeak-ng's rules.
+        tts.g2p._oov = name_phonemes(tts.g2p.oov, keep=respelled_words())
     except Exception as error:
         reason = str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
         raise EngineError(f"{settings.model or name}: not a usable hibari model ({reason})") from None
