@@ -277,7 +277,9 @@ def test_a_daily_run_whose_resolver_hangs_ends_at_its_deadlines(tmp_path):
     assert done.returncode == 1, done.stderr
     # Its own timeout_s or, on a machine slow enough to use up the total first, total_timeout_s.
     assert "news.example" in done.stderr and ("timed out" in done.stderr or "total_timeout_s" in done.stderr)
-    assert elapsed < 10, f"took {elapsed:.1f} s with sources bounded to 2.5 s"
+    # The resolver would hang for 600 s: ending within 40 s (start-up and the engine's loading
+    # included, on a busy machine too) shows the deadlines, not the resolver, ended the run.
+    assert elapsed < 40, f"took {elapsed:.1f} s with sources bounded to 2.5 s"
     print(f"\ndaily with a resolver that never answers: exit {done.returncode} after {elapsed:.1f} s")
 
 

@@ -10,6 +10,7 @@ import shutil
 import socket
 import socketserver
 import threading
+import re
 import time
 import tracemalloc
 from collections.abc import Callable
@@ -367,7 +368,9 @@ def test_daily_sources_stop_at_the_total_deadline_while_the_quick_ones_are_read(
         gathered = gather(settings, library)
     assert time.monotonic() - started < 3
     # Sources are fetched at once: the quick one is read while the slow one drips to the deadline.
-    assert gathered.failures == [f"{site.base}/slow: timed out after 1.5 s"]
+    # The slow source's share is what was left of the total when its fetch began: 1.5 s, a little less on a busy machine.
+    [failure] = gathered.failures
+    assert re.fullmatch(rf"{re.escape(site.base)}/slow: timed out after 1\.[0-5][0-9]* s", failure), failure
     assert [candidate.article.source for candidate in gathered.candidates] == [f"{site.base}/good"]
 
 

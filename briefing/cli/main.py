@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import importlib
 import json
+import os
 import re
 import sys
 from pathlib import Path
@@ -151,7 +152,7 @@ library_option = click.option("--library", metavar="DIR",
 library_settings_option = click.option(
     "--library", metavar="DIR",
     help="Say it as this library's episodes are said: its [extract] drop, lexicon, voice, intro and outro "
-         "(default: the shipped settings; no library is read).")
+         "(default: $BRIEFING_HOME's, else the shipped settings; ./output is not read).")
 
 
 def read_options(format: str | None, drop: tuple[str, ...], allow_private_urls: bool, channel):
@@ -163,10 +164,13 @@ def read_options(format: str | None, drop: tuple[str, ...], allow_private_urls: 
 
 
 def channel_of(library: str | None):
-    """The library named by --library, resolved once; None without it (the shipped settings)."""
+    """The library named by --library, else by $BRIEFING_HOME, resolved once; None without either
+    (the shipped settings: ./output, the default library of `make`, is not read)."""
     from briefing.channel import Channel
+    from briefing.library.store import HOME_ENV
 
-    return Channel.resolve(library) if library else None
+    named = library or os.environ.get(HOME_ENV)
+    return Channel.resolve(named) if named else None
 
 
 def budget_from(max_words: int | None, minutes: float | None, everything: bool):
