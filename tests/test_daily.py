@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-from conftest import (
+from helpers import (
     DAILY_FIXTURES,
     EXAMPLE,
     assert_feed_valid,
@@ -274,7 +274,7 @@ def test_re_rendering_a_day_picks_the_same_sentences_when_a_pause_differs_by_ten
     from briefing.pipeline import RenderOptions
     from briefing.daily.sources import gather, settings_from_config
     from briefing.voices import load_profile
-    from conftest import FIXTURES
+    from helpers import FIXTURES
 
     inbox = tmp_path / "inbox"
     inbox.mkdir()

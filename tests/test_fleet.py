@@ -21,7 +21,7 @@ import time
 from pathlib import Path
 
 import pytest
-from conftest import (
+from helpers import (
     FIXTURES,
     assert_feed_valid,
     briefing_command,
@@ -166,6 +166,16 @@ def workers_making_a_channel(fleet: Path, cluster: Cluster, running: subprocess.
             return busy
         time.sleep(0.02)
     raise AssertionError("no worker was making a channel")
+
+
+def a_channel_published_while_others_are_made(fleet: Path, cluster: Cluster, running: subprocess.Popen) -> None:
+    """Wait until one channel has its feed and a live worker still holds another's lock: past the
+    fetch stage, so the run is mid-way with channels both done and under way."""
+    deadline = time.monotonic() + 120
+    while not any(fleet.glob("*/feed.xml")):
+        assert running.poll() is None and time.monotonic() < deadline, "no channel was published"
+        time.sleep(0.02)
+    workers_making_a_channel(fleet, cluster, running)
 
 
 def fleet_process(fleet: Path, *args: str, home: Path) -> subprocess.Popen:
@@ -505,7 +515,7 @@ def test_the_scheduler_killed_mid_run_gives_a_report_that_matches_the_feeds_on_d
     running = subprocess.Popen(briefing_command() + ["fleet", str(fleet), "--scheduler", cluster.address, "--date",
                                                      DATE, *FLEET_ARGS[:-1], "--json", str(tmp_path / "report.json")],
                                stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env, cwd=tmp_path)
-    workers_making_a_channel(fleet, cluster, running)
+    a_channel_published_while_others_are_made(fleet, cluster, running)
     cluster.scheduler.send_signal(signal.SIGKILL)
     cluster.scheduler.wait()
     stdout, stderr = running.communicate(timeout=300)
@@ -530,7 +540,7 @@ def test_a_scheduler_restarted_by_its_supervisor_gets_the_lost_channels_once_mor
     running = subprocess.Popen(briefing_command() + ["fleet", str(fleet), "--scheduler", cluster.address, "--date",
                                                      DATE, *FLEET_ARGS], stdout=subprocess.PIPE,
                                stderr=subprocess.PIPE, text=True, env=env, cwd=tmp_path)
-    workers_making_a_channel(fleet, cluster, running)
+    a_channel_published_while_others_are_made(fleet, cluster, running)
     cluster.scheduler.send_signal(signal.SIGKILL)
     cluster.scheduler.wait()
     # As systemd would: the scheduler again, on its port, and fresh workers (Dask's end with their scheduler).

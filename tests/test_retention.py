@@ -1,6 +1,6 @@
 """Retention (`[channel] keep` / `keep_days`) and `remove --delete-files`: old episodes leave the feed and the disk.
 
-Real MP3s and side files (tests/conftest_publish.py), a real SQLite library, the feed read back with
+Real MP3s and side files (tests/publishing.py), a real SQLite library, the feed read back with
 feedparser; one test makes real episodes through `briefing.make_episode`, one kills a real process.
 """
 
@@ -17,8 +17,8 @@ from pathlib import Path
 import feedparser
 import pytest
 from click.testing import CliRunner
-from conftest import FIXTURES, requires_espeak, requires_ffmpeg
-from conftest_publish import make_episode, make_library
+from helpers import FIXTURES, requires_espeak, requires_ffmpeg
+from publishing import make_episode, make_library
 
 import briefing
 from briefing.cli import main

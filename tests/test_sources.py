@@ -9,7 +9,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
-from conftest import (
+from helpers import (
     assert_feed_valid,
     daily,
     daily_episodes,
