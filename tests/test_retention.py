@@ -109,6 +109,7 @@ def slowly(self, episode):
     time.sleep(0.05)
     return deleting(self, episode)
 library.Library.delete_unreferenced_files = slowly
+print("ready", flush=True)
 apply_retention(Path(sys.argv[1]))
 """
 
@@ -122,10 +123,12 @@ def test_killed_at_any_moment_the_feed_stays_valid_and_the_next_run_leaves_no_or
             publish(library, make_episode(library, f"r{round_number}-{number}",
                                           f"2025-03-{round_number + 1:02d}T07:0{number}:00+00:00",
                                           frequency=300 + 40 * number + 7 * round_number))
-        process = subprocess.Popen([sys.executable, "-c", _RETIRE_SLOWLY, str(library)])
-        time.sleep(0.3 + 0.15 * round_number)  # from start-up to deleting the files
+        process = subprocess.Popen([sys.executable, "-c", _RETIRE_SLOWLY, str(library)], stdout=subprocess.PIPE,
+                                   text=True)
+        assert process.stdout is not None and process.stdout.readline() == "ready\n"
+        time.sleep(0.02 + 0.05 * round_number)  # from its first records to deleting the files
         process.send_signal(signal.SIGKILL)
-        process.wait()
+        process.communicate()
         _assert_feed_valid(library)
     apply_retention(library)
     _assert_feed_valid(library)
