@@ -28,7 +28,6 @@ import argparse
 import math
 import os
 import re
-import threading
 import resource
 import subprocess
 import sys
@@ -37,8 +36,9 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-sys.path[:0] = [str(ROOT), str(ROOT / "benchmarks")]
+sys.path[:0] = [str(ROOT), str(ROOT / "benchmarks"), str(ROOT / "tests")]
 from daily_scale import ARTICLES_DIR, bbc_articles  # noqa: E402
+from local_http import Answer, serving  # noqa: E402
 
 CHANNELS = 12
 ARTICLES_EACH = 5
@@ -141,8 +141,6 @@ def _rss_mb(pid: int) -> float:
 
 def fetch_seconds(sequential: bool) -> float:
     """Seconds ``gather`` takes over five URLs whose server answers each after 4 s."""
-    from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-
     from briefing.config import parse_config
     from briefing.daily import sources
     from briefing.library.store import Library
@@ -152,26 +150,15 @@ def fetch_seconds(sequential: bool) -> float:
             "back to normal for the time of year after the wettest autumn in a decade, the company said.</p>" * 4
             + "</article></body></html>").encode()
 
-    class Slow(BaseHTTPRequestHandler):
-        def do_GET(self) -> None:
-            time.sleep(SLOW_SOURCE_S)
-            self.send_response(200)
-            self.send_header("Content-Type", "text/html; charset=utf-8")
-            self.send_header("Content-Length", str(len(page)))
-            self.end_headers()
-            self.wfile.write(page)
+    def slowly(path: str) -> Answer:
+        time.sleep(SLOW_SOURCE_S)
+        return page, "text/html; charset=utf-8"
 
-        def log_message(self, *args) -> None:
-            pass
-
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Slow)
-    server.daemon_threads = True
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    urls = [f"http://127.0.0.1:{server.server_port}/story-{n}" for n in range(SLOW_SOURCES)]
     threads = sources.FETCH_THREADS
     sources.FETCH_THREADS = 1 if sequential else threads
     try:
-        with tempfile.TemporaryDirectory(prefix="briefing-fetch-bench-") as folder:
+        with serving(slowly) as base, tempfile.TemporaryDirectory(prefix="briefing-fetch-bench-") as folder:
+            urls = [f"{base}/story-{n}" for n in range(SLOW_SOURCES)]
             config = parse_config({"sources": {"urls": urls, "timeout_s": 30, "allow_private_urls": True}}, Path(folder))
             settings = sources.source_settings(config, Path(folder))
             with Library.open(Path(folder)) as library:
@@ -180,8 +167,6 @@ def fetch_seconds(sequential: bool) -> float:
                 seconds = time.perf_counter() - started
     finally:
         sources.FETCH_THREADS = threads
-        server.shutdown()
-        server.server_close()
     if gathered.failures or len(gathered.candidates) != SLOW_SOURCES:
         sys.exit(f"fetching failed: {gathered.failures}")
     return seconds

@@ -10,13 +10,13 @@ from __future__ import annotations
 import datetime as dt
 import html
 import json
-import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from email.utils import format_datetime
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
+
+import local_http
 
 NEWSDAYS = Path(__file__).resolve().parent / "fixtures" / "newsdays"
 
@@ -122,36 +122,11 @@ def feed_urls(day: NewsDay, base_url: str) -> list[str]:
 def serving(days: list[NewsDay]) -> Iterator[str]:
     """Serve the days' feeds and pages on 127.0.0.1; yields the base URL."""
     pages: dict[str, tuple[bytes, str]] = {}
-    server = ThreadingHTTPServer(("127.0.0.1", 0), _Handler)
-    base_url = f"http://127.0.0.1:{server.server_address[1]}"
-    for day in days:
-        for slug, _ in day.outlets:
-            pages[f"/{day.name}/{slug}/rss.xml"] = (feed_xml(day, slug, base_url).encode(), "application/rss+xml")
-        for article in day.articles:
-            pages[f"/{day.name}/{article.outlet}/{article.id}.html"] = (page_html(article).encode(), "text/html; charset=utf-8")
-    server.pages = pages  # type: ignore[attr-defined]
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
+    with local_http.serving(lambda path: pages.get(path, 404)) as base_url:
+        for day in days:
+            for slug, _ in day.outlets:
+                pages[f"/{day.name}/{slug}/rss.xml"] = (feed_xml(day, slug, base_url).encode(), "application/rss+xml")
+            for article in day.articles:
+                pages[f"/{day.name}/{article.outlet}/{article.id}.html"] = (page_html(article).encode(),
+                                                                           "text/html; charset=utf-8")
         yield base_url
-    finally:
-        server.shutdown()
-        server.server_close()
-        thread.join()
-
-
-class _Handler(BaseHTTPRequestHandler):
-    def do_GET(self) -> None:  # noqa: N802 (the standard library's name)
-        page = self.server.pages.get(self.path)  # type: ignore[attr-defined]
-        if page is None:
-            self.send_error(404)
-            return
-        body, content_type = page
-        self.send_response(200)
-        self.send_header("Content-Type", content_type)
-        self.send_header("Content-Length", str(len(body)))
-        self.end_headers()
-        self.wfile.write(body)
-
-    def log_message(self, *args) -> None:
-        pass

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-from conftest import FIXTURES, cli_env, files_in, run_cli
+from helpers import FIXTURES, cli_env, files_in, run_cli
 
 
 @dataclass

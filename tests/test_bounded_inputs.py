@@ -11,7 +11,7 @@ import time
 from pathlib import Path
 
 import pytest
-from conftest import daily, requires_espeak, write_article, write_config
+from helpers import daily, requires_espeak, write_article, write_config
 
 from briefing.config import SettingsError, load_config
 from briefing.errors import InputError, UsageError

@@ -8,7 +8,7 @@ import time
 from pathlib import Path
 
 import pytest
-from conftest import requires_espeak
+from helpers import requires_espeak
 
 from briefing.audio.cache import EncodedPieces, RenderCache, open_cache
 from briefing.config import load_config

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-from conftest import FIXTURES, requires_espeak, requires_ffmpeg, write_article
+from helpers import FIXTURES, requires_espeak, requires_ffmpeg, write_article
 
 from briefing import config as settings_module
 from briefing import make_episode, MakeOptions

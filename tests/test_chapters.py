@@ -5,7 +5,7 @@ from pathlib import Path
 
 import pytest
 import webvtt
-from conftest import SILENT_MP3_SECONDS, requires_ffmpeg
+from helpers import SILENT_MP3_SECONDS, requires_ffmpeg
 from mutagen.id3 import ID3, CTOCFlags
 
 from briefing.audio.chapters import (

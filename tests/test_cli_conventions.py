@@ -15,8 +15,8 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-from conftest import FIXTURES, run_cli, requires_espeak, requires_ffmpeg
-from conftest_publish import make_library
+from helpers import FIXTURES, run_cli, requires_espeak, requires_ffmpeg
+from publishing import make_library
 
 from briefing.cli import main
 

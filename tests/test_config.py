@@ -7,7 +7,6 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-from conftest_publish import clean_environment  # noqa: F401
 
 from briefing.cli import main
 from briefing.config import SCHEMA, SettingsError, load_config

@@ -11,7 +11,7 @@ import json
 from pathlib import Path
 
 import pytest
-from conftest import FIXTURES, requires_espeak, requires_ffmpeg, run_cli
+from helpers import FIXTURES, requires_espeak, requires_ffmpeg, run_cli
 from briefing.library.sidefiles import side_path
 
 ARTICLE = FIXTURES / "storm-ciaran.txt"

@@ -4,7 +4,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from conftest import requires_ffmpeg
+from helpers import requires_ffmpeg
 from mutagen.id3 import APIC, ID3, PictureType
 from PIL import Image
 

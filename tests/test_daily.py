@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-from conftest import (
+from helpers import (
     DAILY_FIXTURES,
     EXAMPLE,
     assert_feed_valid,
@@ -275,7 +275,7 @@ def test_re_rendering_a_day_picks_the_same_sentences_when_a_pause_differs_by_ten
     from briefing.config import parse_config
     from briefing.daily.sources import gather, source_settings
     from briefing.voices import load_profile
-    from conftest import FIXTURES
+    from helpers import FIXTURES
 
     inbox = tmp_path / "inbox"
     inbox.mkdir()

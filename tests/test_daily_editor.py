@@ -11,7 +11,7 @@ from dataclasses import replace
 from pathlib import Path
 
 import pytest
-from conftest import daily, daily_episodes, mp3_chapters, write_config
+from helpers import daily, daily_episodes, mp3_chapters, write_config
 from newsdays import NewsDay, feed_urls, news_days, page_html, serving
 
 from briefing.config import parse_config

@@ -18,7 +18,7 @@ from briefing.text.speech.text import display_text
 from briefing.voices import Pauses, load_profile
 from briefing.library.page import vtt_text as page_transcript
 
-from conftest import FIXTURES
+from helpers import FIXTURES
 
 EVAL_ARTICLES = Path(__file__).resolve().parents[2] / "shared/eval/bbc-news-summary/News Articles"
 # Engine spellings a reader must never see: "B.B.C", "T.V", "U.K-based", "M.P.'s", "Miz", "3 G", "<v ".

@@ -18,9 +18,8 @@ from pathlib import Path
 
 import feedparser
 import pytest
-from conftest import assert_feed_valid, daily, daily_episodes, requires_espeak, requires_ffmpeg, run_cli, write_config
-from conftest_publish import (  # noqa: F401
-    clean_environment,
+from helpers import assert_feed_valid, daily, daily_episodes, requires_espeak, requires_ffmpeg, run_cli, write_config
+from publishing import (
     free_port,
     gpo,
     make_episode,

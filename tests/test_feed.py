@@ -15,7 +15,7 @@ from pathlib import Path
 import feedparser
 import podcastparser
 import pytest
-from conftest_publish import clean_environment, make_episode, make_library  # noqa: F401
+from publishing import make_episode, make_library
 
 from briefing.library import feed
 from briefing.config import Config, load_config
@@ -304,7 +304,7 @@ def test_the_channel_carries_rss_image_lock_and_a_new_address_when_it_moves(libr
 
 def test_a_daily_episode_links_each_story_in_its_notes_chapters_and_page(tmp_path):
     from briefing.audio.chapters import Chapter, chapters_json_text
-    from conftest_publish import make_episode
+    from publishing import make_episode
 
     (tmp_path / "briefing.toml").write_text(TOML, encoding="utf-8")
     episode = make_episode(tmp_path, "daily", title="Briefing for Wednesday 25 November 2026")

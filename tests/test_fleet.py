@@ -21,7 +21,7 @@ import time
 from pathlib import Path
 
 import pytest
-from conftest import (
+from helpers import (
     FIXTURES,
     assert_feed_valid,
     briefing_command,
@@ -166,6 +166,16 @@ def workers_making_a_channel(fleet: Path, cluster: Cluster, running: subprocess.
             return busy
         time.sleep(0.02)
     raise AssertionError("no worker was making a channel")
+
+
+def a_channel_published_while_others_are_made(fleet: Path, cluster: Cluster, running: subprocess.Popen) -> None:
+    """Wait until one channel has its feed and a live worker still holds another's lock: past the
+    fetch stage, so the run is mid-way with channels both done and under way."""
+    deadline = time.monotonic() + 120
+    while not any(fleet.glob("*/feed.xml")):
+        assert running.poll() is None and time.monotonic() < deadline, "no channel was published"
+        time.sleep(0.02)
+    workers_making_a_channel(fleet, cluster, running)
 
 
 def fleet_process(fleet: Path, *args: str, home: Path) -> subprocess.Popen:
@@ -505,7 +515,7 @@ def test_the_scheduler_killed_mid_run_gives_a_report_that_matches_the_feeds_on_d
     running = subprocess.Popen(briefing_command() + ["fleet", str(fleet), "--scheduler", cluster.address, "--date",
                                                      DATE, *FLEET_ARGS[:-1], "--json", str(tmp_path / "report.json")],
                                stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env, cwd=tmp_path)
-    workers_making_a_channel(fleet, cluster, running)
+    a_channel_published_while_others_are_made(fleet, cluster, running)
     cluster.scheduler.send_signal(signal.SIGKILL)
     cluster.scheduler.wait()
     stdout, stderr = running.communicate(timeout=300)
@@ -530,7 +540,7 @@ def test_a_scheduler_restarted_by_its_supervisor_gets_the_lost_channels_once_mor
     running = subprocess.Popen(briefing_command() + ["fleet", str(fleet), "--scheduler", cluster.address, "--date",
                                                      DATE, *FLEET_ARGS], stdout=subprocess.PIPE,
                                stderr=subprocess.PIPE, text=True, env=env, cwd=tmp_path)
-    workers_making_a_channel(fleet, cluster, running)
+    a_channel_published_while_others_are_made(fleet, cluster, running)
     cluster.scheduler.send_signal(signal.SIGKILL)
     cluster.scheduler.wait()
     # As systemd would: the scheduler again, on its port, and fresh workers (Dask's end with their scheduler).
@@ -548,8 +558,7 @@ def test_a_scheduler_restarted_by_its_supervisor_gets_the_lost_channels_once_mor
 def test_a_channel_waiting_on_a_slow_source_leaves_its_worker_to_another_channel(tmp_path):
     """One worker: the first channel's source answers only once the second channel has published, which
     it can do only if the first gave up the worker while it fetched."""
-    import threading
-    from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+    from local_http import Answer, serving
 
     fleet = make_fleet(tmp_path / "fleet", ["a-slow", "b-fast"], articles_each=1)
     for article in (fleet / "a-slow" / "inbox").iterdir():
@@ -557,36 +566,20 @@ def test_a_channel_waiting_on_a_slow_source_leaves_its_worker_to_another_channel
     page = (FIXTURES / "harbour-bridge.html").read_bytes()
     seen: dict[str, bool] = {}
 
-    class WaitForTheOther(BaseHTTPRequestHandler):
-        def do_GET(self) -> None:
-            seen["other published before we were asked"] = (fleet / "b-fast" / "feed.xml").exists()
-            deadline = time.monotonic() + 90
-            while not (fleet / "b-fast" / "feed.xml").exists():
-                if time.monotonic() > deadline:  # the other channel never ran while we were asked
-                    self.send_error(503)
-                    return
-                time.sleep(0.05)
-            self.send_response(200)
-            self.send_header("Content-Type", "text/html; charset=utf-8")
-            self.send_header("Content-Length", str(len(page)))
-            self.end_headers()
-            self.wfile.write(page)
+    def wait_for_the_other(path: str) -> Answer:
+        seen["other published before we were asked"] = (fleet / "b-fast" / "feed.xml").exists()
+        deadline = time.monotonic() + 90
+        while not (fleet / "b-fast" / "feed.xml").exists():
+            if time.monotonic() > deadline:  # the other channel never ran while we were asked
+                return 503
+            time.sleep(0.05)
+        return page, "text/html; charset=utf-8"
 
-        def log_message(self, *args) -> None:
-            pass
-
-    server = ThreadingHTTPServer(("127.0.0.1", 0), WaitForTheOther)
-    server.daemon_threads = True
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    (fleet / "a-slow" / "briefing.toml").write_text(
-        f'[sources]\nurls = ["http://127.0.0.1:{server.server_port}/harbour"]\nallow_private_urls = true\n'
-        'timeout_s = 150\n', encoding="utf-8")
-    try:
+    with serving(wait_for_the_other) as base:
+        (fleet / "a-slow" / "briefing.toml").write_text(
+            f'[sources]\nurls = ["{base}/harbour"]\nallow_private_urls = true\ntimeout_s = 150\n', encoding="utf-8")
         result = run_cli(["fleet", fleet, "--workers", "1", "--date", DATE, "--voice", "british", "--minutes", "1"],
                          home=tmp_path, timeout=300)
-    finally:
-        server.shutdown()
-        server.server_close()
     assert result.returncode == 0, result.stdout + result.stderr
     assert seen == {"other published before we were asked": False}
     for name in ("a-slow", "b-fast"):

@@ -18,7 +18,7 @@ from pathlib import Path
 
 import httpcore
 import pytest
-from conftest import (
+from helpers import (
     assert_feed_valid,
     briefing_command,
     cli_env,
@@ -27,7 +27,6 @@ from conftest import (
     requires_ffmpeg,
     write_article,
 )
-from conftest_publish import clean_environment  # noqa: F401
 
 from briefing.system import fsutil
 from briefing.readers import netguard

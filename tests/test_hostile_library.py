@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-from conftest import (
+from helpers import (
     assert_feed_valid,
     briefing_command,
     cli_env,
@@ -26,7 +26,7 @@ from conftest import (
     requires_espeak,
     requires_ffmpeg,
 )
-from conftest_publish import clean_environment, make_episode, make_library  # noqa: F401
+from publishing import make_episode, make_library
 
 from briefing.system import fsutil
 from briefing.cli import main

@@ -17,7 +17,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from conftest import cli_env, files_in, run_cli
+from helpers import cli_env, files_in, run_cli
 
 from briefing.errors import InputError
 from briefing.library.store import Library

@@ -30,7 +30,7 @@ from briefing.model import Article, Paragraph
 from briefing.text.script import MAX_SCRIPT_WORDS
 from briefing.text.selection import MAX_CANDIDATES, MAX_SPLIT_CHARS, Budget, candidates, select
 from briefing.audio.speak import MAX_PIECE_CHARS, SegmentError, pieces, speak_all
-from conftest import files_in, requires_espeak, requires_ffmpeg, run_cli
+from helpers import files_in, requires_espeak, requires_ffmpeg, run_cli
 
 POISON = "Frobnicatrix"
 FIXTURES = Path(__file__).parent / "fixtures" / "daily"

@@ -20,8 +20,8 @@ from dataclasses import replace
 from pathlib import Path
 
 import pytest
-from conftest import files_in, requires_espeak, requires_ffmpeg, run_cli
-from conftest_publish import clean_environment, make_episode, make_library  # noqa: F401
+from helpers import files_in, requires_espeak, requires_ffmpeg, run_cli
+from publishing import make_episode, make_library
 from mutagen.id3 import ID3
 
 from briefing.audio import chapters

@@ -12,7 +12,7 @@ import shutil
 from pathlib import Path
 
 import pytest
-from conftest import EXAMPLE, FIXTURES, decode_pcm, pcm_duration, requires_espeak, requires_ffmpeg
+from helpers import EXAMPLE, FIXTURES, decode_pcm, pcm_duration, requires_espeak, requires_ffmpeg
 
 import briefing
 from briefing.channel import Channel

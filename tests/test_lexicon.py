@@ -7,7 +7,7 @@ import json
 from pathlib import Path
 
 import pytest
-from conftest import requires_espeak, requires_ffmpeg, run_cli
+from helpers import requires_espeak, requires_ffmpeg, run_cli
 
 from briefing.errors import UsageError
 from briefing.text.speech.lexicon import Lexicon, load_lexicon

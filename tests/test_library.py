@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-from conftest_publish import clean_environment, make_episode, make_library  # noqa: F401
+from publishing import make_episode, make_library
 
 from briefing.cli import main
 from briefing.errors import UsageError

@@ -308,7 +308,7 @@ def test_waiting_for_a_live_holder_gives_up_after_the_seconds_asked(tmp_path):
 
 
 def test_make_and_daily_wait_the_seconds_asked_for_a_live_holder_then_exit_75(tmp_path):
-    from conftest import FIXTURES, run_cli, write_config
+    from helpers import FIXTURES, run_cli, write_config
 
     write_config(tmp_path, 'inbox = "inbox"')
     (tmp_path / "inbox").mkdir()

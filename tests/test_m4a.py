@@ -16,7 +16,7 @@ from itertools import pairwise
 from pathlib import Path
 
 import pytest
-from conftest import (
+from helpers import (
     EXAMPLE_MAX_WORDS,
     REPO,
     decode_pcm,
@@ -29,7 +29,7 @@ from conftest import (
     run_cli,
     window_dbfs,
 )
-from conftest_publish import free_port, gpo, require_debian_packages, wait_for_port
+from publishing import free_port, gpo, require_debian_packages, wait_for_port
 from briefing.library.sidefiles import side_path
 
 pytestmark = [pytest.mark.slow, requires_ffmpeg, requires_espeak]

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-from conftest import (
+from helpers import (
     EXAMPLE_MAX_WORDS,
     FIXTURES,
     REPO,

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from conftest import FIXTURES, run_cli
+from helpers import FIXTURES, run_cli
 
 
 def _episodes(home: Path) -> list[dict]:

@@ -9,7 +9,6 @@ The audio is spoken by espeak-ng (the british profile) and encoded for real.
 
 from __future__ import annotations
 
-import base64
 import json
 import os
 import re
@@ -26,7 +25,7 @@ from pathlib import Path
 from urllib.parse import unquote, urljoin, urlsplit
 
 import pytest
-from conftest import FIXTURES, cli_env, requires_espeak, requires_ffmpeg, run_cli
+from helpers import FIXTURES, cli_env, requires_espeak, requires_ffmpeg, run_cli
 
 pytest.importorskip("s3fs", reason="object storage needs s3fs: pip install '.[cluster]'")
 MOTO_SERVER = Path(sys.executable).parent / "moto_server"

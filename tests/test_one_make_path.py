@@ -8,8 +8,7 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-from conftest import FIXTURES, daily, daily_episodes, requires_espeak, requires_ffmpeg, write_article, write_config
-from conftest_publish import clean_environment  # noqa: F401
+from helpers import FIXTURES, daily, daily_episodes, requires_espeak, requires_ffmpeg, write_article, write_config
 
 from briefing import pipeline
 from briefing.cli import main

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from conftest import requires_espeak, requires_ffmpeg
+from helpers import requires_espeak, requires_ffmpeg
 
 from briefing.audio import assemble as audio
 from briefing.audio import formats

@@ -9,8 +9,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from conftest_publish import (  # noqa: F401
-    clean_environment,
+from publishing import (
     free_port,
     gpo,
     make_library,

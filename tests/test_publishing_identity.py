@@ -14,8 +14,8 @@ from urllib.parse import urlsplit
 import feedparser
 import pytest
 from mutagen.id3 import ID3
-from conftest import FIXTURES, briefing_command, cli_env, run_cli
-from conftest_publish import clean_environment, make_library  # noqa: F401
+from helpers import FIXTURES, briefing_command, cli_env, run_cli
+from publishing import make_library
 
 from briefing.library import address
 from briefing.library import feed

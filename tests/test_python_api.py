@@ -10,7 +10,7 @@ from pathlib import Path
 
 import feedparser
 import pytest
-from conftest import FIXTURES, decode_pcm, pcm_duration, requires_espeak, requires_ffmpeg
+from helpers import FIXTURES, decode_pcm, pcm_duration, requires_espeak, requires_ffmpeg
 
 import briefing
 from briefing.errors import UsageError

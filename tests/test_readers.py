@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-from conftest import FIXTURES, cli_env, run_cli
+from helpers import FIXTURES, cli_env, run_cli
 
 from briefing.cli import main
 from briefing.errors import InputError

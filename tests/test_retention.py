@@ -1,6 +1,6 @@
 """Retention (`[channel] keep` / `keep_days`) and `remove --delete-files`: old episodes leave the feed and the disk.
 
-Real MP3s and side files (tests/conftest_publish.py), a real SQLite library, the feed read back with
+Real MP3s and side files (tests/publishing.py), a real SQLite library, the feed read back with
 feedparser; one test makes real episodes through `briefing.make_episode`, one kills a real process.
 """
 
@@ -17,8 +17,8 @@ from pathlib import Path
 import feedparser
 import pytest
 from click.testing import CliRunner
-from conftest import FIXTURES, requires_espeak, requires_ffmpeg
-from conftest_publish import make_episode, make_library
+from helpers import FIXTURES, requires_espeak, requires_ffmpeg
+from publishing import make_episode, make_library
 
 import briefing
 from briefing.cli import main
@@ -109,6 +109,7 @@ def slowly(self, episode):
     time.sleep(0.05)
     return deleting(self, episode)
 library.Library.delete_unreferenced_files = slowly
+print("ready", flush=True)
 apply_retention(Path(sys.argv[1]))
 """
 
@@ -122,10 +123,12 @@ def test_killed_at_any_moment_the_feed_stays_valid_and_the_next_run_leaves_no_or
             publish(library, make_episode(library, f"r{round_number}-{number}",
                                           f"2025-03-{round_number + 1:02d}T07:0{number}:00+00:00",
                                           frequency=300 + 40 * number + 7 * round_number))
-        process = subprocess.Popen([sys.executable, "-c", _RETIRE_SLOWLY, str(library)])
-        time.sleep(0.3 + 0.15 * round_number)  # from start-up to deleting the files
+        process = subprocess.Popen([sys.executable, "-c", _RETIRE_SLOWLY, str(library)], stdout=subprocess.PIPE,
+                                   text=True)
+        assert process.stdout is not None and process.stdout.readline() == "ready\n"
+        time.sleep(0.02 + 0.05 * round_number)  # from its first records to deleting the files
         process.send_signal(signal.SIGKILL)
-        process.wait()
+        process.communicate()
         _assert_feed_valid(library)
     apply_retention(library)
     _assert_feed_valid(library)

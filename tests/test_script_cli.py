@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-from conftest import EXAMPLE, FIXTURES, REPO, run_cli
+from helpers import EXAMPLE, FIXTURES, REPO, run_cli
 
 from briefing import __version__
 from briefing.text.clean import strip_html

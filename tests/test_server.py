@@ -7,7 +7,7 @@ import random
 from concurrent.futures import ThreadPoolExecutor
 
 import pytest
-from conftest_publish import clean_environment, make_library  # noqa: F401
+from publishing import make_library
 
 from briefing.server import app as server_module
 from briefing.server.app import running
@@ -302,7 +302,7 @@ def test_only_published_files_are_served(private_library):
 
 
 def test_what_is_served_follows_publishing_and_removing(private_library):
-    from conftest_publish import make_episode
+    from publishing import make_episode
 
     from briefing.library.store import Library
     from briefing.library.publish import publish, regenerate

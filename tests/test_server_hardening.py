@@ -10,7 +10,7 @@ import socket
 import time
 
 import pytest
-from conftest_publish import clean_environment, fetch_status, make_episode, make_library  # noqa: F401
+from publishing import fetch_status, make_episode, make_library
 
 from briefing.library.publish import publish
 from briefing.server.app import running

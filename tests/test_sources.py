@@ -5,17 +5,17 @@ from __future__ import annotations
 import threading
 import time
 from collections import Counter
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
-from conftest import (
+from helpers import (
     assert_feed_valid,
     daily,
     daily_episodes,
     mp3_chapters,
     write_config,
 )
+from local_http import Answer, serving
 
 from briefing.config import SettingsError, parse_config
 from briefing.daily.sources import source_settings
@@ -68,7 +68,7 @@ def atom(base: str) -> bytes:
             f'<link href="{base}/world/ferry"/><updated>2026-11-25T05:00:00Z</updated></entry></feed>').encode()
 
 
-class NewsServer:
+class NewsSite:
     """A news site: /news.rss (items chosen by the test), /world.atom, /slow.rss (never answers in time)."""
 
     def __init__(self) -> None:
@@ -76,51 +76,27 @@ class NewsServer:
         self.items = [("/news/reservoir", "Reservoir levels back to normal after wet autumn", "Wed, 25 Nov 2026 05:30:00 GMT"),
                       ("/news/chart.png", "Chart: rainfall this autumn", "Wed, 25 Nov 2026 05:00:00 GMT"),
                       ("/news/market", "Farmers' market moves to the old station yard", "Tue, 24 Nov 2026 18:00:00 GMT")]
-        server = self
+        self.base = ""
 
-        class Handler(BaseHTTPRequestHandler):
-            def do_GET(self) -> None:
-                server.requests[self.path] += 1
-                if self.path == "/slow.rss":
-                    time.sleep(2.5)
-                    body, kind = rss([], server.base), "application/rss+xml"
-                elif self.path == "/news.rss":
-                    body, kind = rss(server.items, server.base), "application/rss+xml"
-                elif self.path == "/world.atom":
-                    body, kind = atom(server.base), "application/atom+xml"
-                elif self.path in PAGES:
-                    body = PAGES[self.path]
-                    kind = "image/png" if self.path.endswith(".png") else "text/html; charset=utf-8"
-                else:
-                    self.send_error(404)
-                    return
-                try:
-                    self.send_response(200)
-                    self.send_header("Content-Type", kind)
-                    self.send_header("Content-Length", str(len(body)))
-                    self.end_headers()
-                    self.wfile.write(body)
-                except (BrokenPipeError, ConnectionResetError):
-                    pass  # the client gave up on /slow.rss
-
-            def log_message(self, *args) -> None:
-                pass
-
-        self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.httpd.daemon_threads = True
-        self.base = f"http://127.0.0.1:{self.httpd.server_port}"
-        threading.Thread(target=self.httpd.serve_forever, daemon=True).start()
-
-    def close(self) -> None:
-        self.httpd.shutdown()
-        self.httpd.server_close()
+    def answer(self, path: str) -> Answer:
+        self.requests[path] += 1
+        if path == "/slow.rss":
+            time.sleep(2.5)
+            return rss([], self.base), "application/rss+xml"
+        if path == "/news.rss":
+            return rss(self.items, self.base), "application/rss+xml"
+        if path == "/world.atom":
+            return atom(self.base), "application/atom+xml"
+        if path in PAGES:
+            return PAGES[path], "image/png" if path.endswith(".png") else "text/html; charset=utf-8"
+        return 404
 
 
 @pytest.fixture
 def news():
-    server = NewsServer()
-    yield server
-    server.close()
+    site = NewsSite()
+    with serving(site.answer) as site.base:
+        yield site
 
 
 @pytest.mark.slow
@@ -219,31 +195,15 @@ def test_slow_pages_are_fetched_at_once_not_one_after_another(tmp_path):
     paths = ["/news/reservoir", "/news/market", "/world/ferry", "/news/school", "/news/reservoir?again"]
     everyone_asked = threading.Barrier(len(paths), timeout=20)
 
-    class Handler(BaseHTTPRequestHandler):
-        def do_GET(self) -> None:
-            everyone_asked.wait()
-            body = PAGES[self.path.split("?")[0]]
-            self.send_response(200)
-            self.send_header("Content-Type", "text/html; charset=utf-8")
-            self.send_header("Content-Length", str(len(body)))
-            self.end_headers()
-            self.wfile.write(body)
+    def answer(path: str) -> Answer:
+        everyone_asked.wait()
+        return PAGES[path.split("?")[0]], "text/html; charset=utf-8"
 
-        def log_message(self, *args) -> None:
-            pass
-
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    server.daemon_threads = True
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    base = f"http://127.0.0.1:{server.server_port}"
-    try:
+    with serving(answer) as base:
         config = parse_config({"sources": {"urls": [base + path for path in paths], "timeout_s": 30,
                                            "allow_private_urls": True}}, tmp_path)
         settings = source_settings(config, tmp_path)
         with Library.open(tmp_path) as library:
             gathered = gather(settings, library)
-    finally:
-        server.shutdown()
-        server.server_close()
     assert gathered.failures == []
     assert [candidate.origin for candidate in gathered.candidates] == [base + path for path in paths]

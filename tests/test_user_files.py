@@ -15,8 +15,8 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-from conftest import FIXTURES, fill_leaving
-from conftest_publish import clean_environment, fetch_status, make_episode, make_library  # noqa: F401
+from helpers import FIXTURES, fill_leaving
+from publishing import fetch_status, make_episode, make_library
 
 from briefing.cli import main
 from briefing.config import load_config
@@ -332,7 +332,7 @@ def test_remove_killed_at_any_moment_never_leaves_the_feed_naming_a_missing_file
     import sys
     import time
 
-    from conftest import assert_feed_valid
+    from helpers import assert_feed_valid
 
     from briefing.library.store import episode_files
     from briefing.model import Episode
@@ -384,8 +384,6 @@ def test_remove_killed_at_any_moment_never_leaves_the_feed_naming_a_missing_file
 
 @pytest.fixture(scope="module")
 def rendered(tmp_path_factory):
-    from conftest import requires_espeak  # noqa: F401  (the mark is applied by the tests)
-
     from briefing import pipeline
     from briefing.text.selection import Budget
     from briefing.voices import load_profile
@@ -404,7 +402,7 @@ def rendered(tmp_path_factory):
 
 def _publish_on_a_full_disk(disk: Path, rendered, leave: int, number: int) -> str:
     """Publish the second of ``rendered`` with ``leave`` bytes free; check what it leaves; return the outcome."""
-    from conftest import assert_feed_valid
+    from helpers import assert_feed_valid
 
     from briefing.errors import BriefingError
     from briefing.channel import Channel

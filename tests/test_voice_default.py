@@ -9,7 +9,7 @@ from array import array
 from pathlib import Path
 
 import pytest
-from conftest import cli_env, decode_pcm, requires_espeak, requires_ffmpeg, run_cli
+from helpers import cli_env, decode_pcm, requires_espeak, requires_ffmpeg, run_cli
 
 from briefing.audio.engines import VoiceSettings
 from briefing.errors import BriefingError, UsageError

@@ -12,12 +12,11 @@ from html.parser import HTMLParser
 from pathlib import Path
 from typing import Any
 
-import conftest_publish
+import publishing
 import pytest
-from conftest_publish import (
+from publishing import (
     CHAPTERS,
     CUES,
-    clean_environment,  # noqa: F401
     make_episode,
     make_library,
     require_debian_packages,
@@ -128,7 +127,7 @@ def test_page_lists_the_newest_episodes_and_points_to_the_feed_for_older(tmp_pat
 
 
 def test_vtt_text_keeps_only_cue_text():
-    assert vtt_text(conftest_publish.vtt_text()).splitlines() == [text for _, _, text in CUES]
+    assert vtt_text(publishing.vtt_text()).splitlines() == [text for _, _, text in CUES]
     windows = "WEBVTT\r\n\r\nNOTE hi\r\n\r\n00:01.000 --> 00:02.000 align:start\r\n<v A>Hi</v>\r\n"
     assert vtt_text(windows) == "Hi"
     assert vtt_text("WEBVTT\n\n00:01.000 --> 00:02.000\n<v Narrator>Rates &amp; fares &lt; 5%\n") == "Rates & fares < 5%"

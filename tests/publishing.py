@@ -123,13 +123,6 @@ def make_library(library: Path, count: int = 3) -> list[Episode]:
     return episodes
 
 
-@pytest.fixture(autouse=True)
-def clean_environment(monkeypatch):
-    """Import into a test module so the caller's BRIEFING_* settings never leak into its tests."""
-    for name in ("BRIEFING_HOME", "BRIEFING_BASE_URL"):
-        monkeypatch.delenv(name, raising=False)
-
-
 def require_debian_packages(commands: list[str], packages: list[str]) -> None:
     """Install ``packages`` with apt-get when a command is missing; skip only if that is impossible."""
     if all(shutil.which(command) for command in commands):
