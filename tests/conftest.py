@@ -14,7 +14,9 @@ import tempfile
 from pathlib import Path
 
 import pytest
-from helpers import EXAMPLE, EXAMPLE_MAX_WORDS, SILENT_MP3_SECONDS, Render, run_cli
+from helpers import EXAMPLE, EXAMPLE_MAX_WORDS, SILENT_MP3_SECONDS, Published, Render, run_cli
+
+from briefing.library.sidefiles import side_path
 
 SESSION_FOLDER = Path(tempfile.mkdtemp(prefix="briefing-test-session-"))
 # The working folder of every test: `./output`, briefing's default library, lies under it, never in the repository.
@@ -92,6 +94,22 @@ def rendered_example(example_article: Path, tmp_path_factory) -> Render:
     assert scripted.returncode == 0, scripted.stderr
     timing = json.loads(mp3.with_name(mp3.name + ".json").read_text(encoding="utf-8"))
     return Render(mp3, folder, made.stdout, made.stderr, timing, json.loads(scripted.stdout))
+
+
+@pytest.fixture(scope="session")
+def published_m4a(example_article: Path, tmp_path_factory) -> Published:
+    """The example made and published with the classic voice into a library whose channel asks for
+    M4A, once per test session."""
+    if shutil.which("ffmpeg") is None or shutil.which("espeak-ng") is None:
+        pytest.skip("rendering needs ffmpeg and espeak-ng")
+    library = tmp_path_factory.mktemp("m4a-library")
+    (library / "briefing.toml").write_text('[channel]\ntitle = "Briefing"\naudio = "m4a"\n', encoding="utf-8")
+    made = run_cli(["make", example_article, "--voice", "classic", "--max-words", str(EXAMPLE_MAX_WORDS),
+                    "--library", library, "-q"], home=library)
+    assert made.returncode == 0, made.stderr
+    [audio] = sorted((library / "episodes").glob("*.m4a"))
+    timing = json.loads(side_path(audio, "timing").read_text(encoding="utf-8"))
+    return Published(library, audio, timing)
 
 
 # --- decoding audio ----------------------------------------------------------------------------------

@@ -82,6 +82,21 @@ def run_cli(args: list[str], *, home: Path, input: bytes | None = None, env: dic
 
 
 @dataclass(frozen=True)
+class Published:
+    """An episode published into a library: its audio and the timing file beside it."""
+
+    library: Path
+    audio: Path
+    timing: dict
+
+    def side(self, suffix: str) -> Path:
+        return self.audio.with_name(self.audio.name + suffix)
+
+    def sections(self) -> list[dict]:
+        return self.timing["sections"]
+
+
+@dataclass(frozen=True)
 class Render:
     mp3: Path
     folder: Path
