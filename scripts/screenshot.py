@@ -31,6 +31,7 @@ from pathlib import Path
 from typing import Iterator
 
 from briefing.library.address import recorded_server
+from briefing.library.layout import FEED_NAME
 from briefing.library.publish import regenerate
 from briefing.server.app import running
 
@@ -100,11 +101,11 @@ def photograph(url: str, picture: Path, profile: Path, size: str) -> None:
 def without_xslt(library: Path, folder: Path) -> Path:
     """A copy of the feed that names only its CSS stylesheet: what a browser without XSLT applies."""
     folder.mkdir()
-    text = (library / "feed.xml").read_text(encoding="utf-8")
-    (folder / "feed.xml").write_text("\n".join(line for line in text.splitlines() if 'type="text/xsl"' not in line),
+    text = (library / FEED_NAME).read_text(encoding="utf-8")
+    (folder / FEED_NAME).write_text("\n".join(line for line in text.splitlines() if 'type="text/xsl"' not in line),
                                      encoding="utf-8")
     shutil.copy(library / "feed.css", folder / "feed.css")
-    return folder / "feed.xml"
+    return folder / FEED_NAME
 
 
 def main() -> int:
@@ -122,7 +123,7 @@ def main() -> int:
             regenerate(library)
             for suffix, size in WIDTHS.items():
                 photograph(server.url, target / f"web-page{suffix}.png", profile, size)
-                photograph(server.url + "feed.xml", target / f"feed{suffix}.png", profile, size)
+                photograph(server.url + FEED_NAME, target / f"feed{suffix}.png", profile, size)
         photograph(without_xslt(library, Path(work) / "plain").as_uri(), target / "feed-no-xslt.png", profile,
                    WIDTHS[""])
     print(target)

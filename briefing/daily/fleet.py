@@ -310,7 +310,7 @@ def _make_channel_here(library: Path, options: FleetOptions, started: float,
 def published_outcome(library: Path, date: dt.date, since: float) -> ChannelOutcome | None:
     """The channel's own word, when the cluster cannot give it: its episode of ``date`` recorded at or
     after ``since`` (seconds since the epoch) and listed in its feed on disk; else None."""
-    from briefing.library.feed import FEED_NAME
+    from briefing.library.layout import FEED_NAME
     from briefing.library.identity import legacy_guid
     from briefing.library.store import Library
 

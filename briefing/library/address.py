@@ -31,7 +31,8 @@ from typing import Protocol
 from urllib.parse import urlsplit
 
 from briefing.config import DEFAULT_BASE_URL, ChannelSettings, Config
-from briefing.library.feed import FEED_NAME, podcast_guid
+from briefing.library.feed import podcast_guid
+from briefing.library.layout import FEED_NAME
 from briefing.system.fsutil import atomic_write_text, host_tag
 from briefing.system.processes import process_alive, process_start
 

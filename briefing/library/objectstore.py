@@ -33,9 +33,9 @@ from typing import Any
 
 from briefing.config import CONFIG_NAME, Config, SettingsError, load_config
 from briefing.errors import BriefingError
+from briefing.library.layout import EPISODES_DIR, FEED_NAME, PAGE_NAME
 
-EPISODES_DIR = "episodes"
-LAST = ("index.html", "feed.xml")  # written after everything they refer to
+LAST = (PAGE_NAME, FEED_NAME)  # written after everything they refer to
 IMMUTABLE = "public, max-age=31536000, immutable"  # content-addressed: a new file gets a new name
 CHANGING = "public, max-age=300"  # the feed and the page: a new episode shows within five minutes
 OCCASIONAL = "public, max-age=3600"  # the stylesheet and covers: same name, rarely new content

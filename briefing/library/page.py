@@ -17,7 +17,8 @@ from pathlib import Path
 from urllib.parse import quote, urlsplit
 
 from briefing.config import ChannelSettings
-from briefing.library.feed import FEED_NAME, PAGE_NAME, channel_image, synthetic_note
+from briefing.library.feed import channel_image, synthetic_note
+from briefing.library.layout import FEED_NAME, PAGE_NAME
 from briefing.audio.formats import audio_media_type, format_of
 from briefing.system.fsutil import atomic_path
 from briefing.model import Episode, web_link

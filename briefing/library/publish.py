@@ -22,7 +22,8 @@ from briefing.config import Config, load_config
 from briefing.errors import BriefingError, UsageError
 from briefing.library.feed_style import FALLBACK_STYLE_NAME, STYLESHEET_NAME
 from briefing.system.fsutil import remove_stale_temporaries
-from briefing.library.store import EPISODES_DIR, Library, episode_files, feed_is_ours, has_written_feed
+from briefing.library.layout import EPISODES_DIR
+from briefing.library.store import Library, episode_files, feed_is_ours, has_written_feed
 from briefing.model import Episode
 
 # What regenerate writes in the library folder.

@@ -31,7 +31,8 @@ from urllib.parse import unquote, urlparse
 from briefing.errors import InputError, UsageError
 from briefing.audio.formats import audio_suffixes
 from briefing.library.feed import notes_summary
-from briefing.library.store import DB_NAME, EPISODES_DIR, FEED_GUID_KEY, FEED_NAME, Library, feed_is_ours
+from briefing.library.layout import EPISODES_DIR, FEED_NAME
+from briefing.library.store import DB_NAME, FEED_GUID_KEY, Library, feed_is_ours
 from briefing.library.publish import regenerate
 from briefing.library.sidefiles import side_names
 from briefing.model import Episode

@@ -35,6 +35,7 @@ from pathlib import Path, PurePosixPath
 
 from briefing.errors import BriefingError, UsageError
 from briefing.library.identity import LIBRARY_ID_KEY
+from briefing.library.layout import EPISODES_DIR, FEED_NAME
 from briefing.library.locking import check_fence
 from briefing.model import Episode
 from briefing.library.sidefiles import side_names
@@ -42,8 +43,6 @@ from briefing.library.sidefiles import side_names
 DB_NAME = "briefing.db"
 HOME_ENV = "BRIEFING_HOME"
 DEFAULT_DIR = "output"
-EPISODES_DIR = "episodes"
-FEED_NAME = "feed.xml"  # feed.FEED_NAME; the library only looks for it
 # Stored when the library first writes its feed, so a database that never did is told from one that did.
 FEED_GUID_KEY = "podcast_guid"
 # Episodes retired (see briefing.library.retention) whose files are still to be deleted, as JSON records.

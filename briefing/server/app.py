@@ -33,13 +33,12 @@ from starlette.types import Receive, Scope, Send
 
 from briefing.config import load_config
 from briefing.errors import BriefingError
-from briefing.library.feed import FEED_NAME
 from briefing.audio.formats import media_types
+from briefing.library.layout import FEED_NAME, PAGE_NAME
 from briefing.library.store import DB_NAME, Library
 from briefing.model import Episode
 from briefing.library.publish import published_paths
 from briefing.server.guard import ServerLimits, connection_capacity, guarded_protocol, limit_logging, raise_file_limit
-from briefing.library.page import PAGE_NAME
 
 MEDIA_TYPES = {
     **media_types(),  # the audio formats'
@@ -55,7 +54,7 @@ MEDIA_TYPES = {
 }
 # As application/xml a browser applies the feed's stylesheet (application/rss+xml it shows as text);
 # podcast apps read either.
-SPECIAL_TYPES = {"feed.xml": "application/xml; charset=utf-8"}
+SPECIAL_TYPES = {FEED_NAME: "application/xml; charset=utf-8"}
 # Matched on the end of the name before the suffix alone: the Podcasting 2.0 chapters type.
 NAME_ENDINGS = {".chapters.json": "application/json+chapters"}
 # Files that change in place: clients should revalidate (cheaply, with the ETag) every time.

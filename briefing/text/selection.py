@@ -46,7 +46,7 @@ from briefing.text.listening import for_listening
 from briefing.model import Article, Paragraph
 from briefing.text.similarity import cosine, terms, tfidf
 from briefing.text.sentences import split_ahead as split_sentences_ahead
-from briefing.text.sentences import split_sentences
+from briefing.text.sentences import SENTENCE_END, split_sentences
 
 DEFAULT_MAX_WORDS = 250
 WORDS_PER_MINUTE = 160
@@ -69,7 +69,6 @@ MAX_CANDIDATES = 300
 MAX_SPLIT_CHARS = 20_000
 # The lede's first sentence is kept even when it is over the budget, up to this many budgets.
 OVERLONG_LEDE = 2
-SENTENCE_END = re.compile(r"[.!?…][\"'”’)\]]*\s")
 
 
 def _any_of(phrases: frozenset[str]) -> str:
