@@ -55,7 +55,7 @@ _UNROUTED = ("192.0.2.1", 9)
 class MetaStore(Protocol):
     """The part of ``library.Library`` this module uses."""
 
-    def meta(self, key: str, default: str) -> str: ...
+    def setdefault_meta(self, key: str, default: str) -> str: ...
 
     def set_meta(self, key: str, value: str) -> None: ...
 
@@ -88,7 +88,7 @@ def published_channel(config: Config, stored_base_url: str | None, library_dir: 
 
 def claim_podcast_guid(store: MetaStore, feed_url: str, configured: bool = True) -> str | None:
     """The podcast's guid: kept once claimed, claimed from ``feed_url`` if configured and public, else None."""
-    stored = store.meta(GUID_KEY, "")  # stored even empty: it tells a library that wrote a feed
+    stored = store.setdefault_meta(GUID_KEY, "")  # stored even empty: it tells a library that wrote a feed
     if stored not in _UNCLAIMED:
         return stored
     if not configured or not is_public(feed_url):

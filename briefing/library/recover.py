@@ -93,7 +93,7 @@ def rebuild_library(directory: Path) -> RebuildReport:
             for episode in episodes:
                 library.upsert(episode)
             # Stored even empty: it tells Library.open that this database has written a feed.
-            library.meta(FEED_GUID_KEY, podcast_guid or "")
+            library.setdefault_meta(FEED_GUID_KEY, podcast_guid or "")
         report.kept_aside = _move_aside(path)
         os.replace(temporary, path)
     finally:

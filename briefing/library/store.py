@@ -373,7 +373,7 @@ class Library:
 
     def identity(self) -> str:
         """The library's random identity, part of every GUID it gives (see ``briefing.library.identity``)."""
-        return self.meta(LIBRARY_ID_KEY, uuid.uuid4().hex)
+        return self.setdefault_meta(LIBRARY_ID_KEY, uuid.uuid4().hex)
 
     @_guarded
     def day_guids(self, date: str) -> list[str]:
@@ -504,8 +504,8 @@ class Library:
         return [str(name) for name in side_names(audio, "timing") if (self.directory / name).is_file()]
 
     @_guarded
-    def meta(self, key: str, default: str) -> str:
-        """The stored value for ``key``; ``default`` is stored first if there is none, then kept."""
+    def setdefault_meta(self, key: str, default: str) -> str:
+        """As ``dict.setdefault``: the stored value for ``key``, storing ``default`` first if there is none."""
         with self._transaction():
             self._db.execute("INSERT OR IGNORE INTO meta (key, value) VALUES (?, ?)", (key, default))
             return self._db.execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()[0]
