@@ -17,6 +17,7 @@ from pathlib import Path
 from briefing.audio.chapters import Chapter
 from briefing.errors import BriefingError
 from briefing.audio.formats.base import OutputFormat, Pcm, Tags
+from briefing.audio.formats.ffmpeg import last_line, run_ffmpeg
 from briefing.system.fsutil import atomic_path
 from briefing.system.textsafety import strip_controls_inline
 
@@ -38,19 +39,7 @@ def encode(pcm: Pcm, path: Path, jobs: int) -> None:
                "-f", "s16le", "-ar", str(pcm.sample_rate), "-ac", "1", "-i", "pipe:0", "-af", chain,
                "-ar", str(SAMPLE_RATE_OUT), "-ac", "1", "-c:a", "aac", "-b:a", BITRATE,
                "-movflags", "+faststart", "-f", MUXER, str(path)]
-    with tempfile.TemporaryFile() as errors:  # a file, not a pipe: ffmpeg never blocks on what it says
-        process = subprocess.Popen(command, stdin=subprocess.PIPE, stderr=errors)
-        assert process.stdin is not None
-        try:
-            for block in pcm.read(0, pcm.samples):
-                process.stdin.write(block)
-            process.stdin.close()
-        except BrokenPipeError:
-            pass  # ffmpeg stopped early: its exit status and message say why
-        finally:
-            status = process.wait()
-        if status != 0:
-            raise BriefingError(f"M4A encoding failed: {_last_line(errors)}")
+    run_ffmpeg(command, pcm.read(0, pcm.samples), "M4A encoding failed")
 
 
 def write_tags(path: Path, tags: Tags) -> None:
@@ -67,7 +56,7 @@ def write_tags(path: Path, tags: Tags) -> None:
             command = [_ffmpeg(), "-nostdin", "-hide_banner", "-loglevel", "error", "-y", *inputs, *maps,
                        "-c", "copy", "-movflags", "+faststart", "-f", MUXER, str(remuxed)]
             if subprocess.run(command, stdin=subprocess.DEVNULL, stderr=errors).returncode != 0:
-                raise BriefingError(f"M4A tagging failed: {_last_line(errors)}")
+                raise BriefingError(f"M4A tagging failed: {last_line(errors)}")
 
 
 def ffmetadata(tags: Tags) -> str:
@@ -100,12 +89,6 @@ def _ffmpeg() -> str:
     from briefing.audio.assemble import ffmpeg_path
 
     return ffmpeg_path()
-
-
-def _last_line(errors) -> str:
-    errors.seek(0)
-    lines = errors.read().decode(errors="replace").strip().splitlines()
-    return lines[-1] if lines else "ffmpeg failed"
 
 
 # audio/mp4 is the registered type (RFC 4337) that Apple's podcast specification lists for .m4a
