@@ -25,7 +25,6 @@ import shutil
 import subprocess
 import sys
 import tempfile
-import threading
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Iterator
@@ -38,6 +37,10 @@ from briefing.server.app import running
 REPO = Path(__file__).resolve().parents[1]
 DOCS = REPO / "docs"
 FIXTURES = REPO / "tests" / "fixtures"
+sys.path.insert(0, str(REPO / "tests"))
+
+from newsdays import served  # noqa: E402  (the test fixtures' news sites are served the same way)
+
 STORIES = [FIXTURES / "daily" / "harbour-bridge-closure.txt", FIXTURES / "daily" / "rail-fares-freeze.json",
            FIXTURES / "bin-collections.txt"]
 ARTICLE = FIXTURES / "storm-ciaran.txt"
@@ -68,12 +71,8 @@ def news_site(folder: Path) -> Iterator[str]:
                                         f'<link>{base}</link><description>Invented</description>{"".join(items)}'
                                         "</channel></rss>", encoding="utf-8")
         shutil.copy(ARTICLE, folder / ARTICLE.name)
-        thread = threading.Thread(target=site.serve_forever, daemon=True)
-        thread.start()
-        try:
+        with served(site):
             yield base
-        finally:
-            site.shutdown()
 
 
 class QuietHandler(http.server.SimpleHTTPRequestHandler):

@@ -2,7 +2,7 @@
 
 Loads a day's articles and labels, writes each outlet's RSS feed and article pages (clutter and all,
 as a news site prints it), and serves them over a real HTTP server on 127.0.0.1. Used by
-``tests/test_daily_editor.py`` and ``benchmarks/daily_editor.py``.
+``tests/test_daily_editor.py``, ``benchmarks/daily_editor.py`` and ``scripts/screenshot.py`` (``served``).
 """
 
 from __future__ import annotations
@@ -130,10 +130,17 @@ def serving(days: list[NewsDay]) -> Iterator[str]:
         for article in day.articles:
             pages[f"/{day.name}/{article.outlet}/{article.id}.html"] = (page_html(article).encode(), "text/html; charset=utf-8")
     server.pages = pages  # type: ignore[attr-defined]
+    with served(server):
+        yield base_url
+
+
+@contextmanager
+def served(server: ThreadingHTTPServer) -> Iterator[None]:
+    """``server`` answers from a background thread while the block runs; stopped and closed after."""
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     try:
-        yield base_url
+        yield
     finally:
         server.shutdown()
         server.server_close()

@@ -2,16 +2,16 @@
 
 from __future__ import annotations
 
+import shutil
 from pathlib import Path
 
 import pytest
-from conftest import requires_ffmpeg
 
 from briefing.audio.assemble import ffmpeg_path
 from briefing.audio.formats.ffmpeg import run_ffmpeg
 from briefing.errors import BriefingError
 
-pytestmark = requires_ffmpeg
+pytestmark = pytest.mark.skipif(shutil.which("ffmpeg") is None, reason="needs ffmpeg")
 READ_PCM = ["-nostdin", "-hide_banner", "-loglevel", "error", "-y", "-f", "s16le", "-ar", "8000", "-ac", "1",
             "-i", "pipe:0"]
 
