@@ -42,7 +42,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from briefing.config import CONFIG_NAME
+from briefing.config import CONFIG_NAME, MAX_CONFIG_BYTES
 from briefing.library.store import DB_NAME
 from briefing.errors import BriefingError, UsageError
 from briefing.system.fsutil import temporary_folder
@@ -175,8 +175,6 @@ def _digest_of(path: Path) -> str:
     except OSError:
         return ""
 
-
-MAX_CONFIG_BYTES = 1 << 20
 
 
 def make_channel(library_dir: str | ChannelView, options: FleetOptions) -> ChannelOutcome:

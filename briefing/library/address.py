@@ -33,13 +33,14 @@ from urllib.parse import urlsplit
 from briefing.config import DEFAULT_BASE_URL, ChannelSettings, Config
 from briefing.library.feed import podcast_guid
 from briefing.library.layout import FEED_NAME
+from briefing.library.store import FEED_GUID_KEY
 from briefing.system.fsutil import atomic_write_text, host_tag
 from briefing.system.processes import process_alive, process_start
 
 SERVER_FILE = ".server.json"  # an older briefing's one record; hidden, so never served
 SERVER_RECORDS = ".server-*.json"  # one per running server
 BASE_URL_KEY = "base_url"
-GUID_KEY = "podcast_guid"  # library.FEED_GUID_KEY: "" once a feed is written, the guid once claimed
+GUID_KEY = FEED_GUID_KEY  # "" once a feed is written, the guid once claimed
 # What every library claimed before the guid waited for a public URL: the built-in default's guid.
 _UNCLAIMED = {"", podcast_guid(DEFAULT_BASE_URL + FEED_NAME)}
 _EVERY_INTERFACE = {"", "0.0.0.0", "::"}

@@ -38,7 +38,14 @@ from briefing.library.layout import FEED_NAME, PAGE_NAME
 from briefing.library.store import DB_NAME, Library
 from briefing.model import Episode
 from briefing.library.publish import published_paths
-from briefing.server.guard import ServerLimits, connection_capacity, guarded_protocol, limit_logging, raise_file_limit
+from briefing.server.guard import (
+    SERVER_LOGGER,
+    ServerLimits,
+    connection_capacity,
+    guarded_protocol,
+    limit_logging,
+    raise_file_limit,
+)
 
 MEDIA_TYPES = {
     **media_types(),  # the audio formats'
@@ -59,7 +66,7 @@ SPECIAL_TYPES = {FEED_NAME: "application/xml; charset=utf-8"}
 NAME_ENDINGS = {".chapters.json": "application/json+chapters"}
 # Files that change in place: clients should revalidate (cheaply, with the ETag) every time.
 REVALIDATE = {".xml", ".html", ".xsl", ".css"}
-logger = logging.getLogger("uvicorn.error")
+logger = logging.getLogger(SERVER_LOGGER)
 
 
 class Published:

@@ -324,7 +324,8 @@ class LogLimit(logging.Filter):
         return True
 
 
-LIMITED_LOGGERS = ("uvicorn.error", "asyncio")
+SERVER_LOGGER = "uvicorn.error"  # uvicorn's own log, which the server's warnings join
+LIMITED_LOGGERS = (SERVER_LOGGER, "asyncio")
 
 
 def limit_logging() -> None:
