@@ -7,8 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from briefing.audio.assemble import ffmpeg_path
-from briefing.audio.formats.ffmpeg import run_ffmpeg
+from briefing.audio.formats.ffmpeg import ffmpeg_path, run_ffmpeg
 from briefing.errors import BriefingError
 
 pytestmark = pytest.mark.skipif(shutil.which("ffmpeg") is None, reason="needs ffmpeg")

@@ -19,7 +19,6 @@ from __future__ import annotations
 import hashlib
 import math
 import os
-import shutil
 import tempfile
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -30,7 +29,6 @@ from pydub import AudioSegment
 from pydub.generators import Sine
 
 from briefing.audio.engines.base import Speech
-from briefing.errors import BriefingError
 from briefing.model import PieceGrid, Segment
 
 TARGET_LUFS = -16.0
@@ -59,13 +57,6 @@ BLOCK_S = 0.1  # loudness and peaks are kept per 100 ms; a gating block is four 
 LIMITER_RAMP_S = 0.005  # the limiter's gain falls before a peak and recovers after it over this long
 LIMITER_HOLD_S = 0.02  # and stays down this long after the peak
 READ_SAMPLES = 1 << 16
-
-
-def ffmpeg_path() -> str:
-    path = shutil.which("ffmpeg")
-    if path is None:
-        raise BriefingError("ffmpeg is not installed (Debian/Ubuntu: apt-get install ffmpeg)")
-    return path
 
 
 # ---- the assembled episode ------------------------------------------------------------------------

@@ -1,13 +1,22 @@
-"""ffmpeg as the formats run it: PCM written to its standard input, its last complaint as the error."""
+"""ffmpeg as the formats run it: found on the PATH, PCM written to its standard input, its last complaint
+as the error."""
 
 from __future__ import annotations
 
+import shutil
 import subprocess
 import tempfile
 from collections.abc import Iterable
 from typing import IO
 
 from briefing.errors import BriefingError
+
+
+def ffmpeg_path() -> str:
+    path = shutil.which("ffmpeg")
+    if path is None:
+        raise BriefingError("ffmpeg is not installed (Debian/Ubuntu: apt-get install ffmpeg)")
+    return path
 
 
 def run_ffmpeg(command: list[str], stdin: Iterable[bytes], failure: str) -> None:

@@ -33,7 +33,7 @@ from typing import BinaryIO, Union
 from briefing.audio.assemble import SAMPLE_RATE_OUT
 from briefing.errors import BriefingError
 from briefing.audio.formats.base import Pcm
-from briefing.audio.formats.ffmpeg import run_ffmpeg
+from briefing.audio.formats.ffmpeg import ffmpeg_path, run_ffmpeg
 from briefing.audio.formats.mp3 import CUT_MARGIN_FRAMES, FRAME_SAMPLES, MIN_PIECE_S
 from briefing.system.fsutil import temporary_folder
 
@@ -114,7 +114,7 @@ def encode_mp3(pcm: Pcm, chunks: list[Chunk], path: Path, jobs: int = 1) -> None
         missing = [i for i in range(len(chunks)) if store is None or not store.take(keys[i], parts[i])]
         groups = _groups(missing, chunks, jobs)
         if groups:
-            ffmpeg = _ffmpeg()
+            ffmpeg = ffmpeg_path()
             with ThreadPoolExecutor(len(groups)) as pool:
                 for _ in pool.map(lambda group: _encode(ffmpeg, pcm, [(chunks[i], parts[i]) for i in group]), groups):
                     pass
@@ -144,11 +144,6 @@ def _groups(indices: list[int], chunks: list[Chunk], jobs: int) -> list[list[int
         loads[lightest] += chunks[index].source_end - chunks[index].source_start
     return [group for group in groups if group]
 
-
-def _ffmpeg() -> str:
-    from briefing.audio.assemble import ffmpeg_path
-
-    return ffmpeg_path()
 
 
 def _encoder_arguments(chunk: Chunk, filters: str) -> list[str]:
