@@ -24,7 +24,7 @@ from briefing.audio.chapters import chapter_list, chapters_json_text, vtt_text  
 from briefing.pipeline import _description, load_article, make_script  # noqa: E402
 from briefing.text.selection import Budget  # noqa: E402
 from briefing.voices import load_profile  # noqa: E402
-from briefing.library.page import vtt_text as page_transcript  # noqa: E402
+from briefing.library.page import transcript_from_vtt as page_transcript  # noqa: E402
 
 LEFTOVERS = re.compile(r"sq km|\bMrs? |[£$€%]|\d\s*bn\b|\bbn\b|\b\d[\d,.]*[a-zA-Z]+\b")
 # What the engine is fed but a reader should never see: dotted spellings ("B.B.C", "U.K-based",

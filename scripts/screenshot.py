@@ -25,18 +25,22 @@ import shutil
 import subprocess
 import sys
 import tempfile
-import threading
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Iterator
 
 from briefing.library.address import recorded_server
+from briefing.library.layout import FEED_NAME
 from briefing.library.publish import regenerate
 from briefing.server.app import running
 
 REPO = Path(__file__).resolve().parents[1]
 DOCS = REPO / "docs"
 FIXTURES = REPO / "tests" / "fixtures"
+sys.path.insert(0, str(REPO / "tests"))
+
+from local_http import served  # noqa: E402  (the test fixtures' news sites are served the same way)
+
 STORIES = [FIXTURES / "daily" / "harbour-bridge-closure.txt", FIXTURES / "daily" / "rail-fares-freeze.json",
            FIXTURES / "bin-collections.txt"]
 ARTICLE = FIXTURES / "storm-ciaran.txt"
@@ -67,12 +71,8 @@ def news_site(folder: Path) -> Iterator[str]:
                                         f'<link>{base}</link><description>Invented</description>{"".join(items)}'
                                         "</channel></rss>", encoding="utf-8")
         shutil.copy(ARTICLE, folder / ARTICLE.name)
-        thread = threading.Thread(target=site.serve_forever, daemon=True)
-        thread.start()
-        try:
+        with served(site):
             yield base
-        finally:
-            site.shutdown()
 
 
 class QuietHandler(http.server.SimpleHTTPRequestHandler):
@@ -100,11 +100,11 @@ def photograph(url: str, picture: Path, profile: Path, size: str) -> None:
 def without_xslt(library: Path, folder: Path) -> Path:
     """A copy of the feed that names only its CSS stylesheet: what a browser without XSLT applies."""
     folder.mkdir()
-    text = (library / "feed.xml").read_text(encoding="utf-8")
-    (folder / "feed.xml").write_text("\n".join(line for line in text.splitlines() if 'type="text/xsl"' not in line),
+    text = (library / FEED_NAME).read_text(encoding="utf-8")
+    (folder / FEED_NAME).write_text("\n".join(line for line in text.splitlines() if 'type="text/xsl"' not in line),
                                      encoding="utf-8")
     shutil.copy(library / "feed.css", folder / "feed.css")
-    return folder / "feed.xml"
+    return folder / FEED_NAME
 
 
 def main() -> int:
@@ -122,7 +122,7 @@ def main() -> int:
             regenerate(library)
             for suffix, size in WIDTHS.items():
                 photograph(server.url, target / f"web-page{suffix}.png", profile, size)
-                photograph(server.url + "feed.xml", target / f"feed{suffix}.png", profile, size)
+                photograph(server.url + FEED_NAME, target / f"feed{suffix}.png", profile, size)
         photograph(without_xslt(library, Path(work) / "plain").as_uri(), target / "feed-no-xslt.png", profile,
                    WIDTHS[""])
     print(target)

@@ -2,7 +2,7 @@
 
 Loads a day's articles and labels, writes each outlet's RSS feed and article pages (clutter and all,
 as a news site prints it), and serves them over a real HTTP server on 127.0.0.1. Used by
-``tests/test_daily_editor.py`` and ``benchmarks/daily_editor.py``.
+``tests/test_daily_editor.py``, ``benchmarks/daily_editor.py`` and ``scripts/screenshot.py`` (``served``).
 """
 
 from __future__ import annotations

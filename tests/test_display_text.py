@@ -16,7 +16,7 @@ from briefing.pipeline import _description, load_article, make_script
 from briefing.text.selection import Budget
 from briefing.text.speech.text import display_text
 from briefing.voices import Pauses, load_profile
-from briefing.library.page import vtt_text as page_transcript
+from briefing.library.page import transcript_from_vtt as page_transcript
 
 from helpers import FIXTURES
 

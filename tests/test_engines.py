@@ -80,16 +80,16 @@ def test_pyttsx3_sets_a_lost_rate_again() -> None:
     """The rate espeak-ng lost is read back and set again before any text is spoken."""
     from pyttsx3.drivers import _espeak
 
-    from briefing.audio.engines import pyttsx3_engine
+    from briefing.audio.engines import pyttsx3_internals
 
     engine = load_engine("pyttsx3", VoiceSettings(voice="en-gb", rate=165))
     try:
         right = len(engine.synthesize(SENTENCE).pcm)
         _espeak.SetParameter(_espeak.RATE, 200, 0)  # what the race left behind
         _espeak.Synchronize()
-        assert pyttsx3_engine._espeak_rate() == 200
+        assert pyttsx3_internals.espeak_rate() == 200
         engine._insist_on_rate(165)
-        assert pyttsx3_engine._espeak_rate() == 165
+        assert pyttsx3_internals.espeak_rate() == 165
         assert abs(len(engine.synthesize(SENTENCE).pcm) - right) < 0.02 * right  # at 200: 18% shorter
     finally:
         engine.close()

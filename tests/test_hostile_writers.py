@@ -132,12 +132,14 @@ def test_vtt_and_chapters_json_hold_no_control_characters_and_encode_as_utf8(tmp
 
 @requires_ffmpeg
 def test_id3_title_and_chapter_titles_hold_no_control_characters(tmp_path):
-    from pydub import AudioSegment
+    from briefing.audio.assemble import Assembler
 
     mp3 = tmp_path / "a.mp3"
-    tone = AudioSegment.silent(duration=5000, frame_rate=44100)
-    formats.export(tone, mp3, formats.Tags(title=DIRTY, comment=DIRTY,
-                                          chapters=tuple(chapters.chapter_list(dirty_script(), 5.0))), gain_db=0.0)
+    assembler = Assembler(44100)
+    assembler.add_silence(5000)
+    formats.encode(assembler.finish(), mp3, 0.0, formats.output_format("mp3"))
+    formats.output_format("mp3").write_tags(mp3, formats.Tags(title=DIRTY, comment=DIRTY,
+                                                              chapters=tuple(chapters.chapter_list(dirty_script(), 5.0))))
     tags = ID3(mp3)
     texts = [str(tags["TIT2"])] + [str(frame.sub_frames["TIT2"]) for frame in tags.getall("CHAP")]
     assert len(texts) == 3

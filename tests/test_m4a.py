@@ -213,14 +213,21 @@ def test_tags_with_metadata_syntax_and_controls_survive_and_writing_again_replac
     from pydub.generators import Sine
 
     from briefing.audio import formats
+    from briefing.audio.assemble import Assembler
     from briefing.audio.chapters import Chapter
     from briefing.audio.cover import make_cover
+    from briefing.audio.engines.base import Speech
+    from briefing.model import Segment
 
     path, cover = tmp_path / "tone.m4a", make_cover("Tone", "Today", tmp_path / "cover.png")
     tone: AudioSegment = Sine(440).to_audio_segment(duration=4000, volume=-20).set_channels(1).set_sample_width(2)
     awkward = "Rates = 5%; #1 \\ back\x1b[31m\nslash"
     chapters = (Chapter(awkward, 0.0, 1.5), Chapter("Close", 1.5, 4.0))
-    formats.export(tone, path, formats.Tags(title=awkward, chapters=chapters, cover=cover), 0.0, "m4a")
+    assembler = Assembler(tone.frame_rate)
+    assembler.add_speech(Segment("Tone", None, 0), Speech(tone.raw_data, tone.frame_rate))
+    episode = assembler.finish()  # the tone after the lead-in
+    formats.encode(episode, path, 0.0, formats.output_format("m4a"))
+    formats.output_format("m4a").write_tags(path, formats.Tags(title=awkward, chapters=chapters, cover=cover))
     tags = MP4(path).tags
     assert tags["©nam"] == ["Rates = 5%; #1 \\ back slash"]
     assert [chapter["tags"]["title"] for chapter in ffprobe_json(path, "-show_chapters")["chapters"]] == [
@@ -231,4 +238,4 @@ def test_tags_with_metadata_syntax_and_controls_survive_and_writing_again_replac
     assert MP4(path).tags["©nam"] == ["Again"] and "covr" not in MP4(path).tags
     assert [chapter["tags"]["title"] for chapter in ffprobe_json(path, "-show_chapters")["chapters"]] == ["Only"]
     assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".")] == []
-    assert abs(pcm_duration(decode_pcm(path)) - 4.0) < 0.05
+    assert abs(pcm_duration(decode_pcm(path)) - episode.duration_s) < 0.05

@@ -47,8 +47,8 @@ def decoded(path: Path) -> np.ndarray:
 def test_chunks_join_without_a_click_and_at_the_single_pass_length(episode, tmp_path: Path) -> None:
     gain = audio.normalising_gain(episode)
     single, parallel = tmp_path / "single.mp3", tmp_path / "parallel.mp3"
-    formats.export(episode, single, formats.Tags(title="t"), gain, jobs=1)
-    formats.export(episode, parallel, formats.Tags(title="t"), gain, jobs=4)
+    formats.encode(episode, single, gain, formats.output_format("mp3"), jobs=1)
+    formats.encode(episode, parallel, gain, formats.output_format("mp3"), jobs=4)
     chunks = encode.plan_chunks(episode.samples, episode.sample_rate, episode.cuts, episode.silences, 4)
     assert len(chunks) >= 3
     one, joined = decoded(single), decoded(parallel)

@@ -90,7 +90,7 @@ def test_open_range_runs_to_the_end(site):
 
 
 def test_our_reader_serves_the_bytes_of_full_and_range_requests(site, monkeypatch):
-    # server.py overrides Starlette's private FileResponse._open_file (pyproject pins the versions that
+    # server/app.py overrides Starlette's private FileResponse._open_file (pyproject pins the versions that
     # have it): should a release drop or change the hook, Starlette's own reader takes over and this fails.
     read_sizes: list[int] = []
     real_read = server_module._Pread.read

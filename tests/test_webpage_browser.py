@@ -26,7 +26,7 @@ from briefing.config import ChannelSettings
 from briefing.library.address import recorded_server
 from briefing.library.publish import publish, regenerate
 from briefing.server.app import Running, running
-from briefing.library.page import PAGE_LIMIT, render_page, vtt_text
+from briefing.library.page import PAGE_LIMIT, render_page, transcript_from_vtt
 
 REPO = Path(__file__).resolve().parents[1]
 
@@ -126,11 +126,11 @@ def test_page_lists_the_newest_episodes_and_points_to_the_feed_for_older(tmp_pat
     assert html.count("<audio") == PAGE_LIMIT and "5 older episodes" in html
 
 
-def test_vtt_text_keeps_only_cue_text():
-    assert vtt_text(publishing.vtt_text()).splitlines() == [text for _, _, text in CUES]
+def test_the_transcript_from_vtt_keeps_only_cue_text():
+    assert transcript_from_vtt(publishing.vtt_text()).splitlines() == [text for _, _, text in CUES]
     windows = "WEBVTT\r\n\r\nNOTE hi\r\n\r\n00:01.000 --> 00:02.000 align:start\r\n<v A>Hi</v>\r\n"
-    assert vtt_text(windows) == "Hi"
-    assert vtt_text("WEBVTT\n\n00:01.000 --> 00:02.000\n<v Narrator>Rates &amp; fares &lt; 5%\n") == "Rates & fares < 5%"
+    assert transcript_from_vtt(windows) == "Hi"
+    assert transcript_from_vtt("WEBVTT\n\n00:01.000 --> 00:02.000\n<v Narrator>Rates &amp; fares &lt; 5%\n") == "Rates & fares < 5%"
 
 
 def chrome(user_data_dir: str):

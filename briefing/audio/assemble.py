@@ -19,7 +19,6 @@ from __future__ import annotations
 import hashlib
 import math
 import os
-import shutil
 import tempfile
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -30,7 +29,6 @@ from pydub import AudioSegment
 from pydub.generators import Sine
 
 from briefing.audio.engines.base import Speech
-from briefing.errors import BriefingError
 from briefing.model import PieceGrid, Segment
 
 TARGET_LUFS = -16.0
@@ -59,13 +57,6 @@ BLOCK_S = 0.1  # loudness and peaks are kept per 100 ms; a gating block is four 
 LIMITER_RAMP_S = 0.005  # the limiter's gain falls before a peak and recovers after it over this long
 LIMITER_HOLD_S = 0.02  # and stays down this long after the peak
 READ_SAMPLES = 1 << 16
-
-
-def ffmpeg_path() -> str:
-    path = shutil.which("ffmpeg")
-    if path is None:
-        raise BriefingError("ffmpeg is not installed (Debian/Ubuntu: apt-get install ffmpeg)")
-    return path
 
 
 # ---- the assembled episode ------------------------------------------------------------------------
@@ -114,15 +105,6 @@ class EpisodeAudio:
     def close(self) -> None:
         if self.spool is not None:
             self.spool.close()
-
-
-def from_segment(clip: AudioSegment) -> EpisodeAudio:
-    """An AudioSegment (mono, 16-bit) as an episode, measured the same way as an assembled one."""
-    clip = clip.set_channels(1).set_sample_width(2)
-    meter = LoudnessMeter(clip.frame_rate)
-    meter.feed(np.frombuffer(clip.raw_data, "<i2"))
-    return EpisodeAudio(clip.frame_rate, len(clip.raw_data) // 2, meter.energies(), meter.peaks(),
-                        meter.powers(), pcm=clip.raw_data)
 
 
 class Assembler:
@@ -298,9 +280,6 @@ class LoudnessMeter:
         """Whole blocks only: a last partial block is below the gate's resolution anyway."""
         return np.concatenate(self._energies) if self._energies else np.zeros(0)
 
-    def integrated(self) -> float:
-        return integrated_loudness(self.energies())
-
 
 def weighted_energies(blocks: np.ndarray, weights: np.ndarray) -> np.ndarray:
     spectrum = np.fft.rfft(blocks, axis=1)
@@ -464,15 +443,6 @@ def levelled_pcm(episode: EpisodeAudio, gain_db: float, ceiling_dbfs: float = LI
             yield np.clip(np.rint(samples * 32768.0), -32768, 32767).astype("<i2").tobytes()
 
     return read, identity
-
-
-def limit(samples: np.ndarray, ceiling: float, ramp: int, hold: int) -> np.ndarray:
-    """Lower the gain around every sample above ``ceiling``: it falls over ``ramp`` samples before the
-    peak, holds for ``hold`` after it and rises over ``ramp``; elsewhere the audio is untouched."""
-    needed = np.minimum(1.0, ceiling / np.maximum(np.abs(samples), 1e-12)).astype(np.float32)
-    if needed.min() >= 1.0:
-        return samples
-    return samples * _smoothed_minimum(needed, ramp, hold)
 
 
 def _smoothed_minimum(needed: np.ndarray, ramp: int, hold: int) -> np.ndarray:

@@ -68,7 +68,7 @@ def _section_start(section: Section) -> float:
     return section.start
 
 
-def _ms(seconds: float) -> int:
+def milliseconds(seconds: float) -> int:
     return max(0, round(seconds * 1000))
 
 
@@ -109,7 +109,7 @@ def _wrap(text: str) -> list[str]:
 
 
 def vtt_timestamp(seconds: float) -> str:
-    total_ms = _ms(seconds)
+    total_ms = milliseconds(seconds)
     hours, rest = divmod(total_ms, 3_600_000)
     minutes, rest = divmod(rest, 60_000)
     secs, millis = divmod(rest, 1000)

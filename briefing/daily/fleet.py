@@ -43,7 +43,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from briefing.channel import Channel
-from briefing.config import CONFIG_NAME
+from briefing.config import CONFIG_NAME, MAX_CONFIG_BYTES
 from briefing.library.store import DB_NAME
 from briefing.errors import BriefingError, UsageError
 from briefing.system.fsutil import temporary_folder
@@ -177,8 +177,6 @@ def _digest_of(path: Path) -> str:
         return ""
 
 
-MAX_CONFIG_BYTES = 1 << 20
-
 
 def make_channel(library_dir: str | ChannelView, options: FleetOptions) -> ChannelOutcome:
     """The Dask task: one channel's daily briefing, published (and uploaded), as one outcome line.
@@ -310,7 +308,7 @@ def _make_channel_here(library: Path, options: FleetOptions, started: float,
 def published_outcome(library: Path, date: dt.date, since: float) -> ChannelOutcome | None:
     """The channel's own word, when the cluster cannot give it: its episode of ``date`` recorded at or
     after ``since`` (seconds since the epoch) and listed in its feed on disk; else None."""
-    from briefing.library.feed import FEED_NAME
+    from briefing.library.layout import FEED_NAME
     from briefing.library.identity import legacy_guid
     from briefing.library.store import Library
 

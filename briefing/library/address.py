@@ -32,14 +32,16 @@ from typing import Protocol
 from urllib.parse import urlsplit
 
 from briefing.config import DEFAULT_BASE_URL, ChannelSettings, Config
-from briefing.library.feed import FEED_NAME, podcast_guid
+from briefing.library.feed import podcast_guid
+from briefing.library.layout import FEED_NAME
+from briefing.library.store import FEED_GUID_KEY
 from briefing.system.fsutil import atomic_write_text, host_tag
 from briefing.system.processes import process_alive, process_start
 
 SERVER_FILE = ".server.json"  # an older briefing's one record; hidden, so never served
 SERVER_RECORDS = ".server-*.json"  # one per running server
 BASE_URL_KEY = "base_url"
-GUID_KEY = "podcast_guid"  # library.FEED_GUID_KEY: "" once a feed is written, the guid once claimed
+GUID_KEY = FEED_GUID_KEY  # "" once a feed is written, the guid once claimed
 # What every library claimed before the guid waited for a public URL: the built-in default's guid.
 _UNCLAIMED = {"", podcast_guid(DEFAULT_BASE_URL + FEED_NAME)}
 _EVERY_INTERFACE = {"", "0.0.0.0", "::"}
@@ -55,7 +57,7 @@ _UNROUTED = ("192.0.2.1", 9)
 class MetaStore(Protocol):
     """The part of ``library.Library`` this module uses."""
 
-    def meta(self, key: str, default: str) -> str: ...
+    def setdefault_meta(self, key: str, default: str) -> str: ...
 
     def set_meta(self, key: str, value: str) -> None: ...
 
@@ -89,7 +91,7 @@ def published_channel(config: Config, stored_base_url: str | None, library_dir: 
 
 def claim_podcast_guid(store: MetaStore, feed_url: str, configured: bool = True) -> str | None:
     """The podcast's guid: kept once claimed, claimed from ``feed_url`` if configured and public, else None."""
-    stored = store.meta(GUID_KEY, "")  # stored even empty: it tells a library that wrote a feed
+    stored = store.setdefault_meta(GUID_KEY, "")  # stored even empty: it tells a library that wrote a feed
     if stored not in _UNCLAIMED:
         return stored
     if not configured or not is_public(feed_url):

@@ -19,14 +19,13 @@ from urllib.parse import quote
 from briefing.audio.chapters import read_sources
 from briefing.config import ChannelSettings
 from briefing.library.feed_style import PROCESSING_INSTRUCTION, write_stylesheet
+from briefing.library.layout import FEED_NAME, PAGE_NAME
 from briefing.audio.formats import audio_media_type
 from briefing.system.fsutil import atomic_path
 from briefing.model import Episode, web_link
 from briefing.system.textsafety import strip_controls
 
 CHANNEL_COVER = "cover.png"  # drawn by the library when briefing.toml names no channel image
-FEED_NAME = "feed.xml"
-PAGE_NAME = "index.html"  # the web page (webpage.py), which item links point into
 # Temporary files are private; the published ones are for any web server to read.
 ITUNES = "http://www.itunes.com/dtds/podcast-1.0.dtd"
 PODCAST = "https://podcastindex.org/namespace/1.0"

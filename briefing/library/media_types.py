@@ -6,6 +6,7 @@ import mimetypes
 from pathlib import Path
 
 from briefing.audio.formats import media_types
+from briefing.library.layout import FEED_NAME
 
 MEDIA_TYPES = {
     **media_types(),  # the audio formats'
@@ -21,7 +22,7 @@ MEDIA_TYPES = {
 }
 # As application/xml a browser applies the feed's stylesheet (application/rss+xml it shows as text);
 # podcast apps read either.
-SPECIAL_TYPES = {"feed.xml": "application/xml; charset=utf-8"}
+SPECIAL_TYPES = {FEED_NAME: "application/xml; charset=utf-8"}
 # Matched on the end of the name before the suffix alone: the Podcasting 2.0 chapters type.
 NAME_ENDINGS = {".chapters.json": "application/json+chapters"}
 

@@ -34,10 +34,9 @@ from typing import Any
 from briefing.config import CONFIG_NAME, Config, SettingsError, load_config
 from briefing.errors import BriefingError
 from briefing.library.address import BASE_URL_KEY, is_public
-from briefing.library.feed import FEED_NAME
-from briefing.library.page import PAGE_NAME
+from briefing.library.layout import EPISODES_DIR, FEED_NAME, PAGE_NAME
 from briefing.library.publish import published_paths
-from briefing.library.store import DB_NAME, EPISODES_DIR, Library, opened
+from briefing.library.store import DB_NAME, Library, opened
 
 LAST = (PAGE_NAME, FEED_NAME)  # written after everything they refer to
 IMMUTABLE = "public, max-age=31536000, immutable"  # content-addressed: a new file gets a new name

@@ -17,7 +17,8 @@ from pathlib import Path
 from urllib.parse import quote, urlsplit
 
 from briefing.config import ChannelSettings
-from briefing.library.feed import FEED_NAME, PAGE_NAME, channel_image, synthetic_note
+from briefing.library.feed import channel_image, synthetic_note
+from briefing.library.layout import FEED_NAME, PAGE_NAME
 from briefing.audio.formats import audio_media_type, format_of
 from briefing.system.fsutil import atomic_path
 from briefing.model import Episode, web_link
@@ -229,7 +230,7 @@ def read_chapters(library_dir: Path, relative: str | None) -> list[Chapter]:
 
 def read_transcript(library_dir: Path, episode: Episode) -> str:
     """The spoken text: the WebVTT cues' text, else the script's text file."""
-    for relative, parse in ((episode.transcript_path, vtt_text), (episode.script_path, str.strip)):
+    for relative, parse in ((episode.transcript_path, transcript_from_vtt), (episode.script_path, str.strip)):
         if not relative:
             continue
         try:
@@ -243,7 +244,7 @@ _CUE_TIMING = re.compile(r"^(?:\d++:)++\d++\.\d++\s++-->\s")
 _CUE_TAG = re.compile(r"</?(?:[cbiuv]|lang|ruby|rt)(?:[.\s][^>]*)?>|<\d+:\d+[\d:.]*>")
 
 
-def vtt_text(vtt: str) -> str:
+def transcript_from_vtt(vtt: str) -> str:
     """The cue text of a WebVTT file, one cue per line, without header, ids, timings, notes or cue
     markup: a voice span (``<v Narrator>``) or styling tag is dropped and ``&amp;`` is read as ``&``."""
     lines = []

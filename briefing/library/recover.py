@@ -30,14 +30,17 @@ from urllib.parse import unquote, urlparse
 
 from briefing.errors import InputError, UsageError
 from briefing.audio.formats import audio_suffixes
+from briefing.library.feed import ITUNES as ITUNES_NAMESPACE
+from briefing.library.feed import PODCAST as PODCAST_NAMESPACE
 from briefing.library.feed import notes_summary
-from briefing.library.store import DB_NAME, EPISODES_DIR, FEED_GUID_KEY, FEED_NAME, Library, feed_is_ours
+from briefing.library.layout import EPISODES_DIR, FEED_NAME
+from briefing.library.store import DB_NAME, FEED_GUID_KEY, Library, feed_is_ours
 from briefing.library.publish import regenerate
 from briefing.library.sidefiles import side_names
 from briefing.model import Episode
 
-ITUNES = "{http://www.itunes.com/dtds/podcast-1.0.dtd}"
-PODCAST = "{https://podcastindex.org/namespace/1.0}"
+ITUNES = "{" + ITUNES_NAMESPACE + "}"  # as ElementTree prefixes the names in the feed's namespaces
+PODCAST = "{" + PODCAST_NAMESPACE + "}"
 AUDIO_SUFFIXES = audio_suffixes()
 MAX_FEED_BYTES = 64 * 1024 * 1024
 _DAILY_SECTIONS = {"headlines", "story"}
@@ -92,7 +95,7 @@ def rebuild_library(directory: Path) -> RebuildReport:
             for episode in episodes:
                 library.upsert(episode)
             # Stored even empty: it tells Library.open that this database has written a feed.
-            library.meta(FEED_GUID_KEY, podcast_guid or "")
+            library.setdefault_meta(FEED_GUID_KEY, podcast_guid or "")
         report.kept_aside = _move_aside(path)
         os.replace(temporary, path)
     finally:

@@ -36,6 +36,7 @@ from pathlib import Path, PurePosixPath
 
 from briefing.errors import BriefingError, UsageError
 from briefing.library.identity import LIBRARY_ID_KEY
+from briefing.library.layout import EPISODES_DIR, FEED_NAME
 from briefing.library.locking import check_fence
 from briefing.model import Episode
 from briefing.library.sidefiles import side_names
@@ -43,8 +44,6 @@ from briefing.library.sidefiles import side_names
 DB_NAME = "briefing.db"
 HOME_ENV = "BRIEFING_HOME"
 DEFAULT_DIR = "output"
-EPISODES_DIR = "episodes"
-FEED_NAME = "feed.xml"  # feed.FEED_NAME; the library only looks for it
 # Stored when the library first writes its feed, so a database that never did is told from one that did.
 FEED_GUID_KEY = "podcast_guid"
 # Episodes retired (see briefing.library.retention) whose files are still to be deleted, as JSON records.
@@ -375,7 +374,7 @@ class Library:
 
     def identity(self) -> str:
         """The library's random identity, part of every GUID it gives (see ``briefing.library.identity``)."""
-        return self.meta(LIBRARY_ID_KEY, uuid.uuid4().hex)
+        return self.setdefault_meta(LIBRARY_ID_KEY, uuid.uuid4().hex)
 
     @_guarded
     def day_guids(self, date: str) -> list[str]:
@@ -506,8 +505,8 @@ class Library:
         return [str(name) for name in side_names(audio, "timing") if (self.directory / name).is_file()]
 
     @_guarded
-    def meta(self, key: str, default: str) -> str:
-        """The stored value for ``key``; ``default`` is stored first if there is none, then kept."""
+    def setdefault_meta(self, key: str, default: str) -> str:
+        """As ``dict.setdefault``: the stored value for ``key``, storing ``default`` first if there is none."""
         with self._transaction():
             self._db.execute("INSERT OR IGNORE INTO meta (key, value) VALUES (?, ?)", (key, default))
             return self._db.execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()[0]

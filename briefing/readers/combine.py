@@ -18,7 +18,8 @@ from typing import Literal
 
 _TOKEN = re.compile(r"\w+")
 _SHINGLE = 3
-_SENTENCE_END = re.compile(r"[.!?:;\"”’)]\s*$|[.!?]\s")
+# A block of prose has a sentence in it: it ends as one does, or a stop and a space stand inside it.
+PROSE_END = re.compile(r"[.!?:;\"”’)]\s*$|[.!?]\s")
 _ELLIPSIS_END = re.compile(r"(\.\.\.|…)\s*$")
 
 Policy = Literal["all", "interior", "interior-prose", "extend-prose", "prose", "none"]
@@ -144,7 +145,7 @@ def _is_prose(block: OwnBlock) -> bool:
         not block.is_heading
         and len(block.text) >= 80
         and block.link_density < 0.35
-        and bool(_SENTENCE_END.search(block.text))
+        and bool(PROSE_END.search(block.text))
         and not _ELLIPSIS_END.search(block.text)
     )
 

@@ -35,7 +35,7 @@ from briefing.readers.boilerplate_words import (
 from briefing.errors import InputError, UsageError
 from briefing.model import RawArticle
 from briefing.readers.base import MAX_HTML_CHARS, Reader, ReadOptions
-from briefing.readers.combine import OwnBlock, combine
+from briefing.readers.combine import PROSE_END, OwnBlock, combine
 
 # Never article text, whatever their class.
 _DROP_TAGS = {
@@ -415,7 +415,7 @@ def _is_prose(block: _Block) -> bool:
     return (
         len(text) >= 80
         and block.link_density < 0.35
-        and bool(re.search(r"[.!?:;\"”’)]\s*$|[.!?]\s", text))
+        and bool(PROSE_END.search(text))
         and block.tag not in _HEADINGS
         and not _is_teaser(block)
     )

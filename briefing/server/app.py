@@ -33,17 +33,23 @@ from starlette.types import Receive, Scope, Send
 
 from briefing.config import Config, load_config
 from briefing.errors import BriefingError
-from briefing.library.feed import FEED_NAME
+from briefing.library.layout import FEED_NAME, PAGE_NAME
 from briefing.library.media_types import media_type
+from briefing.library.publish import published_paths, render_for_server
 from briefing.library.store import DB_NAME, Library
 from briefing.model import Episode
-from briefing.library.publish import published_paths, render_for_server
-from briefing.server.guard import ServerLimits, connection_capacity, guarded_protocol, limit_logging, raise_file_limit
-from briefing.library.page import PAGE_NAME
+from briefing.server.guard import (
+    SERVER_LOGGER,
+    ServerLimits,
+    connection_capacity,
+    guarded_protocol,
+    limit_logging,
+    raise_file_limit,
+)
 
 # Files that change in place: clients should revalidate (cheaply, with the ETag) every time.
 REVALIDATE = {".xml", ".html", ".xsl", ".css"}
-logger = logging.getLogger("uvicorn.error")
+logger = logging.getLogger(SERVER_LOGGER)
 
 
 class Published:

@@ -29,7 +29,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any, ClassVar
 
-from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
+from briefing.server.uvicorn_internals import HttpToolsProtocol, answer_pending
 
 # Descriptors kept free of connections: the database, the log, and the files being sent.
 FD_RESERVE = 64
@@ -166,7 +166,7 @@ class CountingTransport:
 
 class GuardedProtocol(HttpToolsProtocol):
     """uvicorn's httptools protocol with a header deadline and size limit, a connection bound and a
-    write-stall deadline."""
+    write-stall deadline (what it relies on of uvicorn's insides: ``uvicorn_internals``)."""
 
     guard: ClassVar[ConnectionGuard]
     limits: ClassVar[ServerLimits]
@@ -223,7 +223,7 @@ class GuardedProtocol(HttpToolsProtocol):
             self.guard.release(self)
             reset(self.transport)
             return
-        if self.cycle is not None and not self.cycle.response_complete:
+        if answer_pending(self):
             self._start_measuring()
         else:
             self._last_rate = None
@@ -239,14 +239,14 @@ class GuardedProtocol(HttpToolsProtocol):
     def on_headers_complete(self) -> None:
         super().on_headers_complete()
         self._header_bytes = 0
-        if self.cycle is not None and not self.cycle.response_complete:
+        if answer_pending(self):
             self.guard.answering(self)  # a request arrived in time: its answer may take long
             self._start_measuring()
 
     def on_response_complete(self) -> None:
         super().on_response_complete()
         # Unless a pipelined request is already being answered.
-        if not self.transport.is_closing() and (self.cycle is None or self.cycle.response_complete):
+        if not self.transport.is_closing() and not answer_pending(self):
             self._await_request()
 
     def _await_request(self) -> None:
@@ -257,7 +257,7 @@ class GuardedProtocol(HttpToolsProtocol):
 
     def _request_too_slow(self) -> None:
         self._request_deadline = None
-        if self.cycle is None or self.cycle.response_complete:
+        if not answer_pending(self):
             self.guard.release(self)
             self.transport.close()
 
@@ -324,7 +324,8 @@ class LogLimit(logging.Filter):
         return True
 
 
-LIMITED_LOGGERS = ("uvicorn.error", "asyncio")
+SERVER_LOGGER = "uvicorn.error"  # uvicorn's own log, which the server's warnings join
+LIMITED_LOGGERS = (SERVER_LOGGER, "asyncio")
 
 
 def limit_logging() -> None:

@@ -19,6 +19,7 @@ This stage does not choose sentences (``select``) or say them (``speech``).
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import replace
 
 from briefing.model import Article, Paragraph
@@ -99,19 +100,10 @@ def _people(text: str) -> dict[str, str]:
 
 
 def _introduce_people(text: str, people: dict[str, str], said: set[str]) -> str:
-    for surname, full in people.items():
-        if surname in said:
-            continue
-        mention = re.search(rf"(?:\b({COURTESY_TITLES})\s|\b({OTHER_TITLES})\s)?\b{surname}\b", text)
-        if mention is None:
-            continue
-        said.add(surname)
-        first = full.split()[0]
-        if re.search(rf"\b{first}\s(?:[A-Z]\.\s)?$", text[:mention.start()]):
-            continue  # already in full
-        replacement = f"{mention.group(2)} {full}" if mention.group(2) else full
-        text = text[:mention.start()] + replacement + text[mention.end():]
-    return text
+    # A courtesy title gives way to the first name ("Mr Blair" → "Tony Blair"), another title stays.
+    return _introduce(text, people, said,
+                      lambda surname: rf"(?:\b{COURTESY_TITLES}\s|\b(?P<kept>{OTHER_TITLES})\s)?\b{surname}\b",
+                      lambda before, _after, full: bool(re.search(rf"\b{full.split()[0]}\s(?:[A-Z]\.\s)?$", before)))
 
 
 def _introduce_document(text: str, name: str, said: set[str]) -> str:
@@ -129,14 +121,25 @@ def _introduce_document(text: str, name: str, said: set[str]) -> str:
 
 
 def _introduce_short_forms(text: str, short_forms: dict[str, str], said: set[str]) -> str:
-    for short, full in short_forms.items():
+    # Introduced where it stands when the full form comes before it: "the World Health Organization (WHO)".
+    return _introduce(text, short_forms, said, lambda short: rf"\b{short}\b",
+                      lambda before, after, full: full in before or bool(re.match(r"\s?\)", after)))
+
+
+def _introduce(text: str, full_forms: dict[str, str], said: set[str], mention: Callable[[str], str],
+               introduced: Callable[[str, str, str], bool]) -> str:
+    """The first mention (the pattern ``mention`` makes) of each short form not yet said, written in full
+    unless ``introduced(before, after, full)`` says the text already gives it there. A title the
+    pattern captures as ``kept`` stays before the full form."""
+    for short, full in full_forms.items():
         if short in said:
             continue
-        mention = re.search(rf"\b{short}\b", text)
-        if mention is None:
+        found = re.search(mention(short), text)
+        if found is None:
             continue
         said.add(short)
-        if full in text[:mention.start()] or re.match(r"\s?\)", text[mention.end():]):
-            continue  # introduced here: "the World Health Organization (WHO)"
-        text = text[:mention.start()] + full + text[mention.end():]
+        if introduced(text[:found.start()], text[found.end():], full):
+            continue
+        kept = found.groupdict().get("kept")
+        text = text[:found.start()] + (f"{kept} {full}" if kept else full) + text[found.end():]
     return text

@@ -46,7 +46,7 @@ from briefing.text.listening import for_listening
 from briefing.model import Article, Paragraph
 from briefing.text.similarity import cosine, terms, tfidf
 from briefing.text.sentences import split_ahead as split_sentences_ahead
-from briefing.text.sentences import split_sentences
+from briefing.text.sentences import SENTENCE_END, split_sentences
 
 DEFAULT_MAX_WORDS = 250
 WORDS_PER_MINUTE = 160
@@ -69,7 +69,6 @@ MAX_CANDIDATES = 300
 MAX_SPLIT_CHARS = 20_000
 # The lede's first sentence is kept even when it is over the budget, up to this many budgets.
 OVERLONG_LEDE = 2
-SENTENCE_END = re.compile(r"[.!?…][\"'”’)\]]*\s")
 
 
 def _any_of(phrases: frozenset[str]) -> str:
@@ -131,7 +130,7 @@ class Sentence:
     first: bool  # opens its paragraph
 
     @property
-    def words(self) -> int:
+    def word_count(self) -> int:
         return len(self.text.split())
 
 
@@ -160,11 +159,11 @@ def candidates(body: list[Paragraph], max_words: int) -> tuple[list[Sentence], s
         texts, complete = _leading_sentences(paragraph.text, MAX_CANDIDATES - len(sentences))
         for index, text in enumerate(texts):
             sentence = Sentence(text, position, index == 0)
-            if sentence.words > OVERLONG_LEDE * max_words:  # a runaway that could never be spoken
+            if sentence.word_count > OVERLONG_LEDE * max_words:  # a runaway that could never be spoken
                 complete = False
                 continue
             sentences.append(sentence)
-            words += sentence.words
+            words += sentence.word_count
         if complete:
             whole.add(position)
         if len(sentences) >= MAX_CANDIDATES or (len(sentences) >= MIN_CANDIDATES and words >= window_words):
@@ -326,7 +325,7 @@ def _choose(sentences: list[Sentence], body: list[Paragraph], max_words: int,
                     redundancy[other] = 1.0  # the same fact, said more fully by a chosen sentence
 
     for position in (i for i, s in enumerate(sentences) if s.paragraph == lede):
-        cost = sentences[position].words + (0 if spoken_headings else headings[lede][1])
+        cost = sentences[position].word_count + (0 if spoken_headings else headings[lede][1])
         if words + cost > max_words and (selected or cost > OVERLONG_LEDE * max_words):
             break  # a lede longer than the budget keeps its leading sentence, unless that is a runaway
         take({position}, cost)
@@ -337,7 +336,7 @@ def _choose(sentences: list[Sentence], body: list[Paragraph], max_words: int,
                 continue
             closure = _closure(position, needs, selected)
             new_headings = {headings[sentences[i].paragraph] for i in closure} - spoken_headings
-            cost = sum(sentences[i].words for i in closure) + sum(count for _, count in new_headings)
+            cost = sum(sentences[i].word_count for i in closure) + sum(count for _, count in new_headings)
             if words + cost > max_words:
                 continue
             gain = sum(scores[i] for i in closure) / len(closure)

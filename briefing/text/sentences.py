@@ -17,7 +17,9 @@ from functools import cache
 from briefing.system.cores import map_forked
 
 CONTINUATION = re.compile(r"[,;:)]|[a-z]+\b(?![.'’]?[A-Z])")  # not 'iPhone' or 'eBay', which may open one
-POSSIBLE_BOUNDARY = re.compile(r"[.!?…][\"'”’)\]]*\s")  # no boundary: skip pysbd
+# Where a sentence may end: its stop, any closing quotes and brackets, then a space. Text without one
+# is a single sentence (pysbd is skipped).
+SENTENCE_END = re.compile(r"[.!?…][\"'”’)\]]*\s")
 CACHE_SIZE = 4096  # paragraphs: a day of 50 articles splits about 900
 # Below this much text to split, forking costs more than it saves (pysbd splits about 200,000
 # characters a second; a fork and its results' way back take a few milliseconds).
@@ -70,7 +72,7 @@ def split_ahead(texts: Iterable[str], processes: int) -> None:
 
 def _split(text: str) -> tuple[str, ...]:
     stripped = text.strip()
-    if not POSSIBLE_BOUNDARY.search(stripped):
+    if not SENTENCE_END.search(stripped):
         return (stripped,) if stripped else ()
     return _rejoined(sentence.strip() for sentence in _segmenter().segment(text) if sentence.strip())
 

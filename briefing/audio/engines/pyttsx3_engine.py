@@ -7,14 +7,13 @@ runs in a worker thread with a time limit, we wait for the driver's own "finishe
 before reading the file, the driver's print is silenced at its source, an empty or missing file is
 retried once, and a stuck driver becomes a clear EngineError instead of a hang. The driver's loop
 also sleeps 10 ms after every utterance, finished or not; it is woken by the same event instead,
-which was a third of the classic voice's time.
+which was a third of the classic voice's time. What this reaches into the driver for is in
+``pyttsx3_internals``.
 """
 
 from __future__ import annotations
 
 import contextlib
-import ctypes
-import functools
 import io
 import shutil
 import threading
@@ -22,6 +21,12 @@ import time
 from pathlib import Path
 
 from briefing.audio.engines.base import Speech, VoiceInfo
+from briefing.audio.engines.pyttsx3_internals import (
+    espeak_rate,
+    silence_driver_prints,
+    wait_for_espeak,
+    wake_driver_loop_on,
+)
 from briefing.model import VoiceSettings
 from briefing.audio.engines.wav import parse_wav
 from briefing.errors import EngineError, UsageError
@@ -29,7 +34,6 @@ from briefing.system.fsutil import make_temporary_folder
 
 BASE_TIMEOUT_S = 10.0
 _RATE_ATTEMPTS = 3
-_RATE_PARAMETER = 1  # espeakRATE
 SECONDS_PER_CHARACTER = 0.02
 
 
@@ -42,7 +46,7 @@ class Pyttsx3Engine:
         self._stuck = False
         self._finished = threading.Event()
         driver.connect("finished-utterance", lambda **_: self._finished.set())
-        _wake_driver_loop_on(self._finished)
+        wake_driver_loop_on(self._finished)
         if settings.voice:
             driver.setProperty("voice", self._voice_id(settings.voice))
         if settings.rate:
@@ -62,13 +66,13 @@ class Pyttsx3Engine:
         # A driver pyttsx3 hands out again is idle and has applied them already: its loop would never end.
         if self._driver.isBusy():
             self._driver.runAndWait()
-        _wait_for_espeak()
+        wait_for_espeak()
 
     def _insist_on_rate(self, rate: int) -> None:
         """Read espeak-ng's rate back and set it again while it is not the one asked for: the race above
         was rarer once the settings were applied before any text, but a loaded test run still met it."""
         for attempt in range(_RATE_ATTEMPTS + 1):
-            if _espeak_rate() in (None, rate):
+            if espeak_rate() in (None, rate):
                 return
             if attempt < _RATE_ATTEMPTS:
                 self._driver.setProperty("rate", rate)
@@ -144,69 +148,13 @@ def create(settings: VoiceSettings) -> Pyttsx3Engine:
         import pyttsx3
     except ImportError:
         raise EngineError("pyttsx3: the package is not installed (pip install pyttsx3)") from None
-    _silence_driver_prints()
+    silence_driver_prints()
     try:
         with contextlib.redirect_stdout(io.StringIO()):
             driver = pyttsx3.init("espeak") if shutil.which("espeak-ng") or _has_libespeak() else pyttsx3.init()
     except Exception as error:  # pyttsx3 raises OSError, RuntimeError or KeyError when no driver loads
         raise EngineError(f"pyttsx3: cannot start a speech driver ({error}); install espeak-ng") from None
     return Pyttsx3Engine(driver, settings)
-
-
-def _espeak_driver():
-    try:
-        from pyttsx3.drivers import espeak as espeak_driver
-    except (ImportError, OSError):  # no libespeak: pyttsx3 will pick another driver
-        return None
-    return espeak_driver
-
-
-def _silence_driver_prints() -> None:
-    """The espeak driver prints from espeak's own thread, after any redirect of ours has ended."""
-    if (espeak_driver := _espeak_driver()) is not None:
-        espeak_driver.print = lambda *args, **kwargs: None
-
-
-class _UtteranceClock:
-    """Stands in for ``time`` in the espeak driver, whose only use is the loop's 10 ms sleep: the sleep
-    ends as soon as the utterance has finished, and lasts as long as before while it has not."""
-
-    def __init__(self, finished: threading.Event) -> None:
-        self._finished = finished
-
-    def sleep(self, seconds: float) -> None:
-        self._finished.wait(seconds)
-
-
-def _wait_for_espeak() -> None:
-    if _espeak_driver() is not None:
-        from pyttsx3.drivers import _espeak
-
-        _espeak.Synchronize()
-
-
-def _espeak_rate() -> int | None:
-    """espeak-ng's current rate, or None when it cannot be read (pyttsx3's own binding of
-    ``espeak_GetParameter`` leaves out the argument that asks for the current value)."""
-    function = _espeak_get_parameter()
-    return None if function is None else int(function(_RATE_PARAMETER, 1))
-
-
-@functools.cache
-def _espeak_get_parameter():
-    if _espeak_driver() is None:
-        return None
-    from pyttsx3.drivers import _espeak
-
-    function = getattr(_espeak.dll, "espeak_GetParameter", None)
-    if function is not None:
-        function.argtypes, function.restype = [ctypes.c_int, ctypes.c_int], ctypes.c_int
-    return function
-
-
-def _wake_driver_loop_on(finished: threading.Event) -> None:
-    if (espeak_driver := _espeak_driver()) is not None:
-        espeak_driver.time = _UtteranceClock(finished)
 
 
 def _has_libespeak() -> bool:

@@ -1,8 +1,8 @@
 """Output formats: one module per audio format, registered in ``FORMATS``, and the export they share.
 
 A format is one module declaring ``FORMAT = OutputFormat(...)`` (see ``formats/base.py``): its name,
-suffix, media type, its encoder and its tag writer. ``export`` levels an assembled episode (gain,
-limiter, de-esser) and hands it to the format. Everything else that must know about formats (the
+suffix, media type, its encoder and its tag writer. ``encode`` levels an assembled episode (gain,
+limiter, de-esser) and hands it to the format's encoder. Everything else that must know about formats (the
 feed's enclosure type, the server's content types, file names, the library's audio files) asks here.
 """
 
@@ -18,8 +18,6 @@ from briefing.audio.formats import m4a, mp3
 from briefing.audio.formats.base import OutputFormat, Pcm, Tags
 
 if TYPE_CHECKING:
-    from pydub import AudioSegment
-
     from briefing.audio.assemble import EpisodeAudio
     from briefing.audio.cache import EncodedPieces
 
@@ -27,7 +25,7 @@ FORMATS: dict[str, OutputFormat] = {fmt.name: fmt for fmt in (mp3.FORMAT, m4a.FO
 DEFAULT_FORMAT = mp3.FORMAT.name
 
 __all__ = ["DEFAULT_FORMAT", "FORMATS", "OutputFormat", "Pcm", "Tags", "audio_media_type", "audio_suffixes",
-           "encode", "export", "format_names", "format_of", "media_types", "output_format"]
+           "encode", "format_names", "format_of", "media_types", "output_format"]
 
 
 def format_names() -> tuple[str, ...]:
@@ -78,13 +76,3 @@ def encode(episode: EpisodeAudio, path: Path, gain_db: float, audio_format: Outp
               tuple(episode.cuts), identity, store)
     audio_format.encode(pcm, path, jobs or cpu_count())
 
-
-def export(episode: EpisodeAudio | AudioSegment, path: Path, tags: Tags, gain_db: float,
-           audio_format: OutputFormat | str | None = None, jobs: int | None = None) -> None:
-    """Encode an assembled episode (or a mono 16-bit AudioSegment) in the format, then write its tags."""
-    from briefing.audio import assemble as audio
-
-    chosen = audio_format if isinstance(audio_format, OutputFormat) else output_format(audio_format)
-    assembled = episode if isinstance(episode, audio.EpisodeAudio) else audio.from_segment(episode)
-    encode(assembled, path, gain_db, chosen, jobs)
-    chosen.write_tags(path, tags)

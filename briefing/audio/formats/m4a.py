@@ -14,9 +14,10 @@ import subprocess
 import tempfile
 from pathlib import Path
 
-from briefing.audio.chapters import Chapter
+from briefing.audio.chapters import Chapter, milliseconds
 from briefing.errors import BriefingError
 from briefing.audio.formats.base import OutputFormat, Pcm, Tags
+from briefing.audio.formats.ffmpeg import ffmpeg_path, last_line, run_ffmpeg
 from briefing.system.fsutil import atomic_path
 from briefing.system.textsafety import strip_controls_inline
 
@@ -34,23 +35,11 @@ def encode(pcm: Pcm, path: Path, jobs: int) -> None:
     from briefing.audio.assemble import SAMPLE_RATE_OUT  # numpy only when encoding: the CLI imports formats
 
     chain = f"aresample={SAMPLE_RATE_OUT}" + (f",{pcm.filters}" if pcm.filters else "")
-    command = [_ffmpeg(), "-nostdin", "-hide_banner", "-loglevel", "error", "-y",
+    command = [ffmpeg_path(), "-nostdin", "-hide_banner", "-loglevel", "error", "-y",
                "-f", "s16le", "-ar", str(pcm.sample_rate), "-ac", "1", "-i", "pipe:0", "-af", chain,
                "-ar", str(SAMPLE_RATE_OUT), "-ac", "1", "-c:a", "aac", "-b:a", BITRATE,
                "-movflags", "+faststart", "-f", MUXER, str(path)]
-    with tempfile.TemporaryFile() as errors:  # a file, not a pipe: ffmpeg never blocks on what it says
-        process = subprocess.Popen(command, stdin=subprocess.PIPE, stderr=errors)
-        assert process.stdin is not None
-        try:
-            for block in pcm.read(0, pcm.samples):
-                process.stdin.write(block)
-            process.stdin.close()
-        except BrokenPipeError:
-            pass  # ffmpeg stopped early: its exit status and message say why
-        finally:
-            status = process.wait()
-        if status != 0:
-            raise BriefingError(f"M4A encoding failed: {_last_line(errors)}")
+    run_ffmpeg(command, pcm.read(0, pcm.samples), "M4A encoding failed")
 
 
 def write_tags(path: Path, tags: Tags) -> None:
@@ -64,10 +53,10 @@ def write_tags(path: Path, tags: Tags) -> None:
             inputs += ["-i", str(tags.cover)]
             maps += ["-map", "2:v", "-disposition:v:0", "attached_pic"]
         with atomic_path(path) as remuxed, tempfile.TemporaryFile() as errors:
-            command = [_ffmpeg(), "-nostdin", "-hide_banner", "-loglevel", "error", "-y", *inputs, *maps,
+            command = [ffmpeg_path(), "-nostdin", "-hide_banner", "-loglevel", "error", "-y", *inputs, *maps,
                        "-c", "copy", "-movflags", "+faststart", "-f", MUXER, str(remuxed)]
             if subprocess.run(command, stdin=subprocess.DEVNULL, stderr=errors).returncode != 0:
-                raise BriefingError(f"M4A tagging failed: {_last_line(errors)}")
+                raise BriefingError(f"M4A tagging failed: {last_line(errors)}")
 
 
 def ffmetadata(tags: Tags) -> str:
@@ -83,7 +72,7 @@ def ffmetadata(tags: Tags) -> str:
 
 
 def _chapter_lines(chapter: Chapter) -> list[str]:
-    start, end = _ms(chapter.start_s), _ms(chapter.end_s)
+    start, end = milliseconds(chapter.start_s), milliseconds(chapter.end_s)
     return ["", "[CHAPTER]", "TIMEBASE=1/1000", f"START={start}", f"END={max(start, end)}",
             f"title={_meta_value(chapter.title)}"]
 
@@ -92,20 +81,6 @@ def _meta_value(text: str) -> str:
     return strip_controls_inline(text).translate(_META_SPECIAL)
 
 
-def _ms(seconds: float) -> int:
-    return max(0, round(seconds * 1000))
-
-
-def _ffmpeg() -> str:
-    from briefing.audio.assemble import ffmpeg_path
-
-    return ffmpeg_path()
-
-
-def _last_line(errors) -> str:
-    errors.seek(0)
-    lines = errors.read().decode(errors="replace").strip().splitlines()
-    return lines[-1] if lines else "ffmpeg failed"
 
 
 # audio/mp4 is the registered type (RFC 4337) that Apple's podcast specification lists for .m4a

@@ -25,7 +25,7 @@ from mutagen.id3 import (
     PictureType,
 )
 
-from briefing.audio.chapters import Chapter
+from briefing.audio.chapters import Chapter, milliseconds
 from briefing.audio.formats.base import OutputFormat, Pcm, Tags
 from briefing.audio.formats.mp3_frames import PIECE_GRID
 from briefing.system.textsafety import strip_controls_inline
@@ -94,8 +94,8 @@ def write_id3_chapters(path: Path, chapters: list[Chapter]) -> None:
     for element_id, chapter in zip(ids, chapters):
         tags.add(CHAP(
             element_id=element_id,
-            start_time=_ms(chapter.start_s),
-            end_time=_ms(chapter.end_s),
+            start_time=milliseconds(chapter.start_s),
+            end_time=milliseconds(chapter.end_s),
             start_offset=_NO_OFFSET,
             end_offset=_NO_OFFSET,
             sub_frames=[TIT2(encoding=Encoding.UTF8, text=[strip_controls_inline(chapter.title)])],
@@ -162,9 +162,6 @@ def _load_id3(path: Path) -> ID3:
     except ID3NoHeaderError:
         return ID3()
 
-
-def _ms(seconds: float) -> int:
-    return max(0, round(seconds * 1000))
 
 
 # LAME at our settings measured 0.3-0.4 LU quieter than its input.

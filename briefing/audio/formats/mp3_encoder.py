@@ -23,8 +23,6 @@ import json
 import mmap
 import os
 import struct
-import subprocess
-import tempfile
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager, nullcontext
@@ -35,6 +33,7 @@ from typing import BinaryIO, Union
 from briefing.audio.assemble import SAMPLE_RATE_OUT
 from briefing.errors import BriefingError
 from briefing.audio.formats.base import Pcm
+from briefing.audio.formats.ffmpeg import ffmpeg_path, run_ffmpeg
 from briefing.audio.formats.mp3_frames import CUT_MARGIN_FRAMES, FRAME_SAMPLES, MIN_PIECE_S
 from briefing.system.fsutil import temporary_folder
 
@@ -115,7 +114,7 @@ def encode_mp3(pcm: Pcm, chunks: list[Chunk], path: Path, jobs: int = 1) -> None
         missing = [i for i in range(len(chunks)) if store is None or not store.take(keys[i], parts[i])]
         groups = _groups(missing, chunks, jobs)
         if groups:
-            ffmpeg = _ffmpeg()
+            ffmpeg = ffmpeg_path()
             with ThreadPoolExecutor(len(groups)) as pool:
                 for _ in pool.map(lambda group: _encode(ffmpeg, pcm, [(chunks[i], parts[i]) for i in group]), groups):
                     pass
@@ -146,11 +145,6 @@ def _groups(indices: list[int], chunks: list[Chunk], jobs: int) -> list[list[int
     return [group for group in groups if group]
 
 
-def _ffmpeg() -> str:
-    from briefing.audio.assemble import ffmpeg_path
-
-    return ffmpeg_path()
-
 
 def _encoder_arguments(chunk: Chunk, filters: str) -> list[str]:
     """The output options of one chunk's encoding."""
@@ -177,23 +171,8 @@ def _encode(ffmpeg: str, pcm: Pcm, pieces: list[tuple[Chunk, Path]]) -> None:
             command += ["-f", "s16le", "-ar", str(pcm.sample_rate), "-ac", "1", "-i", source]
         for number, (chunk, part) in enumerate(pieces):
             command += ["-map", f"{number}:a", *_encoder_arguments(chunk, pcm.filters), str(part)]
-        with tempfile.TemporaryFile() as errors:  # a file, not a pipe: ffmpeg never blocks on what it says
-            process = subprocess.Popen(command, stdin=subprocess.PIPE, stdout=subprocess.DEVNULL, stderr=errors)
-            assert process.stdin is not None
-            try:
-                if len(pieces) == 1:
-                    chunk = pieces[0][0]
-                    for block in pcm.read(chunk.source_start, chunk.source_end):
-                        process.stdin.write(block)
-                process.stdin.close()
-            except BrokenPipeError:
-                pass  # ffmpeg stopped early: its exit status and message say why
-            finally:
-                status = process.wait()
-            if status != 0:
-                errors.seek(0)
-                problem = errors.read().decode(errors="replace").strip()
-                raise BriefingError(f"MP3 encoding failed: {(problem.splitlines() or ['ffmpeg failed'])[-1]}")
+        streamed = pcm.read(pieces[0][0].source_start, pieces[0][0].source_end) if len(pieces) == 1 else ()
+        run_ffmpeg(command, streamed, "MP3 encoding failed")
 
 
 # ---- joining frames --------------------------------------------------------------------------------
