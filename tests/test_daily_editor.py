@@ -16,7 +16,8 @@ from newsdays import NewsDay, feed_urls, news_days, page_html, serving
 
 from briefing.daily.run import Story, build_daily_script, plan_budget, stories_of_day
 from briefing.daily.editor import stories as grouping
-from briefing.daily.editor.tell import telling, without_dateline
+from briefing.daily.editor.figures import Figure, disagree, figures
+from briefing.daily.editor.tell import Source, telling, without_dateline
 from briefing.model import Article, Paragraph
 from briefing.daily.sources import Candidate, SourceSettings, SourceSpec, page_article, settings_from_config
 from briefing.voices import load_profile
@@ -106,6 +107,52 @@ def test_a_sentence_of_another_source_is_added_only_for_new_facts():
     told = telling("Bridge closed", lede, others, 100)
     # the repeat is left out, and so is the sentence leaning on it; the next leans on one that was said
     assert told == lede + others[1]
+
+
+HERALD_EARLY = Source("The Herald", 1_000.0)
+WIRE_LATER = Source("Westhaven Wire", 5_000.0)
+CRASH_HERALD = ["At least 12 people died when a coach left the A40 near Selby on Tuesday night.",
+                "The coach was carrying a choir home from a concert in Carlow."]
+CRASH_WIRE = ["Police said 14 people were killed and 20 were taken to hospital.",
+              "The driver, Lewis Harker, was among the injured."]
+
+
+def test_a_newer_sources_figure_is_said_with_the_older_one_each_credited():
+    told = telling("Coach crash near Selby", CRASH_HERALD, [CRASH_WIRE], 200, [HERALD_EARLY, WIRE_LATER])
+
+    assert told[0] == "According to the Herald, at least 12 people died when a coach left the A40 near Selby on Tuesday night."
+    assert "According to a later report by Westhaven Wire, police said 14 people were killed and 20 were taken to hospital." in told
+    assert CRASH_WIRE[1] in told  # the rest of the newer article is told as it is
+
+
+def test_an_older_sources_figure_is_left_out_when_the_newer_was_said():
+    told = telling("Coach crash near Selby", CRASH_WIRE, [CRASH_HERALD], 200, [WIRE_LATER, HERALD_EARLY])
+
+    assert told[:2] == CRASH_WIRE and CRASH_HERALD[0] not in told
+    assert not any(sentence.startswith("According to") for sentence in told)
+    assert CRASH_HERALD[1] in told  # its other news still comes
+
+
+def test_money_figures_that_disagree_are_not_both_said_as_if_true():
+    lede = ["The new Wend footbridge will cost £3.5m, the council's leader said on Friday."]
+    older = ["The footbridge was expected to cost £3.2 million, according to papers seen by the Courier.",
+             "Work is due to start in June."]
+    told = telling("Footbridge deal signed", lede, [older], 200, [Source("Metro Post", 9.0), Source("Coast Courier", 3.0)])
+    assert told == lede + [older[1]]
+
+
+def test_without_names_or_times_the_figure_said_first_stands():
+    told = telling("Coach crash near Selby", CRASH_HERALD, [CRASH_WIRE], 200)
+    assert CRASH_WIRE[0] not in told and told[:2] == CRASH_HERALD
+
+
+def test_different_counts_that_share_a_word_are_not_a_disagreement():
+    evacuated = figures("The fire led to the evacuation of about 300 people from Mill Lane.")
+    employed = figures("Norrel Chemicals, which employs 85 people at the site, said nobody was inside.")
+    assert not any(disagree(first, second) for first in evacuated for second in employed)
+    assert figures("12 people were injured and 14 killed") == [Figure("injured", 12.0), Figure("dead", 14.0)]
+    assert figures("The death toll rose to 14.")[0].quantity == figures("at least 12 dead")[0].quantity
+    assert figures("The museum opened in 1881.") == []  # a year counts nothing
 
 
 def test_a_wire_dateline_is_not_read_out():

@@ -457,7 +457,8 @@ def _story_body(story_and_share: tuple[Story, int]) -> list[str]:
         return _brief_sentences(story.article)
     lede = _story_sentences(story.article, share)
     others = [_sentences_of(article) for article in story.merged_articles]
-    body: list[str] = tell.telling(story.article.title, lede, others, share) or lede[:1]
+    sources = [tell.Source(coverage.name, coverage.timestamp) for coverage in story_coverage(story)]
+    body: list[str] = tell.telling(story.article.title, lede, others, share, sources) or lede[:1]
     credit = tell.attribution(story.credits) if story.multi_source else None
     return body + (spoken_sentences(credit) if credit else [])
 

@@ -7,15 +7,25 @@ stands). Sentences from the other articles follow only when they bring a new nam
 do not share most of their words with a sentence already said; when time is left, their sentences
 that mostly say what was not said (a quote, a scene) follow too. No sentence says the same thing
 twice. A story that more than one source covered says who reported it.
+
+Where two sources give different values for one figure ("at least 12 dead", "14 dead"; see
+``editor.figures``), the telling does not say both as if both were true: a sentence with an older
+source's figure is left out when a newer one was said, and a newer source's figure said after an
+older one's is attributed, with the older one ("According to the Herald, …", "According to a later
+report by the Westhaven Wire, …"). Without the sources' names and times to tell which is newer, the
+figure said first stands alone.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 
+from briefing.daily.editor.figures import Figure, disagree, figures
 from briefing.daily.editor.stories import features, text_features
 from briefing.model import Article
+from briefing.text.script import Spoken
 from briefing.text.selection import EARLY_PRONOUN
 
 # "LONDON (Reuters) - ", "KESSINGTON, March 5 (RPW) - ": where and who, which a bulletin does not read out
@@ -23,6 +33,7 @@ DATELINE = re.compile(r"^[A-Z][A-Z'’.-]+(?:\s+[A-Z][A-Z'’.-]+){0,3}(?:,\s+[A
                       r"\([^()]{2,40}\)\s*[-–—]+\s*(?=\S)")
 PRONOUN_SPEAKER = re.compile(r"[,?!][\"”’']?\s+(he|she|they)\s+(said|says|added|told|replied|explained)\b", re.IGNORECASE)
 CREDIT = "Reported by"
+ACCORDING_TO = "According to"
 SAME_SENTENCE = 0.6  # of the shorter sentence's words found in one already said: it says the same thing
 NEARLY_AS_COMPLETE = 0.95  # of the most complete article's shared facts: a near tie, where the newer leads
 LEDE_SHARE = 0.6  # of a story's words, at most, from the lede article before the others add their facts
@@ -44,50 +55,62 @@ def lede_choice(articles: Sequence[Article], timestamps: Sequence[float | None])
     return max(close, key=lambda i: (timestamps[i] or 0.0, shared[i], -i))
 
 
-def telling(title: str, lede: Sequence[str], others: Sequence[Sequence[str]], words: int) -> list[str]:
+@dataclass(frozen=True)
+class Source:
+    """Who published one of a story's articles, and when: what settles a figure they disagree on."""
+
+    name: str | None = None  # the outlet's own name ("The Herald"); None for a file or folder
+    published: float | None = None  # a timestamp
+
+
+def telling(title: str, lede: Sequence[str], others: Sequence[Sequence[str]], words: int,
+            sources: Sequence[Source] = ()) -> list[str]:
     """The sentences of one telling within ``words``: the lede article's, then the others' new facts.
 
     ``lede`` is the lede article's sentences as chosen for ``words`` (in its order); ``others`` the
-    other articles' sentences, most complete article first. Sentences are compared by their written
-    form (``display``) when they carry one."""
-    said = _Said(title)
-    kept: list[str] = []
+    other articles' sentences, most complete article first; ``sources`` who published the lede
+    article, then each other article. Sentences are compared by their written form (``display``)
+    when they carry one."""
+    said = _Said(title, sources)
+    kept: list[int] = []  # entries of ``said``
+    added: list[int] = []
     used = 0
     for sentence in lede:
         count = len(sentence.split())
         if kept and used + count > LEDE_SHARE * words:
             break
-        kept.append(sentence)
+        kept.append(said.add(sentence, 0))
         used += count
-        said.add(sentence)
-    added: list[str] = []
+    taken: set[tuple[int, int]] = set()
     follows: tuple[int, int] | None = None  # (article, sentence) added last: the next one may lean on it
-    for number, article in enumerate(others):
-        for index, sentence in enumerate(article):
-            count = len(sentence.split())
-            if used + count <= words and said.brings_news(sentence, follows == (number, index - 1)):
-                added.append(sentence)
-                used += count
-                said.add(sentence)
-                follows = (number, index)
+
+    def take_from_others(worth: Callable[[str, bool], bool]) -> None:
+        nonlocal used, follows
+        for number, article in enumerate(others):
+            for index, sentence in enumerate(article):
+                count = len(sentence.split())
+                if (number, index) in taken or used + count > words or \
+                        not worth(sentence, follows == (number, index - 1)):
+                    continue
+                entry = said.settle(sentence, number + 1)
+                if entry is not None:
+                    added.append(entry)
+                    used += count
+                    taken.add((number, index))
+                    follows = (number, index)
+
+    take_from_others(said.brings_news)
     for sentence in lede[len(kept):]:  # the rest of the lede article, while it still says something new
         count = len(sentence.split())
         if used + count > words:
             break
         if not said.repeats(sentence):
-            kept.append(sentence)
-            used += count
-            said.add(sentence)
-    for number, article in enumerate(others):  # time left: the others' details (a quote, a scene)
-        for index, sentence in enumerate(article):
-            count = len(sentence.split())
-            if sentence not in added and used + count <= words and \
-                    said.adds_detail(sentence, follows == (number, index - 1)):
-                added.append(sentence)
+            entry = said.settle(sentence, 0)
+            if entry is not None:
+                kept.append(entry)
                 used += count
-                said.add(sentence)
-                follows = (number, index)
-    return kept + added
+    take_from_others(said.adds_detail)  # time left: the others' details (a quote, a scene)
+    return [said.sentence(entry) for entry in kept + added]
 
 
 def update(told: Sequence[str], arrived: Sequence[Sequence[str]], words: int) -> list[str]:
@@ -95,7 +118,7 @@ def update(told: Sequence[str], arrived: Sequence[Sequence[str]], words: int) ->
     (within ``words``): added after the told text, which stays word for word."""
     said = _Said("")
     for sentence in told:
-        said.add(sentence)
+        said.add(sentence, 0)
     lines: list[str] = []
     used = 0
     for article in arrived:
@@ -104,7 +127,7 @@ def update(told: Sequence[str], arrived: Sequence[Sequence[str]], words: int) ->
             if used + count <= words and said.brings_news(sentence, False):
                 lines.append(sentence)
                 used += count
-                said.add(sentence)
+                said.add(sentence, 0)
     return lines
 
 
@@ -113,8 +136,31 @@ def attribution(names: Sequence[str]) -> str | None:
     unique = list(dict.fromkeys(name for name in names if name))
     if len(unique) < 2:
         return None
-    spoken = [name[0].lower() + name[1:] if name.startswith("The ") else name for name in unique]
+    spoken = [_in_a_sentence(name) for name in unique]
     return f"{CREDIT} {', '.join(spoken[:-1])} and {spoken[-1]}."
+
+
+def _in_a_sentence(name: str) -> str:
+    """'The Herald' as said within a sentence: 'the Herald'."""
+    return name[0].lower() + name[1:] if name.startswith("The ") else name
+
+
+def according_to(sentence: str, name: str, later: bool = False) -> str:
+    """``sentence`` credited to the outlet ``name``: 'According to the Herald, at least 12 …'."""
+    credit = f"a later report by {_in_a_sentence(name)}" if later else _in_a_sentence(name)
+    prefix = f"{ACCORDING_TO} {credit}, "
+    display = getattr(sentence, "display", None)
+    if display is None:
+        return prefix + _opening_lowered(sentence)
+    return Spoken(prefix + _opening_lowered(str(sentence)), prefix + _opening_lowered(display))
+
+
+def _opening_lowered(sentence: str) -> str:
+    """The sentence to follow a comma: its capital dropped unless it opens a name ('Gerald Amsel …')."""
+    words = sentence.split(maxsplit=2)
+    if not words or words[0].isupper() or (len(words) > 1 and words[1][:1].isupper()):
+        return sentence
+    return sentence[0].lower() + sentence[1:]
 
 
 def _written(sentence: str) -> str:
@@ -126,18 +172,62 @@ def _leans_on_previous(written: str) -> bool:
     return bool(EARLY_PRONOUN.match(written) or PRONOUN_SPEAKER.search(written))
 
 
-class _Said:
-    """What a telling has said so far: its facts (names, figures) and each sentence's words."""
+@dataclass
+class _Entry:
+    sentence: str
+    source: int  # index into the story's sources: 0 the lede article
+    figures: list[Figure]
 
-    def __init__(self, title: str) -> None:
+
+class _Said:
+    """What a telling has said so far: its sentences, their facts (names, figures) and words."""
+
+    def __init__(self, title: str, sources: Sequence[Source] = ()) -> None:
+        self.sources = list(sources)
         self.facts: set[str] = set()
         self.sentences: list[set[str]] = []
-        self.add(title)
+        self.entries: list[_Entry] = []
+        self.add(title, 0)  # entry 0: the title, said as the story's heading and never rewritten
 
-    def add(self, sentence: str) -> None:
-        found = text_features(_written(sentence))
+    def add(self, sentence: str, source: int) -> int:
+        """Remember ``sentence`` as said, from the story's ``source``; its entry."""
+        written = _written(sentence)
+        found = text_features(written)
         self.facts |= {f for f in found if f[0] == "#" or (f[0] == "n" and " " not in f)}
         self.sentences.append({f for f in found if f[0] == "w" or (f[0] == "n" and " " not in f)})
+        self.entries.append(_Entry(sentence, source, figures(written)))
+        return len(self.entries) - 1
+
+    def sentence(self, entry: int) -> str:
+        return self.entries[entry].sentence
+
+    def settle(self, sentence: str, source: int) -> int | None:
+        """Say ``sentence`` of ``source`` (its entry), unless it gives another value for a figure another
+        source gave: then it is said only when that source is known to be older and both can be
+        named, each with its figure credited; else it is left out (None)."""
+        figures_here = figures(_written(sentence))
+        conflicting = [entry for entry in self.entries
+                       if entry.source != source and any(disagree(mine, theirs) for mine in figures_here
+                                                         for theirs in entry.figures)]
+        if not conflicting:
+            return self.add(sentence, source)
+        name = self._name(source)
+        if name is None or not all(self._older(entry.source, source) and self._name(entry.source)
+                                   for entry in conflicting):
+            return None
+        for entry in conflicting:
+            if entry is not self.entries[0] and not _written(entry.sentence).startswith(ACCORDING_TO):
+                entry.sentence = according_to(entry.sentence, self._name(entry.source) or "")
+        return self.add(according_to(sentence, name, later=True), source)
+
+    def _name(self, source: int) -> str | None:
+        return self.sources[source].name if source < len(self.sources) else None
+
+    def _older(self, first: int, second: int) -> bool:
+        if max(first, second) >= len(self.sources):
+            return False
+        older, newer = self.sources[first].published, self.sources[second].published
+        return older is not None and newer is not None and older < newer
 
     def repeats(self, sentence: str) -> bool:
         """It shares most of its words with one sentence already said."""
