@@ -253,3 +253,26 @@ def test_news_in_an_article_that_joins_a_told_story_is_added_after_what_was_told
     assert body[:len(said)] == said and len(body) > len(said)  # word for word, then the update
     wire = " ".join(day.article("w1").paragraphs)
     assert all(getattr(line, "display", line) in wire for line in body[len(said):])
+
+
+def test_an_update_plans_the_told_stories_from_what_they_asked_without_telling_them_again(monkeypatch):
+    from briefing.daily import run
+
+    day = DAYS[3]
+    found, settings = candidates(day)
+    first = [c for c in found if c.key != found[-1].key]
+    plan = plan_budget(stories_of_day([], first, settings), 8.0, day.date)
+    rows = run.used_rows(day.date.isoformat(), plan, run.DayFit(150.0, 1.0))
+    told = run.stories_from_used(rows)
+    assert all(story.needs is not None for story in told)
+    stories = stories_of_day(told, [found[-1]], settings)
+    forgotten = [replace(story, needs=None) for story in stories]
+    worked_out = plan_budget(forgotten, 8.0, day.date, 150.0)
+    asked: list[str] = []
+    needs = run._needs
+    monkeypatch.setattr(run, "_needs", lambda story: asked.append(story.key) or needs(story))
+
+    updated = plan_budget(stories, 8.0, day.date, 150.0)
+
+    assert [(story.key, body) for story, body in updated] == [(story.key, body) for story, body in worked_out]
+    assert set(asked) <= {story.key for story in stories if story.told is None or story.arrived}
