@@ -4,9 +4,11 @@
 work there" and "300 people were evacuated" give two quantities. A figure's quantity is what it
 counts: the first meaningful word after it (the word before it when none follows), a word for people
 ("people", "residents") giving way to what happened to them, and the words news uses for deaths and
-injuries taken as one. Money and percentages are their own kinds. Two figures disagree when they
-count the same thing, differ, and are near enough (within ``DISAGREEING_RATIO``) to be two estimates
-of it rather than two different counts that happen to share a word.
+injuries taken as one. Money and percentages are their own kinds, and what they measure is as often
+said before them ("saving £600,000", "save the council £540,000"): the two words before count too. Two figures
+disagree when they are of one kind and measure the same thing, differ, and are near enough (within
+``DISAGREEING_RATIO``) to be two estimates of it rather than two different counts that happen to
+share a word.
 """
 
 from __future__ import annotations
@@ -33,14 +35,16 @@ _CONJUNCTIONS = frozenset("and but or while whereas".split())
 
 @dataclass(frozen=True)
 class Figure:
-    """One figure of a sentence: its value and what it counts (``£:budget``, ``%:rise``, ``dead``)."""
+    """One figure of a sentence: its kind ("£", "%", "" for a count), what it counts ("dead",
+    "firefight"; for money and percentages also the two words before it) and its value."""
 
-    quantity: str
+    kind: str
+    counts: frozenset[str]
     value: float
 
 
 def figures(text: str) -> list[Figure]:
-    """The figures of ``text`` whose quantity can be told; years and small counts are left out."""
+    """The figures of ``text`` whose quantity can be told; years, small counts and pairs are left out."""
     tokens = list(_TOKEN.finditer(text))
     found = []
     for index, match in enumerate(tokens):
@@ -50,25 +54,38 @@ def figures(text: str) -> list[Figure]:
         value = _number(token)
         if value is None or _is_year(token):
             continue
-        counted = _counted(text, tokens, index)
+        after, before = _context(text, tokens, index)
+        counted = _counted(after, before)
         if counted is None:
             continue
         kind = token[0] if token[0] in "£$€" else "%" if _is_percent(token, text[match.end():]) else ""
-        found.append(Figure(f"{kind}:{counted}" if kind else counted, float(value)))
-    return found
+        found.append(Figure(kind, frozenset({counted, *before[:2]} if kind else {counted}), float(value)))
+    # Two values of one quantity in one sentence are a pair (a vote, a score, a rise from one to the
+    # other), not a figure another source could state otherwise.
+    return [figure for figure in found if not any(other.value != figure.value and _same_quantity(figure, other)
+                                                  for other in found)]
 
 
 def disagree(first: Figure, second: Figure) -> bool:
     """Two values for one quantity, near enough to be two sources' figures for the same thing."""
-    if first.quantity != second.quantity or first.value == second.value:
+    if not _same_quantity(first, second) or first.value == second.value:
         return False
     low, high = sorted((abs(first.value), abs(second.value)))
     return low > 0 and high <= DISAGREEING_RATIO * low
 
 
-def _counted(text: str, tokens: list[re.Match[str]], index: int) -> str | None:
+def _same_quantity(first: Figure, second: Figure) -> bool:
+    return first.kind == second.kind and bool(first.counts & second.counts)
+
+
+def _context(text: str, tokens: list[re.Match[str]], index: int) -> tuple[list[str], list[str]]:
+    """The meaningful words of the figure's clause after it and before it, nearest first."""
     after = _meaningful(text, tokens, range(index + 1, min(len(tokens), index + 1 + CONTEXT_WORDS)), forward=True)
     before = _meaningful(text, tokens, range(index - 1, max(-1, index - 1 - CONTEXT_WORDS), -1), forward=False)
+    return after, before
+
+
+def _counted(after: list[str], before: list[str]) -> str | None:
     outcome = next((word for word in after + before if word in _OUTCOMES), None)
     if outcome:  # "14 dead", "the death toll rose to 14"
         return outcome
@@ -90,8 +107,14 @@ def _meaningful(text: str, tokens: list[re.Match[str]], indices: range, forward:
         previous = token
         if lower in STOPWORDS or lower in _VAGUE or lower in _NOT_NAMES or len(lower) < 3:
             continue
-        words.append(_SAME_THING.get(lower) or (lower if lower in _PEOPLE else _stem(lower)))
+        words.append(_SAME_THING.get(lower) or (lower if lower in _PEOPLE else _root(lower)))
     return words
+
+
+def _root(word: str) -> str:
+    """'saving', 'save' and 'saved' alike."""
+    stem = _stem(word)
+    return stem[:-1] if stem.endswith("e") and len(stem) > 3 else stem
 
 
 def _is_year(token: str) -> bool:

@@ -71,44 +71,43 @@ def telling(title: str, lede: Sequence[str], others: Sequence[Sequence[str]], wo
     other articles' sentences, most complete article first; ``sources`` who published the lede
     article, then each other article. Sentences are compared by their written form (``display``)
     when they carry one."""
-    said = _Said(title, sources)
-    kept: list[int] = []  # entries of ``said``
-    added: list[int] = []
+    said = _Said(title, sources, [lede, *others])
+    kept: list[int] = []  # entries of ``said``: the lede article's part
+    added: list[int] = []  # the others'
     used = 0
-    for sentence in lede:
+    next_of_lede = 0
+    for index, sentence in enumerate(lede):
         count = len(sentence.split())
         if kept and used + count > LEDE_SHARE * words:
             break
-        kept.append(said.add(sentence, 0))
-        used += count
-    taken: set[tuple[int, int]] = set()
+        entries = said.settle(0, index, words - used, opening=index == 0)
+        kept += entries
+        used += said.words(entries)
+        next_of_lede = index + 1
     follows: tuple[int, int] | None = None  # (article, sentence) added last: the next one may lean on it
 
     def take_from_others(worth: Callable[[str, bool], bool]) -> None:
         nonlocal used, follows
-        for number, article in enumerate(others):
+        for number, article in enumerate(others, 1):
             for index, sentence in enumerate(article):
-                count = len(sentence.split())
-                if (number, index) in taken or used + count > words or \
+                if said.has_said(number, index) or used + len(sentence.split()) > words or \
                         not worth(sentence, follows == (number, index - 1)):
                     continue
-                entry = said.settle(sentence, number + 1)
-                if entry is not None:
-                    added.append(entry)
-                    used += count
-                    taken.add((number, index))
+                entries = said.settle(number, index, words - used)
+                added.extend(entries)
+                used += said.words(entries)
+                if said.has_said(number, index):
                     follows = (number, index)
 
     take_from_others(said.brings_news)
-    for sentence in lede[len(kept):]:  # the rest of the lede article, while it still says something new
-        count = len(sentence.split())
+    for index in range(next_of_lede, len(lede)):  # the rest of the lede article, while it says something new
+        count = len(lede[index].split())
         if used + count > words:
             break
-        if not said.repeats(sentence):
-            entry = said.settle(sentence, 0)
-            if entry is not None:
-                kept.append(entry)
-                used += count
+        if not said.has_said(0, index) and not said.repeats(lede[index]):
+            entries = said.settle(0, index, words - used)
+            kept += entries
+            used += said.words(entries)
     take_from_others(said.adds_detail)  # time left: the others' details (a quote, a scene)
     return [said.sentence(entry) for entry in kept + added]
 
@@ -180,13 +179,17 @@ class _Entry:
 
 
 class _Said:
-    """What a telling has said so far: its sentences, their facts (names, figures) and words."""
+    """What a telling has said so far: its sentences, their facts (names, figures) and words; and the
+    story's articles (``articles[0]`` the lede's), to settle a figure its sources give differently."""
 
-    def __init__(self, title: str, sources: Sequence[Source] = ()) -> None:
+    def __init__(self, title: str, sources: Sequence[Source] = (), articles: Sequence[Sequence[str]] = ()) -> None:
         self.sources = list(sources)
+        self.articles = articles
+        self.figures_of = [[figures(_written(sentence)) for sentence in article] for article in articles]
         self.facts: set[str] = set()
         self.sentences: list[set[str]] = []
         self.entries: list[_Entry] = []
+        self.taken: set[tuple[int, int]] = set()  # (article, sentence) said
         self.add(title, 0)  # entry 0: the title, said as the story's heading and never rewritten
 
     def add(self, sentence: str, source: int) -> int:
@@ -201,24 +204,63 @@ class _Said:
     def sentence(self, entry: int) -> str:
         return self.entries[entry].sentence
 
-    def settle(self, sentence: str, source: int) -> int | None:
-        """Say ``sentence`` of ``source`` (its entry), unless it gives another value for a figure another
-        source gave: then it is said only when that source is known to be older and both can be
-        named, each with its figure credited; else it is left out (None)."""
-        figures_here = figures(_written(sentence))
-        conflicting = [entry for entry in self.entries
-                       if entry.source != source and any(disagree(mine, theirs) for mine in figures_here
-                                                         for theirs in entry.figures)]
-        if not conflicting:
-            return self.add(sentence, source)
-        name = self._name(source)
-        if name is None or not all(self._older(entry.source, source) and self._name(entry.source)
-                                   for entry in conflicting):
-            return None
-        for entry in conflicting:
+    def words(self, entries: Sequence[int]) -> int:
+        return sum(len(self.entries[entry].sentence.split()) for entry in entries)
+
+    def has_said(self, article: int, index: int) -> bool:
+        return (article, index) in self.taken
+
+    def settle(self, article: int, index: int, room: int, opening: bool = False) -> list[int]:
+        """Say sentence ``index`` of ``article`` within ``room`` words (the ``opening`` sentence in any
+        case); its entries, none when it is not said. Where the sources give a figure differently, the
+        newest source's is said: a sentence whose figure a newer source gives otherwise makes way for
+        that source's sentence (the opening stays, credited, and the newer follows it, credited too); a
+        sentence whose figure differs from one said is left out when that was newer, and credited with
+        it when it was older (only when both sources have names and times)."""
+        mine = self.figures_of[article][index]
+        clashing = [entry for entry in self.entries
+                    if entry.source != article and any(disagree(a, b) for a in mine for b in entry.figures)]
+        if clashing:
+            return self._credited(article, index, clashing, room)
+        newer = self._newest_giving_otherwise(article, index)
+        if newer is None:
+            return self._say(article, index, self.articles[article][index], room, opening)
+        if opening:
+            first = self._say(article, index, self.articles[article][index], room, True)
+            return first + self.settle(*newer, room - self.words(first))
+        if self.has_said(*newer) or (newer[1] > 0 and not self.has_said(newer[0], newer[1] - 1) and
+                                     _leans_on_previous(_written(self.articles[newer[0]][newer[1]]))):
+            return []
+        return self.settle(*newer, room)
+
+    def _say(self, article: int, index: int, sentence: str, room: int, anyway: bool = False) -> list[int]:
+        if not anyway and len(sentence.split()) > room:
+            return []
+        self.taken.add((article, index))
+        return [self.add(sentence, article)]
+
+    def _credited(self, article: int, index: int, clashing: list[_Entry], room: int) -> list[int]:
+        name = self._name(article)
+        if name is None or not all(self._older(entry.source, article) and self._name(entry.source)
+                                   for entry in clashing):
+            return []
+        said = self._say(article, index, according_to(self.articles[article][index], name, later=True), room)
+        for entry in clashing if said else []:
             if entry is not self.entries[0] and not _written(entry.sentence).startswith(ACCORDING_TO):
                 entry.sentence = according_to(entry.sentence, self._name(entry.source) or "")
-        return self.add(according_to(sentence, name, later=True), source)
+        return said
+
+    def _newest_giving_otherwise(self, article: int, index: int) -> tuple[int, int] | None:
+        """The sentence of the newest source newer than ``article`` that gives one of this sentence's
+        figures another value."""
+        mine = self.figures_of[article][index]
+        found: tuple[int, int] | None = None
+        for other, sentences in enumerate(self.figures_of):
+            if other == article or not self._older(article, other) or (found and not self._older(found[0], other)):
+                continue
+            found = next(((other, at) for at, theirs in enumerate(sentences)
+                          if any(disagree(a, b) for a in mine for b in theirs)), found)
+        return found
 
     def _name(self, source: int) -> str | None:
         return self.sources[source].name if source < len(self.sources) else None
