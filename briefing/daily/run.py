@@ -467,8 +467,9 @@ def _story_body(story_and_share: tuple[Story, int]) -> list[str]:
         return told[:-1] + news + told[-1:] if credited else told + news
     if story.brief:
         return _brief_sentences(story.article)
-    lede = _story_sentences(story.article, share)
     others = [_sentences_of(article) for article in story.merged_articles]
+    lede = (tell.corroborated(_sentences_of(story.article), others, share) if others
+            else _story_sentences(story.article, share))
     sources = [tell.Source(coverage.name, coverage.timestamp) for coverage in story_coverage(story)]
     body: list[str] = tell.telling(story.article.title, lede, others, share, sources) or lede[:1]
     credit = tell.attribution(story.credits) if story.multi_source else None

@@ -63,6 +63,37 @@ class Source:
     published: float | None = None  # a timestamp
 
 
+def corroborated(lede: Sequence[str], others: Sequence[Sequence[str]], words: int) -> list[str]:
+    """The lede article's sentences for its story's telling, within ``words``, in its order: its first,
+    then those whose names, figures and words the other articles report most (what independent
+    coverage agrees on is the story's core), each only with the sentence it leans on."""
+    if not lede:
+        return []
+    reported: set[str] = set()
+    for article in others:
+        for sentence in article:
+            reported |= set(text_features(_written(sentence)))
+    scores = [_corroboration(sentence, reported) for sentence in lede]
+    chosen = {0}
+    used = len(lede[0].split())
+    for index in sorted(range(1, len(lede)), key=lambda i: (-scores[i], i)):
+        needed = [index] if index - 1 in chosen or not _leans_on_previous(_written(lede[index])) else [index - 1, index]
+        count = sum(len(lede[i].split()) for i in needed if i not in chosen)
+        if scores[index] > 0 and used + count <= words:
+            chosen.update(needed)
+            used += count
+    return [lede[index] for index in sorted(chosen)]
+
+
+def _corroboration(sentence: str, reported: set[str]) -> float:
+    """How much of what ``sentence`` says the other articles report: names and figures count twice."""
+    found = {f for f in text_features(_written(sentence)) if f[0] in "#w" or (f[0] == "n" and " " not in f)}
+    if not found:
+        return 0.0
+    agreed = sum(2 if f[0] in "n#" else 1 for f in found if f in reported)
+    return agreed / len(found) ** 0.5
+
+
 def telling(title: str, lede: Sequence[str], others: Sequence[Sequence[str]], words: int,
             sources: Sequence[Source] = ()) -> list[str]:
     """The sentences of one telling within ``words``: the lede article's, then the others' new facts.
