@@ -2,7 +2,8 @@
 
 "At least 12 people died" and "14 people were killed" give two values for one quantity; "85 people
 work there" and "300 people were evacuated" give two quantities. A figure's quantity is what it
-counts: the first meaningful word after it (the word before it when none follows), a word for people
+counts: the first meaningful words after it (a word describing it may come first: "40 planned
+operations"; the word before it when none follows), a word for people
 ("people", "residents") giving way to what happened to them, and the words news uses for deaths and
 injuries taken as one. Money and percentages are their own kinds, and what they measure is as often
 said before them ("saving £600,000", "save the council £540,000"): the two words before count too. Two figures
@@ -19,7 +20,7 @@ from dataclasses import dataclass
 from briefing.daily.editor.stories import _NOT_NAMES, _TOKEN, _number
 from briefing.text.similarity import STOPWORDS, _stem
 
-DISAGREEING_RATIO = 2.0  # the larger value at most this many times the smaller
+DISAGREEING_RATIO = 1.5  # the larger value at most this many times the smaller: two estimates of one thing
 CONTEXT_WORDS = 4  # words after a figure (or before it) that may say what it counts
 
 _PEOPLE = frozenset("people person persons residents passengers adults children men women workers staff".split())
@@ -29,6 +30,8 @@ _SAME_THING = {  # news's words for one outcome, each to one name
 }
 _OUTCOMES = frozenset(_SAME_THING.values())
 _VAGUE = frozenset("least almost nearly around roughly estimated some more than over under about up".split())
+# Durations count time, not a thing: "waited 14 hours" and "waits of 12 hours" are seldom one fact.
+_TIME = frozenset("seconds minutes hours days weeks months".split())
 _CLAUSE_BREAK = re.compile(r"[.,;:!?()]")  # what a figure counts is said in its own clause
 _CONJUNCTIONS = frozenset("and but or while whereas".split())
 
@@ -56,10 +59,10 @@ def figures(text: str) -> list[Figure]:
             continue
         after, before = _context(text, tokens, index)
         counted = _counted(after, before)
-        if counted is None:
+        if not counted:
             continue
         kind = token[0] if token[0] in "£$€" else "%" if _is_percent(token, text[match.end():]) else ""
-        found.append(Figure(kind, frozenset({counted, *before[:2]} if kind else {counted}), float(value)))
+        found.append(Figure(kind, frozenset(counted | set(before[:2]) if kind else counted), float(value)))
     # Two values of one quantity in one sentence are a pair (a vote, a score, a rise from one to the
     # other), not a figure another source could state otherwise.
     return [figure for figure in found if not any(other.value != figure.value and _same_quantity(figure, other)
@@ -85,13 +88,13 @@ def _context(text: str, tokens: list[re.Match[str]], index: int) -> tuple[list[s
     return after, before
 
 
-def _counted(after: list[str], before: list[str]) -> str | None:
+def _counted(after: list[str], before: list[str]) -> set[str]:
     outcome = next((word for word in after + before if word in _OUTCOMES), None)
     if outcome:  # "14 dead", "the death toll rose to 14"
-        return outcome
-    if after:
-        return after[1] if after[0] in _PEOPLE and len(after) > 1 else after[0]
-    return before[0] if before else None
+        return {outcome}
+    if after:  # "40 planned operations": the thing counted may follow a word that describes it
+        return {after[1]} if after[0] in _PEOPLE and len(after) > 1 else set(after[:2])
+    return set(before[:1])
 
 
 def _meaningful(text: str, tokens: list[re.Match[str]], indices: range, forward: bool) -> list[str]:
@@ -105,7 +108,7 @@ def _meaningful(text: str, tokens: list[re.Match[str]], indices: range, forward:
         if _CLAUSE_BREAK.search(between) or lower in _CONJUNCTIONS or not lower[:1].isalpha():
             break
         previous = token
-        if lower in STOPWORDS or lower in _VAGUE or lower in _NOT_NAMES or len(lower) < 3:
+        if lower in STOPWORDS or lower in _VAGUE or lower in _NOT_NAMES or lower in _TIME or len(lower) < 3:
             continue
         words.append(_SAME_THING.get(lower) or (lower if lower in _PEOPLE else _root(lower)))
     return words
