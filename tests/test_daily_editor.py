@@ -293,3 +293,11 @@ def test_an_update_plans_the_told_stories_from_what_they_asked_without_telling_t
 
     assert [(story.key, body) for story, body in updated] == [(story.key, body) for story, body in worked_out]
     assert set(asked) <= {story.key for story in stories if story.told is None or story.arrived}
+
+
+def test_an_update_line_giving_a_told_figure_otherwise_is_credited_to_the_later_report():
+    from briefing.daily.editor.tell import update
+
+    lines = update(CRASH_HERALD, [CRASH_WIRE], 45, ["Westhaven Wire"])
+
+    assert lines[0] == "According to a later report by Westhaven Wire, police said 14 people were killed and 20 were taken to hospital."

@@ -143,21 +143,28 @@ def telling(title: str, lede: Sequence[str], others: Sequence[Sequence[str]], wo
     return [said.sentence(entry) for entry in kept + added]
 
 
-def update(told: Sequence[str], arrived: Sequence[Sequence[str]], words: int) -> list[str]:
+def update(told: Sequence[str], arrived: Sequence[Sequence[str]], words: int,
+           names: Sequence[str | None] = ()) -> list[str]:
     """Sentences of articles that arrived after a story was told which bring news to what it said
-    (within ``words``): added after the told text, which stays word for word."""
+    (within ``words``): added after the told text, which stays word for word. A figure the told
+    text gave otherwise is credited to the later report of its outlet (``names``, one an article)."""
     said = _Said("")
     for sentence in told:
         said.add(sentence, 0)
     lines: list[str] = []
     used = 0
-    for article in arrived:
+    for number, article in enumerate(arrived):
+        name = names[number] if number < len(names) else None
         for sentence in article:
-            count = len(sentence.split())
-            if used + count <= words and said.brings_news(sentence, False):
+            if used + len(sentence.split()) > words or not said.brings_news(sentence, False):
+                continue
+            mine = figures(_written(sentence))
+            if name and any(disagree(a, b) for entry in said.entries for a in mine for b in entry.figures):
+                sentence = according_to(sentence, name, later=True)
+            if used + len(sentence.split()) <= words:
                 lines.append(sentence)
-                used += count
-                said.add(sentence, 0)
+                used += len(sentence.split())
+                said.add(sentence, number + 1)
     return lines
 
 
