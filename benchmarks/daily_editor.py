@@ -171,7 +171,8 @@ def episode_told(library: Path, day: NewsDay, ids: dict[str, str]) -> list[Told]
     with Library.open(library) as opened:
         rows = opened.used_articles(day.date.isoformat())
         [episode] = [e for e in opened.episodes() if e.source == f"daily:{day.date.isoformat()}"] or [None]
-    timing = json.loads((library / episode.audio_path).with_suffix(".json").read_text(encoding="utf-8"))
+    assert episode.timing_path, "the episode has no timing file"
+    timing = json.loads((library / episode.timing_path).read_text(encoding="utf-8"))
     sections = [section for section in timing["sections"] if section["kind"] == "story"]
     told: list[Told] = [Told([], "", False) for _ in sections]
     for row in rows:

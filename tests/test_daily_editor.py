@@ -301,3 +301,11 @@ def test_an_update_line_giving_a_told_figure_otherwise_is_credited_to_the_later_
     lines = update(CRASH_HERALD, [CRASH_WIRE], 45, ["Westhaven Wire"])
 
     assert lines[0] == "According to a later report by Westhaven Wire, police said 14 people were killed and 20 were taken to hospital."
+
+
+def test_a_quotation_that_names_no_speaker_comes_only_after_the_sentence_naming_one():
+    lede = ["The River Ardle flooded 150 homes in Kessington on Thursday."]
+    other = ['"The water came under the door and just kept coming," said Edna Crowther, 84.',
+             '"I\'ve lived here 50 years and it\'s never been past the garden gate."']
+    assert telling("Kessington flooded", lede, [other[1:]], 100) == lede
+    assert telling("Kessington flooded", lede, [other], 100) == lede + other

@@ -32,6 +32,8 @@ from briefing.text.selection import EARLY_PRONOUN
 DATELINE = re.compile(r"^[A-Z][A-Z'’.-]+(?:\s+[A-Z][A-Z'’.-]+){0,3}(?:,\s+[A-Z][a-z]+\.?\s+\d{1,2})?\s+"
                       r"\([^()]{2,40}\)\s*[-–—]+\s*(?=\S)")
 PRONOUN_SPEAKER = re.compile(r"[,?!][\"”’']?\s+(he|she|they)\s+(said|says|added|told|replied|explained)\b", re.IGNORECASE)
+QUOTE_MARKS = "\"“‘'"
+SPEAKING = re.compile(r"\b(said|says|told|added|asked|according)\b", re.IGNORECASE)
 CREDIT = "Reported by"
 ACCORDING_TO = "According to"
 SAME_SENTENCE = 0.6  # of the shorter sentence's words found in one already said: it says the same thing
@@ -205,8 +207,10 @@ def _written(sentence: str) -> str:
 
 
 def _leans_on_previous(written: str) -> bool:
-    """It opens on a pronoun, or quotes someone only a pronoun names ('..., she said.')."""
-    return bool(EARLY_PRONOUN.match(written) or PRONOUN_SPEAKER.search(written))
+    """It opens on a pronoun, quotes someone only a pronoun names ('..., she said.'), or is a quotation
+    that names no speaker (the sentence before it does)."""
+    return bool(EARLY_PRONOUN.match(written) or PRONOUN_SPEAKER.search(written) or
+                (written[:1] in QUOTE_MARKS and not SPEAKING.search(written)))
 
 
 @dataclass
