@@ -3,17 +3,19 @@
 The lede comes from the article that states the story's core facts best: the one holding most of
 the names and figures that other sources also report (the facts independent coverage agrees on),
 the newest of those nearly as complete (so a figure that changed during the day is told as it now
-stands). Sentences from the other articles follow only when they bring a new name or figure and
-do not share most of their words with a sentence already said; when time is left, their sentences
-that mostly say what was not said (a quote, a scene) follow too. No sentence says the same thing
-twice. A story that more than one source covered says who reported it.
+stands); of its sentences, the first and those the other articles corroborate most. Sentences from
+the other articles follow only when they bring a new name or figure and do not share most of their
+words with a sentence already said; when time is left, their sentences that mostly say what was
+not said (a quote, a scene) follow too. No sentence says the same thing twice. A story that more
+than one source covered says who reported it.
 
 Where two sources give different values for one figure ("at least 12 dead", "14 dead"; see
-``editor.figures``), the telling does not say both as if both were true: a sentence with an older
-source's figure is left out when a newer one was said, and a newer source's figure said after an
-older one's is attributed, with the older one ("According to the Herald, …", "According to a later
-report by the Westhaven Wire, …"). Without the sources' names and times to tell which is newer, the
-figure said first stands alone.
+``editor.figures``), the telling does not say both as if both were true: the newest source's figure
+is said. A sentence whose figure a newer source gives otherwise makes way for that source's
+sentence; a sentence whose figure differs from one already said is left out when that one is newer;
+when the older figure was said first and must stay (the story's opening), both are credited
+("According to the Herald, …", "According to a later report by Westhaven Wire, …"). Without the
+sources' names and times to tell which is newer, the figure said first stands alone.
 """
 
 from __future__ import annotations
