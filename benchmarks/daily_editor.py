@@ -5,7 +5,8 @@ Each day's four outlets are served as RSS feeds (and article pages) by a real HT
 the real engine. Printed per day and in total, as the issue asks: top stories told (those covered by
 three or more sources), stories told more than once, whether the lead is among the most-covered,
 order pairs (more sources before fewer; several-source stories before single-source items), key facts
-said, clutter said and minutes. The baseline, measured in the same run on the same days, is the order
+said, clutter said, figures the sources disagree on settled (the newest said; the older not, or only
+credited to its outlet) and minutes. The baseline, measured in the same run on the same days, is the order
 the daily briefing used before it had an editor (the sources' order, then newest first, one article a
 story): its order figures are printed beside the editor's.
 
@@ -63,6 +64,9 @@ class Figures:
     facts_said: int = 0
     facts_total: int = 0
     clutter_said: int = 0
+    figures_settled: int = 0  # sources disagreeing on a figure: the newest said, the older only credited
+    figures_disagreeing: int = 0
+    figures_contradicting: int = 0  # both said, the older not credited: as if both were true
     minutes_ok: int = 0
     minutes: float = 0.0
 
@@ -111,6 +115,12 @@ def measure(day: NewsDay, told: list[Told], minutes_long: float | None, asked: f
         said = normalised(" ".join(told[place].text for place in places[story.id]))
         figures.facts_total += len(story.facts)
         figures.facts_said += sum(any(normalised(phrase) in said for phrase in fact) for fact in story.facts)
+    for disagreement in day.disagreements:
+        if disagreement.story in first:
+            figures.figures_disagreeing += 1
+            said = normalised(" ".join(told[place].text for place in places[disagreement.story]))
+            figures.figures_settled += disagreement.settled(said)
+            figures.figures_contradicting += disagreement.contradicts(said)
     everything = normalised(" ".join(section.text for section in told))
     figures.clutter_said = sum(normalised(clutter) in everything for clutter in set(day.clutter)
                                if len(clutter.split()) >= 2 or f" {normalised(clutter)} " in f" {everything} ")
@@ -161,7 +171,8 @@ def episode_told(library: Path, day: NewsDay, ids: dict[str, str]) -> list[Told]
     with Library.open(library) as opened:
         rows = opened.used_articles(day.date.isoformat())
         [episode] = [e for e in opened.episodes() if e.source == f"daily:{day.date.isoformat()}"] or [None]
-    timing = json.loads((library / episode.audio_path).with_suffix(".json").read_text(encoding="utf-8"))
+    assert episode.timing_path, "the episode has no timing file"
+    timing = json.loads((library / episode.timing_path).read_text(encoding="utf-8"))
     sections = [section for section in timing["sections"] if section["kind"] == "story"]
     told: list[Told] = [Told([], "", False) for _ in sections]
     for row in rows:
@@ -187,7 +198,8 @@ def print_figures(name: str, figures: Figures, asked: float, plan: bool) -> None
           f"{figures.told_twice}; lead most-covered {figures.lead_most_covered}/{figures.days}; more sources "
           f"before fewer {figures.more_before_fewer}/{figures.more_pairs}; several-source before single "
           f"{figures.multi_before_single}/{figures.multi_pairs}; key facts {figures.facts_said}/{figures.facts_total}; "
-          f"clutter said {figures.clutter_said}; {what} {figures.minutes / max(1, figures.days):.2f} "
+          f"clutter said {figures.clutter_said}; disagreeing figures settled {figures.figures_settled}/"
+          f"{figures.figures_disagreeing}, both said as if true {figures.figures_contradicting}; {what} {figures.minutes / max(1, figures.days):.2f} "
           f"(within ±8 % of {asked:g}: {figures.minutes_ok}/{figures.days})")
 
 
@@ -343,6 +355,9 @@ def main() -> None:
     results["baseline several-source before single-source"] = f"{before.multi_before_single}/{before.multi_pairs}"
     results["key facts said"] = f"{total.facts_said}/{total.facts_total}"
     results["clutter said"] = str(total.clutter_said)
+    results["disagreeing figures settled (newest said, older only credited)"] = (
+        f"{total.figures_settled}/{total.figures_disagreeing}")
+    results["disagreeing figures both said as if true"] = str(total.figures_contradicting)
     results["episodes within 8 % of --minutes"] = f"{total.minutes_ok}/{total.days}"
     results["run s"] = f"{elapsed:.1f}"
     results["load average"] = load()

@@ -41,6 +41,31 @@ class LabelledStory:
 
 
 @dataclass(frozen=True)
+class Disagreement:
+    """Two sources of a story give different values for one figure: ``newest`` must be said, and
+    ``older`` (the figure of ``older_outlet``) not, or only credited to its outlet."""
+
+    story: str
+    newest: tuple[str, ...]  # phrases any one of which says the newest figure
+    older: tuple[str, ...]
+    older_outlet: str
+
+    def settled(self, said: str) -> bool:
+        """``said`` (the story as told, lower case, spacing normalised) says the newest figure, and the
+        older one only as its outlet's."""
+        return any(p.lower() in said for p in self.newest) and not self.says_older_as_true(said)
+
+    def contradicts(self, said: str) -> bool:
+        """Both figures said, the older not credited to its outlet: as if both were true."""
+        return any(p.lower() in said for p in self.newest) and self.says_older_as_true(said)
+
+    def says_older_as_true(self, said: str) -> bool:
+        outlet = self.older_outlet.lower()
+        credited = f"according to {outlet.removeprefix('the ')}" in said or f"according to {outlet}" in said
+        return not credited and any(p.lower() in said for p in self.older)
+
+
+@dataclass(frozen=True)
 class NewsDay:
     name: str
     date: dt.date
@@ -48,6 +73,7 @@ class NewsDay:
     articles: tuple[DayArticle, ...]
     stories: tuple[LabelledStory, ...]
     clutter: tuple[str, ...]
+    disagreements: tuple[Disagreement, ...] = ()
 
     def article(self, id: str) -> DayArticle:
         return next(article for article in self.articles if article.id == id)
@@ -76,7 +102,9 @@ def load_day(folder: Path) -> NewsDay:
                     for story in labels["stories"])
     return NewsDay(folder.name, dt.date.fromisoformat(data["date"]),
                    tuple((outlet["slug"], outlet["name"]) for outlet in data["outlets"]),
-                   tuple(articles), stories, tuple(labels["clutter"]))
+                   tuple(articles), stories, tuple(labels["clutter"]),
+                   tuple(Disagreement(d["story"], tuple(d["newest"]), tuple(d["older"]), d["older_outlet"])
+                         for d in labels.get("disagreements", ())))
 
 
 # ---- as a news site publishes them ------------------------------------------------------------------

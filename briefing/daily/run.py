@@ -114,6 +114,7 @@ class Story:
     brief: bool = False  # told in brief: one or two sentences, not in the headlines
     arrived: tuple[Article, ...] = ()  # articles that joined it after it was told: their news, an update line
     signals: Signals | None = None  # why it ranks where it does
+    needs: bulletin.Needs | None = None  # what it asked of the day's bulletin, as stored; None: not known
 
     @property
     def names(self) -> list[str]:
@@ -420,15 +421,24 @@ def plan_budget(stories: list[Story], minutes: float, date: dt.date,
     split_ahead(untold, processes)
     # Planned as if afresh: a story already told keeps what it said, a new one gets the share it would
     # have had (so an update makes the episode longer by the new stories).
-    slots = bulletin.shape([_needs(replace(story, told=None)) for story in stories], max(1, total - _fixed_words(date, framing)))
+    needs = [_needs_of(story) for story in stories]
+    slots = bulletin.shape(needs, max(1, total - _fixed_words(date, framing)))
     planned = {slot.index for slot in slots}
     slots = sorted(slots + [bulletin.Slot(index, story.brief, 0) for index, story in enumerate(stories)
                             if story.told is not None and index not in planned], key=lambda slot: slot.index)
-    chosen = [replace(stories[slot.index], brief=slot.brief) if stories[slot.index].told is None
-              else stories[slot.index] for slot in slots]
+    chosen = [replace(stories[slot.index], brief=slot.brief, needs=needs[slot.index]) if stories[slot.index].told is None
+              else replace(stories[slot.index], needs=needs[slot.index]) for slot in slots]
     sharing = processes if len(chosen) - sum(story.told is not None for story in chosen) >= MIN_STORIES_TO_SHARE else 1
     bodies: list[list[str]] = map_forked(_story_body, [(story, slot.words) for story, slot in zip(chosen, slots)], sharing)
     return list(zip(chosen, bodies))
+
+
+def _needs_of(story: Story) -> bulletin.Needs:
+    """What the story asks of the bulletin: as stored when it took no new article since (an update
+    then plans the told stories without telling them again), else worked out."""
+    if story.needs is not None and not story.arrived:
+        return story.needs
+    return _needs(replace(story, told=None))
 
 
 def _needs(story: Story) -> bulletin.Needs:
@@ -444,16 +454,22 @@ def _needs(story: Story) -> bulletin.Needs:
 
 def _story_body(story_and_share: tuple[Story, int]) -> list[str]:
     story, share = story_and_share
+    if story.told is not None and not story.arrived:
+        return list(story.told)
     if story.told is not None:
         told: list[str] = list(story.told)
-        news: list[str] = tell.update(told, [_sentences_of(article) for article in story.arrived], bulletin.BRIEF_MAX_WORDS)
+        names = [coverage.name for coverage in story_coverage(story)[-len(story.arrived):]]
+        news: list[str] = tell.update(told, [_sentences_of(article) for article in story.arrived],
+                                      bulletin.BRIEF_MAX_WORDS, names)
         credited = bool(told) and told[-1].startswith(tell.CREDIT)  # the news goes before "Reported by …"
         return told[:-1] + news + told[-1:] if credited else told + news
     if story.brief:
         return _brief_sentences(story.article)
-    lede = _story_sentences(story.article, share)
     others = [_sentences_of(article) for article in story.merged_articles]
-    body: list[str] = tell.telling(story.article.title, lede, others, share) or lede[:1]
+    lede = (tell.corroborated(_sentences_of(story.article), others, share) if others
+            else _story_sentences(story.article, share))
+    sources = [tell.Source(coverage.name, coverage.timestamp) for coverage in story_coverage(story)]
+    body: list[str] = tell.telling(story.article.title, lede, others, share, sources) or lede[:1]
     credit = tell.attribution(story.credits) if story.multi_source else None
     return body + (spoken_sentences(credit) if credit else [])
 
@@ -695,7 +711,7 @@ def used_rows(date: str, plan: list[tuple[Story, list[str]]], fit: DayFit | None
         told = None if fit is None else json.dumps({
             "said": [[str(sentence), getattr(sentence, "display", str(sentence))] for sentence in body],
             "pace": fit.pace, "pause_stretch": fit.pause_stretch, "gain_db": fit.gain_db,
-            "brief": story.brief}, ensure_ascii=False)
+            "brief": story.brief, "needs": None if story.needs is None else asdict(story.needs)}, ensure_ascii=False)
         coverages = story_coverage(story)
         rows.append(UsedArticle(story.key, date, position, story.article.source, story.article.title,
                                 article_to_json(story.article, coverages[0]), told=told))
@@ -712,7 +728,8 @@ def stories_from_used(rows: list[UsedArticle]) -> list[Story]:
             said = _told(row)
             stories[row.key] = Story(row.key, article_from_json(row.article), told=None if said is None else tuple(
                 Spoken(text, display) for text, display in said["said"]),
-                coverage=(coverage_from_json(row.article),), brief=bool(said and said.get("brief")))
+                coverage=(coverage_from_json(row.article),), brief=bool(said and said.get("brief")),
+                needs=_stored_needs(said))
     for row in rows:
         story = stories.get(row.merged_into or "")
         if story is not None:
@@ -729,6 +746,18 @@ def day_fit_of(rows: list[UsedArticle]) -> DayFit | None:
         return None
     return DayFit(float(told["pace"]), float(told["pause_stretch"]),
                   None if told["gain_db"] is None else float(told["gain_db"]))
+
+
+def _stored_needs(said: dict | None) -> bulletin.Needs | None:
+    """A told story's stored needs; None when they were not stored (an older briefing) or are unreadable."""
+    stored = (said or {}).get("needs")
+    if not isinstance(stored, dict):
+        return None
+    try:
+        return bulletin.Needs(bool(stored["multi_source"]), int(stored["top_words"]), int(stored["top_overhead"]),
+                              int(stored["brief_words"]))
+    except (KeyError, TypeError, ValueError):
+        return None
 
 
 def _told(row: UsedArticle) -> dict | None:

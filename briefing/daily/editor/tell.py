@@ -3,26 +3,41 @@
 The lede comes from the article that states the story's core facts best: the one holding most of
 the names and figures that other sources also report (the facts independent coverage agrees on),
 the newest of those nearly as complete (so a figure that changed during the day is told as it now
-stands). Sentences from the other articles follow only when they bring a new name or figure and
-do not share most of their words with a sentence already said; when time is left, their sentences
-that mostly say what was not said (a quote, a scene) follow too. No sentence says the same thing
-twice. A story that more than one source covered says who reported it.
+stands); of its sentences, the first and those the other articles corroborate most. Sentences from
+the other articles follow only when they bring a new name or figure and do not share most of their
+words with a sentence already said; when time is left, their sentences that mostly say what was
+not said (a quote, a scene) follow too. No sentence says the same thing twice. A story that more
+than one source covered says who reported it.
+
+Where two sources give different values for one figure ("at least 12 dead", "14 dead"; see
+``editor.figures``), the telling does not say both as if both were true: the newest source's figure
+is said. A sentence whose figure a newer source gives otherwise makes way for that source's
+sentence; a sentence whose figure differs from one already said is left out when that one is newer;
+when the older figure was said first and must stay (the story's opening), both are credited
+("According to the Herald, …", "According to a later report by Westhaven Wire, …"). Without the
+sources' names and times to tell which is newer, the figure said first stands alone.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 
+from briefing.daily.editor.figures import Figure, disagree, figures
 from briefing.daily.editor.stories import features, text_features
 from briefing.model import Article
+from briefing.text.script import Spoken
 from briefing.text.selection import EARLY_PRONOUN
 
 # "LONDON (Reuters) - ", "KESSINGTON, March 5 (RPW) - ": where and who, which a bulletin does not read out
 DATELINE = re.compile(r"^[A-Z][A-Z'’.-]+(?:\s+[A-Z][A-Z'’.-]+){0,3}(?:,\s+[A-Z][a-z]+\.?\s+\d{1,2})?\s+"
                       r"\([^()]{2,40}\)\s*[-–—]+\s*(?=\S)")
 PRONOUN_SPEAKER = re.compile(r"[,?!][\"”’']?\s+(he|she|they)\s+(said|says|added|told|replied|explained)\b", re.IGNORECASE)
+QUOTE_MARKS = "\"“‘'"
+SPEAKING = re.compile(r"\b(said|says|told|added|asked|according)\b", re.IGNORECASE)
 CREDIT = "Reported by"
+ACCORDING_TO = "According to"
 SAME_SENTENCE = 0.6  # of the shorter sentence's words found in one already said: it says the same thing
 NEARLY_AS_COMPLETE = 0.95  # of the most complete article's shared facts: a near tie, where the newer leads
 LEDE_SHARE = 0.6  # of a story's words, at most, from the lede article before the others add their facts
@@ -44,67 +59,116 @@ def lede_choice(articles: Sequence[Article], timestamps: Sequence[float | None])
     return max(close, key=lambda i: (timestamps[i] or 0.0, shared[i], -i))
 
 
-def telling(title: str, lede: Sequence[str], others: Sequence[Sequence[str]], words: int) -> list[str]:
+@dataclass(frozen=True)
+class Source:
+    """Who published one of a story's articles, and when: what settles a figure they disagree on."""
+
+    name: str | None = None  # the outlet's own name ("The Herald"); None for a file or folder
+    published: float | None = None  # a timestamp
+
+
+def corroborated(lede: Sequence[str], others: Sequence[Sequence[str]], words: int) -> list[str]:
+    """The lede article's sentences for its story's telling, within ``words``, in its order: its first,
+    then those whose names, figures and words the other articles report most (what independent
+    coverage agrees on is the story's core), each only with the sentence it leans on."""
+    if not lede:
+        return []
+    reported: set[str] = set()
+    for article in others:
+        for sentence in article:
+            reported |= set(text_features(_written(sentence)))
+    scores = [_corroboration(sentence, reported) for sentence in lede]
+    chosen = {0}
+    used = len(lede[0].split())
+    for index in sorted(range(1, len(lede)), key=lambda i: (-scores[i], i)):
+        needed = [index] if index - 1 in chosen or not _leans_on_previous(_written(lede[index])) else [index - 1, index]
+        count = sum(len(lede[i].split()) for i in needed if i not in chosen)
+        if scores[index] > 0 and used + count <= words:
+            chosen.update(needed)
+            used += count
+    return [lede[index] for index in sorted(chosen)]
+
+
+def _corroboration(sentence: str, reported: set[str]) -> float:
+    """How much of what ``sentence`` says the other articles report: names and figures count twice."""
+    found = {f for f in text_features(_written(sentence)) if f[0] in "#w" or (f[0] == "n" and " " not in f)}
+    if not found:
+        return 0.0
+    agreed = sum(2 if f[0] in "n#" else 1 for f in found if f in reported)
+    return agreed / len(found) ** 0.5
+
+
+def telling(title: str, lede: Sequence[str], others: Sequence[Sequence[str]], words: int,
+            sources: Sequence[Source] = ()) -> list[str]:
     """The sentences of one telling within ``words``: the lede article's, then the others' new facts.
 
     ``lede`` is the lede article's sentences as chosen for ``words`` (in its order); ``others`` the
-    other articles' sentences, most complete article first. Sentences are compared by their written
-    form (``display``) when they carry one."""
-    said = _Said(title)
-    kept: list[str] = []
+    other articles' sentences, most complete article first; ``sources`` who published the lede
+    article, then each other article. Sentences are compared by their written form (``display``)
+    when they carry one."""
+    said = _Said(title, sources, [lede, *others])
+    kept: list[int] = []  # entries of ``said``: the lede article's part
+    added: list[int] = []  # the others'
     used = 0
-    for sentence in lede:
+    next_of_lede = 0
+    for index, sentence in enumerate(lede):
         count = len(sentence.split())
         if kept and used + count > LEDE_SHARE * words:
             break
-        kept.append(sentence)
-        used += count
-        said.add(sentence)
-    added: list[str] = []
+        entries = said.settle(0, index, words - used, opening=index == 0)
+        kept += entries
+        used += said.words(entries)
+        next_of_lede = index + 1
     follows: tuple[int, int] | None = None  # (article, sentence) added last: the next one may lean on it
-    for number, article in enumerate(others):
-        for index, sentence in enumerate(article):
-            count = len(sentence.split())
-            if used + count <= words and said.brings_news(sentence, follows == (number, index - 1)):
-                added.append(sentence)
-                used += count
-                said.add(sentence)
-                follows = (number, index)
-    for sentence in lede[len(kept):]:  # the rest of the lede article, while it still says something new
-        count = len(sentence.split())
+
+    def take_from_others(worth: Callable[[str, bool], bool]) -> None:
+        nonlocal used, follows
+        for number, article in enumerate(others, 1):
+            for index, sentence in enumerate(article):
+                if said.has_said(number, index) or used + len(sentence.split()) > words or \
+                        not worth(sentence, follows == (number, index - 1)):
+                    continue
+                entries = said.settle(number, index, words - used)
+                added.extend(entries)
+                used += said.words(entries)
+                if said.has_said(number, index):
+                    follows = (number, index)
+
+    take_from_others(said.brings_news)
+    for index in range(next_of_lede, len(lede)):  # the rest of the lede article, while it says something new
+        count = len(lede[index].split())
         if used + count > words:
             break
-        if not said.repeats(sentence):
-            kept.append(sentence)
-            used += count
-            said.add(sentence)
-    for number, article in enumerate(others):  # time left: the others' details (a quote, a scene)
-        for index, sentence in enumerate(article):
-            count = len(sentence.split())
-            if sentence not in added and used + count <= words and \
-                    said.adds_detail(sentence, follows == (number, index - 1)):
-                added.append(sentence)
-                used += count
-                said.add(sentence)
-                follows = (number, index)
-    return kept + added
+        if not said.has_said(0, index) and not said.repeats(lede[index]):
+            entries = said.settle(0, index, words - used)
+            kept += entries
+            used += said.words(entries)
+    take_from_others(said.adds_detail)  # time left: the others' details (a quote, a scene)
+    return [said.sentence(entry) for entry in kept + added]
 
 
-def update(told: Sequence[str], arrived: Sequence[Sequence[str]], words: int) -> list[str]:
+def update(told: Sequence[str], arrived: Sequence[Sequence[str]], words: int,
+           names: Sequence[str | None] = ()) -> list[str]:
     """Sentences of articles that arrived after a story was told which bring news to what it said
-    (within ``words``): added after the told text, which stays word for word."""
+    (within ``words``): added after the told text, which stays word for word. A figure the told
+    text gave otherwise is credited to the later report of its outlet (``names``, one an article)."""
     said = _Said("")
     for sentence in told:
-        said.add(sentence)
+        said.add(sentence, 0)
     lines: list[str] = []
     used = 0
-    for article in arrived:
+    for number, article in enumerate(arrived):
+        name = names[number] if number < len(names) else None
         for sentence in article:
-            count = len(sentence.split())
-            if used + count <= words and said.brings_news(sentence, False):
+            if used + len(sentence.split()) > words or not said.brings_news(sentence, False):
+                continue
+            mine = figures(_written(sentence))
+            if name and any(disagree(a, b) for entry in said.entries for a in mine for b in entry.figures):
+                sentence = according_to(sentence, name, later=True)
+            if used + len(sentence.split()) <= words:
                 lines.append(sentence)
-                used += count
-                said.add(sentence)
+                used += len(sentence.split())
+                said.add(sentence, number + 1)
     return lines
 
 
@@ -113,8 +177,31 @@ def attribution(names: Sequence[str]) -> str | None:
     unique = list(dict.fromkeys(name for name in names if name))
     if len(unique) < 2:
         return None
-    spoken = [name[0].lower() + name[1:] if name.startswith("The ") else name for name in unique]
+    spoken = [_in_a_sentence(name) for name in unique]
     return f"{CREDIT} {', '.join(spoken[:-1])} and {spoken[-1]}."
+
+
+def _in_a_sentence(name: str) -> str:
+    """'The Herald' as said within a sentence: 'the Herald'."""
+    return name[0].lower() + name[1:] if name.startswith("The ") else name
+
+
+def according_to(sentence: str, name: str, later: bool = False) -> str:
+    """``sentence`` credited to the outlet ``name``: 'According to the Herald, at least 12 …'."""
+    credit = f"a later report by {_in_a_sentence(name)}" if later else _in_a_sentence(name)
+    prefix = f"{ACCORDING_TO} {credit}, "
+    display = getattr(sentence, "display", None)
+    if display is None:
+        return prefix + _opening_lowered(sentence)
+    return Spoken(prefix + _opening_lowered(str(sentence)), prefix + _opening_lowered(display))
+
+
+def _opening_lowered(sentence: str) -> str:
+    """The sentence to follow a comma: its capital dropped unless it opens a name ('Gerald Amsel …')."""
+    words = sentence.split(maxsplit=2)
+    if not words or words[0].isupper() or (len(words) > 1 and words[1][:1].isupper()):
+        return sentence
+    return sentence[0].lower() + sentence[1:]
 
 
 def _written(sentence: str) -> str:
@@ -122,22 +209,111 @@ def _written(sentence: str) -> str:
 
 
 def _leans_on_previous(written: str) -> bool:
-    """It opens on a pronoun, or quotes someone only a pronoun names ('..., she said.')."""
-    return bool(EARLY_PRONOUN.match(written) or PRONOUN_SPEAKER.search(written))
+    """It opens on a pronoun, quotes someone only a pronoun names ('..., she said.'), or is a quotation
+    that names no speaker (the sentence before it does)."""
+    return bool(EARLY_PRONOUN.match(written) or PRONOUN_SPEAKER.search(written) or
+                (written[:1] in QUOTE_MARKS and not SPEAKING.search(written)))
+
+
+@dataclass
+class _Entry:
+    sentence: str
+    source: int  # index into the story's sources: 0 the lede article
+    figures: list[Figure]
 
 
 class _Said:
-    """What a telling has said so far: its facts (names, figures) and each sentence's words."""
+    """What a telling has said so far: its sentences, their facts (names, figures) and words; and the
+    story's articles (``articles[0]`` the lede's), to settle a figure its sources give differently."""
 
-    def __init__(self, title: str) -> None:
+    def __init__(self, title: str, sources: Sequence[Source] = (), articles: Sequence[Sequence[str]] = ()) -> None:
+        self.sources = list(sources)
+        self.articles = articles
+        self.figures_of = [[figures(_written(sentence)) for sentence in article] for article in articles]
         self.facts: set[str] = set()
         self.sentences: list[set[str]] = []
-        self.add(title)
+        self.entries: list[_Entry] = []
+        self.taken: set[tuple[int, int]] = set()  # (article, sentence) said
+        self.add(title, 0)  # entry 0: the title, said as the story's heading and never rewritten
 
-    def add(self, sentence: str) -> None:
-        found = text_features(_written(sentence))
+    def add(self, sentence: str, source: int) -> int:
+        """Remember ``sentence`` as said, from the story's ``source``; its entry."""
+        written = _written(sentence)
+        found = text_features(written)
         self.facts |= {f for f in found if f[0] == "#" or (f[0] == "n" and " " not in f)}
         self.sentences.append({f for f in found if f[0] == "w" or (f[0] == "n" and " " not in f)})
+        self.entries.append(_Entry(sentence, source, figures(written)))
+        return len(self.entries) - 1
+
+    def sentence(self, entry: int) -> str:
+        return self.entries[entry].sentence
+
+    def words(self, entries: Sequence[int]) -> int:
+        return sum(len(self.entries[entry].sentence.split()) for entry in entries)
+
+    def has_said(self, article: int, index: int) -> bool:
+        return (article, index) in self.taken
+
+    def settle(self, article: int, index: int, room: int, opening: bool = False) -> list[int]:
+        """Say sentence ``index`` of ``article`` within ``room`` words (the ``opening`` sentence in any
+        case); its entries, none when it is not said. Where the sources give a figure differently, the
+        newest source's is said: a sentence whose figure a newer source gives otherwise makes way for
+        that source's sentence (the opening stays, credited, and the newer follows it, credited too); a
+        sentence whose figure differs from one said is left out when that was newer, and credited with
+        it when it was older (only when both sources have names and times)."""
+        mine = self.figures_of[article][index]
+        clashing = [entry for entry in self.entries
+                    if entry.source != article and any(disagree(a, b) for a in mine for b in entry.figures)]
+        if clashing:
+            return self._credited(article, index, clashing, room)
+        newer = self._newest_giving_otherwise(article, index)
+        if newer is None:
+            return self._say(article, index, self.articles[article][index], room, opening)
+        if opening:
+            first = self._say(article, index, self.articles[article][index], room, True)
+            return first + self.settle(*newer, room - self.words(first))
+        if self.has_said(*newer) or (newer[1] > 0 and not self.has_said(newer[0], newer[1] - 1) and
+                                     _leans_on_previous(_written(self.articles[newer[0]][newer[1]]))):
+            return []
+        return self.settle(*newer, room)
+
+    def _say(self, article: int, index: int, sentence: str, room: int, anyway: bool = False) -> list[int]:
+        if not anyway and len(sentence.split()) > room:
+            return []
+        self.taken.add((article, index))
+        return [self.add(sentence, article)]
+
+    def _credited(self, article: int, index: int, clashing: list[_Entry], room: int) -> list[int]:
+        name = self._name(article)
+        if name is None or not all(self._older(entry.source, article) and self._name(entry.source)
+                                   for entry in clashing):
+            return []
+        said = self._say(article, index, according_to(self.articles[article][index], name, later=True), room)
+        for entry in clashing if said else []:
+            if entry is not self.entries[0] and not _written(entry.sentence).startswith(ACCORDING_TO):
+                entry.sentence = according_to(entry.sentence, self._name(entry.source) or "")
+        return said
+
+    def _newest_giving_otherwise(self, article: int, index: int) -> tuple[int, int] | None:
+        """The sentence of the newest source newer than ``article`` that gives one of this sentence's
+        figures another value."""
+        mine = self.figures_of[article][index]
+        found: tuple[int, int] | None = None
+        for other, sentences in enumerate(self.figures_of):
+            if other == article or not self._older(article, other) or (found and not self._older(found[0], other)):
+                continue
+            found = next(((other, at) for at, theirs in enumerate(sentences)
+                          if any(disagree(a, b) for a in mine for b in theirs)), found)
+        return found
+
+    def _name(self, source: int) -> str | None:
+        return self.sources[source].name if source < len(self.sources) else None
+
+    def _older(self, first: int, second: int) -> bool:
+        if max(first, second) >= len(self.sources):
+            return False
+        older, newer = self.sources[first].published, self.sources[second].published
+        return older is not None and newer is not None and older < newer
 
     def repeats(self, sentence: str) -> bool:
         """It shares most of its words with one sentence already said."""
