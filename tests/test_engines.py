@@ -156,3 +156,30 @@ def test_voices_lists_the_profiles_and_english_espeak_voices(tmp_path: Path) -> 
     assert "Profiles" not in result.stdout
     assert re.search(r"^espeak voices \(\d+ of \d+\):", result.stdout, re.MULTILINE)
     assert re.search(r"^\s+en-gb\s", result.stdout, re.MULTILINE)
+
+
+def test_a_driver_that_hangs_applying_the_settings_is_an_engine_error_not_a_wait(monkeypatch) -> None:
+    import threading
+    import time
+
+    from briefing.audio.engines import pyttsx3_engine
+    from briefing.errors import EngineError
+
+    released = threading.Event()
+
+    class HangingDriver:  # what espeak-ng's synthesis thread did once on a busy machine: never return
+        def connect(self, *args, **keywords) -> None: ...
+        def setProperty(self, *args) -> None: ...  # noqa: N802 (pyttsx3's name)
+        def isBusy(self) -> bool:  # noqa: N802 (pyttsx3's name)
+            return True
+        def runAndWait(self) -> None:  # noqa: N802 (pyttsx3's name)
+            released.wait(60)
+
+    monkeypatch.setattr(pyttsx3_engine, "BASE_TIMEOUT_S", 0.5)
+    started = time.monotonic()
+    try:
+        with pytest.raises(EngineError, match="did not apply the voice's settings"):
+            pyttsx3_engine.Pyttsx3Engine(HangingDriver(), VoiceSettings())
+    finally:
+        released.set()
+    assert time.monotonic() - started < 30

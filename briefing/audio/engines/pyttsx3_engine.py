@@ -63,10 +63,27 @@ class Pyttsx3Engine:
         self._folder = make_temporary_folder("pyttsx3")  # only once nothing can fail
 
     def _apply_settings(self) -> None:
-        # A driver pyttsx3 hands out again is idle and has applied them already: its loop would never end.
-        if self._driver.isBusy():
-            self._driver.runAndWait()
-        wait_for_espeak()
+        """Apply the queued settings within ``BASE_TIMEOUT_S``: espeak-ng's synthesis thread has been
+        seen to hang here on a busy machine, and a voice that never loads must be an error, not a wait."""
+        errors: list[BaseException] = []
+
+        def apply() -> None:
+            try:
+                # A driver pyttsx3 hands out again is idle and has applied them already: its loop would never end.
+                if self._driver.isBusy():
+                    self._driver.runAndWait()
+                wait_for_espeak()
+            except BaseException as error:  # the driver raises anything; report it as the engine's problem
+                errors.append(error)
+
+        worker = threading.Thread(target=apply, daemon=True)
+        worker.start()
+        worker.join(BASE_TIMEOUT_S)
+        if worker.is_alive():
+            self._stuck = True
+            raise EngineError(f"pyttsx3: espeak-ng did not apply the voice's settings within {BASE_TIMEOUT_S:.0f} s")
+        if errors:
+            raise EngineError(f"pyttsx3: espeak-ng could not apply the voice's settings: {errors[0]}")
 
     def _insist_on_rate(self, rate: int) -> None:
         """Read espeak-ng's rate back and set it again while it is not the one asked for: the race above
