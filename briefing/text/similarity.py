@@ -21,10 +21,10 @@ Vector = dict[str, float]
 
 def terms(text: str) -> list[str]:
     """Content words, lower-cased and crudely stemmed, so 'talks' and 'talking' meet."""
-    return [_stem(word) for word in WORD.findall(text.lower()) if word not in STOPWORDS and len(word) > 1]
+    return [stem(word) for word in WORD.findall(text.lower()) if word not in STOPWORDS and len(word) > 1]
 
 
-def _stem(word: str) -> str:
+def stem(word: str) -> str:
     for suffix in ("ations", "ation", "ings", "ing", "ies", "ed", "es", "ly", "s"):
         if word.endswith(suffix) and len(word) - len(suffix) >= 3:
             return word[: -len(suffix)]

@@ -17,8 +17,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from briefing.daily.editor.stories import _NOT_NAMES, _TOKEN, _number
-from briefing.text.similarity import STOPWORDS, _stem
+from briefing.daily.editor.stories import NOT_NAMES, FEATURE_TOKEN, figure_key
+from briefing.text.similarity import STOPWORDS, stem
 
 DISAGREEING_RATIO = 1.5  # the larger value at most this many times the smaller: two estimates of one thing
 CONTEXT_WORDS = 4  # words after a figure (or before it) that may say what it counts
@@ -48,13 +48,13 @@ class Figure:
 
 def figures(text: str) -> list[Figure]:
     """The figures of ``text`` whose quantity can be told; years, small counts and pairs are left out."""
-    tokens = list(_TOKEN.finditer(text))
+    tokens = list(FEATURE_TOKEN.finditer(text))
     found = []
     for index, match in enumerate(tokens):
         token = match.group(0)
         if not (token[0].isdigit() or token[0] in "£$€"):
             continue
-        value = _number(token)
+        value = figure_key(token)
         if value is None or _is_year(token):
             continue
         after, before = _context(text, tokens, index)
@@ -108,7 +108,7 @@ def _meaningful(text: str, tokens: list[re.Match[str]], indices: range, forward:
         if _CLAUSE_BREAK.search(between) or lower in _CONJUNCTIONS or not lower[:1].isalpha():
             break
         previous = token
-        if lower in STOPWORDS or lower in _VAGUE or lower in _NOT_NAMES or lower in _TIME or len(lower) < 3:
+        if lower in STOPWORDS or lower in _VAGUE or lower in NOT_NAMES or lower in _TIME or len(lower) < 3:
             continue
         words.append(_SAME_THING.get(lower) or (lower if lower in _PEOPLE else _root(lower)))
     return words
@@ -116,8 +116,8 @@ def _meaningful(text: str, tokens: list[re.Match[str]], indices: range, forward:
 
 def _root(word: str) -> str:
     """'saving', 'save' and 'saved' alike."""
-    stem = _stem(word)
-    return stem[:-1] if stem.endswith("e") and len(stem) > 3 else stem
+    stemmed = stem(word)
+    return stemmed[:-1] if stemmed.endswith("e") and len(stemmed) > 3 else stemmed
 
 
 def _is_year(token: str) -> bool:

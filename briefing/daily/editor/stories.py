@@ -25,7 +25,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from briefing.model import Article
-from briefing.text.similarity import STOPWORDS, _stem
+from briefing.text.similarity import STOPWORDS, stem
 
 MAX_POSTINGS = 40
 MAX_NEIGHBOURS = 12
@@ -58,10 +58,10 @@ class Item:
     told: str | None = None  # the key of the told story it belongs to: two told stories never merge
 
 
-_TOKEN = re.compile(r"[£$€]?\d[\d,]*(?:\.\d+)?(?:\s?(?:m|bn|k|million|billion|per cent|%|pc))?\b|[A-Za-z][A-Za-z'’-]*")
+FEATURE_TOKEN = re.compile(r"[£$€]?\d[\d,]*(?:\.\d+)?(?:\s?(?:m|bn|k|million|billion|per cent|%|pc))?\b|[A-Za-z][A-Za-z'’-]*")
 _NUMBER = re.compile(r"[£$€]?(\d[\d,]*(?:\.\d+)?)\s?(m|bn|k|million|billion)?")
 _SENTENCE_END = re.compile(r"[.!?:;\"“”]\s*$")
-_NOT_NAMES = frozenset("""the a an he she it they we i his her their its this that these those there here
+NOT_NAMES = frozenset("""the a an he she it they we i his her their its this that these those there here
     on in at by for from to of and but or if when while as after before with without mr mrs ms dr sir
     monday tuesday wednesday thursday friday saturday sunday january february march april may june july
     august september october november december today yesterday tonight read share photo caption
@@ -95,7 +95,7 @@ def _add_features(text: str, counted: Counter[str]) -> None:
     run: list[str] = []
     run_opens_sentence = False
     previous_end = True  # the text's first word starts a sentence
-    for match in _TOKEN.finditer(text):
+    for match in FEATURE_TOKEN.finditer(text):
         token = match.group(0)
         gap = text[max(0, match.start() - 2):match.start()]
         starts_sentence = previous_end or bool(_SENTENCE_END.search(gap))
@@ -103,12 +103,12 @@ def _add_features(text: str, counted: Counter[str]) -> None:
         if token[0].isdigit() or token[0] in "£$€":
             _flush(run, run_opens_sentence, counted)
             run = []
-            number = _number(token)
+            number = figure_key(token)
             if number:
                 counted["#:" + number] += 1
             continue
         lower = token.lower().strip("'’-")
-        is_name = token[0].isupper() and lower not in _NOT_NAMES and not (starts_sentence and lower in STOPWORDS)
+        is_name = token[0].isupper() and lower not in NOT_NAMES and not (starts_sentence and lower in STOPWORDS)
         if is_name and len(lower) > 1:
             if not run:
                 run_opens_sentence = starts_sentence
@@ -116,8 +116,8 @@ def _add_features(text: str, counted: Counter[str]) -> None:
         else:
             _flush(run, run_opens_sentence, counted)
             run = []
-        if lower not in STOPWORDS and lower not in _NOT_NAMES and len(lower) > 3:
-            counted["w:" + _stem(lower)] += 1
+        if lower not in STOPWORDS and lower not in NOT_NAMES and len(lower) > 3:
+            counted["w:" + stem(lower)] += 1
     _flush(run, run_opens_sentence, counted)
 
 
@@ -130,7 +130,7 @@ def _flush(run: list[str], opens_sentence: bool, counted: Counter[str]) -> None:
         counted["n:" + first + " " + second] += 1
 
 
-def _number(token: str) -> str | None:
+def figure_key(token: str) -> str | None:
     """A figure as coverage of one event shares it: '£1.8m', '1.8 million' and '£1.8 million' meet."""
     match = _NUMBER.match(token)
     if not match:
