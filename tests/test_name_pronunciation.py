@@ -19,7 +19,7 @@ from briefing.audio.engines.name_phonemes import (HIBARI_PHONEMES, SWITCH, NameP
                                                   name_phonemes, origin, respelled_words, to_hibari)
 
 ESPEAK = espeak_phonemes()
-needs_espeak = pytest.mark.skipif(ESPEAK is None, reason="espeak-ng's library is not installed")
+needs_espeak = pytest.mark.skipif(ESPEAK is None, reason="espeak-ng is not installed")
 ROOT = Path(__file__).resolve().parents[1]
 
 
@@ -140,3 +140,21 @@ def test_an_episode_says_unknown_names_by_espeaks_rules(tmp_path: Path) -> None:
                        check=True, capture_output=True, env=env, timeout=300)
         audio[switch] = output.read_bytes()
     assert audio["on"] != audio["off"]
+
+
+@needs_espeak
+def test_reading_names_leaves_the_classic_voice_working_in_the_same_process():
+    """espeak-ng's library keeps one state per process, which pyttsx3's driver shares: names are read by
+    the espeak-ng program, so the classic voice still speaks after (it hung when both used the library)."""
+    import subprocess
+    import sys
+
+    script = ("from briefing.audio.engines import VoiceSettings, load_engine\n"
+              "from briefing.audio.engines.name_phonemes import espeak_phonemes\n"
+              "for round in range(2):\n"
+              "    assert espeak_phonemes()('Kowalczyk', 'pl')\n"
+              "    engine = load_engine('pyttsx3', VoiceSettings(voice='en-gb'))\n"
+              "    assert engine.synthesize('Good morning.').duration_s > 0.3\n"
+              "    engine.close()\n")
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr

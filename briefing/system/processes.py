@@ -8,8 +8,11 @@ does not share.
 
 from __future__ import annotations
 
+import ctypes
 import os
+import signal
 from pathlib import Path
+from typing import Any
 
 
 def process_alive(pid: object, started: str | None = None) -> bool:
@@ -42,3 +45,18 @@ def process_started_at(pid: int) -> float | None:
     except (OSError, ValueError, IndexError, StopIteration):
         return None
     return None if ticks is None else boot + int(ticks) / os.sysconf("SC_CLK_TCK")
+
+
+def end_with_parent() -> None:
+    """A ``preexec_fn``: in the child, before it runs, have it killed when the process that started it
+    dies (Linux), so a speech worker ended mid-sentence leaves no espeak-ng writing into its folder."""
+    if _PRCTL is not None:
+        _PRCTL(_PR_SET_PDEATHSIG, signal.SIGKILL)
+
+
+_PR_SET_PDEATHSIG = 1
+_PRCTL: Any
+try:  # looked up here, not in the forked child
+    _PRCTL = ctypes.CDLL(None).prctl
+except (OSError, AttributeError):
+    _PRCTL = None

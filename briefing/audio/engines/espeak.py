@@ -2,15 +2,13 @@
 
 from __future__ import annotations
 
-import ctypes
 import shutil
-import signal
 import subprocess
-from typing import Any
 
 from briefing.audio.engines.base import Speech, VoiceInfo
 from briefing.model import VoiceSettings
 from briefing.audio.engines.wav import parse_wav
+from briefing.system.processes import end_with_parent
 from briefing.errors import EngineError, UsageError
 
 TIMEOUT_S = 30.0
@@ -33,7 +31,7 @@ class EspeakEngine:
         for _ in range(2):  # one retry: a segment that fails once usually speaks the second time
             try:
                 result = subprocess.run(self._command + ["--", text], capture_output=True, timeout=TIMEOUT_S,
-                                        check=False, preexec_fn=_end_with_parent)
+                                        check=False, preexec_fn=end_with_parent)
             except subprocess.TimeoutExpired:
                 last_problem = f"timed out after {TIMEOUT_S:g} s"
                 continue
@@ -70,18 +68,3 @@ def _check_voice(executable: str, voice: str) -> None:
                             timeout=TIMEOUT_S, check=False)
     if len(result.stdout) <= 44:
         raise UsageError(f"espeak: no voice {voice!r} (see 'briefing voices')")
-
-
-def _end_with_parent() -> None:
-    """In the espeak-ng child, before it runs: killed when the speech worker that started it dies (Linux),
-    so a worker ended mid-sentence leaves no espeak-ng writing into its temporary folder."""
-    if _PRCTL is not None:
-        _PRCTL(_PR_SET_PDEATHSIG, signal.SIGKILL)
-
-
-_PR_SET_PDEATHSIG = 1
-_PRCTL: Any
-try:  # looked up here, not in the forked child
-    _PRCTL = ctypes.CDLL(None).prctl
-except (OSError, AttributeError):
-    _PRCTL = None

@@ -15,15 +15,16 @@ stay with hibari's own guess: they are rare words and acronyms, not names.
 
 from __future__ import annotations
 
-import ctypes
-import ctypes.util
 import functools
 import os
 import re
+import shutil
+import subprocess
 import threading
 from collections.abc import Callable
 
 from briefing.system.fsutil import read_toml
+from briefing.system.processes import end_with_parent
 from briefing.voices import LEXICON_NAME, voices_dir
 
 # Set to "off" to keep hibari's own guess for every unknown word (benchmarks/name_pronunciation.py).
@@ -104,47 +105,47 @@ def _stress(phonemes: str) -> str:
 
 
 class EspeakPhonemes:
-    """espeak-ng's library in this process, asked for one word's IPA in one of its voices.
+    """espeak-ng, the program, asked for one word's IPA in one of its voices.
 
-    The library, not the espeak-ng program: a process per word cost tens of milliseconds, the library
-    well under one. It keeps one state for the whole process, so calls take turns."""
+    The program, not its library: the library keeps one state per process, which pyttsx3's espeak-ng
+    driver (the classic voice, and the fallback) shares; a second user of it in one process left that
+    driver hung. A program per word costs tens of milliseconds, and only names whose spelling shows a
+    language are read, each once."""
 
-    _lock = threading.Lock()
+    def __init__(self, executable: str) -> None:
+        self._executable = executable
 
-    def __init__(self, library: ctypes.CDLL) -> None:
-        library.espeak_Initialize.argtypes = [ctypes.c_int, ctypes.c_int, ctypes.c_char_p, ctypes.c_int]
-        library.espeak_SetVoiceByName.argtypes = [ctypes.c_char_p]
-        library.espeak_TextToPhonemes.argtypes = [ctypes.POINTER(ctypes.c_char_p), ctypes.c_int, ctypes.c_int]
-        library.espeak_TextToPhonemes.restype = ctypes.c_char_p
-        # Synchronous output: no sound device is opened; "don't exit": an error returns, never ends the process.
-        if library.espeak_Initialize(_SYNCHRONOUS, 0, None, _DONT_EXIT) <= 0:
-            raise OSError("espeak-ng's library did not start")
-        self._library = library
+    @functools.cached_property
+    def voices(self) -> frozenset[str]:
+        try:
+            listed = subprocess.run([self._executable, "--voices"], capture_output=True, text=True,
+                                    timeout=TIMEOUT_S, check=False, preexec_fn=end_with_parent).stdout
+        except (OSError, subprocess.TimeoutExpired):
+            return frozenset()
+        return frozenset(line.split()[1] for line in listed.splitlines()[1:] if len(line.split()) > 1)
 
     def __call__(self, word: str, voice: str) -> str:
-        """The IPA of ``word`` read by ``voice``; "" when espeak-ng has no such voice."""
-        with self._lock:
-            if self._library.espeak_SetVoiceByName(voice.encode("ascii")) != 0:
-                return ""
-            text = ctypes.c_char_p(word.encode("utf-8"))
-            clauses = []
-            while text.value:
-                said = self._library.espeak_TextToPhonemes(ctypes.byref(text), _UTF8, _IPA)
-                clauses.append((said or b"").decode("utf-8", "replace"))
-            return " ".join(clauses).strip()
+        """The IPA of ``word`` read by ``voice``; "" when espeak-ng has no such voice or cannot read it."""
+        if voice not in self.voices:
+            return ""
+        try:
+            result = subprocess.run([self._executable, "-q", "--ipa", "-v", voice, "--", word], capture_output=True,
+                                    timeout=TIMEOUT_S, check=False, preexec_fn=end_with_parent)
+        except (OSError, subprocess.TimeoutExpired):
+            return ""
+        if result.returncode != 0:
+            return ""
+        return " ".join(result.stdout.decode("utf-8", "replace").split())
 
 
-_SYNCHRONOUS, _DONT_EXIT, _UTF8, _IPA = 2, 0x8000, 1, 2
+TIMEOUT_S = 10.0  # one word; espeak-ng answers in tens of milliseconds
 
 
 @functools.cache
 def espeak_phonemes() -> EspeakPhonemes | None:
-    """The one reader of this process; None where espeak-ng's library is not installed."""
-    found = ctypes.util.find_library("espeak-ng")
-    try:
-        return EspeakPhonemes(ctypes.CDLL(found)) if found else None
-    except (OSError, AttributeError):
-        return None
+    """The one reader of this process; None where espeak-ng is not installed."""
+    executable = shutil.which("espeak-ng")
+    return EspeakPhonemes(executable) if executable else None
 
 
 class NamePhonemes:
