@@ -155,10 +155,6 @@ class ChannelSettings:
     cache_mb: float | None = None  # the speech cache's size; 0 turns it off; None: the cache's default
     cache_dir: str | None = None  # the speech cache's folder, relative to the library; None: the default
 
-    @property
-    def feed_url(self) -> str:
-        return self.base_url + "feed.xml"
-
     def framing(self) -> Framing:
         """What the show says around the news: its name (when configured), its intro and outro."""
         return Framing(self.title if self.title_configured else None, self.intro, self.outro)

@@ -1,5 +1,9 @@
 """The one exception type users see. The CLI turns it into a one-line message and an exit code."""
 
+# Done, but not all of it: some articles (`make`), sources (`daily`) or channels (`fleet`) failed,
+# each named on standard error.
+EXIT_PARTLY_DONE = 3
+
 
 class BriefingError(Exception):
     """A problem the user can fix: bad input, a missing engine, a broken library.

@@ -13,7 +13,8 @@ from briefing.channel import Channel
 from briefing.config import CONFIG_NAME, Config, load_config
 from briefing.errors import BriefingError, UsageError
 from briefing.library.feed import hhmmss
-from briefing.library.store import DB_NAME, FEED_NAME, Library, resolve_library_dir
+from briefing.library.layout import FEED_NAME, feed_url
+from briefing.library.store import DB_NAME, Library, resolve_library_dir
 from briefing.library.locking import library_lock
 from briefing.library.objectstore import publish_target, upload_library
 from briefing.library.publish import configured_image, foreign_public_files, refuse_foreign_files, regenerate
@@ -136,10 +137,10 @@ def serve(host: str, port: int, base_url: str | None, library: str | None, adopt
             with Library.open(directory) as opened:
                 stored = _remember_base_url(opened, base_url and config.channel.base_url)
             regenerate(directory, config)
-        feed_url = address.published_channel(config, stored, directory).feed_url
-        click.echo(f"Serving {directory} at {here} — feed: {feed_url} (Ctrl-C stops)")
+        address_of_feed = feed_url(address.published_channel(config, stored, directory).base_url)
+        click.echo(f"Serving {directory} at {here} — feed: {address_of_feed} (Ctrl-C stops)")
         if host in ("0.0.0.0", "::"):
-            click.echo(f"On a phone on the same network: open {here} or subscribe to {feed_url}")
+            click.echo(f"On a phone on the same network: open {here} or subscribe to {address_of_feed}")
         server.serve(directory, host=host, port=port, serving=here)
     _forget_this_server(directory, config)
     click.echo("Stopped.")

@@ -14,7 +14,7 @@ import click
 
 from briefing.system.version import VERSION
 from briefing.audio.engines import engine_names
-from briefing.errors import BriefingError
+from briefing.errors import EXIT_PARTLY_DONE, BriefingError
 from briefing.audio.formats import DEFAULT_FORMAT
 from briefing.audio.formats import format_names as audio_format_names
 from briefing.readers import format_names
@@ -321,10 +321,9 @@ def make(ctx, articles, output, title, format, allow_private_urls, drop, max_wor
             click.echo(f"Error: {strip_controls_inline(error.message)}", err=True)
             failed += 1
     if failed:
-        ctx.exit(EXIT_SOME_FAILED if failed < len(articles) else 1)
+        ctx.exit(EXIT_PARTLY_DONE if failed < len(articles) else 1)
 
 
-EXIT_SOME_FAILED = 3  # as `briefing daily`: some episodes made, some failed
 
 
 def _make_one(article: str, options, quiet: bool, channel) -> None:

@@ -45,7 +45,7 @@ from typing import TYPE_CHECKING, Any
 from briefing.channel import Channel
 from briefing.config import CONFIG_NAME, MAX_CONFIG_BYTES
 from briefing.library.store import DB_NAME
-from briefing.errors import BriefingError, UsageError
+from briefing.errors import EXIT_PARTLY_DONE, BriefingError, UsageError
 from briefing.system.fsutil import temporary_folder
 from briefing.pipeline import RenderOptions
 
@@ -59,7 +59,6 @@ if TYPE_CHECKING:
 
 EXIT_ALL_PUBLISHED = 0
 EXIT_NONE_PUBLISHED = 1
-EXIT_SOME_FAILED = 3
 INSTALL_HINT = "pip install 'briefing[cluster]'"
 CHANNEL_TIMEOUT_S = 600.0  # a channel not made by then is stopped (nothing more it does is recorded)
 LOCK_REPORT_GRACE_S = 2.0
@@ -123,7 +122,7 @@ class FleetResult:
         if not self.failed and not any(outcome.failed_sources for outcome in self.outcomes):
             return EXIT_ALL_PUBLISHED  # every channel published, or quiet (nothing new today)
         if self.published or not all(outcome.known for outcome in self.outcomes):
-            return EXIT_SOME_FAILED  # "none published" only when the failures are known
+            return EXIT_PARTLY_DONE  # "none published" only when the failures are known
         return EXIT_NONE_PUBLISHED
 
     def summary(self) -> str:

@@ -56,7 +56,7 @@ from briefing.library import objectstore
 from briefing.channel import Channel
 from briefing.system.cores import cpu_count, map_forked
 from briefing.audio.engines import VoiceSettings
-from briefing.errors import BriefingError, NothingToBrief, QuietDay
+from briefing.errors import EXIT_PARTLY_DONE, BriefingError, NothingToBrief, QuietDay
 from briefing.system.fsutil import remove_stale_leftovers
 from briefing.text.speech.lexicon import load_lexicon
 from briefing.library.store import EPISODES_DIR, Library, UsedArticle
@@ -95,8 +95,6 @@ MAX_SENTENCES_OFFERED = 40  # of each other article of a story, for its telling:
 MIN_STORIES_TO_SHARE = 16
 
 # Exit codes of `briefing daily` (also in its --help).
-EXIT_OK = 0
-EXIT_SOME_SOURCES_FAILED = 3  # the episode was published; some sources were skipped
 # 1: no episode (NothingToBrief: every source failed, or rendering failed; nothing new is QuietDay, 0);
 # 75: another run holds the library lock (errors.LibraryBusy); 2: usage or settings errors.
 
@@ -169,7 +167,7 @@ class DailyResult:
 
     @property
     def exit_code(self) -> int:
-        return EXIT_SOME_SOURCES_FAILED if self.failures else EXIT_OK
+        return EXIT_PARTLY_DONE if self.failures else 0  # published; some sources were skipped
 
     def summary(self) -> str:
         """``Briefing for …: 2 stories, 1:19``."""

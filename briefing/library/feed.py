@@ -19,7 +19,7 @@ from urllib.parse import quote
 from briefing.audio.chapters import read_sources
 from briefing.config import ChannelSettings
 from briefing.library.feed_style import PROCESSING_INSTRUCTION, write_stylesheet
-from briefing.library.layout import FEED_NAME, PAGE_NAME
+from briefing.library.layout import FEED_NAME, PAGE_NAME, feed_url
 from briefing.audio.formats import audio_media_type
 from briefing.system.fsutil import atomic_path
 from briefing.model import Episode, web_link
@@ -123,7 +123,7 @@ def _channel_core(node: ET.Element, channel: ChannelSettings) -> None:
     _sub(node, "language", channel.language)
     _sub(node, "generator", "briefing")
     _sub(node, "lastBuildDate", format_datetime(datetime.now(timezone.utc), usegmt=True))
-    ET.SubElement(node, f"{{{ATOM}}}link", href=channel.feed_url, rel="self",
+    ET.SubElement(node, f"{{{ATOM}}}link", href=feed_url(channel.base_url), rel="self",
                   type="application/rss+xml")
 
 
@@ -154,8 +154,8 @@ def _channel_conventions(node: ET.Element, channel: ChannelSettings, image: str 
         locked.set("owner", email)
     # The guid was claimed from the first public feed URL: another one now means the feed moved, and
     # apps that still read the old address (a copy left there, or a redirect) learn the new one.
-    if guid and guid != podcast_guid(channel.feed_url):
-        _sub(node, f"{{{ITUNES}}}new-feed-url", channel.feed_url)
+    if guid and guid != podcast_guid(feed_url(channel.base_url)):
+        _sub(node, f"{{{ITUNES}}}new-feed-url", feed_url(channel.base_url))
 
 
 def channel_image(library_dir: Path, channel: ChannelSettings, episodes: list[Episode]) -> str | None:

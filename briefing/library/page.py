@@ -18,7 +18,7 @@ from urllib.parse import quote, urlsplit
 
 from briefing.config import ChannelSettings
 from briefing.library.feed import channel_image, synthetic_note
-from briefing.library.layout import FEED_NAME, PAGE_NAME
+from briefing.library.layout import FEED_NAME, PAGE_NAME, feed_url
 from briefing.audio.formats import audio_media_type, format_of
 from briefing.system.fsutil import atomic_path
 from briefing.model import Episode, web_link
@@ -118,7 +118,7 @@ def _header(library_dir: Path, channel: ChannelSettings, episodes: list[Episode]
     image = channel_image(library_dir, channel, episodes)
     cover = f'<img src="{_href(image)}" alt="">' if image else ""
     return (f"<header>{cover}<div><h1>{_escape(channel.title)}</h1>"
-            f"<p>{_escape(channel.description)}</p></div></header>\n{_subscribe_box(channel.feed_url)}")
+            f"<p>{_escape(channel.description)}</p></div></header>\n{_subscribe_box(feed_url(channel.base_url))}")
 
 
 def _subscribe_box(feed_url: str) -> str:

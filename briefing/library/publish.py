@@ -21,6 +21,7 @@ from briefing.library import page as webpage
 from briefing.config import Config, load_config
 from briefing.errors import BriefingError, UsageError
 from briefing.library.feed_style import FALLBACK_STYLE_NAME, STYLESHEET_NAME
+from briefing.library.layout import feed_url
 from briefing.library.store import Library, episode_files, feed_is_ours, has_written_feed, opened
 from briefing.model import Episode
 
@@ -154,7 +155,7 @@ def regenerate(library_dir: Path, config: Config | None = None, *, library: Libr
         chosen = address.resolve(config, known.stored_meta(address.BASE_URL_KEY), library_dir)
         channel = replace(config.channel, base_url=chosen.base_url)
         # Claimed from the first public feed URL the user configured, then kept when the feed moves.
-        podcast_guid = address.claim_podcast_guid(known, channel.feed_url, chosen.configured)
+        podcast_guid = address.claim_podcast_guid(known, feed_url(channel.base_url), chosen.configured)
     try:
         _ensure_channel_cover(library_dir, config)
         feed_path = feed.write_feed(library_dir, channel, episodes, podcast_guid)
@@ -173,7 +174,7 @@ def render_for_server(library: Library, config: Config, serving: str) -> dict[st
         return {}
     channel = replace(config.channel, base_url=chosen.base_url)
     episodes = library.episodes()
-    guid = address.claim_podcast_guid(library, channel.feed_url, configured=False)  # never claims one
+    guid = address.claim_podcast_guid(library, feed_url(channel.base_url), configured=False)  # never claims one
     return {feed.FEED_NAME: feed.feed_document(library.directory, channel, episodes, guid),
             webpage.PAGE_NAME: webpage.render_page(library.directory, channel, episodes).encode("utf-8")}
 
