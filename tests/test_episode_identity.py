@@ -6,6 +6,7 @@ The articles here are invented for these tests. `make` runs as a real process wi
 
 from __future__ import annotations
 
+import anyio
 import contextlib
 import hashlib
 import json
@@ -260,12 +261,12 @@ def test_an_episode_that_replaces_another_keeps_the_earlier_files_served_until_t
     with Library.open(library) as opened:
         assert opened.episodes() == [later]
     assert f'{earlier.audio_path}"' not in (library / "feed.xml").read_text(encoding="utf-8")
-    served = Published(library.resolve())._read()
+    served = anyio.run(Published(library.resolve()).current)
     assert {earlier.audio_path, earlier.transcript_path, later.audio_path} <= served
     (library / "briefing.toml").write_text("[channel]\nkeep_replaced_hours = 0\n", encoding="utf-8")
     publish(library, later)  # the next publication after the grace period deletes them
     assert not (library / earlier.audio_path).exists() and not (library / earlier.transcript_path).exists()
-    assert earlier.audio_path not in Published(library.resolve())._read()
+    assert earlier.audio_path not in anyio.run(Published(library.resolve()).current)
 
 
 # ---- a library written before this: migrated once, its GUIDs kept ------------------------------------
@@ -326,7 +327,7 @@ def test_a_library_of_the_released_schema_is_migrated_once_and_keeps_its_guids(t
 
     # Its timing files, under the old names, are recorded and served; and the day keeps its GUID unless it grows.
     old_timing = str(legacy_side_path(Path(made[0].audio_path), "timing"))
-    served = Published(library.resolve())._read()
+    served = anyio.run(Published(library.resolve()).current)
     assert old_timing in served
     with Library.open(library) as opened:
         assert opened.get(made[0].guid).timing_path == old_timing
