@@ -6,8 +6,9 @@ EXAMPLE ?= ../shared/examples/kharkiv-counter-offensive.txt
 demo: setup
 	.venv/bin/briefing make $(EXAMPLE)
 
-# Most of the suite waits on processes (ffmpeg, the speech engine, servers): more workers than cores pay.
-TEST_WORKERS ?= 3
+# Most of the suite waits on processes (ffmpeg, the speech engine, servers): more workers than cores pay,
+# up to about twice the cores (more spend the time starting workers).
+TEST_WORKERS ?= 4
 
 test: setup-test
 	.venv/bin/python -m mypy
