@@ -53,7 +53,7 @@ def sample_texts() -> list[str]:
 def test_shared_tables_give_the_same_phonemes_as_hibaris_own_dictionaries(british: bool) -> None:
     own, shared = G2P(british=british), shared_g2p(british)
     texts = sample_texts()
-    assert len(texts) > 20
+    assert len(texts) >= 20  # the fixtures alone; the example adds its paragraphs when present
     differing = [text for text in texts if shared(text) != own(text)]
     assert differing == []
 
