@@ -20,17 +20,19 @@ import os
 import string
 from dataclasses import dataclass, field, fields, replace
 from pathlib import Path, PurePosixPath
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 from briefing.errors import UsageError
 from briefing.system.fsutil import read_toml
-from briefing.text.script import Framing
 from briefing.audio.formats import DEFAULT_FORMAT, format_names
 
 CONFIG_NAME = "briefing.toml"
 BASE_URL_ENV = "BRIEFING_BASE_URL"
 DEFAULT_BASE_URL = "http://127.0.0.1:8000/"
 SOURCE_LIST_KEYS = ("inbox", "feeds", "urls", "files")
+
+if TYPE_CHECKING:
+    from briefing.text.script import Framing
 # [channel] image: the first bytes of each kind of image podcast directories accept.
 IMAGE_SIGNATURES = {".png": b"\x89PNG\r\n\x1a\n", ".jpg": b"\xff\xd8\xff", ".jpeg": b"\xff\xd8\xff"}
 MAX_CONFIG_BYTES = 1024 * 1024  # a hand-written settings file; more is a mistaken file
@@ -157,6 +159,8 @@ class ChannelSettings:
 
     def framing(self) -> Framing:
         """What the show says around the news: its name (when configured), its intro and outro."""
+        from briefing.text.script import Framing  # the script stage, loaded only by what scripts
+
         return Framing(self.title if self.title_configured else None, self.intro, self.outro)
 
 

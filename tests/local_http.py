@@ -6,6 +6,7 @@ Each request is answered in a thread of its own by a function of its path, so an
 
 from __future__ import annotations
 
+import socket
 import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -55,3 +56,15 @@ def served(server: ThreadingHTTPServer) -> Iterator[None]:
         server.shutdown()
         server.server_close()
         thread.join()
+
+
+@contextmanager
+def never_answering() -> Iterator[str]:
+    """A URL on 127.0.0.1 whose server accepts connections (the kernel does) and never answers."""
+    listener = socket.socket()
+    listener.bind(("127.0.0.1", 0))
+    listener.listen(16)
+    try:
+        yield f"http://127.0.0.1:{listener.getsockname()[1]}/story"
+    finally:
+        listener.close()

@@ -190,12 +190,17 @@ def test_grouping_stays_bounded_for_a_large_inbox():
     assert sum(len(group) for group in grouping.group(items)) == len(items)
 
 
+def subscribe(library: Path, day: NewsDay, base: str) -> None:
+    """``library``'s sources: the day's outlets' feeds, served on 127.0.0.1."""
+    feeds = ", ".join(f'"{url}"' for url in feed_urls(day, base))
+    write_config(library, f"feeds = [{feeds}]\nallow_private_urls = true")
+
+
 def test_plan_prints_the_day_without_rendering_or_remembering(tmp_path):
     day = DAYS[1]
     library = tmp_path / "library"
     with serving([day]) as base:
-        feeds = ", ".join(f'"{url}"' for url in feed_urls(day, base))
-        write_config(library, f"feeds = [{feeds}]\nallow_private_urls = true")
+        subscribe(library, day, base)
         result = daily(library, "--date", day.date.isoformat(), "--plan", "--json")
         assert result.exit_code == 0, result.output
         plan = json.loads(result.stdout)
@@ -219,8 +224,7 @@ def test_a_day_of_four_feeds_over_http_is_told_as_one_bulletin(tmp_path):
     day = DAYS[2]
     library = tmp_path / "library"
     with serving([day]) as base:
-        feeds = ", ".join(f'"{url}"' for url in feed_urls(day, base))
-        write_config(library, f"feeds = [{feeds}]\nallow_private_urls = true")
+        subscribe(library, day, base)
         result = daily(library, "--date", day.date.isoformat(), "--minutes", "2.5")
     assert result.exit_code == 0, result.output
     [episode] = daily_episodes(library)

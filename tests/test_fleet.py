@@ -32,6 +32,7 @@ from helpers import (
     run_cli,
     write_article,
 )
+from local_http import Answer, never_answering, serving
 
 from briefing.library.locking import LOCK_NAME
 from briefing.library.store import Library
@@ -433,24 +434,19 @@ with library_lock(sys.argv[1], ttl=3):
 
 
 def test_a_channel_held_by_a_hung_run_and_one_whose_source_hangs_hit_their_deadline(tmp_path):
-    import socket as sockets
-
     fleet = make_fleet(tmp_path / "fleet", ["held", "hung", "news"], articles_each=1)
-    silent = sockets.socket()  # accepts connections (the kernel does) and never answers
-    silent.bind(("127.0.0.1", 0))
-    silent.listen(16)
-    (fleet / "hung" / "briefing.toml").write_text(
-        f'[sources]\ninbox = "inbox"\nurls = ["http://127.0.0.1:{silent.getsockname()[1]}/story"]\n'
-        'allow_private_urls = true\ntimeout_s = 600\n', encoding="utf-8")
-    holder = subprocess.Popen([sys.executable, "-c", HOLDER, str(fleet / "held")], stdin=subprocess.PIPE,
-                              stdout=subprocess.PIPE, text=True, env=cli_env(tmp_path))
-    try:
-        assert holder.stdout is not None and holder.stdout.readline() == "held\n"
-        result = run_cli(["fleet", fleet, "--workers", "2", "--date", DATE, *FLEET_ARGS, "--channel-timeout", "8",
-                          "--json", tmp_path / "report.json"], home=tmp_path, timeout=300)
-    finally:
-        holder.communicate("")
-        silent.close()
+    with never_answering() as url:
+        (fleet / "hung" / "briefing.toml").write_text(
+            f'[sources]\ninbox = "inbox"\nurls = ["{url}"]\nallow_private_urls = true\ntimeout_s = 600\n',
+            encoding="utf-8")
+        holder = subprocess.Popen([sys.executable, "-c", HOLDER, str(fleet / "held")], stdin=subprocess.PIPE,
+                                  stdout=subprocess.PIPE, text=True, env=cli_env(tmp_path))
+        try:
+            assert holder.stdout is not None and holder.stdout.readline() == "held\n"
+            result = run_cli(["fleet", fleet, "--workers", "2", "--date", DATE, *FLEET_ARGS, "--channel-timeout",
+                              "8", "--json", tmp_path / "report.json"], home=tmp_path, timeout=300)
+        finally:
+            holder.communicate("")
     assert result.returncode == 3, result.stdout + result.stderr
     report = {channel["channel"]: channel for channel in json.loads((tmp_path / "report.json").read_text())["channels"]}
     assert report["news"]["outcome"] == "published"
@@ -558,8 +554,6 @@ def test_a_scheduler_restarted_by_its_supervisor_gets_the_lost_channels_once_mor
 def test_a_channel_waiting_on_a_slow_source_leaves_its_worker_to_another_channel(tmp_path):
     """One worker: the first channel's source answers only once the second channel has published, which
     it can do only if the first gave up the worker while it fetched."""
-    from local_http import Answer, serving
-
     fleet = make_fleet(tmp_path / "fleet", ["a-slow", "b-fast"], articles_each=1)
     for article in (fleet / "a-slow" / "inbox").iterdir():
         article.unlink()
@@ -587,19 +581,11 @@ def test_a_channel_waiting_on_a_slow_source_leaves_its_worker_to_another_channel
 
 
 def test_channels_not_made_by_the_run_s_deadline_are_reported_so(tmp_path):
-    import socket as sockets
-
     fleet = make_fleet(tmp_path / "fleet", ["hung"], articles_each=1)
-    silent = sockets.socket()  # accepts connections (the kernel does) and never answers
-    silent.bind(("127.0.0.1", 0))
-    silent.listen(16)
-    (fleet / "hung" / "briefing.toml").write_text(
-        f'[sources]\nurls = ["http://127.0.0.1:{silent.getsockname()[1]}/story"]\n'
-        'allow_private_urls = true\ntimeout_s = 600\n', encoding="utf-8")
-    try:
+    with never_answering() as url:
+        (fleet / "hung" / "briefing.toml").write_text(
+            f'[sources]\nurls = ["{url}"]\nallow_private_urls = true\ntimeout_s = 600\n', encoding="utf-8")
         result = run_cli(["fleet", fleet, "--workers", "1", "--date", DATE, *FLEET_ARGS, "--deadline", "5"],
                          home=tmp_path, timeout=300)
-    finally:
-        silent.close()
     assert result.returncode == 3, result.stdout + result.stderr  # not known to have failed: it may publish yet
     assert "hung: FAILED  not made by the run's deadline" in result.stderr

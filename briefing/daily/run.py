@@ -49,6 +49,7 @@ from collections.abc import Callable, Sequence
 from contextlib import AbstractContextManager, ExitStack, nullcontext
 from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
+from typing import TypeVar
 
 from briefing import pipeline
 from briefing.library import identity
@@ -89,6 +90,7 @@ from briefing.audio.speak import SegmentError, SpeechPool
 from briefing.voices import Pauses, asked_profile
 
 DEFAULT_MINUTES = 8.0
+Told = TypeVar("Told", bound=str)  # a sentence as written, or as it is said (``Spoken``)
 DAY_FIT_ATTEMPTS = 4  # each plans every story's telling: fewer than one article's
 MAX_SENTENCES_OFFERED = 40  # of each other article of a story, for its telling: bounded work per story
 # Choosing a story's sentences takes about 1.5 ms, a forked copy to share it out about 10 ms.
@@ -500,28 +502,24 @@ def _sentences_of(article: Article) -> list[str]:
 
 def _brief_sentences(article: Article) -> list[str]:
     """One or two sentences from the top of the article: what a story told in brief says."""
-    sentences: list[str] = []
-    for paragraph in article.paragraphs:
-        if paragraph.is_heading:
-            continue
-        for sentence in spoken_sentences(tell.without_dateline(paragraph.text)):
-            if sentences and (len(sentences) == 2 or _words(sentences + [sentence]) > bulletin.BRIEF_MAX_WORDS):
-                return sentences
-            sentences.append(sentence)
-    return sentences
+    return _top_sentences(article, spoken_sentences)
 
 
 def _brief_words(article: Article) -> int:
     """The words of ``_brief_sentences``, counted from the written sentences (no speech rules run)."""
-    sentences: list[str] = []
+    return _words(_top_sentences(article, split_sentences))
+
+
+def _top_sentences(article: Article, split: Callable[[str], Sequence[Told]]) -> list[Told]:
+    sentences: list[Told] = []
     for paragraph in article.paragraphs:
         if paragraph.is_heading:
             continue
-        for sentence in split_sentences(tell.without_dateline(paragraph.text)):
+        for sentence in split(tell.without_dateline(paragraph.text)):
             if sentences and (len(sentences) == 2 or _words(sentences + [sentence]) > bulletin.BRIEF_MAX_WORDS):
-                return _words(sentences)
+                return sentences
             sentences.append(sentence)
-    return _words(sentences)
+    return sentences
 
 
 def fit_day(stories: list[Story], options: DailyOptions, library_dir: Path,
@@ -565,7 +563,7 @@ def _body_words(article: Article) -> int:
     return sum(p.word_count for p in article.paragraphs if not p.is_heading)
 
 
-def _words(sentences: list[str]) -> int:
+def _words(sentences: Sequence[str]) -> int:
     return sum(len(sentence.split()) for sentence in sentences)
 
 
