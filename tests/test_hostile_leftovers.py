@@ -137,7 +137,7 @@ def test_a_work_folder_is_named_for_its_process_and_deleted_after_use(tmp_path, 
 
 
 def killed_while_working(command: list[str], env: dict[str, str], scratch: Path) -> list[str]:
-    """Start ``command`` in a session of its own, SIGKILL all of it once an engine is speaking (its
+    """Start ``command`` in a session of its own, SIGKILL all of it once an engine worker starts (its
     work folder is in ``scratch``); return what it left in ``scratch``."""
     process = subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
                                start_new_session=True)
@@ -145,7 +145,6 @@ def killed_while_working(command: list[str], env: dict[str, str], scratch: Path)
     try:
         while time.monotonic() < deadline and process.poll() is None:
             if any(path.name.startswith("briefing-engine.") for path in scratch.iterdir()):
-                time.sleep(0.2)  # the engine loaded and speaking
                 break
             time.sleep(0.01)
         assert process.poll() is None, "the run ended before it could be killed"
@@ -304,12 +303,16 @@ def test_speech_workers_end_when_their_parent_is_killed(tmp_path, command_name):
                "daily": [*briefing_command(), "daily", "--library", str(library), "-q", "--date", "2026-11-02"]}
     process = subprocess.Popen(command[command_name], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:
+        # A worker's folder is made just before the worker starts: the parent is killed as soon as a
+        # worker runs (espeak may speak the whole script in well under a second).
         deadline = time.monotonic() + 120
-        while not any(path.name.startswith("briefing-engine.") for path in scratch.iterdir()):
+        workers: list = []
+        while not workers:
             assert process.poll() is None and time.monotonic() < deadline, "the run ended before it could be killed"
-            time.sleep(0.01)
-        time.sleep(0.3)  # speaking
-        workers = psutil.Process(process.pid).children(recursive=True)
+            if any(path.name.startswith("briefing-engine.") for path in scratch.iterdir()):
+                workers = psutil.Process(process.pid).children(recursive=True)
+            else:
+                time.sleep(0.01)
     finally:
         process.send_signal(signal.SIGKILL)
         process.wait()
