@@ -10,9 +10,11 @@ demo: setup
 # up to about twice the cores (more spend the time starting workers).
 TEST_WORKERS ?= 4
 
+# mypy checks while the tests run (it needs one core for a few seconds); both must pass.
 test: setup-test
-	.venv/bin/python -m mypy
-	.venv/bin/python -m pytest -q -n $(TEST_WORKERS) --dist worksteal
+	.venv/bin/python -m mypy & checking=$$!; \
+	.venv/bin/python -m pytest -q -n $(TEST_WORKERS) --dist worksteal; tests=$$?; \
+	wait $$checking && exit $$tests
 
 setup:
 	scripts/setup.sh

@@ -36,3 +36,6 @@ fi
 extras="[hibari]"
 [ "$want_tests" = 1 ] && extras="[test,piper,hibari,cluster]"
 .venv/bin/python -m pip install --quiet --disable-pip-version-check -e ".${extras}"
+# An editable install compiles nothing: where PYTHONDONTWRITEBYTECODE is set, every briefing process
+# (each command, each speech worker) would compile the package again.
+.venv/bin/python -m compileall -q briefing >/dev/null
