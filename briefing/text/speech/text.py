@@ -12,7 +12,8 @@ This module is the entry point (normalize, display_text) and holds the order of 
 the character, bracket and punctuation tidying around them. The rules themselves, each with the
 decisions worth knowing in its module docstring (each decision pinned by a test):
 - speech/vocabulary.py     the word tables: acronyms said as words, titles, months, currencies, units
-- speech/numbers.py        ranges and scores, ordinals, fractions; the spoken-number helpers
+- speech/numbers.py        ranges and scores, ordinals; the spoken-number helpers
+- speech/fractions.py      fractions and bond prices: "2 1/2 hours", "fell 5/32"; other slashes between digits
 - speech/dates.py          times, dates, years and decades
 - speech/amounts.py        money, million-or-metres, units, percentages, bracketed conversions
 - speech/abbreviations.py  titles, abbreviations, roman numerals, acronyms
@@ -43,7 +44,8 @@ from briefing.text.speech.amounts import (
 )
 from briefing.text.speech.dates import expand_dates, expand_race_times, expand_times, expand_years
 from briefing.text.speech.identifiers import expand_identifiers
-from briefing.text.speech.numbers import expand_fractions, expand_ordinals, expand_ranges
+from briefing.text.speech.fractions import expand_fractions
+from briefing.text.speech.numbers import expand_ordinals, expand_ranges
 
 # --- tidying, before and after the other rules -------------------------------------------------
 

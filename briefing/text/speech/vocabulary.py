@@ -2,7 +2,8 @@
 
 Data only: what an abbreviation, unit, currency or month is said as, and the cue words the rules
 weigh. To teach the normaliser a new unit, title or acronym, add a row here; the rules that use
-each table live in speech/abbreviations.py, speech/amounts.py, speech/dates.py and speech/numbers.py.
+each table live in speech/abbreviations.py, speech/amounts.py, speech/dates.py, speech/fractions.py
+and speech/numbers.py.
 """
 
 from __future__ import annotations
@@ -140,9 +141,14 @@ NOT_A_NOUN_AFTER_AMOUNT = frozenset(
 SCALE_WORDS = "hundred|thousand|million|billion|trillion"
 DETERMINERS = r"(?i:a|an|the|his|her|its|their|our|my|your|this|that|new|\w+'s)"
 
-# --- numbers (numbers) -----------------------------------------------------------------
+# --- fractions (fractions) ------------------------------------------------------------
 
-FRACTIONS = {"1/2": "a half", "1/3": "a third", "2/3": "two thirds", "1/4": "a quarter", "3/4": "three quarters"}
+# Singular measures a fraction is said "of a" before: "3/4 inch" → "three quarters of an inch".
+FRACTION_MEASURES = (
+    "percentage point|mile|inch|foot|yard|metre|meter|kilometre|centimetre|millimetre|hour|minute|second|day|week|month|"
+    "year|decade|century|pound|ounce|ton|tonne|kilo|kilogram|gram|litre|liter|pint|gallon|cup|teaspoon|"
+    "tablespoon|acre|hectare|point|lap|length|season|term"
+)
 
 # --- names with numbers (identifiers) ----------------------------------------------------
 
