@@ -131,10 +131,11 @@ def repeats(segments: list[str]) -> list[str]:
 
 
 def cuts(spoken: list[str]) -> list[str]:
+    """Segments a voice would end early; a full stop that closes a quotation ('one in L.A."') is an end."""
     found = []
     for sentence in spoken:
         for match in ENGINE_SENTENCE_END.finditer(sentence):
-            if ABBREVIATION_BEFORE.search(sentence[:match.start()].rstrip("\"”’)]")):
+            if match.group(0)[:1] not in "\"”" and ABBREVIATION_BEFORE.search(sentence[:match.start()].rstrip("\"”’)]")):
                 found.append(sentence)
                 break
     return found
@@ -151,7 +152,8 @@ QUOTE_MARK = re.compile(r'["“”]')
 def stray_quotes(display: list[str]) -> list[str]:
     """Segments whose double quotation marks do not pair up: a lone mark the reader sees and a voice
     may pause at."""
-    return [s for s in display if len(QUOTE_MARK.findall(re.sub(r'(?<=\d)"', "", s))) % 2]
+    inches = re.compile(r"\d+'\s?\d+\"|\d+\"(?=\s(?:tall|long|wide|high|screens?|TVs?|displays?)\b)")
+    return [s for s in display if len(QUOTE_MARK.findall(inches.sub("", s))) % 2]
 
 
 def _looks_like_clutter(sentence: str) -> bool:

@@ -20,7 +20,7 @@ from briefing.errors import InputError
 from briefing.text.mentions import introduce_first_mentions
 from briefing.model import Article, Paragraph, Script, Section, Segment
 from briefing.text.selection import WORDS_PER_MINUTE
-from briefing.text.sentences import split_sentences
+from briefing.text.sentences import balanced_quotes, split_sentences
 from briefing.text.speech.shouting import acronyms_in
 from briefing.text.speech.text import display_text, normalize
 from briefing.voices import Pauses
@@ -119,10 +119,11 @@ def _day_of(date: str | None) -> dt.date:
 
 def spoken_sentences(text: str, *, drop_conversions: bool = False, acronyms: frozenset[str] = frozenset()) -> list[Spoken]:
     """Split a paragraph into sentences and make each one speech-friendly, keeping its written form.
-    ``acronyms`` (with the paragraph's own) stay acronyms inside shouted text."""
+    Each sentence has its quotation marks paired; ``acronyms`` (with the paragraph's own) stay acronyms
+    inside shouted text."""
     sentences = []
     acronyms |= acronyms_in(text)
-    for sentence in split_sentences(text):
+    for sentence in map(balanced_quotes, split_sentences(text)):
         spoken = normalize(sentence, drop_conversions=drop_conversions, acronyms=acronyms).strip()
         if any(character.isalnum() for character in spoken):
             sentences.append(Spoken(spoken, display_text(sentence)))
