@@ -32,6 +32,7 @@ def test_a_price_in_fractions_is_said_as_traders_say_it(text: str, fragment: str
 @pytest.mark.parametrize("text, fragment", [
     ("The film lasts 2 1/2 hours.", "lasts two and a half hours"),
     ("She won by 2½ lengths.", "by two and a half lengths"),
+    ("It ends a near 1-1/2 year trade war.", "a near one and a half year trade war"),
     ("About 3/4 of voters backed it.", "About three quarters of voters"),
     ("Only 1/5 of homes were checked.", "Only one fifth of homes"),
     ("The path runs for 1/2 mile.", "for half a mile"),

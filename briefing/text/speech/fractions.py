@@ -5,7 +5,7 @@ Two numbers around a slash are a fraction only where the shape or the place says
 same shape is a date ("11/25"), bowling figures ("took 5/32"), an anniversary ("7/7") or a tally
 ("120/4"). A fraction is proper (the top below the bottom), its bottom one people say (halves to
 twelfths, sixteenths, thirty-seconds, sixty-fourths, hundredths), and it is one of:
-- after a whole number: a mixed number, "2 1/2", "99 29/32";
+- after a whole number: a mixed number, "2 1/2", "99 29/32", "1-1/2";
 - halves, thirds and quarters anywhere ("1/3", "3/4");
 - before "of" or a unit of measure ("1/5 of", "5/8 inch");
 - in a price move, the way bonds are quoted: a halving denominator (eighths to sixty-fourths) just
@@ -33,7 +33,7 @@ _MOVE = (r"\b(?:rose|rises?|fell|falls?|gained|gains?|lost|loses|added|adds|shed
 _CRICKET = re.compile(r"\b(?:wickets?|overs?|innings|bowl\w*|figures|spells?|took|takes)\b", re.IGNORECASE)
 _DETERMINER = re.compile(r"\b(?i:a|an|the|this|that|each|every|per)\s$")
 _HALF_BEFORE = frozenset("the a an his her its their our my your this that these those".split())
-_FRACTION = re.compile(r"(?<![\d/.,])(?:(?P<whole>\d{1,3})\s)?(?P<top>\d{1,2})/(?P<bottom>\d{1,3})(?![\d/]|[.,]\d)")
+_FRACTION = re.compile(r"(?<![\d/.,-])(?:(?P<whole>\d{1,3})[\s-])?(?P<top>\d{1,2})/(?P<bottom>\d{1,3})(?![\d/]|[.,]\d)")
 _MEASURE = re.compile(rf"(?:\s|-)(?P<measure>{FRACTION_MEASURES})\b(?!['’]?s\b)")
 
 

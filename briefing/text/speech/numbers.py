@@ -80,7 +80,8 @@ def expand_ranges(text: str) -> str:
         return f"{first} to {second}"
 
     text = re.sub(r"(\b\d{1,2}-\d{1,2}\)?)\s(?=\(?\d{1,2}-\d{1,2}\b)", r"\1, ", text)  # sets: '6-4 6-2'
-    return re.sub(rf"(?<![\w.,-])({NUM})\s?[-–]\s?({NUM})\b(?![-.]\d)", span, text)
+    # not '1-1/2', a mixed number written the American way (speech/fractions.py)
+    return re.sub(rf"(?<![\w.,-])({NUM})\s?[-–]\s?({NUM})\b(?![-./]\d)", span, text)
 
 
 def _score(first: int, second: int) -> str:
