@@ -79,7 +79,7 @@ CASES = [
      "Exports grew during twenty nineteen to twenty twenty and again in twenty twenty-one to twenty twenty-two."),
     ("Between 10-15 people were hurt.", "Between 10 to 15 people were hurt."),
     ("Everton ultimately lost 1-0 after Wales came from 15-6 down.",
-     "Everton ultimately lost 1 nil after Wales came from 15 6 down."),
+     "Everton ultimately lost 1 nil after Wales came from 15 to 6 down."),
     ("Federer won 6-1 6-2 in Doha.", "Federer won 6 1, 6 2 in Doha."),
     ("Ryanair ordered 70 Boeing 737-800 planes.", "Ryanair ordered 70 Boeing seven thirty-seven eight hundred planes."),
     # acronyms
@@ -101,7 +101,7 @@ CASES = [
     ("The paper said Spain v England was dull and No 10 agreed.",
      "The paper said Spain versus England was dull and Number 10 agreed."),
     ("Unemployment fell by 1/2 a point \u2014 the lowest since records began.",
-     "Unemployment fell by a half a point, the lowest since records began."),
+     "Unemployment fell by half a point, the lowest since records began."),
     ("He said \u201cwe will win\u201d, then left [the building] *immediately*.",
      'He said "we will win", then left the building immediately.'),
     ("She said: \"(laughs) no comment.\"", 'She said: "laughs, no comment."'),

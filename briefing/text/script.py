@@ -20,7 +20,8 @@ from briefing.errors import InputError
 from briefing.text.mentions import introduce_first_mentions
 from briefing.model import Article, Paragraph, Script, Section, Segment
 from briefing.text.selection import WORDS_PER_MINUTE
-from briefing.text.sentences import split_sentences
+from briefing.text.sentences import balanced_quotes, split_sentences
+from briefing.text.speech.shouting import acronyms_in
 from briefing.text.speech.text import display_text, normalize
 from briefing.voices import Pauses
 
@@ -98,7 +99,8 @@ def build_script(
     if words > MAX_SCRIPT_WORDS:
         raise InputError(f"{article.source}: {words} words is too long to narrate (the limit is "
                          f"{MAX_SCRIPT_WORDS}, about {round(MAX_SCRIPT_WORDS / WORDS_PER_MINUTE)} minutes); choose a length with --minutes")
-    body = _body_sections(introduce_first_mentions(article, chosen), pauses, drop_conversions)
+    acronyms = acronyms_in(" ".join(paragraph.text for paragraph in article.paragraphs))  # 'the KLA', read whole
+    body = _body_sections(introduce_first_mentions(article, chosen), pauses, drop_conversions, acronyms)
     opening = body[0].segments[0].display if body else ""
     day = _day_of(date)
     greeting = framing.intro_text(day)
@@ -115,11 +117,14 @@ def _day_of(date: str | None) -> dt.date:
         return dt.date.today()
 
 
-def spoken_sentences(text: str, *, drop_conversions: bool = False) -> list[Spoken]:
-    """Split a paragraph into sentences and make each one speech-friendly, keeping its written form."""
+def spoken_sentences(text: str, *, drop_conversions: bool = False, acronyms: frozenset[str] = frozenset()) -> list[Spoken]:
+    """Split a paragraph into sentences and make each one speech-friendly, keeping its written form.
+    Each sentence has its quotation marks paired; ``acronyms`` (with the paragraph's own) stay acronyms
+    inside shouted text."""
     sentences = []
-    for sentence in split_sentences(text):
-        spoken = normalize(sentence, drop_conversions=drop_conversions).strip()
+    acronyms |= acronyms_in(text)
+    for sentence in map(balanced_quotes, split_sentences(text)):
+        spoken = normalize(sentence, drop_conversions=drop_conversions, acronyms=acronyms).strip()
         if any(character.isalnum() for character in spoken):
             sentences.append(Spoken(spoken, display_text(sentence)))
     return sentences
@@ -213,7 +218,8 @@ def as_sentence(text: str) -> str:
     return text if text.endswith((".", "?", "!")) else text + "."
 
 
-def _body_sections(chosen: list[Paragraph], pauses: Pauses, drop_conversions: bool) -> list[Section]:
+def _body_sections(chosen: list[Paragraph], pauses: Pauses, drop_conversions: bool,
+                   acronyms: frozenset[str]) -> list[Section]:
     sections: list[Section] = []
     for paragraph in chosen:
         kind = paragraph.section
@@ -229,7 +235,7 @@ def _body_sections(chosen: list[Paragraph], pauses: Pauses, drop_conversions: bo
             spoken = paragraph.text
         segments = [
             segment(sentence, paragraph.source, pauses.sentence_ms)
-            for sentence in spoken_sentences(spoken, drop_conversions=drop_conversions)
+            for sentence in spoken_sentences(spoken, drop_conversions=drop_conversions, acronyms=acronyms)
         ]
         if segments:
             segments[-1].pause_after_ms = pauses.paragraph_ms

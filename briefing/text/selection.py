@@ -46,7 +46,7 @@ from briefing.text.listening import for_listening
 from briefing.model import Article, Paragraph
 from briefing.text.similarity import cosine, terms, tfidf
 from briefing.text.sentences import split_ahead as split_sentences_ahead
-from briefing.text.sentences import SENTENCE_END, split_sentences
+from briefing.text.sentences import SENTENCE_END, balanced_quotes, split_sentences
 
 DEFAULT_MAX_WORDS = 250
 WORDS_PER_MINUTE = 160
@@ -411,7 +411,10 @@ def _paragraphs_of(chosen: set[int], sentences: list[Sentence], body: list[Parag
         if paragraph in whole and len(positions) == totals[paragraph]:
             result.append(body[paragraph])
         else:
-            result.append(replace(body[paragraph], text=" ".join(sentences[i].text for i in positions)))
+            # Each kept sentence with its quotes paired: a quote whose other half is left out would
+            # run on into the next kept sentence when the script splits the paragraph again.
+            text = " ".join(balanced_quotes(sentences[i].text) for i in positions)
+            result.append(replace(body[paragraph], text=text))
     return result
 
 

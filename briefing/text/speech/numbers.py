@@ -1,4 +1,4 @@
-"""Numbers for speech: ranges and scores, ordinals, fractions, and the spoken-number helpers.
+"""Numbers for speech: ranges and scores, ordinals, and the spoken-number helpers.
 
 Numbers stay as digits wherever espeak already reads them well ("3,000", "1.2"); words are used
 only where digits would be read wrongly. number_words, ordinal_words and next_word are shared with
@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 
-from briefing.text.speech.vocabulary import FRACTIONS, NUM, YEAR
+from briefing.text.speech.vocabulary import NUM, YEAR
 
 # --- helpers shared by the speech_* rules -------------------------------------------------------
 
@@ -41,10 +41,15 @@ def _value(number: str) -> float:
 
 def _is_score_context(text: str, start: int, end: int) -> bool:
     before, after = text[max(0, start - 25):start], text[end:end + 25]
-    verbs = r"\b(?:won|lost|drew|beat|beaten|defeated|thrashed|trail(?:ed|ing)?|le[ad]d?|leading|draw|score)\s(?:\w+\s)?$"
-    nouns = r"^\s(?:\w+\s)?(?:win|victory|defeat|loss|draw|lead|scoreline|thrashing|home|away|reverse|success)\b"
+    verbs = (r"\b(?:won|lost|drew|beat|beaten|defeated|thrashed|trail(?:ed|ing)?|le[ad]d?|leading|draw|score|"
+             r"finished|ended)\s(?:\w+\s)?$")
+    nouns = r"^\s(?:\w+\s)?(?:win|victory|defeat|loss|draw|lead|scoreline|thrashing|home|away|reverse|success|deficit)\b"
+    # where a side stands: '0-2 down', '19-7 up at the interval', '1-1 at half-time'
+    standing = r"^\s(?:down|up|ahead|behind|on\saggregate|at\s(?:half[- ]?time|full[- ]?time|the\s(?:break|interval)))\b"
+    teams = r"[A-Z][a-z]+\s$", r"^\s[A-Z][a-z]"  # 'Chelsea 2-3 Arsenal'
     sets = r"(?:^|\s|\()\d{1,2}-\d{1,2}(?:\s|\)|,|$)"
-    return bool(re.search(verbs, before) or re.search(nouns, after)
+    return bool(re.search(verbs, before) or re.search(nouns, after) or re.search(standing, after)
+                or (re.search(teams[0], before) and re.search(teams[1], after))
                 or re.search(sets, before[-7:]) or re.search(sets, after[:7]))
 
 
@@ -62,6 +67,8 @@ def expand_ranges(text: str) -> str:
     def span(match: re.Match) -> str:
         first, second = match.group(1), match.group(2)
         small = re.fullmatch(r"\d{1,2}", first) and re.fullmatch(r"\d{1,2}", second)
+        if small and re.match(r"\s(?:jobs?|shifts?|working|workday|routine)\b", text[match.end():]):
+            return f"{first} to {second}"  # working hours: 'a 9-5 job' goes round the clock, not a score
         if small and (int(first) >= int(second) or _is_score_context(text, match.start(), match.end())):
             return _score(int(first), int(second))  # ranges go up; '15-6' and 'won 1-2' are scores
         if re.fullmatch(r"\d{1,3}", first) and re.fullmatch(r"\d{1,3}", second) and _is_score_context(
@@ -73,14 +80,16 @@ def expand_ranges(text: str) -> str:
         return f"{first} to {second}"
 
     text = re.sub(r"(\b\d{1,2}-\d{1,2}\)?)\s(?=\(?\d{1,2}-\d{1,2}\b)", r"\1, ", text)  # sets: '6-4 6-2'
-    return re.sub(rf"(?<![\w.,-])({NUM})\s?[-–]\s?({NUM})\b(?![-.]\d)", span, text)
+    # not '1-1/2', a mixed number written the American way (speech/fractions.py)
+    return re.sub(rf"(?<![\w.,-])({NUM})\s?[-–]\s?({NUM})\b(?![-./]\d)", span, text)
 
 
 def _score(first: int, second: int) -> str:
-    """'3 1', '1 nil', '2 all'; with two-digit sides '21 to 17', which bare would be heard as a year."""
+    """'3 1', '1 nil', '2 all'; with a two-digit side '21 to 17' and '15 to 6': bare, '21 17' would be
+    heard as a year and '15 6' as one number. A side of nothing is 'nil' ('10 nil')."""
     if first == second:
         return "nil all" if first == 0 else f"{first} all"
-    if min(first, second) >= 10:
+    if max(first, second) >= 10 and min(first, second) > 0:
         return f"{first} to {second}"
     return " ".join("nil" if side == 0 else str(side) for side in (first, second))
 
@@ -93,10 +102,3 @@ def expand_ordinals(text: str) -> str:
         return ordinal_words(number) if suffix == expected else match.group(0)
 
     return re.sub(r"\b(\d{1,3}(?:,\d{3})*)(st|nd|rd|th)\b", ordinal, text, flags=re.IGNORECASE)
-
-
-def expand_fractions(text: str) -> str:
-    text = re.sub(r"(?<![\d/])\b(\d)/(\d)\b(?!/\d)", lambda m: FRACTIONS.get(m.group(0), m.group(0)), text)
-    text = re.sub(r"\b24/7\b", "twenty-four seven", text)
-    text = re.sub(r"(?<=\d)/(?=\d)", " ", text)  # a tie-break '(3/7)' or a title '06/05'; espeak says 'slash'
-    return re.sub(r"\b(\d+)x(\d+)\b", r"\1 by \2", text)

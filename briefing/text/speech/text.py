@@ -12,10 +12,12 @@ This module is the entry point (normalize, display_text) and holds the order of 
 the character, bracket and punctuation tidying around them. The rules themselves, each with the
 decisions worth knowing in its module docstring (each decision pinned by a test):
 - speech/vocabulary.py     the word tables: acronyms said as words, titles, months, currencies, units
-- speech/numbers.py        ranges and scores, ordinals, fractions; the spoken-number helpers
+- speech/numbers.py        ranges and scores, ordinals; the spoken-number helpers
+- speech/fractions.py      fractions and bond prices: "2 1/2 hours", "fell 5/32"; other slashes between digits
 - speech/dates.py          times, dates, years and decades
 - speech/amounts.py        money, million-or-metres, units, percentages, bracketed conversions
 - speech/abbreviations.py  titles, abbreviations, roman numerals, acronyms
+- speech/shouting.py       slogans and headlines in capitals said in ordinary case, acronyms kept
 - speech/addresses.py      web addresses: "example dot com", no scheme or "www"
 - speech/identifiers.py    numbers that name: model, flight, phone, emergency and version numbers
 """
@@ -43,7 +45,9 @@ from briefing.text.speech.amounts import (
 )
 from briefing.text.speech.dates import expand_dates, expand_race_times, expand_times, expand_years
 from briefing.text.speech.identifiers import expand_identifiers
-from briefing.text.speech.numbers import expand_fractions, expand_ordinals, expand_ranges
+from briefing.text.speech.fractions import expand_fractions
+from briefing.text.speech.numbers import expand_ordinals, expand_ranges
+from briefing.text.speech.shouting import said_in_ordinary_case
 
 # --- tidying, before and after the other rules -------------------------------------------------
 
@@ -118,13 +122,14 @@ def display_text(text: str) -> str:
     return re.sub(r'^(["“‘])\s++|(?<!\s)\s++(["”’])$', lambda m: m.group(1) or m.group(2), text)
 
 
-def normalize(text: str, *, drop_conversions: bool = False) -> str:
+def normalize(text: str, *, drop_conversions: bool = False, acronyms: frozenset[str] = frozenset()) -> str:
     """Rewrite one sentence or paragraph so a TTS engine reads it like a newsreader.
 
     With drop_conversions, a bracketed unit or currency conversion after a measurement
-    ('3,000 sq km (1,158 sq miles)') is left out instead of being read as an aside.
+    ('3,000 sq km (1,158 sq miles)') is left out instead of being read as an aside. ``acronyms`` are
+    the article's own ('the KLA said'), kept as acronyms inside shouted text ('KLA SAYS NO').
     """
-    text = _tidy_characters(text)
+    text = said_in_ordinary_case(_tidy_characters(text), acronyms)
     if drop_conversions:
         text = drop_bracketed_conversions(text)
     for rule in _RULES:

@@ -2,7 +2,8 @@
 
 Data only: what an abbreviation, unit, currency or month is said as, and the cue words the rules
 weigh. To teach the normaliser a new unit, title or acronym, add a row here; the rules that use
-each table live in speech/abbreviations.py, speech/amounts.py, speech/dates.py and speech/numbers.py.
+each table live in speech/abbreviations.py, speech/amounts.py, speech/dates.py, speech/fractions.py
+and speech/numbers.py.
 """
 
 from __future__ import annotations
@@ -21,6 +22,19 @@ WORD_ACRONYMS = {
     "PIN": "pin", "SARS": "Sars", "SIM": "sim", "UEFA": "Uefa", "UNESCO": "Unesco",
     "UNICEF": "Unicef", "ZIP": "zip",
 }
+# Acronyms with a vowel, spelled, that shouted text may hold: "FBI AGENTS RAID HOME". Most others are
+# known by their shape (speech/shouting.py): no vowel ("BBC"), two letters that are not a word ("AI"),
+# or a start no English word has ("FBI", "NRA").
+KNOWN_ACRONYMS = frozenset(
+    "CIA EPA FBI IMF IRA IRS ICC ICU IVF IPO IPCC ISS OECD IAEA ECB ECJ CEO CFO OBE MBE UAE UFO USA USB VAR "
+    "AGM ONS IEA IDF ESA EIB UNHCR".split()
+)
+# The English words of two letters: any other pair of capitals is an acronym ("AI", "EU", "UK").
+TWO_LETTER_WORDS = frozenset("AH AM AN AS AT BE BY DO EH GO HA HE HI IF IN IS IT ME MY NO OF OH OK ON OR OW OX SO TO UP US WE".split())
+# How English words may begin with two consonants; capitals that begin otherwise are spelled ("FBI").
+WORD_ONSETS = frozenset(
+    "BL BR CH CL CR DR DW FL FR GH GL GN GR KN PH PL PR PS SC SH SK SL SM SN SP ST SW TH TR TW WH WR".split()
+)
 # Ordinary words written in capitals for emphasis, read as words.
 SHOUTED_WORDS = frozenset(
     "ALL AND ARE BUT FOR HER HIS NEW NO NOT NOW ONE ONLY OUR OUT THE TOO TWO WAS WILL YES YOU".split()
@@ -140,9 +154,14 @@ NOT_A_NOUN_AFTER_AMOUNT = frozenset(
 SCALE_WORDS = "hundred|thousand|million|billion|trillion"
 DETERMINERS = r"(?i:a|an|the|his|her|its|their|our|my|your|this|that|new|\w+'s)"
 
-# --- numbers (numbers) -----------------------------------------------------------------
+# --- fractions (fractions) ------------------------------------------------------------
 
-FRACTIONS = {"1/2": "a half", "1/3": "a third", "2/3": "two thirds", "1/4": "a quarter", "3/4": "three quarters"}
+# Singular measures a fraction is said "of a" before: "3/4 inch" → "three quarters of an inch".
+FRACTION_MEASURES = (
+    "percentage point|mile|inch|foot|yard|metre|meter|kilometre|centimetre|millimetre|hour|minute|second|day|week|month|"
+    "year|decade|century|pound|ounce|ton|tonne|kilo|kilogram|gram|litre|liter|pint|gallon|cup|teaspoon|"
+    "tablespoon|acre|hectare|point|lap|length|season|term"
+)
 
 # --- names with numbers (identifiers) ----------------------------------------------------
 
