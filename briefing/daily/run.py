@@ -456,22 +456,23 @@ def _story_body(story_and_share: tuple[Story, int]) -> list[str]:
     story, share = story_and_share
     if story.told is not None and not story.arrived:
         return list(story.told)
+    articles = [_sentences_of(article) for article in _articles(story)]  # for first mentions in full
     if story.told is not None:
         told: list[str] = list(story.told)
         names = [coverage.name for coverage in story_coverage(story)[-len(story.arrived):]]
-        news: list[str] = tell.update(told, [_sentences_of(article) for article in story.arrived],
-                                      bulletin.BRIEF_MAX_WORDS, names)
+        news: list[str] = tell.introduced(tell.update(told, [_sentences_of(article) for article in story.arrived],
+                                                      bulletin.BRIEF_MAX_WORDS, names), articles, told)
         credited = bool(told) and told[-1].startswith(tell.CREDIT)  # the news goes before "Reported by …"
         return told[:-1] + news + told[-1:] if credited else told + news
     if story.brief:
-        return _brief_sentences(story.article)
-    others = [_sentences_of(article) for article in story.merged_articles]
-    lede = (tell.corroborated(_sentences_of(story.article), others, share) if others
+        return tell.introduced(_brief_sentences(story.article), articles)
+    others = articles[1:]
+    lede = (tell.corroborated(articles[0], others, share) if others
             else _story_sentences(story.article, share))
     sources = [tell.Source(coverage.name, coverage.timestamp) for coverage in story_coverage(story)]
     body: list[str] = tell.telling(story.article.title, lede, others, share, sources) or lede[:1]
     credit = tell.attribution(story.credits) if story.multi_source else None
-    return body + (spoken_sentences(credit) if credit else [])
+    return tell.introduced(body, articles) + (spoken_sentences(credit) if credit else [])
 
 
 def _story_sentences(article: Article, words: int) -> list[str]:
