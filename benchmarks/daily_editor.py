@@ -154,7 +154,8 @@ def count_strangers(day: NewsDay, told: list[Told], figures: Figures) -> None:
     for section in told:
         if not section.articles or not section.sentences:
             continue  # the round-up, or the baseline's order
-        articles = [day.article(id).paragraphs for id in section.articles]
+        clutter = set(day.clutter)  # a caption between two sentences is not what "he" refers back across
+        articles = [[p for p in day.article(id).paragraphs if p not in clutter] for id in section.articles]
         people = listener.strangers(section.sentences, " ".join(p for article in articles for p in article))
         pronouns = listener.pronoun_strangers(section.sentences, [
             [s for paragraph in article for s in split_sentences(paragraph)] for article in articles])
@@ -200,7 +201,8 @@ def run_day(day: NewsDay, base: str, folder: Path, minutes: float, plan: bool) -
     if plan:
         data = json.loads(done.stdout)
         told = [Told([ids[a["link"]] for a in story["articles"]], " ".join(story["said"]), story["kind"] == "brief",
-                     ([story["title"]] if story["kind"] == "top" and not _opens_with(story) else []) + story["said"])
+                     ([story.get("headline", story["title"])] if story["kind"] == "top" and not _opens_with(story) else [])
+                     + story["said"])
                 for story in data["stories"]]
         return told, data["estimated_seconds"] / 60, elapsed
     return episode_told(library, day, ids), episode_minutes(library), elapsed

@@ -4,7 +4,7 @@ said with the sentence that named her, or names her, or is left out. Text only: 
 
 from __future__ import annotations
 
-from briefing.daily.editor.tell import corroborated, introduced, telling
+from briefing.daily.editor.tell import corroborated, headline, introduced, telling
 from briefing.text.script import spoken_sentences
 
 HERALD = ["Plans for 600 homes at Greyfield were approved on Friday night.",
@@ -64,3 +64,9 @@ def test_the_lede_article_keeps_every_sentence_a_chosen_one_leans_on() -> None:
                   "She said the roof had fallen in.", '"Norrel Chemicals stored 200 drums of solvent," she said.')
     others = [spoken("Norrel Chemicals stored 200 drums of solvent at the site, the fire service said.")]
     assert corroborated(lede, others, 60) == lede
+
+
+def test_a_headline_naming_someone_by_surname_says_the_full_name() -> None:
+    articles = [spoken(*HERALD), spoken(*WIRE)]
+    assert headline("Venn wins Greyfield vote", articles) == "Clare Venn wins Greyfield vote"
+    assert headline("Greyfield homes approved", articles) == "Greyfield homes approved"

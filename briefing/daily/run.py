@@ -581,7 +581,7 @@ def build_daily_script(date: dt.date, plan: list[tuple[Story, list[str]]], pause
 
     top = [story for story, _ in plan if not story.brief]
     headlines = Section("headlines", None, [
-        segment(line, None, pauses.paragraph_ms) for story in top for line in spoken(as_sentence(story.article.title))
+        segment(line, None, pauses.paragraph_ms) for story in top for line in spoken(as_sentence(headline(story)))
     ])
     sections = [intro_section(_intro_text(date, len(top), len(plan) - len(top), framing)), headlines]
     in_brief = False
@@ -592,7 +592,8 @@ def build_daily_script(date: dt.date, plan: list[tuple[Story, list[str]]], pause
             in_brief = True
         else:
             opening = getattr(body[0], "display", body[0]) if body else ""
-            segments = [] if repeats_opening(title, opening) else _segments(spoken(as_sentence(title)), pauses.sentence_ms)
+            segments = [] if repeats_opening(title, opening) else _segments(spoken(as_sentence(headline(story))),
+                                                                            pauses.sentence_ms)
             if segments:
                 segments[-1].pause_after_ms = pauses.paragraph_ms
         segments += _segments(body, pauses.sentence_ms)
@@ -600,6 +601,12 @@ def build_daily_script(date: dt.date, plan: list[tuple[Story, list[str]]], pause
     sections.append(outro_section(framing.outro_text(date)))
     return Script(title=episode_title(date), sections=close_sections(sections, pauses),
                   source=f"daily:{date.isoformat()}", date=date.isoformat())
+
+
+def headline(story: Story) -> str:
+    """The story's title as said (in the round-up and before the story): a person it names by surname
+    alone is named in full, as its articles name them ("Council leader Martin Greaves quits")."""
+    return tell.headline(story.article.title, [_sentences_of(article) for article in _articles(story)])
 
 
 def _segments(sentences: Sequence[str], pause_ms: int) -> list[Segment]:

@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from briefing.daily.editor.figures import Figure, disagree, figures
 from briefing.daily.editor.stories import features, text_features
@@ -178,6 +178,18 @@ def update(told: Sequence[str], arrived: Sequence[Sequence[str]], words: int,
     return lines
 
 
+def headline(title: str, articles: Sequence[Sequence[str]]) -> str:
+    """A story's ``title`` as said: a person it names by surname alone (a headline's habit) named in
+    full as its ``articles`` (each one's sentences) name them, with no role: the title is not the
+    story, whose first mention introduces them again."""
+    forms = _full_forms(articles)
+    return mentions.introduce(title, replace(forms, roles={}), set())
+
+
+def _full_forms(articles: Sequence[Sequence[str]]) -> mentions.FullForms:
+    return mentions.full_forms("\n".join(_written(sentence) for article in articles for sentence in article))
+
+
 def introduced(sentences: Sequence[str], articles: Sequence[Sequence[str]], told: Sequence[str] = ()) -> list[str]:
     """A story's ``sentences`` as a newsreader says them: each person, organisation and bill its
     ``articles`` (each one's sentences) name in full is named in full at its first mention in the
@@ -185,7 +197,7 @@ def introduced(sentences: Sequence[str], articles: Sequence[Sequence[str]], told
     the sentence before it in its article, names the one person that sentence names, or is left out
     when that sentence names no one or several (a "she" nobody was named for is a stranger).
     ``told``: what the story said before (an update's told text), whose mentions count as made."""
-    forms = mentions.full_forms("\n".join(_written(sentence) for article in articles for sentence in article))
+    forms = _full_forms(articles)
     said: set[str] = set()
     for sentence in told:
         mentions.introduce(_written(sentence), forms, said)
