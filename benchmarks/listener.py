@@ -8,7 +8,11 @@ eval news text (``bbc-news-summary``, 150 articles), and counts, per briefing:
   handles and segments cleaning's rules would drop if they stood alone (every briefing); datelines
   read into a sentence;
 - strangers: a person first named by surname alone (or title and surname) where the article gave
-  the full name; a person is a "First Last" pair whose surname the article also uses alone;
+  the full name; a person is a "First Last" pair whose surname the article also uses alone, after
+  a title or before "said";
+- pronoun strangers: a sentence that opens on a pronoun ("She said…", "His …", "They …") or a
+  referring noun ("The company said…"), or quotes someone only a pronoun names ('"…," he said'),
+  whose referent (the nearest name in the article before it) the script has not said before it;
 - numbers: the patterns a listener hears wrongly: a variant read as a falling range ("787 to 9"),
   a model number after a maker left to the engine, an emergency number left as digits, two bare
   two-digit numbers (heard as a year), a unit after a slash;
@@ -51,7 +55,7 @@ sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "benchmarks"))
 
 TOKEN = re.compile(r"\w+")
-KINDS = ("clutter", "dateline", "stranger", "number", "cut", "repeat", "quote")
+KINDS = ("clutter", "dateline", "stranger", "pronoun stranger", "number", "cut", "repeat", "quote")
 # How hibari and espeak find a sentence end inside the text they are given.
 ENGINE_SENTENCE_END = re.compile(r"(?<=[.!?…])[\"”’)\]]*\s+(?=\S)")
 ABBREVIATION_BEFORE = re.compile(
@@ -94,10 +98,10 @@ def people(text: str) -> dict[str, str]:
     found: dict[str, str] = {}
     for match in re.finditer(r"\b([A-Z][a-z]+(?:-[A-Z][a-z]+)?) ((?:[A-Z]\. )?)([A-Z][a-z]{2,}(?:-[A-Z][a-z]+)?)\b", text):
         first, surname = match.group(1), match.group(3)
-        if first in NOT_FIRST_NAMES or surname in NOT_FIRST_NAMES:
+        if first in NOT_FIRST_NAMES or surname in NOT_FIRST_NAMES or re.fullmatch(TITLES, first):
             continue
         alone = re.search(rf"(?:\b{TITLES}\.? |(?<![A-Z][a-z]) (?<!\. )){surname}\b(?! [A-Z])", text.replace(match.group(0), ""))
-        said = re.search(rf"\b(?:{TITLES}\.? )?{surname} (?:said|says|told|added|argued|wrote)\b", text)
+        said = re.search(rf"\b{TITLES}\.? {surname}\b|\b{surname} (?:said|says|told|added|argued|wrote)\b", text)
         if alone and said and surname not in found:
             found[surname] = f"{first} {surname}"
     return found
@@ -110,13 +114,100 @@ def strangers(segments: list[str], article_text: str) -> list[str]:
     script_text = " ".join(segments)
     found = []
     for surname, full in named.items():
-        first_use = re.search(rf"\b{surname}\b", script_text)
+        first_use = re.search(rf"\b{surname}\b(?! [A-Z][a-z])", script_text)  # not "Ferrant Textiles"
         if first_use is None:
             continue
         before = script_text[:first_use.start()]
         if not before.endswith(full.split()[0] + " ") and not re.search(rf"{full.split()[0]} (?:[A-Z]\. )?$", before):
             found.append(f"{surname} (article: {full}): …{script_text[max(0, first_use.start() - 40):first_use.end() + 20]}…")
     return found
+
+
+# What a told sentence opens on that stands for someone or something named before it: a person
+# (he, she; "the minister"), or a thing or group (they; "the company"); not inside a quote.
+REFERRING_OPENER = re.compile(
+    r"^(?:(?P<person>He|She|His|Her|Him)|The (?P<role>minister|judge|chairman|chairwoman|prosecutor|mayor|"
+    r"councillor|manager|coach|director|spokesman|spokeswoman|spokesperson)|They|Their|Them|"
+    r"The (?P<thing>company|firm|airline|airport|club|council|hospital|group|union|agency|authority|operator|zoo|"
+    r"theatre|brewery|retailer|chain|bank|charity|school|trust|board|party|government))\b")
+QUOTED_BY_PRONOUN = re.compile(r"^[\"“‘].*[,?!][\"”’']?\s+(?P<person>he|she)\s+(?:said|says|added|told|explained)\b")
+PROPER_WORD = re.compile(r"\b[A-Z][a-z]{2,}(?:-[A-Z][a-z]+)?\b")
+
+
+def pronoun_strangers(told: list[str], articles: list[list[str]]) -> list[str]:
+    """Told sentences (``told``, in order) that refer back to someone or something the telling has
+    not named. Each is found among its articles' sentences (``articles``); its referent is, for a
+    person (he, she, "the minister"), the surnames in the nearest of the three sentences before it
+    there that names someone, and for a thing ("they", "the company") any name in the five before
+    it. It is a stranger unless the telling says that referent (or the noun itself, "the minister")
+    before it; where those sentences name nobody, unless the telling said the sentence before it
+    just before."""
+    found = []
+    for index, sentence in enumerate(told):
+        opener = QUOTED_BY_PRONOUN.match(sentence) or REFERRING_OPENER.match(sentence)  # a quote's words are its own
+        if opener is None:
+            continue
+        place = _find(sentence, articles)
+        if place is None or place[1] == 0:
+            continue  # not from an article (a credit line), or the article opens on it
+        article, at = articles[place[0]], place[1]
+        before = " ".join(told[:index])
+        groups = opener.groupdict()
+        noun = groups.get("role") or groups.get("thing")
+        if noun and re.search(rf"\b{noun}\b", before, re.IGNORECASE):
+            continue
+        person = bool(groups.get("person") or groups.get("role"))
+        referents = _referents(article[:at], person)
+        if referents:
+            stranger = not any(re.search(rf"\b{re.escape(name)}\b", before) for name in referents)
+        else:  # a referent named by no name ("the residents"): only the sentence before it gives it
+            stranger = index == 0 or not _same(told[index - 1], article[at - 1])
+        if stranger:
+            found.append(f"{sentence[:90]} (article before it: {article[at - 1][:70]})")
+    return found
+
+
+SURNAME = r"(?:[A-Z][a-z]{1,2}[A-Z][a-z]+|[A-Z][a-z]{2,})(?:-[A-Z][a-z]+)?"  # "Okafor", "McConnell"
+
+
+def _referents(before: list[str], person: bool) -> set[str]:
+    """For a person, the surnames in the nearest of the three sentences ``before`` it (the last
+    first) that names someone (a "First Last" pair, a titled surname, or a surname given in full
+    earlier); otherwise every name in the five before it."""
+    if not person:
+        return {word for sentence in before[-5:] for word in PROPER_WORD.findall(sentence)} - NOT_FIRST_NAMES
+    known = {m.group(1) for m in re.finditer(rf"\b[A-Z][a-z]+ ({SURNAME})\b", " ".join(before))} - NOT_FIRST_NAMES
+    for sentence in reversed(before[-3:]):
+        names = {m.group(2) for m in re.finditer(rf"\b(?:({TITLES})\.? |[A-Z][a-z]+ )({SURNAME})\b", sentence)}
+        names = (names | {word for word in re.findall(SURNAME, sentence) if word in known}) - NOT_FIRST_NAMES
+        if names:
+            return names
+    return set()
+
+
+def _find(sentence: str, articles: list[list[str]]) -> tuple[int, int] | None:
+    best, place = 0.0, None
+    for a, article in enumerate(articles):
+        for k, candidate in enumerate(article):
+            score = _overlap(sentence, candidate)
+            if score > best:
+                best, place = score, (a, k)
+    return place if best >= 0.7 else None
+
+
+def _same(one: str, other: str) -> bool:
+    return _overlap(one, other) >= 0.7
+
+
+def _overlap(one: str, other: str) -> float:
+    a, b = set(_tokens(one)), set(_tokens(other))
+    return len(a & b) / max(1, min(len(a), len(b)))
+
+
+def article_sentences(article) -> list[str]:
+    from briefing.text.sentences import split_sentences
+
+    return [s for p in article.paragraphs if not p.is_heading for s in split_sentences(p.text)]
 
 
 def repeats(segments: list[str]) -> list[str]:
@@ -185,6 +276,7 @@ def examine(article, truth: str | None) -> dict[str, list[str]]:
     found["clutter"] += [s for s in display if s not in found["clutter"] and _looks_like_clutter(s)]
     found["dateline"] = datelines(display)
     found["stranger"] = strangers(display, article_text)
+    found["pronoun stranger"] = pronoun_strangers(display, [article_sentences(article)])
     found["number"] = numbers(spoken)
     found["cut"] = cuts(spoken)
     found["repeat"] = repeats(display)
@@ -361,6 +453,7 @@ def main() -> None:
     print(f"load average: {os.getloadavg()[0]:.2f}; {time.perf_counter() - started:.0f} s")
     print(f"briefings_with_nothing_share: {clean_briefings / count:.3f}")
     print(f"stranger_free_share: {1 - briefings_with['stranger'] / count:.3f}")
+    print(f"pronoun_stranger_free_share: {1 - briefings_with['pronoun stranger'] / count:.3f}")
     print(f"clutter_free_page_share: {1 - briefings_with['clutter'] / max(pages, 1):.3f}")
 
 

@@ -82,8 +82,9 @@ class NewsDay:
         return next(story for story in self.stories if id in story.articles)
 
 
-def news_days() -> list[NewsDay]:
-    return [load_day(folder) for folder in sorted(NEWSDAYS.iterdir()) if (folder / "labels.json").is_file()]
+def news_days(folder: Path = NEWSDAYS) -> list[NewsDay]:
+    """The days in ``folder`` (by default the tuning days; benchmarks/data/heldout_days holds more)."""
+    return [load_day(day) for day in sorted(folder.iterdir()) if (day / "labels.json").is_file()]
 
 
 def load_day(folder: Path) -> NewsDay:

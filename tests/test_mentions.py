@@ -3,7 +3,8 @@ full there when the article gave the full form in a sentence that was not chosen
 
 from __future__ import annotations
 
-from briefing.text.mentions import introduce_first_mentions
+from briefing.text.mentions import full_forms, introduce_first_mentions
+from briefing.text.pronouns import name_pronoun
 from briefing.model import Article, Paragraph
 from briefing.text.script import build_script
 from briefing.voices import Pauses
@@ -67,3 +68,56 @@ def test_a_bill_named_at_the_start_of_a_sentence_is_one_bill() -> None:
     article = _article("The Clean Rivers Act passed on Wednesday.", "Supporters of the Clean Rivers Act cheered.",
                        "Farmers said the bill would raise costs.")
     assert _first_mentions(article, 2) == ["Farmers said the Clean Rivers Act would raise costs."]
+
+
+def test_a_surname_the_article_gives_two_first_names_is_left_short() -> None:
+    article = _article("Paul Hesketh, 54, died at the scene.", "His wife, Sarah Hesketh, said the family was broken.",
+                       "Mrs Hesketh said drivers must put their phones away.")
+    assert _first_mentions(article, 2) == ["Mrs Hesketh said drivers must put their phones away."]
+
+
+def test_a_capitalised_word_opening_a_sentence_is_no_second_first_name() -> None:
+    article = _article("One of the authors, Owen Dempsey, is a chest doctor.", "Because Dempsey suspected the duvet, he acted fast.",
+                       "Dempsey talked with the man.", "Dempsey said it was rare.")
+    assert _first_mentions(article, 2) == ["Owen Dempsey talked with the man."]
+
+
+def test_a_name_with_a_suffix_is_a_full_name_and_a_surname_before_a_capital_names_something_else() -> None:
+    article = _article("James P. Kennedy Jr., the US attorney, spoke.", "Ferrant Textiles closed. Paul Ferrant said sorry.",
+                       "Kennedy said the case was clear.", "Ferrant Textiles said it would pay. Ferrant said more.")
+    assert _first_mentions(article, 2, 3) == ["James P. Kennedy said the case was clear.",
+                                              "Ferrant Textiles said it would pay. Paul Ferrant said more."]
+
+
+def test_a_role_before_the_name_is_said_with_it_where_the_person_speaks() -> None:
+    article = _article("Ashdown Homes managing director Clare Venn said work could start in spring.",
+                       "Ms Venn said the homes would be built to high standards.", "The plans, Venn said, were final.",
+                       "Neighbours met Ms Venn on Friday.", "The scheme by developer Ashdown Homes was approved.")
+    assert _first_mentions(article, 1) == ["Ashdown Homes managing director Clare Venn said the homes would be built to high standards."]
+    assert _first_mentions(article, 2) == ["The plans, Ashdown Homes managing director Clare Venn said, were final."]
+    assert _first_mentions(article, 3) == ["Neighbours met Clare Venn on Friday."]
+
+
+def test_a_role_between_commas_is_said_between_commas_and_a_role_of_unknown_case_only_opening_a_sentence() -> None:
+    article = _article("Dana Okafor, the chief fire officer, said an inquiry would begin.",
+                       "High school teacher Angela Cooper said she would strike.",
+                       '"It was hard," said Okafor. Okafor thanked the crews.', '"We need teachers," Cooper said.',
+                       "Cooper said the union agreed.")
+    assert _first_mentions(article, 2) == ['"It was hard," said Dana Okafor, the chief fire officer. Okafor thanked the crews.']
+    assert _first_mentions(article, 3) == ['"We need teachers," Angela Cooper said.']
+    assert _first_mentions(article, 4) == ["High school teacher Angela Cooper said the union agreed."]
+
+
+def test_a_pronoun_names_the_one_person_speaking_in_the_sentence_before_it() -> None:
+    forms = full_forms("Commuter Shona Park said the trams stopped. Ms Park, who works in town, said she got a taxi.")
+    previous = "Ms Park, who works in town, said she got a taxi."
+    said: set[str] = set()
+    assert name_pronoun('"The meter was on £40," she said.', previous, forms, said) == '"The meter was on £40," Shona Park said.'
+    assert name_pronoun("She walked home.", previous, forms, said) == "Ms Park walked home."  # named already: short
+
+
+def test_a_pronoun_is_not_named_when_the_sentence_before_names_two_people_or_a_title_says_otherwise() -> None:
+    forms = full_forms("Gerald Amsel denies fraud. Rachel Tennant said so. Mr Amsel said nothing.")
+    assert name_pronoun('"He took it," she said.', "Rachel Tennant told the jury about Gerald Amsel.", forms, set()) is None
+    assert name_pronoun('"It was a lie," she said.', "Mr Amsel, who wore a grey suit, said nothing.", forms, set()) is None
+    assert name_pronoun("She left.", "The jury heard the case on Monday.", forms, set()) is None

@@ -272,3 +272,10 @@ def test_analysis_paragraphs_keep_their_byline_and_section():
         assert all(p.section == "analysis" for p in analysis)
         if analysis:
             assert any(p.is_heading and p.source == 13 for p in chosen)
+
+
+def test_a_sentence_opening_on_he_needs_the_sentence_before_it_even_when_it_names_someone_introduced() -> None:
+    sentences = [Sentence("Home Secretary Charles Clarke says the powers are needed.", 0, True),
+                 Sentence('Mr Davis told Today: "It gives a minister the right to detain without trial."', 1, True),
+                 Sentence('He questioned why there was "such a rush" when Mr Clarke had said he would not use them.', 2, True)]
+    assert dependencies(sentences) == {2: {0, 1}}

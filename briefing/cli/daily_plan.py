@@ -8,7 +8,7 @@ import json
 import click
 
 from briefing.channel import Channel
-from briefing.daily.run import DailyOptions, DayPlan, Story, plan_daily, story_coverage
+from briefing.daily.run import DailyOptions, DayPlan, Story, headline, plan_daily, story_coverage
 from briefing.pipeline import RenderOptions
 from briefing.voices import VoiceProfile
 
@@ -24,6 +24,7 @@ def print_plan(channel: Channel, date: dt.date, minutes: float, update: bool, pr
 def plan_json(plan: DayPlan) -> dict:
     told = [{"rank": rank, "kind": "brief" if planned.story.brief else "top", "seconds": round(planned.seconds, 1),
              "already_told": planned.story.told is not None, **_story_json(planned.story),
+             "headline": headline(planned.story),  # the title as said
              "said": [getattr(sentence, "display", sentence) for sentence in planned.body]}
             for rank, planned in enumerate(plan.told, 1)]
     left_out = [{"rank": rank, "reason": f"no time in --minutes {plan.minutes:g}", **_story_json(story)}

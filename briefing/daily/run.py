@@ -456,22 +456,23 @@ def _story_body(story_and_share: tuple[Story, int]) -> list[str]:
     story, share = story_and_share
     if story.told is not None and not story.arrived:
         return list(story.told)
+    articles = [_sentences_of(article) for article in _articles(story)]  # for first mentions in full
     if story.told is not None:
         told: list[str] = list(story.told)
         names = [coverage.name for coverage in story_coverage(story)[-len(story.arrived):]]
-        news: list[str] = tell.update(told, [_sentences_of(article) for article in story.arrived],
-                                      bulletin.BRIEF_MAX_WORDS, names)
+        news: list[str] = tell.introduced(tell.update(told, [_sentences_of(article) for article in story.arrived],
+                                                      bulletin.BRIEF_MAX_WORDS, names), articles, told)
         credited = bool(told) and told[-1].startswith(tell.CREDIT)  # the news goes before "Reported by …"
         return told[:-1] + news + told[-1:] if credited else told + news
     if story.brief:
-        return _brief_sentences(story.article)
-    others = [_sentences_of(article) for article in story.merged_articles]
-    lede = (tell.corroborated(_sentences_of(story.article), others, share) if others
+        return tell.introduced(_brief_sentences(story.article), articles)
+    others = articles[1:]
+    lede = (tell.corroborated(articles[0], others, share) if others
             else _story_sentences(story.article, share))
     sources = [tell.Source(coverage.name, coverage.timestamp) for coverage in story_coverage(story)]
     body: list[str] = tell.telling(story.article.title, lede, others, share, sources) or lede[:1]
     credit = tell.attribution(story.credits) if story.multi_source else None
-    return body + (spoken_sentences(credit) if credit else [])
+    return tell.introduced(body, articles) + (spoken_sentences(credit) if credit else [])
 
 
 def _story_sentences(article: Article, words: int) -> list[str]:
@@ -580,7 +581,7 @@ def build_daily_script(date: dt.date, plan: list[tuple[Story, list[str]]], pause
 
     top = [story for story, _ in plan if not story.brief]
     headlines = Section("headlines", None, [
-        segment(line, None, pauses.paragraph_ms) for story in top for line in spoken(as_sentence(story.article.title))
+        segment(line, None, pauses.paragraph_ms) for story in top for line in spoken(as_sentence(headline(story)))
     ])
     sections = [intro_section(_intro_text(date, len(top), len(plan) - len(top), framing)), headlines]
     in_brief = False
@@ -591,7 +592,8 @@ def build_daily_script(date: dt.date, plan: list[tuple[Story, list[str]]], pause
             in_brief = True
         else:
             opening = getattr(body[0], "display", body[0]) if body else ""
-            segments = [] if repeats_opening(title, opening) else _segments(spoken(as_sentence(title)), pauses.sentence_ms)
+            segments = [] if repeats_opening(title, opening) else _segments(spoken(as_sentence(headline(story))),
+                                                                            pauses.sentence_ms)
             if segments:
                 segments[-1].pause_after_ms = pauses.paragraph_ms
         segments += _segments(body, pauses.sentence_ms)
@@ -599,6 +601,12 @@ def build_daily_script(date: dt.date, plan: list[tuple[Story, list[str]]], pause
     sections.append(outro_section(framing.outro_text(date)))
     return Script(title=episode_title(date), sections=close_sections(sections, pauses),
                   source=f"daily:{date.isoformat()}", date=date.isoformat())
+
+
+def headline(story: Story) -> str:
+    """The story's title as said (in the round-up and before the story): a person it names by surname
+    alone is named in full, as its articles name them ("Council leader Martin Greaves quits")."""
+    return tell.headline(story.article.title, [_sentences_of(article) for article in _articles(story)])
 
 
 def _segments(sentences: Sequence[str], pause_ms: int) -> list[Segment]:

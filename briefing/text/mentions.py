@@ -13,14 +13,17 @@ person ("Mr Apte", "Apte said"), and whose first word the article never writes i
 uses without that surname (so "Like Instagram", "Spread Firefox" or "Kyiv Ukraine" are not names). A title that is not a courtesy title stays:
 "Dr Apte" → "Dr Joshua Apte"; "Mr Blair" → "Tony Blair".
 
+Who "she" is in a sentence chosen without the one naming her is ``pronouns``' job.
+
 This stage does not choose sentences (``select``) or say them (``speech``).
 """
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Callable
-from dataclasses import replace
+from dataclasses import dataclass, field, replace
 
 from briefing.model import Article, Paragraph
 
@@ -30,12 +33,15 @@ MAX_SCANNED_CHARS = 50_000
 MAX_CANDIDATES = 200
 COURTESY_TITLES = r"(?:Mr|Mrs|Ms|Miss|Mx)\.?"
 OTHER_TITLES = r"(?:Dr|Prof|Professor|Doctor|Sir|Dame|Lord|Lady|Sen|Senator|Rep|Gov|Governor|Judge|Justice)\.?"
-FULL_NAME = re.compile(r"\b([A-Z][a-z]+(?:-[A-Z][a-z]+)?) ((?:[A-Z]\. )?)([A-Z][a-z]{2,}(?:-[A-Z][a-z]+)?)\b(?!['’]?\s?[A-Z])")
+# "Joshua Apte", "James P. Kennedy (Jr.)"; not "Westhaven General Hospital"
+FULL_NAME = re.compile(r"\b([A-Z][a-z]+(?:-[A-Z][a-z]+)?) ((?:[A-Z]\. )?)([A-Z][a-z]{2,}(?:-[A-Z][a-z]+)?)\b"
+                       r"(?!['’]?\s?(?!(?:Jr|Sr)\b)[A-Z])")
 SPEECH_VERBS = r"(?:said|says|told|added|argued|wrote|explained|warned|insisted|admitted|denied|claimed|tweeted)"
 SHORT_FORM = re.compile(r"\b((?:[A-Z][a-z]+|of|for|and|the|on)(?:\s(?:[A-Z][a-z]+|of|for|and|the|on)){1,7})\s\(([A-Z]{2,6})\)")
 # A bill or law named in full ("the Clean Rivers and Lakes Act"), and how a story refers to it after.
 NAMED_DOCUMENT = re.compile(r"\b((?:[A-Z][a-z]+ (?:(?:and|of|for|on|to) )?){1,6}(?:Act|Bill))\b")
 DOCUMENT_SHORT_FORM = re.compile(r"\b[Tt]he ((?:bill|measure|act|legislation|law))\b")
+SENTENCE_START = re.compile(r"(?:[.!?][\"”’')]?\s|\n|(?:^|\s)[\"“‘]\s?)$")  # of the few characters before a word
 NOT_FIRST_NAMES = frozenset(
     "The A An In On At For From With By Of And But Or As If When While After Before Since Although Why How "
     "What Where Who President Prime Minister Chancellor Secretary Chief Judge Justice General Senator Governor "
@@ -47,14 +53,74 @@ NOT_FIRST_NAMES = frozenset(
     "We Its His Her Their Our Mr Mrs Ms Dr Sir Lord Lady Dame Professor Doctor".split())
 
 
-def introduce_first_mentions(article: Article, chosen: list[Paragraph]) -> list[Paragraph]:
-    """``chosen`` with each person's and short-named organisation's first mention in full."""
-    text = "\n".join(paragraph.text for paragraph in article.paragraphs)[:MAX_SCANNED_CHARS]
-    people = _people(text)
+# The last word of a role said before a name ("Managing director Clare Venn", "Supporters' trust chair
+# Bev Nolan"): only such a phrase, opening its sentence, is taken for a role.
+ROLE_NOUNS = frozenset(
+    "chair chairman chairwoman chairperson director officer leader secretary minister manager executive "
+    "spokesman spokeswoman spokesperson president chief head organiser organizer coach captain councillor "
+    "mayor inspector superintendent commissioner governor senator chancellor editor founder owner "
+    "campaigner teacher headteacher supervisor keeper brewer chef prosecutor barrister solicitor lawyer "
+    "economist analyst scientist researcher professor lecturer author historian librarian nurse doctor "
+    "surgeon consultant commuter passenger resident neighbour shopkeeper landlord tenant farmer driver "
+    "pilot firefighter volunteer treasurer clerk adviser advisor strategist ambassador envoy".split())
+ROLE_LINKS = frozenset({"of", "and", "for"})  # inside a role ("Director of Public Health"), never at its ends
+MAX_ROLE_WORDS = 6
+# Where a role goes with the name: right before or after a speech verb ("Venn said", "said Venn"), the
+# introduction a newsreader makes; not where the sentence describes them itself ("Park, who works …, said").
+AT_SPEECH = re.compile(rf"^\s{SPEECH_VERBS}\b")
+
+
+@dataclass(frozen=True)
+class Role:
+    """What a person is, as the article says it with their name: before it ("managing director"), or
+    after it, between commas ("the chief fire officer")."""
+
+    words: str  # as written inside a sentence
+    before: bool
+    cased: bool = True  # how its first word is written inside a sentence is known
+
+
+@dataclass(frozen=True)
+class FullForms:
+    """What a text names in full, by the short form a story uses after: people by surname,
+    organisations by their letters, and the one bill or act it names."""
+
+    people: dict[str, str] = field(default_factory=dict)  # surname → full name
+    short_forms: dict[str, str] = field(default_factory=dict)  # "WHO" → "World Health Organization"
+    document: str | None = None
+    roles: dict[str, Role] = field(default_factory=dict)  # surname → role
+
+    def __bool__(self) -> bool:
+        return bool(self.people or self.short_forms or self.document)
+
+
+@functools.lru_cache(maxsize=64)  # a daily story's articles: asked for at each attempt at fitting the day
+def full_forms(text: str) -> FullForms:
+    """The full forms ``text`` (an article, or all of a story's articles) gives."""
+    text = text[:MAX_SCANNED_CHARS]
     short_forms = {short: full for words, short in SHORT_FORM.findall(text) if (full := _spelled_out(words, short))}
     documents = {re.sub(r"^(?:The|A|An|This|That) ", "", name) for name in NAMED_DOCUMENT.findall(text)}
     document = documents.pop() if len(documents) == 1 else None  # with two bills, "the bill" is ambiguous
-    if not people and not short_forms and document is None:
+    people = _people(text)
+    return FullForms(people, short_forms, document, _roles(text, people))
+
+
+def introduce(text: str, forms: FullForms, said: set[str]) -> str:
+    """``text`` with the first mention of each short form not in ``said`` written in full; what it
+    mentions is added to ``said``, so a later text leaves it short."""
+    if not forms:
+        return text
+    rewritten = _introduce_people(text, forms.people, forms.roles, said)
+    rewritten = _introduce_short_forms(rewritten, forms.short_forms, said)
+    if forms.document is not None:
+        rewritten = _introduce_document(rewritten, forms.document, said)
+    return rewritten
+
+
+def introduce_first_mentions(article: Article, chosen: list[Paragraph]) -> list[Paragraph]:
+    """``chosen`` with each person's and short-named organisation's first mention in full."""
+    forms = full_forms("\n".join(paragraph.text for paragraph in article.paragraphs))
+    if not forms:
         return chosen
     said: set[str] = set()
     result = []
@@ -62,10 +128,7 @@ def introduce_first_mentions(article: Article, chosen: list[Paragraph]) -> list[
         if paragraph.is_heading:
             result.append(paragraph)
             continue
-        rewritten = _introduce_people(paragraph.text, people, said)
-        rewritten = _introduce_short_forms(rewritten, short_forms, said)
-        if document is not None:
-            rewritten = _introduce_document(rewritten, document, said)
+        rewritten = introduce(paragraph.text, forms, said)
         result.append(paragraph if rewritten == paragraph.text else replace(paragraph, text=rewritten))
     return result
 
@@ -81,29 +144,87 @@ def _spelled_out(words: str, short: str) -> str:
 
 
 def _people(text: str) -> dict[str, str]:
-    """surname → the full name the article first gives it."""
+    """surname → the full name the article gives it; a surname it gives two first names ("Paul
+    Hesketh", "Sarah Hesketh") is left out, since "Hesketh" alone could be either."""
     lower_words = {stem for word in re.findall(r"\b[a-z]+\b", text) for stem in (word, re.sub(r"(?:s|d|ed|ing)$", "", word))}
     found: dict[str, str] = {}
+    firsts: dict[str, set[str]] = {}
     tried: set[str] = set()
-    for first, middle, surname in FULL_NAME.findall(text):
+    for match in FULL_NAME.finditer(text):
+        first, middle, surname = match.groups()
         if len(tried) >= MAX_CANDIDATES:
             break
         tried.add(surname)
-        if surname in found or first in NOT_FIRST_NAMES or surname in NOT_FIRST_NAMES or first.lower() in lower_words:
+        if first in NOT_FIRST_NAMES or surname in NOT_FIRST_NAMES or first.lower() in lower_words:
+            continue
+        if match.start() and not SENTENCE_START.search(text[max(0, match.start() - 4):match.start()]):
+            firsts.setdefault(surname, set()).add(first)  # opening a sentence, "Because Dempsey" names no one
+        if surname in found:
             continue
         if re.search(rf"\b{first}\b(?! (?:[A-Z]\. )?{surname}\b)", text):
             continue  # the first word stands alone elsewhere: a place or a thing ("Kyiv"), not a first name
+        if re.search(rf"\b(?:in|into|across|throughout|around)\s{surname}\b(?!['’])", text):
+            continue  # a place: "Aero India" and "in India" ("India said" is a country speaking)
         as_person = rf"\b(?:{COURTESY_TITLES}|{OTHER_TITLES})\s{surname}\b|\b{surname}\s{SPEECH_VERBS}\b|{SPEECH_VERBS}\s{surname}\b"
         if re.search(as_person, text):
             found[surname] = f"{first} {middle}{surname}"
-    return found
+    return {surname: full for surname, full in found.items() if len(firsts.get(surname, set()) | {full.split()[0]}) == 1}
 
 
-def _introduce_people(text: str, people: dict[str, str], said: set[str]) -> str:
+def _introduce_people(text: str, people: dict[str, str], roles: dict[str, Role], said: set[str]) -> str:
     # A courtesy title gives way to the first name ("Mr Blair" → "Tony Blair"), another title stays.
+    # A surname before another capitalised word names something else ("Ferrant Textiles").
+    def written(surname: str, found: re.Match[str], text: str) -> str:
+        kept = found.groupdict().get("kept")
+        if kept:
+            return f"{kept} {people[surname]}"
+        role = roles.get(surname)
+        at_speech = bool(AT_SPEECH.match(text[found.end():]) or re.search(rf"\b{SPEECH_VERBS}\s$", text[:found.start()]))
+        if role is None or not at_speech:
+            return people[surname]
+        if not role.before:  # between commas, or ended by the sentence's own stop or comma
+            return f"{people[surname]}, {role.words}" + ("" if re.match(r"[,.!?]", text[found.end():]) else ",")
+        opening = not text[:found.start()].strip() or bool(SENTENCE_START.search(text[max(0, found.start() - 4):found.start()]))
+        if opening:
+            return f"{role.words[:1].upper() + role.words[1:]} {people[surname]}"
+        return f"{role.words} {people[surname]}" if role.cased else people[surname]
+
     return _introduce(text, people, said,
-                      lambda surname: rf"(?:\b{COURTESY_TITLES}\s|\b(?P<kept>{OTHER_TITLES})\s)?\b{surname}\b",
-                      lambda before, _after, full: bool(re.search(rf"\b{full.split()[0]}\s(?:[A-Z]\.\s)?$", before)))
+                      lambda surname: rf"(?:\b{COURTESY_TITLES}\s|\b(?P<kept>{OTHER_TITLES})\s)?\b{surname}\b(?!\s[A-Z][a-z])",
+                      lambda before, _after, full: bool(re.search(rf"\b{full.split()[0]}\s(?:[A-Z]\.\s)?$", before)),
+                      written)
+
+
+def _roles(text: str, people: dict[str, str]) -> dict[str, Role]:
+    """surname → the role the article gives with the full name, where it gives one the first time it
+    names them so: "Managing director Clare Venn said" (a phrase opening the sentence and ending on a
+    role), "Dana Okafor, the chief fire officer, said" or "The opposition leader, Hamish Corrie, said"."""
+    lower_words = set(re.findall(r"\b[a-z]+\b", text))
+    named = set(re.findall(r"(?<=[a-z,;:] )[A-Z][\w'’-]+", text))  # written with a capital inside a sentence
+    roles = {}
+    for surname, full in people.items():
+        name = re.escape(full)
+        found = re.search(rf"(?:^|(?<=[.!?\n\"“]\s)|(?<=[\n\"“]))((?:[\w'’-]+ ){{1,{MAX_ROLE_WORDS}}}){name}\b"
+                          rf"|\b{name}, ((?:the|a|an) [^,;:.!?\"“”()]{{3,70}}),\s(?=[a-z])"
+                          rf"|(?:^|(?<=[.!?\n]\s))(The [^,;:.!?\"“”()]{{3,60}}), {name},\s(?=[a-z])", text, re.MULTILINE)
+        if found is None:
+            continue
+        if found.group(1):
+            words = found.group(1).split()
+            if words[-1].lower() in ROLE_NOUNS and not {words[0].lower(), words[-1].lower()} & ROLE_LINKS and \
+                    all(word[:1].isupper() or word.lower() in ROLE_NOUNS | ROLE_LINKS or word in lower_words for word in words):
+                # Its first word as said inside a sentence: known when the article writes it in lower case
+                # ("Council leader") or it opens a name ("Ashdown Homes managing director"); else not
+                # known ("High school teacher"), and the role is said only where it opens a sentence.
+                common = words[0].lower().rstrip("'’") in lower_words | ROLE_NOUNS
+                cased = common or (words[0] in named and len(words) > 1 and words[1][:1].isupper())
+                first = words[0].lower() if common else words[0]
+                roles[surname] = Role(" ".join([first, *words[1:]]), before=True, cased=cased)
+        else:
+            role = found.group(2) or found.group(3)
+            if len(role.split()) <= MAX_ROLE_WORDS + 2:
+                roles[surname] = Role(role[0].lower() + role[1:], before=False)
+    return roles
 
 
 def _introduce_document(text: str, name: str, said: set[str]) -> str:
@@ -127,10 +248,12 @@ def _introduce_short_forms(text: str, short_forms: dict[str, str], said: set[str
 
 
 def _introduce(text: str, full_forms: dict[str, str], said: set[str], mention: Callable[[str], str],
-               introduced: Callable[[str, str, str], bool]) -> str:
+               introduced: Callable[[str, str, str], bool],
+               written: Callable[[str, re.Match[str], str], str] | None = None) -> str:
     """The first mention (the pattern ``mention`` makes) of each short form not yet said, written in full
     unless ``introduced(before, after, full)`` says the text already gives it there. A title the
-    pattern captures as ``kept`` stays before the full form."""
+    pattern captures as ``kept`` stays before the full form; ``written(short, mention, text)``, when
+    given, says what the mention becomes instead."""
     for short, full in full_forms.items():
         if short in said:
             continue
@@ -141,5 +264,6 @@ def _introduce(text: str, full_forms: dict[str, str], said: set[str], mention: C
         if introduced(text[:found.start()], text[found.end():], full):
             continue
         kept = found.groupdict().get("kept")
-        text = text[:found.start()] + (f"{kept} {full}" if kept else full) + text[found.end():]
+        said_instead = written(short, found, text) if written else f"{kept} {full}" if kept else full
+        text = text[:found.start()] + said_instead + text[found.end():]
     return text

@@ -103,6 +103,7 @@ DEFINITE_PLACE = re.compile(
     r"^(?:\S+\s+){0,10}the\s+(?:[\w-]+\s+){0,2}(?:city|town|village|port|capital)\b(?!\s+of\s+(?-i:[A-Z]))",
     re.IGNORECASE,
 )
+OPENING_PERSON = re.compile(r"^[\"'“‘]?(?:he|she|his|her)\b", re.IGNORECASE)
 EARLY_PRONOUN = re.compile(r"^(?:\S+\s+){0,4}[\"'“‘]?(it|its|they|them|their|he|him|his|she|her|both)\b", re.IGNORECASE)
 TITLED_SURNAME = re.compile(r"\b(?:Mr|Mrs|Ms|Miss|Dr|Prof|Sir|Dame|Lord|Lady)\.?\s+([A-Z][\w'’-]+)")
 FULL_NAME = re.compile(r"\b[A-Z][a-z]+(?:-[A-Z][a-z]+)?\s+([A-Z][a-z]+(?:-[A-Z][a-z]+)?)\b")
@@ -244,7 +245,8 @@ def dependencies(sentences: list[Sentence]) -> dict[int, set[int]]:
         for surname in TITLED_SURNAME.findall(sentence.text):
             if surname in introduced:
                 own.add(introduced[surname])
-        if not own and position > 0 and _leans_on_previous(sentence.text):
+        # "He questioned why … Mr Clarke had said": the titled name's introduction does not say who "he" is.
+        if position > 0 and _leans_on_previous(sentence.text) and (not own or OPENING_PERSON.match(sentence.text)):
             if sentence.first:
                 if sentence.paragraph - 1 in last_of_paragraph:
                     own.add(last_of_paragraph[sentence.paragraph - 1])

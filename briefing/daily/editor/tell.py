@@ -22,13 +22,15 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from briefing.daily.editor.figures import Figure, disagree, figures
 from briefing.daily.editor.stories import features, text_features
 from briefing.model import Article
+from briefing.text import mentions, pronouns
 from briefing.text.script import Spoken
 from briefing.text.selection import EARLY_PRONOUN
+from briefing.text.speech.text import display_text, normalize
 
 # "LONDON (Reuters) - ", "KESSINGTON, March 5 (RPW) - ": where and who, which a bulletin does not read out
 DATELINE = re.compile(r"^[A-Z][A-Z'’.-]+(?:\s+[A-Z][A-Z'’.-]+){0,3}(?:,\s+[A-Z][a-z]+\.?\s+\d{1,2})?\s+"
@@ -70,7 +72,7 @@ class Source:
 def corroborated(lede: Sequence[str], others: Sequence[Sequence[str]], words: int) -> list[str]:
     """The lede article's sentences for its story's telling, within ``words``, in its order: its first,
     then those whose names, figures and words the other articles report most (what independent
-    coverage agrees on is the story's core), each only with the sentence it leans on."""
+    coverage agrees on is the story's core), each only with the sentences it leans on."""
     if not lede:
         return []
     reported: set[str] = set()
@@ -81,7 +83,9 @@ def corroborated(lede: Sequence[str], others: Sequence[Sequence[str]], words: in
     chosen = {0}
     used = len(lede[0].split())
     for index in sorted(range(1, len(lede)), key=lambda i: (-scores[i], i)):
-        needed = [index] if index - 1 in chosen or not _leans_on_previous(_written(lede[index])) else [index - 1, index]
+        needed = [index]  # with the sentences it leans on, back to one said or standing alone
+        while needed[0] - 1 not in chosen and _leans_on_previous(_written(lede[needed[0]])):
+            needed.insert(0, needed[0] - 1)
         count = sum(len(lede[i].split()) for i in needed if i not in chosen)
         if scores[index] > 0 and used + count <= words:
             chosen.update(needed)
@@ -115,6 +119,8 @@ def telling(title: str, lede: Sequence[str], others: Sequence[Sequence[str]], wo
         count = len(sentence.split())
         if kept and used + count > LEDE_SHARE * words:
             break
+        if index and _stranded(lede, index, said):
+            continue
         entries = said.settle(0, index, words - used, opening=index == 0)
         kept += entries
         used += said.words(entries)
@@ -139,7 +145,7 @@ def telling(title: str, lede: Sequence[str], others: Sequence[Sequence[str]], wo
         count = len(lede[index].split())
         if used + count > words:
             break
-        if not said.has_said(0, index) and not said.repeats(lede[index]):
+        if not said.has_said(0, index) and not said.repeats(lede[index]) and not _stranded(lede, index, said):
             entries = said.settle(0, index, words - used)
             kept += entries
             used += said.words(entries)
@@ -170,6 +176,58 @@ def update(told: Sequence[str], arrived: Sequence[Sequence[str]], words: int,
                 used += len(sentence.split())
                 said.add(sentence, number + 1)
     return lines
+
+
+def headline(title: str, articles: Sequence[Sequence[str]]) -> str:
+    """A story's ``title`` as said: a person it names by surname alone (a headline's habit) named in
+    full as its ``articles`` (each one's sentences) name them, with no role: the title is not the
+    story, whose first mention introduces them again."""
+    forms = _full_forms(articles)
+    return mentions.introduce(title, replace(forms, roles={}), set())
+
+
+def _full_forms(articles: Sequence[Sequence[str]]) -> mentions.FullForms:
+    return mentions.full_forms("\n".join(_written(sentence) for article in articles for sentence in article))
+
+
+def introduced(sentences: Sequence[str], articles: Sequence[Sequence[str]], told: Sequence[str] = ()) -> list[str]:
+    """A story's ``sentences`` as a newsreader says them: each person, organisation and bill its
+    ``articles`` (each one's sentences) name in full is named in full at its first mention in the
+    story, and short after (``mentions``); a sentence opening on "She" or quoting "he", said without
+    the sentence before it in its article, names the one person that sentence names, or is left out
+    when that sentence names no one or several (a "she" nobody was named for is a stranger).
+    ``told``: what the story said before (an update's told text), whose mentions count as made."""
+    forms = _full_forms(articles)
+    said: set[str] = set()
+    for sentence in told:
+        mentions.introduce(_written(sentence), forms, said)
+    place: dict[str, tuple[int, int]] = {}
+    for number, article in enumerate(articles):
+        for index, sentence in enumerate(article):
+            place.setdefault(_written(sentence), (number, index))
+    result: list[str] = []
+    previous = None  # the written form of the sentence said before, as its article has it
+    for sentence in sentences:
+        written = _written(sentence)
+        rewritten: str | None = written
+        where = place.get(written)
+        if where and where[1] > 0 and pronouns.opens_on_pronoun(written):
+            before = _written(articles[where[0]][where[1] - 1])
+            if previous != before:
+                rewritten = pronouns.name_pronoun(written, before, forms, said)
+        if rewritten is None:
+            continue
+        previous = written
+        rewritten = mentions.introduce(rewritten, forms, said)
+        result.append(sentence if rewritten == written else _respoken(sentence, rewritten))
+    return result
+
+
+def _respoken(sentence: str, written: str) -> str:
+    """``written`` in the form ``sentence`` had: with what is said beside it when it had that."""
+    if getattr(sentence, "display", None) is None:
+        return written
+    return Spoken(normalize(written).strip(), display_text(written))
 
 
 def attribution(names: Sequence[str]) -> str | None:
@@ -206,6 +264,13 @@ def _opening_lowered(sentence: str) -> str:
 
 def _written(sentence: str) -> str:
     return getattr(sentence, "display", sentence)
+
+
+def _stranded(lede: Sequence[str], index: int, said: _Said) -> bool:
+    """The lede article's sentence ``index`` leans on the one before it, which was not said (left out
+    as a repeat, for its figure or for room): said alone, its "she" or its quote would be a stranger's.
+    (``corroborated`` keeps a leaning sentence with the one before it, so that is its antecedent.)"""
+    return not said.has_said(0, index - 1) and _leans_on_previous(_written(lede[index]))
 
 
 def _leans_on_previous(written: str) -> bool:
