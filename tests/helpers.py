@@ -227,6 +227,58 @@ def briefing_process(library: Path, *args: str) -> subprocess.Popen:
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
 
 
+# The CLI in a process that stops for good at the first call of one function, before it or once it has
+# returned: a kill test then kills it in a phase it names, not at a moment that may fall anywhere.
+_PAUSED_CLI = """
+import importlib, sys, time
+target, when = sys.argv[1], sys.argv[2]
+module, _, attribute = target.partition(":")
+owner = importlib.import_module(module)
+*parents, name = attribute.split(".")
+for parent in parents:
+    owner = getattr(owner, parent)
+real = getattr(owner, name)  # AttributeError: the pause point moved, and the test must follow it
+
+def pause():
+    print("paused at", target, flush=True)
+    while True:
+        time.sleep(3600)
+
+def paused(*args, **kwargs):
+    if when == "before":
+        pause()
+    real(*args, **kwargs)
+    pause()
+
+setattr(owner, name, paused)
+from briefing.cli import main
+main(sys.argv[3:])
+"""
+
+
+def paused_briefing(at: str, *args: str, after: bool = False,
+                    env: dict[str, str] | None = None) -> subprocess.Popen:
+    """`briefing ARGS` as a process stopped at the first call of ``at`` ("package.module:Class.function"),
+    before the call or, with ``after``, once it has returned; returned once it has stopped there (the test
+    fails if the run ends without reaching it). Without the caller's BRIEFING_* unless ``env`` is given."""
+    env = env if env is not None else {key: value for key, value in os.environ.items()
+                                       if not key.startswith("BRIEFING_")}
+    process = subprocess.Popen([sys.executable, "-c", _PAUSED_CLI, at, "after" if after else "before", *args],
+                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
+    assert process.stdout is not None
+    for line in process.stdout:
+        if line.startswith("paused at "):
+            return process
+    process.wait()
+    pytest.fail(f"the run ended (exit {process.returncode}) before {at}: {process.stderr.read()}")
+
+
+def kill(process: subprocess.Popen) -> None:
+    """SIGKILL ``process``, wait for it and close its pipes."""
+    process.kill()
+    process.communicate()
+
+
 def mp3_chapters(path: Path) -> list[str]:
     frames = sorted(ID3(path).getall("CHAP"), key=lambda frame: frame.start_time)
     return [frame.sub_frames["TIT2"].text[0] for frame in frames]
