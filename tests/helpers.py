@@ -227,11 +227,12 @@ def briefing_process(library: Path, *args: str) -> subprocess.Popen:
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
 
 
-# The CLI in a process that stops for good at the first call of one function, before it or once it has
-# returned: a kill test then kills it in a phase it names, not at a moment that may fall anywhere.
+# The CLI in a process that stops for good at the first call of one function (whose arguments name
+# ``naming``, when given), before it or once it has returned: a kill test then kills it in a phase it
+# names, not at a moment that may fall anywhere.
 _PAUSED_CLI = """
 import importlib, sys, time
-target, when = sys.argv[1], sys.argv[2]
+target, when, naming = sys.argv[1:4]
 module, _, attribute = target.partition(":")
 owner = importlib.import_module(module)
 *parents, name = attribute.split(".")
@@ -245,6 +246,8 @@ def pause():
         time.sleep(3600)
 
 def paused(*args, **kwargs):
+    if naming not in " ".join(map(str, args)):
+        return real(*args, **kwargs)
     if when == "before":
         pause()
     real(*args, **kwargs)
@@ -252,18 +255,19 @@ def paused(*args, **kwargs):
 
 setattr(owner, name, paused)
 from briefing.cli import main
-main(sys.argv[3:])
+main(sys.argv[4:])
 """
 
 
-def paused_briefing(at: str, *args: str, after: bool = False,
+def paused_briefing(at: str, *args: str, after: bool = False, naming: str = "",
                     env: dict[str, str] | None = None) -> subprocess.Popen:
-    """`briefing ARGS` as a process stopped at the first call of ``at`` ("package.module:Class.function"),
-    before the call or, with ``after``, once it has returned; returned once it has stopped there (the test
-    fails if the run ends without reaching it). Without the caller's BRIEFING_* unless ``env`` is given."""
+    """`briefing ARGS` as a process stopped at the first call of ``at`` ("package.module:Class.function")
+    whose arguments, as text, contain ``naming``: before the call or, with ``after``, once it has returned.
+    Returned once it has stopped there (the test fails if the run ends without reaching it). Without the
+    caller's BRIEFING_* unless ``env`` is given."""
     env = env if env is not None else {key: value for key, value in os.environ.items()
                                        if not key.startswith("BRIEFING_")}
-    process = subprocess.Popen([sys.executable, "-c", _PAUSED_CLI, at, "after" if after else "before", *args],
+    process = subprocess.Popen([sys.executable, "-c", _PAUSED_CLI, at, "after" if after else "before", naming, *args],
                                stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
     assert process.stdout is not None
     for line in process.stdout:
