@@ -26,14 +26,15 @@ from helpers import (
 
 from briefing.library.locking import LOCK_NAME, read_lock
 
-# Where a run is stopped and killed, in the order a run reaches them: (function, stopped once it has returned).
+# Where a run is stopped and killed, in the order a run reaches them: the function it stops at, and
+# whether it stops once that has returned (else before it is called).
 PHASES = {
     "reading the sources, the lock taken": ("briefing.daily.run:gather", False),
     "speaking: a first clip in the speech cache": ("briefing.audio.cache:RenderCache.put", True),
     "encoding: a first piece in the encoded cache": ("briefing.audio.cache:EncodedPieces.keep", True),
-    "publishing: the files in episodes/ and the record written, the feed not": ("briefing.library.feed:write_feed", False),
+    "publishing: the episode's files and record written, not the feed": ("briefing.library.feed:write_feed", False),
     "the feed names the episode, the page does not": ("briefing.library.page:write_page", False),
-    "published: the articles read not yet recorded as used": ("briefing.library.store:Library.set_used_articles", False),
+    "published: the articles read not yet recorded": ("briefing.library.store:Library.set_used_articles", False),
 }
 
 
