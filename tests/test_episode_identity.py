@@ -1,7 +1,8 @@
 """Nothing a user owns is written over, and a GUID says what an episode is (issue 24: identity and output).
 
-The articles here are invented for these tests. `make` runs as a real process with the classic voice,
-`daily` in-process; the podcast client is gPodder's `gpo`, against `briefing serve` on 127.0.0.1.
+The articles here are invented for these tests. `make` runs as a real process with the classic voice
+(in-process where it is refused before speaking), `daily` in-process; the podcast client is gPodder's
+`gpo`, against `briefing serve` on 127.0.0.1.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from pathlib import Path
 
 import feedparser
 import pytest
+from click.testing import CliRunner
 from helpers import assert_feed_valid, daily, daily_episodes, requires_espeak, requires_ffmpeg, run_cli, write_config
 from publishing import (
     free_port,
@@ -29,6 +31,7 @@ from publishing import (
 )
 from test_publishing_identity import fetch, start_server
 
+from briefing.cli import main
 from briefing.library import identity
 from briefing.daily.run import day_identity
 from briefing.library.store import MIGRATIONS, Library
@@ -54,8 +57,16 @@ def make(home: Path, *args, input: bytes | None = None) -> subprocess.CompletedP
                    cwd=home.parent)
 
 
+def in_process(home: Path, *args) -> subprocess.CompletedProcess:
+    """`briefing ARGS` through CliRunner, for what stops before any speech: a refusal, a listing."""
+    result = CliRunner().invoke(main, [str(arg) for arg in args], env={"BRIEFING_HOME": str(home)})
+    if result.exception and not isinstance(result.exception, SystemExit):
+        raise result.exception
+    return subprocess.CompletedProcess(args, result.exit_code, result.stdout, result.stderr)
+
+
 def episodes(home: Path) -> list[dict]:
-    result = run_cli(["episodes", "--json"], home=home, cwd=home.parent)
+    result = in_process(home, "episodes", "--json")
     assert result.returncode == 0, result.stderr
     return json.loads(result.stdout)
 
@@ -195,7 +206,7 @@ def test_an_output_that_could_overwrite_what_briefing_did_not_write_is_refused_i
     article, output = setup(work, library)
     before = fingerprints(tmp_path)
 
-    result = make(library, article, "-o", output)
+    result = in_process(library, "make", article, "-o", output, "--voice", "classic", "--max-words", "20", "-q")
 
     assert_one_line_usage_error(result, words)
     assert fingerprints(tmp_path) == before  # every file as it was, nothing added
@@ -205,8 +216,7 @@ def test_unpublished_the_library_folder_may_hold_the_output_but_not_its_episodes
     library = tmp_path / "library"
     [episode] = make_library(library, count=1)
     (tmp_path / "story.txt").write_text(MONDAY, encoding="utf-8")
-    result = run_cli(["make", tmp_path / "story.txt", "--no-publish", "-o", library / episode.audio_path],
-                     home=library)
+    result = in_process(library, "make", tmp_path / "story.txt", "--no-publish", "-o", library / episode.audio_path)
     assert_one_line_usage_error(result, "inside the library")
 
 
