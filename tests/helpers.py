@@ -231,7 +231,7 @@ def briefing_process(library: Path, *args: str) -> subprocess.Popen:
 # ``naming``, when given), before it or once it has returned: a kill test then kills it in a phase it
 # names, not at a moment that may fall anywhere.
 _PAUSED_CLI = """
-import importlib, sys, time
+import importlib, os, sys, time
 target, when, naming = sys.argv[1:4]
 module, _, attribute = target.partition(":")
 owner = importlib.import_module(module)
@@ -242,8 +242,8 @@ real = getattr(owner, name)  # AttributeError: the pause point moved, and the te
 
 def pause():
     print("paused at", target, flush=True)
-    while True:
-        time.sleep(3600)
+    time.sleep(600)  # the test kills it long before: this only ends one a failed test left behind
+    os._exit(70)
 
 def paused(*args, **kwargs):
     if naming not in " ".join(map(str, args)):
@@ -263,12 +263,14 @@ def paused_briefing(at: str, *args: str, after: bool = False, naming: str = "",
                     env: dict[str, str] | None = None) -> subprocess.Popen:
     """`briefing ARGS` as a process stopped at the first call of ``at`` ("package.module:Class.function")
     whose arguments, as text, contain ``naming``: before the call or, with ``after``, once it has returned.
-    Returned once it has stopped there (the test fails if the run ends without reaching it). Without the
-    caller's BRIEFING_* unless ``env`` is given."""
+    Returned once it has stopped there (the test fails if the run ends without reaching it), in a session
+    of its own (``os.killpg`` kills it with its workers). Without the caller's BRIEFING_* unless ``env``
+    is given."""
     env = env if env is not None else {key: value for key, value in os.environ.items()
                                        if not key.startswith("BRIEFING_")}
     process = subprocess.Popen([sys.executable, "-c", _PAUSED_CLI, at, "after" if after else "before", naming, *args],
-                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
+                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env,
+                               start_new_session=True)
     assert process.stdout is not None
     for line in process.stdout:
         if line.startswith("paused at "):
