@@ -15,11 +15,11 @@ import sqlite3
 import pytest
 from helpers import (
     assert_feed_valid,
+    daily,
     daily_episodes,
     kill,
     paused_briefing,
     requires_espeak,
-    run_cli,
     write_article,
     write_config,
 )
@@ -44,9 +44,8 @@ def temporaries(library) -> list[str]:
             if path.name.endswith(".tmp") and not path.name.startswith(".briefing.lock")]
 
 
-def daily_args(library, date: str) -> list[str]:
-    # The classic engine: what is tested is the library, not the voice.
-    return ["daily", "--library", str(library), "-q", "--date", date, "--minutes", "0.5", "--voice", "british"]
+# The classic engine: what is tested is the library, not the voice.
+OPTIONS = ("--minutes", "0.5", "--voice", "british")
 
 
 @requires_espeak
@@ -57,20 +56,19 @@ def test_killed_runs_leave_a_valid_feed_and_the_next_run_completes(tmp_path):
     inbox.mkdir(parents=True)
     write_config(library, 'inbox = "inbox"')
     write_article(inbox, 0)
-    first = run_cli(daily_args(library, "2026-01-01"), home=library)
-    assert first.returncode == 0, first.stderr
+    assert daily(library, "--date", "2026-01-01", *OPTIONS).exit_code == 0
 
     for run, (phase, (at, after)) in enumerate(PHASES.items(), start=1):
         date = (dt.date(2026, 1, 1) + dt.timedelta(days=run)).isoformat()
         write_article(inbox, run)
-        process = paused_briefing(at, *daily_args(library, date), after=after)
+        process = paused_briefing(at, "daily", "--library", str(library), "-q", "--date", date, *OPTIONS, after=after)
         held = read_lock(library / LOCK_NAME)
         assert held is not None and held.pid == process.pid, f"{phase}: the run does not hold the lock"
         kill(process)
 
         assert_feed_valid(library)
-        done = run_cli(daily_args(library, date), home=library)
-        assert done.returncode == 0, f"{phase}: {done.stderr}"
+        done = daily(library, "--date", date, *OPTIONS)  # the next run, in-process
+        assert done.exit_code == 0, f"{phase}: {done.output}"
         assert_feed_valid(library)
         assert temporaries(library) == [], (phase, temporaries(library))
 

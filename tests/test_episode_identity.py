@@ -20,8 +20,16 @@ from pathlib import Path
 
 import feedparser
 import pytest
-from click.testing import CliRunner
-from helpers import assert_feed_valid, daily, daily_episodes, requires_espeak, requires_ffmpeg, run_cli, write_config
+from helpers import (
+    assert_feed_valid,
+    daily,
+    daily_episodes,
+    requires_espeak,
+    requires_ffmpeg,
+    run_cli,
+    run_in_process,
+    write_config,
+)
 from publishing import (
     free_port,
     gpo,
@@ -31,7 +39,6 @@ from publishing import (
 )
 from test_publishing_identity import fetch, start_server
 
-from briefing.cli import main
 from briefing.library import identity
 from briefing.daily.run import day_identity
 from briefing.library.store import MIGRATIONS, Library
@@ -58,11 +65,8 @@ def make(home: Path, *args, input: bytes | None = None) -> subprocess.CompletedP
 
 
 def in_process(home: Path, *args) -> subprocess.CompletedProcess:
-    """`briefing ARGS` through CliRunner, for what stops before any speech: a refusal, a listing."""
-    result = CliRunner().invoke(main, [str(arg) for arg in args], env={"BRIEFING_HOME": str(home)})
-    if result.exception and not isinstance(result.exception, SystemExit):
-        raise result.exception
-    return subprocess.CompletedProcess(args, result.exit_code, result.stdout, result.stderr)
+    """For what stops before any speech: a refusal, a listing."""
+    return run_in_process(list(args), home=home)
 
 
 def episodes(home: Path) -> list[dict]:
