@@ -210,13 +210,13 @@ def write_article(inbox: Path, number: int) -> None:
         encoding="utf-8")
 
 
-def run_in_process(args: list, *, home: Path | None = None) -> subprocess.CompletedProcess:
+def run_in_process(args: list, *, home: Path | None = None, input: bytes | None = None) -> subprocess.CompletedProcess:
     """``briefing ARGS`` through CliRunner, as ``run_cli`` gives it back; an unexpected exception is raised
     again (a process would have printed it as a traceback). ``home``: its BRIEFING_HOME."""
     from briefing.cli import main
 
     env = {"BRIEFING_HOME": str(home)} if home is not None else None
-    result = CliRunner().invoke(main, [str(arg) for arg in args], env=env)
+    result = CliRunner().invoke(main, [str(arg) for arg in args], input=input, env=env)
     if result.exception and not isinstance(result.exception, SystemExit):
         raise result.exception
     return subprocess.CompletedProcess(args, result.exit_code, result.stdout, result.stderr)

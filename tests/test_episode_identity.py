@@ -1,8 +1,7 @@
 """Nothing a user owns is written over, and a GUID says what an episode is (issue 24: identity and output).
 
-The articles here are invented for these tests. `make` runs as a real process with the classic voice
-(in-process where it is refused before speaking), `daily` in-process; the podcast client is gPodder's
-`gpo`, against `briefing serve` on 127.0.0.1.
+The articles here are invented for these tests. `make` (with the classic voice) and `daily` run
+in-process through CliRunner; the podcast client is gPodder's `gpo`, against `briefing serve` on 127.0.0.1.
 """
 
 from __future__ import annotations
@@ -26,7 +25,6 @@ from helpers import (
     daily_episodes,
     requires_espeak,
     requires_ffmpeg,
-    run_cli,
     run_in_process,
     write_config,
 )
@@ -60,17 +58,11 @@ SIDE_NAMES = ["chapters.json", "json", "png", "txt", "vtt"]
 
 
 def make(home: Path, *args, input: bytes | None = None) -> subprocess.CompletedProcess:
-    return run_cli(["make", *args, "--voice", "classic", "--max-words", "20", "-q"], home=home, input=input,
-                   cwd=home.parent)
-
-
-def in_process(home: Path, *args) -> subprocess.CompletedProcess:
-    """For what stops before any speech: a refusal, a listing."""
-    return run_in_process(list(args), home=home)
+    return run_in_process(["make", *args, "--voice", "classic", "--max-words", "20", "-q"], home=home, input=input)
 
 
 def episodes(home: Path) -> list[dict]:
-    result = in_process(home, "episodes", "--json")
+    result = run_in_process(["episodes", "--json"], home=home)
     assert result.returncode == 0, result.stderr
     return json.loads(result.stdout)
 
@@ -210,7 +202,7 @@ def test_an_output_that_could_overwrite_what_briefing_did_not_write_is_refused_i
     article, output = setup(work, library)
     before = fingerprints(tmp_path)
 
-    result = in_process(library, "make", article, "-o", output, "--voice", "classic", "--max-words", "20", "-q")
+    result = make(library, article, "-o", output)
 
     assert_one_line_usage_error(result, words)
     assert fingerprints(tmp_path) == before  # every file as it was, nothing added
@@ -220,7 +212,8 @@ def test_unpublished_the_library_folder_may_hold_the_output_but_not_its_episodes
     library = tmp_path / "library"
     [episode] = make_library(library, count=1)
     (tmp_path / "story.txt").write_text(MONDAY, encoding="utf-8")
-    result = in_process(library, "make", tmp_path / "story.txt", "--no-publish", "-o", library / episode.audio_path)
+    result = run_in_process(["make", tmp_path / "story.txt", "--no-publish", "-o", library / episode.audio_path],
+                            home=library)
     assert_one_line_usage_error(result, "inside the library")
 
 
