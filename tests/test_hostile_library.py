@@ -332,6 +332,12 @@ def test_killed_makes_leave_no_temporary_file_after_the_next_run(tmp_path):
           "the next run")
 
 
+def test_rebuild_with_nothing_to_rebuild_from_says_so(tmp_path):
+    one_line_error(run("rebuild", "--library", str(tmp_path / "nowhere")), "no library folder here")
+    (tmp_path / "empty").mkdir()
+    one_line_error(run("rebuild", "--library", str(tmp_path / "empty")), "nothing to rebuild from")
+
+
 # ---- SQLite on a full disk -----------------------------------------------------------------------
 
 @requires_espeak
