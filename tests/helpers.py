@@ -277,7 +277,7 @@ def paused_briefing(at: str, *args: str, after: bool = False, naming: str = "",
     whose arguments, as text, contain ``naming``: before the call or, with ``after``, once it has returned.
     Returned once it has stopped there (the test fails if the run ends without reaching it), in a session
     of its own (``os.killpg`` kills it with its workers). Without the caller's BRIEFING_* unless ``env``
-    is given."""
+    is given. Give the command -q: its stderr is only read once it has ended."""
     env = env if env is not None else {key: value for key, value in os.environ.items()
                                        if not key.startswith("BRIEFING_")}
     process = subprocess.Popen([sys.executable, "-c", _PAUSED_CLI, at, "after" if after else "before", naming, *args],
