@@ -210,6 +210,18 @@ def write_article(inbox: Path, number: int) -> None:
         encoding="utf-8")
 
 
+def run_in_process(args: list, *, home: Path | None = None, input: bytes | None = None) -> subprocess.CompletedProcess:
+    """``briefing ARGS`` through CliRunner, as ``run_cli`` gives it back; an unexpected exception is raised
+    again (a process would have printed it as a traceback). ``home``: its BRIEFING_HOME."""
+    from briefing.cli import main
+
+    env = {"BRIEFING_HOME": str(home)} if home is not None else None
+    result = CliRunner().invoke(main, [str(arg) for arg in args], input=input, env=env)
+    if result.exception and not isinstance(result.exception, SystemExit):
+        raise result.exception
+    return subprocess.CompletedProcess(args, result.exit_code, result.stdout, result.stderr)
+
+
 def daily(library: Path, *args: str) -> Result:
     """`briefing daily --library LIBRARY -q ARGS` in-process; an unexpected exception is raised again."""
     from briefing.cli import main
@@ -225,6 +237,64 @@ def briefing_process(library: Path, *args: str) -> subprocess.Popen:
     env = {key: value for key, value in os.environ.items() if not key.startswith("BRIEFING_")}
     return subprocess.Popen([sys.executable, "-m", "briefing", "daily", "--library", str(library), "-q", *args],
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
+
+
+# The CLI in a process that stops for good at the first call of one function (whose arguments name
+# ``naming``, when given), before it or once it has returned: a kill test then kills it in a phase it
+# names, not at a moment that may fall anywhere.
+_PAUSED_CLI = """
+import importlib, os, sys, time
+target, when, naming = sys.argv[1:4]
+module, _, attribute = target.partition(":")
+owner = importlib.import_module(module)
+*parents, name = attribute.split(".")
+for parent in parents:
+    owner = getattr(owner, parent)
+real = getattr(owner, name)  # AttributeError: the pause point moved, and the test must follow it
+
+def pause():
+    print("paused at", target, flush=True)
+    time.sleep(600)  # the test kills it long before: this only ends one a failed test left behind
+    os._exit(70)
+
+def paused(*args, **kwargs):
+    if naming not in " ".join(map(str, args)):
+        return real(*args, **kwargs)
+    if when == "before":
+        pause()
+    real(*args, **kwargs)
+    pause()
+
+setattr(owner, name, paused)
+from briefing.cli import main
+main(sys.argv[4:])
+"""
+
+
+def paused_briefing(at: str, *args: str, after: bool = False, naming: str = "",
+                    env: dict[str, str] | None = None) -> subprocess.Popen:
+    """`briefing ARGS` as a process stopped at the first call of ``at`` ("package.module:Class.function")
+    whose arguments, as text, contain ``naming``: before the call or, with ``after``, once it has returned.
+    Returned once it has stopped there (the test fails if the run ends without reaching it), in a session
+    of its own (``os.killpg`` kills it with its workers). Without the caller's BRIEFING_* unless ``env``
+    is given. Give the command -q: its stderr is only read once it has ended."""
+    env = env if env is not None else {key: value for key, value in os.environ.items()
+                                       if not key.startswith("BRIEFING_")}
+    process = subprocess.Popen([sys.executable, "-c", _PAUSED_CLI, at, "after" if after else "before", naming, *args],
+                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env,
+                               start_new_session=True)
+    assert process.stdout is not None
+    for line in process.stdout:
+        if line.startswith("paused at "):
+            return process
+    process.wait()
+    pytest.fail(f"the run ended (exit {process.returncode}) before {at}: {process.stderr.read()}")
+
+
+def kill(process: subprocess.Popen) -> None:
+    """SIGKILL ``process``, wait for it and close its pipes."""
+    process.kill()
+    process.communicate()
 
 
 def mp3_chapters(path: Path) -> list[str]:

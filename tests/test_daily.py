@@ -41,6 +41,8 @@ from briefing.daily.sources import Candidate, SourceSettings
 HARBOUR = "Harbour bridge to close for three weeks of repairs"
 RAIL = "Regional rail fares frozen for a second year"
 DATE = "2026-11-25"
+# What the tests after the first are about is the day, not the voice: they speak with the classic engine.
+CLASSIC = ("--voice", "british")
 
 
 # ---- the acceptance tests ------------------------------------------------------------------------
@@ -71,10 +73,11 @@ def test_inbox_becomes_one_chapter_per_story_in_order_and_the_broken_file_is_rep
 @pytest.mark.slow
 def test_same_date_replaces_the_episode_and_update_adds_only_new_articles(tmp_path):
     library = inbox_library(tmp_path)
-    assert daily(library, "--date", DATE, "--minutes", "1.5").exit_code == 3
+    assert daily(library, "--date", DATE, "--minutes", "1.5", *CLASSIC).exit_code == 3
 
     # Without -q, which prints only problems: the note on re-rendering is printed.
-    again = CliRunner().invoke(main, ["daily", "--library", str(library), "--date", DATE, "--minutes", "1.5"])
+    again = CliRunner().invoke(main, ["daily", "--library", str(library), "--date", DATE, "--minutes", "1.5",
+                                      *CLASSIC])
     # The broken file was rejected once; the day's stories are re-rendered, nothing is read again.
     assert again.exit_code == 0, again.output
     assert "Re-rendering the briefing for 2026-11-25" in again.stderr
@@ -84,14 +87,14 @@ def test_same_date_replaces_the_episode_and_update_adds_only_new_articles(tmp_pa
     news.write_text("Libraries to open on Sundays\n\nAll twelve public libraries will open on Sundays from "
                     "January, the council said, after a trial at two branches drew more than 9,000 visitors.\n",
                     encoding="utf-8")
-    without_update = daily(library, "--date", DATE, "--minutes", "1.5")
+    without_update = daily(library, "--date", DATE, "--minutes", "1.5", *CLASSIC)
     [replaced] = daily_episodes(library)
     assert without_update.exit_code == 0
     assert "Libraries to open on Sundays" not in mp3_chapters(library / replaced.audio_path)
 
     assert replaced.guid == first.guid  # the same stories again: the day's item, replaced
 
-    updated = daily(library, "--date", DATE, "--minutes", "2", "--update")
+    updated = daily(library, "--date", DATE, "--minutes", "2", "--update", *CLASSIC)
     assert updated.exit_code == 0, updated.output
     [episode] = daily_episodes(library)
     assert episode.guid != first.guid  # new stories: a new item podcast apps download, the earlier one gone
@@ -99,7 +102,7 @@ def test_same_date_replaces_the_episode_and_update_adds_only_new_articles(tmp_pa
         HARBOUR, RAIL, load_article(str(EXAMPLE)).title, "Libraries to open on Sundays", "Close"]
     assert assert_feed_valid(library) == 1
 
-    next_day = daily(library, "--date", "2026-11-26")
+    next_day = daily(library, "--date", "2026-11-26", *CLASSIC)
     assert next_day.exit_code == 0 and next_day.output == ""  # a quiet day, and -q: nothing to say
     assert len(daily_episodes(library)) == 1
 
@@ -107,7 +110,7 @@ def test_same_date_replaces_the_episode_and_update_adds_only_new_articles(tmp_pa
 @pytest.mark.slow
 def test_two_runs_started_together_publish_one_episode(tmp_path):
     library = inbox_library(tmp_path)
-    runs = [briefing_process(library, "--date", DATE, "--minutes", "1.5") for _ in range(2)]
+    runs = [briefing_process(library, "--date", DATE, "--minutes", "1.5", *CLASSIC) for _ in range(2)]
     outcomes = [(run.wait(timeout=60), run.stderr.read()) for run in runs]
     codes = sorted(code for code, _ in outcomes)
     assert codes in ([3, 75], [0, 3]), outcomes  # 0: the second ran after the first had finished
@@ -117,7 +120,7 @@ def test_two_runs_started_together_publish_one_episode(tmp_path):
             f"Error: {library}: another briefing is running on this library (try again later, or use --wait)"]
     assert len(daily_episodes(library)) == 1
 
-    waiting = [briefing_process(library, "--date", DATE, "--minutes", "1.5", "--wait") for _ in range(2)]
+    waiting = [briefing_process(library, "--date", DATE, "--minutes", "1.5", "--wait", *CLASSIC) for _ in range(2)]
     assert [run.wait(timeout=60) for run in waiting] == [0, 0], [run.stderr.read() for run in waiting]
     assert len(daily_episodes(library)) == 1
     assert assert_feed_valid(library) == 1
@@ -231,7 +234,7 @@ def test_ordinal_days(day, spoken):
 def test_update_says_the_told_stories_word_for_word_and_encodes_only_what_changed(tmp_path):
     library = inbox_library(tmp_path)
     (library / "inbox" / "export.json").unlink()
-    assert daily(library, "--date", DATE, "--minutes", "3").exit_code == 0
+    assert daily(library, "--date", DATE, "--minutes", "3", *CLASSIC).exit_code == 0
     [first] = daily_episodes(library)
     before = _timing(library, first)  # its files go when the update replaces it
     encoded = library / "cache" / "encoded"
@@ -241,7 +244,7 @@ def test_update_says_the_told_stories_word_for_word_and_encodes_only_what_change
         "council said, after a trial at two branches drew more than 9,000 visitors. The council will hire "
         "fourteen staff. Opening hours will be ten until four.\n", encoding="utf-8")
 
-    assert daily(library, "--date", DATE, "--minutes", "3", "--update").exit_code == 0
+    assert daily(library, "--date", DATE, "--minutes", "3", "--update", *CLASSIC).exit_code == 0
 
     [updated] = daily_episodes(library)
     after = _timing(library, updated)

@@ -1,7 +1,7 @@
 """Nothing a user owns is written over, and a GUID says what an episode is (issue 24: identity and output).
 
-The articles here are invented for these tests. `make` runs as a real process with the classic voice,
-`daily` in-process; the podcast client is gPodder's `gpo`, against `briefing serve` on 127.0.0.1.
+The articles here are invented for these tests. `make` (with the classic voice) and `daily` run
+in-process through CliRunner; the podcast client is gPodder's `gpo`, against `briefing serve` on 127.0.0.1.
 """
 
 from __future__ import annotations
@@ -19,7 +19,15 @@ from pathlib import Path
 
 import feedparser
 import pytest
-from helpers import assert_feed_valid, daily, daily_episodes, requires_espeak, requires_ffmpeg, run_cli, write_config
+from helpers import (
+    assert_feed_valid,
+    daily,
+    daily_episodes,
+    requires_espeak,
+    requires_ffmpeg,
+    run_in_process,
+    write_config,
+)
 from publishing import (
     free_port,
     gpo,
@@ -50,12 +58,11 @@ SIDE_NAMES = ["chapters.json", "json", "png", "txt", "vtt"]
 
 
 def make(home: Path, *args, input: bytes | None = None) -> subprocess.CompletedProcess:
-    return run_cli(["make", *args, "--voice", "classic", "--max-words", "20", "-q"], home=home, input=input,
-                   cwd=home.parent)
+    return run_in_process(["make", *args, "--voice", "classic", "--max-words", "20", "-q"], home=home, input=input)
 
 
 def episodes(home: Path) -> list[dict]:
-    result = run_cli(["episodes", "--json"], home=home, cwd=home.parent)
+    result = run_in_process(["episodes", "--json"], home=home)
     assert result.returncode == 0, result.stderr
     return json.loads(result.stdout)
 
@@ -205,8 +212,8 @@ def test_unpublished_the_library_folder_may_hold_the_output_but_not_its_episodes
     library = tmp_path / "library"
     [episode] = make_library(library, count=1)
     (tmp_path / "story.txt").write_text(MONDAY, encoding="utf-8")
-    result = run_cli(["make", tmp_path / "story.txt", "--no-publish", "-o", library / episode.audio_path],
-                     home=library)
+    result = run_in_process(["make", tmp_path / "story.txt", "--no-publish", "-o", library / episode.audio_path],
+                            home=library)
     assert_one_line_usage_error(result, "inside the library")
 
 
@@ -389,7 +396,7 @@ def subscribed(library: Path, home: Path) -> Iterator[tuple[int, str]]:
     server = start_server(library, port)
     try:
         feed_url = f"http://127.0.0.1:{port}/feed.xml"
-        for command in (["subscribe", feed_url], ["update"], ["download"]):
+        for command in (["subscribe", feed_url], ["download"]):  # subscribing reads the feed: no update needed
             gpo(home, *command)
         yield port, feed_url
     finally:

@@ -8,9 +8,7 @@ processes), real renders on a real (small) tmpfs.
 from __future__ import annotations
 
 import os
-import random
 import shutil
-import signal
 import subprocess
 import time
 from pathlib import Path
@@ -23,8 +21,11 @@ from helpers import (
     cli_env,
     dead_pid,
     fill_leaving,
+    kill,
+    paused_briefing,
     requires_espeak,
     requires_ffmpeg,
+    run_in_process,
 )
 from publishing import make_episode, make_library
 
@@ -208,19 +209,21 @@ def test_a_full_disk_at_every_stage_of_make_is_one_line_and_leaves_nothing_half_
     article = tmp_path / "a.txt"
     article.write_text(ARTICLE)
 
-    def make(library: Path) -> subprocess.CompletedProcess:
-        return subprocess.run([*briefing_command(), "make", str(article), "--voice", "classic", "-q"],
-                              env=cli_env(library), capture_output=True, text=True, timeout=120)
+    def make(library: Path) -> subprocess.CompletedProcess:  # in-process: what is tested is what it writes
+        return run_in_process(["make", article, "--voice", "classic", "-q", "--library", library])
 
     roomy = tmp_path / "roomy"
     assert make(roomy).returncode == 0
     needed = sum(p.stat().st_size for p in roomy.rglob("*") if p.is_file())
     roomy_audio = next(roomy.glob("episodes/*.mp3"))
-    audio = roomy_audio.stat().st_size
-    cover = next(roomy.glob("episodes/council*.png")).stat().st_size
-    # Twelve levels, most around the cover's embedding: the MP3 is written, then grows by the cover.
-    levels = sorted({0, 16_384, audio // 2, audio - cover, audio - cover // 2, audio, audio + cover // 2,
-                     audio + cover, audio + 2 * cover, needed // 2 + audio, needed, 2 * needed})
+    cache = sum(p.stat().st_size for p in (roomy / "cache").rglob("*") if p.is_file())
+    episode = sum(p.stat().st_size for p in roomy.glob("episodes/*"))
+    # What make writes into the library, in order: its speech and encoded caches while it renders (a
+    # clip the disk has no room for is not kept), the lock and the database, the episode's audio and
+    # side files in episodes/, then the feed and page. A level of free space for each: none, half the
+    # caches, the caches and half the audio, the caches and the episode's files, what the roomy library
+    # holds (its database grew in steps: the feed and page may not fit), and twice that.
+    levels = [0, cache // 2, cache + roomy_audio.stat().st_size // 2, cache + episode, needed, 2 * needed]
     outcomes = []
     for free in levels:
         library = small_disk / f"lib-{free}"
@@ -291,19 +294,14 @@ def test_temporary_names_carry_the_writer_and_are_removed_after_a_crash(tmp_path
     assert list(tmp_path.iterdir()) == []
 
 
-def kill_when_writing(process: subprocess.Popen, library: Path, deadline_s: float) -> bool:
-    """SIGKILL ``process`` the moment a temporary file shows in the library, else at the deadline;
-    return whether it was caught writing."""
-    deadline = time.monotonic() + deadline_s
-    caught = False
-    while time.monotonic() < deadline and process.poll() is None:
-        if temporaries(library):
-            caught = True
-            break
-        time.sleep(0.001)
-    process.send_signal(signal.SIGKILL)
-    process.wait()
-    return caught
+# Where a make is stopped and killed: while it speaks, and with each kind of temporary file it writes
+# into the library on disk (named for the process, renamed into place when whole): (function, naming).
+KILLED_MAKES = {
+    "speaking: a first clip in the speech cache": ("briefing.audio.cache:RenderCache.put", "", True),
+    "the audio's temporary in episodes/": ("os:replace", "/episodes/.", False),
+    "the feed's temporary": ("os:replace", "/.feed.xml.", False),
+    "the page's temporary": ("os:replace", "/.index.html.", False),
+}
 
 
 @requires_espeak
@@ -313,35 +311,25 @@ def test_killed_makes_leave_no_temporary_file_after_the_next_run(tmp_path):
     library = tmp_path / "lib"
     article = tmp_path / "a.txt"
     article.write_text(ARTICLE)
-    command = [*briefing_command(), "make", str(article), "--voice", "classic", "-q"]
-    scratch = tmp_path / "tmp"  # the system's temporary folder, for these runs
+    args = ["make", str(article), "--voice", "classic", "-q", "--library", str(library)]
+    scratch = tmp_path / "tmp"  # the system's temporary folder of the killed runs
     scratch.mkdir()
     env = cli_env(library, TMPDIR=str(scratch))
-    started = time.monotonic()
-    assert subprocess.run(command, env=env, capture_output=True, timeout=120).returncode == 0
-    one_run = time.monotonic() - started
-    rng = random.Random(12)
-    caught = left = kills = 0
-    # Publishing's temporary files live for milliseconds, so a kill does not always find one: 8 kills at
-    # least, and more (up to 24) until one has left something for the next run to clean.
-    for kill in range(24):
-        if kill >= 8 and left > 0:
-            break
-        kills += 1
-        article.write_text(ARTICLE + f"\nThe vote was number {kill}.\n")
-        process = subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        # Half the kills at the first temporary file in the library, half at a random moment.
-        caught += kill_when_writing(process, library, 2 * one_run if kill % 2 else rng.uniform(0.3, 1.0) * one_run)
-        left += len(temporaries(library))
-        done = subprocess.run(command, env=env, capture_output=True, text=True, timeout=120)
-        assert done.returncode == 0, done.stderr
-        assert temporaries(library) == [], temporaries(library)
+    assert run_in_process(args).returncode == 0
+    left = 0
+    for kill_number, (phase, (at, naming, after)) in enumerate(KILLED_MAKES.items()):
+        article.write_text(ARTICLE + f"\nThe vote was number {kill_number}.\n")
+        kill(paused_briefing(at, *args, naming=naming, after=after, env=env))
+        left_here = temporaries(library)
+        assert left_here or not naming, f"{phase}: the kill left no temporary in the library"
+        left += len(left_here)
         assert_feed_valid(library)
-    outside = sum(path.stat().st_size for path in scratch.rglob("*") if path.is_file())
-    print(f"{kills} kills of make: {caught} caught writing in the library, {left} temporary files left, "
-          f"every one removed by the next run; left in $TMPDIR (not the library's): "
-          f"{len(list(scratch.iterdir()))} entries, {outside} bytes")
-    assert left > 0  # the kills did leave something for the next run to clean
+        done = run_in_process(args)  # the next run (in-process: what is tested is what it removes)
+        assert done.returncode == 0, f"{phase}: {done.stderr}"
+        assert temporaries(library) == [], (phase, temporaries(library))
+        assert_feed_valid(library)
+    print(f"{len(KILLED_MAKES)} kills of make: {left} temporary files left in the library, every one removed by "
+          "the next run")
 
 
 def test_rebuild_with_nothing_to_rebuild_from_says_so(tmp_path):
@@ -364,17 +352,13 @@ def test_sqlite_on_a_full_disk_is_one_line_naming_the_library_in_make_and_daily(
     (daily_library / "inbox").mkdir(parents=True)
     (daily_library / "briefing.toml").write_text('[sources]\ninbox = "inbox"\n')
     (daily_library / "inbox" / "a.txt").write_text(ARTICLE)
-    scratch = tmp_path / "tmp"  # renders happen off the small disk; only the libraries are on it
-    scratch.mkdir()
+    # In-process (renders in the session's temporary folder, off the small disk: only the libraries are on it).
 
     def make() -> subprocess.CompletedProcess:
-        return subprocess.run([*briefing_command(), "make", str(article), "--voice", "classic", "-q"],
-                              env=cli_env(made, TMPDIR=str(scratch)), capture_output=True, text=True, timeout=120)
+        return run_in_process(["make", article, "--voice", "classic", "-q", "--library", made])
 
     def daily(date: str) -> subprocess.CompletedProcess:
-        return subprocess.run([*briefing_command(), "daily", "--library", str(daily_library), "--voice", "classic",
-                               "-q", "--date", date], env=cli_env(daily_library, TMPDIR=str(scratch)),
-                              capture_output=True, text=True, timeout=120)
+        return run_in_process(["daily", "--library", daily_library, "--voice", "classic", "-q", "--date", date])
 
     assert make().returncode == 0 and daily("2026-11-01").returncode == 0
     outcomes = []

@@ -299,18 +299,14 @@ def test_rebuild_from_briefings_feed_skips_enclosures_outside_episodes(tmp_path:
 
 # ---- remove --delete-files killed at any moment ----------------------------------------------------
 
-_REMOVE_SLOWLY = """
-import sys, time
-from pathlib import Path
-unlink = Path.unlink
-def slowly(self, *args, **kwargs):
-    time.sleep(0.08)  # widens the window between the files' deletions
-    return unlink(self, *args, **kwargs)
-Path.unlink = slowly
-from briefing.cli import main
-print("ready", flush=True)
-main(["remove", sys.argv[2], "--delete-files", "--library", sys.argv[1]])
-"""
+# Where `remove --delete-files` is stopped and killed, in the order it gets there: (function, naming, after).
+KILLED_REMOVES = {
+    "before anything is changed": ("briefing.library.store:Library.retire", "", False),
+    "the record retired, the feed still naming its files": ("briefing.library.retention:regenerate", "", False),
+    "the feed regenerated, every file still there": ("briefing.library.store:Library.delete_retired_files", "",
+                                                      False),
+    "one of its files deleted": ("pathlib:Path.unlink", "/episodes/", True),
+}
 
 
 def _recorded(library: Path) -> set[str]:
@@ -326,55 +322,26 @@ def _files_in_episodes(library: Path) -> set[str]:
 
 @pytest.mark.slow
 def test_remove_killed_at_any_moment_never_leaves_the_feed_naming_a_missing_file(tmp_path: Path) -> None:
-    import random
-    import signal
-    import subprocess
-    import sys
-    import time
-
-    from helpers import assert_feed_valid
+    from helpers import assert_feed_valid, kill, paused_briefing
 
     from briefing.library.store import episode_files
-    from briefing.model import Episode
     from briefing.library.retention import finish_retiring
 
     library = tmp_path / "library"
     make_library(library, 2)
-    chance = random.Random(24)
-    env = {key: value for key, value in os.environ.items() if not key.startswith("BRIEFING_")}
-
-    def start_removing(round_number: int) -> tuple[subprocess.Popen, Episode]:
-        publish(library, make_episode(library, f"kill-{round_number}", f"2025-04-{round_number + 1:02d}T07:00:00+00:00",
-                                      frequency=300 + 13 * round_number))
+    caught_between = 0  # kills that came after the records went but before every file did
+    for number, (phase, (at, naming, after)) in enumerate(KILLED_REMOVES.items()):
+        publish(library, make_episode(library, f"kill-{number}", f"2025-04-{number + 1:02d}T07:00:00+00:00",
+                                      frequency=300 + 13 * number))
         with Library.open(library) as opened:
-            oldest = opened.episodes()[-1]
-        process = subprocess.Popen([sys.executable, "-c", _REMOVE_SLOWLY, str(library), oldest.guid],
-                                   stdout=subprocess.PIPE, text=True, env=env)
-        assert process.stdout is not None and process.stdout.readline() == "ready\n"
-        return process, oldest
-
-    first, _ = start_removing(0)
-    started = time.monotonic()
-    assert first.wait() == 0
-    one_run = time.monotonic() - started  # from ready to done, on this machine now
-    assert first.stdout is not None
-    first.stdout.close()
-    caught_between = kills = 0  # kills that came after the records went but before every file did
-    while kills < 14 or (caught_between == 0 and kills < 28):  # 14 at random moments, more if none hit the middle
-        kills += 1
-        process, removing = start_removing(kills)
-        time.sleep(chance.uniform(0.0, one_run))
-        process.send_signal(signal.SIGKILL)
-        process.wait()
-        assert process.stdout is not None
-        process.stdout.close()
+            removing = opened.episodes()[-1]
+        kill(paused_briefing(at, "remove", removing.guid, "--delete-files", "--library", str(library),
+                             naming=naming, after=after))
         assert_feed_valid(library)
         with Library.open(library) as opened:
             gone = opened.get(removing.guid) is None
         caught_between += gone and any((library / path).exists() for path in episode_files(removing))
-    print(f"{kills} kills of remove --delete-files in {one_run:.2f} s runs: {caught_between} between the records "
-          "and the files, the feed valid after each")
-    assert caught_between >= 1, "no kill came between the records and the files: the test tested nothing"
+    assert caught_between == 3, "the kills after the records went and before the last file did"
     finish_retiring(library)  # what the next make, daily or remove does first
     assert_feed_valid(library)
     assert _files_in_episodes(library) == _recorded(library)  # no orphan left
