@@ -52,14 +52,12 @@ def test_espeak_ipa_becomes_the_english_phonemes_hibari_speaks(ipa: str, said: s
     ("tɕiɛ5nkˈuo5", PINYIN, "Jianguo", "ʤjɛnɡˈuO"),     # unaspirated "g", written "k" by espeak-ng
     ("s.ˈi.5", PINYIN, "Shi", "ʃˈɜɹ"),                   # the vowel after "sh", "zh", "ch", "r"
     ("ʐˈonɡ5", PINYIN, "Rong", "ɹˈOŋ"),
-    ("kastellˈutʃːɪ", "it", "Castellucci", "kɑstɛlˈuʧi"),  # a final "i" is pure
-    ("ˌaβendˈaɲo", "es-419", "Avendaño", "ˌɑvɛndˈɑnjO"),   # a "v" written is said so
     ("bˌoʊɡətˈɑː", "en-us", "Bogota", "bˌOɡətˈɑ"),
     ("wˈɔːɾɚ", "en-us", "", "wˈɔTəɹ"),                    # American English's flapped "t"
 ])
 def test_each_languages_sounds_become_what_an_english_newsreader_says(ipa: str, voice: str, spelling: str,
                                                                         said: str) -> None:
-    assert to_hibari(ipa, voice, spelling) == said
+    assert to_hibari(ipa, voice) == said
 
 
 def test_only_phonemes_hibari_speaks_come_out_of_any_ipa() -> None:
@@ -70,9 +68,9 @@ def test_only_phonemes_hibari_speaks_come_out_of_any_ipa() -> None:
 @pytest.mark.parametrize(("name", "voice"), [
     ("Kowalczyk", "pl"), ("Szczepanski", "pl"), ("Wojciech", "pl"), ("Agnieszka", "pl"),
     ("Xiaoming", PINYIN), ("Zhao", PINYIN), ("Qinghe", PINYIN), ("Cai", PINYIN), ("Jinping", PINYIN),
-    ("Iñigo", "es-419"), ("Echeverría", "es-419"), ("Llorente", "es-419"), ("Hernandez", "es-419"),
-    ("Castellucci", "it"), ("Montagnoli", "it"), ("Tartaglia", "it"), ("Giovanni", "it"), ("Colombini", "it"),
-    # Spellings whose languages' rules were heard worse than hibari's guess, or that English shares.
+    # Spellings whose languages' rules were heard worse than hibari's guess (Spanish and Italian on the
+    # held-out names), or that English shares.
+    ("Iñigo", None), ("Echeverría", None), ("Hernandez", None), ("Castellucci", None), ("Montagnoli", None),
     ("Wanjiru", None), ("Ngozi", None), ("Oluwaseun", None), ("Hiroshi", None), ("Charbonneau", None),
     ("François", None), ("Thibault", None), ("Gonçalves", None), ("Öztürk", None), ("Horváth", None),
     ("Caoimhe", None), ("Ashworth", None), ("Blakemore", None), ("Yilmaz", None), ("Valencia", None),
@@ -178,13 +176,13 @@ def test_names_read_ahead_together_are_said_as_when_read_one_at_a_time(monkeypat
     names("Kowalczyk")
     names.read_ahead("Bogota's mayor met Xiaoming, Castellucci, Kowalczyk and Dorota in London.")
     assert {words for words, voice in programs[3:]} == {("Bogota", "Castellucci", "Dorota", "Xiaoming"),
-                                                        ("Xiaoming",), ("Castellucci",)}
-    assert len(programs) == 3 + 4  # Kowalczyk alone (listing: IPA, -X; Polish); then the same, pinyin, Italian
+                                                        ("Xiaoming",)}
+    assert len(programs) == 3 + 3  # Kowalczyk alone (listing: IPA, -X; Polish); then the same, pinyin
     for name in ("Bogota", "Xiaoming", "Castellucci", "Dorota"):
         assert together.listed(name) == alone.listed(name)
         voice = origin(name)
         assert voice is None or together(name, voice) == alone(name, voice)
-    assert len(programs) == 7  # every answer was kept
+    assert len(programs) == 6  # every answer was kept
     assert names("Bogota") == "bˌOɡətˈɑ" and names("Dorota") == "<Dorota>"
 
 

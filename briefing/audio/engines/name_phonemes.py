@@ -7,7 +7,7 @@ hibari reads a word its lexicons lack with a small network trained on espeak-ng'
 capitalised unknown word is read once, alone, and that reading said every time, a possessive adding only
 its "s". Where espeak-ng's English dictionary lists the word (names of places and people chosen by hand:
 "Bogota", "Buenos Aires", "Gdansk"), that reading is said; else where its letters show a language whose
-rules Whisper heard better than hibari's guess (``name_origin``: Polish, pinyin, Spanish, Italian), the
+rules Whisper heard better than hibari's guess (``name_origin``: Polish, pinyin), the
 reading is espeak-ng's for that language, its IPA mapped onto the English phonemes hibari speaks, the way
 an English newsreader says a foreign name; otherwise it is hibari's own.
 
@@ -50,9 +50,7 @@ SOUNDS = {
 }
 
 # What one language's IPA means before the table above: pinyin's voiceless "b d g" (espeak-ng's p t k;
-# "ph th kh" are the aspirated ones), its "zh q x" and the vowels after them; the pure "i" that espeak-ng
-# writes "ɪ" at the end of an Italian or Spanish word ("Castellucci"). Regular expressions, in order.
-_PURE_I = (("ɪ", "i"),)
+# "ph th kh" are the aspirated ones), its "zh q x" and the vowels after them. Regular expressions, in order.
 LANGUAGE_SOUNDS: dict[str, tuple[tuple[str, str], ...]] = {
     "cmn-latn-pinyin": (
         (r"ts\.h|tʂh", "ʧ"), (r"ts\.|tʂ", "ʤ"), ("tɕh", "ʧ"), ("tɕ", "ʤ"), (r"s\.|ʂ", "ʃ"), ("ʐ", "ɹ"),
@@ -61,8 +59,6 @@ LANGUAGE_SOUNDS: dict[str, tuple[tuple[str, str], ...]] = {
         (r"j?(ˈ?)i(?=[ɛɑ])", r"\1j"), ("ər", "ɜ"), ("-", ""),
     ),
     ENGLISH: (("ɾ", "T"),),  # American English's flapped "t" ("Bogota"), which hibari writes "T"
-    "it": _PURE_I,
-    "es-419": _PURE_I,
 }
 
 HIBARI_PHONEMES = frozenset("AIOWYbdfhijklmnpstuvwzɡŋɹʃʒðθʤʧæɑɔəɛɜɪʊʌᵊTˈˌ")
@@ -72,12 +68,9 @@ _SPELLED_OUT = re.compile(r"\s")
 _WORD = re.compile(r"[^\W\d_]+(?:['’]s)?")
 
 
-def to_hibari(ipa: str, voice: str = "", spelling: str = "") -> str:
-    """espeak-ng's IPA for one word (read by ``voice``) in hibari's phonemes; "" when nothing speakable is left.
-    ``spelling``: the word as written, for the sounds English says by the letter."""
+def to_hibari(ipa: str, voice: str = "") -> str:
+    """espeak-ng's IPA for one word (read by ``voice``) in hibari's phonemes; "" when nothing speakable is left."""
     ipa = re.sub(r"[0-9]", "", _LANGUAGE_SWITCH.sub("", ipa)).replace("ː", "")
-    if "v" in spelling.lower():
-        ipa = ipa.replace("β", "v")  # Spanish says "b" and "v" alike; an English reader says the letter
     for sound, said in LANGUAGE_SOUNDS.get(voice, ()):
         ipa = re.sub(sound, said, ipa)
     ipa = ipa.replace("\u0303", "n")
@@ -167,7 +160,7 @@ class NamePhonemes:
             ipa = self._read_ipa(name, voice) if voice else ""
         if not ipa or _SPELLED_OUT.search(ipa):
             return ""  # espeak-ng said it letter by letter, or could not: hibari's guess is no worse
-        return _stress(to_hibari(ipa, voice, name))
+        return _stress(to_hibari(ipa, voice))
 
 
 def is_name(word: str) -> bool:
