@@ -19,7 +19,7 @@ from pathlib import Path
 from briefing.audio.engines.base import Speech, VoiceInfo
 from briefing.model import VoiceSettings
 from briefing.audio.engines.hibari_tables import cache_folder, shared_g2p
-from briefing.audio.engines.name_phonemes import name_phonemes, respelled_words
+from briefing.audio.engines.name_phonemes import NamePhonemes, name_phonemes, respelled_words
 from briefing.errors import EngineError
 from briefing.system.fsutil import remove_stale_temporaries, temporary_name
 
@@ -46,6 +46,9 @@ class HibariEngine:
 
     def synthesize(self, text: str) -> Speech:
         import numpy
+
+        if isinstance(self._tts.g2p._oov, NamePhonemes):
+            self._tts.g2p._oov.read_ahead(text)  # the text's names read together, not one program each
 
         # A fixed seed makes the same text sound the same in every run (hibari adds random noise).
         # Each sentence comes framed by about 0.3 s of silence before and 0.45 s after.
@@ -96,7 +99,9 @@ def create(settings: VoiceSettings, *, threads: int = 1) -> HibariEngine:
             Path(optimized).unlink(missing_ok=True)  # damaged: the voice's own file, and a new copy next time
             tts = Hibari(voice=name, model=None, threads=threads, g2p=g2p)
         # Loaded now, not by whichever thread speaks first; names it lacks said by espeak-ng's rules.
-        tts.g2p._oov = name_phonemes(tts.g2p.oov, keep=respelled_words())
+        lexicon = tts.g2p.lexicon
+        tts.g2p._oov = name_phonemes(tts.g2p.oov, keep=respelled_words(),
+                                     known=lambda word: word in lexicon.golds or word in lexicon.silvers)
     except Exception as error:
         reason = str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
         raise EngineError(f"{settings.model or name}: not a usable hibari model ({reason})") from None

@@ -1,47 +1,38 @@
-"""How a name hibari's dictionaries lack is said: espeak-ng's rules for the language its spelling shows.
+"""How a name hibari's dictionaries lack is said: as espeak-ng's English dictionary lists it, else by
+espeak-ng's rules for the language its spelling shows.
 
 hibari reads a word its lexicons lack with a small network trained on espeak-ng's English readings, so
-"Wojciech" or "Oluwaseun" come out as English spelling would have them, and a possessive ("Wanjiru's")
-is read afresh, its vowels changed: one name said two ways in one episode. Here a capitalised unknown
-word is read once, alone, and that reading said every time, a possessive adding only its "s". Where its
-letters show a language whose rules Whisper hears better (Polish for "cz"/"ł"; Swahili's letters-as-
-written for "Ng-", "Olu-"), the reading is espeak-ng's for that language, its IPA mapped onto the English
-phonemes hibari speaks, the way an English newsreader says a foreign name; otherwise it is hibari's own.
+"Wojciech", "Xiaoming" or "Buenos" come out as English spelling would have them, and a possessive
+("Wanjiru's") is read afresh, its vowels changed: one name said two ways in one episode. Here a
+capitalised unknown word is read once, alone, and that reading said every time, a possessive adding only
+its "s". Where espeak-ng's English dictionary lists the word (names of places and people chosen by hand:
+"Bogota", "Buenos Aires", "Gdansk"), that reading is said; else where its letters show a language whose
+rules Whisper heard better than hibari's guess (``name_origin``: Polish, pinyin), the
+reading is espeak-ng's for that language, its IPA mapped onto the English phonemes hibari speaks, the way
+an English newsreader says a foreign name; otherwise it is hibari's own.
 
-Does not own: words hibari's dictionaries know (those win) and the shipped or a library's lexicon,
-whose respellings are applied to the text before any engine sees it. Lower-case and all-capital words
-stay with hibari's own guess: they are rare words and acronyms, not names.
+Does not own: which language a spelling shows (``name_origin``); words hibari's dictionaries know (those
+win; the ones it says wrongly are respelled in the shipped lexicon) and the shipped or a library's
+lexicon, whose respellings are applied to the text before any engine sees it. Lower-case and
+all-capital words stay with hibari's own guess: they are rare words and acronyms, not names.
 """
 
 from __future__ import annotations
 
-import functools
 import os
 import re
-import shutil
-import subprocess
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 
+from briefing.audio.engines.espeak_ipa import ENGLISH, espeak_phonemes
+from briefing.audio.engines.name_origin import origin
 from briefing.system.fsutil import read_toml
-from briefing.system.processes import end_with_parent
 from briefing.voices import LEXICON_NAME, voices_dir
 
 # Set to "off" to keep hibari's own guess for every unknown word (benchmarks/name_pronunciation.py).
 SWITCH = "BRIEFING_NAME_PHONEMES"
 MAX_LEXICON_BYTES = 4 * 1024 * 1024
 MAX_NAME_LETTERS = 40  # longer "names" are run-together text: hibari's guess, not a process each
-
-# (espeak-ng voice, letters that show a name's language), first match wins: spellings the language uses
-# and English does not. Only languages whose rules Whisper heard better than hibari's guess on the names
-# the rules were written against (benchmarks/name_pronunciation.py); Italian, Spanish, Portuguese, Irish,
-# pinyin and espeak-ng's English were heard worse or no better there, so those names keep hibari's guess.
-ORIGINS: tuple[tuple[str, re.Pattern[str]], ...] = tuple((voice, re.compile(pattern)) for voice, pattern in (
-    ("pl", r"[łąęśźżćń]|szcz|rz[aeouy]|[^s]cz|sz[aeiouy]|w(icz|ski|ska)$|czyk$|[^aeiou]j[^aeiou]|ojc|ie[ck]h?$"),
-    # Letters said as written with pure vowels (Swahili's rules): names from Africa, whose spelling is
-    # phonetic (also India's and Japan's) and whose letters English rules misread.
-    ("sw", r"^(ng|mb|nd|nj|nk|ny)[aeiou]|^olu|^ade|^chi[a-z]{4}|wu|aa|bh|dh|(esh|endra|ita|deep|jit|preet|shi|moto|yama|ko|ru)$"),
-))
 
 # espeak-ng's IPA (any language) onto the English phonemes hibari's voices were trained on (misaki's
 # American set); longest first. What no entry names and hibari does not speak is dropped.
@@ -58,21 +49,31 @@ SOUNDS = {
     "ɾ": "ɹ", "ð": "d", "θ": "s",  # a foreign flap is an "r"; a soft "d", "th" and "z" are said as English's
 }
 
+# What one language's IPA means before the table above: pinyin's voiceless "b d g" (espeak-ng's p t k;
+# "ph th kh" are the aspirated ones), its "zh q x" and the vowels after them. Regular expressions, in order.
+LANGUAGE_SOUNDS: dict[str, tuple[tuple[str, str], ...]] = {
+    "cmn-latn-pinyin": (
+        (r"ts\.h|tʂh", "ʧ"), (r"ts\.|tʂ", "ʤ"), ("tɕh", "ʧ"), ("tɕ", "ʤ"), (r"s\.|ʂ", "ʃ"), ("ʐ", "ɹ"),
+        (r"i\.", "ɜ"), ("i\u032a", "ə"), ("nɡ", "ŋ"), ("tsh", "ʦ"), ("ts", "dz"), ("ʦ", "ts"), ("p(?!h)", "b"),
+        ("t(?![hs])", "d"), ("k(?!h)", "ɡ"), ("(?<=[ptk])h", ""), ("χ", "h"), ("uei", "wA"), ("y[ɛæ]", "wɛ"),
+        (r"j?(ˈ?)i(?=[ɛɑ])", r"\1j"), ("ər", "ɜ"), ("-", ""),
+    ),
+    ENGLISH: (("ɾ", "T"),),  # American English's flapped "t" ("Bogota"), which hibari writes "T"
+}
+
 HIBARI_PHONEMES = frozenset("AIOWYbdfhijklmnpstuvwzɡŋɹʃʒðθʤʧæɑɔəɛɜɪʊʌᵊTˈˌ")
 VOWEL_PHONEMES = frozenset("AIOWYiuæɑɔəɛɜɪʊʌᵊ")
 _LANGUAGE_SWITCH = re.compile(r"\([a-z-]+\)")  # espeak-ng's "(en)" where a voice hands a word to English
 _SPELLED_OUT = re.compile(r"\s")
+_WORD = re.compile(r"[^\W\d_]+(?:['’]s)?")
 
 
-def origin(name: str) -> str | None:
-    """The espeak-ng voice whose rules fit the name's spelling; None when its spelling shows none."""
-    letters = name.lower()
-    return next((voice for voice, pattern in ORIGINS if pattern.search(letters)), None)
-
-
-def to_hibari(ipa: str) -> str:
-    """espeak-ng's IPA for one word in hibari's phonemes; "" when nothing speakable is left."""
-    ipa = re.sub(r"[0-9]", "", _LANGUAGE_SWITCH.sub("", ipa)).replace("ː", "").replace("\u0303", "n")
+def to_hibari(ipa: str, voice: str = "") -> str:
+    """espeak-ng's IPA for one word (read by ``voice``) in hibari's phonemes; "" when nothing speakable is left."""
+    ipa = re.sub(r"[0-9]", "", _LANGUAGE_SWITCH.sub("", ipa)).replace("ː", "")
+    for sound, said in LANGUAGE_SOUNDS.get(voice, ()):
+        ipa = re.sub(sound, said, ipa)
+    ipa = ipa.replace("\u0303", "n")
     table = SOUNDS
     longest = max(map(len, table))
     out: list[str] = []
@@ -104,66 +105,28 @@ def _stress(phonemes: str) -> str:
     return phonemes[:first_vowel] + "ˈ" + phonemes[first_vowel:]
 
 
-class EspeakPhonemes:
-    """espeak-ng, the program, asked for one word's IPA in one of its voices.
-
-    The program, not its library: the library keeps one state per process, which pyttsx3's espeak-ng
-    driver (the classic voice, and the fallback) shares; a second user of it in one process left that
-    driver hung. A program per word costs tens of milliseconds, and only names whose spelling shows a
-    language are read, each once."""
-
-    def __init__(self, executable: str) -> None:
-        self._executable = executable
-
-    @functools.cached_property
-    def voices(self) -> frozenset[str]:
-        try:
-            listed = subprocess.run([self._executable, "--voices"], capture_output=True, text=True,
-                                    timeout=TIMEOUT_S, check=False, preexec_fn=end_with_parent).stdout
-        except (OSError, subprocess.TimeoutExpired):
-            return frozenset()
-        return frozenset(line.split()[1] for line in listed.splitlines()[1:] if len(line.split()) > 1)
-
-    def __call__(self, word: str, voice: str) -> str:
-        """The IPA of ``word`` read by ``voice``; "" when espeak-ng has no such voice or cannot read it."""
-        if voice not in self.voices:
-            return ""
-        try:
-            result = subprocess.run([self._executable, "-q", "--ipa", "-v", voice, "--", word], capture_output=True,
-                                    timeout=TIMEOUT_S, check=False, preexec_fn=end_with_parent)
-        except (OSError, subprocess.TimeoutExpired):
-            return ""
-        if result.returncode != 0:
-            return ""
-        return " ".join(result.stdout.decode("utf-8", "replace").split())
-
-
-TIMEOUT_S = 10.0  # one word; espeak-ng answers in tens of milliseconds
-
-
-@functools.cache
-def espeak_phonemes() -> EspeakPhonemes | None:
-    """The one reader of this process; None where espeak-ng is not installed."""
-    executable = shutil.which("espeak-ng")
-    return EspeakPhonemes(executable) if executable else None
-
-
 class NamePhonemes:
-    """hibari's ``oov`` callable: names by espeak-ng where their spelling shows a language, other
-    unknown words by hibari's own guess. A name is read once, alone, and that reading is said every time
-    ("Wanjiru's" is "Wanjiru" and a "z"): hibari's own guess read a possessive afresh, its vowels changed."""
+    """hibari's ``oov`` callable: names as espeak-ng's English dictionary lists them, or by its rules
+    where their spelling shows a language, other unknown words by hibari's own guess. A name is read
+    once, alone, and that reading is said every time ("Wanjiru's" is "Wanjiru" and a "z"): hibari's own
+    guess read a possessive afresh, its vowels changed."""
 
     def __init__(self, fallback: Callable[[str], str | None], read: Callable[[str, str], str],
-                 keep: frozenset[str] = frozenset()) -> None:
+                 keep: frozenset[str] = frozenset(), listed: Callable[[str], str] = lambda word: "",
+                 read_many: Callable[[Iterable[str], Callable[[str], str | None]], None] | None = None,
+                 known: Callable[[str], bool] = lambda word: False) -> None:
         self._fallback = fallback
         self._read_ipa = read
+        self._listed = listed
+        self._read_many = read_many
+        self._known = known
         self._keep = keep
         self._said: dict[str, str] = {}
         self._lock = threading.Lock()
 
     def __call__(self, word: str) -> str | None:
         base, possessive = _split_possessive(word)
-        if not is_name(base) or base.lower() in self._keep:
+        if not is_name(base):
             return self._fallback(word)
         with self._lock:
             known = self._said.get(base)
@@ -175,14 +138,29 @@ class NamePhonemes:
             return self._fallback(word)
         return known + _possessive_ending(known) if possessive else known
 
+    def read_ahead(self, text: str) -> None:
+        """Have espeak-ng read the names of ``text`` together, a program per voice rather than per name
+        (hibari asks for one word at a time); what each name is said as does not change."""
+        if self._read_many is None:
+            return
+        names = {_split_possessive(word)[0] for word in _WORD.findall(text)}
+        with self._lock:
+            names = {name for name in names if is_name(name) and name.lower() not in self._keep
+                     and name not in self._said}
+        names = {name for name in names if not self._known(name)}
+        if names:
+            self._read_many(sorted(names), origin)
+
     def _read(self, name: str) -> str:
-        voice = origin(name)
-        if voice is None:
-            return ""
-        ipa = self._read_ipa(name, voice)
+        if name.lower() in self._keep:
+            return ""  # the lexicon's respelling, checked as hibari's guess says it
+        ipa, voice = self._listed(name), ENGLISH
+        if not ipa:
+            voice = origin(name) or ""
+            ipa = self._read_ipa(name, voice) if voice else ""
         if not ipa or _SPELLED_OUT.search(ipa):
             return ""  # espeak-ng said it letter by letter, or could not: hibari's guess is no worse
-        return _stress(to_hibari(ipa))
+        return _stress(to_hibari(ipa, voice))
 
 
 def is_name(word: str) -> bool:
@@ -205,13 +183,16 @@ def _possessive_ending(phonemes: str) -> str:
     return "s" if last in ("p", "t", "k", "f", "θ") else "z"
 
 
-def name_phonemes(fallback: Callable[[str], str | None], keep: frozenset[str] = frozenset()) -> Callable[[str], str | None]:
+def name_phonemes(fallback: Callable[[str], str | None], keep: frozenset[str] = frozenset(),
+                  known: Callable[[str], bool] = lambda word: False) -> Callable[[str], str | None]:
     """What hibari calls for a word it does not know: ``NamePhonemes`` where espeak-ng is installed and
-    the switch is not off, else ``fallback`` itself. ``keep``: lower-case words left to ``fallback``."""
+    the switch is not off, else ``fallback`` itself. ``keep``: lower-case words read by ``fallback`` alone
+    (still once, so their possessive keeps the reading);
+    ``known``: whether hibari's dictionaries have a word (such words are not read ahead)."""
     if os.environ.get(SWITCH, "").lower() in ("off", "0", "no", "false"):
         return fallback
     read = espeak_phonemes()
-    return fallback if read is None else NamePhonemes(fallback, read, keep)
+    return fallback if read is None else NamePhonemes(fallback, read, keep, read.listed, read.read_ahead, known)
 
 
 def respelled_words() -> frozenset[str]:
