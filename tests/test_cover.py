@@ -157,7 +157,14 @@ def test_a_long_show_name_above_the_title_is_shortened_inside_the_margin(tmp_pat
     image = Image.open(path).convert("RGB")
     margin, accent = MIN_SIZE // 12, pick_palette(title).accent
     band = image.crop((MIN_SIZE - margin + 2, margin - MIN_SIZE // 40, MIN_SIZE, margin + MIN_SIZE // 20))
-    near_accent = [pixel for pixel in band.getdata() if sum(abs(a - b) for a, b in zip(pixel, accent)) < 90]
+    near_accent = [pixel for pixel in pixels(band) if sum(abs(a - b) for a, b in zip(pixel, accent)) < 90]
     assert near_accent == []  # no letter of the show's name beyond the right margin
     assert any(sum(abs(a - b) for a, b in zip(pixel, accent)) < 90
-               for pixel in image.crop((margin, margin - MIN_SIZE // 40, MIN_SIZE // 2, margin + MIN_SIZE // 20)).getdata())
+               for pixel in pixels(image.crop((margin, margin - MIN_SIZE // 40, MIN_SIZE // 2, margin + MIN_SIZE // 20))))
+
+
+def pixels(image) -> list[tuple[int, ...]]:
+    """Every pixel's colour (Pillow 12 deprecates ``getdata`` for ``get_flattened_data``)."""
+    width, height = image.size
+    rgb = image.tobytes()
+    return [tuple(rgb[at:at + 3]) for at in range(0, width * height * 3, 3)]
