@@ -198,8 +198,14 @@ def make_channel(library_dir: str | ChannelView, options: FleetOptions) -> Chann
                                   f"{options.channel_timeout:g} s", time.perf_counter() - started, worker)
         box: list[ChannelOutcome] = []
         slot = _WorkerSlot()
-        run = threading.Thread(target=lambda: box.append(_make_channel_here(library, options, started, slot)),
-                               name=f"briefing-channel-{library.name}", daemon=True)
+
+        def make_here() -> None:
+            try:
+                box.append(_make_channel_here(library, options, started, slot))
+            finally:
+                slot.finished()
+
+        run = threading.Thread(target=make_here, name=f"briefing-channel-{library.name}", daemon=True)
         run.start()
         # The grace lets a run that waited the whole timeout for the lock say so itself.
         slot.serve_until(run, started + options.channel_timeout + LOCK_REPORT_GRACE_S)
@@ -236,6 +242,11 @@ class _WorkerSlot:
         self._asks.put((what, done))
         done.wait()
 
+    def finished(self) -> None:
+        """The channel's thread ends: the task's thread stops serving now, not at its next poll (which
+        held the worker's slot for up to ``POLL_S`` after every channel)."""
+        self._asks.put(("finished", threading.Event()))
+
     def serve_until(self, run: threading.Thread, deadline: float) -> None:
         """Do what the channel's thread asks until it ends or ``deadline`` (perf_counter) passes; the
         time spent waiting for a slot again (other channels synthesising) does not count against it."""
@@ -251,6 +262,8 @@ class _WorkerSlot:
                 what, done = self._asks.get(timeout=min(POLL_S, max(0.0, deadline - time.perf_counter())))
             except queue.Empty:
                 continue
+            if what == "finished":
+                break
             if what == "secede" and in_task and _fetching_apart.acquire(blocking=False):
                 secede()
                 seceded = True
@@ -505,10 +518,11 @@ class _FleetRun:
                 done = {future for future in pending if future.status == "cancelled"}
             for future in done:
                 path = pending.pop(future)
-                if future.status == "cancelled":
+                try:
+                    retry = self._outcome_of(path, future, attempt)
+                except (CancelledError, OSError):  # lost with the scheduler
                     lost.append(path)
                     continue
-                retry = self._outcome_of(path, future, attempt)
                 if retry is not None:
                     pending[retry] = path
             if pending and time.monotonic() >= self.deadline:
@@ -527,9 +541,18 @@ class _FleetRun:
         return self.client.submit(make_channel, ChannelView.of(path), self.options, key=key, pure=False, **placement)
 
     def _outcome_of(self, path: Path, future: Any, attempt: int) -> Any:
-        """Record a finished channel; return the future of its retry when its worker could not see it."""
+        """Record a finished channel; return the future of its retry when its worker could not see it.
+
+        Raises ``CancelledError``, or ``OSError`` (a closed connection), when the scheduler was lost before
+        the outcome reached us, also after the channel was made: it is not a failure of the channel."""
+        from concurrent.futures import CancelledError
+
+        if future.status == "cancelled":
+            raise CancelledError(future.key)
         try:
             outcome = future.result()
+        except (CancelledError, OSError):
+            raise
         except Exception as error:  # KilledWorker: the scheduler gave up after several dead workers
             outcome = ChannelOutcome(path.name, FAILED, f"the cluster could not run it: {error}", 0.0, "-")
         # Once we have it, let the result go: a wanted result lost with a dead worker is made again,
