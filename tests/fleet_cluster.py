@@ -60,10 +60,10 @@ class Cluster:
         self.scheduler = self.start(["scheduler", "--host", "127.0.0.1", "--port", "0", "--no-dashboard",
                                      "--scheduler-file", str(scheduler_file)], "scheduler")
         deadline = time.monotonic() + 60
-        while not scheduler_file.exists():  # written once the scheduler listens
+        while not (address := _written_address(scheduler_file)):  # written once the scheduler listens
             assert time.monotonic() < deadline and self.scheduler.poll() is None, "the scheduler did not start"
             time.sleep(0.05)
-        self.address = json.loads(scheduler_file.read_text())["address"]
+        self.address = address
         assert self.address.startswith("tcp://127.0.0.1:")
 
     def add_worker(self, stop_at: str | None = None, wrap: Callable[[list[str]], list[str]] = list) -> subprocess.Popen:
@@ -183,3 +183,11 @@ def _stage_target(stage: str) -> tuple[Any, str, bool]:
             "placing": (publish, "publish", False),  # called by pipeline.publish_rendered once the files are placed
             "recorded": (publish, "regenerate", False),  # called by publish.publish once the episode is recorded
             "reporting": (fleet, "_make_channel_here", True)}[stage]
+
+
+def _written_address(scheduler_file: Path) -> str | None:
+    """The address in the scheduler's file once it is whole (Dask writes it in place: it can be read empty)."""
+    try:
+        return json.loads(scheduler_file.read_text())["address"]
+    except (OSError, ValueError, KeyError):
+        return None

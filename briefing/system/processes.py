@@ -11,6 +11,7 @@ from __future__ import annotations
 import ctypes
 import os
 import signal
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -47,11 +48,19 @@ def process_started_at(pid: int) -> float | None:
     return None if ticks is None else boot + int(ticks) / os.sysconf("SC_CLK_TCK")
 
 
-def end_with_parent() -> None:
-    """A ``preexec_fn``: in the child, before it runs, have it killed when the process that started it
-    dies (Linux), so a speech worker ended mid-sentence leaves no espeak-ng writing into its folder."""
-    if _PRCTL is not None:
-        _PRCTL(_PR_SET_PDEATHSIG, signal.SIGKILL)
+def ending_with_this_process() -> Callable[[], None]:
+    """A ``preexec_fn``: in the child, before it runs, have it killed when this process dies (Linux), so
+    a speech worker ended mid-sentence leaves no espeak-ng writing into its folder. A child whose
+    parent died between the fork and that request (it would never be told) ends at once."""
+    parent = os.getpid()
+
+    def end_with_parent() -> None:
+        if _PRCTL is not None:
+            _PRCTL(_PR_SET_PDEATHSIG, signal.SIGKILL)
+            if os.getppid() != parent:
+                os._exit(1)
+
+    return end_with_parent
 
 
 _PR_SET_PDEATHSIG = 1

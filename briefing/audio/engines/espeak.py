@@ -8,7 +8,7 @@ import subprocess
 from briefing.audio.engines.base import Speech, VoiceInfo
 from briefing.model import VoiceSettings
 from briefing.audio.engines.wav import parse_wav
-from briefing.system.processes import end_with_parent
+from briefing.system.processes import ending_with_this_process
 from briefing.errors import EngineError, UsageError
 
 TIMEOUT_S = 30.0
@@ -31,7 +31,7 @@ class EspeakEngine:
         for _ in range(2):  # one retry: a segment that fails once usually speaks the second time
             try:
                 result = subprocess.run(self._command + ["--", text], capture_output=True, timeout=TIMEOUT_S,
-                                        check=False, preexec_fn=end_with_parent)
+                                        check=False, preexec_fn=ending_with_this_process())
             except subprocess.TimeoutExpired:
                 last_problem = f"timed out after {TIMEOUT_S:g} s"
                 continue

@@ -18,7 +18,7 @@ import subprocess
 import threading
 from collections.abc import Callable, Iterable
 
-from briefing.system.processes import end_with_parent
+from briefing.system.processes import ending_with_this_process
 
 ENGLISH = "en-us"  # the accent of the voices hibari ships
 TIMEOUT_S = 10.0  # espeak-ng reads a word in milliseconds, once started
@@ -39,7 +39,7 @@ class EspeakPhonemes:
     def voices(self) -> frozenset[str]:
         try:
             listed = subprocess.run([self._executable, "--voices"], capture_output=True, text=True,
-                                    timeout=TIMEOUT_S, check=False, preexec_fn=end_with_parent).stdout
+                                    timeout=TIMEOUT_S, check=False, preexec_fn=ending_with_this_process()).stdout
         except (OSError, subprocess.TimeoutExpired):
             return frozenset()
         return frozenset(line.split()[1] for line in listed.splitlines()[1:] if len(line.split()) > 1)
@@ -102,7 +102,7 @@ class EspeakPhonemes:
         try:
             result = subprocess.run([self._executable, "-q", *flags, "--ipa", "-v", voice],
                                     input="".join(f"{word}\n" for word in words).encode("utf-8"),
-                                    capture_output=True, timeout=TIMEOUT_S, check=False, preexec_fn=end_with_parent)
+                                    capture_output=True, timeout=TIMEOUT_S, check=False, preexec_fn=ending_with_this_process())
         except (OSError, subprocess.TimeoutExpired):
             return ""
         return result.stdout.decode("utf-8", "replace").strip() if result.returncode == 0 else ""
