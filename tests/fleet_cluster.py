@@ -59,12 +59,19 @@ class Cluster:
         scheduler_file = folder / "scheduler.json"
         self.scheduler = self.start(["scheduler", "--host", "127.0.0.1", "--port", "0", "--no-dashboard",
                                      "--scheduler-file", str(scheduler_file)], "scheduler")
-        deadline = time.monotonic() + 60
-        while not (address := _written_address(scheduler_file)):  # written once the scheduler listens
-            assert time.monotonic() < deadline and self.scheduler.poll() is None, "the scheduler did not start"
-            time.sleep(0.05)
-        self.address = address
+        self.address = self._address_in(scheduler_file)
         assert self.address.startswith("tcp://127.0.0.1:")
+
+    def _address_in(self, scheduler_file: Path) -> str:
+        """The scheduler's address, once it listens and has written its file (not in one step: the
+        file can be there and empty)."""
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                return json.loads(scheduler_file.read_text())["address"]
+            except (OSError, ValueError, KeyError):
+                assert time.monotonic() < deadline and self.scheduler.poll() is None, "the scheduler did not start"
+                time.sleep(0.05)
 
     def add_worker(self, stop_at: str | None = None, wrap: Callable[[list[str]], list[str]] = list) -> subprocess.Popen:
         """A worker of one thread; with ``stop_at``, one whose first channel halts at that stage.
@@ -183,11 +190,3 @@ def _stage_target(stage: str) -> tuple[Any, str, bool]:
             "placing": (publish, "publish", False),  # called by pipeline.publish_rendered once the files are placed
             "recorded": (publish, "regenerate", False),  # called by publish.publish once the episode is recorded
             "reporting": (fleet, "_make_channel_here", True)}[stage]
-
-
-def _written_address(scheduler_file: Path) -> str | None:
-    """The address in the scheduler's file once it is whole (Dask writes it in place: it can be read empty)."""
-    try:
-        return json.loads(scheduler_file.read_text())["address"]
-    except (OSError, ValueError, KeyError):
-        return None
