@@ -47,8 +47,9 @@ def leases(client: distributed.Client) -> dict[str, int]:
 
 @pytest.fixture(scope="module")
 def cluster() -> Iterator[tuple[distributed.Client, list[str]]]:
-    """One cluster for the module (starting one is most of its time); the test that kills a worker runs last."""
-    with dask.config.set({"distributed.scheduler.locks.lease-timeout": f"{LEASE_S}s",
+    """One cluster for the module (starting one is most of its time); the test that kills a worker runs last.
+    Configured as the fleet configures the cluster it starts (no profiler for a dashboard it has not)."""
+    with dask.config.set({**fleet.CLUSTER_CONFIG, "distributed.scheduler.locks.lease-timeout": f"{LEASE_S}s",
                           "distributed.scheduler.locks.lease-validation-interval": "200ms"}):
         with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True, host="127.0.0.1",
                                       dashboard_address=None, worker_dashboard_address=None) as local, \

@@ -313,18 +313,35 @@ def episodes_of(library: Path) -> list:
         return opened.episodes()
 
 
+@pytest.fixture
+def dask_cluster(tmp_path):
+    """A running scheduler and worker (which uploads: it has the credentials) for both days of a fleet,
+    whose command runs in this process (``fleet_here``): a cluster the command starts itself would cost
+    a worker's start-up each day, and the command's process the import of Dask and briefing."""
+    pytest.importorskip("distributed", reason="the fleet needs Dask: pip install '.[cluster]'")
+    from fleet_cluster import Cluster
+
+    cluster = Cluster(tmp_path / "cluster", env_for(tmp_path))
+    try:
+        cluster.add_worker()
+        cluster.wait_for_workers(1)
+        yield cluster
+    finally:
+        cluster.close()
+
+
 @pytest.mark.slow
 @requires_espeak
 @requires_ffmpeg
-def test_fleet_publishes_each_channel_and_the_next_day_uploads_only_the_new_episode(tmp_path, moto):
-    pytest.importorskip("distributed", reason="the fleet needs Dask: pip install '.[cluster]'")
+def test_fleet_publishes_each_channel_and_the_next_day_uploads_only_the_new_episode(tmp_path, moto, dask_cluster):
+    from fleet_cluster import fleet_here
+
     fleet = tmp_path / "fleet"
     city = channel(fleet, "city", moto, ["bank-rates.txt"], "delete_removed = true\n", "keep = 1\n")
     coast = channel(fleet, "coast", moto, ["storm-ciaran.txt"])
     moto.forget()
 
-    first = run_cli(["fleet", fleet, "--workers", "1", "--date", DATE], home=tmp_path, env=env_for(tmp_path),
-                    timeout=300)
+    first = fleet_here([fleet, "--scheduler", dask_cluster.address, "--date", DATE], tmp_path)
 
     assert first.returncode == 0, first.stdout + first.stderr
     day_one = {}
@@ -340,8 +357,7 @@ def test_fleet_publishes_each_channel_and_the_next_day_uploads_only_the_new_epis
     shutil.copy(FIXTURES / "bin-collections.txt", coast / "inbox")
     moto.forget()
     day_two = {}
-    second = run_cli(["fleet", fleet, "--workers", "1", "--date", NEXT_DATE], home=tmp_path,
-                     env=env_for(tmp_path), timeout=300)
+    second = fleet_here([fleet, "--scheduler", dask_cluster.address, "--date", NEXT_DATE], tmp_path)
 
     assert second.returncode == 0, second.stdout + second.stderr
     for library in (city, coast):
