@@ -460,8 +460,8 @@ def _story_body(story_and_share: tuple[Story, int]) -> list[str]:
     if story.told is not None:
         told: list[str] = list(story.told)
         names = [coverage.name for coverage in story_coverage(story)[-len(story.arrived):]]
-        news: list[str] = tell.introduced(tell.update(told, [_sentences_of(article) for article in story.arrived],
-                                                      bulletin.BRIEF_MAX_WORDS, names), articles, told)
+        arrived = articles[-len(story.arrived):]  # the articles that joined come last
+        news: list[str] = tell.introduced(tell.update(told, arrived, bulletin.BRIEF_MAX_WORDS, names), articles, told)
         credited = bool(told) and told[-1].startswith(tell.CREDIT)  # the news goes before "Reported by …"
         return told[:-1] + news + told[-1:] if credited else told + news
     if story.brief:
