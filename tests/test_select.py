@@ -279,3 +279,15 @@ def test_a_sentence_opening_on_he_needs_the_sentence_before_it_even_when_it_name
                  Sentence('Mr Davis told Today: "It gives a minister the right to detain without trial."', 1, True),
                  Sentence('He questioned why there was "such a rush" when Mr Clarke had said he would not use them.', 2, True)]
     assert dependencies(sentences) == {2: {0, 1}}
+
+
+def test_a_sentence_ends_after_a_state_abbreviation_before_a_capital():
+    from briefing.text.sentences import split_sentences
+
+    assert split_sentences("The act was written by Sen. Maria Delgado, D-N.M. One Republican joined them.") == [
+        "The act was written by Sen. Maria Delgado, D-N.M.", "One Republican joined them."]
+    assert split_sentences("It landed in Springfield, Ill. Police met it.") == [
+        "It landed in Springfield, Ill.", "Police met it."]
+    for one in ("It landed in Springfield, Ill., on Monday.", "Rep. Jo Ruiz (D-Minn.) Tuesday said no.",
+                "He lives in Albany, N.Y. and works there."):
+        assert split_sentences(one) == [one]

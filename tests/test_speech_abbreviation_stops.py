@@ -68,11 +68,11 @@ def test_a_sentence_that_opens_with_capitals_is_not_a_dateline(lede: str) -> Non
 
 def test_a_state_after_a_party_letter_is_said_in_full() -> None:
     spoken = str(spoken_sentences("He threatened Rep. Jo Ruiz (D-Minn.), the office said.")[0])
-    assert "D-Minnesota, the office said" in spoken
+    assert "Democrat of Minnesota, the office said" in spoken
 
 
 def test_a_state_that_ends_the_sentence_keeps_its_full_stop() -> None:
-    assert str(spoken_sentences("He threatened to kill Rep. Jo Ruiz, D-Minn.")[0]).endswith("D-Minnesota.")
+    assert str(spoken_sentences("He threatened to kill Rep. Jo Ruiz, D-Minn.")[0]).endswith("Democrat of Minnesota.")
 
 
 @pytest.mark.parametrize("paragraph, sentences", [

@@ -161,3 +161,32 @@ def test_a_sentence_opening_with_a_backward_connective_or_comparative_leans_on_t
         opening: str, leans: bool) -> None:
     sentences = [Sentence("The government announced a plan on Monday.", 0, True), Sentence(opening, 0, False)]
     assert (1 in dependencies(sentences)) is leans
+
+
+# --- lead's rules from the blind invented stories (2026-12-07) -------------------------------------
+
+
+@pytest.mark.parametrize("written, said", [
+    ("Fournier swam the last 50m in 33.91.", "the last 50 metres in"),
+    ("Britain won silver in the mixed 4x50m medley relay.", "4 by 50 metres medley relay"),
+    ("She won by 0.08sec.", "0.08 seconds"),
+    ("Temperatures fell to -8C overnight.", "minus 8 degrees Celsius"),
+    ("A low of −4 is forecast.", "minus 4"),
+    ("The naira fell to ₦1,640.", "1,640 naira"),
+    ("Inflation will fall to between 15-18% by 2027.", "between 15 and 18 per cent"),
+    ("Between 30-40cm of snow fell.", "Between 30 and 40 centimetres"),
+    ("It was written by Sen. Maria Delgado, D-N.M.", "Maria Delgado, Democrat of New Mexico."),
+    ("Sen. Ted Cruz, R-Texas, said so.", "Ted Cruz, Republican of Texas, said"),
+])
+def test_numbers_and_affiliations_said_as_a_newsreader_says_them(written, said):
+    assert said in normalize(written)
+
+
+@pytest.mark.parametrize("written, kept", [
+    ("The raid on D-Day began at dawn.", "D-Day"),
+    ("The 100m final starts at 8pm.", "100 metre final"),
+    ("Costs rose by £50m.", "50 million pounds"),
+    ("The score moved from 10-12 to 12-15 in a week.", "10 to 12"),
+])
+def test_the_new_rules_leave_their_neighbours_alone(written, kept):
+    assert kept in normalize(written)

@@ -77,7 +77,7 @@ CASES = [
     ("Inflation was high in the 1990s and in the '80s.", "Inflation was high in the nineteen nineties and in the eighties."),
     ("Exports grew during 2019-20 and again in 2021–2022.",
      "Exports grew during twenty nineteen to twenty twenty and again in twenty twenty-one to twenty twenty-two."),
-    ("Between 10-15 people were hurt.", "Between 10 to 15 people were hurt."),
+    ("Between 10-15 people were hurt.", "Between 10 and 15 people were hurt."),
     ("Everton ultimately lost 1-0 after Wales came from 15-6 down.",
      "Everton ultimately lost 1 nil after Wales came from 15 to 6 down."),
     ("Federer won 6-1 6-2 in Doha.", "Federer won 6 1, 6 2 in Doha."),

@@ -19,12 +19,19 @@ from collections.abc import Iterable
 from functools import cache
 
 from briefing.system.cores import map_forked
+from briefing.text.speech.vocabulary import US_STATES
 
 CONTINUATION = re.compile(r"[,;:)]|[a-z]+\b(?![.'’]?[A-Z])")  # not 'iPhone' or 'eBay', which may open one
 STRAY_CLOSING = re.compile(r'["”]\s')
 # Where a sentence may end: its stop, any closing quotes and brackets, then a space. Text without one
 # is a single sentence (pysbd is skipped).
 SENTENCE_END = re.compile(r"[.!?…][\"'”’)\]]*\s")
+# A state's abbreviation after a city or a party letter, then a capitalised word: the sentence ended there
+# ("…of Ohio, D-N.M. One Republican…"); inside a sentence the style books put a comma after the state.
+_STATE_THEN_SENTENCE = re.compile(
+    r"(?:\b[A-Z][a-z]+(?:\s[A-Z][a-z]+)?,\s|\b[DRI]-)(?:"
+    + "|".join(re.escape(state) for state in sorted(US_STATES, key=len, reverse=True) if state.endswith("."))
+    + r")[\"”’]*\s+(?=[A-Z\"“])")
 CACHE_SIZE = 4096  # paragraphs: a day of 50 articles splits about 900
 # Below this much text to split, forking costs more than it saves (pysbd splits about 200,000
 # characters a second; a fork and its results' way back take a few milliseconds).
@@ -79,7 +86,13 @@ def _split(text: str) -> tuple[str, ...]:
     stripped = text.strip()
     if not SENTENCE_END.search(stripped):
         return (stripped,) if stripped else ()
-    return _rejoined(sentence.strip() for sentence in _segmenter().segment(text) if sentence.strip())
+    pieces = (sentence.strip() for sentence in _segmenter().segment(text) if sentence.strip())
+    return _rejoined(part for piece in pieces for part in _split_after_states(piece))
+
+
+def _split_after_states(piece: str) -> list[str]:
+    ends = [match.end() for match in _STATE_THEN_SENTENCE.finditer(piece)]
+    return [piece[start:end].strip() for start, end in zip([0, *ends], [*ends, len(piece)]) if piece[start:end].strip()]
 
 
 def _closings_given_back(pieces: Iterable[str]) -> list[str]:

@@ -63,12 +63,17 @@ def expand_abbreviations(text: str) -> str:
 _STATE = "|".join(re.escape(state) for state in sorted(US_STATES, key=len, reverse=True))
 
 
+_PARTIES = {"D": "Democrat", "R": "Republican", "I": "Independent"}
+_STATE_NAME = "|".join(sorted(set(US_STATES.values()), key=len, reverse=True))
+
+
 def expand_states(text: str) -> str:
-    """'Albany, N.Y.' → 'Albany, New York', 'Rep. Jo Ruiz (D-Minn.)' → '... D-Minnesota': a state after a
-    city or a party letter is said in full, and its full stop, which a voice would take as the end of
-    the sentence, goes with it (unless it ends the sentence)."""
-    return re.sub(rf"(\b[A-Z][a-z]+(?:\s[A-Z][a-z]+)?,\s|\b[DRI]-)({_STATE})(?=[\s,;:)]|$)",
+    """'Albany, N.Y.' → 'Albany, New York', 'Rep. Jo Ruiz (D-Minn.)' → '... Democrat of Minnesota': a state
+    after a city or a party letter is said in full, and its full stop, which a voice would take as the end
+    of the sentence, goes with it (unless it ends the sentence). A party letter is said as the party."""
+    text = re.sub(rf"(\b[A-Z][a-z]+(?:\s[A-Z][a-z]+)?,\s|\b[DRI]-)({_STATE})(?=[\s,;:)]|$)",
                   lambda m: m.group(1) + US_STATES[m.group(2)] + ("." if m.end() == len(text) else ""), text)
+    return re.sub(rf"\b([DRI])-(?=(?:{_STATE_NAME})\b)", lambda m: f"{_PARTIES[m.group(1)]} of ", text)
 
 
 def drop_inner_full_stops(text: str) -> str:

@@ -130,15 +130,21 @@ def _metres_or_million(text: str, number: str, start: int, end: int) -> str:
     if re.match(rf"\s(?:{CURRENCY_WORDS})\b", after) or (
         re.match(r"\s[a-z]", after) and following not in FUNCTION_WORDS):
         return "million"
-    if re.search(r"\bthe\s$", before) or re.fullmatch(r"\d+\.\d\d", number):
+    if re.search(r"\bthe\s(?:(?:last|first|final|opening|closing|next|whole)\s)?$", before) or re.fullmatch(
+            r"\d+\.\d\d", number):
         return "metres"
     length_cues = len(re.findall(
         rf"\b(?:metres?|feet|ft|km|kilometres?|miles|height|{LENGTH_WORDS}|jump\w*|leap|race|sprint|"
-        r"hurdles|swim\w*|athlet\w*|distance|stretch\w*)\b", text))
+        r"hurdles|swim\w*|swam|swum|lengths?|laps?|pool|athlet\w*|distance|stretch\w*)\b", text))
     money_cues = len(re.findall(
         r"[£$€]|\b(?:bn|million|billion|profits?|revenues?|sales|shares|people|population|budget|"
         r"costs?|worth|funds?|funding|deal|debts?|price|viewers|users|customers|euros|dollars|pounds)\b", text))
     return "metres" if length_cues > money_cues else "million"
+
+
+def expand_relays(text: str) -> str:
+    """A relay is said "by": '4x100m' → '4 by 100 metres', 'the 4 x 400 metres' → 'the 4 by 400 metres'."""
+    return re.sub(r"\b([2-9])\s?[x×]\s?(\d{2,4})\s?(m\b|metres?\b)", r"\1 by \2 metres", text)
 
 
 def expand_multipliers(text: str) -> str:
@@ -185,7 +191,10 @@ def expand_per_units(text: str) -> str:
 
 
 def expand_units(text: str) -> str:
-    """'28km' → '28 kilometres'; after a scale word too: '225 million km' → '225 million kilometres'."""
+    """'28km' → '28 kilometres'; after a scale word too: '225 million km' → '225 million kilometres'.
+    A temperature below zero is said "minus": '-8C' → 'minus 8 degrees Celsius'; so is any number after
+    the minus sign proper ('−0.4'), which is never a hyphen or a dash."""
+    text = re.sub(rf"(?<![\w.,)\]%-])-(?={NUM}\s?(?:[°º]|degrees\b|[CF]\b))|−(?=\d)", "minus ", text)
     text = re.sub(rf"(?<![\w.,])({NUM}(?:\s(?:{SCALE_WORDS})\b)?)(\s?)({UNIT})(?![\w²/])(-(?=[a-z]))?", _unit, text)
     text = re.sub(r"\s?[°º]\s?([CF])\b", lambda m: " degrees " + ("Celsius" if m.group(1) == "C" else "Fahrenheit"), text)
     return text.replace("°", " degrees")

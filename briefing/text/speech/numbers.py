@@ -79,6 +79,8 @@ def expand_ranges(text: str) -> str:
             return f"{first} {second}"  # ranges are round numbers: '737-800' is a model number
         return f"{first} to {second}"
 
+    # 'between 15-18 per cent', and a range an earlier rule said: 'between 30 to 40 centimetres'
+    text = re.sub(rf"\b([Bb]etween {NUM}(?: [a-z]+)?)(?:\s?[-–]\s?| to )(?={NUM})", r"\1 and ", text)
     text = re.sub(r"(\b\d{1,2}-\d{1,2}\)?)\s(?=\(?\d{1,2}-\d{1,2}\b)", r"\1, ", text)  # sets: '6-4 6-2'
     # not '1-1/2', a mixed number written the American way (speech/fractions.py)
     return re.sub(rf"(?<![\w.,-])({NUM})\s?[-–]\s?({NUM})\b(?![-./]\d)", span, text)

@@ -41,6 +41,7 @@ from briefing.text.speech.amounts import (
     expand_multipliers,
     expand_percent,
     expand_per_units,
+    expand_relays,
     expand_units,
 )
 from briefing.text.speech.dates import expand_dates, expand_race_times, expand_times, expand_years
@@ -98,7 +99,7 @@ def _tidy_punctuation(text: str) -> str:
 # --- rules, in the order normalize() applies them -----------------------------------------------
 
 _RULES = (
-    expand_web_addresses, expand_identifiers, expand_race_times, expand_times, expand_dates, expand_ordinals, expand_money, expand_multipliers,
+    expand_web_addresses, expand_identifiers, expand_race_times, expand_times, expand_dates, expand_ordinals, expand_money, expand_relays, expand_multipliers,
     expand_per_units, expand_units, expand_percent,
     expand_ranges, expand_years, expand_fractions, expand_titles,
     expand_states, expand_abbreviations, expand_roman_numerals, spell_acronyms, drop_inner_full_stops, _brackets_to_asides,

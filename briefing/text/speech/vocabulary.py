@@ -90,7 +90,9 @@ CURRENCIES = {
     "C$": ("Canadian dollar", "Canadian dollars", "cents"), "NZ$": ("New Zealand dollar", "New Zealand dollars", "cents"),
     "HK$": ("Hong Kong dollar", "Hong Kong dollars", "cents"), "€": ("euro", "euros", "cents"),
     "¥": ("yen", "yen", "sen"), "₹": ("rupee", "rupees", "paise"), "₽": ("rouble", "roubles", "kopecks"),
-    "₩": ("won", "won", "jeon"),
+    "₩": ("won", "won", "jeon"), "₦": ("naira", "naira", "kobo"), "₺": ("lira", "lira", "kurus"),
+    "₴": ("hryvnia", "hryvnias", "kopecks"), "₱": ("peso", "pesos", "centavos"), "₪": ("shekel", "shekels", "agorot"),
+    "฿": ("baht", "baht", "satang"), "₫": ("dong", "dong", "xu"), "R$": ("real", "reais", "centavos"),
 }
 MULTIPLIERS = {
     "k": "thousand", "thousand": "thousand", "m": "million", "mn": "million", "million": "million",
@@ -128,6 +130,7 @@ UNITS = {
     "MWh": ("megawatt hour", "megawatt hours"), "GWh": ("gigawatt hour", "gigawatt hours"),
     "TWh": ("terawatt hour", "terawatt hours"), "bhp": ("brake horsepower", "brake horsepower"),
     "cc": ("cc", "cc"), "mins": ("minute", "minutes"), "hrs": ("hour", "hours"), "yrs": ("year", "years"),
+    "sec": ("second", "seconds"), "secs": ("second", "seconds"),
 }
 ATTACHED_ONLY = frozenset({"g", "st", "ha", "C", "F", "cc", "m2"})
 
