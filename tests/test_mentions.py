@@ -121,3 +121,11 @@ def test_a_pronoun_is_not_named_when_the_sentence_before_names_two_people_or_a_t
     assert name_pronoun('"He took it," she said.', "Rachel Tennant told the jury about Gerald Amsel.", forms, set()) is None
     assert name_pronoun('"It was a lie," she said.', "Mr Amsel, who wore a grey suit, said nothing.", forms, set()) is None
     assert name_pronoun("She left.", "The jury heard the case on Monday.", forms, set()) is None
+
+
+def test_a_title_case_subheading_is_not_taken_for_the_bills_name():
+    from briefing.text.mentions import full_forms
+
+    text = "MPs debated the Clean Air (Schools) Bill.\nWhat Happens To The Bill\nUnder the bill, drivers pay."
+    assert full_forms(text).document == "Clean Air (Schools) Bill"
+    assert full_forms("What Next For The Bill\nUnder the bill, drivers pay.").document is None

@@ -190,3 +190,8 @@ def test_numbers_and_affiliations_said_as_a_newsreader_says_them(written, said):
 ])
 def test_the_new_rules_leave_their_neighbours_alone(written, kept):
     assert kept in normalize(written)
+
+
+def test_a_word_in_brackets_inside_a_bills_name_is_said_as_part_of_it():
+    assert "the Clean Air Schools Bill, a bill" in normalize("the Clean Air (Schools) Bill, a bill")
+    assert "Jo Ruiz, Labour, Tuesday said" in normalize("Jo Ruiz (Labour) Tuesday said")

@@ -39,7 +39,9 @@ FULL_NAME = re.compile(r"\b([A-Z][a-z]+(?:-[A-Z][a-z]+)?) ((?:[A-Z]\. )?)([A-Z][
 SPEECH_VERBS = r"(?:said|says|told|added|argued|wrote|explained|warned|insisted|admitted|denied|claimed|tweeted)"
 SHORT_FORM = re.compile(r"\b((?:[A-Z][a-z]+|of|for|and|the|on)(?:\s(?:[A-Z][a-z]+|of|for|and|the|on)){1,7})\s\(([A-Z]{2,6})\)")
 # A bill or law named in full ("the Clean Rivers and Lakes Act"), and how a story refers to it after.
-NAMED_DOCUMENT = re.compile(r"\b((?:[A-Z][a-z]+ (?:(?:and|of|for|on|to) )?){1,6}(?:Act|Bill))\b")
+NAMED_DOCUMENT = re.compile(r"\b((?:[A-Z][a-z]+ (?:(?:and|of|for|on|to) )?(?:\([A-Z][a-z]+\) )?){1,6}(?:Act|Bill))\b")
+# A title-case line capitalises its small words ("What Happens To The Bill"); a bill's name does not.
+NOT_IN_A_DOCUMENT_NAME = re.compile(r"\b(?:What|How|Why|Where|When|Who|Is|Does|Will|To|Of|And|For|On|In|A|An)\b|\bThe\b(?!$)")
 DOCUMENT_SHORT_FORM = re.compile(r"\b[Tt]he ((?:bill|measure|act|legislation|law))\b")
 SENTENCE_START = re.compile(r"(?:[.!?][\"”’')]?\s|\n|(?:^|\s)[\"“‘]\s?)$")  # of the few characters before a word
 NOT_FIRST_NAMES = frozenset(
@@ -99,7 +101,8 @@ def full_forms(text: str) -> FullForms:
     """The full forms ``text`` (an article, or all of a story's articles) gives."""
     text = text[:MAX_SCANNED_CHARS]
     short_forms = {short: full for words, short in SHORT_FORM.findall(text) if (full := _spelled_out(words, short))}
-    documents = {re.sub(r"^(?:The|A|An|This|That) ", "", name) for name in NAMED_DOCUMENT.findall(text)}
+    documents = {name for found in NAMED_DOCUMENT.findall(text)
+                 if not NOT_IN_A_DOCUMENT_NAME.search(name := re.sub(r"^(?:The|A|An|This|That) ", "", found))}
     document = documents.pop() if len(documents) == 1 else None  # with two bills, "the bill" is ambiguous
     people = _people(text)
     return FullForms(people, short_forms, document, _roles(text, people))

@@ -79,7 +79,11 @@ def _tidy_characters(text: str) -> str:
 
 
 def _brackets_to_asides(text: str) -> str:
-    """'(1,158 square miles)' becomes ', 1,158 square miles,' — commas give espeak a short pause."""
+    """'(1,158 square miles)' becomes ', 1,158 square miles,' — commas give espeak a short pause. A
+    capitalised word in brackets inside a name is part of it: 'the Clean Air (Schools) Bill' is said
+    without a pause."""
+    text = re.sub(r"(\b[A-Z][a-z]+) \(([A-Z][a-z]+)\) (?=(?:[A-Z][a-z]+ ){0,3}(?:Bill|Act|Fund|Trust|Council|Committee|Agency|Commission|Authority|Board|Regulations|Order)\b)",
+                  r"\1 \2 ", text)
     text = re.sub(r'(?:(?<=^")|(?<=\s"))\(\s*+|(?<!\s)\s*+\)(?="(?:\s|$|[.,;:!?]))', "", text)  # '"(laughs)"'
     text = re.sub(r"(?<!\s)\s*+\(\s*+", ", ", text)
     return re.sub(r"(?<!\s)\s*+\)\s*+", ", ", text)
