@@ -291,3 +291,11 @@ def test_a_sentence_ends_after_a_state_abbreviation_before_a_capital():
     for one in ("It landed in Springfield, Ill., on Monday.", "Rep. Jo Ruiz (D-Minn.) Tuesday said no.",
                 "He lives in Albany, N.Y. and works there."):
         assert split_sentences(one) == [one]
+
+
+def test_a_clock_times_zone_stays_with_its_sentence():
+    from briefing.text.sentences import split_sentences
+
+    assert split_sentences("Kickoff is set for 7:30 p.m. Eastern. Tickets are sold out.") == [
+        "Kickoff is set for 7:30 p.m. Eastern.", "Tickets are sold out."]
+    assert split_sentences("We left at 9 a.m. Police came.") == ["We left at 9 a.m.", "Police came."]

@@ -22,6 +22,9 @@ from briefing.system.cores import map_forked
 from briefing.text.speech.vocabulary import US_STATES
 
 CONTINUATION = re.compile(r"[,;:)]|[a-z]+\b(?![.'’]?[A-Z])")  # not 'iPhone' or 'eBay', which may open one
+# A clock time's zone after "p.m." is no sentence of its own: "Kickoff is at 7:30 p.m. Eastern."
+AFTER_CLOCK = re.compile(r"\b[ap]\.m\.$")
+CLOCK_ZONE = re.compile(r"(?:[A-Z][a-z]*|[A-Z]{2,4})(?: (?:[A-Z][a-z]*|[A-Z]{2,4}|time))?[.!?]?$")
 STRAY_CLOSING = re.compile(r'["”]\s')
 # Where a sentence may end: its stop, any closing quotes and brackets, then a space. Text without one
 # is a single sentence (pysbd is skipped).
@@ -114,7 +117,7 @@ def _rejoined(pieces: Iterable[str]) -> tuple[str, ...]:
     Ultra. costs"): a piece that opens with a comma or a plain lower-case word continues the one before."""
     sentences: list[list[str]] = []
     for piece in _closings_given_back(pieces):
-        if sentences and CONTINUATION.match(piece):
+        if sentences and (CONTINUATION.match(piece) or (CLOCK_ZONE.fullmatch(piece) and AFTER_CLOCK.search(sentences[-1][-1]))):
             sentences[-1] += ["" if piece[0] in ",;:)" else " ", piece]
         else:
             sentences.append([piece])
