@@ -7,7 +7,7 @@ eval news text (``bbc-news-summary``, 150 articles), and counts, per briefing:
 - clutter: body segments whose words are not in the page's true article body (pages only), links,
   handles and segments cleaning's rules would drop if they stood alone (every briefing); datelines
   read into a sentence;
-- strangers: a person first named by surname alone (or title and surname) where the article gave
+- strangers: a person first named (the intro's title included) by surname alone (or title and surname) where the article gave
   the full name; a person is a "First Last" pair whose surname the article also uses alone, after
   a title or before "said";
 - pronoun strangers: a sentence that opens on a pronoun ("She said…", "His …", "They …") or a
@@ -275,7 +275,8 @@ def examine(article, truth: str | None) -> dict[str, list[str]]:
         found["clutter"] = [s for s in display if not in_body(s, truth_tokens, trigrams)]
     found["clutter"] += [s for s in display if s not in found["clutter"] and _looks_like_clutter(s)]
     found["dateline"] = datelines(display)
-    found["stranger"] = strangers(display, article_text)
+    intro = [s.display or s.text for section in script.sections if section.kind == "intro" for s in section.segments]
+    found["stranger"] = strangers(intro + display, article_text)  # the title said in the intro is a first mention
     found["pronoun stranger"] = pronoun_strangers(display, [article_sentences(article)])
     found["number"] = numbers(spoken)
     found["cut"] = cuts(spoken)
