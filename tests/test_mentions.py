@@ -121,3 +121,44 @@ def test_a_pronoun_is_not_named_when_the_sentence_before_names_two_people_or_a_t
     assert name_pronoun('"He took it," she said.', "Rachel Tennant told the jury about Gerald Amsel.", forms, set()) is None
     assert name_pronoun('"It was a lie," she said.', "Mr Amsel, who wore a grey suit, said nothing.", forms, set()) is None
     assert name_pronoun("She left.", "The jury heard the case on Monday.", forms, set()) is None
+
+
+def test_a_role_is_said_where_the_person_opens_a_sentence_acting_not_inside_one_or_before_a_possessive() -> None:
+    article = _article("Clare Venn, the managing director of Ashdown Homes, said work could start in spring.",
+                       "Council leader Martin Greaves said he backed the plan.",
+                       "Venn opened the show home on Monday. Greaves cut the ribbon.", "Neighbours met Venn on Friday.",
+                       "Venn's plan was approved.", "Venn, 52, opened the site.", "Ms Venn said so.")
+    assert _first_mentions(article, 2) == [
+        "Clare Venn, the managing director of Ashdown Homes, opened the show home on Monday. "
+        "Council leader Martin Greaves cut the ribbon."]
+    assert _first_mentions(article, 3) == ["Neighbours met Clare Venn on Friday."]
+    assert _first_mentions(article, 4) == ["Clare Venn's plan was approved."]
+    assert _first_mentions(article, 5) == ["Clare Venn, 52, opened the site."]  # one aside at a time
+
+
+def test_a_role_the_sentence_already_says_is_not_said_again() -> None:
+    article = _article("Council leader Martin Greaves has resigned.", "Mr Greaves said he was tired.",
+                       "Greaves quits as council leader after eleven years.")
+    assert _first_mentions(article, 2) == ["Martin Greaves quits as council leader after eleven years."]
+
+
+def test_a_long_role_goes_after_the_name_as_the_organisation_s() -> None:
+    article = _article("Kenbury Borough Council deputy chief executive Paul Reid said the depot would close.",
+                       "Reid said the staff would move.", "Reid opened talks with the unions.")
+    assert _first_mentions(article, 1) == ["Paul Reid, Kenbury Borough Council's deputy chief executive, said the staff would move."]
+    assert _first_mentions(article, 2) == ["Paul Reid, Kenbury Borough Council's deputy chief executive, opened talks with the unions."]
+
+
+def test_the_title_read_in_the_intro_is_the_first_mention_and_the_news_after_it_says_the_surname() -> None:
+    paragraphs = [Paragraph("The first families moved into Greyfield on Monday.", 0),
+                  Paragraph("Ashdown Homes managing director Clare Venn said the homes were ready.", 1),
+                  Paragraph("Venn thanked the builders.", 2)]
+    named = Article(title="Venn opens new estate", paragraphs=paragraphs, source="t", format="text")
+    script = build_script(named, [paragraphs[0], paragraphs[2]], Pauses())
+    [intro] = script.sections[0].segments
+    assert intro.display.endswith("Ashdown Homes managing director Clare Venn opens new estate.")
+    assert [s.display for s in script.segments() if s.source == 2] == ["Venn thanked the builders."]
+    unnamed = Article(title="Families move in", paragraphs=paragraphs, source="t", format="text")
+    script = build_script(unnamed, [paragraphs[0], paragraphs[2]], Pauses())
+    assert [s.display for s in script.segments() if s.source == 2] == [
+        "Ashdown Homes managing director Clare Venn thanked the builders."]

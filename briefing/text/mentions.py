@@ -65,8 +65,11 @@ ROLE_NOUNS = frozenset(
     "pilot firefighter volunteer treasurer clerk adviser advisor strategist ambassador envoy".split())
 ROLE_LINKS = frozenset({"of", "and", "for"})  # inside a role ("Director of Public Health"), never at its ends
 MAX_ROLE_WORDS = 6
-# Where a role goes with the name: right before or after a speech verb ("Venn said", "said Venn"), the
-# introduction a newsreader makes; not where the sentence describes them itself ("Park, who works …, said").
+LONG_ROLE_WORDS = 5  # a role before a name this long is said after it (``_said_after_when_long``)
+# Where a role goes with the name: right before or after a speech verb ("Venn said", "said Venn"), or
+# opening the sentence the person acts in ("Venn opened the site"): the introduction a newsreader
+# makes; not inside a sentence that describes them ("Neighbours met Venn"), nor where the sentence says
+# the role itself ("Greaves quits as council leader").
 AT_SPEECH = re.compile(rf"^\s{SPEECH_VERBS}\b")
 
 
@@ -117,12 +120,17 @@ def introduce(text: str, forms: FullForms, said: set[str]) -> str:
     return rewritten
 
 
-def introduce_first_mentions(article: Article, chosen: list[Paragraph]) -> list[Paragraph]:
-    """``chosen`` with each person's and short-named organisation's first mention in full."""
-    forms = full_forms("\n".join(paragraph.text for paragraph in article.paragraphs))
+def article_forms(article: Article) -> FullForms:
+    return full_forms("\n".join(paragraph.text for paragraph in article.paragraphs))
+
+
+def introduce_first_mentions(article: Article, chosen: list[Paragraph], said: set[str] | None = None) -> list[Paragraph]:
+    """``chosen`` with each person's and short-named organisation's first mention in full; those in
+    ``said`` (named before, as in the title the intro read) stay as they are."""
+    forms = article_forms(article)
     if not forms:
         return chosen
-    said: set[str] = set()
+    said = set(said or ())
     result = []
     for paragraph in chosen:
         if paragraph.is_heading:
@@ -178,21 +186,47 @@ def _introduce_people(text: str, people: dict[str, str], roles: dict[str, Role],
         kept = found.groupdict().get("kept")
         if kept:
             return f"{kept} {people[surname]}"
-        role = roles.get(surname)
-        at_speech = bool(AT_SPEECH.match(text[found.end():]) or re.search(rf"\b{SPEECH_VERBS}\s$", text[:found.start()]))
-        if role is None or not at_speech:
-            return people[surname]
+        full, role = people[surname], roles.get(surname)
+        before, after = text[:found.start()], text[found.end():]
+        at_speech = bool(AT_SPEECH.match(after) or re.search(rf"\b{SPEECH_VERBS}\s$", before))
+        opening = not before.strip() or bool(SENTENCE_START.search(before[-4:]))
+        acting = opening and bool(re.match(r"\s[a-z]|,", after))  # "Venn opened", "Venn, 52, opened"
+        if role is None or not (at_speech or acting) or _says_role(text, role):
+            return full
+        role = _said_after_when_long(role)
         if not role.before:  # between commas, or ended by the sentence's own stop or comma
-            return f"{people[surname]}, {role.words}" + ("" if re.match(r"[,.!?]", text[found.end():]) else ",")
-        opening = not text[:found.start()].strip() or bool(SENTENCE_START.search(text[max(0, found.start() - 4):found.start()]))
+            if not at_speech and after.startswith(","):
+                return full  # "Venn, 52, opened": a second aside would crowd the first
+            return f"{full}, {role.words}" + ("" if re.match(r"[,.!?]", after) else ",")
         if opening:
-            return f"{role.words[:1].upper() + role.words[1:]} {people[surname]}"
-        return f"{role.words} {people[surname]}" if role.cased else people[surname]
+            return f"{role.words[:1].upper() + role.words[1:]} {full}"
+        return f"{role.words} {full}" if role.cased else full
 
     return _introduce(text, people, said,
                       lambda surname: rf"(?:\b{COURTESY_TITLES}\s|\b(?P<kept>{OTHER_TITLES})\s)?\b{surname}\b(?!\s[A-Z][a-z])",
                       lambda before, _after, full: bool(re.search(rf"\b{full.split()[0]}\s(?:[A-Z]\.\s)?$", before)),
                       written)
+
+
+def _says_role(sentence: str, role: Role) -> bool:
+    """The sentence already says what the person is ("Greaves quits as council leader")."""
+    role_words = set(re.findall(r"\w+", role.words.lower())) - ROLE_LINKS - {"the", "a", "an"}
+    return role_words <= set(re.findall(r"\w+", sentence.lower()))
+
+
+def _said_after_when_long(role: Role) -> Role:
+    """A long role before a name, an organisation's name then what the person is there ("Kenbury
+    Borough Council deputy chief executive"), goes after the name as the organisation's:
+    "Paul Reid, Kenbury Borough Council's deputy chief executive,"; in front it would hold the name back."""
+    words = role.words.split()
+    if not role.before or len(words) < LONG_ROLE_WORDS:
+        return role
+    head = next((i for i, word in enumerate(words) if not word[:1].isupper()), len(words))
+    if head == 0 or head == len(words) or not all(word.islower() for word in words[head:]):
+        return role
+    owner = " ".join(words[:head])
+    owner += "'" if owner.endswith("s") else "'s"
+    return Role(" ".join([owner, *words[head:]]), before=False)
 
 
 def _roles(text: str, people: dict[str, str]) -> dict[str, Role]:

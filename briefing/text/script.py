@@ -17,7 +17,7 @@ import re
 from dataclasses import dataclass
 
 from briefing.errors import InputError
-from briefing.text.mentions import introduce_first_mentions
+from briefing.text.mentions import article_forms, introduce, introduce_first_mentions
 from briefing.model import Article, Paragraph, Script, Section, Segment
 from briefing.text.selection import WORDS_PER_MINUTE
 from briefing.text.sentences import balanced_quotes, split_sentences
@@ -105,7 +105,13 @@ def build_script(
     day = _day_of(date)
     greeting = framing.intro_text(day)
     if not repeats_opening(article.title, opening):
-        greeting = f"{greeting} {as_sentence(article.title)}"
+        # The title said first is the first mention: "Greaves quits" names Martin Greaves there, and
+        # the news after it says "Greaves" as the article does.
+        said: set[str] = set()
+        title = introduce(article.title, article_forms(article), said)
+        greeting = f"{greeting} {as_sentence(title)}"
+        if said:
+            body = _body_sections(introduce_first_mentions(article, chosen, said), pauses, drop_conversions, acronyms)
     sections = close_sections([intro_section(greeting), *body, outro_section(framing.outro_text(day))], pauses)
     return Script(title=article.title, sections=sections, source=article.source, date=date)
 
