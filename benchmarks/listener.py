@@ -148,9 +148,15 @@ def pronoun_strangers(told: list[str], articles: list[list[str]]) -> list[str]:
         if opener is None:
             continue
         place = _find(sentence, articles)
-        if place is None or place[1] == 0:
-            continue  # not from an article (a credit line), or the article opens on it
-        article, at = articles[place[0]], place[1]
+        if place is None:
+            continue  # not from an article (a credit line)
+        # A told sentence inside a longer one of the article (the script splits again what pysbd kept
+        # whole) comes after that one's start, which is the sentence before it.
+        head = articles[place[0]][place[1]].find(sentence[:20])
+        article = articles[place[0]][:place[1]] + ([articles[place[0]][place[1]][:head]] if head > 0 else [])
+        at = len(article)
+        if at == 0:
+            continue  # the article opens on it
         before = " ".join(told[:index])
         groups = opener.groupdict()
         noun = groups.get("role") or groups.get("thing")
