@@ -162,3 +162,12 @@ def test_the_title_read_in_the_intro_is_the_first_mention_and_the_news_after_it_
     script = build_script(unnamed, [paragraphs[0], paragraphs[2]], Pauses())
     assert [s.display for s in script.segments() if s.source == 2] == [
         "Ashdown Homes managing director Clare Venn thanked the builders."]
+
+
+def test_a_first_name_said_alone_inside_a_quotation_is_still_a_first_name() -> None:
+    article = _article("Shahid Malik, who sits on the committee, spoke on Monday.",
+                       '"I am a little older than Shahid," said a colleague.', "Mr Malik said lists were wrong.",
+                       "Malik rejected the plan.")
+    assert _first_mentions(article, 3) == ["Shahid Malik rejected the plan."]
+    place = _article("Crowds gathered in Kyiv on Sunday.", "Kyiv Ukraine said so.", "Ukraine said it would reply.")
+    assert _first_mentions(place, 2) == ["Ukraine said it would reply."]  # a place outside quotes stays a place

@@ -41,6 +41,7 @@ SHORT_FORM = re.compile(r"\b((?:[A-Z][a-z]+|of|for|and|the|on)(?:\s(?:[A-Z][a-z]
 # A bill or law named in full ("the Clean Rivers and Lakes Act"), and how a story refers to it after.
 NAMED_DOCUMENT = re.compile(r"\b((?:[A-Z][a-z]+ (?:(?:and|of|for|on|to) )?){1,6}(?:Act|Bill))\b")
 DOCUMENT_SHORT_FORM = re.compile(r"\b[Tt]he ((?:bill|measure|act|legislation|law))\b")
+QUOTATION = re.compile(r'["“][^"“”\n]{1,400}["”]')
 SENTENCE_START = re.compile(r"(?:[.!?][\"”’')]?\s|\n|(?:^|\s)[\"“‘]\s?)$")  # of the few characters before a word
 NOT_FIRST_NAMES = frozenset(
     "The A An In On At For From With By Of And But Or As If When While After Before Since Although Why How "
@@ -155,6 +156,9 @@ def _people(text: str) -> dict[str, str]:
     """surname → the full name the article gives it; a surname it gives two first names ("Paul
     Hesketh", "Sarah Hesketh") is left out, since "Hesketh" alone could be either."""
     lower_words = {stem for word in re.findall(r"\b[a-z]+\b", text) for stem in (word, re.sub(r"(?:s|d|ed|ing)$", "", word))}
+    # Inside a quotation a person may be called by the first name alone ("than Shahid"): only the
+    # story's own words tell a place from a first name.
+    unquoted = QUOTATION.sub(" ", text)
     found: dict[str, str] = {}
     firsts: dict[str, set[str]] = {}
     tried: set[str] = set()
@@ -169,7 +173,7 @@ def _people(text: str) -> dict[str, str]:
             firsts.setdefault(surname, set()).add(first)  # opening a sentence, "Because Dempsey" names no one
         if surname in found:
             continue
-        if re.search(rf"\b{first}\b(?! (?:[A-Z]\. )?{surname}\b)", text):
+        if re.search(rf"\b{first}\b(?! (?:[A-Z]\. )?\[?{surname}\b)", unquoted):
             continue  # the first word stands alone elsewhere: a place or a thing ("Kyiv"), not a first name
         if re.search(rf"\b(?:in|into|across|throughout|around)\s{surname}\b(?!['’])", text):
             continue  # a place: "Aero India" and "in India" ("India said" is a country speaking)
