@@ -171,3 +171,8 @@ def test_a_first_name_said_alone_inside_a_quotation_is_still_a_first_name() -> N
     assert _first_mentions(article, 3) == ["Shahid Malik rejected the plan."]
     place = _article("Crowds gathered in Kyiv on Sunday.", "Kyiv Ukraine said so.", "Ukraine said it would reply.")
     assert _first_mentions(place, 2) == ["Ukraine said it would reply."]  # a place outside quotes stays a place
+
+
+def test_a_body_s_name_is_not_a_person() -> None:
+    article = _article("Thames Valley Police said the singer had been brave.", "Police said he tackled the burglar.")
+    assert _first_mentions(article, 1) == ["Police said he tackled the burglar."]

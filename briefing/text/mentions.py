@@ -53,6 +53,11 @@ NOT_FIRST_NAMES = frozenset(
     "December Monday Tuesday Wednesday Thursday Friday Saturday Sunday This That These Those It He She They "
     "We Its His Her Their Our Mr Mrs Ms Dr Sir Lord Lady Dame Professor Doctor".split())
 
+# The last word of a body's name ("Thames Valley Police said"): never a surname.
+INSTITUTIONS = frozenset(
+    "Police Council Court Hospital University College School Party Agency Service Trust Club Group Bank Airport "
+    "Station Office Ministry Committee Commission Union Association Society Authority Institute Centre Center "
+    "Museum Army Navy Force Street Road Prison Airways Airlines Motors Homes".split())  # not Park, Hall, Church: surnames too
 
 # The last word of a role said before a name ("Managing director Clare Venn", "Supporters' trust chair
 # Bev Nolan"): only such a phrase, opening its sentence, is taken for a role.
@@ -167,7 +172,7 @@ def _people(text: str) -> dict[str, str]:
         if len(tried) >= MAX_CANDIDATES:
             break
         tried.add(surname)
-        if first in NOT_FIRST_NAMES or surname in NOT_FIRST_NAMES or first.lower() in lower_words:
+        if first in NOT_FIRST_NAMES or surname in NOT_FIRST_NAMES | INSTITUTIONS or first.lower() in lower_words:
             continue
         if match.start() and not SENTENCE_START.search(text[max(0, match.start() - 4):match.start()]):
             firsts.setdefault(surname, set()).add(first)  # opening a sentence, "Because Dempsey" names no one
