@@ -176,3 +176,12 @@ def test_a_first_name_said_alone_inside_a_quotation_is_still_a_first_name() -> N
 def test_a_body_s_name_is_not_a_person() -> None:
     article = _article("Thames Valley Police said the singer had been brave.", "Police said he tackled the burglar.")
     assert _first_mentions(article, 1) == ["Police said he tackled the burglar."]
+
+
+def test_a_title_s_the_law_is_left_for_the_news_to_name() -> None:
+    paragraphs = [Paragraph("Farmers in Punjab must wait to sow rice.", 0),
+                  Paragraph("The Punjab Subsoil Water Act was passed in 2009.", 1), Paragraph("The law saved water.", 2)]
+    article = Article(title="The law that fuels the smog", paragraphs=paragraphs, source="t", format="text")
+    script = build_script(article, [paragraphs[0], paragraphs[2]], Pauses())
+    assert script.sections[0].segments[0].display.endswith("The law that fuels the smog.")
+    assert [s.display for s in script.segments() if s.source == 2] == ["The Punjab Subsoil Water Act saved water."]

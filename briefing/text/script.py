@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from briefing.errors import InputError
 from briefing.text.mentions import article_forms, introduce, introduce_first_mentions
@@ -106,9 +106,10 @@ def build_script(
     greeting = framing.intro_text(day)
     if not repeats_opening(article.title, opening):
         # The title said first is the first mention: "Greaves quits" names Martin Greaves there, and
-        # the news after it says "Greaves" as the article does.
+        # the news after it says "Greaves" as the article does. A title's "the law that…" is its
+        # way of telling, which the news answers: documents are named there, not in the title.
         said: set[str] = set()
-        title = introduce(article.title, article_forms(article), said)
+        title = introduce(article.title, replace(article_forms(article), document=None), said)
         greeting = f"{greeting} {as_sentence(title)}"
         if said:
             body = _body_sections(introduce_first_mentions(article, chosen, said), pauses, drop_conversions, acronyms)
