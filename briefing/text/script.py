@@ -3,7 +3,8 @@
 This stage owns what is said around the article (intro and outro), how paragraphs become sections,
 and the pause after every sentence. The words of each sentence come from ``speech.text``: every
 segment carries what is said (``text``) and the article's wording beside it (``display``), split at
-the same sentence boundaries. The intro names the title only when the lede does not open with it.
+the same sentence boundaries. The intro names the title only when the lede does not open with it; a
+person the title names by surname is named there in full, as at any first mention (``mentions``).
 
 A script says at most ``MAX_SCRIPT_WORDS`` words of the article (about 94 minutes at 160 words a
 minute): a longer choice, which only ``--all`` or a huge ``--max-words`` can make, is refused with
