@@ -7,7 +7,7 @@ eval news text (``bbc-news-summary``, 150 articles), and counts, per briefing:
 - clutter: body segments whose words are not in the page's true article body (pages only), links,
   handles and segments cleaning's rules would drop if they stood alone (every briefing); datelines
   read into a sentence;
-- strangers: a person first named by surname alone (or title and surname) where the article gave
+- strangers: a person first named (the intro's title included) by surname alone (or title and surname) where the article gave
   the full name; a person is a "First Last" pair whose surname the article also uses alone, after
   a title or before "said";
 - pronoun strangers: a sentence that opens on a pronoun ("She said…", "His …", "They …") or a
@@ -148,9 +148,15 @@ def pronoun_strangers(told: list[str], articles: list[list[str]]) -> list[str]:
         if opener is None:
             continue
         place = _find(sentence, articles)
-        if place is None or place[1] == 0:
-            continue  # not from an article (a credit line), or the article opens on it
-        article, at = articles[place[0]], place[1]
+        if place is None:
+            continue  # not from an article (a credit line)
+        # A told sentence inside a longer one of the article (the script splits again what pysbd kept
+        # whole) comes after that one's start, which is the sentence before it.
+        head = articles[place[0]][place[1]].find(sentence[:20])
+        article = articles[place[0]][:place[1]] + ([articles[place[0]][place[1]][:head]] if head > 0 else [])
+        at = len(article)
+        if at == 0:
+            continue  # the article opens on it
         before = " ".join(told[:index])
         groups = opener.groupdict()
         noun = groups.get("role") or groups.get("thing")
@@ -275,7 +281,8 @@ def examine(article, truth: str | None) -> dict[str, list[str]]:
         found["clutter"] = [s for s in display if not in_body(s, truth_tokens, trigrams)]
     found["clutter"] += [s for s in display if s not in found["clutter"] and _looks_like_clutter(s)]
     found["dateline"] = datelines(display)
-    found["stranger"] = strangers(display, article_text)
+    intro = [s.display or s.text for section in script.sections if section.kind == "intro" for s in section.segments]
+    found["stranger"] = strangers(intro + display, article_text)  # the title said in the intro is a first mention
     found["pronoun stranger"] = pronoun_strangers(display, [article_sentences(article)])
     found["number"] = numbers(spoken)
     found["cut"] = cuts(spoken)

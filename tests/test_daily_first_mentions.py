@@ -70,3 +70,23 @@ def test_a_headline_naming_someone_by_surname_says_the_full_name() -> None:
     articles = [spoken(*HERALD), spoken(*WIRE)]
     assert headline("Venn wins Greyfield vote", articles) == "Clare Venn wins Greyfield vote"
     assert headline("Greyfield homes approved", articles) == "Greyfield homes approved"
+
+
+def test_a_sentence_rewritten_for_a_first_mention_keeps_the_story_s_acronyms_inside_shouted_text() -> None:
+    articles = [spoken("Mariam Haddad, who chairs the WAG, led the march through Kenbury.",
+                       'Haddad led chants of "WAG SAYS SAVE OUR PARK" outside the town hall.',
+                       "Ms Haddad said the council had not listened.")]
+    [told] = introduced([articles[0][1]], articles)
+    assert told.display.startswith("Mariam Haddad led chants")
+    assert "W.A.G says save our park" in str(told)  # the WAG as the story names it, not the word 'wag'
+
+
+def test_a_story_s_sentences_keep_its_acronyms_inside_shouted_text_of_any_paragraph() -> None:
+    from briefing.daily.run import _brief_sentences
+    from briefing.model import Article, Paragraph
+
+    article = Article(title="Park protest", source="t", format="text", paragraphs=[
+        Paragraph('Protesters chanted "WAG SAYS SAVE OUR PARK" outside the town hall on Monday.', 0),
+        Paragraph("The WAG, a residents' group, organised the protest.", 1)])
+    [first, _] = _brief_sentences(article)
+    assert "W.A.G says save our park" in str(first)

@@ -129,3 +129,67 @@ def test_a_title_case_subheading_is_not_taken_for_the_bills_name():
     text = "MPs debated the Clean Air (Schools) Bill.\nWhat Happens To The Bill\nUnder the bill, drivers pay."
     assert full_forms(text).document == "Clean Air (Schools) Bill"
     assert full_forms("What Next For The Bill\nUnder the bill, drivers pay.").document is None
+
+
+def test_a_role_is_said_where_the_person_opens_a_sentence_acting_not_inside_one_or_before_a_possessive() -> None:
+    article = _article("Clare Venn, the managing director of Ashdown Homes, said work could start in spring.",
+                       "Council leader Martin Greaves said he backed the plan.",
+                       "Venn opened the show home on Monday. Greaves cut the ribbon.", "Neighbours met Venn on Friday.",
+                       "Venn's plan was approved.", "Venn, 52, opened the site.", "Ms Venn said so.")
+    assert _first_mentions(article, 2) == [
+        "Clare Venn, the managing director of Ashdown Homes, opened the show home on Monday. "
+        "Council leader Martin Greaves cut the ribbon."]
+    assert _first_mentions(article, 3) == ["Neighbours met Clare Venn on Friday."]
+    assert _first_mentions(article, 4) == ["Clare Venn's plan was approved."]
+    assert _first_mentions(article, 5) == ["Clare Venn, 52, opened the site."]  # one aside at a time
+
+
+def test_a_role_the_sentence_already_says_is_not_said_again() -> None:
+    article = _article("Council leader Martin Greaves has resigned.", "Mr Greaves said he was tired.",
+                       "Greaves quits as council leader after eleven years.")
+    assert _first_mentions(article, 2) == ["Martin Greaves quits as council leader after eleven years."]
+
+
+def test_a_long_role_goes_after_the_name_as_the_organisation_s() -> None:
+    article = _article("Kenbury Borough Council deputy chief executive Paul Reid said the depot would close.",
+                       "Reid said the staff would move.", "Reid opened talks with the unions.")
+    assert _first_mentions(article, 1) == ["Paul Reid, Kenbury Borough Council's deputy chief executive, said the staff would move."]
+    assert _first_mentions(article, 2) == ["Paul Reid, Kenbury Borough Council's deputy chief executive, opened talks with the unions."]
+
+
+def test_the_title_read_in_the_intro_is_the_first_mention_and_the_news_after_it_says_the_surname() -> None:
+    paragraphs = [Paragraph("The first families moved into Greyfield on Monday.", 0),
+                  Paragraph("Ashdown Homes managing director Clare Venn said the homes were ready.", 1),
+                  Paragraph("Venn thanked the builders.", 2)]
+    named = Article(title="Venn opens new estate", paragraphs=paragraphs, source="t", format="text")
+    script = build_script(named, [paragraphs[0], paragraphs[2]], Pauses())
+    [intro] = script.sections[0].segments
+    assert intro.display.endswith("Ashdown Homes managing director Clare Venn opens new estate.")
+    assert [s.display for s in script.segments() if s.source == 2] == ["Venn thanked the builders."]
+    unnamed = Article(title="Families move in", paragraphs=paragraphs, source="t", format="text")
+    script = build_script(unnamed, [paragraphs[0], paragraphs[2]], Pauses())
+    assert [s.display for s in script.segments() if s.source == 2] == [
+        "Ashdown Homes managing director Clare Venn thanked the builders."]
+
+
+def test_a_first_name_said_alone_inside_a_quotation_is_still_a_first_name() -> None:
+    article = _article("Shahid Malik, who sits on the committee, spoke on Monday.",
+                       '"I am a little older than Shahid," said a colleague.', "Mr Malik said lists were wrong.",
+                       "Malik rejected the plan.")
+    assert _first_mentions(article, 3) == ["Shahid Malik rejected the plan."]
+    place = _article("Crowds gathered in Kyiv on Sunday.", "Kyiv Ukraine said so.", "Ukraine said it would reply.")
+    assert _first_mentions(place, 2) == ["Ukraine said it would reply."]  # a place outside quotes stays a place
+
+
+def test_a_body_s_name_is_not_a_person() -> None:
+    article = _article("Thames Valley Police said the singer had been brave.", "Police said he tackled the burglar.")
+    assert _first_mentions(article, 1) == ["Police said he tackled the burglar."]
+
+
+def test_a_title_s_the_law_is_left_for_the_news_to_name() -> None:
+    paragraphs = [Paragraph("Farmers in Punjab must wait to sow rice.", 0),
+                  Paragraph("The Punjab Subsoil Water Act was passed in 2009.", 1), Paragraph("The law saved water.", 2)]
+    article = Article(title="The law that fuels the smog", paragraphs=paragraphs, source="t", format="text")
+    script = build_script(article, [paragraphs[0], paragraphs[2]], Pauses())
+    assert script.sections[0].segments[0].display.endswith("The law that fuels the smog.")
+    assert [s.display for s in script.segments() if s.source == 2] == ["The Punjab Subsoil Water Act saved water."]

@@ -44,6 +44,7 @@ told. Reading sources is ``sources``, rendering and publishing ``pipeline``, the
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import json
 from collections.abc import Callable, Sequence
 from contextlib import AbstractContextManager, ExitStack, nullcontext
@@ -85,6 +86,7 @@ from briefing.daily.editor.stories import Item, group
 from briefing.text.fitting import fit_length, speaking_pace
 from briefing.text.selection import WORDS_PER_MINUTE, Budget, select, split_ahead
 from briefing.text.sentences import split_sentences
+from briefing.text.speech.shouting import acronyms_in
 from briefing.daily.sources import Candidate, SourceSettings, gather, source_settings
 from briefing.audio.speak import SegmentError, SpeechPool
 from briefing.voices import Pauses, asked_profile
@@ -480,8 +482,9 @@ def _story_sentences(article: Article, words: int) -> list[str]:
     chosen = [p for p in select(article, Budget(max(1, words))) if not p.is_heading]
     sentences: list[str] = []
     used = 0
+    said = _sentences_said(article)
     for paragraph in chosen:
-        for sentence in spoken_sentences(tell.without_dateline(paragraph.text)):
+        for sentence in said(tell.without_dateline(paragraph.text)):
             count = len(sentence.split())
             if sentences and used + count > words:
                 return sentences
@@ -493,9 +496,10 @@ def _story_sentences(article: Article, words: int) -> list[str]:
 def _sentences_of(article: Article) -> list[str]:
     """An article's sentences in its order, for another article's telling to take new facts from."""
     sentences: list[str] = []
+    said = _sentences_said(article)
     for paragraph in article.paragraphs:
         if not paragraph.is_heading:
-            sentences += spoken_sentences(tell.without_dateline(paragraph.text))
+            sentences += said(tell.without_dateline(paragraph.text))
         if len(sentences) >= MAX_SENTENCES_OFFERED:
             break
     return sentences[:MAX_SENTENCES_OFFERED]
@@ -503,7 +507,13 @@ def _sentences_of(article: Article) -> list[str]:
 
 def _brief_sentences(article: Article) -> list[str]:
     """One or two sentences from the top of the article: what a story told in brief says."""
-    return _top_sentences(article, spoken_sentences)
+    return _top_sentences(article, _sentences_said(article))
+
+
+def _sentences_said(article: Article) -> Callable[[str], list[Spoken]]:
+    """``spoken_sentences`` with the article's own acronyms ('the WAG'), kept inside shouted text
+    of any of its paragraphs as ``make`` keeps them."""
+    return functools.partial(spoken_sentences, acronyms=acronyms_in(" ".join(p.text for p in article.paragraphs)))
 
 
 def _brief_words(article: Article) -> int:

@@ -43,6 +43,7 @@ NAMED_DOCUMENT = re.compile(r"\b((?:[A-Z][a-z]+ (?:(?:and|of|for|on|to) )?(?:\([
 # A title-case line capitalises its small words ("What Happens To The Bill"); a bill's name does not.
 NOT_IN_A_DOCUMENT_NAME = re.compile(r"\b(?:What|How|Why|Where|When|Who|Is|Does|Will|To|Of|And|For|On|In|A|An)\b|\bThe\b(?!$)")
 DOCUMENT_SHORT_FORM = re.compile(r"\b[Tt]he ((?:bill|measure|act|legislation|law))\b")
+QUOTATION = re.compile(r'["“][^"“”\n]{1,400}["”]')
 SENTENCE_START = re.compile(r"(?:[.!?][\"”’')]?\s|\n|(?:^|\s)[\"“‘]\s?)$")  # of the few characters before a word
 NOT_FIRST_NAMES = frozenset(
     "The A An In On At For From With By Of And But Or As If When While After Before Since Although Why How "
@@ -54,6 +55,11 @@ NOT_FIRST_NAMES = frozenset(
     "December Monday Tuesday Wednesday Thursday Friday Saturday Sunday This That These Those It He She They "
     "We Its His Her Their Our Mr Mrs Ms Dr Sir Lord Lady Dame Professor Doctor".split())
 
+# The last word of a body's name ("Thames Valley Police said"): never a surname.
+INSTITUTIONS = frozenset(
+    "Police Council Court Hospital University College School Party Agency Service Trust Club Group Bank Airport "
+    "Station Office Ministry Committee Commission Union Association Society Authority Institute Centre Center "
+    "Museum Army Navy Force Street Road Prison Airways Airlines Motors Homes".split())  # not Park, Hall, Church: surnames too
 
 # The last word of a role said before a name ("Managing director Clare Venn", "Supporters' trust chair
 # Bev Nolan"): only such a phrase, opening its sentence, is taken for a role.
@@ -67,8 +73,11 @@ ROLE_NOUNS = frozenset(
     "pilot firefighter volunteer treasurer clerk adviser advisor strategist ambassador envoy".split())
 ROLE_LINKS = frozenset({"of", "and", "for"})  # inside a role ("Director of Public Health"), never at its ends
 MAX_ROLE_WORDS = 6
-# Where a role goes with the name: right before or after a speech verb ("Venn said", "said Venn"), the
-# introduction a newsreader makes; not where the sentence describes them itself ("Park, who works …, said").
+LONG_ROLE_WORDS = 5  # a role before a name this long is said after it (``_said_after_when_long``)
+# Where a role goes with the name: right before or after a speech verb ("Venn said", "said Venn"), or
+# opening the sentence the person acts in ("Venn opened the site"): the introduction a newsreader
+# makes; not inside a sentence that describes them ("Neighbours met Venn"), nor where the sentence says
+# the role itself ("Greaves quits as council leader").
 AT_SPEECH = re.compile(rf"^\s{SPEECH_VERBS}\b")
 
 
@@ -120,12 +129,17 @@ def introduce(text: str, forms: FullForms, said: set[str]) -> str:
     return rewritten
 
 
-def introduce_first_mentions(article: Article, chosen: list[Paragraph]) -> list[Paragraph]:
-    """``chosen`` with each person's and short-named organisation's first mention in full."""
-    forms = full_forms("\n".join(paragraph.text for paragraph in article.paragraphs))
+def article_forms(article: Article) -> FullForms:
+    return full_forms("\n".join(paragraph.text for paragraph in article.paragraphs))
+
+
+def introduce_first_mentions(article: Article, chosen: list[Paragraph], said: set[str] | None = None) -> list[Paragraph]:
+    """``chosen`` with each person's and short-named organisation's first mention in full; those in
+    ``said`` (named before, as in the title the intro read) stay as they are."""
+    forms = article_forms(article)
     if not forms:
         return chosen
-    said: set[str] = set()
+    said = set(said or ())
     result = []
     for paragraph in chosen:
         if paragraph.is_heading:
@@ -150,6 +164,9 @@ def _people(text: str) -> dict[str, str]:
     """surname → the full name the article gives it; a surname it gives two first names ("Paul
     Hesketh", "Sarah Hesketh") is left out, since "Hesketh" alone could be either."""
     lower_words = {stem for word in re.findall(r"\b[a-z]+\b", text) for stem in (word, re.sub(r"(?:s|d|ed|ing)$", "", word))}
+    # Inside a quotation a person may be called by the first name alone ("than Shahid"): only the
+    # story's own words tell a place from a first name.
+    unquoted = QUOTATION.sub(" ", text)
     found: dict[str, str] = {}
     firsts: dict[str, set[str]] = {}
     tried: set[str] = set()
@@ -158,13 +175,13 @@ def _people(text: str) -> dict[str, str]:
         if len(tried) >= MAX_CANDIDATES:
             break
         tried.add(surname)
-        if first in NOT_FIRST_NAMES or surname in NOT_FIRST_NAMES or first.lower() in lower_words:
+        if first in NOT_FIRST_NAMES or surname in NOT_FIRST_NAMES | INSTITUTIONS or first.lower() in lower_words:
             continue
         if match.start() and not SENTENCE_START.search(text[max(0, match.start() - 4):match.start()]):
             firsts.setdefault(surname, set()).add(first)  # opening a sentence, "Because Dempsey" names no one
         if surname in found:
             continue
-        if re.search(rf"\b{first}\b(?! (?:[A-Z]\. )?{surname}\b)", text):
+        if re.search(rf"\b{first}\b(?! (?:[A-Z]\. )?\[?{surname}\b)", unquoted):
             continue  # the first word stands alone elsewhere: a place or a thing ("Kyiv"), not a first name
         if re.search(rf"\b(?:in|into|across|throughout|around)\s{surname}\b(?!['’])", text):
             continue  # a place: "Aero India" and "in India" ("India said" is a country speaking)
@@ -181,21 +198,47 @@ def _introduce_people(text: str, people: dict[str, str], roles: dict[str, Role],
         kept = found.groupdict().get("kept")
         if kept:
             return f"{kept} {people[surname]}"
-        role = roles.get(surname)
-        at_speech = bool(AT_SPEECH.match(text[found.end():]) or re.search(rf"\b{SPEECH_VERBS}\s$", text[:found.start()]))
-        if role is None or not at_speech:
-            return people[surname]
+        full, role = people[surname], roles.get(surname)
+        before, after = text[:found.start()], text[found.end():]
+        at_speech = bool(AT_SPEECH.match(after) or re.search(rf"\b{SPEECH_VERBS}\s$", before))
+        opening = not before.strip() or bool(SENTENCE_START.search(before[-4:]))
+        acting = opening and bool(re.match(r"\s[a-z]|,", after))  # "Venn opened", "Venn, 52, opened"
+        if role is None or not (at_speech or acting) or _says_role(text, role):
+            return full
+        role = _said_after_when_long(role)
         if not role.before:  # between commas, or ended by the sentence's own stop or comma
-            return f"{people[surname]}, {role.words}" + ("" if re.match(r"[,.!?]", text[found.end():]) else ",")
-        opening = not text[:found.start()].strip() or bool(SENTENCE_START.search(text[max(0, found.start() - 4):found.start()]))
+            if not at_speech and after.startswith(","):
+                return full  # "Venn, 52, opened": a second aside would crowd the first
+            return f"{full}, {role.words}" + ("" if re.match(r"[,.!?]", after) else ",")
         if opening:
-            return f"{role.words[:1].upper() + role.words[1:]} {people[surname]}"
-        return f"{role.words} {people[surname]}" if role.cased else people[surname]
+            return f"{role.words[:1].upper() + role.words[1:]} {full}"
+        return f"{role.words} {full}" if role.cased else full
 
     return _introduce(text, people, said,
                       lambda surname: rf"(?:\b{COURTESY_TITLES}\s|\b(?P<kept>{OTHER_TITLES})\s)?\b{surname}\b(?!\s[A-Z][a-z])",
                       lambda before, _after, full: bool(re.search(rf"\b{full.split()[0]}\s(?:[A-Z]\.\s)?$", before)),
                       written)
+
+
+def _says_role(sentence: str, role: Role) -> bool:
+    """The sentence already says what the person is ("Greaves quits as council leader")."""
+    role_words = set(re.findall(r"\w+", role.words.lower())) - ROLE_LINKS - {"the", "a", "an"}
+    return role_words <= set(re.findall(r"\w+", sentence.lower()))
+
+
+def _said_after_when_long(role: Role) -> Role:
+    """A long role before a name, an organisation's name then what the person is there ("Kenbury
+    Borough Council deputy chief executive"), goes after the name as the organisation's:
+    "Paul Reid, Kenbury Borough Council's deputy chief executive,"; in front it would hold the name back."""
+    words = role.words.split()
+    if not role.before or len(words) < LONG_ROLE_WORDS:
+        return role
+    head = next((i for i, word in enumerate(words) if not word[:1].isupper()), len(words))
+    if head == 0 or head == len(words) or not all(word.islower() for word in words[head:]):
+        return role
+    owner = " ".join(words[:head])
+    owner += "'" if owner.endswith("s") else "'s"
+    return Role(" ".join([owner, *words[head:]]), before=False)
 
 
 def _roles(text: str, people: dict[str, str]) -> dict[str, Role]:

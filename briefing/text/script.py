@@ -3,7 +3,8 @@
 This stage owns what is said around the article (intro and outro), how paragraphs become sections,
 and the pause after every sentence. The words of each sentence come from ``speech.text``: every
 segment carries what is said (``text``) and the article's wording beside it (``display``), split at
-the same sentence boundaries. The intro names the title only when the lede does not open with it.
+the same sentence boundaries. The intro names the title only when the lede does not open with it; a
+person the title names by surname is named there in full, as at any first mention (``mentions``).
 
 A script says at most ``MAX_SCRIPT_WORDS`` words of the article (about 94 minutes at 160 words a
 minute): a longer choice, which only ``--all`` or a huge ``--max-words`` can make, is refused with
@@ -14,10 +15,10 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from briefing.errors import InputError
-from briefing.text.mentions import introduce_first_mentions
+from briefing.text.mentions import article_forms, introduce, introduce_first_mentions
 from briefing.model import Article, Paragraph, Script, Section, Segment
 from briefing.text.selection import WORDS_PER_MINUTE
 from briefing.text.sentences import balanced_quotes, split_sentences
@@ -105,7 +106,14 @@ def build_script(
     day = _day_of(date)
     greeting = framing.intro_text(day)
     if not repeats_opening(article.title, opening):
-        greeting = f"{greeting} {as_sentence(article.title)}"
+        # The title said first is the first mention: "Greaves quits" names Martin Greaves there, and
+        # the news after it says "Greaves" as the article does. A title's "the law that…" is its
+        # way of telling, which the news answers: documents are named there, not in the title.
+        said: set[str] = set()
+        title = introduce(article.title, replace(article_forms(article), document=None), said)
+        greeting = f"{greeting} {as_sentence(title)}"
+        if said:
+            body = _body_sections(introduce_first_mentions(article, chosen, said), pauses, drop_conversions, acronyms)
     sections = close_sections([intro_section(greeting), *body, outro_section(framing.outro_text(day))], pauses)
     return Script(title=article.title, sections=sections, source=article.source, date=date)
 

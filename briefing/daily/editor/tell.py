@@ -30,6 +30,7 @@ from briefing.model import Article
 from briefing.text import mentions, pronouns
 from briefing.text.script import Spoken
 from briefing.text.selection import EARLY_PRONOUN
+from briefing.text.speech.shouting import acronyms_in
 from briefing.text.speech.text import display_text, normalize
 
 # "LONDON (Reuters) - ", "KESSINGTON, March 5 (RPW) - ": where and who, which a bulletin does not read out
@@ -198,6 +199,7 @@ def introduced(sentences: Sequence[str], articles: Sequence[Sequence[str]], told
     when that sentence names no one or several (a "she" nobody was named for is a stranger).
     ``told``: what the story said before (an update's told text), whose mentions count as made."""
     forms = _full_forms(articles)
+    acronyms = acronyms_in(" ".join(_written(sentence) for article in articles for sentence in article))
     said: set[str] = set()
     for sentence in told:
         mentions.introduce(_written(sentence), forms, said)
@@ -219,15 +221,16 @@ def introduced(sentences: Sequence[str], articles: Sequence[Sequence[str]], told
             continue
         previous = written
         rewritten = mentions.introduce(rewritten, forms, said)
-        result.append(sentence if rewritten == written else _respoken(sentence, rewritten))
+        result.append(sentence if rewritten == written else _respoken(sentence, rewritten, acronyms))
     return result
 
 
-def _respoken(sentence: str, written: str) -> str:
-    """``written`` in the form ``sentence`` had: with what is said beside it when it had that."""
+def _respoken(sentence: str, written: str, acronyms: frozenset[str] = frozenset()) -> str:
+    """``written`` in the form ``sentence`` had: with what is said beside it when it had that.
+    ``acronyms``: the story's own ('the KLA'), kept as acronyms inside shouted text as ``make`` keeps them."""
     if getattr(sentence, "display", None) is None:
         return written
-    return Spoken(normalize(written).strip(), display_text(written))
+    return Spoken(normalize(written, acronyms=acronyms).strip(), display_text(written))
 
 
 def attribution(names: Sequence[str]) -> str | None:

@@ -14,6 +14,7 @@ decisions worth knowing in its module docstring (each decision pinned by a test)
 - speech/vocabulary.py     the word tables: acronyms said as words, titles, months, currencies, units
 - speech/numbers.py        ranges and scores, ordinals; the spoken-number helpers
 - speech/cricket.py         a bowler's figures and a side's total: "took 4-27" said "four for twenty-seven"
+- speech/records.py         team records: "(6-5, 3-4 Big Ten)" said "six and five, three and four"
 - speech/fractions.py      fractions and bond prices: "2 1/2 hours", "fell 5/32"; other slashes between digits
 - speech/dates.py          times, dates, years and decades
 - speech/amounts.py        money, million-or-metres, units, percentages, bracketed conversions
@@ -50,6 +51,7 @@ from briefing.text.speech.dates import expand_dates, expand_race_times, expand_t
 from briefing.text.speech.identifiers import expand_identifiers
 from briefing.text.speech.fractions import expand_fractions
 from briefing.text.speech.numbers import expand_ordinals, expand_ranges
+from briefing.text.speech.records import expand_records
 from briefing.text.speech.shouting import said_in_ordinary_case
 
 # --- tidying, before and after the other rules -------------------------------------------------
@@ -107,7 +109,7 @@ def _tidy_punctuation(text: str) -> str:
 _RULES = (
     expand_web_addresses, expand_identifiers, expand_race_times, expand_times, expand_dates, expand_ordinals, expand_money, expand_relays, expand_multipliers,
     expand_per_units, expand_units, expand_percent,
-    expand_cricket_figures, expand_ranges, expand_years, expand_fractions, expand_titles,
+    expand_records, expand_cricket_figures, expand_ranges, expand_years, expand_fractions, expand_titles,
     expand_states, expand_abbreviations, expand_roman_numerals, spell_acronyms, drop_inner_full_stops, _brackets_to_asides,
     _tidy_punctuation,
 )
