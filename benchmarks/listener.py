@@ -114,7 +114,8 @@ def strangers(segments: list[str], article_text: str) -> list[str]:
     script_text = " ".join(segments)
     found = []
     for surname, full in named.items():
-        first_use = re.search(rf"\b{surname}\b(?! [A-Z][a-z])", script_text)  # not "Ferrant Textiles"
+        # not "Ferrant Textiles", nor a family: "the Conlon and Maguire families"
+        first_use = re.search(rf"\b{surname}\b(?! [A-Z][a-z])(?!(?: and [A-Z][a-z]+)? famil)", script_text)
         if first_use is None:
             continue
         before = script_text[:first_use.start()]

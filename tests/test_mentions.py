@@ -193,3 +193,37 @@ def test_a_title_s_the_law_is_left_for_the_news_to_name() -> None:
     script = build_script(article, [paragraphs[0], paragraphs[2]], Pauses())
     assert script.sections[0].segments[0].display.endswith("The law that fuels the smog.")
     assert [s.display for s in script.segments() if s.source == 2] == ["The Punjab Subsoil Water Act saved water."]
+
+
+def test_names_written_with_accents_are_introduced_in_full() -> None:
+    article = _article("Léa Fournier broke the French record.", "Jakub Wiśniewski scored late.",
+                       "Fournier said she was stunned.", "Wiśniewski said the goal was for his father.")
+    assert _first_mentions(article, 2, 3) == ["Léa Fournier said she was stunned.",
+                                              "Jakub Wiśniewski said the goal was for his father."]
+
+
+def test_a_second_given_name_inside_a_sentence_is_part_of_the_full_name() -> None:
+    article = _article("The act was written by Senator Maria José Delgado of New Mexico.",
+                       "Delgado said she wanted a vote by January.")
+    assert _first_mentions(article, 1) == ["Maria José Delgado said she wanted a vote by January."]
+
+
+def test_a_capital_at_a_sentence_start_is_not_taken_for_a_given_name() -> None:
+    article = _article("Musician Alan Wass, 23, appeared in court.", "Wass said he was innocent.")
+    assert _first_mentions(article, 1) == ["Alan Wass said he was innocent."]
+
+
+def test_a_name_written_family_name_first_is_introduced_by_the_family_name() -> None:
+    article = _article("Chief executive Zhang Weiqiang unveiled the car.", "Mr Zhang said it charged in ten minutes.")
+    assert _first_mentions(article, 1) == ["Chief executive Zhang Weiqiang said it charged in ten minutes."]
+
+
+def test_a_person_who_only_acts_is_still_a_person() -> None:
+    article = _article("Oluwaseun Bakare scored twice.", "Bakare has now scored 11 goals this season.")
+    assert _first_mentions(article, 1) == ["Oluwaseun Bakare has now scored 11 goals this season."]
+
+
+def test_a_band_named_alone_before_the_person_it_is_named_after_is_not_that_person() -> None:
+    article = _article("Indie band Kasabian built up a cult following.", "Its name comes from Linda Kasabian.",
+                       "Kasabian moved into a farmhouse to record.")
+    assert _first_mentions(article, 2) == ["Kasabian moved into a farmhouse to record."]

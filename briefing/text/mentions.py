@@ -26,6 +26,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 
 from briefing.model import Article, Paragraph
+from briefing.text.speech.vocabulary import FUNCTION_WORDS
 
 # Introductions are looked for in the article's opening (a story names its people early), and at
 # most this many candidate surnames are checked, each against the whole of it: bounded on any input.
@@ -34,8 +35,12 @@ MAX_CANDIDATES = 200
 COURTESY_TITLES = r"(?:Mr|Mrs|Ms|Miss|Mx)\.?"
 OTHER_TITLES = r"(?:Dr|Prof|Professor|Doctor|Sir|Dame|Lord|Lady|Sen|Senator|Rep|Gov|Governor|Judge|Justice)\.?"
 # "Joshua Apte", "James P. Kennedy (Jr.)"; not "Westhaven General Hospital"
-FULL_NAME = re.compile(r"\b([A-Z][a-z]+(?:-[A-Z][a-z]+)?) ((?:[A-Z]\. )?)([A-Z][a-z]{2,}(?:-[A-Z][a-z]+)?)\b"
-                       r"(?!['’]?\s?(?!(?:Jr|Sr)\b)[A-Z])")
+# Names are written in more than English's letters: "Léa Fournier", "Jakub Wiśniewski".
+UPPER = "A-ZÀ-ÖØ-Þ" + "".join(letter for letter in map(chr, range(0x100, 0x250)) if letter.isupper())
+LOWER = "a-zß-öø-ÿ" + "".join(letter for letter in map(chr, range(0x100, 0x250)) if letter.islower())
+FULL_NAME = re.compile(rf"\b([{UPPER}][{LOWER}]+(?:-[{UPPER}][{LOWER}]+)?) ((?:[A-Z]\. )?)"
+                       rf"([{UPPER}][{LOWER}]{{2,}}(?:-[{UPPER}][{LOWER}]+)?)\b"
+                       rf"(?!['’]?\s?(?!(?:Jr|Sr)\b)[{UPPER}])")
 SPEECH_VERBS = r"(?:said|says|told|added|argued|wrote|explained|warned|insisted|admitted|denied|claimed|tweeted)"
 SHORT_FORM = re.compile(r"\b((?:[A-Z][a-z]+|of|for|and|the|on)(?:\s(?:[A-Z][a-z]+|of|for|and|the|on)){1,7})\s\(([A-Z]{2,6})\)")
 # A bill or law named in full ("the Clean Rivers and Lakes Act"), and how a story refers to it after.
@@ -168,6 +173,7 @@ def _people(text: str) -> dict[str, str]:
     # story's own words tell a place from a first name.
     unquoted = QUOTATION.sub(" ", text)
     found: dict[str, str] = {}
+    given: dict[str, str] = {}  # the first name of each found, beside its surname
     firsts: dict[str, set[str]] = {}
     tried: set[str] = set()
     for match in FULL_NAME.finditer(text):
@@ -179,16 +185,45 @@ def _people(text: str) -> dict[str, str]:
             continue
         if match.start() and not SENTENCE_START.search(text[max(0, match.start() - 4):match.start()]):
             firsts.setdefault(surname, set()).add(first)  # opening a sentence, "Because Dempsey" names no one
-        if surname in found:
+        if surname in found or first in found:
+            continue
+        full = f"{_given_before(text, match.start(), first, unquoted, lower_words)}{first} {middle}{surname}"
+        if not middle and re.search(rf"\b(?:{COURTESY_TITLES}|{OTHER_TITLES})\s{first}\b", text) and \
+                surname.lower() not in lower_words and not re.search(rf"\b{surname}\b(?<!{first} {surname})", unquoted):
+            found[first], given[first] = full, surname  # the family name first, as Chinese writes it: "Mr Zhang"
             continue
         if re.search(rf"\b{first}\b(?! (?:[A-Z]\. )?\[?{surname}\b)", unquoted):
             continue  # the first word stands alone elsewhere: a place or a thing ("Kyiv"), not a first name
         if re.search(rf"\b(?:in|into|across|throughout|around)\s{surname}\b(?!['’])", text):
             continue  # a place: "Aero India" and "in India" ("India said" is a country speaking)
-        as_person = rf"\b(?:{COURTESY_TITLES}|{OTHER_TITLES})\s{surname}\b|\b{surname}\s{SPEECH_VERBS}\b|{SPEECH_VERBS}\s{surname}\b"
-        if re.search(as_person, text):
-            found[surname] = f"{first} {middle}{surname}"
-    return {surname: full for surname, full in found.items() if len(firsts.get(surname, set()) | {full.split()[0]}) == 1}
+        if any(not re.search(rf"\b(?:{COURTESY_TITLES}|{OTHER_TITLES})\s$", text[max(0, alone.start() - 12):alone.start()])
+               for alone in re.finditer(rf"\b{surname}\b(?!\s[{UPPER}])", text[:match.start()])):
+            continue  # named alone, untitled, before the full name: a band or a firm named after someone ("Kasabian")
+        if _as_person(surname, text):
+            found[surname], given[surname] = full, first
+    return {surname: full for surname, full in found.items() if len(firsts.get(surname, set()) | {given[surname]}) == 1}
+
+
+def _as_person(name: str, text: str) -> bool:
+    """The article uses ``name`` alone as a person's: after a title, beside a speech verb, or opening a
+    sentence as the subject of a verb in the past or with an auxiliary ("Bakare has scored 11 goals")."""
+    return bool(re.search(rf"\b(?:{COURTESY_TITLES}|{OTHER_TITLES})\s{name}\b|\b{name}\s{SPEECH_VERBS}\b|"
+                          rf"{SPEECH_VERBS}\s{name}\b|(?:^|(?<=[.!?]\s)|(?<=\n)){name}\s(?:has|had|was|is|will|would|[a-z]{{2,}}ed)\b",
+                          text, re.MULTILINE))
+
+
+def _given_before(text: str, start: int, first: str, unquoted: str, lower_words: set[str]) -> str:
+    """A second given name before the pair ("Maria" of "Senator Maria José Delgado"), with its space: a
+    capitalised word inside a sentence that the article uses nowhere else, nor as an ordinary word."""
+    # Not at a sentence's start, where a capital says nothing ("Musician Alan Wass", "Actress Patsy Rowlands").
+    before = re.search(rf"(?<=[\w,] )([{UPPER}][{LOWER}]+) $", text[max(0, start - 40):start])
+    if before is None:
+        return ""
+    word = before.group(1)
+    if word in NOT_FIRST_NAMES or word.lower() in lower_words or word.lower() in ROLE_NOUNS or \
+            re.search(rf"\b{word}\b(?! {first}\b)", unquoted):
+        return ""
+    return f"{word} "
 
 
 def _introduce_people(text: str, people: dict[str, str], roles: dict[str, Role], said: set[str]) -> str:
@@ -216,7 +251,7 @@ def _introduce_people(text: str, people: dict[str, str], roles: dict[str, Role],
 
     return _introduce(text, people, said,
                       lambda surname: rf"(?:\b{COURTESY_TITLES}\s|\b(?P<kept>{OTHER_TITLES})\s)?\b{surname}\b(?!\s[A-Z][a-z])",
-                      lambda before, _after, full: bool(re.search(rf"\b{full.split()[0]}\s(?:[A-Z]\.\s)?$", before)),
+                      lambda before, _after, full: bool(re.search(rf"\b{re.escape(full.split()[-2])}\s$", before)),
                       written)
 
 
@@ -258,6 +293,7 @@ def _roles(text: str, people: dict[str, str]) -> dict[str, Role]:
         if found.group(1):
             words = found.group(1).split()
             if words[-1].lower() in ROLE_NOUNS and not {words[0].lower(), words[-1].lower()} & ROLE_LINKS and \
+                    not {word.lower() for word in words} & (FUNCTION_WORDS - ROLE_LINKS) and \
                     all(word[:1].isupper() or word.lower() in ROLE_NOUNS | ROLE_LINKS or word in lower_words for word in words):
                 # Its first word as said inside a sentence: known when the article writes it in lower case
                 # ("Council leader") or it opens a name ("Ashdown Homes managing director"); else not

@@ -14,7 +14,8 @@ from __future__ import annotations
 
 import re
 
-from briefing.text.mentions import COURTESY_TITLES, FULL_NAME, NOT_FIRST_NAMES, OTHER_TITLES, SPEECH_VERBS, FullForms
+from briefing.text.mentions import (COURTESY_TITLES, FULL_NAME, LOWER, NOT_FIRST_NAMES, OTHER_TITLES, SPEECH_VERBS, UPPER,
+                                     FullForms)
 
 # "She said the homes…" and '"…," he said': a person only the sentence before names.
 SUBJECT_PRONOUN = re.compile(r"^(He|She)\s(?=[a-z])")
@@ -58,7 +59,7 @@ def _only_person(sentence: str, forms: FullForms) -> tuple[str, str | None, str]
     for match in FULL_NAME.finditer(sentence):
         if match.group(1) not in NOT_FIRST_NAMES:
             names.setdefault(match.group(3), (match.start(), match.end(), None))
-    for match in re.finditer(rf"\b({COURTESY_TITLES}|{OTHER_TITLES})\s([A-Z][a-z]{{2,}}(?:-[A-Z][a-z]+)?)\b", sentence):
+    for match in re.finditer(rf"\b({COURTESY_TITLES}|{OTHER_TITLES})\s([{UPPER}][{LOWER}]{{2,}}(?:-[{UPPER}][{LOWER}]+)?)\b", sentence):
         names[match.group(2)] = (match.start(), match.end(), match.group(1))
     for surname in forms.people:
         alone = re.search(rf"\b{surname}\b(?!\s[A-Z][a-z])", sentence)
