@@ -173,3 +173,28 @@ def test_a_first_paragraph_marked_only_as_a_summary_or_introduction_is_still_the
     for paragraph_class in ("summary", "story-body__introduction"):
         said = said_of_page(ferry_page(paragraph_class))
         assert said == [STANDFIRST, *FERRY_BODY]
+
+
+def test_a_list_that_opens_with_a_player_notice_and_a_watch_headline_keeps_the_first_sentence_as_lede(tmp_path) -> None:
+    # Invented, in the shape of the seed example: a video notice, a "WATCH:" headline, then the
+    # first sentence in bold markup; the first sentence is the lede, not dropped for the headline.
+    from briefing.pipeline import load_article
+
+    source = tmp_path / "story.txt"
+    strings = ["This video can not be played", "WATCH: Crowds greet the first ferry in a decade",
+               f'<b class="bold-text">{LEDE}  </b>', STORY, LATER]
+    source.write_text(repr(strings), encoding="utf-8")
+    paragraphs = load_article(str(source)).paragraphs
+    assert [(p.text, p.section) for p in paragraphs if p.read_aloud][0] == (LEDE, "lede")
+    assert [p.text for p in paragraphs if p.read_aloud][1:] == [STORY, LATER]
+
+
+def test_the_seed_example_opens_on_its_first_sentence_not_its_headline() -> None:
+    from helpers import EXAMPLE
+
+    from briefing.pipeline import load_article
+
+    if not EXAMPLE.is_file():
+        pytest.skip(f"{EXAMPLE} is not here")
+    lede = [p for p in load_article(str(EXAMPLE)).paragraphs if p.read_aloud][0]
+    assert lede.section == "lede" and lede.text.startswith("Ukrainian forces outnumbered Russians")
