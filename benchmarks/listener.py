@@ -17,7 +17,7 @@ eval news text (``bbc-news-summary``, 150 articles), and counts, per briefing:
   a model number after a maker left to the engine, an emergency number left as digits, two bare
   two-digit numbers (heard as a year), a unit after a slash;
 - cuts: a spoken segment the voice would end early at an abbreviation's full stop;
-- repeats: two segments of one script that say nearly the same words;
+- repeats: two segments of one script where the shorter says nearly nothing the other does not;
 - quotes: a segment shown with a quotation mark it never closes or a closing mark it never opened
   (a quote cut by sentence selection or splitting).
 
@@ -218,14 +218,26 @@ def article_sentences(article) -> list[str]:
 
 
 def repeats(segments: list[str]) -> list[str]:
-    content = [set(w for w in _tokens(s) if len(w) > 3) for s in segments]
+    """Pairs of sentences where the shorter says nearly nothing the other does not: at least three
+    quarters of its content words (words of four letters or more, and numbers) are in the other,
+    and at most one is its own. Lists of names (team sheets) are not compared."""
+    from briefing.text.selection import is_list_of_names
+
+    content = [_content_words(s) for s in segments]
     found = []
     for i in range(len(segments)):
         for j in range(i + 1, len(segments)):
             a, b = content[i], content[j]
-            if len(a) >= 4 and len(b) >= 4 and len(a & b) / min(len(a), len(b)) >= 0.75:
+            if len(a) < 4 or len(b) < 4 or is_list_of_names(segments[i]) or is_list_of_names(segments[j]):
+                continue
+            shorter, other = (a, b) if len(a) <= len(b) else (b, a)
+            if len(shorter & other) >= 0.75 * len(shorter) and len(shorter - other) <= 1:
                 found.append(f"{segments[i]} | {segments[j]}")
     return found
+
+
+def _content_words(sentence: str) -> set[str]:
+    return {word for word in _tokens(sentence) if len(word) > 3 or word.isdigit()}
 
 
 def cuts(spoken: list[str]) -> list[str]:

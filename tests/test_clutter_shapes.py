@@ -119,3 +119,82 @@ def test_extract_shows_the_article_s_own_words_and_script_leaves_out_what_is_not
     scripted = CliRunner().invoke(main, ["script", str(source)])
     assert extracted.exit_code == 0 and "ALBANY, N.Y. —" in extracted.output and "pic.twitter.com" in extracted.output
     assert scripted.exit_code == 0 and "Albany" not in scripted.output and "twitter" not in scripted.output
+
+
+# An invented page (no published article): a standfirst above the body, then a byline with a date, a
+# share prompt, a photo credit, a subheading, a related-story link and a newsletter promotion inside it.
+STANDFIRST = "A ferry that islanders campaigned for over ten years is back, with a timetable built around the school day."
+FERRY_BODY = [
+    "A passenger ferry between Carrick and the mainland made its first crossing in a decade on Monday, carrying forty people and a van of post.",
+    "The island council paid for the boat with a loan from the regional transport fund, and says fares will stay at three pounds for a year.",
+    "Islanders had campaigned since the old service was cut in 2015, when the operator said it could not find crew.",
+    "The first boat leaves at seven in the morning so that pupils can reach the secondary school on the mainland before the bell.",
+    "The council will review the timetable in the autumn, after a survey of passengers, its transport officer said.",
+]
+
+
+def ferry_page(standfirst_class: str) -> str:
+    body = FERRY_BODY
+    return f"""<!DOCTYPE html><html><head><title>Ferry returns to Carrick Sound | The Harbour Gazette</title>
+<meta name="description" content="{STANDFIRST}"></head><body>
+<header class="site-header"><a href="/">Home</a> <a href="/news">News</a></header>
+<article>
+ <h1>Ferry returns to Carrick Sound after ten years</h1>
+ <p>By Morag Lindqvist, Tuesday 4 March 2025</p>
+ <div class="article-text">
+  <p class="{standfirst_class}">{STANDFIRST}</p>
+  <p>{body[0]}</p>
+  <p>Share this story with your friends</p>
+  <p>{body[1]}</p>
+  <p>{body[2][:-1]} (Photo: Ines Haldor/Harbour Gazette).</p>
+  <h2>A timetable for the school day</h2>
+  <p>{body[3]}</p>
+  <p>Read more: Why the old ferry stopped</p>
+  <p>Sign up to our morning newsletter for the latest updates</p>
+  <p>{body[4]}</p>
+ </div>
+</article>
+<footer>Harbour Gazette 2025</footer></body></html>"""
+
+
+def said_of_page(page: str) -> list[str]:
+    from briefing.readers.html import read_html
+
+    return [p.text for p in for_listening(clean(read_html(page, "invented.html"))).paragraphs if not p.is_heading]
+
+
+@pytest.mark.parametrize("standfirst_class", ["article__dek", "c-entry-summary p-dek", "standfirst", "content__standfirst"])
+def test_a_page_s_standfirst_and_the_clutter_in_its_body_are_not_said(standfirst_class: str) -> None:
+    assert said_of_page(ferry_page(standfirst_class)) == FERRY_BODY
+
+
+def test_a_first_paragraph_marked_only_as_a_summary_or_introduction_is_still_the_lede() -> None:
+    # Some sites class the article's own first paragraph "summary" or "introduction": not a standfirst.
+    for paragraph_class in ("summary", "story-body__introduction"):
+        said = said_of_page(ferry_page(paragraph_class))
+        assert said == [STANDFIRST, *FERRY_BODY]
+
+
+def test_a_list_that_opens_with_a_player_notice_and_a_watch_headline_keeps_the_first_sentence_as_lede(tmp_path) -> None:
+    # Invented, in the shape of the seed example: a video notice, a "WATCH:" headline, then the
+    # first sentence in bold markup; the first sentence is the lede, not dropped for the headline.
+    from briefing.pipeline import load_article
+
+    source = tmp_path / "story.txt"
+    strings = ["This video can not be played", "WATCH: Crowds greet the first ferry in a decade",
+               f'<b class="bold-text">{LEDE}  </b>', STORY, LATER]
+    source.write_text(repr(strings), encoding="utf-8")
+    paragraphs = load_article(str(source)).paragraphs
+    assert [(p.text, p.section) for p in paragraphs if p.read_aloud][0] == (LEDE, "lede")
+    assert [p.text for p in paragraphs if p.read_aloud][1:] == [STORY, LATER]
+
+
+def test_the_seed_example_opens_on_its_first_sentence_not_its_headline() -> None:
+    from helpers import EXAMPLE
+
+    from briefing.pipeline import load_article
+
+    if not EXAMPLE.is_file():
+        pytest.skip(f"{EXAMPLE} is not here")
+    lede = [p for p in load_article(str(EXAMPLE)).paragraphs if p.read_aloud][0]
+    assert lede.section == "lede" and lede.text.startswith("Ukrainian forces outnumbered Russians")

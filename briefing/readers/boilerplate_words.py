@@ -26,6 +26,9 @@ FURNITURE_CLASS_WORDS = frozenset({
     "outbrain", "taboola", "teaser", "teasers", "carousel", "slideshow", "gallery", "video",
     "player", "playlist", "tooltip", "pagination", "pager", "prev", "next", "form",
 })  # fmt: skip
+# A standfirst (dek): the summary a page shows above the article, which the article does not say.
+# Editors' own names for it, so trusted even on a paragraph, where other class words are not.
+STANDFIRST_CLASS_WORDS = frozenset({"standfirst", "dek"})
 # Furniture that can hold as much prose as the article itself, so prose does not spare it.
 PROSE_FURNITURE_CLASS_WORDS = frozenset({"comment", "comments", "disqus", "discussion", "replies", "respond"})
 # Squashed class/id fragments that mark the article body itself and protect it from the words above.

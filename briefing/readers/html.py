@@ -30,6 +30,7 @@ from briefing.readers.boilerplate_words import (
     FURNITURE_CLASS_WORDS,
     PROMO_HEADING_PATTERN,
     PROSE_FURNITURE_CLASS_WORDS,
+    STANDFIRST_CLASS_WORDS,
     TEASER_ENDING_PATTERN,
 )
 from briefing.errors import InputError, UsageError
@@ -303,6 +304,8 @@ def _is_furniture(element: etree._Element) -> bool:
     tag = element.tag
     if not isinstance(tag, str) or tag in _DROP_TAGS or _is_hidden(element):
         return True
+    if tag == "p" and _attribute_words(element) & STANDFIRST_CLASS_WORDS:
+        return not _is_body_marked(element)
     if tag in _NEVER_FURNITURE:
         return False
     if element.get("role") in ("navigation", "banner", "contentinfo", "complementary"):

@@ -4,8 +4,9 @@ daily briefing.
 A script is built for a budget of words a minute; the estimate of how long it plays (at the voice's
 pace, pauses included) tells how far the budget missed, and the next attempt corrects the budget by
 that error. Sentences come whole, so the best attempt rarely lands exactly: its pauses are then
-stretched (within ``script.PAUSE_STRETCH``) to land on the length. What a budget means (words for one
-article, a share of the day for each story) is the caller's ``build``.
+stretched (within ``script.PAUSE_STRETCH``, the long ones shrinking first) to land on the length.
+What a budget means (words for one article, a share of the day for each story) is the caller's
+``build``.
 """
 
 from __future__ import annotations
@@ -15,7 +16,13 @@ from dataclasses import dataclass
 from typing import Generic, TypeVar
 
 from briefing.model import Script
-from briefing.text.script import estimated_seconds, pause_seconds, pause_stretch, speech_seconds, stretch_pauses
+from briefing.text.script import (
+    estimated_seconds,
+    pause_stretch,
+    speech_seconds,
+    stretch_pauses,
+    stretched_pause_seconds,
+)
 from briefing.text.selection import WORDS_PER_MINUTE
 from briefing.voices import VoiceProfile
 
@@ -65,4 +72,5 @@ def speaking_pace(profile: VoiceProfile) -> float:
 
 def length_miss(script: Script, pace: float, seconds: float) -> float:
     """How far from ``seconds`` the script plays once its pauses are stretched as far as they may be."""
-    return abs(speech_seconds(script, pace) + pause_seconds(script) * pause_stretch(script, pace, seconds) - seconds)
+    stretched = stretched_pause_seconds(script, pause_stretch(script, pace, seconds))
+    return abs(speech_seconds(script, pace) + stretched - seconds)

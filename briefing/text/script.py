@@ -39,7 +39,11 @@ UNNAMED_SHOW = "your briefing"
 # follows its letters more closely than its words (benchmarks/voice_pace.py).
 LETTERS_PER_WORD = 5
 # How far the pauses may shrink or grow to land a script on an asked length (sentences come whole).
-PAUSE_STRETCH = (0.6, 1.5)
+# Shrinking, the long pauses give way first: a section break may shrink to about a paragraph break
+# (the default profile's 600 of 1500 ms), but no pause to less than a gap still heard as a sentence
+# break, so a short script that must lose seconds loses them between sections, not between sentences.
+PAUSE_STRETCH = (0.4, 1.5)
+SHORTEST_PAUSE_MS = 150
 # A title whose words are nearly all in the lede's first sentence would be heard twice in a row.
 TITLE_REPEAT_SHARE = 0.8
 
@@ -208,17 +212,38 @@ def pause_seconds(script: Script) -> float:
 
 
 def pause_stretch(script: Script, words_per_minute: float, seconds: float) -> float:
-    """The factor on every pause that brings the estimate nearest ``seconds``, within ``PAUSE_STRETCH``."""
-    pauses = pause_seconds(script)
-    if pauses <= 0:
+    """The factor on the pauses that brings the estimate nearest ``seconds``, within ``PAUSE_STRETCH``."""
+    pauses = [segment.pause_after_ms for segment in script.segments() if segment.pause_after_ms > 0]
+    if not pauses:
         return 1.0
     low, high = PAUSE_STRETCH
-    return min(high, max(low, (seconds - speech_seconds(script, words_per_minute)) / pauses))
+    wanted = (seconds - speech_seconds(script, words_per_minute)) * 1000.0
+    if wanted >= sum(pauses):
+        return min(high, wanted / sum(pauses))
+    for _ in range(40):  # stretched pauses grow with the factor: halve the interval towards ``wanted``
+        middle = (low + high) / 2
+        low, high = (middle, high) if _stretched_ms(pauses, middle) < wanted else (low, middle)
+    return low
+
+
+def stretched_pause_seconds(script: Script, factor: float) -> float:
+    """The pauses' time once stretched by ``factor``."""
+    return _stretched_ms([segment.pause_after_ms for segment in script.segments()], factor) / 1000.0
 
 
 def stretch_pauses(script: Script, factor: float) -> None:
     for segment in script.segments():
-        segment.pause_after_ms = round(segment.pause_after_ms * factor)
+        segment.pause_after_ms = _stretched_pause(segment.pause_after_ms, factor)
+
+
+def _stretched_ms(pauses: list[int], factor: float) -> float:
+    return float(sum(_stretched_pause(ms, factor) for ms in pauses))
+
+
+def _stretched_pause(ms: int, factor: float) -> int:
+    if ms <= 0 or factor >= 1:
+        return round(ms * factor)
+    return max(round(ms * factor), min(ms, SHORTEST_PAUSE_MS))
 
 
 def as_sentence(text: str) -> str:

@@ -312,7 +312,7 @@ def _choose(sentences: list[Sentence], body: list[Paragraph], max_words: int,
     selected: set[int] = set()
     spoken_headings: set[tuple[int, int]] = set()
     redundancy = [0.0] * len(sentences)  # each sentence's highest similarity to a chosen one
-    term_sets = [set(t) if _is_prose(s.text) else set() for s, t in zip(sentences, term_lists)]
+    term_sets = [set() if is_list_of_names(s.text) else set(t) for s, t in zip(sentences, term_lists)]
     words = 0
 
     def take(positions: set[int], cost: int) -> None:
@@ -320,6 +320,9 @@ def _choose(sentences: list[Sentence], body: list[Paragraph], max_words: int,
         words += cost
         selected.update(positions)
         spoken_headings.update(headings[sentences[i].paragraph] for i in positions)
+        if _drop_said_less(selected, positions, term_sets, needs, lede, sentences):
+            spoken_headings.intersection_update(headings[sentences[i].paragraph] for i in selected)
+            words = sum(sentences[i].word_count for i in selected) + sum(count for _, count in spoken_headings)
         for other in range(len(sentences)):
             if other not in selected:
                 redundancy[other] = max(redundancy[other], *(cosine(vectors[other], vectors[i]) for i in positions))
@@ -350,15 +353,31 @@ def _choose(sentences: list[Sentence], body: list[Paragraph], max_words: int,
         take(best_closure, best_cost)
 
 
-def _is_prose(text: str) -> bool:
-    """Mostly lower-case words: a sentence that tells something, not a list of names (a team sheet)."""
+def _drop_said_less(selected: set[int], new: set[int], term_sets: list[set[str]],
+                    needs: dict[int, set[int]], lede: int, sentences: list[Sentence]) -> bool:
+    """Unselect the chosen sentences that a newly chosen one says more fully, so the script keeps
+    the fuller; never the lede's, nor one that a chosen sentence leans on. Whether any went."""
+    leaned_on = {needed for position in selected for needed in needs.get(position, ())}
+    said_less = {
+        position for position in selected - new - leaned_on
+        if sentences[position].paragraph != lede
+        and any(_says_less(term_sets[position], term_sets[fuller]) for fuller in new)
+    }
+    selected.difference_update(said_less)
+    return bool(said_less)
+
+
+def is_list_of_names(text: str) -> bool:
+    """A list of names (a team sheet), not a sentence that tells something: mostly capitalised words
+    between commas. Two lists tell different things even when they share most names."""
     words = text.split()
-    return sum(word[:1].islower() for word in words) * 2 >= len(words)
+    capitalised = sum(word[:1].isupper() for word in words)
+    return text.count(",") >= 2 and capitalised * 2 > len(words)
 
 
 def _says_less(candidate: set[str], chosen: set[str]) -> bool:
     """Nearly every content word of ``candidate`` is in ``chosen``, which says more: it would repeat
-    it, less fully. Only prose is compared: two lists of names tell different things."""
+    it, less fully. Lists of names have no content words here (see ``is_list_of_names``)."""
     return (CONTAINED_MIN_TERMS <= len(candidate) <= CONTAINED_SHARE * len(chosen)
             and len(candidate & chosen) >= CONTAINED_SHARE * len(candidate))
 
