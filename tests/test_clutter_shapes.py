@@ -198,3 +198,11 @@ def test_the_seed_example_opens_on_its_first_sentence_not_its_headline() -> None
         pytest.skip(f"{EXAMPLE} is not here")
     lede = [p for p in load_article(str(EXAMPLE)).paragraphs if p.read_aloud][0]
     assert lede.section == "lede" and lede.text.startswith("Ukrainian forces outnumbered Russians")
+
+
+def test_a_prompt_to_follow_a_reporter_is_not_read():
+    from briefing.text.clean import matching_rule
+
+    assert matching_rule("Follow Olena Savchuk on X @olena_savchuk_co") is not None
+    assert matching_rule("Follow our reporter on Bluesky for updates") is not None
+    assert matching_rule("Follow the money on the way out, the inspector said.") is None

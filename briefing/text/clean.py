@@ -85,7 +85,8 @@ RULES: tuple[Rule, ...] = (
           r"|.*\bnewsletter\b.{0,80}\b(sign up|subscribe|inbox)\b.*)$",
           "Sign up for our morning newsletter and get BBC News in your inbox."),
     _rule("follow us",
-          r"^((why not )?follow (us|bbc [\w ]+|the bbc) on (facebook|twitter|x|instagram|tiktok|youtube).*|follow us\b.{0,80}"
+          r"^((why not )?follow (us|bbc [\w ]+|the bbc|[\w.'’-]+( [\w.'’-]+){0,4}) on (facebook|twitter|x|instagram|tiktok|youtube"
+          r"|threads|bluesky|linkedin|mastodon)\b.{0,80}|follow us\b.{0,80}"
           r"|(listen|watch) (to )?.{0,60}\bon (bbc )?(sounds|iplayer)\b.*)$",
           "Why not follow BBC North West on Facebook, X and Instagram?"),
     _rule("contact form",
