@@ -177,6 +177,8 @@ def test_a_sentence_opening_with_a_backward_connective_or_comparative_leans_on_t
     ("Between 30-40cm of snow fell.", "Between 30 and 40 centimetres"),
     ("It was written by Sen. Maria Delgado, D-N.M.", "Maria Delgado, Democrat of New Mexico."),
     ("Sen. Ted Cruz, R-Texas, said so.", "Ted Cruz, Republican of Texas, said"),
+    ("We start from 58µg/m³ of nitrogen dioxide.", "58 micrograms per cubic metre of"),
+    ("A 5,000m³ tank burst.", "5,000 cubic metre tank"),
 ])
 def test_numbers_and_affiliations_said_as_a_newsreader_says_them(written, said):
     assert said in normalize(written)

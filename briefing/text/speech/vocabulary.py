@@ -131,8 +131,16 @@ UNITS = {
     "TWh": ("terawatt hour", "terawatt hours"), "bhp": ("brake horsepower", "brake horsepower"),
     "cc": ("cc", "cc"), "mins": ("minute", "minutes"), "hrs": ("hour", "hours"), "yrs": ("year", "years"),
     "sec": ("second", "seconds"), "secs": ("second", "seconds"),
+    "µg/m³": ("microgram per cubic metre", "micrograms per cubic metre"),
+    "μg/m³": ("microgram per cubic metre", "micrograms per cubic metre"),
+    "µg/m3": ("microgram per cubic metre", "micrograms per cubic metre"),
+    "μg/m3": ("microgram per cubic metre", "micrograms per cubic metre"),
+    "mg/m³": ("milligram per cubic metre", "milligrams per cubic metre"),
+    "m³": ("cubic metre", "cubic metres"), "m3": ("cubic metre", "cubic metres"),
+    "km³": ("cubic kilometre", "cubic kilometres"), "cm³": ("cubic centimetre", "cubic centimetres"),
+    "µg": ("microgram", "micrograms"), "μg": ("microgram", "micrograms"),
 }
-ATTACHED_ONLY = frozenset({"g", "st", "ha", "C", "F", "cc", "m2"})
+ATTACHED_ONLY = frozenset({"g", "st", "ha", "C", "F", "cc", "m2", "m3"})
 
 LENGTH_WORDS = (
     "high|long|wide|deep|tall|thick|away|across|apart|above|below|beneath|underground|offshore|"
