@@ -30,7 +30,7 @@ from briefing.system.fsutil import temporary_name
 CACHE_DIR = Path("cache")
 SPEECH, ENCODED = "speech", "encoded"  # the kinds, each a folder of the cache
 DEFAULT_CACHE_MB = 500
-FORMAT_VERSION = 4  # part of every key: a change to what a clip holds starts a fresh cache
+FORMAT_VERSION = 5  # part of every key: a change to what a clip holds starts a fresh cache
 STALE_TEMPORARY_S = 3600  # a clip still being written is renamed within seconds
 _MAGIC = b"BRS2"
 _HEADER = struct.Struct("<4sIII")  # magic, sample rate, PCM bytes, CRC-32 of the PCM

@@ -1,7 +1,8 @@
 """Which language's rules a name's spelling shows: the espeak-ng voice that should read it.
 
 A name is sent to a language only on letters that language uses and English does not: Polish "cz" and
-"ł"; pinyin, a word made wholly of Mandarin syllables with one of pinyin's marks (zh, x, q, c before a
+"ł", and an opening of "l" or "r" and a consonant, Slavic, which hibari's guess spelled ("Lviv" as
+"El-viv"); pinyin, a word made wholly of Mandarin syllables with one of pinyin's marks (zh, x, q, c before a
 vowel, "-iao", "-ang" in a name of two syllables...). Spellings no rule reads better than hibari's own
 guess stop the search: African spellings ("Ng-", "Olu-"), Spanish ("ñ", "-ez"), French ("-eau", "-ault",
 "ç", "è"), Italian ("gli", "-ucci", "-ini"), Portuguese, Turkish, Hungarian and Irish letters; so do spellings shared by several languages, or by English.
@@ -40,7 +41,7 @@ _PINYIN_ENDING = re.compile(r"ang|eng|ong|ing")
 # Turkish, Hungarian and Irish; and Spanish and Italian, level on the tuning names but heard worse on
 # the held-out ones. Marks a language alone uses come before those it shares.
 ORIGINS: tuple[tuple[str | None, re.Pattern[str]], ...] = tuple((voice, re.compile(pattern)) for voice, pattern in (
-    ("pl", r"[łąęśźżćń]|szcz|szk|rz[aeouy]|[^s]cz|sz[aeiouy]|w(icz|ski|ska)$|czyk$|[^aeiou]j[^aeiou]|ojc|ie[ck]h?$"),
+    ("pl", r"^[lr][bcdfgkmnpstvwz](?=.*[aeiouy])|[łąęśźżćń]|szcz|szk|rz[aeouy]|[^s]cz|sz[aeiouy]|w(icz|ski|ska)$|czyk$|[^aeiou]j[^aeiou]|ojc|ie[ck]h?$"),
     # Letters said as written with pure vowels: names from Africa (also India's and Japan's).
     (None, r"^(ng|mb|nd|nj|nk|ny)[aeiou]|^olu|^ade|^chi[a-z]{4}|wu|aa|bh|dh|(esh|endra|ita|deep|jit|preet|shi|moto|yama|ko|ru)$"),
     (PINYIN, r""),  # is_pinyin(), not a pattern
