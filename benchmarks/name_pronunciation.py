@@ -93,8 +93,8 @@ def name_lines(path: Path) -> list[Line]:
 
 def place_lines(wanted: str) -> list[Line]:
     """The places of one set, three to a sentence, in the file's order; a place's ``said`` is its
-    respellings ("A/B"), or its written form where the data gives none."""
-    places = [(kind, Name(name.split("=")[0], (said or [name.split("=")[0]])[0], tuple(name.split("=")[1:])))
+    respellings ("A/B"), "" where the data gives none."""
+    places = [(kind, Name(name.split("=")[0], (said or [""])[0], tuple(name.split("=")[1:])))
               for half, kind, name, *said in _rows(PLACES) if half == wanted]
     return [Line(places[at][0], tuple(name for _, name in places[at:at + 3]),
                  PLACE_SENTENCE.format(*(name.written for _, name in (places[at:at + 3] * 3)[:3])))
@@ -353,9 +353,7 @@ def closest_sentence(sentence: str, transcript: str) -> str:
 
 def respelled(name: Name, sounds: Sounds) -> list[str]:
     """The sounds of the data's respellings of a place ("Aboojah"), [] where it gives none."""
-    if name.said == name.written:
-        return []
-    return ["".join(map(sounds, folded(said).split())) for said in name.said.split("/")]
+    return ["".join(map(sounds, folded(said).split())) for said in name.said.split("/") if said]
 
 
 def measure_places(verbose: bool, halves: tuple[str, ...]) -> None:
