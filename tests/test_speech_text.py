@@ -60,7 +60,7 @@ CASES = [
      "Protesters gathered outside Downing Street as Saint Paul's Cathedral rang its bells."),
     # ordinals and dates
     ("The 22nd summit opened on 14 March.", "The twenty-second summit opened on the fourteenth of March."),
-    ("The vote was held on March 14 after a long delay.", "The vote was held on March the fourteenth after a long delay."),
+    ("The vote was held on March 14 after a long delay.", "The vote was held on March fourteenth after a long delay."),
     ("The law came into force on 1 Jan 2024.", "The law came into force on the first of January twenty twenty-four."),
     ("The festivals will be held on 26-28 August.", "The festivals will be held on the twenty-sixth to the twenty-eighth of August."),
     ("Since the 11 September 2001 attacks, BA has cut jobs.",
@@ -110,7 +110,7 @@ CASES = [
     ("He finished 1st in the 21st Grand Prix and tickets cost £20.",
      "He finished first in the twenty-first Grand Prix and tickets cost 20 pounds."),
     ("The band plays Dublin on June 24 and 25 before a 0-0 draw at home.",
-     "The band plays Dublin on June the twenty-fourth and the twenty-fifth before a nil all draw at home."),
+     "The band plays Dublin on June twenty-fourth and twenty-fifth before a nil all draw at home."),
     ("Most buyers are in their 30s, and PlayStation 2s still sell.",
      "Most buyers are in their thirties, and PlayStation twos still sell."),
 ]

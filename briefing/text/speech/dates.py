@@ -3,8 +3,9 @@
 - Times in sport: "2:17:45" → "two hours, seventeen minutes and forty-five seconds".
 - Times: "9.30pm" → "nine thirty p.m."; 24-hour times are read the British broadcast way:
   "14:30" → "fourteen thirty", "1400 GMT" → "fourteen hundred G.M.T", "00:20" → "twenty past midnight".
-- Dates: "14 March" → "the fourteenth of March", "March 14" → "March the fourteenth"; slashed
-  dates are in UK order ("1/5/2024" is the first of May).
+- Dates are said in the writer's order, as the writer's readers say them: "14 March" → "the fourteenth
+  of March" (British), "March 14" → "March fourteenth" (American); slashed dates are in UK order
+  ("1/5/2024" is the first of May).
 - A bare four-digit number from 1100 to 2099 is a year unless a unit, money or a plural noun
   follows it ("2019 people" stays a number). News style writes counts of thousands with commas.
 """
@@ -106,9 +107,9 @@ def _month_day(match: re.Match) -> str:
     month, day, year = match.group("month"), match.group("d1"), match.group("year")
     if month == "May" and re.search(r"[A-Z][a-z]+\s$", match.string[:match.start()]):
         return match.group(0)  # 'Theresa May 14 times' is a name
-    spoken = f"{MONTHS[month]} the {ordinal_words(day)}"
+    spoken = f"{MONTHS[month]} {ordinal_words(day)}"
     if match.group("d2"):
-        spoken += f" {match.group('joint')} the {ordinal_words(match.group('d2'))}"
+        spoken += f" {match.group('joint')} {ordinal_words(match.group('d2'))}"
     return spoken + (f", {_year_words(year)}" if year else "")
 
 
@@ -122,7 +123,7 @@ def _slash_date(match: re.Match) -> str:
 
 
 def expand_dates(text: str) -> str:
-    """'14 March' → 'the fourteenth of March', 'March 14' → 'March the fourteenth', '1/5/2024' UK order."""
+    """'14 March' → 'the fourteenth of March', 'March 14' → 'March fourteenth', '1/5/2024' UK order."""
     ordinal = r"(?:st|nd|rd|th)?"
     year = rf"(?:,?\s(?P<year>{YEAR})\b(?![,.]\d))?"
     text = re.sub(
