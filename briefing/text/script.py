@@ -105,11 +105,10 @@ def build_script(
         raise InputError(f"{article.source}: {words} words is too long to narrate (the limit is "
                          f"{MAX_SCRIPT_WORDS}, about {round(MAX_SCRIPT_WORDS / WORDS_PER_MINUTE)} minutes); choose a length with --minutes")
     acronyms = acronyms_in(" ".join(paragraph.text for paragraph in article.paragraphs))  # 'the KLA', read whole
-    body = _body_sections(introduce_first_mentions(article, chosen), pauses, drop_conversions, acronyms)
-    opening = body[0].segments[0].display if body else ""
+    introduced = introduce_first_mentions(article, chosen)
     day = _day_of(date)
     greeting = framing.intro_text(day)
-    if not repeats_opening(article.title, opening):
+    if not repeats_opening(article.title, _opening(introduced, pauses, drop_conversions, acronyms)):
         # The title said first is the first mention: "Greaves quits" names Martin Greaves there, and
         # the news after it says "Greaves" as the article does. A title's "the law that…" is its
         # way of telling, which the news answers: documents are named there, not in the title.
@@ -117,7 +116,8 @@ def build_script(
         title = introduce(article.title, replace(article_forms(article), document=None), said)
         greeting = f"{greeting} {as_sentence(title)}"
         if said:
-            body = _body_sections(introduce_first_mentions(article, chosen, said), pauses, drop_conversions, acronyms)
+            introduced = introduce_first_mentions(article, chosen, said)
+    body = _body_sections(introduced, pauses, drop_conversions, acronyms)
     sections = close_sections([intro_section(greeting), *body, outro_section(framing.outro_text(day))], pauses)
     return Script(title=article.title, sections=sections, source=article.source, date=date)
 
@@ -274,6 +274,15 @@ def _body_sections(chosen: list[Paragraph], pauses: Pauses, drop_conversions: bo
             segments[-1].pause_after_ms = pauses.paragraph_ms
             sections[-1].segments.extend(segments)
     return [section for section in sections if section.segments]
+
+
+def _opening(chosen: list[Paragraph], pauses: Pauses, drop_conversions: bool, acronyms: frozenset[str]) -> str:
+    """What the body says first, as written: only the paragraphs up to the first said are made into speech."""
+    for paragraph in chosen:
+        sections = _body_sections([paragraph], pauses, drop_conversions, acronyms)
+        if sections:
+            return sections[0].segments[0].display
+    return ""
 
 
 def _heading_line(paragraph: Paragraph) -> str:

@@ -19,7 +19,7 @@ from collections.abc import Iterable
 from functools import cache
 
 from briefing.system.cores import map_forked
-from briefing.text.speech.vocabulary import US_STATES
+from briefing.text.speech.vocabulary import CITY_OR_PARTY, US_STATE
 
 CONTINUATION = re.compile(r"[,;:)]|[a-z]+\b(?![.'’]?[A-Z])")  # not 'iPhone' or 'eBay', which may open one
 # A clock time's zone after "p.m." is no sentence of its own: "Kickoff is at 7:30 p.m. Eastern."
@@ -31,10 +31,7 @@ STRAY_CLOSING = re.compile(r'["”]\s')
 SENTENCE_END = re.compile(r"[.!?…][\"'”’)\]]*\s")
 # A state's abbreviation after a city or a party letter, then a capitalised word: the sentence ended there
 # ("…of Ohio, D-N.M. One Republican…"); inside a sentence the style books put a comma after the state.
-_STATE_THEN_SENTENCE = re.compile(
-    r"(?:\b[A-Z][a-z]+(?:\s[A-Z][a-z]+)?,\s|\b[DRI]-)(?:"
-    + "|".join(re.escape(state) for state in sorted(US_STATES, key=len, reverse=True) if state.endswith("."))
-    + r")[\"”’]*\s+(?=[A-Z\"“])")
+_STATE_THEN_SENTENCE = re.compile(rf"{CITY_OR_PARTY}(?:{US_STATE})[\"”’]*\s+(?=[A-Z\"“])")
 CACHE_SIZE = 4096  # paragraphs: a day of 50 articles splits about 900
 # Below this much text to split, forking costs more than it saves (pysbd splits about 200,000
 # characters a second; a fork and its results' way back take a few milliseconds).

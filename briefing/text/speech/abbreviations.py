@@ -14,10 +14,12 @@ import re
 from briefing.text.speech.numbers import number_words
 from briefing.text.speech.vocabulary import (
     ALWAYS_TITLES,
+    CITY_OR_PARTY,
     INNER_ABBREVIATIONS,
     ROMAN_CARDINAL_AFTER,
     SHOUTED_WORDS,
     TITLES,
+    US_STATE,
     US_STATES,
     WORD_ACRONYMS,
 )
@@ -60,7 +62,6 @@ def expand_abbreviations(text: str) -> str:
     return text
 
 
-_STATE = "|".join(re.escape(state) for state in sorted(US_STATES, key=len, reverse=True))
 
 
 _PARTIES = {"D": "Democrat", "R": "Republican", "I": "Independent"}
@@ -71,7 +72,7 @@ def expand_states(text: str) -> str:
     """'Albany, N.Y.' → 'Albany, New York', 'Rep. Jo Ruiz (D-Minn.)' → '... Democrat of Minnesota': a state
     after a city or a party letter is said in full, and its full stop, which a voice would take as the end
     of the sentence, goes with it (unless it ends the sentence). A party letter is said as the party."""
-    text = re.sub(rf"(\b[A-Z][a-z]+(?:\s[A-Z][a-z]+)?,\s|\b[DRI]-)({_STATE})(?=[\s,;:)]|$)",
+    text = re.sub(rf"({CITY_OR_PARTY})({US_STATE})(?=[\s,;:)]|$)",
                   lambda m: m.group(1) + US_STATES[m.group(2)] + ("." if m.end() == len(text) else ""), text)
     return re.sub(rf"\b([DRI])-(?=(?:{_STATE_NAME})\b)", lambda m: f"{_PARTIES[m.group(1)]} of ", text)
 

@@ -19,6 +19,7 @@ Only what the voice is given changes; the display text keeps the capitals.
 
 from __future__ import annotations
 
+import functools
 import re
 
 from briefing.text.speech.vocabulary import (
@@ -37,6 +38,7 @@ _TOKEN = re.compile(_WORD)
 _SMALL_WORDS = frozenset(word.upper() for word in FUNCTION_WORDS) | SHOUTED_WORDS | {"NO", "OF"}
 
 
+@functools.lru_cache(maxsize=64)  # a daily story asks for its articles' at each stage that says them
 def acronyms_in(text: str) -> frozenset[str]:
     """Words of two to five capitals that ``text`` writes among ordinary words: its own acronyms."""
     outside_runs = _RUN.sub(" ", text)

@@ -208,6 +208,9 @@ PER_UNITS = {
 # --- regex pieces built from the tables ---------------------------------------------------------
 
 NUM = r"\d(?:[\d,]*\d)?(?:\.\d+)?"
+US_STATE = "|".join(re.escape(state) for state in sorted(US_STATES, key=len, reverse=True))
+# What a state's abbreviation follows: a city and a comma ("Albany, N.Y."), or a party letter ("D-Minn.")
+CITY_OR_PARTY = r"(?:\b[A-Z][a-z]+(?:\s[A-Z][a-z]+)?,\s|\b[DRI]-)"
 YEAR = r"(?:1[1-9]\d\d|20\d\d)"
 DAY = r"(?:[12]\d|3[01]|0?[1-9])"
 MONTH = "|".join(sorted(MONTHS, key=len, reverse=True))
