@@ -37,7 +37,9 @@ from __future__ import annotations
 import argparse
 import os
 import re
+import shutil
 import sys
+import tempfile
 import time
 import unicodedata
 from dataclasses import dataclass
@@ -49,14 +51,16 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from briefing.audio.engines import load_engine  # noqa: E402
-from briefing.audio.engines.name_phonemes import SWITCH  # noqa: E402
+from briefing.audio.engines.name_phonemes import SWITCH, VOWEL_PHONEMES  # noqa: E402
+from briefing.audio.engines.place_readings import PLACES_FILE, hibari_reading, place_readings  # noqa: E402
 from briefing.text.speech.lexicon import load_lexicon  # noqa: E402
-from briefing.voices import load_profile  # noqa: E402
+from briefing.voices import load_profile, voices_dir  # noqa: E402
 
 DATA = Path(__file__).resolve().parent / "data"
 SETS = {"tune": DATA / "name_pronunciation.tsv", "held-out": DATA / "name_heldout.tsv"}
 PLACES = DATA / "place_names.tsv"
 TUNING_PLACES = ("common", "held-out")  # "held-out-2" stays unseen: per-place results are never printed for it
+UNSEEN_PLACES = ("held-out-2", "held-out-3", "held-out-4")
 PLACE_SENTENCE = "Reporters in {}, {} and {} followed the talks."
 WHISPER_RATE = 16000
 WINDOW_S = 28.0  # Whisper hears 30-second windows: several sentences to one window
@@ -89,6 +93,12 @@ def name_lines(path: Path) -> list[Line]:
         parsed = tuple(Name(*(name.split("=") if "=" in name else (name, name))) for name in names.split("|"))
         lines.append(Line(origin, parsed, sentence))
     return lines
+
+
+def place_ipa(wanted: str) -> dict[str, str]:
+    """The set's places that the data gives a General American IPA reading for (a fifth column)."""
+    return {name.split("=")[0]: said[1] for half, kind, name, *said in _rows(PLACES)
+            if half == wanted and len(said) > 1 and said[1]}
 
 
 def place_lines(wanted: str) -> list[Line]:
@@ -244,12 +254,26 @@ def said_two_ways(engine, names: list[str]) -> list[str]:
     return [name for name in names if " " not in name and len(readings(name)) > 1]
 
 
-def render(lines: list[Line], reading: str) -> tuple[list[numpy.ndarray], float, list[str]]:
+def default_engine(gazetteer: bool = True):
+    """The default voice; without the gazetteer, read from a copy of ``voices/`` that lacks it."""
+    place_readings.cache_clear()
+    if gazetteer:
+        os.environ.pop("BRIEFING_VOICES", None)
+    else:
+        folder = Path(tempfile.mkdtemp(prefix="voices-"))
+        for path in voices_dir().iterdir():
+            if path.is_file() and path.name != PLACES_FILE:
+                shutil.copy(path, folder / path.name)
+        os.environ["BRIEFING_VOICES"] = str(folder)
+    profile = load_profile("default")
+    return load_engine(profile.engine, profile.settings)
+
+
+def render(lines: list[Line], reading: str, gazetteer: bool = True) -> tuple[list[numpy.ndarray], float, list[str]]:
     """Each line said by the default voice, as Whisper's 16 kHz floats, the seconds it took, and the
     names said two ways."""
     os.environ[SWITCH] = READINGS[reading]
-    profile = load_profile("default")
-    engine = load_engine(profile.engine, profile.settings)
+    engine = default_engine(gazetteer)
     lexicon = load_lexicon(None)
     clips, started = [], time.perf_counter()
     for line in lines:
@@ -356,12 +380,13 @@ def respelled(name: Name, sounds: Sounds) -> list[str]:
     return ["".join(map(sounds, folded(said).split())) for said in name.said.split("/") if said]
 
 
-def measure_places(verbose: bool, halves: tuple[str, ...]) -> None:
+def measure_places(verbose: bool, halves: tuple[str, ...], gazetteer: bool) -> None:
     judge = judge_model()
     sounds, listed = Sounds(), ListedReadings()
+    print(f"places with the gazetteer (voices/{PLACES_FILE}) {'on' if gazetteer else 'off'}")
     for half in halves:
         lines = place_lines(half)
-        clips, seconds, _ = render(lines, "names")
+        clips, seconds, _ = render(lines, "names", gazetteer)
         heard_lines = transcripts(judge, clips, limit_s=0.0)
         sounds.learn(heard_lines + [name.said.replace("/", " ") for line in lines for name in line.names])
         not_written, not_heard, unlisted, by_respelling = [], [], 0, 0
@@ -386,17 +411,86 @@ def measure_places(verbose: bool, halves: tuple[str, ...]) -> None:
                 print(f"  {kind:8} {name:16} {verdict:9} heard: {text}")
 
 
+def phonemes_of(engine, place: str) -> str:
+    """What hibari is told to say for ``place`` inside a sentence, stress marks kept, words run together."""
+    g2p = engine._tts.g2p
+    sentence = PLACE_SENTENCE.format(place, "Paris", "Rome")
+    tokens = g2p.phonemize_tokens(g2p.tokenize(load_lexicon(None).respell(sentence)))
+    texts = [token.text for token in tokens]
+    return "".join(token.phonemes or "" for token in tokens[texts.index("in") + 1:texts.index(",")])
+
+
+# Vowels a newsreader reduces where unstressed, and sounds accents blur, merged before readings compare.
+_REDUCED = frozenset("əɪʌᵊɛɜ")
+_ACCENT = str.maketrans({"T": "t", "ɔ": "ɑ", "ˌ": ""})
+
+
+def _syllables(phonemes: str) -> list[str]:
+    """Phonemes with each unstressed reducible vowel as "ə" and the primary stress kept before its vowel."""
+    out, stressed = [], False
+    for phoneme in phonemes.translate(_ACCENT):
+        if phoneme == "ˈ":
+            stressed = True
+            out.append(phoneme)
+            continue
+        if phoneme in VOWEL_PHONEMES:
+            out.append(phoneme if stressed or phoneme not in _REDUCED else "ə")
+            stressed = False
+        elif phoneme != " ":
+            out.append(phoneme)
+    return out
+
+
+def reading_distance(said: str, reference: str) -> int:
+    """Edits (phonemes, or the stress moved) between two hibari readings, after vowel reduction and accent."""
+    import jiwer
+
+    a, b = _syllables(said), _syllables(reference)
+    if not b:
+        return len(a)
+    return round(jiwer.wer(" ".join(b), " ".join(a)) * len(b))
+
+
+def measure_place_phonemes(halves: tuple[str, ...]) -> None:
+    """Without Whisper: for every place the data gives an IPA reading for, whether hibari is told to say it
+    so (with and without the gazetteer), and how many of its words the gazetteer lists."""
+    for half in halves:
+        references = {place: "".join(map(hibari_reading, ipa.split())) for place, ipa in place_ipa(half).items()}
+        if not references:
+            continue
+        covered = sum(all(word in place_readings() for word in place.split()) for place in references)
+        for gazetteer in (False, True):
+            engine = default_engine(gazetteer)
+            distances = {place: reading_distance(phonemes_of(engine, place), reference)
+                         for place, reference in references.items()}
+            engine.close()
+            exact = sum(distance == 0 for distance in distances.values())
+            near = sum(distance <= 1 for distance in distances.values())
+            far_listed = sum(distance > 1 and all(word in place_readings() for word in place.split())
+                             for place, distance in distances.items())
+            print(f"places {half} by phonemes, gazetteer {'on ' if gazetteer else 'off'}: said as the data's IPA"
+                  f" {exact} of {len(references)}, within one sound {near} (of the others, {far_listed} wholly in"
+                  f" the gazetteer, which another writer's reading differs from); every word in the gazetteer"
+                  f" {covered} of {len(references)}")
+    os.environ.pop("BRIEFING_VOICES", None)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--places", action="store_true", help="common place names instead of personal names")
     parser.add_argument("--tune-only", action="store_true", help="leave the held-out set unseen while tuning (places: held-out-2)")
     parser.add_argument("--names-only", action="store_true", help="skip the reading with hibari's own guess")
+    parser.add_argument("--gazetteer", choices=("on", "off"), default="on", help="the places' list (voices/places.tsv) or hibari alone")
+    parser.add_argument("--by-phonemes", action="store_true", help="places judged by what hibari is told to say, no Whisper")
     parser.add_argument("-v", "--verbose", action="store_true", help="what was heard, and per-name results (tuning set only)")
     options = parser.parse_args()
     if options.names_only:
         del READINGS["hibari"]
-    if options.places:
-        measure_places(options.verbose, TUNING_PLACES if options.tune_only else (*TUNING_PLACES, "held-out-2"))
+    if options.by_phonemes:
+        measure_place_phonemes((*TUNING_PLACES, *UNSEEN_PLACES))
+    elif options.places:
+        measure_places(options.verbose, TUNING_PLACES if options.tune_only else (*TUNING_PLACES, *UNSEEN_PLACES),
+                       options.gazetteer == "on")
     else:
         measure_names(options.verbose, ("tune",) if options.tune_only else tuple(SETS))
     print(f"load_average: {os.getloadavg()[0]:.2f}")

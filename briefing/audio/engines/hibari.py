@@ -4,8 +4,8 @@ Owns choosing a hibari voice that is already on disk, turning the profile's rate
 ``speed`` and returning 16-bit PCM at 24 kHz. hibari fetches its other voices from the network on
 first use; briefing never does, so only the voice inside the wheel ("heart") and voices a person
 has copied into hibari's cache can be used. ``hibari-tts`` (Apache-2.0) is an optional extra.
-Its pronunciation dictionaries are read from a file every worker shares (``hibari_tables``), names
-they lack are said by espeak-ng's rules (``name_phonemes``), and its model, optimized once for this machine, from briefing's cache folder (``optimized_model``).
+Its pronunciation dictionaries are read from a file every worker shares (``hibari_tables``), with the
+gazetteer's places before them (``place_readings``), names they lack are said by espeak-ng's rules (``name_phonemes``), and its model, optimized once for this machine, from briefing's cache folder (``optimized_model``).
 """
 
 from __future__ import annotations
@@ -20,6 +20,7 @@ from briefing.audio.engines.base import Speech, VoiceInfo
 from briefing.model import VoiceSettings
 from briefing.audio.engines.hibari_tables import cache_folder, shared_g2p
 from briefing.audio.engines.name_phonemes import NamePhonemes, name_phonemes, respelled_words
+from briefing.audio.engines.place_readings import read_places_first
 from briefing.errors import EngineError
 from briefing.system.fsutil import remove_stale_temporaries, temporary_name
 
@@ -100,6 +101,7 @@ def create(settings: VoiceSettings, *, threads: int = 1) -> HibariEngine:
             tts = Hibari(voice=name, model=None, threads=threads, g2p=g2p)
         # Loaded now, not by whichever thread speaks first; names it lacks said by espeak-ng's rules.
         lexicon = tts.g2p.lexicon
+        read_places_first(lexicon, british=VOICES[name]["british"])
         tts.g2p._oov = name_phonemes(tts.g2p.oov, keep=respelled_words(),
                                      known=lambda word: word in lexicon.golds or word in lexicon.silvers)
     except Exception as error:
