@@ -60,6 +60,7 @@ DATA = Path(__file__).resolve().parent / "data"
 SETS = {"tune": DATA / "name_pronunciation.tsv", "held-out": DATA / "name_heldout.tsv"}
 PLACES = DATA / "place_names.tsv"
 TUNING_PLACES = ("common", "held-out")  # "held-out-2" stays unseen: per-place results are never printed for it
+GIVEN_VOICES = os.environ.get("BRIEFING_VOICES", "")  # another voices folder to measure, its gazetteer included
 UNSEEN_PLACES = ("held-out-2", "held-out-3", "held-out-4")
 PLACE_SENTENCE = "Reporters in {}, {} and {} followed the talks."
 WHISPER_RATE = 16000
@@ -259,9 +260,11 @@ def default_engine(gazetteer: bool = True):
     place_readings.cache_clear()
     if gazetteer:
         os.environ.pop("BRIEFING_VOICES", None)
+        if GIVEN_VOICES:
+            os.environ["BRIEFING_VOICES"] = GIVEN_VOICES
     else:
         folder = Path(tempfile.mkdtemp(prefix="voices-"))
-        for path in voices_dir().iterdir():
+        for path in Path(GIVEN_VOICES or voices_dir()).iterdir():
             if path.is_file() and path.name != PLACES_FILE:
                 shutil.copy(path, folder / path.name)
         os.environ["BRIEFING_VOICES"] = str(folder)
@@ -428,7 +431,7 @@ _ACCENT = str.maketrans({"T": "t", "ɔ": "ɑ", "ˌ": ""})
 def _syllables(phonemes: str) -> list[str]:
     """Phonemes with each unstressed reducible vowel as "ə" and the primary stress kept before its vowel."""
     out, stressed = [], False
-    for phoneme in phonemes.translate(_ACCENT):
+    for phoneme in re.sub("æ(?=ɹ)", "ɛ", phonemes.translate(_ACCENT)):  # "Paris" with the "a" of "marry" or "merry"
         if phoneme == "ˈ":
             stressed = True
             out.append(phoneme)
@@ -473,6 +476,8 @@ def measure_place_phonemes(halves: tuple[str, ...]) -> None:
                   f" the gazetteer, which another writer's reading differs from); every word in the gazetteer"
                   f" {covered} of {len(references)}")
     os.environ.pop("BRIEFING_VOICES", None)
+    if GIVEN_VOICES:
+        os.environ["BRIEFING_VOICES"] = GIVEN_VOICES
 
 
 def main() -> None:
