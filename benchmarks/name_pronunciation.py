@@ -26,9 +26,15 @@ not exactly (accent blurs aside) a reading that a pronunciation dictionary lists
 not). A place neither dictionary lists is judged against the data's English respelling of how newsreaders say
 it ("Abuja" as "Aboojah"), written before any transcript was read; one without a respelling by its spelling
 alone: the name's reading by spelling rules would be a lenient judge, sharing the voice's misreadings.
-Per-place results (``-v``) are printed for the tuning sets, "common" and "held-out", never for "held-out-2".
+Per-place results (``-v``) are printed for the tuning sets, "common" and "held-out", never for the later
+held-out sets. ``--gazetteer off`` measures the places without ``voices/places.tsv`` (hibari's dictionaries and
+guess alone). ``--by-phonemes`` judges without Whisper, for the sets that give each place's General American IPA
+("held-out-3", "held-out-4", written blind apart from the gazetteer): whether hibari is told to say the place as
+that IPA says it, unstressed vowels reduced and accents' blurs merged, with the gazetteer and without.
+``BRIEFING_VOICES=FOLDER`` measures another voices folder's gazetteer.
 
-Run: ``nice -n 10 .venv/bin/python benchmarks/name_pronunciation.py [--places] [--tune-only] [--names-only] [-v]``
+Run: ``nice -n 10 .venv/bin/python benchmarks/name_pronunciation.py [--places [--gazetteer off]] [--by-phonemes]
+[--tune-only] [--names-only] [-v]``
 (bench extras).
 """
 
@@ -457,6 +463,7 @@ def reading_distance(said: str, reference: str) -> int:
 def measure_place_phonemes(halves: tuple[str, ...]) -> None:
     """Without Whisper: for every place the data gives an IPA reading for, whether hibari is told to say it
     so (with and without the gazetteer), and how many of its words the gazetteer lists."""
+    summary: dict[str, int] = {}
     for half in halves:
         references = {place: "".join(map(hibari_reading, ipa.split())) for place, ipa in place_ipa(half).items()}
         if not references:
@@ -475,9 +482,12 @@ def measure_place_phonemes(halves: tuple[str, ...]) -> None:
                   f" {exact} of {len(references)}, within one sound {near} (of the others, {far_listed} wholly in"
                   f" the gazetteer, which another writer's reading differs from); every word in the gazetteer"
                   f" {covered} of {len(references)}")
+            summary[f"{half} said as the IPA, gazetteer {'on' if gazetteer else 'off'}"] = exact
     os.environ.pop("BRIEFING_VOICES", None)
     if GIVEN_VOICES:
         os.environ["BRIEFING_VOICES"] = GIVEN_VOICES
+    for name, value in summary.items():
+        print(f"places {name}: {value}")
 
 
 def main() -> None:
