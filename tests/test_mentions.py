@@ -227,3 +227,13 @@ def test_a_band_named_alone_before_the_person_it_is_named_after_is_not_that_pers
     article = _article("Indie band Kasabian built up a cult following.", "Its name comes from Linda Kasabian.",
                        "Kasabian moved into a farmhouse to record.")
     assert _first_mentions(article, 2) == ["Kasabian moved into a farmhouse to record."]
+
+
+def test_a_name_opening_a_sentence_on_a_particle_keeps_the_word_before_it() -> None:
+    """"Van Minh" is the end of "Tran Van Minh", even where the full name opens its sentence; an
+    occupation before an ordinary given name still is not part of the name."""
+    article = _article("Tran Van Minh, who runs a car dealership in Hanoi, ordered 300 cars.",
+                       "Nguyen Thi Lan, a nurse in Da Nang, said prices had doubled.",
+                       '"It charges fast," Mr Minh said.', "Ms Lan said she would wait.")
+    assert _first_mentions(article, 2, 3) == ['"It charges fast," Tran Van Minh said.',
+                                              "Nguyen Thi Lan, a nurse in Da Nang, said she would wait."]

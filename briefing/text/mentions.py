@@ -76,6 +76,9 @@ ROLE_NOUNS = frozenset(
     "economist analyst scientist researcher professor lecturer author historian librarian nurse doctor "
     "surgeon consultant commuter passenger resident neighbour shopkeeper landlord tenant farmer driver "
     "pilot firefighter volunteer treasurer clerk adviser advisor strategist ambassador envoy".split())
+# Words that begin a pair only inside a longer name: a Vietnamese middle name ("Tran Van Minh", "Nguyen Thi
+# Lan") or a patronymic's "son of" ("Hamad Bin Jassim").
+NAME_PARTICLES = frozenset({"Van", "Thi", "Bin", "Ibn"})
 ROLE_LINKS = frozenset({"of", "and", "for"})  # inside a role ("Director of Public Health"), never at its ends
 MAX_ROLE_WORDS = 6
 LONG_ROLE_WORDS = 5  # a role before a name this long is said after it (``_said_after_when_long``)
@@ -215,8 +218,15 @@ def _as_person(name: str, text: str) -> bool:
 def _given_before(text: str, start: int, first: str, unquoted: str, lower_words: set[str]) -> str:
     """A second given name before the pair ("Maria" of "Senator Maria José Delgado"), with its space: a
     capitalised word inside a sentence that the article uses nowhere else, nor as an ordinary word."""
-    # Not at a sentence's start, where a capital says nothing ("Musician Alan Wass", "Actress Patsy Rowlands").
-    before = re.search(rf"(?<=[\w,] )([{UPPER}][{LOWER}]+) $", text[max(0, start - 40):start])
+    # Not at a sentence's start, where a capital says nothing ("Musician Alan Wass", "Actress Patsy Rowlands"),
+    # unless the pair opens on a particle of a longer name: "Van Minh" is "Tran Van Minh".
+    window = text[max(0, start - 40):start]
+    before = re.search(rf"(?<=[\w,] )([{UPPER}][{LOWER}]+) $", window)
+    if before is None and first in NAME_PARTICLES:
+        before = re.search(rf"([{UPPER}][{LOWER}]+) $", window)
+        opens_at = start - len(before.group(0)) if before else 0
+        if before and opens_at and not SENTENCE_START.search(text[max(0, opens_at - 4):opens_at]):
+            before = None
     if before is None:
         return ""
     word = before.group(1)
