@@ -263,7 +263,6 @@ def said_two_ways(engine, names: list[str]) -> list[str]:
 
 def default_engine(gazetteer: bool = True):
     """The default voice; without the gazetteer, read from a copy of ``voices/`` that lacks it."""
-    place_readings.cache_clear()
     if gazetteer:
         os.environ.pop("BRIEFING_VOICES", None)
         if GIVEN_VOICES:

@@ -4,6 +4,7 @@ the spelling ("Kherson" as "KUR-sun"); the word in lower case and British voices
 
 from __future__ import annotations
 
+import os
 import sys
 from pathlib import Path
 
@@ -116,3 +117,27 @@ def test_the_gazetteer_lists_only_what_hibaris_dictionary_lacks_or_says_otherwis
     same = [name for name, said in held.items()
             if bench.reading_distance(said if isinstance(said, str) else said["DEFAULT"], place_readings()[name]) == 0]
     assert same == []
+
+
+@pytest.mark.parametrize("content", [b"Kherson\tkersan\n", b"\xff\xfe not text", None])
+def test_a_gazetteer_that_is_not_one_is_a_one_line_error_naming_it(tmp_path: Path, content: bytes | None) -> None:
+    path = tmp_path / PLACES_FILE
+    if content is None:
+        os.mkfifo(path)  # a FIFO is refused before it is read, never waited on
+    else:
+        path.write_bytes(content)
+    with pytest.raises(ValueError, match=f"^{path}: [^\\n]+$"):
+        place_readings(tmp_path)
+
+
+def test_the_default_voice_with_a_damaged_gazetteer_names_it(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    pytest.importorskip("hibari")
+    from briefing.audio.engines import VoiceSettings, load_engine
+    from briefing.errors import EngineError
+
+    for path in voices_dir().glob("*.toml"):
+        (tmp_path / path.name).write_bytes(path.read_bytes())
+    (tmp_path / PLACES_FILE).write_text("Kherson\tkɛrsɔn\n", encoding="utf-8")
+    monkeypatch.setenv("BRIEFING_VOICES", str(tmp_path))
+    with pytest.raises(EngineError, match="places.tsv: line 1"):
+        load_engine("hibari", VoiceSettings(voice="heart"))

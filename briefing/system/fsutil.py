@@ -215,13 +215,11 @@ def _may_be_writer(pid: int, modified: float) -> bool:
     return started is None or started <= modified + 1.0  # a recycled pid started after the write
 
 
-def read_toml(path: Path, max_bytes: int) -> dict:
-    """A settings file of at most ``max_bytes``, parsed. FileNotFoundError when absent, another OSError when
-    unreadable; ValueError, with a one-line reason, for anything else that is not a small TOML file: a
-    FIFO or device (checked before it is read), a file too large, bad UTF-8, bad TOML, or nesting so deep
-    that the parser would run out of stack."""
+def read_small_file(path: Path, max_bytes: int) -> bytes:
+    """The bytes of a regular file of at most ``max_bytes``. FileNotFoundError when absent, another OSError
+    when unreadable; ValueError, with a one-line reason, for a FIFO or device (checked before it is read)
+    or a file too large."""
     import stat
-    import tomllib
 
     descriptor = os.open(path, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0))
     with open(descriptor, "rb") as handle:
@@ -230,6 +228,17 @@ def read_toml(path: Path, max_bytes: int) -> dict:
         data = handle.read(max_bytes + 1)
     if len(data) > max_bytes:
         raise ValueError(f"larger than {max_bytes // 1024} KB")
+    return data
+
+
+def read_toml(path: Path, max_bytes: int) -> dict:
+    """A settings file of at most ``max_bytes``, parsed. FileNotFoundError when absent, another OSError when
+    unreadable; ValueError, with a one-line reason, for anything else that is not a small TOML file: a
+    FIFO or device (checked before it is read), a file too large, bad UTF-8, bad TOML, or nesting so deep
+    that the parser would run out of stack."""
+    import tomllib
+
+    data = read_small_file(path, max_bytes)
     try:
         return tomllib.loads(data.decode("utf-8"))
     except RecursionError:

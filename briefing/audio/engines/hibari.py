@@ -101,12 +101,15 @@ def create(settings: VoiceSettings, *, threads: int = 1) -> HibariEngine:
             tts = Hibari(voice=name, model=None, threads=threads, g2p=g2p)
         # Loaded now, not by whichever thread speaks first; names it lacks said by espeak-ng's rules.
         lexicon = tts.g2p.lexicon
-        read_places_first(lexicon, british=VOICES[name]["british"])
         tts.g2p._oov = name_phonemes(tts.g2p.oov, keep=respelled_words(),
                                      known=lambda word: word in lexicon.golds or word in lexicon.silvers)
     except Exception as error:
         reason = str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
         raise EngineError(f"{settings.model or name}: not a usable hibari model ({reason})") from None
+    try:
+        read_places_first(lexicon, british=VOICES[name]["british"])
+    except ValueError as error:
+        raise EngineError(f"the places' readings: {error}") from None
     return HibariEngine(tts, speed_for(settings.rate))
 
 

@@ -26,6 +26,7 @@ from pathlib import Path
 from typing import Any
 
 from briefing.audio.engines.name_phonemes import HIBARI_PHONEMES, VOWEL_PHONEMES
+from briefing.system.fsutil import read_small_file
 from briefing.voices import voices_dir
 
 PLACES_FILE = "places.tsv"
@@ -85,18 +86,25 @@ def hibari_reading(ipa: str) -> str:
     return re.sub(r"(?<=[AIOWYiuæɑɔəɛɜɪʊʌɹ])t(?=[AIOWYiuæɑɔəɛɪʊʌ])", "T", said)
 
 
-@lru_cache(maxsize=4)
 def place_readings(folder: Path | None = None) -> dict[str, str]:
-    """Each place's name and the hibari phonemes it is said with; {} when the file is missing. A damaged
-    shipped file is a bug, raised as ValueError."""
-    path = (folder or voices_dir()) / PLACES_FILE
+    """Each place's name and the hibari phonemes it is said with, from ``folder`` (the voices folder by
+    default), read once a process; {} when the file is missing. ValueError, naming the file, for one that
+    is not a gazetteer."""
+    return _readings(folder or voices_dir())
+
+
+@lru_cache(maxsize=4)
+def _readings(folder: Path) -> dict[str, str]:
+    path = folder / PLACES_FILE
     try:
-        data = path.read_bytes()[:MAX_PLACES_BYTES + 1]
+        text = read_small_file(path, MAX_PLACES_BYTES).decode("utf-8")
+        return {place.name: hibari_reading(place.ipa) for place in parse_places(text)}
     except FileNotFoundError:
         return {}
-    if len(data) > MAX_PLACES_BYTES:
-        raise ValueError(f"{path}: larger than {MAX_PLACES_BYTES // 1024} KB")
-    return {place.name: hibari_reading(place.ipa) for place in parse_places(data.decode("utf-8"))}
+    except OSError as error:
+        raise ValueError(f"{path}: {error.strerror or error}") from None
+    except ValueError as error:  # UnicodeDecodeError among them
+        raise ValueError(f"{path}: {str(error).splitlines()[0]}") from None
 
 
 class PlacesFirst:
