@@ -37,7 +37,9 @@ IPA_SYMBOLS = frozenset("pbtdkɡfvθðszʃʒhmnŋlrjwiɪeɛæɑɔoʊuʌəɚɝaˈ
 _HIBARI = (("eɪ", "A"), ("aɪ", "I"), ("oʊ", "O"), ("aʊ", "W"), ("ɔɪ", "Y"), ("ɚ", "əɹ"), ("ɝ", "ɜɹ"),
            ("tʃ", "ʧ"), ("dʒ", "ʤ"), ("r", "ɹ"))
 _NAME = re.compile(r"[^\W\d_]+")
-_STRESS = "ˈˌ"
+_VOWELS = "".join(sorted(VOWEL_PHONEMES))
+_STRESS_BEFORE_ONSET = re.compile(f"([ˈˌ])([^{_VOWELS}ˈˌ]+)")  # the mark and the consonants it stands before
+_FLAP = re.compile(f"(?<=[{_VOWELS}ɹ])t(?=[{_VOWELS}])")  # between vowels, the next unstressed
 
 
 @dataclass(frozen=True)
@@ -45,6 +47,7 @@ class Place:
     name: str  # as news writes it: "Kherson"
     ipa: str  # General American: "kɛrˈsɔn"
     also_a_word: bool = False
+    phonemes: str = ""  # as hibari is told to say it: "kɛɹsˈɔn"
 
 
 def parse_places(text: str) -> list[Place]:
@@ -60,9 +63,10 @@ def parse_places(text: str) -> list[Place]:
         name, ipa = columns[0], columns[1]
         if not _NAME.fullmatch(name) or not name[0].isupper():
             raise ValueError(f"line {number}: {name!r} is not one capitalised word")
-        if not set(ipa) <= IPA_SYMBOLS or ipa.count("ˈ") != 1 or not set(hibari_reading(ipa)) <= HIBARI_PHONEMES:
+        phonemes = hibari_reading(ipa)
+        if not set(ipa) <= IPA_SYMBOLS or ipa.count("ˈ") != 1 or not set(phonemes) <= HIBARI_PHONEMES:
             raise ValueError(f"line {number}: {ipa!r} is not IPA with one primary stress")
-        places.append(Place(name, ipa, len(columns) == 3))
+        places.append(Place(name, ipa, len(columns) == 3, phonemes))
     return places
 
 
@@ -72,18 +76,8 @@ def hibari_reading(ipa: str) -> str:
     phonemes = ipa
     for sound, said in _HIBARI:
         phonemes = phonemes.replace(sound, said)
-    out: list[str] = []
-    pending = ""
-    for phoneme in phonemes:
-        if phoneme in _STRESS:
-            pending = phoneme
-            continue
-        if phoneme in VOWEL_PHONEMES and pending:
-            out.append(pending)
-            pending = ""
-        out.append(phoneme)
-    said = "".join(out)
-    return re.sub(r"(?<=[AIOWYiuæɑɔəɛɜɪʊʌɹ])t(?=[AIOWYiuæɑɔəɛɪʊʌ])", "T", said)
+    phonemes = _STRESS_BEFORE_ONSET.sub(r"\2\1", phonemes)
+    return _FLAP.sub("T", phonemes)
 
 
 def place_readings(folder: Path | None = None) -> dict[str, str]:
@@ -98,7 +92,7 @@ def _readings(folder: Path) -> dict[str, str]:
     path = folder / PLACES_FILE
     try:
         text = read_small_file(path, MAX_PLACES_BYTES).decode("utf-8")
-        return {place.name: hibari_reading(place.ipa) for place in parse_places(text)}
+        return {place.name: place.phonemes for place in parse_places(text)}
     except FileNotFoundError:
         return {}
     except OSError as error:
