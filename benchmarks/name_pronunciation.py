@@ -451,12 +451,13 @@ def _syllables(phonemes: str) -> list[str]:
 
 def reading_distance(said: str, reference: str) -> int:
     """Edits (phonemes, or the stress moved) between two hibari readings, after vowel reduction and accent."""
-    import jiwer
-
     a, b = _syllables(said), _syllables(reference)
-    if not b:
-        return len(a)
-    return round(jiwer.wer(" ".join(b), " ".join(a)) * len(b))
+    row = list(range(len(b) + 1))
+    for at, sound in enumerate(a, 1):
+        diagonal, row[0] = row[0], at
+        for column, other in enumerate(b, 1):
+            diagonal, row[column] = row[column], min(row[column] + 1, row[column - 1] + 1, diagonal + (sound != other))
+    return row[-1]
 
 
 def measure_place_phonemes(halves: tuple[str, ...]) -> None:
