@@ -31,7 +31,7 @@ held-out sets. ``--gazetteer off`` measures the places without ``voices/places.t
 guess alone). ``--by-phonemes`` judges without Whisper, for the sets that give each place's General American IPA
 ("held-out-3", "held-out-4", written blind apart from the gazetteer): whether hibari is told to say the place as
 that IPA says it, unstressed vowels reduced and accents' blurs merged, with the gazetteer and without.
-``BRIEFING_VOICES=FOLDER`` measures another voices folder's gazetteer.
+``BRIEFING_VOICES=FOLDER`` measures another voices folder, its gazetteer included.
 
 Run: ``nice -n 10 .venv/bin/python benchmarks/name_pronunciation.py [--places [--gazetteer off]] [--by-phonemes]
 [--tune-only] [--names-only] [-v]``
@@ -66,7 +66,6 @@ DATA = Path(__file__).resolve().parent / "data"
 SETS = {"tune": DATA / "name_pronunciation.tsv", "held-out": DATA / "name_heldout.tsv"}
 PLACES = DATA / "place_names.tsv"
 TUNING_PLACES = ("common", "held-out")  # "held-out-2" stays unseen: per-place results are never printed for it
-GIVEN_VOICES = os.environ.get("BRIEFING_VOICES", "")  # another voices folder to measure, its gazetteer included
 UNSEEN_PLACES = ("held-out-2", "held-out-3", "held-out-4")
 PLACE_SENTENCE = "Reporters in {}, {} and {} followed the talks."
 WHISPER_RATE = 16000
@@ -262,19 +261,24 @@ def said_two_ways(engine, names: list[str]) -> list[str]:
 
 
 def default_engine(gazetteer: bool = True):
-    """The default voice; without the gazetteer, read from a copy of ``voices/`` that lacks it."""
-    if gazetteer:
-        os.environ.pop("BRIEFING_VOICES", None)
-        if GIVEN_VOICES:
-            os.environ["BRIEFING_VOICES"] = GIVEN_VOICES
-    else:
-        folder = Path(tempfile.mkdtemp(prefix="voices-"))
-        for path in Path(GIVEN_VOICES or voices_dir()).iterdir():
-            if path.is_file() and path.name != PLACES_FILE:
-                shutil.copy(path, folder / path.name)
-        os.environ["BRIEFING_VOICES"] = str(folder)
+    """The default voice; without the gazetteer, loaded from a copy of the voices folder that lacks it (the
+    engine reads the folder only while it loads)."""
     profile = load_profile("default")
-    return load_engine(profile.engine, profile.settings)
+    if gazetteer:
+        return load_engine(profile.engine, profile.settings)
+    given = os.environ.get("BRIEFING_VOICES")
+    with tempfile.TemporaryDirectory(prefix="voices-") as folder:
+        for path in voices_dir().iterdir():
+            if path.is_file() and path.name != PLACES_FILE:
+                shutil.copy(path, Path(folder) / path.name)
+        os.environ["BRIEFING_VOICES"] = folder
+        try:
+            return load_engine(profile.engine, profile.settings)
+        finally:
+            if given is None:
+                del os.environ["BRIEFING_VOICES"]
+            else:
+                os.environ["BRIEFING_VOICES"] = given
 
 
 def render(lines: list[Line], reading: str, gazetteer: bool = True) -> tuple[list[numpy.ndarray], float, list[str]]:
@@ -419,11 +423,12 @@ def measure_places(verbose: bool, halves: tuple[str, ...], gazetteer: bool) -> N
                 print(f"  {kind:8} {name:16} {verdict:9} heard: {text}")
 
 
-def phonemes_of(engine, place: str) -> str:
-    """What hibari is told to say for ``place`` inside a sentence, stress marks kept, words run together."""
+def phonemes_of(engine, place: str, lexicon) -> str:
+    """What hibari is told to say for ``place`` inside a sentence (respelled by ``lexicon`` first, as every
+    script is), stress marks kept, words run together."""
     g2p = engine._tts.g2p
     sentence = PLACE_SENTENCE.format(place, "Paris", "Rome")
-    tokens = g2p.phonemize_tokens(g2p.tokenize(load_lexicon(None).respell(sentence)))
+    tokens = g2p.phonemize_tokens(g2p.tokenize(lexicon.respell(sentence)))
     texts = [token.text for token in tokens]
     return "".join(token.phonemes or "" for token in tokens[texts.index("in") + 1:texts.index(",")])
 
@@ -464,28 +469,25 @@ def measure_place_phonemes(halves: tuple[str, ...]) -> None:
     """Without Whisper: for every place the data gives an IPA reading for, whether hibari is told to say it
     so (with and without the gazetteer), and how many of its words the gazetteer lists."""
     summary: dict[str, int] = {}
+    listed, lexicon = place_readings(), load_lexicon(None)
     for half in halves:
         references = {place: "".join(map(hibari_reading, ipa.split())) for place, ipa in place_ipa(half).items()}
         if not references:
             continue
-        covered = sum(all(word in place_readings() for word in place.split()) for place in references)
+        covered = {place for place in references if all(word in listed for word in place.split())}
         for gazetteer in (False, True):
             engine = default_engine(gazetteer)
-            distances = {place: reading_distance(phonemes_of(engine, place), reference)
+            distances = {place: reading_distance(phonemes_of(engine, place, lexicon), reference)
                          for place, reference in references.items()}
             engine.close()
             exact = sum(distance == 0 for distance in distances.values())
             near = sum(distance <= 1 for distance in distances.values())
-            far_listed = sum(distance > 1 and all(word in place_readings() for word in place.split())
-                             for place, distance in distances.items())
+            far_listed = sum(distance > 1 and place in covered for place, distance in distances.items()) if gazetteer else 0
             print(f"places {half} by phonemes, gazetteer {'on ' if gazetteer else 'off'}: said as the data's IPA"
                   f" {exact} of {len(references)}, within one sound {near} (of the others, {far_listed} wholly in"
                   f" the gazetteer, which another writer's reading differs from); every word in the gazetteer"
-                  f" {covered} of {len(references)}")
+                  f" {len(covered)} of {len(references)}")
             summary[f"{half} said as the IPA, gazetteer {'on' if gazetteer else 'off'}"] = exact
-    os.environ.pop("BRIEFING_VOICES", None)
-    if GIVEN_VOICES:
-        os.environ["BRIEFING_VOICES"] = GIVEN_VOICES
     for name, value in summary.items():
         print(f"places {name}: {value}")
 

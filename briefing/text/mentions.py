@@ -186,7 +186,7 @@ def _people(text: str) -> dict[str, str]:
         tried.add(surname)
         if first in NOT_FIRST_NAMES or surname in NOT_FIRST_NAMES | INSTITUTIONS or first.lower() in lower_words:
             continue
-        if match.start() and not SENTENCE_START.search(text[max(0, match.start() - 4):match.start()]):
+        if not _opens_sentence(text, match.start()):
             firsts.setdefault(surname, set()).add(first)  # opening a sentence, "Because Dempsey" names no one
         if surname in found or first in found:
             continue
@@ -215,6 +215,12 @@ def _as_person(name: str, text: str) -> bool:
                           text, re.MULTILINE))
 
 
+def _opens_sentence(text: str, at: int) -> bool:
+    """The word at ``at`` opens a sentence: the text's start, or a sentence's end or an opening quotation
+    mark just before it."""
+    return not at or bool(SENTENCE_START.search(text[max(0, at - 4):at]))
+
+
 def _given_before(text: str, start: int, first: str, unquoted: str, lower_words: set[str]) -> str:
     """A second given name before the pair ("Maria" of "Senator Maria José Delgado"), with its space: a
     capitalised word inside a sentence that the article uses nowhere else, nor as an ordinary word."""
@@ -223,10 +229,9 @@ def _given_before(text: str, start: int, first: str, unquoted: str, lower_words:
     window = text[max(0, start - 40):start]
     before = re.search(rf"(?<=[\w,] )([{UPPER}][{LOWER}]+) $", window)
     if before is None and first in NAME_PARTICLES:
-        before = re.search(rf"([{UPPER}][{LOWER}]+) $", window)
-        opens_at = start - len(before.group(0)) if before else 0
-        if before and opens_at and not SENTENCE_START.search(text[max(0, opens_at - 4):opens_at]):
-            before = None
+        opening = re.search(rf"([{UPPER}][{LOWER}]+) $", window)
+        if opening and _opens_sentence(text, start - len(opening.group(0))):
+            before = opening
     if before is None:
         return ""
     word = before.group(1)
@@ -246,7 +251,7 @@ def _introduce_people(text: str, people: dict[str, str], roles: dict[str, Role],
         full, role = people[surname], roles.get(surname)
         before, after = text[:found.start()], text[found.end():]
         at_speech = bool(AT_SPEECH.match(after) or re.search(rf"\b{SPEECH_VERBS}\s$", before))
-        opening = not before.strip() or bool(SENTENCE_START.search(before[-4:]))
+        opening = not before.strip() or _opens_sentence(before, len(before))
         acting = opening and bool(re.match(r"\s[a-z]|,", after))  # "Venn opened", "Venn, 52, opened"
         if role is None or not (at_speech or acting) or _says_role(text, role):
             return full

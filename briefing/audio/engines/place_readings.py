@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -47,7 +47,11 @@ class Place:
     name: str  # as news writes it: "Kherson"
     ipa: str  # General American: "kɛrˈsɔn"
     also_a_word: bool = False
-    phonemes: str = ""  # as hibari is told to say it: "kɛɹsˈɔn"
+
+    @cached_property
+    def phonemes(self) -> str:
+        """As hibari is told to say it: "kɛɹsˈɔn"."""
+        return hibari_reading(self.ipa)
 
 
 def parse_places(text: str) -> list[Place]:
@@ -63,10 +67,10 @@ def parse_places(text: str) -> list[Place]:
         name, ipa = columns[0], columns[1]
         if not _NAME.fullmatch(name) or not name[0].isupper():
             raise ValueError(f"line {number}: {name!r} is not one capitalised word")
-        phonemes = hibari_reading(ipa)
-        if not set(ipa) <= IPA_SYMBOLS or ipa.count("ˈ") != 1 or not set(phonemes) <= HIBARI_PHONEMES:
+        place = Place(name, ipa, len(columns) == 3)
+        if not set(ipa) <= IPA_SYMBOLS or ipa.count("ˈ") != 1 or not set(place.phonemes) <= HIBARI_PHONEMES:
             raise ValueError(f"line {number}: {ipa!r} is not IPA with one primary stress")
-        places.append(Place(name, ipa, len(columns) == 3, phonemes))
+        places.append(place)
     return places
 
 
